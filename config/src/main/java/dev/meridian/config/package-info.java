@@ -1,0 +1,5 @@
+/** placeholder */
+@NullMarked
+package dev.meridian.config;
+
+import org.jspecify.annotations.NullMarked;

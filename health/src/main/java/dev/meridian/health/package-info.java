@@ -1,0 +1,5 @@
+/** placeholder */
+@NullMarked
+package dev.meridian.health;
+
+import org.jspecify.annotations.NullMarked;

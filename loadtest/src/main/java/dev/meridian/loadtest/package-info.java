@@ -1,0 +1,5 @@
+/** placeholder */
+@NullMarked
+package dev.meridian.loadtest;
+
+import org.jspecify.annotations.NullMarked;

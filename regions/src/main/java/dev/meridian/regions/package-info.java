@@ -1,0 +1,5 @@
+/** placeholder */
+@NullMarked
+package dev.meridian.regions;
+
+import org.jspecify.annotations.NullMarked;

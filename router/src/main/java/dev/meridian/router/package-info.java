@@ -1,0 +1,5 @@
+/** placeholder */
+@NullMarked
+package dev.meridian.router;
+
+import org.jspecify.annotations.NullMarked;
