@@ -10,6 +10,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -44,6 +45,7 @@ final class RawHttpConnection implements AutoCloseable {
         if (receiveBuffer > 0) {
             socket.setReceiveBufferSize(receiveBuffer);
         }
+        socket.setTcpNoDelay(true);
         socket.connect(new InetSocketAddress("127.0.0.1", port), 2_000);
         socket.setSoTimeout((int) readTimeout.toMillis());
         return new RawHttpConnection(socket);
@@ -52,8 +54,10 @@ final class RawHttpConnection implements AutoCloseable {
     /** Sends {@code head} (request line and headers, without the blank line) and {@code body}. */
     RawHttpConnection send(String head, byte[] body) throws IOException {
         String framing = body.length > 0 ? "\r\ncontent-length: " + body.length : "";
-        out.write((head + framing + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
-        out.write(body);
+        byte[] headBytes = (head + framing + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1);
+        byte[] request = Arrays.copyOf(headBytes, headBytes.length + body.length);
+        System.arraycopy(body, 0, request, headBytes.length, body.length);
+        out.write(request);
         out.flush();
         return this;
     }

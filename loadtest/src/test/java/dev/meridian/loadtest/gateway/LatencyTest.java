@@ -1,0 +1,66 @@
+package dev.meridian.loadtest.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+
+/** The latency model as a client measures it. */
+class LatencyTest {
+
+    @Test
+    void measuredMedianMatchesTheModelOverTwoHundredRequests() throws Exception {
+        LatencyModel model = LatencyModel.of(Duration.ofMillis(10), Duration.ofMillis(40));
+        try (SimulatedGateway gateway = SimulatedGateway.start(GatewayConfig.of("latency").withLatency(model));
+                RawHttpConnection connection = RawHttpConnection.open(gateway.port())) {
+            long[] tookMicros = new long[200];
+            for (int i = 0; i < tookMicros.length; i++) {
+                long started = System.nanoTime();
+                connection.send("POST /v2/code/completions HTTP/1.1\r\nhost: x", "{}".getBytes(StandardCharsets.UTF_8));
+                connection.readResponse();
+                tookMicros[i] = (System.nanoTime() - started) / 1_000;
+            }
+            Arrays.sort(tookMicros);
+
+            assertThat(tookMicros[100]).as("median in us (model: 10ms; client and timer overhead allowed)")
+                    .isBetween(8_000L, 16_000L);
+            assertThat(tookMicros[0]).as("lognormal: some requests are well below the median").isLessThan(9_000L);
+            assertThat(tookMicros[190]).as("and the tail is longer").isGreaterThan(tookMicros[100] + 3_000L);
+        }
+    }
+
+    @Test
+    void healthzIgnoresTheLatencyModel() throws Exception {
+        try (SimulatedGateway gateway = SimulatedGateway.start(
+                        GatewayConfig.of("latency").withLatency(LatencyModel.fixed(Duration.ofMillis(500))));
+                RawHttpConnection connection = RawHttpConnection.open(gateway.port())) {
+            long started = System.nanoTime();
+            connection.send("GET /monitoring/healthz HTTP/1.1\r\nhost: x");
+            connection.readResponse();
+
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofMillis(400));
+        }
+    }
+
+    @Test
+    void fixedLatencyDelaysEveryResponseAndCanBeChangedLive() throws Exception {
+        try (SimulatedGateway gateway = SimulatedGateway.start(
+                        GatewayConfig.of("latency").withLatency(LatencyModel.fixed(Duration.ofMillis(150))));
+                RawHttpConnection connection = RawHttpConnection.open(gateway.port())) {
+            long started = System.nanoTime();
+            connection.send("GET /bytes/1 HTTP/1.1\r\nhost: x");
+            connection.readResponse();
+            Duration delayed = Duration.ofNanos(System.nanoTime() - started);
+            gateway.setLatency(LatencyModel.none());
+            started = System.nanoTime();
+            connection.send("GET /bytes/1 HTTP/1.1\r\nhost: x");
+            connection.readResponse();
+            Duration undelayed = Duration.ofNanos(System.nanoTime() - started);
+
+            assertThat(delayed).isGreaterThanOrEqualTo(Duration.ofMillis(150));
+            assertThat(undelayed).isLessThan(Duration.ofMillis(100));
+        }
+    }
+}
