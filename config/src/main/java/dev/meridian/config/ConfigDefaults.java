@@ -1,0 +1,70 @@
+package dev.meridian.config;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Every default of the configuration, in one place. The JSON Schema states the same values as
+ * {@code default}s for documentation; a test keeps the two equal.
+ *
+ * <p>The values favour a production edge proxy: tight connect timeouts (a dead endpoint must be
+ * skipped quickly), generous first-byte and total budgets (model inference and streamed chat are
+ * slow), bounded pools and request sizes, and an admin API on loopback only.
+ */
+public final class ConfigDefaults {
+
+    private ConfigDefaults() {}
+
+    // listen
+    /** Every IPv4 interface. */
+    public static final String LISTEN_ADDRESS = "0.0.0.0";
+    public static final int LISTEN_PORT = 8080;
+
+    // server
+    /** 0 = one event loop per available core. */
+    public static final int EVENT_LOOPS = 0;
+    public static final Transport TRANSPORT = Transport.AUTO;
+    /** Longer request line: 414. */
+    public static final int MAX_INITIAL_LINE_LENGTH = 8 * 1024;
+    /** Larger header block: 431. */
+    public static final int MAX_HEADER_SIZE = 16 * 1024;
+    /** Larger body: 413. Gateway request bodies are a few KB, at most about 600 KB. */
+    public static final long MAX_REQUEST_BODY = 16L * 1024 * 1024;
+    public static final Duration CLIENT_IDLE_TIMEOUT = Duration.ofSeconds(60);
+    public static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(30);
+    public static final boolean REGION_HEADER = true;
+
+    // upstream
+    public static final int MAX_CONNECTIONS_PER_ENDPOINT = 512;
+    public static final int MAX_PENDING_ACQUIRES = 1024;
+    public static final Duration UPSTREAM_IDLE_TIMEOUT = Duration.ofSeconds(60);
+
+    // timeouts (route defaults)
+    public static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(1);
+    public static final Duration FIRST_BYTE_TIMEOUT = Duration.ofSeconds(60);
+    public static final Duration IDLE_TIMEOUT = Duration.ofSeconds(60);
+    public static final Duration TOTAL_TIMEOUT = Duration.ofMinutes(10);
+
+    // admin
+    /** Loopback only: the admin API changes routing. */
+    public static final String ADMIN_ADDRESS = "127.0.0.1";
+    public static final int ADMIN_PORT = 9901;
+    /** No tokens: every authenticated admin call is refused. */
+    public static final List<AdminToken> ADMIN_TOKENS = List.of();
+    /** Least privilege when a token's scope is not given. */
+    public static final AdminToken.Scope ADMIN_TOKEN_SCOPE = AdminToken.Scope.READ;
+
+    // geo
+    /** No proxy is trusted to report the client address. */
+    public static final List<CidrRange> TRUSTED_PROXIES = List.of();
+
+    // regions
+    public static final int REGION_WEIGHT = 100;
+
+    // routes
+    public static final List<RouteConfig> ROUTES = List.of();
+    /** Name of the catch-all route used when no configured route matches. */
+    public static final String DEFAULT_ROUTE_NAME = "default";
+    /** Path prefix of the catch-all route. */
+    public static final String DEFAULT_ROUTE_PREFIX = "/";
+}

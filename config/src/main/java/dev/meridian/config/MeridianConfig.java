@@ -1,0 +1,156 @@
+package dev.meridian.config;
+
+import dev.meridian.config.internal.InetLiteral;
+import java.net.URI;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+import static java.util.Objects.requireNonNull;
+
+/**
+ * The whole configuration of one Meridian instance, immutable and valid by construction: a
+ * running router swaps one instance for another and never sees a half-applied change.
+ *
+ * <p>Usually produced by {@link ConfigLoader}; tests build one with
+ * {@code MeridianConfig.ofDefaults(regions).withListen(new ListenConfig("127.0.0.1", 0))}.
+ *
+ * @param regions at least one; names and endpoints unique across all regions
+ * @param routes configured routes; names and prefixes unique. The catch-all is {@link #defaultRoute()}
+ */
+public record MeridianConfig(
+        ListenConfig listen,
+        ServerConfig server,
+        UpstreamConfig upstream,
+        TimeoutConfig timeouts,
+        AdminConfig admin,
+        GeoConfig geo,
+        List<RegionConfig> regions,
+        List<RouteConfig> routes) {
+
+    public MeridianConfig {
+        requireNonNull(listen, "listen");
+        requireNonNull(server, "server");
+        requireNonNull(upstream, "upstream");
+        requireNonNull(timeouts, "timeouts");
+        requireNonNull(admin, "admin");
+        requireNonNull(geo, "geo");
+        regions = List.copyOf(requireNonNull(regions, "regions"));
+        routes = List.copyOf(requireNonNull(routes, "routes"));
+        if (regions.isEmpty()) {
+            throw new IllegalArgumentException("regions: empty (expected: at least one region)");
+        }
+        Set<String> regionNames = new HashSet<>();
+        Map<URI, String> endpointOwners = new HashMap<>();
+        for (RegionConfig region : regions) {
+            if (!regionNames.add(region.name())) {
+                throw new IllegalArgumentException("regions: duplicate name '" + region.name() + "' (expected: unique names)");
+            }
+            for (URI endpoint : region.endpoints()) {
+                String owner = endpointOwners.putIfAbsent(endpoint, region.name());
+                if (owner != null) {
+                    throw new IllegalArgumentException("regions: endpoint '" + endpoint + "' is in both '" + owner
+                            + "' and '" + region.name() + "' (expected: each endpoint in one region)");
+                }
+            }
+        }
+        Set<String> routeNames = new HashSet<>();
+        Set<String> prefixes = new HashSet<>();
+        for (RouteConfig route : routes) {
+            if (!routeNames.add(route.name())) {
+                throw new IllegalArgumentException("routes: duplicate name '" + route.name() + "' (expected: unique names)");
+            }
+            if (!prefixes.add(route.pathPrefix())) {
+                throw new IllegalArgumentException("routes: duplicate pathPrefix '" + route.pathPrefix() + "' (expected: unique prefixes)");
+            }
+        }
+        if (InetLiteral.bindingsClash(listen.address(), listen.port(), admin.address(), admin.port())) {
+            throw new IllegalArgumentException("admin.port: " + admin.port() + " (expected: a port other than listen.port)");
+        }
+    }
+
+    /** Everything from {@link ConfigDefaults}; only the regions must be given. */
+    public static MeridianConfig ofDefaults(List<RegionConfig> regions) {
+        return new MeridianConfig(
+                ListenConfig.ofDefaults(),
+                ServerConfig.ofDefaults(),
+                UpstreamConfig.ofDefaults(),
+                TimeoutConfig.ofDefaults(),
+                AdminConfig.ofDefaults(),
+                GeoConfig.ofDefaults(),
+                regions,
+                ConfigDefaults.ROUTES);
+    }
+
+    /**
+     * The route for a request path: the configured route with the longest matching prefix (see
+     * {@link RouteConfig#matches}), else {@link #defaultRoute()}.
+     */
+    public RouteConfig routeFor(String path) {
+        requireNonNull(path, "path");
+        RouteConfig best = null;
+        for (RouteConfig route : routes) {
+            if (route.matches(path) && (best == null || route.pathPrefix().length() > best.pathPrefix().length())) {
+                best = route;
+            }
+        }
+        return best != null ? best : defaultRoute();
+    }
+
+    /**
+     * The catch-all route: named {@code default}, prefix {@code /}, with the top-level
+     * {@link #timeouts()}; or the configured route whose prefix is {@code /}, when there is one.
+     */
+    public RouteConfig defaultRoute() {
+        for (RouteConfig route : routes) {
+            if (route.pathPrefix().equals(ConfigDefaults.DEFAULT_ROUTE_PREFIX)) {
+                return route;
+            }
+        }
+        return new RouteConfig(ConfigDefaults.DEFAULT_ROUTE_NAME, ConfigDefaults.DEFAULT_ROUTE_PREFIX, timeouts);
+    }
+
+    /** The region named {@code name}, or {@code null}. */
+    public @Nullable RegionConfig region(String name) {
+        for (RegionConfig region : regions) {
+            if (region.name().equals(name)) {
+                return region;
+            }
+        }
+        return null;
+    }
+
+    public MeridianConfig withListen(ListenConfig listen) {
+        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, regions, routes);
+    }
+
+    public MeridianConfig withServer(ServerConfig server) {
+        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, regions, routes);
+    }
+
+    public MeridianConfig withUpstream(UpstreamConfig upstream) {
+        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, regions, routes);
+    }
+
+    public MeridianConfig withTimeouts(TimeoutConfig timeouts) {
+        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, regions, routes);
+    }
+
+    public MeridianConfig withAdmin(AdminConfig admin) {
+        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, regions, routes);
+    }
+
+    public MeridianConfig withGeo(GeoConfig geo) {
+        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, regions, routes);
+    }
+
+    public MeridianConfig withRegions(List<RegionConfig> regions) {
+        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, regions, routes);
+    }
+
+    public MeridianConfig withRoutes(List<RouteConfig> routes) {
+        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, regions, routes);
+    }
+}

@@ -1,0 +1,82 @@
+package dev.meridian.config;
+
+import dev.meridian.config.internal.EndpointUri;
+import dev.meridian.config.internal.NameRule;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+import static java.util.Objects.requireNonNull;
+
+/**
+ * A region as configured: its gateway replicas, where it is, and its share of traffic. The run-time
+ * view (health, drains made through the admin API) lives in the {@code regions} module.
+ *
+ * <p>Endpoints are normalised to {@code scheme://host:port} (lowercase, explicit port, no
+ * trailing slash), so {@code http://GW:80/} and {@code http://gw} are the same endpoint.
+ *
+ * @param name unique name, {@code [a-z0-9][a-z0-9-]{0,62}}; a metric label and header value
+ * @param location where the region is, or {@code null} to rank it by measured latency
+ * @param weight {@value #MIN_WEIGHT}..{@value #MAX_WEIGHT}; 0 drains the region
+ * @param endpoints at least one {@code http(s)://host:port} URL, no duplicates
+ */
+public record RegionConfig(String name, @Nullable GeoPoint location, int weight, List<URI> endpoints) {
+
+    /** Weight that drains a region. */
+    public static final int MIN_WEIGHT = 0;
+    /** Largest weight; also the bound the admin API enforces. */
+    public static final int MAX_WEIGHT = 1000;
+
+    public RegionConfig {
+        requireNonNull(name, "name");
+        try {
+            NameRule.check(name);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("name: " + e.getMessage(), e);
+        }
+        checkWeight(weight);
+        requireNonNull(endpoints, "endpoints");
+        if (endpoints.isEmpty()) {
+            throw new IllegalArgumentException("endpoints: empty (expected: at least one http(s) URL)");
+        }
+        List<URI> normalized = new ArrayList<>(endpoints.size());
+        Set<URI> seen = new HashSet<>();
+        for (int i = 0; i < endpoints.size(); i++) {
+            URI uri;
+            try {
+                uri = EndpointUri.normalize(requireNonNull(endpoints.get(i), "endpoints[" + i + "]"));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("endpoints[" + i + "]: " + e.getMessage(), e);
+            }
+            if (!seen.add(uri)) {
+                throw new IllegalArgumentException("endpoints[" + i + "]: duplicate '" + uri + "' (expected: unique endpoints)");
+            }
+            normalized.add(uri);
+        }
+        endpoints = List.copyOf(normalized);
+    }
+
+    /** A region with the default weight and no location. */
+    public static RegionConfig of(String name, URI... endpoints) {
+        return new RegionConfig(name, null, ConfigDefaults.REGION_WEIGHT, List.of(endpoints));
+    }
+
+    /** The same region with another weight (what the admin API changes at run time). */
+    public RegionConfig withWeight(int weight) {
+        return new RegionConfig(name, location, weight, endpoints);
+    }
+
+    /**
+     * Checks a weight.
+     *
+     * @throws IllegalArgumentException {@code "weight: -3 (expected: 0..1000)"}
+     */
+    public static int checkWeight(int weight) {
+        if (weight < MIN_WEIGHT || weight > MAX_WEIGHT) {
+            throw new IllegalArgumentException("weight: " + weight + " (expected: " + MIN_WEIGHT + ".." + MAX_WEIGHT + ")");
+        }
+        return weight;
+    }
+}

@@ -1,0 +1,61 @@
+package dev.meridian.config;
+
+import dev.meridian.config.internal.NameRule;
+import dev.meridian.config.internal.PathPrefixRule;
+import static java.util.Objects.requireNonNull;
+
+/**
+ * A class of traffic, selected by path prefix, with its own timeouts: completions must fail fast
+ * to stay useful while chat streams may run for minutes, so one set of timeouts cannot serve both.
+ *
+ * <p>Prefixes match whole path segments, like Kubernetes' {@code Prefix} path type:
+ * {@code /v2/chat} matches {@code /v2/chat} and {@code /v2/chat/agent}, not {@code /v2/chatty}. A
+ * trailing slash is dropped ({@code /v2/chat/} is {@code /v2/chat}); {@code /} matches every path.
+ *
+ * @param name unique name, {@code [a-z0-9][a-z0-9-]{0,62}}; a metric label
+ * @param pathPrefix starts with {@code /}; no whitespace, {@code ?} or {@code #}
+ * @param timeouts the route's complete timeouts (file values already merged with the defaults)
+ */
+public record RouteConfig(String name, String pathPrefix, TimeoutConfig timeouts) {
+
+    public RouteConfig {
+        requireNonNull(name, "name");
+        requireNonNull(pathPrefix, "pathPrefix");
+        requireNonNull(timeouts, "timeouts");
+        try {
+            NameRule.check(name);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("name: " + e.getMessage(), e);
+        }
+        String problem = PathPrefixRule.problem(pathPrefix);
+        if (problem != null) {
+            throw new IllegalArgumentException("pathPrefix: '" + pathPrefix + "' " + problem);
+        }
+        pathPrefix = PathPrefixRule.normalize(pathPrefix);
+        if (name.equals(ConfigDefaults.DEFAULT_ROUTE_NAME) && !pathPrefix.equals(ConfigDefaults.DEFAULT_ROUTE_PREFIX)) {
+            throw new IllegalArgumentException("name: 'default' is reserved for the catch-all route (expected: pathPrefix '/')");
+        }
+    }
+
+    /**
+     * Whether this route serves {@code path} (a request target in origin form; anything from
+     * {@code ?} or {@code #} on is ignored). Allocation-free: called per request.
+     */
+    public boolean matches(String path) {
+        int end = path.length();
+        for (int i = 0; i < end; i++) {
+            char c = path.charAt(i);
+            if (c == '?' || c == '#') {
+                end = i;
+                break;
+            }
+        }
+        int n = pathPrefix.length();
+        if (n == 1) {
+            return end > 0 && path.charAt(0) == '/';
+        }
+        return end >= n
+                && path.regionMatches(0, pathPrefix, 0, n)
+                && (end == n || path.charAt(n) == '/');
+    }
+}
