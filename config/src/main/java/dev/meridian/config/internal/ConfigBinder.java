@@ -1,0 +1,519 @@
+package dev.meridian.config.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
+import dev.meridian.config.AdminConfig;
+import dev.meridian.config.AdminToken;
+import dev.meridian.config.CidrRange;
+import dev.meridian.config.ConfigDefaults;
+import dev.meridian.config.GeoConfig;
+import dev.meridian.config.GeoPoint;
+import dev.meridian.config.ListenConfig;
+import dev.meridian.config.MeridianConfig;
+import dev.meridian.config.RegionConfig;
+import dev.meridian.config.RouteConfig;
+import dev.meridian.config.ServerConfig;
+import dev.meridian.config.TimeoutConfig;
+import dev.meridian.config.Transport;
+import dev.meridian.config.UpstreamConfig;
+import dev.meridian.config.internal.Problems.Origin;
+import java.net.URI;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Binds a schema-checked {@link SourceTree} to {@link MeridianConfig}, applying defaults and the
+ * checks a schema cannot express: durations and sizes that mean something, URLs, CIDR ranges,
+ * IP literals, names, and uniqueness across list items (regions, endpoints, routes, tokens).
+ *
+ * <p>It reads defensively: a value of the wrong type is skipped here (the schema has reported it)
+ * and binding carries on, so that one run reports every problem. Records are built only when no
+ * problem was found at all.
+ */
+public final class ConfigBinder {
+
+    private static final String ADDRESS_EXPECTED =
+            "expected an IP address literal such as 0.0.0.0, ::, 127.0.0.1; host names are not resolved";
+
+    private final SourceTree tree;
+    private final Problems problems;
+
+    private ConfigBinder(SourceTree tree, Problems problems) {
+        this.tree = tree;
+        this.problems = problems;
+    }
+
+    /**
+     * Binds {@code tree}; every problem found goes to {@code problems}.
+     *
+     * @return the configuration, or {@code null} when {@code problems} is not empty afterwards
+     */
+    public static @Nullable MeridianConfig bind(SourceTree tree, Problems problems) {
+        return new ConfigBinder(tree, problems).bind();
+    }
+
+    private @Nullable MeridianConfig bind() {
+        JsonNode root = tree.root();
+        KeyPath top = KeyPath.ROOT;
+
+        KeyPath listenPath = top.key("listen");
+        JsonNode listen = mapping(root, "listen");
+        String listenAddress = address(listen, listenPath.key("address"), ConfigDefaults.LISTEN_ADDRESS);
+        int listenPort = integer(listen, "port", ConfigDefaults.LISTEN_PORT);
+
+        KeyPath serverPath = top.key("server");
+        JsonNode server = mapping(root, "server");
+        int eventLoops = integer(server, "event-loops", ConfigDefaults.EVENT_LOOPS);
+        Transport transport = transport(server, ConfigDefaults.TRANSPORT);
+        long maxInitialLine = size(server, serverPath.key("max-initial-line-length"), ConfigDefaults.MAX_INITIAL_LINE_LENGTH, 1, Integer.MAX_VALUE);
+        long maxHeaderSize = size(server, serverPath.key("max-header-size"), ConfigDefaults.MAX_HEADER_SIZE, 1, Integer.MAX_VALUE);
+        long maxRequestBody = size(server, serverPath.key("max-request-body"), ConfigDefaults.MAX_REQUEST_BODY, 0, Long.MAX_VALUE);
+        Duration clientIdle = duration(server, serverPath.key("client-idle-timeout"), ConfigDefaults.CLIENT_IDLE_TIMEOUT, false);
+        Duration shutdownGrace = duration(server, serverPath.key("shutdown-grace"), ConfigDefaults.SHUTDOWN_GRACE, true);
+        boolean regionHeader = bool(server, "region-header", ConfigDefaults.REGION_HEADER);
+
+        KeyPath upstreamPath = top.key("upstream");
+        JsonNode upstream = mapping(root, "upstream");
+        int maxConnections = integer(upstream, "max-connections-per-endpoint", ConfigDefaults.MAX_CONNECTIONS_PER_ENDPOINT);
+        int maxPending = integer(upstream, "max-pending-acquires", ConfigDefaults.MAX_PENDING_ACQUIRES);
+        Duration upstreamIdle = duration(upstream, upstreamPath.key("idle-timeout"), ConfigDefaults.UPSTREAM_IDLE_TIMEOUT, false);
+
+        KeyPath timeoutsPath = top.key("timeouts");
+        JsonNode timeouts = mapping(root, "timeouts");
+        Duration connect = duration(timeouts, timeoutsPath.key("connect"), ConfigDefaults.CONNECT_TIMEOUT, false);
+        Duration firstByte = duration(timeouts, timeoutsPath.key("first-byte"), ConfigDefaults.FIRST_BYTE_TIMEOUT, false);
+        Duration idle = duration(timeouts, timeoutsPath.key("idle"), ConfigDefaults.IDLE_TIMEOUT, false);
+        Duration total = duration(timeouts, timeoutsPath.key("total"), ConfigDefaults.TOTAL_TIMEOUT, false);
+
+        KeyPath adminPath = top.key("admin");
+        JsonNode admin = mapping(root, "admin");
+        String adminAddress = address(admin, adminPath.key("address"), ConfigDefaults.ADMIN_ADDRESS);
+        int adminPort = integer(admin, "port", ConfigDefaults.ADMIN_PORT);
+        List<AdminToken> tokens = tokens(admin, adminPath.key("tokens"));
+        checkPorts(listenAddress, listenPort, adminAddress, adminPort);
+
+        KeyPath geoPath = top.key("geo");
+        JsonNode geo = mapping(root, "geo");
+        Path database = database(geo, geoPath.key("database"));
+        List<CidrRange> trustedProxies = trustedProxies(geo, geoPath.key("trusted-proxies"));
+
+        List<RegionDraft> regions = regions(root, top.key("regions"));
+        List<RouteDraft> routes = routes(root, top.key("routes"));
+
+        if (!problems.isEmpty()) {
+            return null;
+        }
+        try {
+            TimeoutConfig defaults = new TimeoutConfig(connect, firstByte, idle, total);
+            List<RegionConfig> regionConfigs = new ArrayList<>();
+            for (RegionDraft r : regions) {
+                regionConfigs.add(new RegionConfig(r.name, r.location, r.weight, r.endpoints));
+            }
+            List<RouteConfig> routeConfigs = new ArrayList<>();
+            for (RouteDraft r : routes) {
+                routeConfigs.add(new RouteConfig(r.name, r.prefix, new TimeoutConfig(
+                        r.connect != null ? r.connect : connect,
+                        r.firstByte != null ? r.firstByte : firstByte,
+                        r.idle != null ? r.idle : idle,
+                        r.total != null ? r.total : total)));
+            }
+            return new MeridianConfig(
+                    new ListenConfig(listenAddress, listenPort),
+                    new ServerConfig(eventLoops, transport, (int) maxInitialLine, (int) maxHeaderSize, maxRequestBody,
+                            clientIdle, shutdownGrace, regionHeader),
+                    new UpstreamConfig(maxConnections, maxPending, upstreamIdle),
+                    defaults,
+                    new AdminConfig(adminAddress, adminPort, tokens),
+                    new GeoConfig(database, trustedProxies),
+                    regionConfigs,
+                    routeConfigs);
+        } catch (IllegalArgumentException e) {
+            // The checks above mirror the records' own; reaching this means they drifted apart.
+            problems.add(Origin.CHECK, KeyPath.ROOT, tree.valueMark(KeyPath.ROOT), "invalid configuration: " + e.getMessage());
+            return null;
+        }
+    }
+
+    // ---- sections with lists ----
+
+    private static final class RegionDraft {
+        String name = "";
+        @Nullable GeoPoint location;
+        int weight = ConfigDefaults.REGION_WEIGHT;
+        List<URI> endpoints = new ArrayList<>();
+    }
+
+    private static final class RouteDraft {
+        String name = "";
+        String prefix = "/";
+        @Nullable Duration connect;
+        @Nullable Duration firstByte;
+        @Nullable Duration idle;
+        @Nullable Duration total;
+    }
+
+    private List<RegionDraft> regions(JsonNode root, KeyPath path) {
+        List<RegionDraft> out = new ArrayList<>();
+        JsonNode list = root.get("regions");
+        if (list == null || !list.isArray()) {
+            return out;
+        }
+        Map<String, KeyPath> names = new HashMap<>();
+        Map<URI, KeyPath> endpoints = new HashMap<>();
+        for (int i = 0; i < list.size(); i++) {
+            JsonNode item = list.get(i);
+            KeyPath itemPath = path.index(i);
+            if (!item.isObject()) {
+                continue;
+            }
+            RegionDraft region = new RegionDraft();
+            String name = name(item, itemPath.key("name"));
+            if (name != null) {
+                region.name = name;
+                unique(names, name, itemPath.key("name"), "region name");
+            }
+            JsonNode location = item.get("location");
+            if (location != null && location.path("lat").isNumber() && location.path("lon").isNumber()) {
+                double lat = location.get("lat").doubleValue();
+                double lon = location.get("lon").doubleValue();
+                if (lat >= -90 && lat <= 90 && lon >= -180 && lon <= 180) { // else the schema reported it
+                    region.location = new GeoPoint(lat, lon);
+                }
+            }
+            region.weight = integer(item, "weight", ConfigDefaults.REGION_WEIGHT);
+            KeyPath endpointsPath = itemPath.key("endpoints");
+            JsonNode endpointList = item.get("endpoints");
+            if (endpointList != null && endpointList.isArray()) {
+                if (endpointList.isEmpty()) {
+                    problems.add(Origin.CHECK, endpointsPath, tree.valueMark(endpointsPath),
+                            "empty list (expected at least one endpoint, e.g. " + EndpointUri.EXAMPLE + ")");
+                }
+                for (int j = 0; j < endpointList.size(); j++) {
+                    JsonNode endpoint = endpointList.get(j);
+                    KeyPath endpointPath = endpointsPath.index(j);
+                    if (!endpoint.isTextual()) {
+                        continue;
+                    }
+                    try {
+                        URI uri = EndpointUri.parse(endpoint.textValue());
+                        region.endpoints.add(uri);
+                        KeyPath first = endpoints.putIfAbsent(uri, endpointPath);
+                        if (first != null) {
+                            problems.add(Origin.CHECK, endpointPath, tree.valueMark(endpointPath), "duplicate endpoint "
+                                    + Values.quote(endpoint.textValue()) + " (first listed at " + first + ", line "
+                                    + tree.valueMark(first).line() + ")");
+                        }
+                    } catch (IllegalArgumentException e) {
+                        problems.add(Origin.CHECK, endpointPath, tree.valueMark(endpointPath), e.getMessage());
+                    }
+                }
+            }
+            out.add(region);
+        }
+        return out;
+    }
+
+    private List<RouteDraft> routes(JsonNode root, KeyPath path) {
+        List<RouteDraft> out = new ArrayList<>();
+        JsonNode list = root.get("routes");
+        if (list == null || !list.isArray()) {
+            return out;
+        }
+        Map<String, KeyPath> names = new HashMap<>();
+        Map<String, KeyPath> prefixes = new HashMap<>();
+        for (int i = 0; i < list.size(); i++) {
+            JsonNode item = list.get(i);
+            KeyPath itemPath = path.index(i);
+            if (!item.isObject()) {
+                continue;
+            }
+            RouteDraft route = new RouteDraft();
+            KeyPath namePath = itemPath.key("name");
+            String name = name(item, namePath);
+            if (name != null) {
+                route.name = name;
+                unique(names, name, namePath, "route name");
+            }
+            KeyPath prefixPath = itemPath.key("path-prefix");
+            JsonNode prefix = item.get("path-prefix");
+            if (prefix != null && prefix.isTextual()) {
+                String problem = PathPrefixRule.problem(prefix.textValue());
+                if (problem != null) {
+                    problems.add(Origin.CHECK, prefixPath, tree.valueMark(prefixPath), Values.quote(prefix.textValue()) + " " + problem);
+                } else {
+                    route.prefix = PathPrefixRule.normalize(prefix.textValue());
+                    unique(prefixes, route.prefix, prefixPath, "path-prefix");
+                    if (ConfigDefaults.DEFAULT_ROUTE_NAME.equals(name) && !route.prefix.equals(ConfigDefaults.DEFAULT_ROUTE_PREFIX)) {
+                        problems.add(Origin.CHECK, namePath, tree.valueMark(namePath), "'default' is reserved for the catch-all route "
+                                + "(expected another name, or path-prefix '/')");
+                    }
+                }
+            }
+            KeyPath timeoutsPath = itemPath.key("timeouts");
+            JsonNode timeouts = mapping(item, "timeouts");
+            route.connect = optionalDuration(timeouts, timeoutsPath.key("connect"));
+            route.firstByte = optionalDuration(timeouts, timeoutsPath.key("first-byte"));
+            route.idle = optionalDuration(timeouts, timeoutsPath.key("idle"));
+            route.total = optionalDuration(timeouts, timeoutsPath.key("total"));
+            out.add(route);
+        }
+        return out;
+    }
+
+    private List<AdminToken> tokens(JsonNode admin, KeyPath path) {
+        List<AdminToken> out = new ArrayList<>();
+        JsonNode list = admin.get("tokens");
+        if (list == null || !list.isArray()) {
+            return ConfigDefaults.ADMIN_TOKENS;
+        }
+        Map<String, KeyPath> names = new HashMap<>();
+        Map<String, KeyPath> secrets = new HashMap<>();
+        for (int i = 0; i < list.size(); i++) {
+            JsonNode item = list.get(i);
+            KeyPath itemPath = path.index(i);
+            if (!item.isObject()) {
+                continue;
+            }
+            String name = name(item, itemPath.key("name"));
+            if (name != null) {
+                unique(names, name, itemPath.key("name"), "token name");
+            }
+            KeyPath tokenPath = itemPath.key("token");
+            JsonNode token = item.get("token");
+            String secret = null;
+            if (token != null && token.isTextual()) {
+                String text = token.textValue();
+                if (text.isEmpty()) {
+                    problems.add(Origin.CHECK, tokenPath, tree.valueMark(tokenPath),
+                            "empty token (expected a secret, e.g. \"${MERIDIAN_ADMIN_TOKEN}\")");
+                } else if (text.chars().anyMatch(Character::isWhitespace)) {
+                    problems.add(Origin.CHECK, tokenPath, tree.valueMark(tokenPath),
+                            "the token contains whitespace (expected a secret without whitespace; it is sent in an HTTP header)");
+                } else {
+                    secret = text;
+                    KeyPath first = secrets.putIfAbsent(text, tokenPath);
+                    if (first != null) {
+                        problems.add(Origin.CHECK, tokenPath, tree.valueMark(tokenPath),
+                                "the same token as " + first + " (expected one secret per token)");
+                    }
+                }
+            }
+            AdminToken.Scope scope = ConfigDefaults.ADMIN_TOKEN_SCOPE;
+            JsonNode scopeNode = item.get("scope");
+            if (scopeNode != null && scopeNode.isTextual()) {
+                for (AdminToken.Scope s : AdminToken.Scope.values()) {
+                    if (s.name().toLowerCase(Locale.ROOT).equals(scopeNode.textValue())) {
+                        scope = s;
+                    }
+                }
+            }
+            if (name != null && secret != null) {
+                out.add(new AdminToken(name, secret, scope));
+            }
+        }
+        return out;
+    }
+
+    private @Nullable Path database(JsonNode geo, KeyPath path) {
+        JsonNode node = geo.get("database");
+        if (node == null || !node.isTextual()) {
+            return null;
+        }
+        if (node.textValue().isBlank()) {
+            problems.add(Origin.CHECK, path, tree.valueMark(path), "empty path (expected a .mmdb file, or no 'database' key)");
+            return null;
+        }
+        try {
+            return Path.of(node.textValue());
+        } catch (InvalidPathException e) {
+            problems.add(Origin.CHECK, path, tree.valueMark(path),
+                    Values.quote(node.textValue()) + " is not a valid path (" + e.getReason() + ")");
+            return null;
+        }
+    }
+
+    private List<CidrRange> trustedProxies(JsonNode geo, KeyPath path) {
+        JsonNode list = geo.get("trusted-proxies");
+        if (list == null || !list.isArray()) {
+            return ConfigDefaults.TRUSTED_PROXIES;
+        }
+        List<CidrRange> out = new ArrayList<>();
+        for (int i = 0; i < list.size(); i++) {
+            JsonNode item = list.get(i);
+            if (item.isTextual()) {
+                try {
+                    out.add(CidrRange.parse(item.textValue()));
+                } catch (IllegalArgumentException e) {
+                    problems.add(Origin.CHECK, path.index(i), tree.valueMark(path.index(i)), e.getMessage());
+                }
+            }
+        }
+        return out;
+    }
+
+    private void checkPorts(String listenAddress, int listenPort, String adminAddress, int adminPort) {
+        if (!InetLiteral.bindingsClash(listenAddress, listenPort, adminAddress, adminPort)) {
+            return;
+        }
+        KeyPath adminPortPath = KeyPath.of("admin", "port");
+        KeyPath listenPortPath = KeyPath.of("listen", "port");
+        if (tree.valueMarks().containsKey(adminPortPath) || !tree.valueMarks().containsKey(listenPortPath)) {
+            problems.add(Origin.CHECK, adminPortPath, tree.valueMark(adminPortPath), adminPort
+                    + " is also listen.port on an overlapping address (expected a different port)");
+        } else {
+            problems.add(Origin.CHECK, listenPortPath, tree.valueMark(listenPortPath), listenPort
+                    + " is also admin.port on an overlapping address (expected a different port)");
+        }
+    }
+
+    // ---- values ----
+
+    /** The mapping at {@code key}, or an empty node when it is absent or not a mapping (the schema reports that). */
+    private static JsonNode mapping(JsonNode parent, String key) {
+        JsonNode node = parent.path(key);
+        return node.isObject() ? node : MissingNode.getInstance();
+    }
+
+    private static int integer(JsonNode parent, String key, int fallback) {
+        JsonNode node = parent.get(key);
+        return node != null && node.isNumber() && node.canConvertToExactIntegral() && node.canConvertToInt()
+                ? node.intValue()
+                : fallback;
+    }
+
+    private static boolean bool(JsonNode parent, String key, boolean fallback) {
+        JsonNode node = parent.get(key);
+        return node != null && node.isBoolean() ? node.booleanValue() : fallback;
+    }
+
+    private static Transport transport(JsonNode parent, Transport fallback) {
+        JsonNode node = parent.get("transport");
+        if (node != null && node.isTextual()) {
+            for (Transport t : Transport.values()) {
+                if (t.configName().equals(node.textValue())) {
+                    return t;
+                }
+            }
+        }
+        return fallback;
+    }
+
+    private String address(JsonNode parent, KeyPath path, String fallback) {
+        JsonNode node = parent.get(last(path));
+        if (node == null || !node.isTextual()) {
+            return fallback;
+        }
+        if (InetLiteral.parse(node.textValue()) == null) {
+            problems.add(Origin.CHECK, path, tree.valueMark(path),
+                    Values.quote(node.textValue()) + " is not an IP address (" + ADDRESS_EXPECTED + ")");
+            return fallback;
+        }
+        return node.textValue();
+    }
+
+    private @Nullable String name(JsonNode parent, KeyPath path) {
+        JsonNode node = parent.get(last(path));
+        if (node == null || !node.isTextual()) {
+            return null;
+        }
+        try {
+            return NameRule.check(node.textValue());
+        } catch (IllegalArgumentException e) {
+            problems.add(Origin.CHECK, path, tree.valueMark(path), e.getMessage());
+            return null;
+        }
+    }
+
+    /** Reports a repeated value at its second (and later) occurrence, pointing back at the first. */
+    private void unique(Map<String, KeyPath> seen, String value, KeyPath path, String what) {
+        KeyPath first = seen.putIfAbsent(value, path);
+        if (first != null) {
+            problems.add(Origin.CHECK, path, tree.valueMark(path), "duplicate " + what + " " + Values.quote(value)
+                    + " (first used at " + first + ", line " + tree.valueMark(first).line() + ")");
+        }
+    }
+
+    private Duration duration(JsonNode parent, KeyPath path, Duration fallback, boolean zeroAllowed) {
+        JsonNode node = parent.get(last(path));
+        if (node == null) {
+            return fallback;
+        }
+        Duration value = durationValue(node, path, zeroAllowed);
+        return value != null ? value : fallback;
+    }
+
+    private @Nullable Duration optionalDuration(JsonNode parent, KeyPath path) {
+        JsonNode node = parent.get(last(path));
+        return node == null ? null : durationValue(node, path, false);
+    }
+
+    private @Nullable Duration durationValue(JsonNode node, KeyPath path, boolean zeroAllowed) {
+        String problem;
+        if (node.isTextual()) {
+            try {
+                Duration d = DurationText.parse(node.textValue());
+                if (!d.isZero() || zeroAllowed) {
+                    return d;
+                }
+                problem = Values.quote(node.textValue()) + " is zero (expected a positive duration, " + DurationText.EXAMPLES + ")";
+            } catch (IllegalArgumentException e) {
+                problem = e.getMessage();
+            }
+        } else if (node.isIntegralNumber()) {
+            problem = node.asText().equals("0") ? DurationText.zeroWithoutUnit() : DurationText.noUnit(node.asText());
+        } else {
+            problem = "expected a duration (" + DurationText.EXAMPLES + "), found " + Values.describe(node);
+        }
+        problems.add(Origin.CHECK, path, tree.valueMark(path), problem);
+        return null;
+    }
+
+    private long size(JsonNode parent, KeyPath path, long fallback, long min, long max) {
+        JsonNode node = parent.get(last(path));
+        if (node == null) {
+            return fallback;
+        }
+        String shown = Values.describe(node);
+        long bytes;
+        if (node.isTextual()) {
+            try {
+                bytes = SizeText.parse(node.textValue());
+            } catch (IllegalArgumentException e) {
+                problems.add(Origin.CHECK, path, tree.valueMark(path), e.getMessage());
+                return fallback;
+            }
+        } else if (node.isIntegralNumber() && node.canConvertToLong()) {
+            bytes = node.longValue();
+        } else if (node.isIntegralNumber()) {
+            bytes = Long.MAX_VALUE; // beyond any bound
+        } else if (node.isNumber()) {
+            problems.add(Origin.CHECK, path, tree.valueMark(path), shown + " is not a size (expected " + SizeText.EXPECTED + ")");
+            return fallback;
+        } else {
+            problems.add(Origin.CHECK, path, tree.valueMark(path),
+                    "expected a size (" + SizeText.EXPECTED + "), found " + shown);
+            return fallback;
+        }
+        if (bytes < min) {
+            problems.add(Origin.CHECK, path, tree.valueMark(path),
+                    shown + " is too small (expected at least " + min + (min == 1 ? " byte)" : " bytes)"));
+            return fallback;
+        }
+        if (bytes > max || (node.isIntegralNumber() && !node.canConvertToLong())) {
+            problems.add(Origin.CHECK, path, tree.valueMark(path), shown + " is too large (expected at most " + max + " bytes)");
+            return fallback;
+        }
+        return bytes;
+    }
+
+    private static String last(KeyPath path) {
+        return (String) path.elements().get(path.elements().size() - 1);
+    }
+}
