@@ -1,4 +1,7 @@
-/** placeholder */
+/**
+ * Regions and endpoints at run time and the routing policy that chooses, for each request, the
+ * region and the endpoint inside it.
+ */
 @NullMarked
 package dev.meridian.regions;
 

@@ -1,4 +1,7 @@
-/** placeholder */
+/**
+ * The router: {@link dev.meridian.router.MeridianServer} runs the data path, and
+ * {@link dev.meridian.router.Main} is the command line.
+ */
 @NullMarked
 package dev.meridian.router;
 

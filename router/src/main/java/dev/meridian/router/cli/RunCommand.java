@@ -1,0 +1,55 @@
+package dev.meridian.router.cli;
+
+import dev.meridian.config.ConfigException;
+import dev.meridian.config.ConfigLoader;
+import dev.meridian.config.MeridianConfig;
+import dev.meridian.router.MeridianServer;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code meridian run --config FILE}: serves until SIGTERM or SIGINT, then drains (stops
+ * accepting, lets in-flight requests finish within {@code server.shutdown-grace}) and exits 0.
+ */
+@Command(name = "run", mixinStandardHelpOptions = true, description = "Run the router.")
+public final class RunCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE", description = "The YAML configuration.")
+    Path config;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        PrintWriter err = spec.commandLine().getErr();
+        MeridianConfig loaded;
+        try {
+            loaded = ConfigLoader.create().load(config);
+        } catch (ConfigException e) {
+            ValidateCommand.printProblems(err, e);
+            return ValidateCommand.INVALID;
+        }
+        MeridianServer server;
+        try {
+            server = MeridianServer.start(loaded);
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            err.println("meridian: " + e.getMessage());
+            err.flush();
+            return 1;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        TerminationSignals.onTermination(() -> {
+            server.drain(loaded.server().shutdownGrace());
+            stopped.countDown();
+        });
+        stopped.await();
+        return 0;
+    }
+}

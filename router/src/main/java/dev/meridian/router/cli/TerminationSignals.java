@@ -1,0 +1,67 @@
+package dev.meridian.router.cli;
+
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs a drain when the process is asked to stop (SIGTERM, SIGINT), so that the process then
+ * exits 0 like a well-behaved service instead of 143 from the JVM's default handler.
+ *
+ * <p>{@code sun.misc.Signal} (module {@code jdk.unsupported}) is reached by reflection because
+ * javac warns about it even with {@code --release}, and the build treats warnings as errors. Where
+ * it is missing, a shutdown hook runs the same action (and the exit status is the JVM's).
+ */
+public final class TerminationSignals {
+
+    private static final Logger log = LoggerFactory.getLogger(TerminationSignals.class);
+
+    private TerminationSignals() {}
+
+    /** Runs {@code action} once, on the first SIGTERM or SIGINT, on the signal's thread. */
+    public static void onTermination(Runnable action) {
+        AtomicBoolean ran = new AtomicBoolean();
+        Runnable once = () -> {
+            if (ran.compareAndSet(false, true)) {
+                action.run();
+            }
+        };
+        try {
+            Class<?> signalType = Class.forName("sun.misc.Signal");
+            Class<?> handlerType = Class.forName("sun.misc.SignalHandler");
+            InvocationHandler invocation = (proxy, method, args) -> dispatch(proxy, method, args, once);
+            Object handler = Proxy.newProxyInstance(
+                    TerminationSignals.class.getClassLoader(), new Class<?>[] {handlerType}, invocation);
+            Method handle = signalType.getMethod("handle", signalType, handlerType);
+            for (String name : List.of("TERM", "INT")) {
+                handle.invoke(null, signalType.getConstructor(String.class).newInstance(name), handler);
+            }
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            log.debug("signal handlers unavailable ({}); using a shutdown hook", e.toString());
+            Runtime.getRuntime().addShutdownHook(new Thread(once, "meridian-shutdown"));
+        }
+    }
+
+    private static @Nullable Object dispatch(
+            Object proxy, Method method, @Nullable Object @Nullable [] args, Runnable action) {
+        switch (method.getName()) {
+            case "handle":
+                log.info("received {}; draining", args == null ? "signal" : args[0]);
+                action.run();
+                return null;
+            case "hashCode":
+                return System.identityHashCode(proxy);
+            case "equals":
+                return args != null && proxy == args[0];
+            case "toString":
+                return "meridian-termination-handler";
+            default:
+                throw new UnsupportedOperationException(method.getName());
+        }
+    }
+}

@@ -1,0 +1,50 @@
+package dev.meridian.router.cli;
+
+import dev.meridian.config.ConfigException;
+import dev.meridian.config.ConfigLoader;
+import dev.meridian.config.ConfigProblem;
+import dev.meridian.config.MeridianConfig;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code meridian validate --config FILE}: exit 0 when valid, else 2 with one FILE:LINE:COL line per problem. */
+@Command(name = "validate", mixinStandardHelpOptions = true,
+        description = "Check a configuration file; print FILE:LINE:COL: message for every problem.")
+public final class ValidateCommand implements Callable<Integer> {
+
+    /** The exit code for an invalid configuration. */
+    public static final int INVALID = 2;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE", description = "The YAML configuration.")
+    Path config;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        try {
+            MeridianConfig loaded = ConfigLoader.create().load(config);
+            out.printf("%s: valid (%d regions, %d routes)%n", config, loaded.regions().size(), loaded.routes().size());
+            out.flush();
+            return 0;
+        } catch (ConfigException e) {
+            printProblems(err, e);
+            return INVALID;
+        }
+    }
+
+    static void printProblems(PrintWriter err, ConfigException e) {
+        for (ConfigProblem problem : e.problems()) {
+            err.println(problem);
+        }
+        err.flush();
+    }
+}

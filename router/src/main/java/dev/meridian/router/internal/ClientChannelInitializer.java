@@ -1,0 +1,52 @@
+package dev.meridian.router.internal;
+
+import dev.meridian.config.ServerConfig;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * Builds the pipeline of each accepted client connection; see {@link RouterPipeline} for the order.
+ * Limits come from the configuration in force when the connection is accepted.
+ */
+public final class ClientChannelInitializer extends ChannelInitializer<Channel> {
+
+    private static final int MAX_CHUNK = 16 * 1024;
+
+    private final Supplier<RouterSnapshot> snapshots;
+    private final UpstreamPools pools;
+    private final ChannelGroup clients;
+    private final String scheme;
+
+    public ClientChannelInitializer(
+            Supplier<RouterSnapshot> snapshots, UpstreamPools pools, ChannelGroup clients, String scheme) {
+        this.snapshots = snapshots;
+        this.pools = pools;
+        this.clients = clients;
+        this.scheme = scheme;
+    }
+
+    @Override
+    protected void initChannel(Channel ch) {
+        ServerConfig server = snapshots.get().config().server();
+        clients.add(ch);
+        ChannelPipeline p = ch.pipeline();
+        addHttpHandlers(p, server);
+        p.addLast(RouterPipeline.CLIENT_IDLE,
+                new IdleStateHandler(0, 0, server.clientIdleTimeout().toMillis(), TimeUnit.MILLISECONDS));
+        p.addLast(RouterPipeline.PROXY, new ProxyHandler(snapshots, pools, scheme));
+    }
+
+    private static void addHttpHandlers(ChannelPipeline p, ServerConfig server) {
+        p.addLast(RouterPipeline.HTTP_CODEC, new HttpServerCodec(new HttpDecoderConfig()
+                .setMaxInitialLineLength(server.maxInitialLineLength())
+                .setMaxHeaderSize(server.maxHeaderSize())
+                .setMaxChunkSize(MAX_CHUNK)));
+    }
+}

@@ -1,0 +1,108 @@
+package dev.meridian.router.internal;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The responses Meridian itself gives a client, each with a JSON body
+ * {@code {"error": "...", "detail": "..."}} like the admin API's. Details never name an internal
+ * address: clients learn which region failed, not where it lives.
+ */
+public enum ErrorResponse {
+    /** Malformed request line, headers or body framing (RFC 9112 §2.2, §6.3). */
+    BAD_REQUEST(HttpResponseStatus.BAD_REQUEST, "bad_request", "the request is not valid HTTP/1.1"),
+    /** Content-Length together with Transfer-Encoding: ambiguous framing (RFC 9112 §6.3 rule 3). */
+    AMBIGUOUS_FRAMING(HttpResponseStatus.BAD_REQUEST, "bad_request",
+            "the request has both Content-Length and Transfer-Encoding"),
+    /** Request line longer than server.max-initial-line-length (RFC 9112 §3). */
+    URI_TOO_LONG(HttpResponseStatus.REQUEST_URI_TOO_LONG, "uri_too_long",
+            "the request line is longer than the configured limit"),
+    /** Header block larger than server.max-header-size (RFC 6585 §5). */
+    HEADERS_TOO_LARGE(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "headers_too_large",
+            "the request headers are larger than the configured limit"),
+    /** Body larger than server.max-request-body (RFC 9110 §15.5.14). */
+    BODY_TOO_LARGE(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "body_too_large",
+            "the request body is larger than the configured limit"),
+    /** Expect with anything but 100-continue (RFC 9110 §10.1.1). */
+    EXPECTATION_FAILED(HttpResponseStatus.EXPECTATION_FAILED, "expectation_failed",
+            "only Expect: 100-continue is supported"),
+    /** The upstream refused, reset or closed the connection before answering. */
+    UPSTREAM_UNAVAILABLE(HttpResponseStatus.BAD_GATEWAY, "upstream_unavailable",
+            "the upstream region did not answer"),
+    /** The upstream sent something that is not a valid HTTP response. */
+    UPSTREAM_PROTOCOL_ERROR(HttpResponseStatus.BAD_GATEWAY, "upstream_protocol_error",
+            "the upstream region sent an invalid response"),
+    /** Connect or first-byte or total timeout before any response byte. */
+    UPSTREAM_TIMEOUT(HttpResponseStatus.GATEWAY_TIMEOUT, "upstream_timeout",
+            "the upstream region did not answer in time"),
+    /** No region has any endpoint to send the request to. */
+    NO_UPSTREAM(HttpResponseStatus.SERVICE_UNAVAILABLE, "no_upstream", "no region can take the request"),
+    /** Every connection to the endpoint is busy and too many requests already wait for one. */
+    UPSTREAM_OVERLOADED(HttpResponseStatus.SERVICE_UNAVAILABLE, "upstream_overloaded",
+            "too many requests are waiting for an upstream connection");
+
+    private final HttpResponseStatus status;
+    private final byte[] defaultBody;
+    private final String error;
+
+    ErrorResponse(HttpResponseStatus status, String error, String detail) {
+        this.status = status;
+        this.error = error;
+        this.defaultBody = json(error, detail);
+    }
+
+    public HttpResponseStatus status() {
+        return status;
+    }
+
+    /** The short machine-readable code in the {@code error} field. */
+    public String error() {
+        return error;
+    }
+
+    /** The response with the default detail. */
+    public FullHttpResponse toResponse(ByteBufAllocator alloc) {
+        return build(alloc, defaultBody);
+    }
+
+    /** The response with {@code detail} instead of the default one; detail must hold no internal address. */
+    public FullHttpResponse toResponse(ByteBufAllocator alloc, String detail) {
+        return build(alloc, json(error, detail));
+    }
+
+    private FullHttpResponse build(ByteBufAllocator alloc, byte[] body) {
+        ByteBuf content = alloc.buffer(body.length).writeBytes(body);
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, content);
+        response.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+        return response;
+    }
+
+    private static byte[] json(String error, String detail) {
+        return ("{\"error\":\"" + escape(error) + "\",\"detail\":\"" + escape(detail) + "\"}\n")
+                .getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String escape(String s) {
+        StringBuilder out = new StringBuilder(s.length() + 8);
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '"' || c == '\\') {
+                out.append('\\').append(c);
+            } else if (c < 0x20) {
+                out.append(String.format("\\u%04x", (int) c));
+            } else {
+                out.append(c);
+            }
+        }
+        return out.toString();
+    }
+}

@@ -1,0 +1,333 @@
+package dev.meridian.router.internal;
+
+import dev.meridian.config.MeridianConfig;
+import dev.meridian.config.RouteConfig;
+import dev.meridian.config.ServerConfig;
+import dev.meridian.regions.RoutingDecision;
+import dev.meridian.regions.RoutingRequest;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The client side of the data path, one per client connection: validates each request, matches
+ * its route, asks the routing policy where it goes and runs one {@link Exchange} at a time.
+ *
+ * <p>The client channel runs with auto-read off; this handler reads only when the current
+ * exchange can take more (see {@link #maybeRead()}). Requests that a client pipelines behind the
+ * current one are held, at most one read's worth, and served in order (RFC 9112 §9.3.2).
+ */
+public final class ProxyHandler extends ChannelInboundHandlerAdapter {
+
+    private static final Logger log = LoggerFactory.getLogger(ProxyHandler.class);
+
+    /** Fired into every client pipeline when the router drains before shutting down. */
+    public static final Object DRAIN = new Object() {
+        @Override
+        public String toString() {
+            return "DRAIN";
+        }
+    };
+
+    /** Messages held behind the current exchange; beyond this the client is not playing fair. */
+    private static final int MAX_PIPELINED_MESSAGES = 256;
+
+    private final Supplier<RouterSnapshot> snapshots;
+    private final UpstreamPools pools;
+    private final String scheme;
+    private final ArrayDeque<Object> pipelined = new ArrayDeque<>(2);
+
+    private @Nullable ChannelHandlerContext ctx;
+    private @Nullable Exchange exchange;
+    private boolean draining;
+    private boolean closing;
+
+    public ProxyHandler(Supplier<RouterSnapshot> snapshots, UpstreamPools pools, String scheme) {
+        this.snapshots = snapshots;
+        this.pools = pools;
+        this.scheme = scheme;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        ctx.read();
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        Exchange current = exchange;
+        if (current != null && current.acceptsRequestContent() && msg instanceof HttpContent) {
+            current.onClientContent((HttpContent) msg);
+        } else if (current != null || !pipelined.isEmpty()) {
+            if (pipelined.size() >= MAX_PIPELINED_MESSAGES) {
+                ReferenceCountUtil.release(msg);
+                log.debug("{} too many pipelined messages; closing", ctx.channel());
+                closeNow();
+                return;
+            }
+            pipelined.addLast(msg);
+        } else {
+            dispatch(msg);
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        Exchange current = exchange;
+        if (current != null) {
+            current.onClientReadComplete();
+        }
+        maybeRead();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        Exchange current = exchange;
+        if (current != null) {
+            current.onClientWritabilityChanged();
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        closing = true;
+        Exchange current = exchange;
+        exchange = null;
+        if (current != null) {
+            current.cancel();
+        }
+        releasePipelined();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent) {
+            if (exchange == null) {
+                log.debug("{} idle keep-alive connection closed", ctx.channel());
+                closeNow();
+            }
+            return;
+        }
+        if (evt == DRAIN) {
+            draining = true;
+            if (exchange == null) {
+                closeNow();
+            }
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof IOException) {
+            log.debug("{} client connection error: {}", ctx.channel(), cause.toString());
+        } else {
+            log.warn("{} unexpected error on client connection; closing it", ctx.channel(), cause);
+        }
+        closeNow();
+    }
+
+    boolean isDraining() {
+        return draining;
+    }
+
+    /** Reads from the client when the current exchange (or the wait for the next request) can take it. */
+    void maybeRead() {
+        ChannelHandlerContext c = ctx;
+        if (c == null || closing || !pipelined.isEmpty()) {
+            return;
+        }
+        Exchange current = exchange;
+        if (current == null || current.wantsClientRead()) {
+            c.read();
+        }
+    }
+
+    /** Called by the exchange when it ended, after its last write. */
+    void exchangeFinished(boolean keepAlive) {
+        exchange = null;
+        if (!keepAlive || draining) {
+            closing = true;
+            releasePipelined();
+            return;
+        }
+        Object next;
+        while (exchange == null && !closing && (next = pipelined.pollFirst()) != null) {
+            dispatch(next);
+            Exchange current = exchange;
+            while (current != null && current.acceptsRequestContent()
+                    && pipelined.peekFirst() instanceof HttpContent) {
+                current.onClientContent((HttpContent) pipelined.pollFirst());
+            }
+        }
+        maybeRead();
+    }
+
+    /** Answers with Meridian's own error response, then keeps or closes the connection. */
+    void sendError(ErrorResponse error, @Nullable String detail, String requestId, boolean keepAlive) {
+        ChannelHandlerContext c = ctx;
+        if (c == null) {
+            return;
+        }
+        FullHttpResponse response = detail == null ? error.toResponse(c.alloc()) : error.toResponse(c.alloc(), detail);
+        response.headers().set(ForwardingHeaders.X_REQUEST_ID, requestId);
+        boolean keep = keepAlive && !draining;
+        if (!keep) {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        }
+        var written = c.writeAndFlush(response);
+        if (!keep) {
+            written.addListener(ChannelFutureListener.CLOSE);
+        }
+        exchangeFinished(keep);
+    }
+
+    private void dispatch(Object msg) {
+        if (msg instanceof HttpRequest) {
+            startExchange((HttpRequest) msg);
+        } else {
+            // Leftovers of a request that was already answered (e.g. its body after a 413).
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void startExchange(HttpRequest request) {
+        ChannelHandlerContext c = ctx;
+        if (c == null) {
+            ReferenceCountUtil.release(request);
+            return;
+        }
+        HttpHeaders headers = request.headers();
+        String requestId = ForwardingHeaders.requestId(headers);
+
+        DecoderResult result = request.decoderResult();
+        if (result.isFailure()) {
+            ReferenceCountUtil.release(request);
+            rejectAndClose(errorFor(result.cause()), requestId);
+            return;
+        }
+        // RFC 9112 §6.3: both headers make the framing ambiguous, the classic smuggling vector.
+        if (headers.contains(HttpHeaderNames.TRANSFER_ENCODING) && headers.contains(HttpHeaderNames.CONTENT_LENGTH)) {
+            ReferenceCountUtil.release(request);
+            rejectAndClose(ErrorResponse.AMBIGUOUS_FRAMING, requestId);
+            return;
+        }
+        RouterSnapshot snapshot = snapshots.get();
+        MeridianConfig config = snapshot.config();
+        ServerConfig server = config.server();
+        long contentLength = HttpUtil.getContentLength(request, -1L);
+        if (contentLength > server.maxRequestBody()) {
+            ReferenceCountUtil.release(request);
+            rejectAndClose(ErrorResponse.BODY_TOO_LARGE, requestId);
+            return;
+        }
+        if (headers.contains(HttpHeaderNames.EXPECT)) {
+            if (!HttpUtil.is100ContinueExpected(request)) {
+                ReferenceCountUtil.release(request);
+                rejectAndClose(ErrorResponse.EXPECTATION_FAILED, requestId);
+                return;
+            }
+            // Answer the expectation here; the upstream gets the body without waiting.
+            c.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE),
+                    c.voidPromise());
+        }
+
+        InetAddress clientAddress = clientAddress(c);
+        RouteConfig route = config.routeFor(pathOf(request.uri()));
+        RoutingDecision decision = snapshot.policy().decide(new RoutingRequest(clientAddress, route));
+        if (decision == null) {
+            // The request body (if any) is not read, so the connection cannot be reused.
+            ReferenceCountUtil.release(request);
+            rejectAndClose(ErrorResponse.NO_UPSTREAM, requestId);
+            return;
+        }
+        Exchange started = new Exchange(this, c, request, route, decision, requestId, clientAddress, scheme,
+                server.maxRequestBody(), server.regionHeader());
+        exchange = started;
+        started.start(pools.pool(c.channel().eventLoop(), decision.endpoint()));
+    }
+
+    private void rejectAndClose(ErrorResponse error, String requestId) {
+        sendError(error, null, requestId, false);
+    }
+
+    private void closeNow() {
+        closing = true;
+        ChannelHandlerContext c = ctx;
+        if (c != null) {
+            c.close();
+        }
+    }
+
+    private void releasePipelined() {
+        Object msg;
+        while ((msg = pipelined.pollFirst()) != null) {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private static ErrorResponse errorFor(Throwable cause) {
+        if (cause instanceof TooLongHttpLineException) {
+            return ErrorResponse.URI_TOO_LONG;
+        }
+        if (cause instanceof TooLongHttpHeaderException) {
+            return ErrorResponse.HEADERS_TOO_LARGE;
+        }
+        return ErrorResponse.BAD_REQUEST;
+    }
+
+    private static InetAddress clientAddress(ChannelHandlerContext ctx) {
+        if (ctx.channel().remoteAddress() instanceof InetSocketAddress) {
+            InetSocketAddress remote = (InetSocketAddress) ctx.channel().remoteAddress();
+            InetAddress address = remote.getAddress();
+            if (address != null) {
+                return address;
+            }
+        }
+        return InetAddress.getLoopbackAddress();
+    }
+
+    private static String pathOf(String uri) {
+        int end = uri.length();
+        for (int i = 0; i < uri.length(); i++) {
+            char c = uri.charAt(i);
+            if (c == '?' || c == '#') {
+                end = i;
+                break;
+            }
+        }
+        return uri.substring(0, end);
+    }
+}

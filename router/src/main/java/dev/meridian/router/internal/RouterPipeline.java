@@ -1,0 +1,27 @@
+package dev.meridian.router.internal;
+
+/**
+ * Names of the handlers in Meridian's pipelines, in order.
+ *
+ * <pre>
+ * client channel                              upstream channel (one per pooled connection)
+ *   HTTP_CODEC        HttpServerCodec            UPSTREAM_CODEC    HttpClientCodec
+ *   CLIENT_IDLE       IdleStateHandler           UPSTREAM_IDLE     IdleStateHandler (evicts idle pooled connections)
+ *   PROXY             ProxyHandler               UPSTREAM          UpstreamHandler
+ * </pre>
+ *
+ * Both channels run with auto-read off: {@code ProxyHandler} and {@code Exchange} ask for more data
+ * only while the other side can take it, which is the whole of the data path's backpressure.
+ */
+public final class RouterPipeline {
+
+    public static final String HTTP_CODEC = "meridian.httpCodec";
+    public static final String CLIENT_IDLE = "meridian.clientIdle";
+    public static final String PROXY = "meridian.proxy";
+
+    public static final String UPSTREAM_CODEC = "meridian.upstreamCodec";
+    public static final String UPSTREAM_IDLE = "meridian.upstreamIdle";
+    public static final String UPSTREAM = "meridian.upstream";
+
+    private RouterPipeline() {}
+}

@@ -1,0 +1,248 @@
+package dev.meridian.router.internal;
+
+import dev.meridian.regions.Endpoint;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The connections from one event loop to one endpoint.
+ *
+ * <p>A pool belongs to one event loop and is only touched from it, so it needs no locks; the
+ * exchanges that use it run on the same loop as their client connection, so no request hops
+ * threads. The per-endpoint connection limit is shared by the pools of all loops through one
+ * atomic counter, touched only when a connection opens or closes, never per request.
+ *
+ * <p>Idle connections are reused last-in first-out, so that a burst's extra connections go cold
+ * and are closed by the idle timeout. Requests beyond the limit wait in a bounded queue for a
+ * released connection, each for at most its connect timeout.
+ */
+final class UpstreamPool {
+
+    /** An exchange waiting for a connection; it receives the connection's events once it has it. */
+    interface Lease extends UpstreamHandler.Listener {
+        void onAcquired(UpstreamConnection connection);
+
+        void onAcquireFailed(AcquireFailure failure, Throwable cause);
+
+        /** Whether the exchange gave up (the client left); a connection then goes to the next waiter. */
+        boolean isCancelled();
+    }
+
+    enum AcquireFailure {
+        CONNECT_FAILED,
+        CONNECT_TIMEOUT,
+        OVERLOADED
+    }
+
+    private static final int MAX_RESPONSE_INITIAL_LINE = 8192;
+    private static final int MAX_RESPONSE_HEADERS = 64 * 1024;
+    private static final int MAX_CHUNK = 16 * 1024;
+
+    private final Endpoint endpoint;
+    private final EventLoop loop;
+    private final Bootstrap prototype;
+    private final AtomicInteger endpointConnections;
+    private final int maxConnections;
+    private final int maxPending;
+    private final long idleTimeoutMillis;
+    private final ArrayDeque<UpstreamConnection> idle = new ArrayDeque<>();
+    private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
+    private boolean closed;
+
+    UpstreamPool(
+            Endpoint endpoint,
+            EventLoop loop,
+            Bootstrap prototype,
+            AtomicInteger endpointConnections,
+            int maxConnections,
+            int maxPending,
+            long idleTimeoutMillis) {
+        this.endpoint = endpoint;
+        this.loop = loop;
+        this.prototype = prototype;
+        this.endpointConnections = endpointConnections;
+        this.maxConnections = maxConnections;
+        this.maxPending = maxPending;
+        this.idleTimeoutMillis = idleTimeoutMillis;
+    }
+
+    Endpoint endpoint() {
+        return endpoint;
+    }
+
+    int idleCount() {
+        return idle.size();
+    }
+
+    /** Gives {@code lease} a connection now, later, or a failure. Must be called on the pool's loop. */
+    void acquire(Lease lease, long connectTimeoutMillis) {
+        assert loop.inEventLoop();
+        UpstreamConnection connection;
+        while ((connection = idle.pollFirst()) != null) {
+            if (connection.isUsable()) {
+                hand(connection, lease);
+                return;
+            }
+        }
+        if (!closed && reserve()) {
+            connect(lease, connectTimeoutMillis);
+        } else if (!closed && waiters.size() < maxPending) {
+            Waiter waiter = new Waiter(lease, connectTimeoutMillis);
+            waiter.timeout = loop.schedule(() -> expire(waiter), connectTimeoutMillis, TimeUnit.MILLISECONDS);
+            waiters.addLast(waiter);
+        } else {
+            lease.onAcquireFailed(AcquireFailure.OVERLOADED, new IllegalStateException(
+                    "connection limit " + maxConnections + " reached and " + waiters.size() + " requests waiting"));
+        }
+    }
+
+    /** Takes a connection back after a complete exchange: to the next waiter, or to the idle list. */
+    void release(UpstreamConnection connection) {
+        connection.endLease();
+        if (!connection.isUsable()) {
+            return;
+        }
+        if (closed) {
+            connection.discard();
+            return;
+        }
+        Waiter waiter;
+        while ((waiter = waiters.pollFirst()) != null) {
+            waiter.timeout.cancel(false);
+            if (!waiter.lease.isCancelled()) {
+                hand(connection, waiter.lease);
+                return;
+            }
+        }
+        idle.addFirst(connection);
+        // Keep a read pending while idle so that a close by the upstream is noticed at once.
+        connection.channel().read();
+    }
+
+    /** Called by the connection's handler when its channel closed. */
+    void onClosed(UpstreamConnection connection) {
+        idle.remove(connection);
+    }
+
+    /** Closes idle connections and refuses new ones; leased connections close when their exchange ends. */
+    void close() {
+        closed = true;
+        UpstreamConnection connection;
+        while ((connection = idle.pollFirst()) != null) {
+            connection.discard();
+        }
+        Waiter waiter;
+        while ((waiter = waiters.pollFirst()) != null) {
+            waiter.timeout.cancel(false);
+            waiter.lease.onAcquireFailed(AcquireFailure.OVERLOADED, new IllegalStateException("pool closed"));
+        }
+    }
+
+    private boolean reserve() {
+        for (;;) {
+            int current = endpointConnections.get();
+            if (current >= maxConnections) {
+                return false;
+            }
+            if (endpointConnections.compareAndSet(current, current + 1)) {
+                return true;
+            }
+        }
+    }
+
+    private void unreserve() {
+        endpointConnections.decrementAndGet();
+        // A slot is free: start a connection for the first waiter still interested.
+        Waiter waiter;
+        while (!closed && (waiter = waiters.peekFirst()) != null) {
+            if (waiter.lease.isCancelled()) {
+                waiters.pollFirst().timeout.cancel(false);
+                continue;
+            }
+            if (!reserve()) {
+                return;
+            }
+            waiters.pollFirst();
+            waiter.timeout.cancel(false);
+            connect(waiter.lease, waiter.connectTimeoutMillis);
+            return;
+        }
+    }
+
+    private void connect(Lease lease, long connectTimeoutMillis) {
+        UpstreamConnection connection = new UpstreamConnection(this);
+        Bootstrap bootstrap = prototype.clone()
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectTimeoutMillis))
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ChannelPipeline p = ch.pipeline();
+                        p.addLast(RouterPipeline.UPSTREAM_CODEC, new HttpClientCodec(
+                                new HttpDecoderConfig()
+                                        .setMaxInitialLineLength(MAX_RESPONSE_INITIAL_LINE)
+                                        .setMaxHeaderSize(MAX_RESPONSE_HEADERS)
+                                        .setMaxChunkSize(MAX_CHUNK),
+                                false,
+                                false));
+                        p.addLast(RouterPipeline.UPSTREAM_IDLE,
+                                new IdleStateHandler(0, 0, idleTimeoutMillis, TimeUnit.MILLISECONDS));
+                        p.addLast(RouterPipeline.UPSTREAM, connection.handler());
+                    }
+                });
+        ChannelFuture future = bootstrap.connect(endpoint.address());
+        future.channel().closeFuture().addListener(f -> unreserve());
+        future.addListener(f -> {
+            if (f.isSuccess()) {
+                connection.connected(future.channel());
+                if (lease.isCancelled()) {
+                    release(connection);
+                } else {
+                    hand(connection, lease);
+                }
+            } else {
+                Throwable cause = f.cause();
+                lease.onAcquireFailed(
+                        cause instanceof ConnectTimeoutException
+                                ? AcquireFailure.CONNECT_TIMEOUT
+                                : AcquireFailure.CONNECT_FAILED,
+                        cause);
+            }
+        });
+    }
+
+    private void hand(UpstreamConnection connection, Lease lease) {
+        connection.lease(lease);
+        lease.onAcquired(connection);
+    }
+
+    private void expire(Waiter waiter) {
+        if (waiters.remove(waiter) && !waiter.lease.isCancelled()) {
+            waiter.lease.onAcquireFailed(AcquireFailure.OVERLOADED, new IllegalStateException(
+                    "no connection to " + endpoint + " became free within " + waiter.connectTimeoutMillis + " ms"));
+        }
+    }
+
+    private static final class Waiter {
+        final Lease lease;
+        final long connectTimeoutMillis;
+        ScheduledFuture<?> timeout;
+
+        Waiter(Lease lease, long connectTimeoutMillis) {
+            this.lease = lease;
+            this.connectTimeoutMillis = connectTimeoutMillis;
+        }
+    }
+}

@@ -1,0 +1,121 @@
+package dev.meridian.router.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import java.net.InetAddress;
+import org.junit.jupiter.api.Test;
+
+class ForwardingHeadersTest {
+
+    private static HttpRequest request() {
+        HttpRequest request = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/v2/code/completions");
+        request.headers().set(HttpHeaderNames.HOST, "gateway.example.com");
+        return request;
+    }
+
+    @Test
+    void hopByHopHeadersAndThoseNamedInConnectionAreRemovedFromRequests() throws Exception {
+        HttpRequest request = request();
+        request.headers()
+                .add(HttpHeaderNames.CONNECTION, "keep-alive, X-Secret-Hop")
+                .add(HttpHeaderNames.CONNECTION, "x-other-hop")
+                .add("X-Secret-Hop", "1")
+                .add("X-Other-Hop", "2")
+                .add("Keep-Alive", "timeout=5")
+                .add("Proxy-Connection", "keep-alive")
+                .add(HttpHeaderNames.PROXY_AUTHORIZATION, "Basic abc")
+                .add(HttpHeaderNames.TE, "trailers")
+                .add(HttpHeaderNames.TRAILER, "X-Checksum")
+                .add(HttpHeaderNames.UPGRADE, "websocket")
+                .add(HttpHeaderNames.CONTENT_LENGTH, "10")
+                .add(HttpHeaderNames.AUTHORIZATION, "Bearer jwt")
+                .add("X-Gitlab-Instance-Id", "abc");
+
+        ForwardingHeaders.prepareRequest(request, InetAddress.getByName("192.0.2.7"), "http", "rid-1");
+
+        assertThat(request.headers().names())
+                .map(String::toLowerCase)
+                .doesNotContain("connection", "x-secret-hop", "x-other-hop", "keep-alive", "proxy-connection",
+                        "proxy-authorization", "te", "trailer", "upgrade", "transfer-encoding");
+        assertThat(request.headers().get(HttpHeaderNames.AUTHORIZATION)).isEqualTo("Bearer jwt");
+        assertThat(request.headers().get("X-Gitlab-Instance-Id")).isEqualTo("abc");
+        assertThat(request.headers().get(HttpHeaderNames.CONTENT_LENGTH)).isEqualTo("10");
+    }
+
+    @Test
+    void chunkedRequestsStayChunkedAndLoseAnyContentLength() throws Exception {
+        HttpRequest request = request();
+        request.headers().set(HttpHeaderNames.TRANSFER_ENCODING, "chunked");
+
+        ForwardingHeaders.prepareRequest(request, InetAddress.getByName("192.0.2.7"), "http", "rid-1");
+
+        assertThat(request.headers().get(HttpHeaderNames.TRANSFER_ENCODING)).isEqualTo("chunked");
+        assertThat(request.headers().contains(HttpHeaderNames.CONTENT_LENGTH)).isFalse();
+    }
+
+    @Test
+    void forwardedHeadersAreSetAndForwardedForIsAppended() throws Exception {
+        HttpRequest request = request();
+        request.headers().set(ForwardingHeaders.X_FORWARDED_FOR, "203.0.113.9");
+        request.headers().set(ForwardingHeaders.X_FORWARDED_PROTO, "gopher");
+
+        ForwardingHeaders.prepareRequest(request, InetAddress.getByName("2001:db8::1"), "http", "rid-1");
+
+        assertThat(request.headers().get(ForwardingHeaders.X_FORWARDED_FOR)).isEqualTo("203.0.113.9, 2001:db8:0:0:0:0:0:1");
+        assertThat(request.headers().get(ForwardingHeaders.X_FORWARDED_PROTO)).isEqualTo("http");
+        assertThat(request.headers().get(ForwardingHeaders.X_FORWARDED_HOST)).isEqualTo("gateway.example.com");
+        assertThat(request.headers().get(ForwardingHeaders.X_REQUEST_ID)).isEqualTo("rid-1");
+    }
+
+    @Test
+    void saneRequestIdsAreKeptAndOthersReplaced() {
+        HttpRequest request = request();
+        request.headers().set(ForwardingHeaders.X_REQUEST_ID, "client-id-42");
+        assertThat(ForwardingHeaders.requestId(request.headers())).isEqualTo("client-id-42");
+
+        request.headers().set(ForwardingHeaders.X_REQUEST_ID, "has space");
+        assertThat(ForwardingHeaders.requestId(request.headers())).matches("[0-9a-f]{32}");
+
+        request.headers().set(ForwardingHeaders.X_REQUEST_ID, "x".repeat(129));
+        assertThat(ForwardingHeaders.requestId(request.headers())).matches("[0-9a-f]{32}");
+
+        request.headers().remove(ForwardingHeaders.X_REQUEST_ID);
+        String first = ForwardingHeaders.requestId(request.headers());
+        assertThat(first).matches("[0-9a-f]{32}").isNotEqualTo(ForwardingHeaders.requestId(request.headers()));
+    }
+
+    @Test
+    void responsesWithoutLengthAreChunkedForHttp11ClientsAndCloseDelimitedForHttp10() {
+        HttpResponse forHttp11 = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        forHttp11.headers().set(HttpHeaderNames.CONNECTION, "keep-alive").set("Keep-Alive", "timeout=5");
+        boolean delimited = ForwardingHeaders.prepareResponse(forHttp11, "rid", "us-east4", true, true, true);
+        assertThat(delimited).isTrue();
+        assertThat(forHttp11.headers().get(HttpHeaderNames.TRANSFER_ENCODING)).isEqualTo("chunked");
+        assertThat(forHttp11.headers().contains(HttpHeaderNames.CONNECTION)).isFalse();
+        assertThat(forHttp11.headers().contains("Keep-Alive")).isFalse();
+        assertThat(forHttp11.headers().get(ForwardingHeaders.X_MERIDIAN_REGION)).isEqualTo("us-east4");
+        assertThat(forHttp11.headers().get(ForwardingHeaders.X_REQUEST_ID)).isEqualTo("rid");
+
+        HttpResponse forHttp10 = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        assertThat(ForwardingHeaders.prepareResponse(forHttp10, "rid", "us-east4", false, true, false)).isFalse();
+        assertThat(forHttp10.headers().get(HttpHeaderNames.CONNECTION)).isEqualTo("close");
+        assertThat(forHttp10.headers().contains(ForwardingHeaders.X_MERIDIAN_REGION))
+                .as("region header switched off")
+                .isFalse();
+    }
+
+    @Test
+    void bodylessResponsesNeedNoFraming() {
+        HttpResponse noContent = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT);
+        assertThat(ForwardingHeaders.prepareResponse(noContent, "rid", "r", true, true, false)).isTrue();
+        assertThat(noContent.headers().contains(HttpHeaderNames.TRANSFER_ENCODING)).isFalse();
+    }
+}
