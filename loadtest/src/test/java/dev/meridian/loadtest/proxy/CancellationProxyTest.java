@@ -1,0 +1,52 @@
+package dev.meridian.loadtest.proxy;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.Map;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** A client that leaves cancels its upstream exchange. */
+class CancellationProxyTest {
+
+    private ProxyFixture fixture;
+
+    @BeforeEach
+    void start() {
+        fixture = ProxyFixture.start(1, "");
+    }
+
+    @AfterEach
+    void stop() {
+        fixture.close();
+    }
+
+    @Test
+    void aClientThatDisconnectsMidStreamClosesTheUpstreamExchange() throws Exception {
+        fixture.gateway(0).holdStreams(true);
+        try (RawHttpClient client = new RawHttpClient(fixture.port())) {
+            client.sendRequest("POST", "/v2/chat/agent", Map.of("X-Sim-Chunks", "5"), "{}".getBytes(UTF_8));
+            Awaitility.await().atMost(Duration.ofSeconds(5))
+                    .until(() -> fixture.gateway(0).stats().requests() == 1);
+        }
+        Awaitility.await("the gateway saw its client (the router) go away").atMost(Duration.ofSeconds(5))
+                .until(() -> fixture.gateway(0).stats().cancelled() == 1);
+        fixture.gateway(0).holdStreams(false);
+        assertThat(fixture.gateway(0).stats().responsesCompleted()).isZero();
+    }
+
+    @Test
+    void aClientThatDisconnectsWhileWaitingForTheFirstByteClosesTheUpstreamExchange() throws Exception {
+        try (RawHttpClient client = new RawHttpClient(fixture.port())) {
+            client.sendRequest("POST", "/v2/code/completions", Map.of("X-Sim-Delay", "10s"), "{}".getBytes(UTF_8));
+            Awaitility.await().atMost(Duration.ofSeconds(5))
+                    .until(() -> fixture.gateway(0).stats().requests() == 1);
+        }
+        Awaitility.await("the gateway saw the router cancel").atMost(Duration.ofSeconds(5))
+                .until(() -> fixture.gateway(0).stats().cancelled() == 1);
+    }
+}

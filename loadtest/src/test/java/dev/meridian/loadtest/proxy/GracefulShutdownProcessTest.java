@@ -1,0 +1,110 @@
+package dev.meridian.loadtest.proxy;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.meridian.loadtest.gateway.GatewayConfig;
+import dev.meridian.loadtest.gateway.SimulatedGateway;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code meridian run} as a real process: SIGTERM drains an in-flight stream, then the process exits 0. */
+class GracefulShutdownProcessTest {
+
+    private static final Pattern LISTENING = Pattern.compile("listening on /127\\.0\\.0\\.1:(\\d+)");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void sigtermLetsAnInFlightStreamFinishStopsAcceptingAndExitsZero() throws Exception {
+        try (SimulatedGateway gateway = SimulatedGateway.start(GatewayConfig.of("us-east4-1"))) {
+            Path config = dir.resolve("meridian.yaml");
+            Files.writeString(config, ProxyFixture.yaml(List.of(gateway), "server: {shutdown-grace: 20s}\n"));
+            Process router = new ProcessBuilder(
+                            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                            "-cp", System.getProperty("java.class.path"),
+                            "dev.meridian.router.Main", "run", "--config", config.toString())
+                    .redirectErrorStream(true)
+                    .start();
+            List<String> output = new CopyOnWriteArrayList<>();
+            CompletableFuture<Integer> port = new CompletableFuture<>();
+            Thread reader = new Thread(() -> readOutput(router, output, port), "router-output");
+            reader.setDaemon(true);
+            reader.start();
+            try {
+                int routerPort = port.get(30, TimeUnit.SECONDS);
+                gateway.holdStreams(true);
+                List<String> received = new CopyOnWriteArrayList<>();
+                try (RawHttpClient client = new RawHttpClient(routerPort)) {
+                    client.sendRequest("POST", "/v4/code/suggestions", Map.of("X-Sim-Chunks", "3"),
+                            "{}".getBytes(UTF_8));
+                    CompletableFuture<RawHttpClient.Response> response = CompletableFuture.supplyAsync(() -> {
+                        try {
+                            return client.readResponse(chunk -> received.add(new String(chunk, UTF_8)), false);
+                        } catch (IOException e) {
+                            throw new IllegalStateException(e);
+                        }
+                    });
+                    Awaitility.await("first event").atMost(Duration.ofSeconds(10))
+                            .until(() -> String.join("", received).contains("stream_start"));
+
+                    // SIGTERM through the handle: Process.destroy() would also close our end of its output.
+                    assertThat(router.toHandle().destroy()).isTrue();
+
+                    Awaitility.await("draining announced").atMost(Duration.ofSeconds(10))
+                            .until(() -> output.stream().anyMatch(l -> l.contains("draining")) || !router.isAlive());
+                    assertThat(output).as("router output").anyMatch(l -> l.contains("draining"));
+                    assertThatThrownBy(() -> new Socket().connect(new InetSocketAddress("127.0.0.1", routerPort), 1000))
+                            .as("no new connections while draining")
+                            .isInstanceOf(IOException.class);
+                    assertThat(router.isAlive()).as("still serving the in-flight stream").isTrue();
+
+                    gateway.holdStreams(false);
+                    RawHttpClient.Response done = response.get(15, TimeUnit.SECONDS);
+                    assertThat(done.status()).isEqualTo(200);
+                    assertThat(done.complete()).isTrue();
+                    assertThat(done.text()).contains("stream_end");
+                }
+                assertThat(router.waitFor(20, TimeUnit.SECONDS)).as("router exited; output: %s", output).isTrue();
+                assertThat(router.exitValue()).as("exit status; output: %s", output).isZero();
+            } finally {
+                router.destroyForcibly();
+                router.waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    private static void readOutput(Process process, List<String> output, CompletableFuture<Integer> port) {
+        try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(), UTF_8))) {
+            String line;
+            while ((line = lines.readLine()) != null) {
+                output.add(line);
+                Matcher matcher = LISTENING.matcher(line);
+                if (matcher.find()) {
+                    port.complete(Integer.parseInt(matcher.group(1)));
+                }
+            }
+        } catch (IOException e) {
+            port.completeExceptionally(e);
+        }
+        port.completeExceptionally(new IllegalStateException("router exited before listening: " + output));
+    }
+}

@@ -1,0 +1,75 @@
+package dev.meridian.loadtest.proxy;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Upstream connections are pooled and reused across requests. */
+class KeepAliveProxyTest {
+
+    private ProxyFixture fixture;
+
+    @BeforeEach
+    void start() {
+        fixture = ProxyFixture.start(2, "server: {event-loops: 2}\n");
+    }
+
+    @AfterEach
+    void stop() {
+        fixture.close();
+    }
+
+    @Test
+    void aThousandSequentialRequestsUseAHandfulOfUpstreamConnections() throws Exception {
+        byte[] body = "{\"prompt\":\"x\"}".getBytes(UTF_8);
+        try (RawHttpClient client = new RawHttpClient(fixture.port())) {
+            for (int i = 0; i < 1000; i++) {
+                client.sendRequest("POST", "/v2/code/completions", Map.of("Content-Type", "application/json"), body);
+                RawHttpClient.Response response = client.readResponse();
+                assertThat(response.status()).isEqualTo(200);
+            }
+        }
+        assertThat(fixture.totalRequests()).isEqualTo(1000);
+        assertThat(fixture.totalConnectionsAccepted())
+                .as("one client connection on one event loop needs at most one connection per replica")
+                .isBetween(1L, 2L);
+    }
+
+    @Test
+    void pipelinedRequestsAreAnsweredInOrder() throws Exception {
+        try (RawHttpClient client = new RawHttpClient(fixture.port())) {
+            client.send("GET /monitoring/healthz HTTP/1.1\r\nHost: t\r\nX-Request-ID: first\r\n\r\n"
+                    + "GET /monitoring/healthz HTTP/1.1\r\nHost: t\r\nX-Request-ID: second\r\n\r\n"
+                    + "GET /monitoring/healthz HTTP/1.1\r\nHost: t\r\nX-Request-ID: third\r\n\r\n");
+            assertThat(client.readResponse().header("X-Request-ID")).isEqualTo("first");
+            assertThat(client.readResponse().header("X-Request-ID")).isEqualTo("second");
+            assertThat(client.readResponse().header("X-Request-ID")).isEqualTo("third");
+        }
+    }
+
+    @Test
+    void connectionCloseFromTheClientIsHonoured() throws Exception {
+        try (RawHttpClient client = new RawHttpClient(fixture.port())) {
+            client.send("GET /monitoring/healthz HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+            RawHttpClient.Response response = client.readResponse();
+            assertThat(response.status()).isEqualTo(200);
+            assertThat(response.header("Connection")).isEqualTo("close");
+            assertThat(client.isClosedByPeer()).isTrue();
+        }
+    }
+
+    @Test
+    void http10ClientsGetACloseDelimitedResponse() throws Exception {
+        try (RawHttpClient client = new RawHttpClient(fixture.port())) {
+            client.send("POST /v4/code/suggestions HTTP/1.0\r\nHost: t\r\nContent-Length: 2\r\n\r\n{}");
+            RawHttpClient.Response response = client.readResponse();
+            assertThat(response.status()).isEqualTo(200);
+            assertThat(response.header("Transfer-Encoding")).isNull();
+            assertThat(response.text()).contains("stream_end");
+        }
+    }
+}

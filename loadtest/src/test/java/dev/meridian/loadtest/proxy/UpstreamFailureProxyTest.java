@@ -1,0 +1,99 @@
+package dev.meridian.loadtest.proxy;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.Map;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Upstream failures become 502 and 504 with JSON bodies that name no internal address. */
+class UpstreamFailureProxyTest {
+
+    private ProxyFixture fixture;
+
+    @BeforeEach
+    void start() {
+        fixture = ProxyFixture.start(1, ""
+                + "routes:\n"
+                + "  - name: completions\n"
+                + "    path-prefix: /v2/code/completions\n"
+                + "    timeouts: {connect: 500ms, first-byte: 300ms, idle: 300ms, total: 5s}\n"
+                + "  - name: suggestions\n"
+                + "    path-prefix: /v4/code/suggestions\n"
+                + "    timeouts: {first-byte: 2s, idle: 300ms, total: 10s}\n");
+    }
+
+    @AfterEach
+    void stop() {
+        fixture.close();
+    }
+
+    @Test
+    void connectionRefusedGives502() throws Exception {
+        fixture.gateway(0).down();
+        try (RawHttpClient client = new RawHttpClient(fixture.port())) {
+            client.sendRequest("POST", "/v2/code/completions", Map.of(), "{}".getBytes(UTF_8));
+            RawHttpClient.Response response = client.readResponse();
+            assertThat(response.status()).isEqualTo(502);
+            assertThat(response.text()).contains("\"error\":\"upstream_unavailable\"");
+            assertNoInternalAddress(response);
+
+            fixture.gateway(0).up();
+            client.sendRequest("POST", "/v2/code/completions", Map.of(), "{}".getBytes(UTF_8));
+            assertThat(client.readResponse().status())
+                    .as("the client connection survives an upstream failure")
+                    .isEqualTo(200);
+        }
+    }
+
+    @Test
+    void noFirstByteWithinTheRouteTimeoutGives504AndCancelsTheUpstream() throws Exception {
+        try (RawHttpClient client = new RawHttpClient(fixture.port())) {
+            client.sendRequest("POST", "/v2/code/completions", Map.of("X-Sim-Delay", "3s"), "{}".getBytes(UTF_8));
+            RawHttpClient.Response response = client.readResponse();
+            assertThat(response.status()).isEqualTo(504);
+            assertThat(response.text()).contains("\"error\":\"upstream_timeout\"");
+            assertNoInternalAddress(response);
+        }
+        Awaitility.await("the slow upstream exchange was abandoned").atMost(Duration.ofSeconds(5))
+                .until(() -> fixture.gateway(0).stats().cancelled() == 1);
+    }
+
+    @Test
+    void aStreamThatGoesQuietLongerThanTheIdleTimeoutIsCutShort() throws Exception {
+        fixture.gateway(0).holdStreams(true);
+        try (RawHttpClient client = new RawHttpClient(fixture.port())) {
+            client.sendRequest("POST", "/v4/code/suggestions", Map.of("X-Sim-Chunks", "5"), "{}".getBytes(UTF_8));
+            RawHttpClient.Response response = client.readResponse();
+            assertThat(response.status()).isEqualTo(200);
+            assertThat(response.text()).contains("stream_start").doesNotContain("stream_end");
+            assertThat(response.complete()).as("the client can tell the stream was cut").isFalse();
+        } finally {
+            fixture.gateway(0).holdStreams(false);
+        }
+    }
+
+    @Test
+    void aStreamBrokenByTheUpstreamEndsTheClientStreamUncleanly() throws Exception {
+        fixture.gateway(0).setFault(new dev.meridian.loadtest.gateway.Fault.ResetMidStream(2));
+        try (RawHttpClient client = new RawHttpClient(fixture.port())) {
+            client.sendRequest("POST", "/v4/code/suggestions", Map.of("X-Sim-Chunks", "10"), "{}".getBytes(UTF_8));
+            RawHttpClient.Response response;
+            try {
+                response = client.readResponse();
+            } catch (java.io.IOException reset) {
+                return; // a reset reaching the client is an unclean end too
+            }
+            assertThat(response.status()).isEqualTo(200);
+            assertThat(response.complete()).as("the client can tell the stream was cut").isFalse();
+        }
+    }
+
+    private static void assertNoInternalAddress(RawHttpClient.Response response) {
+        assertThat(response.text()).doesNotContain("127.0.0.1").doesNotContain("localhost");
+    }
+}
