@@ -419,4 +419,11 @@ class ConfigLoaderProblemsTest {
         ConfigException e = catchThrowableOfType(ConfigException.class, () -> LOADER.load(file));
         assertThat(e.problems()).containsExactly(new ConfigProblem(file.toString(), 1, 10, "listen.prot: unknown key (did you mean 'port'?)"));
     }
+
+    @Test
+    void unknownKeyIsReportedEvenWhenItsValueHasItsOwnProblem() {
+        assertThat(problems("admin:\n  tokn: ${ADMIN_TOKEN}\n" + REGIONS)).containsExactly(
+                "m.yaml:2:3: admin.tokn: unknown key (did you mean 'tokens'?)",
+                "m.yaml:2:9: admin.tokn: environment variable ADMIN_TOKEN is not set");
+    }
 }

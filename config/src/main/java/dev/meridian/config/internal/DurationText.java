@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
 public final class DurationText {
 
     /** The same pattern as {@code $defs/duration} in the schema. */
-    public static final Pattern PATTERN = Pattern.compile("([0-9]+)(ms|s|m|h)");
+    public static final Pattern PATTERN = Pattern.compile("[0-9]+(ms|s|m|h)");
 
     /** Examples quoted in every message. */
     public static final String EXAMPLES = "e.g. 250ms, 2s, 1m";
@@ -36,17 +36,13 @@ public final class DurationText {
             throw new IllegalArgumentException(Values.quote(text) + " is not a duration (expected " + EXAMPLES + ")");
         }
         try {
-            long amount = Long.parseLong(m.group(1));
-            switch (m.group(2)) {
-                case "ms":
-                    return Duration.ofMillis(amount);
-                case "s":
-                    return Duration.ofSeconds(amount);
-                case "m":
-                    return Duration.ofMinutes(amount);
-                default:
-                    return Duration.ofHours(amount);
-            }
+            long amount = Long.parseLong(text.substring(0, m.start(1)));
+            return switch (m.group(1)) {
+                case "ms" -> Duration.ofMillis(amount);
+                case "s" -> Duration.ofSeconds(amount);
+                case "m" -> Duration.ofMinutes(amount);
+                default -> Duration.ofHours(amount);
+            };
         } catch (NumberFormatException | ArithmeticException e) {
             throw new IllegalArgumentException(Values.quote(text) + " is too large (expected " + EXAMPLES + ")", e);
         }

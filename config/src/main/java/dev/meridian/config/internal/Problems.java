@@ -41,8 +41,8 @@ public final class Problems {
     }
 
     /**
-     * Adds a problem that neither hides nor is hidden by problems about the same path (a
-     * duplicate key, whose value is ignored, says nothing about the first value).
+     * Adds a problem that neither hides nor is hidden by problems about the same path: one about
+     * a key rather than its value (a duplicate, unknown or missing key).
      */
     public void addIndependent(KeyPath path, Mark mark, String detail) {
         entries.add(new Entry(Origin.SOURCE, null, mark, prefixed(path, detail)));

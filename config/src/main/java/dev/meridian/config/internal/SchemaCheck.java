@@ -50,11 +50,12 @@ public final class SchemaCheck {
             case "additionalProperties", "unevaluatedProperties" -> {
                 String key = error.getProperty();
                 KeyPath unknown = path.key(key);
-                problems.add(Origin.SCHEMA, unknown, tree.keyMark(unknown), unknownKey(key, owner));
+                // About the key, not its value: independent of whatever else is said about the value.
+                problems.addIndependent(unknown, tree.keyMark(unknown), unknownKey(key, owner));
             }
             case "required" -> {
                 KeyPath missing = path.key(error.getProperty());
-                problems.add(Origin.SCHEMA, missing, tree.valueMark(path), "required key is missing");
+                problems.addIndependent(missing, tree.valueMark(path), "required key is missing");
             }
             case "type" -> problems.add(Origin.SCHEMA, path, tree.valueMark(path),
                     "expected " + expectedType(error.getSchemaNode()) + ", found " + shown);
@@ -102,7 +103,8 @@ public final class SchemaCheck {
                 bestDistance = d;
             }
         }
-        return bestDistance <= Math.max(1, Math.min(3, key.length() / 3)) ? best : null;
+        int allowed = key.length() <= 3 ? 1 : key.length() <= 7 ? 2 : 3;
+        return bestDistance <= allowed ? best : null;
     }
 
     /** Edit distance counting a swap of two neighbours as one edit (optimal string alignment): "prot" is one edit from "port". */

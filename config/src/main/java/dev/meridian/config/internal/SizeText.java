@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
 public final class SizeText {
 
     /** The same pattern as {@code $defs/size} in the schema. */
-    public static final Pattern PATTERN = Pattern.compile("([0-9]+)(KiB|MiB|GiB)?");
+    public static final Pattern PATTERN = Pattern.compile("[0-9]+(KiB|MiB|GiB)?");
 
     /** What a size looks like, for messages. */
     public static final String EXPECTED = "bytes, or e.g. 8KiB, 16MiB, 1GiB";
@@ -28,13 +28,14 @@ public final class SizeText {
         if (!m.matches()) {
             throw new IllegalArgumentException(Values.quote(text) + " is not a size (expected " + EXPECTED + ")");
         }
-        int shift = m.group(2) == null ? 0 : switch (m.group(2)) {
+        String unit = m.group(1);
+        int shift = unit == null ? 0 : switch (unit) {
             case "KiB" -> 10;
             case "MiB" -> 20;
             default -> 30;
         };
         try {
-            long amount = Long.parseLong(m.group(1));
+            long amount = Long.parseLong(unit == null ? text : text.substring(0, m.start(1)));
             if (amount > (Long.MAX_VALUE >> shift)) {
                 throw new NumberFormatException("overflow");
             }

@@ -185,6 +185,9 @@ public final class YamlSourceReader {
 
     /** The node YAML gives {@code text} written as a plain (unquoted) scalar: {@code 8080} is a number, {@code true} a boolean. */
     private static JsonNode plainScalar(String text) {
+        if (text.isEmpty()) {
+            return NODES.nullNode(); // "key:" with nothing after it
+        }
         if (!SCALAR_SAFE.matcher(text).matches()) {
             return TextNode.valueOf(text);
         }

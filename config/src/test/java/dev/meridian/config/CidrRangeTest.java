@@ -1,0 +1,122 @@
+package dev.meridian.config;
+
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+
+class CidrRangeTest {
+
+    private static InetAddress ip(String literal) {
+        try {
+            return InetAddress.getByName(literal);
+        } catch (UnknownHostException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** An IPv4-mapped address as a dual-stack socket reports it: an Inet6Address, not converted to IPv4. */
+    private static InetAddress mapped(int a, int b, int c, int d) {
+        try {
+            return Inet6Address.getByAddress(null,
+                    new byte[] {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (byte) 0xff, (byte) 0xff, (byte) a, (byte) b, (byte) c, (byte) d}, -1);
+        } catch (UnknownHostException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
+    void ipv4RangeContainsItsAddressesOnly() {
+        CidrRange range = CidrRange.parse("10.0.0.0/8");
+
+        assertThat(range.contains(ip("10.0.0.0"))).isTrue();
+        assertThat(range.contains(ip("10.255.255.255"))).isTrue();
+        assertThat(range.contains(ip("11.0.0.0"))).isFalse();
+        assertThat(range.contains(ip("::a00:1"))).as("IPv4-compatible is not IPv4-mapped").isFalse();
+    }
+
+    @Test
+    void prefixesThatAreNotByteAlignedAreMatchedBitwise() {
+        CidrRange range = CidrRange.parse("192.168.4.0/22");
+
+        assertThat(range.contains(ip("192.168.7.255"))).isTrue();
+        assertThat(range.contains(ip("192.168.8.0"))).isFalse();
+        assertThat(range.contains(ip("192.168.3.255"))).isFalse();
+    }
+
+    @Test
+    void ipv6RangeContainsItsAddressesOnly() {
+        CidrRange range = CidrRange.parse("fd00::/8");
+
+        assertThat(range.contains(ip("fd12:3456::1"))).isTrue();
+        assertThat(range.contains(ip("fe80::1"))).isFalse();
+        assertThat(range.contains(ip("10.0.0.1"))).isFalse();
+    }
+
+    @Test
+    void bareAddressesAreSingleHosts() {
+        assertThat(CidrRange.parse("127.0.0.1")).isEqualTo(new CidrRange(ip("127.0.0.1"), 32));
+        assertThat(CidrRange.parse("::1")).isEqualTo(new CidrRange(ip("::1"), 128));
+        assertThat(CidrRange.parse("::1").contains(ip("::1"))).isTrue();
+        assertThat(CidrRange.parse("::1").contains(ip("::2"))).isFalse();
+    }
+
+    @Test
+    void zeroPrefixMatchesEveryAddressOfItsFamily() {
+        assertThat(CidrRange.parse("0.0.0.0/0").contains(ip("203.0.113.9"))).isTrue();
+        assertThat(CidrRange.parse("::/0").contains(ip("2001:db8::1"))).isTrue();
+        assertThat(CidrRange.parse("::/0").contains(ip("203.0.113.9"))).isFalse();
+    }
+
+    @Test
+    void ipv4MappedCandidatesAreMatchedAsIpv4() {
+        CidrRange range = CidrRange.parse("10.0.0.0/8");
+
+        assertThat(range.contains(mapped(10, 1, 2, 3))).isTrue();
+        assertThat(range.contains(mapped(192, 0, 2, 1))).isFalse();
+    }
+
+    @Test
+    void ipv4MappedRangesAreTheIpv4RangesTheyCarry() {
+        CidrRange range = CidrRange.parse("::ffff:10.0.0.0/104");
+
+        assertThat(range).isEqualTo(CidrRange.parse("10.0.0.0/8"));
+        assertThat(range.contains(ip("10.9.9.9"))).isTrue();
+        assertThat(range.contains(mapped(10, 9, 9, 9))).isTrue();
+        assertThat(CidrRange.parse("::ffff:192.0.2.1")).isEqualTo(CidrRange.parse("192.0.2.1/32"));
+        assertThat(new CidrRange(mapped(10, 0, 0, 0), 104)).isEqualTo(CidrRange.parse("10.0.0.0/8"));
+    }
+
+    @Test
+    void toStringIsCidrNotation() {
+        assertThat(CidrRange.parse("10.0.0.0/8")).hasToString("10.0.0.0/8");
+        assertThat(CidrRange.parse("2001:0db8:0000:0000:0000:0000:0000:0000/32")).hasToString("2001:db8::/32");
+        assertThat(CidrRange.parse("::1")).hasToString("::1/128");
+    }
+
+    @Test
+    void malformedRangesAreRefusedWithoutAnyLookup() {
+        assertThatIllegalArgumentException().isThrownBy(() -> CidrRange.parse("localhost"))
+                .withMessage("'localhost' is not a CIDR range (expected e.g. 10.0.0.0/8, fd00::/8, 127.0.0.1)");
+        assertThatIllegalArgumentException().isThrownBy(() -> CidrRange.parse("10.0.0/8"))
+                .withMessage("'10.0.0/8' is not a CIDR range (expected e.g. 10.0.0.0/8, fd00::/8, 127.0.0.1)");
+        assertThatIllegalArgumentException().isThrownBy(() -> CidrRange.parse("010.0.0.0/8"))
+                .as("a leading zero reads as octal in other tools").withMessageContaining("is not a CIDR range");
+        assertThatIllegalArgumentException().isThrownBy(() -> CidrRange.parse("10.0.0.0/-1"))
+                .withMessageContaining("is not a CIDR range");
+        assertThatIllegalArgumentException().isThrownBy(() -> CidrRange.parse("fe80::1%eth0"))
+                .withMessageContaining("is not a CIDR range");
+        assertThatIllegalArgumentException().isThrownBy(() -> CidrRange.parse("::ffff:10.0.0.0/8"))
+                .withMessage("'::ffff:10.0.0.0/8' has prefix length 8 (expected: 96..128)");
+    }
+
+    @Test
+    void constructorRefusesHostBitsAndBadPrefixes() {
+        assertThatIllegalArgumentException().isThrownBy(() -> new CidrRange(ip("10.1.0.0"), 8))
+                .withMessage("address: 10.1.0.0 has bits set beyond /8 (expected: 10.0.0.0/8)");
+        assertThatIllegalArgumentException().isThrownBy(() -> new CidrRange(ip("10.0.0.0"), 33))
+                .withMessage("prefixLength: 33 (expected: 0..32)");
+    }
+}

@@ -1,0 +1,171 @@
+package dev.meridian.config;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import static org.assertj.core.api.Assertions.assertThatNullPointerException;
+
+/** The records validate themselves, whoever builds them. */
+class RecordsTest {
+
+    private static final URI GW = URI.create("http://10.1.0.5:5052");
+
+    @Test
+    void regionWeightIsBounded() {
+        assertThatIllegalArgumentException().isThrownBy(() -> new RegionConfig("us-east4", null, -3, List.of(GW)))
+                .withMessage("weight: -3 (expected: 0..1000)");
+        assertThat(RegionConfig.of("us-east4", GW).withWeight(0).weight()).isZero();
+        assertThat(RegionConfig.checkWeight(RegionConfig.MAX_WEIGHT)).isEqualTo(1000);
+    }
+
+    @Test
+    void regionRefusesBadNamesAndEndpoints() {
+        assertThatIllegalArgumentException().isThrownBy(() -> RegionConfig.of("US", GW))
+                .withMessageStartingWith("name: 'US' is not a valid name");
+        assertThatIllegalArgumentException().isThrownBy(() -> new RegionConfig("a", null, 1, List.of()))
+                .withMessage("endpoints: empty (expected: at least one http(s) URL)");
+        assertThatIllegalArgumentException().isThrownBy(() -> RegionConfig.of("a", URI.create("ftp://x")))
+                .withMessage("endpoints[0]: 'ftp://x' is not an http(s) URL (expected e.g. http://10.1.0.5:5052)");
+        assertThatIllegalArgumentException().isThrownBy(() -> RegionConfig.of("a", GW, URI.create("http://10.1.0.5:5052/")))
+                .withMessage("endpoints[1]: duplicate 'http://10.1.0.5:5052' (expected: unique endpoints)");
+        assertThatNullPointerException().isThrownBy(() -> new RegionConfig(null, null, 1, List.of(GW))).withMessage("name");
+    }
+
+    @Test
+    void geoPointIsBounded() {
+        assertThat(new GeoPoint(-90, 180)).isEqualTo(new GeoPoint(-90.0, 180.0));
+        assertThatIllegalArgumentException().isThrownBy(() -> new GeoPoint(91, 0)).withMessage("lat: 91.0 (expected: -90..90)");
+        assertThatIllegalArgumentException().isThrownBy(() -> new GeoPoint(0, -180.5)).withMessage("lon: -180.5 (expected: -180..180)");
+        assertThatIllegalArgumentException().isThrownBy(() -> new GeoPoint(Double.NaN, 0)).withMessage("lat: NaN (expected: -90..90)");
+    }
+
+    @Test
+    void timeoutsMustBePositive() {
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> new TimeoutConfig(Duration.ZERO, Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(1)))
+                .withMessage("connect: PT0S (expected: > 0)");
+        assertThatNullPointerException()
+                .isThrownBy(() -> new TimeoutConfig(Duration.ofSeconds(1), null, Duration.ofSeconds(1), Duration.ofSeconds(1)))
+                .withMessage("firstByte");
+    }
+
+    @Test
+    void serverLimitsAreChecked() {
+        ServerConfig d = ServerConfig.ofDefaults();
+        assertThatIllegalArgumentException().isThrownBy(() -> new ServerConfig(-1, d.transport(), 1, 1, 0,
+                d.clientIdleTimeout(), d.shutdownGrace(), true)).withMessage("eventLoops: -1 (expected: 0..1024)");
+        assertThatIllegalArgumentException().isThrownBy(() -> new ServerConfig(0, d.transport(), 1, 1, -1,
+                d.clientIdleTimeout(), d.shutdownGrace(), true)).withMessage("maxRequestBody: -1 (expected: >= 0)");
+        assertThat(new ServerConfig(0, Transport.NIO, 1, 1, 0, Duration.ofMillis(1), Duration.ZERO, false).shutdownGrace())
+                .as("zero grace closes connections at once").isZero();
+    }
+
+    @Test
+    void upstreamBoundsAreChecked() {
+        assertThatIllegalArgumentException().isThrownBy(() -> new UpstreamConfig(0, 0, Duration.ofSeconds(1)))
+                .withMessage("maxConnectionsPerEndpoint: 0 (expected: 1..65535)");
+    }
+
+    @Test
+    void listenAddressIsALiteralAndNeverResolved() {
+        assertThat(new ListenConfig("127.0.0.1", 0).socketAddress()).isEqualTo(new InetSocketAddress("127.0.0.1", 0));
+        assertThat(new ListenConfig("::", 8080).socketAddress().getAddress().isAnyLocalAddress()).isTrue();
+        assertThatIllegalArgumentException().isThrownBy(() -> new ListenConfig("localhost", 80))
+                .withMessage("address: 'localhost' (expected: an IP address literal)");
+        assertThatIllegalArgumentException().isThrownBy(() -> new ListenConfig("0.0.0.0", 65536))
+                .withMessage("port: 65536 (expected: 0..65535)");
+    }
+
+    @Test
+    void adminTokenNeverPrintsItsSecret() {
+        AdminToken token = new AdminToken("sre", "s3cret-token-value", AdminToken.Scope.WRITE);
+
+        assertThat(token.toString()).isEqualTo("AdminToken[name=sre, token=<redacted>, scope=WRITE]").doesNotContain("s3cret");
+        assertThat(new AdminConfig("127.0.0.1", 9901, List.of(token)).toString()).doesNotContain("s3cret");
+        assertThatIllegalArgumentException().isThrownBy(() -> new AdminToken("sre", "with space", AdminToken.Scope.READ))
+                .withMessage("token: <redacted> of 'sre' (expected: non-empty, no whitespace)");
+    }
+
+    @Test
+    void adminTokensAuthenticateByExactMatch() {
+        AdminConfig admin = new AdminConfig("127.0.0.1", 9901, List.of(
+                new AdminToken("sre", "write-secret", AdminToken.Scope.WRITE),
+                new AdminToken("grafana", "read-secret", AdminToken.Scope.READ)));
+
+        assertThat(admin.authenticate("read-secret")).map(AdminToken::name).contains("grafana");
+        assertThat(admin.authenticate("write-secret")).map(AdminToken::scope).contains(AdminToken.Scope.WRITE);
+        assertThat(admin.authenticate("write-secre")).isEmpty();
+        assertThat(admin.authenticate("")).isEmpty();
+    }
+
+    @Test
+    void writeScopeIncludesRead() {
+        assertThat(AdminToken.Scope.WRITE.includes(AdminToken.Scope.READ)).isTrue();
+        assertThat(AdminToken.Scope.WRITE.includes(AdminToken.Scope.WRITE)).isTrue();
+        assertThat(AdminToken.Scope.READ.includes(AdminToken.Scope.READ)).isTrue();
+        assertThat(AdminToken.Scope.READ.includes(AdminToken.Scope.WRITE)).isFalse();
+    }
+
+    @Test
+    void adminTokensAreUniqueByNameAndSecret() {
+        AdminToken a = new AdminToken("a", "one", AdminToken.Scope.READ);
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> new AdminConfig("127.0.0.1", 1, List.of(a, new AdminToken("a", "two", AdminToken.Scope.READ))))
+                .withMessage("tokens: duplicate name 'a' (expected: unique names)");
+        assertThatIllegalArgumentException()
+                .isThrownBy(() -> new AdminConfig("127.0.0.1", 1, List.of(a, new AdminToken("b", "one", AdminToken.Scope.WRITE))))
+                .withMessage("tokens: 'b' has the same secret as 'a' (expected: one secret per token)")
+                .withMessageNotContaining("one'");
+    }
+
+    @Test
+    void routeRefusesBadPrefixesAndTheReservedName() {
+        TimeoutConfig t = TimeoutConfig.ofDefaults();
+        assertThatIllegalArgumentException().isThrownBy(() -> new RouteConfig("a", "v2", t))
+                .withMessage("pathPrefix: 'v2' does not start with '/' (expected e.g. /v2/code/completions)");
+        assertThatIllegalArgumentException().isThrownBy(() -> new RouteConfig("default", "/v2", t))
+                .withMessage("name: 'default' is reserved for the catch-all route (expected: pathPrefix '/')");
+        assertThat(new RouteConfig("default", "/", t).matches("/x")).isTrue();
+    }
+
+    @Test
+    void geoConfigKnowsItsTrustedProxies() throws Exception {
+        GeoConfig geo = new GeoConfig(null, List.of(CidrRange.parse("10.0.0.0/8")));
+
+        assertThat(geo.isTrustedProxy(InetAddress.getByName("10.2.3.4"))).isTrue();
+        assertThat(geo.isTrustedProxy(InetAddress.getByName("192.0.2.1"))).isFalse();
+        assertThat(GeoConfig.ofDefaults().isTrustedProxy(InetAddress.getByName("127.0.0.1"))).isFalse();
+    }
+
+    @Test
+    void problemsPrintLikeCompilerDiagnostics() {
+        assertThat(new ConfigProblem("m.yaml", 12, 7, "regions[1].weight: 2000 is out of range (expected: 0..1000)"))
+                .hasToString("m.yaml:12:7: regions[1].weight: 2000 is out of range (expected: 0..1000)");
+        assertThat(new ConfigProblem("m.yaml", 3, 0, "x")).hasToString("m.yaml:3: x");
+        assertThat(ConfigProblem.ofFile("m.yaml", "cannot read the file: it does not exist"))
+                .hasToString("m.yaml: cannot read the file: it does not exist");
+        assertThatIllegalArgumentException().isThrownBy(() -> new ConfigProblem("m.yaml", 1, 1, "two\nlines"))
+                .withMessage("message: contains a line break (expected: one line)");
+    }
+
+    @Test
+    void exceptionMessageIsTheProblemsOnePerLine() {
+        ConfigException e = new ConfigException(List.of(
+                new ConfigProblem("m.yaml", 1, 1, "a: first"), new ConfigProblem("m.yaml", 2, 3, "b: second")));
+
+        assertThat(e.getMessage()).isEqualTo("m.yaml:1:1: a: first\nm.yaml:2:3: b: second");
+        assertThat(e.problems()).hasSize(2);
+        assertThatIllegalArgumentException().isThrownBy(() -> new ConfigException(List.of()))
+                .withMessage("problems: empty (expected: at least one)");
+    }
+
+    @Test
+    void transportHasItsConfigSpelling() {
+        assertThat(Transport.EPOLL.configName()).isEqualTo("epoll");
+    }
+}
