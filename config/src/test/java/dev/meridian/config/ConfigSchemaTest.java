@@ -1,0 +1,196 @@
+package dev.meridian.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.networknt.schema.Schema;
+import com.networknt.schema.SchemaLocation;
+import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.SpecificationVersion;
+import dev.meridian.config.internal.DurationText;
+import dev.meridian.config.internal.NameRule;
+import dev.meridian.config.internal.SizeText;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.BiConsumer;
+import org.junit.jupiter.api.Test;
+import static java.util.Map.entry;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The schema is the documented truth; these tests keep it equal to the code. */
+class ConfigSchemaTest {
+
+    private static final JsonNode SCHEMA = read(ConfigReference.schema());
+
+    /** Each key path with a schema default, and the ConfigDefaults constant it must equal. */
+    private static final Map<String, String> DEFAULTS = Map.ofEntries(
+            entry("listen.address", "LISTEN_ADDRESS"),
+            entry("listen.port", "LISTEN_PORT"),
+            entry("server.event-loops", "EVENT_LOOPS"),
+            entry("server.transport", "TRANSPORT"),
+            entry("server.max-initial-line-length", "MAX_INITIAL_LINE_LENGTH"),
+            entry("server.max-header-size", "MAX_HEADER_SIZE"),
+            entry("server.max-request-body", "MAX_REQUEST_BODY"),
+            entry("server.client-idle-timeout", "CLIENT_IDLE_TIMEOUT"),
+            entry("server.shutdown-grace", "SHUTDOWN_GRACE"),
+            entry("server.region-header", "REGION_HEADER"),
+            entry("upstream.max-connections-per-endpoint", "MAX_CONNECTIONS_PER_ENDPOINT"),
+            entry("upstream.max-pending-acquires", "MAX_PENDING_ACQUIRES"),
+            entry("upstream.idle-timeout", "UPSTREAM_IDLE_TIMEOUT"),
+            entry("timeouts.connect", "CONNECT_TIMEOUT"),
+            entry("timeouts.first-byte", "FIRST_BYTE_TIMEOUT"),
+            entry("timeouts.idle", "IDLE_TIMEOUT"),
+            entry("timeouts.total", "TOTAL_TIMEOUT"),
+            entry("admin.address", "ADMIN_ADDRESS"),
+            entry("admin.port", "ADMIN_PORT"),
+            entry("admin.tokens", "ADMIN_TOKENS"),
+            entry("admin.tokens[].scope", "ADMIN_TOKEN_SCOPE"),
+            entry("geo.trusted-proxies", "TRUSTED_PROXIES"),
+            entry("regions[].weight", "REGION_WEIGHT"),
+            entry("routes", "ROUTES"));
+
+    @Test
+    void everySchemaDefaultEqualsItsConfigDefaultsConstant() throws Exception {
+        Map<String, JsonNode> schemaDefaults = new LinkedHashMap<>();
+        walk((path, node) -> {
+            if (node.has("default")) {
+                schemaDefaults.put(path, node.get("default"));
+            }
+        });
+
+        assertThat(schemaDefaults.keySet()).as("keys with a default in the schema").containsExactlyInAnyOrderElementsOf(DEFAULTS.keySet());
+        for (Map.Entry<String, JsonNode> e : schemaDefaults.entrySet()) {
+            Object constant = ConfigDefaults.class.getField(DEFAULTS.get(e.getKey())).get(null);
+            assertThat(javaValue(e.getValue(), constant))
+                    .as("schema default of %s vs ConfigDefaults.%s", e.getKey(), DEFAULTS.get(e.getKey()))
+                    .isEqualTo(constant);
+        }
+    }
+
+    @Test
+    void everyConfigDefaultsConstantIsDocumentedInTheSchema() {
+        Set<String> constants = new TreeSet<>();
+        for (Field f : ConfigDefaults.class.getDeclaredFields()) {
+            if (Modifier.isPublic(f.getModifiers()) && Modifier.isStatic(f.getModifiers())) {
+                constants.add(f.getName());
+            }
+        }
+        Set<String> documented = new TreeSet<>(DEFAULTS.values());
+        // The catch-all route has no key of its own; the routes description names it.
+        documented.add("DEFAULT_ROUTE_NAME");
+        documented.add("DEFAULT_ROUTE_PREFIX");
+
+        assertThat(constants).isEqualTo(documented);
+        assertThat(SCHEMA.at("/properties/routes/description").asText())
+                .contains("`" + ConfigDefaults.DEFAULT_ROUTE_NAME + "`", "prefix `" + ConfigDefaults.DEFAULT_ROUTE_PREFIX + "`");
+    }
+
+    @Test
+    void everyKeyHasADescription() {
+        List<String> undocumented = new ArrayList<>();
+        walk((path, node) -> {
+            if (!node.path("description").isTextual() || node.path("description").asText().isBlank()) {
+                undocumented.add(path);
+            }
+        });
+
+        assertThat(undocumented).isEmpty();
+    }
+
+    @Test
+    void everyMappingRefusesUnknownKeys() {
+        List<String> open = new ArrayList<>();
+        walk((path, node) -> {
+            JsonNode items = node.path("items");
+            for (JsonNode n : List.of(node, items)) {
+                if (n.path("type").asText().equals("object") && !n.path("additionalProperties").isBoolean()) {
+                    open.add(path);
+                }
+                if (n.path("type").asText().equals("object") && n.path("additionalProperties").asBoolean(true)) {
+                    open.add(path);
+                }
+            }
+        });
+
+        assertThat(SCHEMA.path("additionalProperties").asBoolean(true)).isFalse();
+        assertThat(open).isEmpty();
+    }
+
+    @Test
+    void schemaIsAValidDraft202012Schema() {
+        SchemaRegistry registry = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12);
+        Schema meta = registry.getSchema(SchemaLocation.of("https://json-schema.org/draft/2020-12/schema"));
+
+        assertThat(meta.validate(SCHEMA)).isEmpty();
+        assertThat(SCHEMA.path("$schema").asText()).isEqualTo("https://json-schema.org/draft/2020-12/schema");
+    }
+
+    @Test
+    void schemaPatternsAreTheOnesTheCodeUses() {
+        assertThat(SCHEMA.at("/$defs/duration/pattern").asText()).isEqualTo("^" + DurationText.PATTERN.pattern() + "$");
+        assertThat(SCHEMA.at("/$defs/size/pattern").asText()).isEqualTo("^" + SizeText.PATTERN.pattern() + "$");
+        assertThat(SCHEMA.at("/$defs/name/pattern").asText()).isEqualTo("^" + NameRule.PATTERN.pattern() + "$");
+    }
+
+    @Test
+    void schemaBoundsAreTheOnesTheRecordsEnforce() {
+        assertThat(SCHEMA.at("/properties/regions/items/properties/weight/minimum").asInt()).isEqualTo(RegionConfig.MIN_WEIGHT);
+        assertThat(SCHEMA.at("/properties/regions/items/properties/weight/maximum").asInt()).isEqualTo(RegionConfig.MAX_WEIGHT);
+        assertThat(SCHEMA.at("/properties/server/properties/event-loops/maximum").asInt()).isEqualTo(ServerConfig.MAX_EVENT_LOOPS);
+        assertThat(SCHEMA.at("/properties/server/properties/transport/enum").toString())
+                .isEqualTo("[\"auto\",\"epoll\",\"nio\"]");
+        assertThat(Transport.values()).extracting(Transport::configName).containsExactly("auto", "epoll", "nio");
+    }
+
+    /** Visits every key of the schema with its path as written in the docs ({@code regions[].weight}). */
+    static void walk(BiConsumer<String, JsonNode> visitor) {
+        walkProperties("", SCHEMA, visitor);
+    }
+
+    private static void walkProperties(String prefix, JsonNode object, BiConsumer<String, JsonNode> visitor) {
+        object.path("properties").properties().forEach(p -> {
+            String path = prefix.isEmpty() ? p.getKey() : prefix + "." + p.getKey();
+            JsonNode node = p.getValue();
+            visitor.accept(path, node);
+            walkProperties(path, node, visitor);
+            walkProperties(path + "[]", node.path("items"), visitor);
+        });
+    }
+
+    private static Object javaValue(JsonNode value, Object like) {
+        if (like instanceof Duration) {
+            return DurationText.parse(value.textValue());
+        }
+        if (like instanceof Integer) {
+            return value.isTextual() ? (Object) (int) SizeText.parse(value.textValue()) : (Object) value.intValue();
+        }
+        if (like instanceof Long) {
+            return value.isTextual() ? SizeText.parse(value.textValue()) : value.longValue();
+        }
+        if (like instanceof Boolean) {
+            return value.booleanValue();
+        }
+        if (like instanceof Enum<?> e) {
+            return value.textValue().equals(e.name().toLowerCase(Locale.ROOT)) ? like : value.textValue();
+        }
+        if (like instanceof List<?>) {
+            return value.isArray() && value.isEmpty() ? List.of() : value.toString();
+        }
+        return value.textValue();
+    }
+
+    private static JsonNode read(String json) {
+        try {
+            return new ObjectMapper().readTree(json);
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+}
