@@ -40,13 +40,16 @@ public sealed interface Fault {
         }
     }
 
-    /** Answer correctly, but only after {@code extra} on top of the latency model. */
+    /**
+     * Answer correctly, but only after {@code extra} on top of the latency model (before the response
+     * headers; a stream's pacing is unchanged).
+     */
     record Slow(Duration extra) implements Fault {
-        /** Validates that {@code extra} is non-negative. */
+        /** Validates that {@code extra} is within 0..1h. */
         public Slow {
             requireNonNull(extra, "extra");
-            if (extra.isNegative()) {
-                throw new IllegalArgumentException("extra: " + extra + " (expected: >= 0)");
+            if (extra.isNegative() || extra.compareTo(Duration.ofHours(1)) > 0) {
+                throw new IllegalArgumentException("extra: " + DurationText.format(extra) + " (expected: 0..1h)");
             }
         }
 
@@ -72,7 +75,7 @@ public sealed interface Fault {
                 throw new IllegalArgumentException("rate: " + rate + " (expected: 0.0..1.0)");
             }
             if (retryAfter != null && retryAfter.isNegative()) {
-                throw new IllegalArgumentException("retryAfter: " + retryAfter + " (expected: >= 0)");
+                throw new IllegalArgumentException("retryAfter: " + DurationText.format(retryAfter) + " (expected: >= 0)");
             }
         }
 

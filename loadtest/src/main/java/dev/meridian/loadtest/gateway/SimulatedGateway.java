@@ -162,6 +162,7 @@ public final class SimulatedGateway implements AutoCloseable {
         state.fault(fault);
     }
 
+    /** The fault new requests get. */
     public Fault fault() {
         return state.fault();
     }
@@ -171,6 +172,7 @@ public final class SimulatedGateway implements AutoCloseable {
         state.latency(latency);
     }
 
+    /** The latency model new requests get. */
     public LatencyModel latency() {
         return state.latency();
     }
@@ -208,6 +210,7 @@ public final class SimulatedGateway implements AutoCloseable {
         await(upAsync(), "up");
     }
 
+    /** A snapshot of the counters; see {@link GatewayStats} for what each one means. */
     public GatewayStats stats() {
         return state.counters().snapshot();
     }

@@ -25,7 +25,7 @@ class LatencyTest {
             Arrays.sort(tookMicros);
 
             assertThat(tookMicros[100]).as("median in us (model: 10ms; client and timer overhead allowed)")
-                    .isBetween(8_000L, 16_000L);
+                    .isBetween(8_000L, 20_000L);
             assertThat(tookMicros[0]).as("lognormal: some requests are well below the median").isLessThan(9_000L);
             assertThat(tookMicros[190]).as("and the tail is longer").isGreaterThan(tookMicros[100] + 3_000L);
         }

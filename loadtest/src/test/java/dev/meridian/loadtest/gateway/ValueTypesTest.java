@@ -39,7 +39,8 @@ class ValueTypesTest {
         assertThatThrownBy(() -> Fault.errors(200, 1.0)).hasMessageStartingWith("status: 200");
         assertThatThrownBy(() -> Fault.errors(503, 1.01)).hasMessageStartingWith("rate: 1.01");
         assertThatThrownBy(() -> Fault.errors(503, Double.NaN)).hasMessageStartingWith("rate: NaN");
-        assertThatThrownBy(() -> Fault.slow(Duration.ofMillis(-1))).hasMessageStartingWith("extra:");
+        assertThatThrownBy(() -> Fault.slow(Duration.ofMillis(-1))).hasMessageStartingWith("extra: -1ms");
+        assertThatThrownBy(() -> Fault.slow(Duration.ofHours(2))).hasMessageStartingWith("extra: 7200s (expected: 0..1h)");
         assertThatThrownBy(() -> Fault.resetMidStream(-1)).hasMessageStartingWith("afterChunks: -1");
         assertThat(Fault.tooManyRequests(Duration.ofSeconds(5))).isEqualTo(new Fault.Errors(429, 1.0, Duration.ofSeconds(5)));
         assertThat(Fault.none()).isEqualTo(new Fault.None());
