@@ -91,7 +91,7 @@ public final class ConfigLoader {
         } catch (CharacterCodingException e) {
             throw fileProblem(name, "cannot read the file: it is not UTF-8 text");
         } catch (IOException e) {
-            throw fileProblem(name, "cannot read the file: " + e);
+            throw fileProblem(name, "cannot read the file: " + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName()));
         }
         return parse(text, name);
     }

@@ -316,6 +316,13 @@ class ConfigLoaderProblemsTest {
     }
 
     @Test
+    void syntaxErrorIsReportedAloneEvenAfterOtherProblems() {
+        assertThat(problems("listen:\n  port: 1\n  port: 2\nregions: [x\n")).containsExactly(
+                "m.yaml:5:1: YAML syntax error: expected ',' or ']', but got <stream end> "
+                        + "(while parsing a flow sequence started at line 4, column 10)");
+    }
+
+    @Test
     void unclosedFlowSequenceIsASyntaxError() {
         assertThat(problems("regions: [{name: a, endpoints: [\"http://a:1\"]}\n")).containsExactly(
                 "m.yaml:2:1: YAML syntax error: expected ',' or ']', but got <stream end> "

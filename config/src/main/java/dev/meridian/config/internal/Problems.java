@@ -48,6 +48,11 @@ public final class Problems {
         entries.add(new Entry(Origin.SOURCE, null, mark, prefixed(path, detail)));
     }
 
+    /** Adds every problem of {@code other}. */
+    public void addAll(Problems other) {
+        entries.addAll(other.entries);
+    }
+
     public boolean isEmpty() {
         return entries.isEmpty();
     }

@@ -64,8 +64,12 @@ public final class YamlSourceReader {
      */
     public static @Nullable SourceTree read(String text, Map<String, String> env, Problems problems) {
         String source = text.startsWith("\uFEFF") ? text.substring(1) : text;
+        // Problems found before a syntax error are dropped with the unusable tree: the syntax error alone is reported.
+        Problems found = new Problems();
         try (YAMLParser parser = FACTORY.createParser(source)) {
-            return new YamlSourceReader(source, env, problems, parser).readDocument();
+            SourceTree tree = new YamlSourceReader(source, env, found, parser).readDocument();
+            problems.addAll(found);
+            return tree;
         } catch (JsonProcessingException e) {
             addSyntaxProblem(e, problems);
             return null;
@@ -295,7 +299,8 @@ public final class YamlSourceReader {
                 ? String.join(" ", List.of(problemLines).subList(1, problemLines.length))
                 : String.join(" ", problemLines);
         StringBuilder line = new StringBuilder("YAML syntax error: ").append(message);
-        if (problem > 0 && !texts.get(problem - 1).isEmpty() && !marks.get(problem - 1).equals(Mark.UNKNOWN)) {
+        if (problem > 0 && !texts.get(problem - 1).isEmpty() && !marks.get(problem - 1).equals(Mark.UNKNOWN)
+                && !marks.get(problem - 1).equals(marks.get(problem))) {
             Mark context = marks.get(problem - 1);
             line.append(" (").append(texts.get(problem - 1).replace('\n', ' '))
                     .append(" started at line ").append(context.line()).append(", column ").append(context.column()).append(')');
