@@ -1,0 +1,217 @@
+package dev.meridian.loadtest.demo;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import dev.meridian.config.ConfigLoader;
+import dev.meridian.config.MeridianConfig;
+import dev.meridian.loadtest.gateway.GatewayConfig;
+import dev.meridian.loadtest.gateway.LatencyModel;
+import dev.meridian.loadtest.gateway.SimulatedGateway;
+import dev.meridian.router.MeridianServer;
+import dev.meridian.router.cli.TerminationSignals;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code meridian demo}: three simulated regions with two replicas each and the router in front
+ * of them, all on loopback, with an embedded configuration; sends a little traffic (including
+ * streamed responses), prints where it went and how to try it by hand, and serves until Ctrl-C.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = "Start simulated regions and the router on loopback, send sample traffic, show where it goes.")
+public final class DemoCommand implements Callable<Integer> {
+
+    static final List<String> REGIONS = List.of("us-east4", "europe-west2", "asia-northeast1");
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--port", defaultValue = "8080", description = "Router port (default ${DEFAULT-VALUE}; 0 = any free port).")
+    int port;
+
+    @Option(names = "--requests", defaultValue = "30", description = "Sample completion requests to send (default ${DEFAULT-VALUE}).")
+    int requests;
+
+    @Option(names = "--exit", description = "Exit after the sample traffic instead of serving until Ctrl-C.")
+    boolean exitAfterTraffic;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        List<SimulatedGateway> gateways = new ArrayList<>();
+        MeridianServer router = null;
+        boolean handedOff = false;
+        try {
+            Map<String, String> ports = new HashMap<>();
+            for (String region : REGIONS) {
+                for (int replica = 1; replica <= 2; replica++) {
+                    SimulatedGateway gateway = SimulatedGateway.start(GatewayConfig.of(region + "-" + replica)
+                            .withLatency(new LatencyModel(Duration.ofMillis(20), Duration.ofMillis(120))));
+                    gateways.add(gateway);
+                    ports.put(region.toUpperCase(Locale.ROOT).replace('-', '_') + "_" + replica,
+                            Integer.toString(gateway.port()));
+                }
+            }
+            router = startRouter(ports, out);
+            int routerPort = router.port();
+            String base = "http://127.0.0.1:" + routerPort;
+
+            out.printf("%nMeridian demo: router on %s (%s), in front of:%n", base, router.transportName());
+            for (SimulatedGateway gateway : gateways) {
+                out.printf("  %-20s http://127.0.0.1:%-6d control: http://127.0.0.1:%d%n",
+                        gateway.name(), gateway.port(), gateway.controlPort());
+            }
+            out.flush();
+
+            HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+            sendCompletions(client, base, out);
+            streamSuggestions(client, base, out);
+            tryItYourself(out, base, gateways.get(0));
+            if (exitAfterTraffic) {
+                return 0;
+            }
+            out.println("Serving until Ctrl-C.");
+            out.flush();
+            CountDownLatch stopped = new CountDownLatch(1);
+            MeridianServer running = router;
+            TerminationSignals.onTermination(() -> {
+                out.println("Stopping: draining the router, then the simulated regions.");
+                out.flush();
+                running.drain(Duration.ofSeconds(5));
+                gateways.forEach(SimulatedGateway::close);
+                stopped.countDown();
+            });
+            handedOff = true;
+            stopped.await();
+            return 0;
+        } finally {
+            if (!handedOff) {
+                if (router != null) {
+                    router.close();
+                }
+                gateways.forEach(SimulatedGateway::close);
+            }
+        }
+    }
+
+    private MeridianServer startRouter(Map<String, String> ports, PrintWriter out) {
+        Map<String, String> environment = new HashMap<>(ports);
+        environment.put("DEMO_ROUTER_PORT", Integer.toString(port));
+        MeridianConfig config = ConfigLoader.create().withEnvironment(environment).parse(embeddedConfig(), "demo.yaml");
+        try {
+            return MeridianServer.start(config);
+        } catch (IllegalStateException busy) {
+            if (port == 0) {
+                throw busy;
+            }
+            out.printf("Port %d is taken (%s); using a free port instead.%n", port, busy.getMessage());
+            environment.put("DEMO_ROUTER_PORT", "0");
+            return MeridianServer.start(
+                    ConfigLoader.create().withEnvironment(environment).parse(embeddedConfig(), "demo.yaml"));
+        }
+    }
+
+    private void sendCompletions(HttpClient client, String base, PrintWriter out) throws Exception {
+        out.printf("%nSending %d code completions to %s/v2/code/completions ...%n", requests, base);
+        Map<String, Integer> byRegion = new TreeMap<>();
+        Map<String, Integer> byReplica = new TreeMap<>();
+        int failed = 0;
+        for (int i = 0; i < requests; i++) {
+            HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/v2/code/completions"))
+                    .timeout(Duration.ofSeconds(10))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(
+                            "{\"current_file\":{\"file_name\":\"fib.py\",\"content_above_cursor\":\"def fib(\"}}"))
+                    .build();
+            HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                failed++;
+                continue;
+            }
+            byRegion.merge(response.headers().firstValue("X-Meridian-Region").orElse("?"), 1, Integer::sum);
+            byReplica.merge(response.headers().firstValue("X-Sim-Gateway").orElse("?"), 1, Integer::sum);
+        }
+        out.println();
+        out.println("  region             requests   replicas");
+        for (String region : REGIONS) {
+            StringBuilder replicas = new StringBuilder();
+            byReplica.forEach((replica, count) -> {
+                if (replica.startsWith(region + "-")) {
+                    replicas.append(replica).append('=').append(count).append("  ");
+                }
+            });
+            out.printf("  %-18s %8d   %s%n", region, byRegion.getOrDefault(region, 0), replicas.toString().trim());
+        }
+        if (failed > 0) {
+            out.printf("  failed: %d%n", failed);
+        }
+        out.println("  (Every client here is on loopback, so all traffic goes to the first region in the");
+        out.println("   configuration; its two replicas share it by fewest requests in flight.)");
+        out.flush();
+    }
+
+    private void streamSuggestions(HttpClient client, String base, PrintWriter out) throws Exception {
+        out.printf("%nA streamed code suggestion (SSE) from %s/v4/code/suggestions, event by event:%n", base);
+        out.flush();
+        HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/v4/code/suggestions"))
+                .timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/json")
+                .header("X-Sim-Chunks", "4")
+                .header("X-Sim-Chunk-Interval", "150ms")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"prompt\":\"def fib(\"}"))
+                .build();
+        long start = System.nanoTime();
+        HttpResponse<InputStream> response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
+        try (var lines = new java.io.BufferedReader(new java.io.InputStreamReader(response.body(), UTF_8))) {
+            lines.lines().filter(line -> line.startsWith("event:")).forEach(line -> {
+                out.printf("  +%4d ms  %s  (from %s)%n", (System.nanoTime() - start) / 1_000_000, line,
+                        response.headers().firstValue("X-Meridian-Region").orElse("?"));
+                out.flush();
+            });
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+
+    private static void tryItYourself(PrintWriter out, String base, SimulatedGateway first) {
+        out.printf("%nTry it yourself:%n");
+        out.printf("  curl -i -X POST %s/v2/code/completions -H 'Content-Type: application/json' -d '{\"prompt\":\"def fib(\"}'%n", base);
+        out.printf("  curl -N -X POST %s/v4/code/suggestions -H 'X-Sim-Chunks: 10' -H 'X-Sim-Chunk-Interval: 300ms' -d '{}'%n", base);
+        out.printf("  curl -N -X POST %s/v2/chat/agent -d '{}'%n", base);
+        out.printf("  # make %s fail, then watch the responses:%n", first.name());
+        out.printf("  curl -X PUT http://127.0.0.1:%d/fault -d '{\"mode\":\"errors\",\"status\":503,\"rate\":1.0}'%n",
+                first.controlPort());
+        out.printf("  curl -X PUT http://127.0.0.1:%d/fault -d '{\"mode\":\"none\"}'%n%n", first.controlPort());
+        out.flush();
+    }
+
+    static String embeddedConfig() {
+        try (InputStream in = DemoCommand.class.getResourceAsStream("demo.yaml")) {
+            if (in == null) {
+                throw new IllegalStateException("demo.yaml is missing from the jar");
+            }
+            return new String(in.readAllBytes(), UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
