@@ -40,6 +40,24 @@ class KeepAliveProxyTest {
     }
 
     @Test
+    void idleUpstreamConnectionsAreClosedAfterTheIdleTimeout() throws Exception {
+        try (ProxyFixture quick = ProxyFixture.start(1, "upstream: {idle-timeout: 300ms}\n");
+                RawHttpClient client = new RawHttpClient(quick.port())) {
+            client.send("GET /monitoring/healthz HTTP/1.1\r\nHost: t\r\n\r\n");
+            assertThat(client.readResponse().status()).isEqualTo(200);
+            assertThat(quick.gateway(0).stats().openConnections()).isEqualTo(1);
+
+            org.awaitility.Awaitility.await("idle pooled connection evicted")
+                    .atMost(java.time.Duration.ofSeconds(5))
+                    .until(() -> quick.gateway(0).stats().openConnections() == 0);
+
+            client.send("GET /monitoring/healthz HTTP/1.1\r\nHost: t\r\n\r\n");
+            assertThat(client.readResponse().status()).as("a new connection is made when needed").isEqualTo(200);
+            assertThat(quick.gateway(0).stats().connectionsAccepted()).isEqualTo(2);
+        }
+    }
+
+    @Test
     void pipelinedRequestsAreAnsweredInOrder() throws Exception {
         try (RawHttpClient client = new RawHttpClient(fixture.port())) {
             client.send("GET /monitoring/healthz HTTP/1.1\r\nHost: t\r\nX-Request-ID: first\r\n\r\n"
