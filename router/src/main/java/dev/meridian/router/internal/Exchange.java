@@ -43,6 +43,9 @@ final class Exchange implements UpstreamPool.Lease {
 
     private static final Logger log = LoggerFactory.getLogger(Exchange.class);
 
+    /** Unread request body Meridian reads and drops after an early error to keep the connection. */
+    private static final long MAX_DISCARDED_BODY = 64 * 1024;
+
     private final ProxyHandler client;
     private final ChannelHandlerContext clientCtx;
     private final HttpRequest request;
@@ -402,7 +405,13 @@ final class Exchange implements UpstreamPool.Lease {
             client.exchangeFinished(false);
             return;
         }
-        client.sendError(error, detail, requestId, requestReceived && clientKeepAlive);
+        // An error can come before the client finished sending (a connect refused at once). A
+        // small declared remainder is read and discarded so the connection stays usable; anything
+        // else closes it.
+        long declared = HttpUtil.getContentLength(request, -1L);
+        boolean discardable = declared >= 0 && declared - requestBodyBytes <= MAX_DISCARDED_BODY;
+        boolean keepAlive = clientKeepAlive && (requestReceived || discardable);
+        client.sendError(error, detail, requestId, keepAlive, !requestReceived);
     }
 
     private void finish() {

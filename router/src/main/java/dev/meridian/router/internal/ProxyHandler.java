@@ -19,6 +19,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.timeout.IdleStateEvent;
@@ -64,6 +65,8 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     private @Nullable Exchange exchange;
     private boolean draining;
     private boolean closing;
+    /** The rest of an answered request's body is being read and dropped. */
+    private boolean discardingBody;
 
     public ProxyHandler(Supplier<RouterSnapshot> snapshots, UpstreamPools pools, String scheme) {
         this.snapshots = snapshots;
@@ -195,8 +198,14 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         maybeRead();
     }
 
-    /** Answers with Meridian's own error response, then keeps or closes the connection. */
-    void sendError(ErrorResponse error, @Nullable String detail, String requestId, boolean keepAlive) {
+    /**
+     * Answers with Meridian's own error response, then keeps or closes the connection.
+     *
+     * @param discardRestOfRequest whether the request's body is still arriving and must be read and
+     *     dropped before the next request (only meaningful with {@code keepAlive})
+     */
+    void sendError(ErrorResponse error, @Nullable String detail, String requestId, boolean keepAlive,
+            boolean discardRestOfRequest) {
         ChannelHandlerContext c = ctx;
         if (c == null) {
             return;
@@ -211,10 +220,16 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         if (!keep) {
             written.addListener(ChannelFutureListener.CLOSE);
         }
+        discardingBody = keep && discardRestOfRequest;
         exchangeFinished(keep);
     }
 
     private void dispatch(Object msg) {
+        if (discardingBody && msg instanceof HttpContent) {
+            discardingBody = !(msg instanceof LastHttpContent);
+            ReferenceCountUtil.release(msg);
+            return;
+        }
         if (msg instanceof HttpRequest) {
             startExchange((HttpRequest) msg);
         } else {
@@ -280,7 +295,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void rejectAndClose(ErrorResponse error, String requestId) {
-        sendError(error, null, requestId, false);
+        sendError(error, null, requestId, false, false);
     }
 
     private void closeNow() {
