@@ -14,6 +14,7 @@ import dev.meridian.router.internal.UpstreamPools;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -55,7 +56,7 @@ public final class MeridianServer implements AutoCloseable {
     private final Channel listener;
     private final int eventLoops;
 
-    private MeridianServer(MeridianConfig config) throws InterruptedException {
+    private MeridianServer(MeridianConfig config) {
         this.snapshot = new AtomicReference<>(snapshotOf(config));
         this.transport = EventLoopTransport.select(config.server().transport());
         this.eventLoops = config.server().eventLoops() > 0
@@ -67,26 +68,27 @@ public final class MeridianServer implements AutoCloseable {
                 eventLoops, new DefaultThreadFactory("meridian-io"), transport.ioHandlerFactory());
         this.pools = new UpstreamPools(ioGroup, transport, config.upstream());
         this.clients = new DefaultChannelGroup("meridian-clients", GlobalEventExecutor.INSTANCE);
-        try {
-            ServerBootstrap bootstrap = new ServerBootstrap()
-                    .group(acceptGroup, ioGroup)
-                    .channel(transport.serverChannelType())
-                    .option(ChannelOption.SO_BACKLOG, 4096)
-                    .option(ChannelOption.SO_REUSEADDR, true)
-                    .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
-                    .childOption(ChannelOption.AUTO_READ, false)
-                    .childOption(ChannelOption.TCP_NODELAY, true)
-                    .childOption(ChannelOption.SO_KEEPALIVE, true)
-                    .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, CLIENT_WATER_MARK)
-                    .childHandler(new ClientChannelInitializer(snapshot::get, pools, clients, "http"));
-            this.listener = bootstrap
-                    .bind(config.listen().address(), config.listen().port())
-                    .sync()
-                    .channel();
-        } catch (RuntimeException | InterruptedException e) {
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(acceptGroup, ioGroup)
+                .channel(transport.serverChannelType())
+                .option(ChannelOption.SO_BACKLOG, 4096)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
+                .childOption(ChannelOption.AUTO_READ, false)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.SO_KEEPALIVE, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, CLIENT_WATER_MARK)
+                .childHandler(new ClientChannelInitializer(snapshot::get, pools, clients, "http"));
+        ChannelFuture bound = bootstrap
+                .bind(config.listen().address(), config.listen().port())
+                .awaitUninterruptibly();
+        if (!bound.isSuccess()) {
             shutdownGroups();
-            throw e;
+            Throwable cause = bound.cause();
+            throw new IllegalStateException("cannot listen on " + config.listen().address() + ':'
+                    + config.listen().port() + ": " + cause.getMessage(), cause);
         }
+        this.listener = bound.channel();
         log.info("Meridian listening on {} ({} transport, {} event loops, {} regions)",
                 listener.localAddress(), transport.name(), eventLoops, config.regions().size());
     }
@@ -100,18 +102,7 @@ public final class MeridianServer implements AutoCloseable {
      */
     public static MeridianServer start(MeridianConfig config) {
         requireNonNull(config, "config");
-        try {
-            return new MeridianServer(config);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while binding " + config.listen(), e);
-        } catch (RuntimeException e) {
-            if (e instanceof IllegalArgumentException) {
-                throw e;
-            }
-            throw new IllegalStateException("cannot listen on " + config.listen().address() + ':'
-                    + config.listen().port() + ": " + e.getMessage(), e);
-        }
+        return new MeridianServer(config);
     }
 
     private static RouterSnapshot snapshotOf(MeridianConfig config) {

@@ -1,0 +1,92 @@
+package dev.meridian.router.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.meridian.router.Main;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The {@code meridian} command line: exit codes and what it prints. */
+class CommandLineTest {
+
+    @TempDir
+    Path dir;
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int run(String... args) {
+        CommandLine commandLine = Main.commandLine();
+        commandLine.setOut(new PrintWriter(out));
+        commandLine.setErr(new PrintWriter(err));
+        return commandLine.execute(args);
+    }
+
+    private Path write(String name, String yaml) throws IOException {
+        return Files.writeString(dir.resolve(name), yaml);
+    }
+
+    @Test
+    void validateAcceptsAValidFileWithExitZero() throws IOException {
+        Path config = write("ok.yaml", "regions:\n  - name: us-east4\n    endpoints: [\"http://127.0.0.1:5052\"]\n");
+
+        assertThat(run("validate", "--config", config.toString())).isZero();
+        assertThat(out.toString()).contains("ok.yaml: valid (1 regions, 0 routes)");
+        assertThat(err.toString()).isEmpty();
+    }
+
+    @Test
+    void validatePrintsOneFileLineColumnLinePerProblemAndExitsTwo() throws IOException {
+        Path config = write("bad.yaml", ""
+                + "regions:\n"
+                + "  - name: us-east4\n"
+                + "    wieght: 100\n"
+                + "    endpoints: []\n");
+
+        assertThat(run("validate", "--config", config.toString())).isEqualTo(2);
+        assertThat(err.toString().lines()).containsExactly(
+                config + ":3:5: regions[0].wieght: unknown key (did you mean 'weight'?)",
+                config + ":4:16: regions[0].endpoints: empty list (expected at least one endpoint, e.g. http://10.1.0.5:5052)");
+    }
+
+    @Test
+    void validateOfAMissingFileSaysSoAndExitsTwo() {
+        Path missing = dir.resolve("nope.yaml");
+
+        assertThat(run("validate", "--config", missing.toString())).isEqualTo(2);
+        assertThat(err.toString()).startsWith(missing.toString() + ": ");
+    }
+
+    @Test
+    void runWithAnInvalidConfigExitsTwoWithTheSameMessages() throws IOException {
+        Path config = write("bad.yaml", "regions: []\n");
+
+        assertThat(run("run", "--config", config.toString())).isEqualTo(2);
+        assertThat(err.toString()).startsWith(config + ":1:");
+    }
+
+    @Test
+    void runOnAPortInUseExitsOneAndSaysWhy() throws IOException {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Path config = write("taken.yaml", "listen: {address: 127.0.0.1, port: " + taken.getLocalPort() + "}\n"
+                    + "regions:\n  - name: us-east4\n    endpoints: [\"http://127.0.0.1:5052\"]\n");
+
+            assertThat(run("run", "--config", config.toString())).isEqualTo(1);
+            assertThat(err.toString()).contains("cannot listen on 127.0.0.1:" + taken.getLocalPort());
+        }
+    }
+
+    @Test
+    void noCommandIsAUsageErrorWithExitTwo() {
+        assertThat(run()).isEqualTo(2);
+        assertThat(err.toString()).contains("Usage: meridian");
+    }
+}
