@@ -19,6 +19,8 @@ public final class ConfigDefaults {
     /** Every IPv4 interface. */
     public static final String LISTEN_ADDRESS = "0.0.0.0";
     public static final int LISTEN_PORT = 8080;
+    /** Off: with it on, whoever connects could claim any client address. */
+    public static final boolean PROXY_PROTOCOL = false;
 
     // server
     /** 0 = one event loop per available core. */
@@ -55,8 +57,30 @@ public final class ConfigDefaults {
     public static final AdminToken.Scope ADMIN_TOKEN_SCOPE = AdminToken.Scope.READ;
 
     // geo
+    /** A configured database that cannot be opened stops the start: silently routing without geo is worse. */
+    public static final boolean GEO_REQUIRED = true;
+    /** How often the database file is checked for a new version (MaxMind publishes at most daily). */
+    public static final Duration GEO_RELOAD_INTERVAL = Duration.ofSeconds(60);
+    /** Address-to-location cache entries; a few MiB, enough for the active clients of one instance. */
+    public static final long GEO_CACHE_SIZE = 100_000;
+    /** Decoded database nodes cached by the GeoIP2 reader. */
+    public static final long GEO_NODE_CACHE_SIZE = 8192;
     /** No proxy is trusted to report the client address. */
     public static final List<CidrRange> TRUSTED_PROXIES = List.of();
+    /** No header is trusted to report the client location. */
+    public static final List<String> LOCATION_HEADERS = List.of();
+
+    // routing
+    public static final RoutingMode ROUTING_MODE = RoutingMode.DISTANCE;
+    /** About the latency of 1000 km of fibre: closer than that is "equally near". */
+    public static final Duration TIE_BAND = Duration.ofMillis(10);
+    /** Envoy's overprovisioning factor: a region keeps all its traffic until 2/7 of its endpoints are gone. */
+    public static final double SPILL_FACTOR = 1.4;
+    public static final Duration HYSTERESIS = Duration.ofMillis(5);
+    /** A request that may succeed beats a certain 503. */
+    public static final PanicMode PANIC = PanicMode.ROUTE;
+    public static final Duration DEFAULT_TTFB = Duration.ofMillis(100);
+    public static final Duration TTFB_DECAY = Duration.ofSeconds(10);
 
     // regions
     public static final int REGION_WEIGHT = 100;

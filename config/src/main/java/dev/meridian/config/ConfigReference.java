@@ -72,7 +72,8 @@ public final class ConfigReference {
             An integer and a unit: `ms`, `s`, `m` or `h`, as in `250ms`, `2s`, `1m`, `10m`. Fractions (`1.5s`), \
             compound forms (`1m30s`) and spaces are refused. A bare `0` is refused too, because it could mean \
             either "zero" or "disabled": timeouts cannot be disabled and must be positive; \
-            `server.shutdown-grace` accepts `0s`.
+            `server.shutdown-grace`, `routing.tie-band` and `routing.hysteresis` accept `0s`; `geo.reload-interval` \
+            is at least `10ms`.
 
             ## Sizes
 
@@ -146,7 +147,7 @@ public final class ConfigReference {
             out.append("### ").append(def.getKey()).append("\n\n");
             out.append(text(node, "description")).append("\n\n");
             if (node.has("pattern")) {
-                out.append("Pattern: `").append(node.get("pattern").asText()).append("`\n\n");
+                out.append("Pattern: ").append(code(node.get("pattern").asText())).append("\n\n");
             }
         }
         return out.toString().stripTrailing() + "\n";
@@ -249,6 +250,11 @@ public final class ConfigReference {
             }
         }
         return String.join("; ", parts);
+    }
+
+    /** Inline code that may itself contain backticks (CommonMark: a longer fence, padded with spaces). */
+    private static String code(String text) {
+        return text.contains("`") ? "`` " + text + " ``" : "`" + text + "`";
     }
 
     private static String literal(JsonNode value) {

@@ -9,10 +9,15 @@ import static java.util.Objects.requireNonNull;
  * Where the proxy accepts client traffic. The address is an IP literal, never a host name: the
  * bind address must not depend on DNS at start-up.
  *
+ * <p>{@code proxyProtocol} is off by default because a listener that accepts the PROXY protocol
+ * lets whoever connects claim any client address; turn it on only behind an L4 balancer that
+ * always sends the header.
+ *
  * @param address IP literal to bind, e.g. {@code 0.0.0.0}, {@code ::}, {@code 127.0.0.1}
  * @param port 0..65535; 0 binds an ephemeral port (tests)
+ * @param proxyProtocol whether connections start with a PROXY protocol v1 or v2 header naming the client
  */
-public record ListenConfig(String address, int port) {
+public record ListenConfig(String address, int port, boolean proxyProtocol) {
 
     public ListenConfig {
         requireNonNull(address, "address");
@@ -22,9 +27,18 @@ public record ListenConfig(String address, int port) {
         checkPort(port);
     }
 
-    /** {@code 0.0.0.0:8080}. */
+    /** A listener without the PROXY protocol. */
+    public ListenConfig(String address, int port) {
+        this(address, port, ConfigDefaults.PROXY_PROTOCOL);
+    }
+
+    /** {@code 0.0.0.0:8080}, no PROXY protocol. */
     public static ListenConfig ofDefaults() {
-        return new ListenConfig(ConfigDefaults.LISTEN_ADDRESS, ConfigDefaults.LISTEN_PORT);
+        return new ListenConfig(ConfigDefaults.LISTEN_ADDRESS, ConfigDefaults.LISTEN_PORT, ConfigDefaults.PROXY_PROTOCOL);
+    }
+
+    public ListenConfig withProxyProtocol(boolean proxyProtocol) {
+        return new ListenConfig(address, port, proxyProtocol);
     }
 
     /** The address to bind; built from the literal, so no DNS lookup happens. */

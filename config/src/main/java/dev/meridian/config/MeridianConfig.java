@@ -17,6 +17,7 @@ import static java.util.Objects.requireNonNull;
  * <p>Usually produced by {@link ConfigLoader}; tests build one with
  * {@code MeridianConfig.ofDefaults(regions).withListen(new ListenConfig("127.0.0.1", 0))}.
  *
+ * @param routing how regions are ranked and traffic is spread over them
  * @param regions at least one; names and endpoints unique across all regions
  * @param routes configured routes; names and prefixes unique. The catch-all is {@link #defaultRoute()}
  */
@@ -27,6 +28,7 @@ public record MeridianConfig(
         TimeoutConfig timeouts,
         AdminConfig admin,
         GeoConfig geo,
+        RoutingConfig routing,
         List<RegionConfig> regions,
         List<RouteConfig> routes) {
 
@@ -37,6 +39,7 @@ public record MeridianConfig(
         requireNonNull(timeouts, "timeouts");
         requireNonNull(admin, "admin");
         requireNonNull(geo, "geo");
+        requireNonNull(routing, "routing");
         regions = List.copyOf(requireNonNull(regions, "regions"));
         routes = List.copyOf(requireNonNull(routes, "routes"));
         if (regions.isEmpty()) {
@@ -71,6 +74,19 @@ public record MeridianConfig(
         }
     }
 
+    /** A configuration with the default {@link RoutingConfig}. */
+    public MeridianConfig(
+            ListenConfig listen,
+            ServerConfig server,
+            UpstreamConfig upstream,
+            TimeoutConfig timeouts,
+            AdminConfig admin,
+            GeoConfig geo,
+            List<RegionConfig> regions,
+            List<RouteConfig> routes) {
+        this(listen, server, upstream, timeouts, admin, geo, RoutingConfig.ofDefaults(), regions, routes);
+    }
+
     /** Everything from {@link ConfigDefaults}; only the regions must be given. */
     public static MeridianConfig ofDefaults(List<RegionConfig> regions) {
         return new MeridianConfig(
@@ -80,6 +96,7 @@ public record MeridianConfig(
                 TimeoutConfig.ofDefaults(),
                 AdminConfig.ofDefaults(),
                 GeoConfig.ofDefaults(),
+                RoutingConfig.ofDefaults(),
                 regions,
                 ConfigDefaults.ROUTES);
     }
@@ -123,34 +140,38 @@ public record MeridianConfig(
     }
 
     public MeridianConfig withListen(ListenConfig listen) {
-        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, regions, routes);
+        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, regions, routes);
     }
 
     public MeridianConfig withServer(ServerConfig server) {
-        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, regions, routes);
+        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, regions, routes);
     }
 
     public MeridianConfig withUpstream(UpstreamConfig upstream) {
-        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, regions, routes);
+        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, regions, routes);
     }
 
     public MeridianConfig withTimeouts(TimeoutConfig timeouts) {
-        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, regions, routes);
+        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, regions, routes);
     }
 
     public MeridianConfig withAdmin(AdminConfig admin) {
-        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, regions, routes);
+        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, regions, routes);
     }
 
     public MeridianConfig withGeo(GeoConfig geo) {
-        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, regions, routes);
+        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, regions, routes);
+    }
+
+    public MeridianConfig withRouting(RoutingConfig routing) {
+        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, regions, routes);
     }
 
     public MeridianConfig withRegions(List<RegionConfig> regions) {
-        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, regions, routes);
+        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, regions, routes);
     }
 
     public MeridianConfig withRoutes(List<RouteConfig> routes) {
-        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, regions, routes);
+        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, regions, routes);
     }
 }

@@ -1,7 +1,9 @@
 package dev.meridian.config;
 
+import dev.meridian.config.internal.HeaderNameRule;
 import dev.meridian.config.internal.NameRule;
 import dev.meridian.config.internal.PathPrefixRule;
+import org.jspecify.annotations.Nullable;
 import static java.util.Objects.requireNonNull;
 
 /**
@@ -12,11 +14,17 @@ import static java.util.Objects.requireNonNull;
  * {@code /v2/chat} matches {@code /v2/chat} and {@code /v2/chat/agent}, not {@code /v2/chatty}. A
  * trailing slash is dropped ({@code /v2/chat/} is {@code /v2/chat}); {@code /} matches every path.
  *
+ *
+ * <p>A sticky header keeps a tenant (the header's value, e.g. {@code X-Gitlab-Instance-Id}) on
+ * one region among the equally good ones, so that per-region caches and provider quotas see a
+ * stable set of tenants; without one, requests are spread by weight.
+ *
  * @param name unique name, {@code [a-z0-9][a-z0-9-]{0,62}}; a metric label
  * @param pathPrefix starts with {@code /}; no whitespace, {@code ?} or {@code #}
  * @param timeouts the route's complete timeouts (file values already merged with the defaults)
+ * @param stickyHeader a valid HTTP header name whose value names the tenant, stored as given; {@code null} for none
  */
-public record RouteConfig(String name, String pathPrefix, TimeoutConfig timeouts) {
+public record RouteConfig(String name, String pathPrefix, TimeoutConfig timeouts, @Nullable String stickyHeader) {
 
     public RouteConfig {
         requireNonNull(name, "name");
@@ -35,6 +43,22 @@ public record RouteConfig(String name, String pathPrefix, TimeoutConfig timeouts
         if (name.equals(ConfigDefaults.DEFAULT_ROUTE_NAME) && !pathPrefix.equals(ConfigDefaults.DEFAULT_ROUTE_PREFIX)) {
             throw new IllegalArgumentException("name: 'default' is reserved for the catch-all route (expected: pathPrefix '/')");
         }
+        if (stickyHeader != null) {
+            try {
+                HeaderNameRule.check(stickyHeader);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("stickyHeader: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** A route without stickiness. */
+    public RouteConfig(String name, String pathPrefix, TimeoutConfig timeouts) {
+        this(name, pathPrefix, timeouts, null);
+    }
+
+    public RouteConfig withStickyHeader(@Nullable String stickyHeader) {
+        return new RouteConfig(name, pathPrefix, timeouts, stickyHeader);
     }
 
     /**

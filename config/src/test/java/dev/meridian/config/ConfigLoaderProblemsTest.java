@@ -33,7 +33,7 @@ class ConfigLoaderProblemsTest {
     @Test
     void unknownTopLevelKeyIsReportedAtTheKeyWithTheKnownKeys() {
         assertThat(problems("colour: blue\n" + REGIONS)).containsExactly(
-                "m.yaml:1:1: colour: unknown key (expected one of: listen, server, upstream, timeouts, admin, geo, regions, routes)");
+                "m.yaml:1:1: colour: unknown key (expected one of: listen, server, upstream, timeouts, admin, geo, routing, regions, routes)");
     }
 
     @Test
@@ -432,5 +432,87 @@ class ConfigLoaderProblemsTest {
         assertThat(problems("admin:\n  tokn: ${ADMIN_TOKEN}\n" + REGIONS)).containsExactly(
                 "m.yaml:2:3: admin.tokn: unknown key (did you mean 'tokens'?)",
                 "m.yaml:2:9: admin.tokn: environment variable ADMIN_TOKEN is not set");
+    }
+
+    @Test
+    void badGeoValuesAreRefused() {
+        assertThat(problems("""
+                geo:
+                  required: maybe
+                  reload-interval: 5ms
+                  cache-size: -1
+                  node-cache-size: 200000000
+                """ + REGIONS)).containsExactly(
+                "m.yaml:2:13: geo.required: expected a boolean (true or false), found 'maybe'",
+                "m.yaml:3:20: geo.reload-interval: '5ms' is too short (expected at least 10ms)",
+                "m.yaml:4:15: geo.cache-size: -1 is out of range (expected: 0..100000000)",
+                "m.yaml:5:20: geo.node-cache-size: 200000000 is out of range (expected: 0..100000000)");
+    }
+
+    @Test
+    void locationHeadersMustBeUniqueHeaderNames() {
+        assertThat(problems("""
+                geo:
+                  location-headers: [X-Client-Geo-Location, "X Geo", x-client-geo-location, 7]
+                """ + REGIONS)).containsExactly(
+                "m.yaml:2:45: geo.location-headers[1]: 'X Geo' is not a valid header name "
+                        + "(expected an HTTP header name: letters, digits and !#$%&'*+-.^_`|~, e.g. X-Gitlab-Instance-Id)",
+                "m.yaml:2:54: geo.location-headers[2]: duplicate header name 'x-client-geo-location' "
+                        + "(first used at geo.location-headers[0], line 2; header names ignore case)",
+                "m.yaml:2:77: geo.location-headers[3]: expected a string, found 7");
+    }
+
+    @Test
+    void badRoutingValuesAreRefused() {
+        assertThat(problems("""
+                routing:
+                  mode: nearest
+                  tie-band: 10
+                  spill-factor: 0.5
+                  hysteresis: -5ms
+                  panic: drop
+                  default-ttfb: 0ms
+                  ttfb-decay: 10 s
+                """ + REGIONS)).containsExactly(
+                "m.yaml:2:9: routing.mode: 'nearest' is not allowed (expected one of: distance, latency-aware)",
+                "m.yaml:3:13: routing.tie-band: '10' has no unit (expected e.g. 250ms, 2s, 1m)",
+                "m.yaml:4:17: routing.spill-factor: 0.5 is out of range (expected: 1.0..10)",
+                "m.yaml:5:15: routing.hysteresis: '-5ms' is not a duration (expected e.g. 250ms, 2s, 1m)",
+                "m.yaml:6:10: routing.panic: 'drop' is not allowed (expected one of: route, reject)",
+                "m.yaml:7:17: routing.default-ttfb: '0ms' is zero (expected a positive duration, e.g. 250ms, 2s, 1m)",
+                "m.yaml:8:15: routing.ttfb-decay: '10 s' is not a duration (expected e.g. 250ms, 2s, 1m)");
+    }
+
+    @Test
+    void spillFactorMustBeANumberInRange() {
+        assertThat(problems("routing: {spill-factor: \"1.4\"}\n" + REGIONS)).containsExactly(
+                "m.yaml:1:25: routing.spill-factor: expected a number, found '1.4'");
+        assertThat(problems("routing: {spill-factor: 11}\n" + REGIONS)).containsExactly(
+                "m.yaml:1:25: routing.spill-factor: 11 is out of range (expected: 1.0..10)");
+    }
+
+    @Test
+    void misspelledRoutingKeyGetsASuggestion() {
+        assertThat(problems("routing:\n  tie_band: 10ms\n" + REGIONS)).containsExactly(
+                "m.yaml:2:3: routing.tie_band: unknown key (did you mean 'tie-band'?)");
+    }
+
+    @Test
+    void stickyHeaderMustBeAHeaderName() {
+        assertThat(problems("""
+                routes:
+                  - {name: completions, path-prefix: /v2/code/completions, sticky-header: "X-Gitlab-Instance-Id:"}
+                  - {name: chat, path-prefix: /v2/chat, sticky-header: ""}
+                """ + REGIONS)).containsExactly(
+                "m.yaml:2:75: routes[0].sticky-header: 'X-Gitlab-Instance-Id:' is not a valid header name "
+                        + "(expected an HTTP header name: letters, digits and !#$%&'*+-.^_`|~, e.g. X-Gitlab-Instance-Id)",
+                "m.yaml:3:56: routes[1].sticky-header: '' is not a valid header name "
+                        + "(expected an HTTP header name: letters, digits and !#$%&'*+-.^_`|~, e.g. X-Gitlab-Instance-Id)");
+    }
+
+    @Test
+    void proxyProtocolIsABoolean() {
+        assertThat(problems("listen: {proxy-protocol: v2}\n" + REGIONS)).containsExactly(
+                "m.yaml:1:26: listen.proxy-protocol: expected a boolean (true or false), found 'v2'");
     }
 }

@@ -18,7 +18,7 @@ class ConfigLoaderTest {
 
     /** The example from the configuration contract, every key spelled out. */
     private static final String FULL = """
-            listen: {address: 0.0.0.0, port: 8080}
+            listen: {address: 0.0.0.0, port: 8080, proxy-protocol: true}
             server:
               event-loops: 4
               transport: epoll
@@ -41,7 +41,20 @@ class ConfigLoaderTest {
                 - {name: grafana, token: read-only-secret}
             geo:
               database: /var/lib/GeoIP/GeoLite2-City.mmdb
+              required: false
+              reload-interval: 10ms
+              cache-size: 0
+              node-cache-size: 1024
               trusted-proxies: [127.0.0.1/32, 10.0.0.0/8, "fd00::/8"]
+              location-headers: [X-Client-Geo-Location, CF-IPLocation]
+            routing:
+              mode: latency-aware
+              tie-band: 0ms
+              spill-factor: 1
+              hysteresis: 2ms
+              panic: reject
+              default-ttfb: 250ms
+              ttfb-decay: 30s
             regions:
               - name: us-east4
                 location: {lat: 39.04, lon: -77.49}
@@ -54,6 +67,7 @@ class ConfigLoaderTest {
               - name: completions
                 path-prefix: /v2/code/completions
                 timeouts: {first-byte: 10s, total: 30s}
+                sticky-header: X-Gitlab-Instance-Id
             """;
 
     private static final ConfigLoader LOADER =
@@ -72,22 +86,26 @@ class ConfigLoaderTest {
         TimeoutConfig timeouts = new TimeoutConfig(
                 Duration.ofMillis(500), Duration.ofSeconds(30), Duration.ofSeconds(45), Duration.ofHours(1));
         MeridianConfig expected = new MeridianConfig(
-                new ListenConfig("0.0.0.0", 8080),
+                new ListenConfig("0.0.0.0", 8080, true),
                 new ServerConfig(4, Transport.EPOLL, 4096, 32768, 1048576, Duration.ofSeconds(90), Duration.ZERO, false),
                 new UpstreamConfig(256, 0, Duration.ofMinutes(2)),
                 timeouts,
                 new AdminConfig("::1", 9902, List.of(
                         new AdminToken("sre", "s3cret-admin-token", AdminToken.Scope.WRITE),
                         new AdminToken("grafana", "read-only-secret", AdminToken.Scope.READ))),
-                new GeoConfig(Path.of("/var/lib/GeoIP/GeoLite2-City.mmdb"), List.of(
-                        CidrRange.parse("127.0.0.1/32"), CidrRange.parse("10.0.0.0/8"), CidrRange.parse("fd00::/8"))),
+                new GeoConfig(Path.of("/var/lib/GeoIP/GeoLite2-City.mmdb"), false, Duration.ofMillis(10), 0, 1024, List.of(
+                        CidrRange.parse("127.0.0.1/32"), CidrRange.parse("10.0.0.0/8"), CidrRange.parse("fd00::/8")),
+                        List.of("X-Client-Geo-Location", "CF-IPLocation")),
+                new RoutingConfig(RoutingMode.LATENCY_AWARE, Duration.ZERO, 1.0, Duration.ofMillis(2), PanicMode.REJECT,
+                        Duration.ofMillis(250), Duration.ofSeconds(30)),
                 List.of(
                         new RegionConfig("us-east4", new GeoPoint(39.04, -77.49), 100,
                                 List.of(URI.create("http://10.1.0.5:5052"), URI.create("http://10.1.0.6:5052"))),
                         new RegionConfig("europe-west2", null, 0,
                                 List.of(URI.create("https://gw.europe-west2.example.com:443")))),
                 List.of(new RouteConfig("completions", "/v2/code/completions", new TimeoutConfig(
-                        Duration.ofMillis(500), Duration.ofSeconds(10), Duration.ofSeconds(45), Duration.ofSeconds(30)))));
+                        Duration.ofMillis(500), Duration.ofSeconds(10), Duration.ofSeconds(45), Duration.ofSeconds(30)),
+                        "X-Gitlab-Instance-Id")));
         assertThat(config).isEqualTo(expected);
         assertThat(config.admin().socketAddress().getAddress()).isEqualTo(InetAddress.getByName("::1"));
     }
@@ -105,11 +123,20 @@ class ConfigLoaderTest {
         assertThat(config.geo().database()).isNull();
         assertThat(config.regions().get(0).weight()).isEqualTo(100);
         assertThat(config.routes()).isEmpty();
+        assertThat(config.listen().proxyProtocol()).as("PROXY headers would let any client claim any address").isFalse();
+        assertThat(config.geo().required()).isTrue();
+        assertThat(config.geo().reloadInterval()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(config.geo().cacheSize()).isEqualTo(100_000);
+        assertThat(config.geo().nodeCacheSize()).isEqualTo(8192);
+        assertThat(config.geo().locationHeaders()).as("no client may choose its own location by default").isEmpty();
+        assertThat(config.routing()).isEqualTo(RoutingConfig.ofDefaults());
+        assertThat(config.routing().spillFactor()).isEqualTo(1.4);
+        assertThat(config.routing().panic()).isEqualTo(PanicMode.ROUTE);
     }
 
     @Test
     void emptySectionsTakeTheDefaults() {
-        MeridianConfig config = LOADER.parse("listen: {}\nserver: {}\nupstream: {}\ntimeouts: {}\nadmin: {}\ngeo: {}\nroutes: []\n" + MINIMAL, "m.yaml");
+        MeridianConfig config = LOADER.parse("listen: {}\nserver: {}\nupstream: {}\ntimeouts: {}\nadmin: {}\ngeo: {}\nrouting: {}\nroutes: []\n" + MINIMAL, "m.yaml");
 
         assertThat(config).isEqualTo(LOADER.parse(MINIMAL, "m.yaml"));
     }

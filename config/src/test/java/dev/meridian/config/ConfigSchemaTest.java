@@ -7,6 +7,7 @@ import com.networknt.schema.SchemaLocation;
 import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SpecificationVersion;
 import dev.meridian.config.internal.DurationText;
+import dev.meridian.config.internal.HeaderNameRule;
 import dev.meridian.config.internal.NameRule;
 import dev.meridian.config.internal.SizeText;
 import java.lang.reflect.Field;
@@ -33,6 +34,7 @@ class ConfigSchemaTest {
     private static final Map<String, String> DEFAULTS = Map.ofEntries(
             entry("listen.address", "LISTEN_ADDRESS"),
             entry("listen.port", "LISTEN_PORT"),
+            entry("listen.proxy-protocol", "PROXY_PROTOCOL"),
             entry("server.event-loops", "EVENT_LOOPS"),
             entry("server.transport", "TRANSPORT"),
             entry("server.max-initial-line-length", "MAX_INITIAL_LINE_LENGTH"),
@@ -52,7 +54,19 @@ class ConfigSchemaTest {
             entry("admin.port", "ADMIN_PORT"),
             entry("admin.tokens", "ADMIN_TOKENS"),
             entry("admin.tokens[].scope", "ADMIN_TOKEN_SCOPE"),
+            entry("geo.required", "GEO_REQUIRED"),
+            entry("geo.reload-interval", "GEO_RELOAD_INTERVAL"),
+            entry("geo.cache-size", "GEO_CACHE_SIZE"),
+            entry("geo.node-cache-size", "GEO_NODE_CACHE_SIZE"),
             entry("geo.trusted-proxies", "TRUSTED_PROXIES"),
+            entry("geo.location-headers", "LOCATION_HEADERS"),
+            entry("routing.mode", "ROUTING_MODE"),
+            entry("routing.tie-band", "TIE_BAND"),
+            entry("routing.spill-factor", "SPILL_FACTOR"),
+            entry("routing.hysteresis", "HYSTERESIS"),
+            entry("routing.panic", "PANIC"),
+            entry("routing.default-ttfb", "DEFAULT_TTFB"),
+            entry("routing.ttfb-decay", "TTFB_DECAY"),
             entry("regions[].weight", "REGION_WEIGHT"),
             entry("routes", "ROUTES"));
 
@@ -137,6 +151,7 @@ class ConfigSchemaTest {
         assertThat(SCHEMA.at("/$defs/duration/pattern").asText()).isEqualTo("^" + DurationText.PATTERN.pattern() + "$");
         assertThat(SCHEMA.at("/$defs/size/pattern").asText()).isEqualTo("^" + SizeText.PATTERN.pattern() + "$");
         assertThat(SCHEMA.at("/$defs/name/pattern").asText()).isEqualTo("^" + NameRule.PATTERN.pattern() + "$");
+        assertThat(SCHEMA.at("/$defs/header-name/pattern").asText()).isEqualTo("^" + HeaderNameRule.PATTERN.pattern() + "$");
     }
 
     @Test
@@ -147,6 +162,14 @@ class ConfigSchemaTest {
         assertThat(SCHEMA.at("/properties/server/properties/transport/enum").toString())
                 .isEqualTo("[\"auto\",\"epoll\",\"nio\"]");
         assertThat(Transport.values()).extracting(Transport::configName).containsExactly("auto", "epoll", "nio");
+        assertThat(SCHEMA.at("/properties/routing/properties/mode/enum").toString()).isEqualTo("[\"distance\",\"latency-aware\"]");
+        assertThat(RoutingMode.values()).extracting(RoutingMode::configName).containsExactly("distance", "latency-aware");
+        assertThat(SCHEMA.at("/properties/routing/properties/panic/enum").toString()).isEqualTo("[\"route\",\"reject\"]");
+        assertThat(PanicMode.values()).extracting(PanicMode::configName).containsExactly("route", "reject");
+        assertThat(SCHEMA.at("/properties/routing/properties/spill-factor/minimum").asDouble()).isEqualTo(RoutingConfig.MIN_SPILL_FACTOR);
+        assertThat(SCHEMA.at("/properties/routing/properties/spill-factor/maximum").asDouble()).isEqualTo(RoutingConfig.MAX_SPILL_FACTOR);
+        assertThat(SCHEMA.at("/properties/geo/properties/cache-size/maximum").asLong()).isEqualTo(GeoConfig.MAX_CACHE_SIZE);
+        assertThat(SCHEMA.at("/properties/geo/properties/node-cache-size/maximum").asLong()).isEqualTo(GeoConfig.MAX_CACHE_SIZE);
     }
 
     /** Visits every key of the schema with its path as written in the docs ({@code regions[].weight}). */
@@ -174,11 +197,14 @@ class ConfigSchemaTest {
         if (like instanceof Long) {
             return value.isTextual() ? SizeText.parse(value.textValue()) : value.longValue();
         }
+        if (like instanceof Double) {
+            return value.isNumber() ? (Object) value.doubleValue() : value.toString();
+        }
         if (like instanceof Boolean) {
             return value.booleanValue();
         }
         if (like instanceof Enum<?> e) {
-            return value.textValue().equals(e.name().toLowerCase(Locale.ROOT)) ? like : value.textValue();
+            return value.textValue().equals(e.name().toLowerCase(Locale.ROOT).replace('_', '-')) ? like : value.textValue();
         }
         if (like instanceof List<?>) {
             return value.isArray() && value.isEmpty() ? List.of() : value.toString();

@@ -33,6 +33,9 @@ class ExampleConfigTest {
         assertThat(config.routeFor("/v2/code/generations").timeouts()).isEqualTo(config.timeouts());
         assertThat(config.admin().authenticate("example-admin")).map(AdminToken::scope).contains(AdminToken.Scope.WRITE);
         assertThat(config.timeouts().total()).isEqualTo(Duration.ofSeconds(90));
+        assertThat(config.routing()).as("the example spells out the defaults").isEqualTo(RoutingConfig.ofDefaults());
+        assertThat(config.geo().locationHeaders()).containsExactly("X-Client-Geo-Location");
+        assertThat(config.routeFor("/v2/code/completions").stickyHeader()).isEqualTo("X-Gitlab-Instance-Id");
     }
 
     @Test

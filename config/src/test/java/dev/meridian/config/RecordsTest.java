@@ -168,4 +168,79 @@ class RecordsTest {
     void transportHasItsConfigSpelling() {
         assertThat(Transport.EPOLL.configName()).isEqualTo("epoll");
     }
+
+    @Test
+    void listenKeepsItsTwoArgumentFormWithoutProxyProtocol() {
+        assertThat(new ListenConfig("127.0.0.1", 0)).isEqualTo(new ListenConfig("127.0.0.1", 0, false));
+        assertThat(ListenConfig.ofDefaults().withProxyProtocol(true).proxyProtocol()).isTrue();
+    }
+
+    @Test
+    void geoValuesAreBounded() {
+        GeoConfig d = GeoConfig.ofDefaults();
+        assertThatIllegalArgumentException().isThrownBy(() -> d.withReloadInterval(Duration.ofMillis(5)))
+                .withMessage("reloadInterval: PT0.005S (expected: >= 10ms)");
+        assertThatIllegalArgumentException().isThrownBy(() -> d.withCacheSize(-1))
+                .withMessage("cacheSize: -1 (expected: 0..100000000)");
+        assertThatIllegalArgumentException().isThrownBy(() -> d.withNodeCacheSize(100_000_001))
+                .withMessage("nodeCacheSize: 100000001 (expected: 0..100000000)");
+        assertThat(d.withCacheSize(0).cacheSize()).as("0 disables the cache").isZero();
+        assertThat(new GeoConfig(null, List.of())).isEqualTo(d);
+        assertThat(d.required()).isTrue();
+    }
+
+    @Test
+    void locationHeadersAreUniqueHeaderNamesKeptAsGiven() {
+        GeoConfig d = GeoConfig.ofDefaults();
+        assertThat(d.withLocationHeaders(List.of("X-Client-Geo-Location")).locationHeaders()).containsExactly("X-Client-Geo-Location");
+        assertThatIllegalArgumentException().isThrownBy(() -> d.withLocationHeaders(List.of("X Geo")))
+                .withMessageStartingWith("locationHeaders[0]: 'X Geo' is not a valid header name");
+        assertThatIllegalArgumentException().isThrownBy(() -> d.withLocationHeaders(List.of("X-Geo", "x-geo")))
+                .withMessage("locationHeaders[1]: duplicate 'x-geo' (expected: unique header names, ignoring case)");
+    }
+
+    @Test
+    void routingValuesAreBounded() {
+        RoutingConfig d = RoutingConfig.ofDefaults();
+        assertThatIllegalArgumentException().isThrownBy(() -> d.withSpillFactor(0.99))
+                .withMessage("spillFactor: 0.99 (expected: 1.0..10)");
+        assertThatIllegalArgumentException().isThrownBy(() -> d.withSpillFactor(Double.NaN))
+                .withMessage("spillFactor: NaN (expected: 1.0..10)");
+        assertThatIllegalArgumentException().isThrownBy(() -> d.withTieBand(Duration.ofMillis(-1)))
+                .withMessage("tieBand: PT-0.001S (expected: >= 0)");
+        assertThatIllegalArgumentException().isThrownBy(() -> d.withDefaultTtfb(Duration.ZERO))
+                .withMessage("defaultTtfb: PT0S (expected: > 0)");
+        assertThatNullPointerException().isThrownBy(() -> d.withMode(null)).withMessage("mode");
+        assertThat(d.withHysteresis(Duration.ZERO).hysteresis()).isZero();
+        assertThat(d.withSpillFactor(10).spillFactor()).isEqualTo(10.0);
+    }
+
+    @Test
+    void routeKeepsItsThreeArgumentFormWithoutStickiness() {
+        TimeoutConfig t = TimeoutConfig.ofDefaults();
+        RouteConfig route = new RouteConfig("completions", "/v2/code/completions", t);
+
+        assertThat(route.stickyHeader()).isNull();
+        assertThat(route.withStickyHeader("X-Gitlab-Instance-Id").stickyHeader()).as("stored as given").isEqualTo("X-Gitlab-Instance-Id");
+        assertThatIllegalArgumentException().isThrownBy(() -> route.withStickyHeader("X-Gitlab-Instance-Id:"))
+                .withMessageStartingWith("stickyHeader: 'X-Gitlab-Instance-Id:' is not a valid header name");
+    }
+
+    @Test
+    void meridianConfigKeepsItsFormWithoutRouting() {
+        MeridianConfig withoutRouting = new MeridianConfig(ListenConfig.ofDefaults(), ServerConfig.ofDefaults(),
+                UpstreamConfig.ofDefaults(), TimeoutConfig.ofDefaults(), AdminConfig.ofDefaults(), GeoConfig.ofDefaults(),
+                List.of(RegionConfig.of("us-east4", GW)), List.of());
+        RoutingConfig reject = RoutingConfig.ofDefaults().withPanic(PanicMode.REJECT);
+
+        assertThat(withoutRouting).isEqualTo(MeridianConfig.ofDefaults(List.of(RegionConfig.of("us-east4", GW))));
+        assertThat(withoutRouting.withRouting(reject).routing()).isEqualTo(reject);
+        assertThat(withoutRouting.withRouting(reject).withGeo(GeoConfig.ofDefaults()).routing()).as("other withers keep it").isEqualTo(reject);
+    }
+
+    @Test
+    void routingEnumsHaveTheirConfigSpelling() {
+        assertThat(RoutingMode.LATENCY_AWARE.configName()).isEqualTo("latency-aware");
+        assertThat(PanicMode.REJECT.configName()).isEqualTo("reject");
+    }
 }

@@ -10,8 +10,11 @@ import dev.meridian.config.GeoConfig;
 import dev.meridian.config.GeoPoint;
 import dev.meridian.config.ListenConfig;
 import dev.meridian.config.MeridianConfig;
+import dev.meridian.config.PanicMode;
 import dev.meridian.config.RegionConfig;
 import dev.meridian.config.RouteConfig;
+import dev.meridian.config.RoutingConfig;
+import dev.meridian.config.RoutingMode;
 import dev.meridian.config.ServerConfig;
 import dev.meridian.config.TimeoutConfig;
 import dev.meridian.config.Transport;
@@ -26,6 +29,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -67,6 +71,7 @@ public final class ConfigBinder {
         JsonNode listen = mapping(root, "listen");
         String listenAddress = address(listen, listenPath.key("address"), ConfigDefaults.LISTEN_ADDRESS);
         int listenPort = integer(listen, "port", ConfigDefaults.LISTEN_PORT);
+        boolean proxyProtocol = bool(listen, "proxy-protocol", ConfigDefaults.PROXY_PROTOCOL);
 
         KeyPath serverPath = top.key("server");
         JsonNode server = mapping(root, "server");
@@ -102,7 +107,27 @@ public final class ConfigBinder {
         KeyPath geoPath = top.key("geo");
         JsonNode geo = mapping(root, "geo");
         Path database = database(geo, geoPath.key("database"));
+        boolean geoRequired = bool(geo, "required", ConfigDefaults.GEO_REQUIRED);
+        Duration reloadInterval = duration(geo, geoPath.key("reload-interval"), ConfigDefaults.GEO_RELOAD_INTERVAL, false);
+        if (reloadInterval.compareTo(GeoConfig.MIN_RELOAD_INTERVAL) < 0) {
+            KeyPath reloadPath = geoPath.key("reload-interval");
+            problems.add(Origin.CHECK, reloadPath, tree.valueMark(reloadPath), Values.describe(geo.get("reload-interval"))
+                    + " is too short (expected at least " + DurationText.format(GeoConfig.MIN_RELOAD_INTERVAL) + ")");
+        }
+        long cacheSize = count(geo, "cache-size", ConfigDefaults.GEO_CACHE_SIZE, 0, GeoConfig.MAX_CACHE_SIZE);
+        long nodeCacheSize = count(geo, "node-cache-size", ConfigDefaults.GEO_NODE_CACHE_SIZE, 0, GeoConfig.MAX_CACHE_SIZE);
         List<CidrRange> trustedProxies = trustedProxies(geo, geoPath.key("trusted-proxies"));
+        List<String> locationHeaders = locationHeaders(geo, geoPath.key("location-headers"));
+
+        KeyPath routingPath = top.key("routing");
+        JsonNode routing = mapping(root, "routing");
+        RoutingMode mode = choice(routing, "mode", RoutingMode.values(), RoutingMode::configName, ConfigDefaults.ROUTING_MODE);
+        Duration tieBand = duration(routing, routingPath.key("tie-band"), ConfigDefaults.TIE_BAND, true);
+        double spillFactor = spillFactor(routing, routingPath.key("spill-factor"));
+        Duration hysteresis = duration(routing, routingPath.key("hysteresis"), ConfigDefaults.HYSTERESIS, true);
+        PanicMode panic = choice(routing, "panic", PanicMode.values(), PanicMode::configName, ConfigDefaults.PANIC);
+        Duration defaultTtfb = duration(routing, routingPath.key("default-ttfb"), ConfigDefaults.DEFAULT_TTFB, false);
+        Duration ttfbDecay = duration(routing, routingPath.key("ttfb-decay"), ConfigDefaults.TTFB_DECAY, false);
 
         List<RegionDraft> regions = regions(root, top.key("regions"));
         List<RouteDraft> routes = routes(root, top.key("routes"));
@@ -122,16 +147,17 @@ public final class ConfigBinder {
                         r.connect != null ? r.connect : connect,
                         r.firstByte != null ? r.firstByte : firstByte,
                         r.idle != null ? r.idle : idle,
-                        r.total != null ? r.total : total)));
+                        r.total != null ? r.total : total), r.stickyHeader));
             }
             return new MeridianConfig(
-                    new ListenConfig(listenAddress, listenPort),
+                    new ListenConfig(listenAddress, listenPort, proxyProtocol),
                     new ServerConfig(eventLoops, transport, (int) maxInitialLine, (int) maxHeaderSize, maxRequestBody,
                             clientIdle, shutdownGrace, regionHeader),
                     new UpstreamConfig(maxConnections, maxPending, upstreamIdle),
                     defaults,
                     new AdminConfig(adminAddress, adminPort, tokens),
-                    new GeoConfig(database, trustedProxies),
+                    new GeoConfig(database, geoRequired, reloadInterval, cacheSize, nodeCacheSize, trustedProxies, locationHeaders),
+                    new RoutingConfig(mode, tieBand, spillFactor, hysteresis, panic, defaultTtfb, ttfbDecay),
                     regionConfigs,
                     routeConfigs);
         } catch (IllegalArgumentException e) {
@@ -157,6 +183,7 @@ public final class ConfigBinder {
         @Nullable Duration firstByte;
         @Nullable Duration idle;
         @Nullable Duration total;
+        @Nullable String stickyHeader;
     }
 
     private List<RegionDraft> regions(JsonNode root, KeyPath path) {
@@ -262,6 +289,7 @@ public final class ConfigBinder {
             route.firstByte = optionalDuration(timeouts, timeoutsPath.key("first-byte"));
             route.idle = optionalDuration(timeouts, timeoutsPath.key("idle"));
             route.total = optionalDuration(timeouts, timeoutsPath.key("total"));
+            route.stickyHeader = headerName(item, itemPath.key("sticky-header"));
             out.add(route);
         }
         return out;
@@ -358,6 +386,57 @@ public final class ConfigBinder {
         return out;
     }
 
+    private List<String> locationHeaders(JsonNode geo, KeyPath path) {
+        JsonNode list = geo.get("location-headers");
+        if (list == null || !list.isArray()) {
+            return ConfigDefaults.LOCATION_HEADERS;
+        }
+        List<String> out = new ArrayList<>();
+        Map<String, KeyPath> seen = new HashMap<>();
+        for (int i = 0; i < list.size(); i++) {
+            KeyPath itemPath = path.index(i);
+            String name = headerName(list, itemPath);
+            if (name != null) {
+                KeyPath first = seen.putIfAbsent(name.toLowerCase(Locale.ROOT), itemPath);
+                if (first != null) {
+                    problems.add(Origin.CHECK, itemPath, tree.valueMark(itemPath), "duplicate header name " + Values.quote(name)
+                            + " (first used at " + first + ", line " + tree.valueMark(first).line() + "; header names ignore case)");
+                } else {
+                    out.add(name);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The header name at {@code path} under {@code parent} (a mapping, or a list when the path ends in an index). */
+    private @Nullable String headerName(JsonNode parent, KeyPath path) {
+        Object last = path.elements().get(path.elements().size() - 1);
+        JsonNode node = last instanceof Integer i ? parent.get(i) : parent.get((String) last);
+        if (node == null || !node.isTextual()) {
+            return null;
+        }
+        try {
+            return HeaderNameRule.check(node.textValue());
+        } catch (IllegalArgumentException e) {
+            problems.add(Origin.CHECK, path, tree.valueMark(path), e.getMessage());
+            return null;
+        }
+    }
+
+    private double spillFactor(JsonNode routing, KeyPath path) {
+        JsonNode node = routing.get("spill-factor");
+        if (node == null || !node.isNumber()) {
+            return ConfigDefaults.SPILL_FACTOR; // absent, or the schema reported the type
+        }
+        double value = node.doubleValue();
+        if (!(value >= RoutingConfig.MIN_SPILL_FACTOR && value <= RoutingConfig.MAX_SPILL_FACTOR)) { // NaN too
+            problems.add(Origin.CHECK, path, tree.valueMark(path), Values.describe(node) + " is out of range (expected: 1.0..10)");
+            return ConfigDefaults.SPILL_FACTOR;
+        }
+        return value;
+    }
+
     private void checkPorts(String listenAddress, int listenPort, String adminAddress, int adminPort) {
         if (!InetLiteral.bindingsClash(listenAddress, listenPort, adminAddress, adminPort)) {
             return;
@@ -386,6 +465,30 @@ public final class ConfigBinder {
         return node != null && node.isNumber() && node.canConvertToExactIntegral() && node.canConvertToInt()
                 ? node.intValue()
                 : fallback;
+    }
+
+    /** A whole number in {@code min..max}; anything else was reported by the schema and falls back. */
+    private static long count(JsonNode parent, String key, long fallback, long min, long max) {
+        JsonNode node = parent.get(key);
+        if (node == null || !node.isIntegralNumber() || !node.canConvertToLong()) {
+            return fallback;
+        }
+        long value = node.longValue();
+        return value >= min && value <= max ? value : fallback;
+    }
+
+    /** The constant whose config spelling is the value; an unknown spelling was reported by the schema. */
+    private static <E extends Enum<E>> E choice(JsonNode parent, String key, E[] values, Function<E, String> spelling,
+            E fallback) {
+        JsonNode node = parent.get(key);
+        if (node != null && node.isTextual()) {
+            for (E e : values) {
+                if (spelling.apply(e).equals(node.textValue())) {
+                    return e;
+                }
+            }
+        }
+        return fallback;
     }
 
     private static boolean bool(JsonNode parent, String key, boolean fallback) {
