@@ -20,12 +20,14 @@ public final class Endpoint {
     private final InetSocketAddress address;
     private final String label;
     private final AtomicInteger outstanding = new AtomicInteger();
+    private final PeakEwma timeToFirstByte;
 
-    Endpoint(String region, URI uri, InetSocketAddress address) {
+    Endpoint(String region, URI uri, InetSocketAddress address, PeakEwma timeToFirstByte) {
         this.region = requireNonNull(region, "region");
         this.uri = requireNonNull(uri, "uri");
         this.address = requireNonNull(address, "address");
         this.label = uri.getHost() + ':' + address.getPort();
+        this.timeToFirstByte = requireNonNull(timeToFirstByte, "timeToFirstByte");
     }
 
     /** The name of the region this endpoint belongs to. */
@@ -61,6 +63,24 @@ public final class Endpoint {
     /** Counts a request as finished, whatever its outcome. */
     public void requestFinished() {
         outstanding.decrementAndGet();
+    }
+
+    /** Records a measured time to first byte; a slow answer raises the estimate at once. */
+    public void recordTimeToFirstByte(long nanos) {
+        timeToFirstByte.observe(nanos);
+    }
+
+    /** The peak-EWMA estimate of this endpoint's time to first byte, in nanoseconds. */
+    public double timeToFirstByteNanos() {
+        return timeToFirstByte.estimate();
+    }
+
+    /**
+     * The endpoint pick's score, lower is better: expected time to first byte times the requests
+     * that would be in flight with this one. A slow replica and a busy one both score worse.
+     */
+    public double loadScore() {
+        return timeToFirstByte.estimate() * (outstanding.get() + 1);
     }
 
     @Override

@@ -12,11 +12,12 @@ import org.jspecify.annotations.Nullable;
 public interface EndpointSelector {
 
     /**
-     * Power of two choices by outstanding requests: two random available endpoints, the one with
-     * fewer requests in flight wins. It needs no shared round-robin counter, and a replica that
-     * answers slowly accumulates outstanding requests and so receives fewer new ones.
+     * Power of two choices: two random available endpoints, the one with the lower
+     * {@link Endpoint#loadScore()} (peak-EWMA time to first byte times requests in flight) wins.
+     * It needs no shared counter, and a replica that turns slow or busy gets less traffic at once
+     * without a herd moving to the single best one.
      */
-    EndpointSelector LEAST_OUTSTANDING_OF_TWO = (region, health) -> {
+    EndpointSelector POWER_OF_TWO_CHOICES = (region, health) -> {
         var endpoints = region.endpoints();
         int size = endpoints.size();
         ThreadLocalRandom random = ThreadLocalRandom.current();
@@ -47,7 +48,7 @@ public interface EndpointSelector {
         if (second == null) {
             return first;
         }
-        return second.outstanding() < first.outstanding() ? second : first;
+        return second.loadScore() < first.loadScore() ? second : first;
     };
 
     /** An available endpoint of {@code region}, or {@code null} when it has none. */

@@ -1,18 +1,35 @@
 package dev.meridian.regions;
 
 /**
- * What the routing policy knows about the health of endpoints. The {@code health} module
- * implements it from active probes and passive outlier detection; until it is wired in, every
- * endpoint counts as healthy.
+ * What the routing policy knows about the health of regions and endpoints. The {@code health}
+ * module implements it from active probes, passive outlier detection and circuit breakers; until
+ * it is wired in, {@link #ALL_HEALTHY} answers.
  *
  * <p>Implementations are called on event loops and must answer from memory, without blocking.
+ * The policy caches its per-location plans and recomputes them when {@link #version()} changes,
+ * so an implementation must change the version whenever any of its answers may have changed.
  */
 @FunctionalInterface
 public interface HealthSignals {
 
-    /** Every endpoint is healthy. */
+    /** Every endpoint is available, no breaker is open, no latency is known. */
     HealthSignals ALL_HEALTHY = endpoint -> true;
 
-    /** Whether the endpoint may receive new requests. */
+    /** Whether the endpoint may receive new requests (healthy and not ejected). */
     boolean isAvailable(Endpoint endpoint);
+
+    /** Whether the region's circuit breaker lets requests through. */
+    default boolean admits(Region region) {
+        return true;
+    }
+
+    /** The measured router-to-region round-trip time in nanoseconds (probe RTT EWMA), or -1 when unknown. */
+    default long latencyNanos(Region region) {
+        return -1;
+    }
+
+    /** Changes whenever any answer above may have changed. */
+    default long version() {
+        return 0;
+    }
 }

@@ -2,63 +2,218 @@ package dev.meridian.regions;
 
 import static java.util.Objects.requireNonNull;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.meridian.config.PanicMode;
+import dev.meridian.config.RoutingConfig;
 import dev.meridian.regions.RoutingDecision.Reason;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLongArray;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Decides where each request goes: rank the regions ({@link RegionSelector}), take the first one
- * with an available endpoint, pick the endpoint inside it ({@link EndpointSelector}); when no
- * region has an available endpoint, use the best-ranked region anyway (panic mode), because a
- * request that might succeed beats a certain error.
+ * Decides where each request goes (DESIGN.md, "Routing policy"): rank the regions for the
+ * client's location (great-circle distance; else measured latency; else configuration order),
+ * share traffic by weight among regions within the tie band of the best, spill from partly
+ * healthy regions to the next ones, pin sticky tenants by rendezvous hashing, fall back to panic
+ * routing when nothing is available, and pick the endpoint inside the region by power of two
+ * choices over peak-EWMA time to first byte.
  *
- * <p>Immutable and safe to share across event loops; a change of configuration or weights builds
- * a new policy that is published whole.
+ * <p>The expensive part, ranking and shares, is a {@link RoutingPlan} computed once per client
+ * location (quantised to 0.1°, about 11 km) and per state of the inputs, and cached; a request
+ * costs a cache hit, one random draw and the endpoint pick. The policy is safe to share across
+ * event loops; a change of configuration or weights builds a new one, and a change of health is
+ * seen through {@link HealthSignals#version()}.
  *
  * <pre>{@code
- * RoutingPolicy policy = RoutingPolicy.of(RoutingTable.build(config.regions()), HealthSignals.ALL_HEALTHY);
- * RoutingDecision decision = policy.decide(new RoutingRequest(clientAddress, config.routeFor(path)));
+ * RoutingPolicy policy = RoutingPolicy.create(RoutingTable.build(config.regions()), config.routing(), health);
+ * RoutingDecision decision = policy.decide(new RoutingRequest(client, location, route, tenant));
  * }</pre>
  */
 public final class RoutingPolicy {
 
-    private final RoutingTable table;
-    private final RegionSelector regionSelector;
-    private final EndpointSelector endpointSelector;
-    private final HealthSignals health;
+    private static final long NO_LOCATION = Long.MIN_VALUE;
+    private static final int MAX_CACHED_PLANS = 16_384;
 
-    public RoutingPolicy(
-            RoutingTable table, RegionSelector regionSelector, EndpointSelector endpointSelector, HealthSignals health) {
+    private final RoutingTable table;
+    private final RoutingConfig routing;
+    private final HealthSignals health;
+    private final EndpointSelector endpointSelector;
+    private final Cache<Long, RoutingPlan> plans;
+    /** Per region (configuration order): the latency the ranking uses, in ns, or -1; moves only past the hysteresis. */
+    private final AtomicLongArray latchedLatencyNanos;
+
+    private RoutingPolicy(
+            RoutingTable table, RoutingConfig routing, HealthSignals health, EndpointSelector endpointSelector) {
         this.table = requireNonNull(table, "table");
-        this.regionSelector = requireNonNull(regionSelector, "regionSelector");
-        this.endpointSelector = requireNonNull(endpointSelector, "endpointSelector");
+        this.routing = requireNonNull(routing, "routing");
         this.health = requireNonNull(health, "health");
+        this.endpointSelector = requireNonNull(endpointSelector, "endpointSelector");
+        this.plans = Caffeine.newBuilder().maximumSize(MAX_CACHED_PLANS).executor(Runnable::run).build();
+        this.latchedLatencyNanos = new AtomicLongArray(table.regions().size());
+        for (int i = 0; i < table.regions().size(); i++) {
+            latchedLatencyNanos.set(i, -1);
+        }
     }
 
-    /** Regions in configuration order, endpoints by power of two choices. */
+    /** The policy over {@code table} with {@code routing}'s settings. */
+    public static RoutingPolicy create(RoutingTable table, RoutingConfig routing, HealthSignals health) {
+        return new RoutingPolicy(table, routing, health, EndpointSelector.POWER_OF_TWO_CHOICES);
+    }
+
+    /** The policy with default routing settings. */
     public static RoutingPolicy of(RoutingTable table, HealthSignals health) {
-        return new RoutingPolicy(table, RegionSelector.CONFIG_ORDER, EndpointSelector.LEAST_OUTSTANDING_OF_TWO, health);
+        return create(table, RoutingConfig.ofDefaults(), health);
     }
 
     public RoutingTable table() {
         return table;
     }
 
-    /** Where {@code request} goes; {@code null} only when no region has any endpoint at all. */
+    public RoutingConfig routing() {
+        return routing;
+    }
+
+    /**
+     * Where {@code request} goes; {@code null} when no region is available and
+     * {@code routing.panic} is {@code reject} (or no region has any endpoint at all).
+     */
     public @Nullable RoutingDecision decide(RoutingRequest request) {
-        List<Region> ranked = regionSelector.rank(request, table);
-        for (int i = 0; i < ranked.size(); i++) {
-            Region region = ranked.get(i);
-            Endpoint endpoint = endpointSelector.pick(region, health);
-            if (endpoint != null) {
-                return new RoutingDecision(region, endpoint, i == 0 ? Reason.CONFIG_ORDER : Reason.FAILOVER);
+        RoutingPlan plan = planFor(request.location());
+        if (plan.panic) {
+            return panicDecision(plan);
+        }
+        int pick;
+        Reason reason;
+        String tenant = request.tenant();
+        if (tenant != null) {
+            pick = plan.stickyPick(RendezvousHash.hash(tenant));
+            reason = plan.level[pick] == 0 ? Reason.STICKY : Reason.FAILOVER;
+        } else {
+            pick = plan.draw(ThreadLocalRandom.current().nextDouble());
+            reason = reasonFor(plan, pick);
+        }
+        Region region = plan.ranked[pick];
+        Endpoint endpoint = endpointSelector.pick(region, health);
+        if (endpoint == null) {
+            // Health changed since the plan was made; the plan is recomputed on the next request.
+            endpoint = EndpointSelector.POWER_OF_TWO_CHOICES.pick(region, HealthSignals.ALL_HEALTHY);
+            if (endpoint == null) {
+                return null;
             }
         }
-        if (ranked.isEmpty() || ranked.get(0).endpoints().isEmpty()) {
+        return new RoutingDecision(region, endpoint, reason);
+    }
+
+    /** Where {@code request} would go and why, with the numbers behind every region. */
+    public RoutingExplanation explain(RoutingRequest request) {
+        RoutingPlan plan = planFor(request.location());
+        RoutingDecision decision = decide(request);
+        List<RegionCandidate> candidates = new ArrayList<>(plan.ranked.length);
+        for (int r = 0; r < plan.ranked.length; r++) {
+            Region region = plan.ranked[r];
+            candidates.add(new RegionCandidate(
+                    region.name(),
+                    r,
+                    plan.level[r],
+                    known(plan.distanceKm[r], 1),
+                    known(plan.latencyMs[r], 3),
+                    known(plan.costMs[r], 3),
+                    region.config().weight(),
+                    region.endpoints().size(),
+                    plan.availableEndpoints[r],
+                    plan.keep[r] > 0,
+                    round(plan.share[r], 4)));
+        }
+        ClientLocation location = request.location();
+        return new RoutingExplanation(
+                request.client().getHostAddress(),
+                location,
+                plan.basis.label,
+                request.route().name(),
+                request.tenant(),
+                candidates,
+                decision == null
+                        ? null
+                        : new RoutingExplanation.Pick(
+                                decision.region().name(), decision.endpoint().label(), decision.reason().label()));
+    }
+
+    private @Nullable RoutingDecision panicDecision(RoutingPlan plan) {
+        if (routing.panic() == PanicMode.REJECT || plan.ranked.length == 0) {
             return null;
         }
-        Region best = ranked.get(0);
-        Endpoint endpoint = EndpointSelector.LEAST_OUTSTANDING_OF_TWO.pick(best, HealthSignals.ALL_HEALTHY);
+        Region best = plan.ranked[0];
+        for (Region region : plan.ranked) {
+            if (region.config().weight() > 0) {
+                best = region;
+                break;
+            }
+        }
+        Endpoint endpoint = EndpointSelector.POWER_OF_TWO_CHOICES.pick(best, HealthSignals.ALL_HEALTHY);
         return endpoint == null ? null : new RoutingDecision(best, endpoint, Reason.PANIC);
+    }
+
+    private static Reason reasonFor(RoutingPlan plan, int pick) {
+        if (plan.level[pick] > 0) {
+            return Reason.FAILOVER;
+        }
+        if (plan.sharingInFirstLevel > 1) {
+            return Reason.WEIGHT;
+        }
+        switch (plan.basis) {
+            case GEO:
+                return Reason.GEO;
+            case LATENCY:
+                return Reason.LATENCY;
+            default:
+                return Reason.CONFIG_ORDER;
+        }
+    }
+
+    private RoutingPlan planFor(@Nullable ClientLocation location) {
+        long key = location == null ? NO_LOCATION : cellOf(location);
+        RoutingPlan plan = plans.getIfPresent(key);
+        if (plan == null || plan.healthVersion != health.version()) {
+            plan = RoutingPlan.compute(table, routing, health, location, latchLatencies());
+            plans.put(key, plan);
+        }
+        return plan;
+    }
+
+    /** The measured latencies, each moved only when it changed by more than {@code routing.hysteresis}. */
+    private double[] latchLatencies() {
+        List<Region> regions = table.regions();
+        long hysteresis = routing.hysteresis().toNanos();
+        double[] latencyMs = new double[regions.size()];
+        for (int i = 0; i < regions.size(); i++) {
+            long measured = health.latencyNanos(regions.get(i));
+            long latched = latchedLatencyNanos.get(i);
+            if (measured >= 0 && (latched < 0 || Math.abs(measured - latched) > hysteresis)) {
+                latchedLatencyNanos.compareAndSet(i, latched, measured);
+            } else if (measured < 0 && latched >= 0) {
+                latchedLatencyNanos.compareAndSet(i, latched, -1);
+            }
+            long used = latchedLatencyNanos.get(i);
+            latencyMs[i] = used < 0 ? Double.NaN : used / 1e6;
+        }
+        return latencyMs;
+    }
+
+    private static long cellOf(ClientLocation location) {
+        long lat = Math.round(location.lat() * 10);
+        long lon = Math.round(location.lon() * 10);
+        return lat * 10_000 + lon;
+    }
+
+    private static @Nullable Double known(double value, int decimals) {
+        return Double.isNaN(value) ? null : round(value, decimals);
+    }
+
+    private static double round(double value, int decimals) {
+        double scale = Math.pow(10, decimals);
+        return Math.round(value * scale) / scale;
     }
 }

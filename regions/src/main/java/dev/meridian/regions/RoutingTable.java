@@ -3,6 +3,7 @@ package dev.meridian.regions;
 import static java.util.Objects.requireNonNull;
 
 import dev.meridian.config.RegionConfig;
+import dev.meridian.config.RoutingConfig;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -12,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.LongSupplier;
 
 /**
  * An immutable snapshot of the regions and their endpoints, in configuration order.
@@ -33,18 +35,29 @@ public final class RoutingTable {
         this.byName = Map.copyOf(names);
     }
 
+    /** Builds the table with the default routing settings and the system clock. */
+    public static RoutingTable build(List<RegionConfig> configs) {
+        return build(configs, RoutingConfig.ofDefaults(), System::nanoTime);
+    }
+
     /**
      * Builds the table, resolving each endpoint's host once.
      *
+     * @param nanoClock the clock of the endpoints' time-to-first-byte averages (tests inject one)
      * @throws IllegalArgumentException when a host name does not resolve, naming the region and endpoint
      */
-    public static RoutingTable build(List<RegionConfig> configs) {
+    public static RoutingTable build(List<RegionConfig> configs, RoutingConfig routing, LongSupplier nanoClock) {
         requireNonNull(configs, "configs");
+        requireNonNull(routing, "routing");
+        requireNonNull(nanoClock, "nanoClock");
+        double initialTtfb = routing.defaultTtfb().toNanos();
+        double tau = routing.ttfbDecay().toNanos();
         List<Region> regions = new ArrayList<>(configs.size());
         for (RegionConfig config : configs) {
             List<Endpoint> endpoints = new ArrayList<>(config.endpoints().size());
             for (URI uri : config.endpoints()) {
-                endpoints.add(new Endpoint(config.name(), uri, resolve(config.name(), uri)));
+                endpoints.add(new Endpoint(config.name(), uri, resolve(config.name(), uri),
+                        new PeakEwma(initialTtfb, tau, nanoClock)));
             }
             regions.add(new Region(config, endpoints));
         }
