@@ -1,5 +1,6 @@
 package dev.meridian.router;
 
+import dev.meridian.router.cli.ExplainCommand;
 import dev.meridian.router.cli.RunCommand;
 import dev.meridian.router.cli.ValidateCommand;
 import java.util.ServiceLoader;
@@ -13,6 +14,7 @@ import picocli.CommandLine.Spec;
  * <pre>{@code
  * meridian run --config meridian.yaml        # serve
  * meridian validate --config meridian.yaml   # exit 0, or 2 with FILE:LINE:COL: message lines
+ * meridian explain --config meridian.yaml --ip 203.0.113.7 --path /v2/code/completions
  * meridian demo                              # simulated regions and the router on loopback
  * }</pre>
  */
@@ -21,7 +23,7 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Multi-region edge router and global load balancer for AI-gateway traffic.",
-        subcommands = {RunCommand.class, ValidateCommand.class})
+        subcommands = {RunCommand.class, ValidateCommand.class, ExplainCommand.class})
 public final class Main implements Runnable {
 
     @Spec

@@ -3,6 +3,9 @@ package dev.meridian.router;
 import static java.util.Objects.requireNonNull;
 
 import dev.meridian.config.MeridianConfig;
+import dev.meridian.regions.ClientAddressResolver;
+import dev.meridian.regions.GeoIpLocator;
+import dev.meridian.regions.GeoLocator;
 import dev.meridian.regions.HealthSignals;
 import dev.meridian.regions.RoutingPolicy;
 import dev.meridian.regions.RoutingTable;
@@ -47,6 +50,7 @@ public final class MeridianServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(MeridianServer.class);
     private static final WriteBufferWaterMark CLIENT_WATER_MARK = new WriteBufferWaterMark(32 * 1024, 64 * 1024);
 
+    private final GeoLocator geo;
     private final AtomicReference<RouterSnapshot> snapshot;
     private final EventLoopTransport transport;
     private final EventLoopGroup acceptGroup;
@@ -57,7 +61,13 @@ public final class MeridianServer implements AutoCloseable {
     private final int eventLoops;
 
     private MeridianServer(MeridianConfig config) {
-        this.snapshot = new AtomicReference<>(snapshotOf(config));
+        this.geo = GeoIpLocator.fromConfig(config.geo());
+        try {
+            this.snapshot = new AtomicReference<>(snapshotOf(config, geo));
+        } catch (RuntimeException e) {
+            geo.close();
+            throw e;
+        }
         this.transport = EventLoopTransport.select(config.server().transport());
         this.eventLoops = config.server().eventLoops() > 0
                 ? config.server().eventLoops()
@@ -98,6 +108,7 @@ public final class MeridianServer implements AutoCloseable {
      * where blocking is fine.
      *
      * @throws IllegalArgumentException when an endpoint's host does not resolve
+     * @throws dev.meridian.regions.GeoDatabaseException when the GeoIP database is required and cannot be opened
      * @throws IllegalStateException when the listener cannot bind (the message says why)
      */
     public static MeridianServer start(MeridianConfig config) {
@@ -105,8 +116,10 @@ public final class MeridianServer implements AutoCloseable {
         return new MeridianServer(config);
     }
 
-    private static RouterSnapshot snapshotOf(MeridianConfig config) {
-        return new RouterSnapshot(config, RoutingPolicy.of(RoutingTable.build(config.regions()), HealthSignals.ALL_HEALTHY));
+    private static RouterSnapshot snapshotOf(MeridianConfig config, GeoLocator geo) {
+        RoutingTable table = RoutingTable.build(config.regions(), config.routing(), System::nanoTime);
+        RoutingPolicy policy = RoutingPolicy.create(table, config.routing(), HealthSignals.ALL_HEALTHY);
+        return new RouterSnapshot(config, policy, new ClientAddressResolver(config.geo()), geo);
     }
 
     /** The address the client listener is bound to (with the real port when the config said 0). */
@@ -165,6 +178,7 @@ public final class MeridianServer implements AutoCloseable {
     }
 
     private void shutdownGroups() {
+        geo.close();
         acceptGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         ioGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         acceptGroup.terminationFuture().awaitUninterruptibly(5, TimeUnit.SECONDS);

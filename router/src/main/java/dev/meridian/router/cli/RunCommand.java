@@ -3,6 +3,7 @@ package dev.meridian.router.cli;
 import dev.meridian.config.ConfigException;
 import dev.meridian.config.ConfigLoader;
 import dev.meridian.config.MeridianConfig;
+import dev.meridian.regions.GeoDatabaseException;
 import dev.meridian.router.MeridianServer;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -39,7 +40,7 @@ public final class RunCommand implements Callable<Integer> {
         MeridianServer server;
         try {
             server = MeridianServer.start(loaded);
-        } catch (IllegalArgumentException | IllegalStateException e) {
+        } catch (IllegalArgumentException | IllegalStateException | GeoDatabaseException e) {
             err.println("meridian: " + e.getMessage());
             err.flush();
             return 1;

@@ -1,10 +1,12 @@
 package dev.meridian.router.internal;
 
+import dev.meridian.config.MeridianConfig;
 import dev.meridian.config.ServerConfig;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
+import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -34,13 +36,22 @@ public final class ClientChannelInitializer extends ChannelInitializer<Channel> 
 
     @Override
     protected void initChannel(Channel ch) {
-        ServerConfig server = snapshots.get().config().server();
+        MeridianConfig config = snapshots.get().config();
+        ServerConfig server = config.server();
         clients.add(ch);
         ChannelPipeline p = ch.pipeline();
+        if (config.listen().proxyProtocol()) {
+            addProxyProtocolHandlers(p);
+        }
         addHttpHandlers(p, server);
         p.addLast(RouterPipeline.CLIENT_IDLE,
                 new IdleStateHandler(0, 0, server.clientIdleTimeout().toMillis(), TimeUnit.MILLISECONDS));
         p.addLast(RouterPipeline.PROXY, new ProxyHandler(snapshots, pools, scheme));
+    }
+
+    private static void addProxyProtocolHandlers(ChannelPipeline p) {
+        p.addLast(RouterPipeline.PROXY_PROTOCOL_DECODER, new HAProxyMessageDecoder());
+        p.addLast(RouterPipeline.PROXY_PROTOCOL, new ProxyProtocolHandler());
     }
 
     private static void addHttpHandlers(ChannelPipeline p, ServerConfig server) {

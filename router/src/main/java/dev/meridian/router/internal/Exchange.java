@@ -71,6 +71,7 @@ final class Exchange implements UpstreamPool.Lease {
     private boolean clientDelimited = true;
     private boolean finished;
     private long lastResponseActivityNanos;
+    private long requestWrittenNanos;
 
     private @Nullable ScheduledFuture<?> firstByteTimer;
     private @Nullable ScheduledFuture<?> idleTimer;
@@ -205,6 +206,7 @@ final class Exchange implements UpstreamPool.Lease {
             return;
         }
         upstream = connection;
+        requestWrittenNanos = System.nanoTime();
         Channel channel = connection.channel();
         ForwardingHeaders.prepareRequest(request, clientAddress, scheme, requestId);
         channel.write(request, channel.voidPromise());
@@ -299,12 +301,14 @@ final class Exchange implements UpstreamPool.Lease {
         cancel(firstByteTimer);
         firstByteTimer = null;
         responseStarted = true;
+        long now = System.nanoTime();
+        decision.endpoint().recordTimeToFirstByte(now - requestWrittenNanos);
         upstreamKeepAlive = HttpUtil.isKeepAlive(response);
         boolean keepAlive = clientKeepAlive && !client.isDraining();
         clientDelimited = ForwardingHeaders.prepareResponse(
                 response, requestId, region(), addRegionHeader, keepAlive, clientHttp11 || headRequest);
         response.setProtocolVersion(HttpVersion.HTTP_1_1);
-        lastResponseActivityNanos = System.nanoTime();
+        lastResponseActivityNanos = now;
         long idleNanos = route.timeouts().idle().toNanos();
         idleTimer = schedule(() -> onIdleTimeout(idleNanos), idleNanos);
         clientCtx.write(response, clientCtx.voidPromise());

@@ -3,6 +3,8 @@ package dev.meridian.router.internal;
 import dev.meridian.config.MeridianConfig;
 import dev.meridian.config.RouteConfig;
 import dev.meridian.config.ServerConfig;
+import dev.meridian.regions.ClientAddressResolver;
+import dev.meridian.regions.ClientLocation;
 import dev.meridian.regions.RoutingDecision;
 import dev.meridian.regions.RoutingRequest;
 import io.netty.channel.ChannelFutureListener;
@@ -23,6 +25,7 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -52,6 +55,8 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             return "DRAIN";
         }
     };
+
+    private static final AsciiString FORWARDED = AsciiString.cached("forwarded");
 
     /** Messages held behind the current exchange; beyond this the client is not playing fair. */
     private static final int MAX_PIPELINED_MESSAGES = 256;
@@ -279,16 +284,16 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
                     c.voidPromise());
         }
 
-        InetAddress clientAddress = clientAddress(c);
+        InetAddress peer = peerAddress(c);
         RouteConfig route = config.routeFor(pathOf(request.uri()));
-        RoutingDecision decision = snapshot.policy().decide(new RoutingRequest(clientAddress, route));
+        RoutingDecision decision = snapshot.policy().decide(routingRequest(snapshot, headers, peer, route));
         if (decision == null) {
             // The request body (if any) is not read, so the connection cannot be reused.
             ReferenceCountUtil.release(request);
             rejectAndClose(ErrorResponse.NO_UPSTREAM, requestId);
             return;
         }
-        Exchange started = new Exchange(this, c, request, route, decision, requestId, clientAddress, scheme,
+        Exchange started = new Exchange(this, c, request, route, decision, requestId, peer, scheme,
                 server.maxRequestBody(), server.regionHeader());
         exchange = started;
         started.start(pools.pool(c.channel().eventLoop(), decision.endpoint()));
@@ -323,7 +328,39 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         return ErrorResponse.BAD_REQUEST;
     }
 
-    private static InetAddress clientAddress(ChannelHandlerContext ctx) {
+    /**
+     * What the routing policy needs to know: the client's address (believing forwarding headers
+     * only from trusted proxies), its location (a trusted location header, else GeoIP, else
+     * unknown) and, on sticky routes, the tenant.
+     */
+    private static RoutingRequest routingRequest(
+            RouterSnapshot snapshot, HttpHeaders headers, InetAddress peer, RouteConfig route) {
+        ClientAddressResolver clients = snapshot.clients();
+        InetAddress client = peer;
+        ClientLocation location = null;
+        if (clients.isTrusted(peer)) {
+            client = clients.resolve(peer, headers.getAll(FORWARDED), headers.getAll(ForwardingHeaders.X_FORWARDED_FOR));
+            for (String name : snapshot.config().geo().locationHeaders()) {
+                String value = headers.get(name);
+                if (value != null && (location = ClientLocation.parseHeader(value)) != null) {
+                    break;
+                }
+            }
+        }
+        if (location == null) {
+            location = snapshot.geo().locate(client);
+        }
+        String stickyHeader = route.stickyHeader();
+        String tenant = stickyHeader == null ? null : headers.get(stickyHeader);
+        return new RoutingRequest(client, location, route, tenant);
+    }
+
+    /** The socket peer, or the source a PROXY protocol header gave. */
+    private static InetAddress peerAddress(ChannelHandlerContext ctx) {
+        InetAddress proxied = ProxyProtocolHandler.source(ctx.channel());
+        if (proxied != null) {
+            return proxied;
+        }
         if (ctx.channel().remoteAddress() instanceof InetSocketAddress) {
             InetSocketAddress remote = (InetSocketAddress) ctx.channel().remoteAddress();
             InetAddress address = remote.getAddress();

@@ -5,6 +5,8 @@ package dev.meridian.router.internal;
  *
  * <pre>
  * client channel                              upstream channel (one per pooled connection)
+ *   PROXY_PROTOCOL_DECODER  HAProxyMessageDecoder   (only with listen.proxy-protocol; both leave
+ *   PROXY_PROTOCOL    ProxyProtocolHandler        the pipeline after the header)
  *   HTTP_CODEC        HttpServerCodec            UPSTREAM_CODEC    HttpClientCodec
  *   CLIENT_IDLE       IdleStateHandler           UPSTREAM_IDLE     IdleStateHandler (evicts idle pooled connections)
  *   PROXY             ProxyHandler               UPSTREAM          UpstreamHandler
@@ -15,6 +17,8 @@ package dev.meridian.router.internal;
  */
 public final class RouterPipeline {
 
+    public static final String PROXY_PROTOCOL_DECODER = "meridian.proxyProtocolDecoder";
+    public static final String PROXY_PROTOCOL = "meridian.proxyProtocol";
     public static final String HTTP_CODEC = "meridian.httpCodec";
     public static final String CLIENT_IDLE = "meridian.clientIdle";
     public static final String PROXY = "meridian.proxy";

@@ -3,16 +3,22 @@ package dev.meridian.router.internal;
 import static java.util.Objects.requireNonNull;
 
 import dev.meridian.config.MeridianConfig;
+import dev.meridian.regions.ClientAddressResolver;
+import dev.meridian.regions.GeoLocator;
 import dev.meridian.regions.RoutingPolicy;
 
 /**
- * What the data path reads per request: the configuration and the routing policy built from it.
- * Immutable; a change publishes a new snapshot through an {@code AtomicReference}, and each
- * request reads it once, so one request never mixes two configurations.
+ * What the data path reads per request: the configuration, the routing policy built from it, and
+ * how client addresses and locations are found. Immutable; a change publishes a new snapshot
+ * through an {@code AtomicReference}, and each request reads it once, so one request never mixes
+ * two configurations.
  */
-public record RouterSnapshot(MeridianConfig config, RoutingPolicy policy) {
+public record RouterSnapshot(
+        MeridianConfig config, RoutingPolicy policy, ClientAddressResolver clients, GeoLocator geo) {
     public RouterSnapshot {
         requireNonNull(config, "config");
         requireNonNull(policy, "policy");
+        requireNonNull(clients, "clients");
+        requireNonNull(geo, "geo");
     }
 }

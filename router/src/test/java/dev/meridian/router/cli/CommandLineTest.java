@@ -85,6 +85,53 @@ class CommandLineTest {
     }
 
     @Test
+    void explainPrintsTheCandidatesAndThePickAsJson() throws IOException {
+        Path config = write("regions.yaml", ""
+                + "regions:\n"
+                + "  - name: us-east4\n"
+                + "    location: {lat: 39.04, lon: -77.49}\n"
+                + "    endpoints: [\"http://127.0.0.1:5052\"]\n"
+                + "  - name: europe-west2\n"
+                + "    location: {lat: 51.51, lon: -0.13}\n"
+                + "    endpoints: [\"http://127.0.0.1:5053\"]\n"
+                + "routes:\n"
+                + "  - name: completions\n"
+                + "    path-prefix: /v2/code/completions\n"
+                + "    sticky-header: X-Gitlab-Instance-Id\n");
+
+        int exit = run("explain", "--config", config.toString(), "--ip", "203.0.113.7",
+                "--lat", "48.86", "--lon", "2.35", "--path", "/v2/code/completions", "--tenant", "acme");
+
+        assertThat(exit).as(err.toString()).isZero();
+        String json = out.toString();
+        assertThat(json)
+                .contains("\"client\" : \"203.0.113.7\"")
+                .contains("\"rankedBy\" : \"geo\"")
+                .contains("\"route\" : \"completions\"")
+                .contains("\"tenant\" : \"acme\"")
+                .containsPattern("\"region\" : \"europe-west2\",\\s*\"endpoint\" : \"127.0.0.1:5053\",\\s*\"reason\" : \"sticky\"");
+        assertThat(json.indexOf("\"region\" : \"europe-west2\""))
+                .as("the nearest region is ranked first")
+                .isLessThan(json.indexOf("\"region\" : \"us-east4\""));
+    }
+
+    @Test
+    void explainWithoutAnyLocationRanksByConfigurationOrder() throws IOException {
+        Path config = write("ok.yaml", "regions:\n  - name: us-east4\n    endpoints: [\"http://127.0.0.1:5052\"]\n");
+
+        assertThat(run("explain", "--config", config.toString(), "--ip", "2001:db8::7")).isZero();
+        assertThat(out.toString()).contains("\"rankedBy\" : \"config_order\"").contains("\"location\" : null");
+    }
+
+    @Test
+    void explainRejectsANameForTheAddress() throws IOException {
+        Path config = write("ok.yaml", "regions:\n  - name: us-east4\n    endpoints: [\"http://127.0.0.1:5052\"]\n");
+
+        assertThat(run("explain", "--config", config.toString(), "--ip", "example.com")).isEqualTo(2);
+        assertThat(err.toString()).contains("--ip example.com is not an IP address");
+    }
+
+    @Test
     void noCommandIsAUsageErrorWithExitTwo() {
         assertThat(run()).isEqualTo(2);
         assertThat(err.toString()).contains("Usage: meridian");
