@@ -14,6 +14,8 @@ import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -26,6 +28,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -59,6 +62,7 @@ public final class DemoCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         List<SimulatedGateway> gateways = new ArrayList<>();
         MeridianServer router = null;
+        Path configDirectory = null;
         boolean handedOff = false;
         try {
             Map<String, String> ports = new HashMap<>();
@@ -71,7 +75,9 @@ public final class DemoCommand implements Callable<Integer> {
                             Integer.toString(gateway.port()));
                 }
             }
-            router = startRouter(ports, out);
+            configDirectory = Files.createTempDirectory("meridian-demo");
+            Path configFile = configDirectory.resolve("demo.yaml");
+            router = startRouter(ports, configFile, out);
             int routerPort = router.port();
             String base = "http://127.0.0.1:" + routerPort;
 
@@ -85,7 +91,7 @@ public final class DemoCommand implements Callable<Integer> {
             HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
             sendCompletions(client, base, out);
             streamSuggestions(client, base, out);
-            tryItYourself(out, base, gateways.get(0));
+            tryItYourself(out, base, gateways.get(0), configDirectory.resolve("demo.yaml"));
             if (exitAfterTraffic) {
                 return 0;
             }
@@ -93,11 +99,13 @@ public final class DemoCommand implements Callable<Integer> {
             out.flush();
             CountDownLatch stopped = new CountDownLatch(1);
             MeridianServer running = router;
+            Path directory = configDirectory;
             TerminationSignals.onTermination(() -> {
                 out.println("Stopping: draining the router, then the simulated regions.");
                 out.flush();
                 running.drain(Duration.ofSeconds(5));
                 gateways.forEach(SimulatedGateway::close);
+                deleteQuietly(directory);
                 stopped.countDown();
             });
             handedOff = true;
@@ -109,74 +117,97 @@ public final class DemoCommand implements Callable<Integer> {
                     router.close();
                 }
                 gateways.forEach(SimulatedGateway::close);
+                deleteQuietly(configDirectory);
             }
         }
     }
 
-    private MeridianServer startRouter(Map<String, String> ports, PrintWriter out) {
-        Map<String, String> environment = new HashMap<>(ports);
-        environment.put("DEMO_ROUTER_PORT", Integer.toString(port));
-        MeridianConfig config = ConfigLoader.create().withEnvironment(environment).parse(embeddedConfig(), "demo.yaml");
+    /**
+     * Writes the embedded configuration with the ports filled in to {@code configFile} (so that
+     * {@code meridian explain} and {@code validate} can be tried on it) and starts the router from it.
+     */
+    private MeridianServer startRouter(Map<String, String> ports, Path configFile, PrintWriter out) throws IOException {
+        Map<String, String> values = new HashMap<>(ports);
+        values.put("DEMO_ROUTER_PORT", Integer.toString(port));
         try {
-            return MeridianServer.start(config);
+            return MeridianServer.start(writeConfig(values, configFile));
         } catch (IllegalStateException busy) {
             if (port == 0) {
                 throw busy;
             }
             out.printf("Port %d is taken (%s); using a free port instead.%n", port, busy.getMessage());
-            environment.put("DEMO_ROUTER_PORT", "0");
-            return MeridianServer.start(
-                    ConfigLoader.create().withEnvironment(environment).parse(embeddedConfig(), "demo.yaml"));
+            values.put("DEMO_ROUTER_PORT", "0");
+            return MeridianServer.start(writeConfig(values, configFile));
         }
     }
 
-    private void sendCompletions(HttpClient client, String base, PrintWriter out) throws Exception {
-        out.printf("%nSending %d code completions to %s/v2/code/completions ...%n", requests, base);
-        Map<String, Integer> byRegion = new TreeMap<>();
-        Map<String, Integer> byReplica = new TreeMap<>();
-        int failed = 0;
-        for (int i = 0; i < requests; i++) {
-            HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/v2/code/completions"))
-                    .timeout(Duration.ofSeconds(10))
-                    .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(
-                            "{\"current_file\":{\"file_name\":\"fib.py\",\"content_above_cursor\":\"def fib(\"}}"))
-                    .build();
-            HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() != 200) {
-                failed++;
-                continue;
-            }
-            byRegion.merge(response.headers().firstValue("X-Meridian-Region").orElse("?"), 1, Integer::sum);
-            byReplica.merge(response.headers().firstValue("X-Sim-Gateway").orElse("?"), 1, Integer::sum);
+    static MeridianConfig writeConfig(Map<String, String> values, Path configFile) throws IOException {
+        String yaml = embeddedConfig();
+        for (Map.Entry<String, String> value : values.entrySet()) {
+            yaml = yaml.replace("${" + value.getKey() + "}", value.getValue());
         }
+        Files.writeString(configFile, yaml);
+        return ConfigLoader.create().load(configFile);
+    }
+
+    /** Where the demo's clients say they are (a trusted location header; they all connect from loopback). */
+    private static final String[][] CLIENTS = {
+        {"New York", "40.71,-74.01"},
+        {"Paris", "48.86,2.35"},
+        {"Osaka", "34.69,135.50"},
+    };
+
+    private void sendCompletions(HttpClient client, String base, PrintWriter out) throws Exception {
+        int perClient = Math.max(1, requests / CLIENTS.length);
+        out.printf("%nSending %d code completions from each of %d places to %s/v2/code/completions ...%n",
+                perClient, CLIENTS.length, base);
         out.println();
-        out.println("  region             requests   replicas");
-        for (String region : REGIONS) {
-            StringBuilder replicas = new StringBuilder();
-            byReplica.forEach((replica, count) -> {
-                if (replica.startsWith(region + "-")) {
-                    replicas.append(replica).append('=').append(count).append("  ");
+        out.printf("  %-10s %-14s %9s %13s %16s   %s%n",
+                "client", "lat,lon", "us-east4", "europe-west2", "asia-northeast1", "replicas (X-Sim-Gateway)");
+        int failed = 0;
+        for (String[] place : CLIENTS) {
+            Map<String, Integer> byRegion = new TreeMap<>();
+            Map<String, Integer> byReplica = new TreeMap<>();
+            for (int i = 0; i < perClient; i++) {
+                HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/v2/code/completions"))
+                        .timeout(Duration.ofSeconds(10))
+                        .header("Content-Type", "application/json")
+                        .header("X-Client-Geo-Location", place[1])
+                        .POST(HttpRequest.BodyPublishers.ofString(
+                                "{\"current_file\":{\"file_name\":\"fib.py\",\"content_above_cursor\":\"def fib(\"}}"))
+                        .build();
+                HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
+                if (response.statusCode() != 200) {
+                    failed++;
+                    continue;
                 }
-            });
-            out.printf("  %-18s %8d   %s%n", region, byRegion.getOrDefault(region, 0), replicas.toString().trim());
+                byRegion.merge(response.headers().firstValue("X-Meridian-Region").orElse("?"), 1, Integer::sum);
+                byReplica.merge(response.headers().firstValue("X-Sim-Gateway").orElse("?"), 1, Integer::sum);
+            }
+            StringBuilder replicas = new StringBuilder();
+            byReplica.forEach((replica, count) -> replicas.append(replica).append('=').append(count).append("  "));
+            out.printf("  %-10s %-14s %9d %13d %16d   %s%n", place[0], place[1],
+                    byRegion.getOrDefault(REGIONS.get(0), 0), byRegion.getOrDefault(REGIONS.get(1), 0),
+                    byRegion.getOrDefault(REGIONS.get(2), 0), replicas.toString().trim());
         }
         if (failed > 0) {
             out.printf("  failed: %d%n", failed);
         }
-        out.println("  (Every client here is on loopback, so all traffic goes to the first region in the");
-        out.println("   configuration; its two replicas share it by fewest requests in flight.)");
+        out.println("  Each client goes to its nearest region; inside it, the two replicas share by");
+        out.println("  power of two choices over time to first byte and requests in flight.");
         out.flush();
     }
 
     private void streamSuggestions(HttpClient client, String base, PrintWriter out) throws Exception {
-        out.printf("%nA streamed code suggestion (SSE) from %s/v4/code/suggestions, event by event:%n", base);
+        out.printf("%nA streamed code suggestion (SSE) for the client in Paris, %s/v4/code/suggestions, event by event:%n",
+                base);
         out.flush();
         HttpRequest request = HttpRequest.newBuilder(URI.create(base + "/v4/code/suggestions"))
                 .timeout(Duration.ofSeconds(30))
                 .header("Content-Type", "application/json")
                 .header("X-Sim-Chunks", "4")
                 .header("X-Sim-Chunk-Interval", "150ms")
+                .header("X-Client-Geo-Location", "48.86,2.35")
                 .POST(HttpRequest.BodyPublishers.ofString("{\"prompt\":\"def fib(\"}"))
                 .build();
         long start = System.nanoTime();
@@ -192,8 +223,11 @@ public final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    private static void tryItYourself(PrintWriter out, String base, SimulatedGateway first) {
-        out.printf("%nTry it yourself:%n");
+    private static void tryItYourself(PrintWriter out, String base, SimulatedGateway first, Path configFile) {
+        out.printf("%nTry it yourself (the configuration in use is %s):%n", configFile);
+        out.printf("  ./meridian explain --config %s --ip 203.0.113.7 --lat 48.86 --lon 2.35 --path /v2/code/completions%n",
+                configFile);
+        out.printf("  curl -i -X POST %s/v2/code/completions -H 'X-Client-Geo-Location: 35.68,139.76' -d '{}'%n", base);
         out.printf("  curl -i -X POST %s/v2/code/completions -H 'Content-Type: application/json' -d '{\"prompt\":\"def fib(\"}'%n", base);
         out.printf("  curl -N -X POST %s/v4/code/suggestions -H 'X-Sim-Chunks: 10' -H 'X-Sim-Chunk-Interval: 300ms' -d '{}'%n", base);
         out.printf("  curl -N -X POST %s/v2/chat/agent -d '{}'%n", base);
@@ -202,6 +236,18 @@ public final class DemoCommand implements Callable<Integer> {
                 first.controlPort());
         out.printf("  curl -X PUT http://127.0.0.1:%d/fault -d '{\"mode\":\"none\"}'%n%n", first.controlPort());
         out.flush();
+    }
+
+    private static void deleteQuietly(@Nullable Path directory) {
+        if (directory == null) {
+            return;
+        }
+        try {
+            Files.deleteIfExists(directory.resolve("demo.yaml"));
+            Files.deleteIfExists(directory);
+        } catch (IOException e) {
+            // A leftover file in the temp directory is harmless.
+        }
     }
 
     static String embeddedConfig() {

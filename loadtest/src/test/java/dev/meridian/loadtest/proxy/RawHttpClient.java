@@ -31,7 +31,15 @@ final class RawHttpClient implements AutoCloseable {
     private final OutputStream out;
 
     RawHttpClient(int port) throws IOException {
+        this(port, null);
+    }
+
+    /** A client whose socket is bound to {@code localAddress} (any 127.x.y.z works on Linux loopback). */
+    RawHttpClient(int port, String localAddress) throws IOException {
         socket = new Socket();
+        if (localAddress != null) {
+            socket.bind(new InetSocketAddress(localAddress, 0));
+        }
         socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
         socket.setSoTimeout(10_000);
         socket.setTcpNoDelay(true);

@@ -1,0 +1,68 @@
+package dev.meridian.loadtest.jmh;
+
+import dev.meridian.router.internal.ForwardingHeaders;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import java.net.InetAddress;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/** Rewriting a typical completion request's and response's headers (hop-by-hop removal, X-Forwarded-*, ids). */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(1)
+@State(Scope.Benchmark)
+public class HeaderRewriteBenchmark {
+
+    private InetAddress client;
+
+    @Setup
+    public void setUp() throws Exception {
+        client = InetAddress.getByName("203.0.113.7");
+    }
+
+    @Benchmark
+    public HttpRequest rewriteRequest() {
+        HttpRequest request = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/v2/code/completions");
+        request.headers()
+                .add("Host", "cloud.gitlab.com")
+                .add("Authorization", "Bearer eyJhbGciOiJSUzI1NiJ9.e30.c2lnbmF0dXJl")
+                .add("Content-Type", "application/json")
+                .add("Content-Length", "2048")
+                .add("Connection", "keep-alive")
+                .add("X-Gitlab-Instance-Id", "8b1f2c")
+                .add("X-Gitlab-Realm", "saas")
+                .add("X-Gitlab-Global-User-Id", "Df3mQ")
+                .add("User-Agent", "gitlab-language-server/7.1");
+        ForwardingHeaders.prepareRequest(request, client, "http", ForwardingHeaders.requestId(request.headers()));
+        return request;
+    }
+
+    @Benchmark
+    public HttpResponse rewriteResponse() {
+        HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        response.headers()
+                .add("Content-Type", "application/json")
+                .add("Content-Length", "512")
+                .add("Keep-Alive", "timeout=5")
+                .add("X-Request-ID", "b9f47118007891224ad93fc82e9c9773");
+        ForwardingHeaders.prepareResponse(response, "b9f47118007891224ad93fc82e9c9773", "us-east4", true, true, true);
+        return response;
+    }
+}
