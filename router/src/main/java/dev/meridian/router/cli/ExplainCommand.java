@@ -2,8 +2,6 @@ package dev.meridian.router.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.meridian.config.ConfigException;
-import dev.meridian.config.ConfigLoader;
 import dev.meridian.config.MeridianConfig;
 import dev.meridian.config.RouteConfig;
 import dev.meridian.regions.ClientLocation;
@@ -71,11 +69,8 @@ public final class ExplainCommand implements Callable<Integer> {
             err.flush();
             return 2;
         }
-        MeridianConfig loaded;
-        try {
-            loaded = ConfigLoader.create().load(config);
-        } catch (ConfigException e) {
-            ValidateCommand.printProblems(err, e);
+        MeridianConfig loaded = ValidateCommand.loadOrReport(config, err);
+        if (loaded == null) {
             return ValidateCommand.INVALID;
         }
         RouteConfig route = loaded.routeFor(path);

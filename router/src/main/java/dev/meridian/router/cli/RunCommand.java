@@ -1,7 +1,5 @@
 package dev.meridian.router.cli;
 
-import dev.meridian.config.ConfigException;
-import dev.meridian.config.ConfigLoader;
 import dev.meridian.config.MeridianConfig;
 import dev.meridian.regions.GeoDatabaseException;
 import dev.meridian.router.MeridianServer;
@@ -30,11 +28,8 @@ public final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         PrintWriter err = spec.commandLine().getErr();
-        MeridianConfig loaded;
-        try {
-            loaded = ConfigLoader.create().load(config);
-        } catch (ConfigException e) {
-            ValidateCommand.printProblems(err, e);
+        MeridianConfig loaded = ValidateCommand.loadOrReport(config, err);
+        if (loaded == null) {
             return ValidateCommand.INVALID;
         }
         MeridianServer server;

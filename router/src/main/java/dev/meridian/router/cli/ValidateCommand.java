@@ -7,6 +7,7 @@ import dev.meridian.config.MeridianConfig;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -30,14 +31,22 @@ public final class ValidateCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        MeridianConfig loaded = loadOrReport(config, err);
+        if (loaded == null) {
+            return INVALID;
+        }
+        out.printf("%s: valid (%d regions, %d routes)%n", config, loaded.regions().size(), loaded.routes().size());
+        out.flush();
+        return 0;
+    }
+
+    /** Loads {@code file}, or prints its problems to {@code err} and returns {@code null}. */
+    static @Nullable MeridianConfig loadOrReport(Path file, PrintWriter err) {
         try {
-            MeridianConfig loaded = ConfigLoader.create().load(config);
-            out.printf("%s: valid (%d regions, %d routes)%n", config, loaded.regions().size(), loaded.routes().size());
-            out.flush();
-            return 0;
+            return ConfigLoader.create().load(file);
         } catch (ConfigException e) {
             printProblems(err, e);
-            return INVALID;
+            return null;
         }
     }
 

@@ -184,11 +184,7 @@ final class Exchange implements UpstreamPool.Lease {
         if (finished) {
             return;
         }
-        finish();
-        UpstreamConnection connection = upstream;
-        if (connection != null) {
-            connection.discard();
-        }
+        finishAndDiscardUpstream();
         log.debug("{} client left; cancelled exchange with {}", clientCtx.channel(), decision.endpoint());
     }
 
@@ -397,11 +393,7 @@ final class Exchange implements UpstreamPool.Lease {
         if (finished) {
             return;
         }
-        finish();
-        UpstreamConnection connection = upstream;
-        if (connection != null) {
-            connection.discard();
-        }
+        finishAndDiscardUpstream();
         if (responseStarted) {
             log.debug("{} response from {} cut short: {}", clientCtx.channel(), decision.endpoint(), error);
             clientCtx.flush();
@@ -416,6 +408,15 @@ final class Exchange implements UpstreamPool.Lease {
         boolean discardable = declared >= 0 && declared - requestBodyBytes <= MAX_DISCARDED_BODY;
         boolean keepAlive = clientKeepAlive && (requestReceived || discardable);
         client.sendError(error, detail, requestId, keepAlive, !requestReceived);
+    }
+
+    /** Ends the exchange and closes its upstream connection, which may hold half an exchange. */
+    private void finishAndDiscardUpstream() {
+        finish();
+        UpstreamConnection connection = upstream;
+        if (connection != null) {
+            connection.discard();
+        }
     }
 
     private void finish() {
