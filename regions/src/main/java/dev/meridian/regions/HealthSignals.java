@@ -28,6 +28,14 @@ public interface HealthSignals {
         return -1;
     }
 
+    /**
+     * The fraction (0..1] of its normal share the region should get: below 1 while the region's
+     * upstream signals it is out of capacity (HTTP 429 with Retry-After), which is not ill health.
+     */
+    default double capacity(Region region) {
+        return 1.0;
+    }
+
     /** Changes whenever any answer above may have changed. */
     default long version() {
         return 0;

@@ -178,7 +178,8 @@ final class RoutingPlan {
             }
             available[r] = up;
             boolean takesTraffic = region.config().weight() > 0 && health.admits(region) && up > 0;
-            keep[r] = takesTraffic ? Math.min(1.0, factor * up / region.endpoints().size()) : 0;
+            double capacity = Math.max(0, Math.min(1.0, health.capacity(region)));
+            keep[r] = takesTraffic ? Math.min(1.0, factor * up / region.endpoints().size()) * capacity : 0;
         }
 
         double[] share = new double[n];
