@@ -2,6 +2,7 @@ package dev.meridian.config;
 
 import java.time.Duration;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Every default of the configuration, in one place. The JSON Schema states the same values as
@@ -81,6 +82,55 @@ public final class ConfigDefaults {
     public static final PanicMode PANIC = PanicMode.ROUTE;
     public static final Duration DEFAULT_TTFB = Duration.ofMillis(100);
     public static final Duration TTFB_DECAY = Duration.ofSeconds(10);
+
+    // health.probe
+    public static final boolean PROBE_ENABLED = true;
+    /** The gateway's cheap liveness endpoint; {@code /monitoring/ready} calls the model providers and is too costly to probe. */
+    public static final String PROBE_PATH = "/monitoring/healthz";
+    public static final Duration PROBE_INTERVAL = Duration.ofSeconds(2);
+    /** A fifth of the interval either way: routers started together drift apart within a few probes. */
+    public static final double PROBE_JITTER = 0.2;
+    public static final Duration PROBE_TIMEOUT = Duration.ofSeconds(1);
+    /** Two in a row: one lost probe does not take an endpoint out. */
+    public static final int PROBE_UNHEALTHY_THRESHOLD = 2;
+    public static final int PROBE_HEALTHY_THRESHOLD = 2;
+
+    // health.outlier
+    public static final int OUTLIER_CONSECUTIVE_FAILURES = 5;
+    public static final Duration OUTLIER_BASE_EJECTION = Duration.ofSeconds(30);
+    public static final Duration OUTLIER_MAX_EJECTION = Duration.ofSeconds(300);
+    /** Half: outlier detection must not empty a region that is failing as a whole (that is the breaker's job). */
+    public static final int OUTLIER_MAX_EJECTED_PERCENT = 50;
+
+    // health.breaker
+    public static final int BREAKER_FAILURE_RATE_THRESHOLD = 50;
+    /** 100: slow calls open the breaker only when every call in the window is slow. */
+    public static final int BREAKER_SLOW_CALL_RATE_THRESHOLD = 100;
+    public static final Duration BREAKER_SLOW_CALL_DURATION = Duration.ofSeconds(30);
+    public static final int BREAKER_WINDOW = 20;
+    public static final int BREAKER_MINIMUM_CALLS = 10;
+    public static final Duration BREAKER_OPEN_DURATION = Duration.ofSeconds(10);
+    public static final int BREAKER_HALF_OPEN_CALLS = 3;
+
+    // health.rate-limit
+    public static final Duration RATE_LIMIT_DEFAULT_RETRY_AFTER = Duration.ofSeconds(10);
+    public static final double RATE_LIMIT_CAPACITY = 0.5;
+
+    // retries
+    /** Retries and hedges add at most 20% load (Finagle's and gRPC's usual budget). */
+    public static final double RETRY_BUDGET_RATIO = 0.2;
+    public static final Duration RETRY_BUDGET_WINDOW = Duration.ofSeconds(10);
+    public static final int RETRY_MIN_PER_SECOND = 5;
+    /** Bodies up to 1 MiB can be retried; gateway request bodies are at most about 600 KB. */
+    public static final long REPLAY_BUFFER = 1024 * 1024;
+
+    // routes[].retry and routes[].hedge
+    public static final int RETRY_MAX_ATTEMPTS = 3;
+    /** A sent POST may have had an effect: not retried unless the route says its requests have none. */
+    public static final boolean RETRY_NON_IDEMPOTENT = false;
+    public static final boolean HEDGE_ENABLED = false;
+    /** {@code null}: the region's live p95 time to first byte (spelled {@code p95} in the file). */
+    public static final @Nullable Duration HEDGE_DELAY = null;
 
     // regions
     public static final int REGION_WEIGHT = 100;

@@ -2,6 +2,7 @@ package dev.meridian.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.meridian.config.internal.ConfigSchema;
+import dev.meridian.config.internal.SchemaCheck;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -226,14 +227,9 @@ public final class ConfigReference {
             node.get("enum").forEach(v -> values.add("`" + v.asText() + "`"));
             parts.add(String.join(", ", values));
         }
-        JsonNode min = node.get("minimum");
-        JsonNode max = node.get("maximum");
-        if (min != null && max != null) {
-            parts.add(min.asText() + ".." + max.asText());
-        } else if (min != null) {
-            parts.add("at least " + min.asText());
-        } else if (max != null) {
-            parts.add("at most " + max.asText());
+        String range = SchemaCheck.range(node.get("minimum"), node.get("exclusiveMinimum"), node.get("maximum"));
+        if (!range.isEmpty()) {
+            parts.add(range);
         }
         if (node.has("minItems")) {
             int n = node.get("minItems").asInt();

@@ -18,6 +18,8 @@ import static java.util.Objects.requireNonNull;
  * {@code MeridianConfig.ofDefaults(regions).withListen(new ListenConfig("127.0.0.1", 0))}.
  *
  * @param routing how regions are ranked and traffic is spread over them
+ * @param health probes, outlier ejection, circuit breakers and 429 handling
+ * @param retries the retry budget and replay buffer shared by every route's retries and hedges
  * @param regions at least one; names and endpoints unique across all regions
  * @param routes configured routes; names and prefixes unique. The catch-all is {@link #defaultRoute()}
  */
@@ -29,6 +31,8 @@ public record MeridianConfig(
         AdminConfig admin,
         GeoConfig geo,
         RoutingConfig routing,
+        HealthConfig health,
+        RetriesConfig retries,
         List<RegionConfig> regions,
         List<RouteConfig> routes) {
 
@@ -40,6 +44,8 @@ public record MeridianConfig(
         requireNonNull(admin, "admin");
         requireNonNull(geo, "geo");
         requireNonNull(routing, "routing");
+        requireNonNull(health, "health");
+        requireNonNull(retries, "retries");
         regions = List.copyOf(requireNonNull(regions, "regions"));
         routes = List.copyOf(requireNonNull(routes, "routes"));
         if (regions.isEmpty()) {
@@ -74,7 +80,22 @@ public record MeridianConfig(
         }
     }
 
-    /** A configuration with the default {@link RoutingConfig}. */
+    /** A configuration with the default {@link HealthConfig} and {@link RetriesConfig}. */
+    public MeridianConfig(
+            ListenConfig listen,
+            ServerConfig server,
+            UpstreamConfig upstream,
+            TimeoutConfig timeouts,
+            AdminConfig admin,
+            GeoConfig geo,
+            RoutingConfig routing,
+            List<RegionConfig> regions,
+            List<RouteConfig> routes) {
+        this(listen, server, upstream, timeouts, admin, geo, routing, HealthConfig.ofDefaults(), RetriesConfig.ofDefaults(),
+                regions, routes);
+    }
+
+    /** A configuration with the default {@link RoutingConfig}, {@link HealthConfig} and {@link RetriesConfig}. */
     public MeridianConfig(
             ListenConfig listen,
             ServerConfig server,
@@ -97,6 +118,8 @@ public record MeridianConfig(
                 AdminConfig.ofDefaults(),
                 GeoConfig.ofDefaults(),
                 RoutingConfig.ofDefaults(),
+                HealthConfig.ofDefaults(),
+                RetriesConfig.ofDefaults(),
                 regions,
                 ConfigDefaults.ROUTES);
     }
@@ -140,38 +163,46 @@ public record MeridianConfig(
     }
 
     public MeridianConfig withListen(ListenConfig listen) {
-        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, regions, routes);
+        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, regions, routes);
     }
 
     public MeridianConfig withServer(ServerConfig server) {
-        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, regions, routes);
+        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, regions, routes);
     }
 
     public MeridianConfig withUpstream(UpstreamConfig upstream) {
-        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, regions, routes);
+        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, regions, routes);
     }
 
     public MeridianConfig withTimeouts(TimeoutConfig timeouts) {
-        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, regions, routes);
+        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, regions, routes);
     }
 
     public MeridianConfig withAdmin(AdminConfig admin) {
-        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, regions, routes);
+        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, regions, routes);
     }
 
     public MeridianConfig withGeo(GeoConfig geo) {
-        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, regions, routes);
+        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, regions, routes);
     }
 
     public MeridianConfig withRouting(RoutingConfig routing) {
-        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, regions, routes);
+        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, regions, routes);
+    }
+
+    public MeridianConfig withHealth(HealthConfig health) {
+        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, regions, routes);
+    }
+
+    public MeridianConfig withRetries(RetriesConfig retries) {
+        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, regions, routes);
     }
 
     public MeridianConfig withRegions(List<RegionConfig> regions) {
-        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, regions, routes);
+        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, regions, routes);
     }
 
     public MeridianConfig withRoutes(List<RouteConfig> routes) {
-        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, regions, routes);
+        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, regions, routes);
     }
 }

@@ -22,14 +22,27 @@ import static java.util.Objects.requireNonNull;
  * @param name unique name, {@code [a-z0-9][a-z0-9-]{0,62}}; a metric label
  * @param pathPrefix starts with {@code /}; no whitespace, {@code ?} or {@code #}
  * @param timeouts the route's complete timeouts (file values already merged with the defaults)
+ * <p>Retries and hedging are per route too: completions are short and side-effect free, so they
+ * may be retried after they were sent and hedged across regions; an agent chat is neither.
+ *
  * @param stickyHeader a valid HTTP header name whose value names the tenant, stored as given; {@code null} for none
+ * @param retry how many attempts a request gets, and whether a sent POST or PATCH may be retried
+ * @param hedge whether a slow request gets a second attempt in the next region
  */
-public record RouteConfig(String name, String pathPrefix, TimeoutConfig timeouts, @Nullable String stickyHeader) {
+public record RouteConfig(
+        String name,
+        String pathPrefix,
+        TimeoutConfig timeouts,
+        @Nullable String stickyHeader,
+        RetryConfig retry,
+        HedgeConfig hedge) {
 
     public RouteConfig {
         requireNonNull(name, "name");
         requireNonNull(pathPrefix, "pathPrefix");
         requireNonNull(timeouts, "timeouts");
+        requireNonNull(retry, "retry");
+        requireNonNull(hedge, "hedge");
         try {
             NameRule.check(name);
         } catch (IllegalArgumentException e) {
@@ -52,13 +65,30 @@ public record RouteConfig(String name, String pathPrefix, TimeoutConfig timeouts
         }
     }
 
-    /** A route without stickiness. */
+    /** A route with the default retry policy and no hedging. */
+    public RouteConfig(String name, String pathPrefix, TimeoutConfig timeouts, @Nullable String stickyHeader) {
+        this(name, pathPrefix, timeouts, stickyHeader, RetryConfig.ofDefaults(), HedgeConfig.ofDefaults());
+    }
+
+    /** A route without stickiness, with the default retry policy and no hedging. */
     public RouteConfig(String name, String pathPrefix, TimeoutConfig timeouts) {
         this(name, pathPrefix, timeouts, null);
     }
 
+    public RouteConfig withTimeouts(TimeoutConfig timeouts) {
+        return new RouteConfig(name, pathPrefix, timeouts, stickyHeader, retry, hedge);
+    }
+
     public RouteConfig withStickyHeader(@Nullable String stickyHeader) {
-        return new RouteConfig(name, pathPrefix, timeouts, stickyHeader);
+        return new RouteConfig(name, pathPrefix, timeouts, stickyHeader, retry, hedge);
+    }
+
+    public RouteConfig withRetry(RetryConfig retry) {
+        return new RouteConfig(name, pathPrefix, timeouts, stickyHeader, retry, hedge);
+    }
+
+    public RouteConfig withHedge(HedgeConfig hedge) {
+        return new RouteConfig(name, pathPrefix, timeouts, stickyHeader, retry, hedge);
     }
 
     /**

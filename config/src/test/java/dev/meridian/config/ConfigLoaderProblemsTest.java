@@ -33,7 +33,7 @@ class ConfigLoaderProblemsTest {
     @Test
     void unknownTopLevelKeyIsReportedAtTheKeyWithTheKnownKeys() {
         assertThat(problems("colour: blue\n" + REGIONS)).containsExactly(
-                "m.yaml:1:1: colour: unknown key (expected one of: listen, server, upstream, timeouts, admin, geo, routing, regions, routes)");
+                "m.yaml:1:1: colour: unknown key (expected one of: listen, server, upstream, timeouts, admin, geo, routing, health, retries, regions, routes)");
     }
 
     @Test
@@ -514,5 +514,138 @@ class ConfigLoaderProblemsTest {
     void proxyProtocolIsABoolean() {
         assertThat(problems("listen: {proxy-protocol: v2}\n" + REGIONS)).containsExactly(
                 "m.yaml:1:26: listen.proxy-protocol: expected a boolean (true or false), found 'v2'");
+    }
+
+    @Test
+    void badProbeValuesAreRefused() {
+        assertThat(problems("""
+                health:
+                  probe:
+                    enabled: yes please
+                    path: monitoring/healthz
+                    interval: 0s
+                    jitter: 0.7
+                    timeout: 1
+                    unhealthy-threshold: 0
+                    healthy-threshold: 101
+                """ + REGIONS)).containsExactly(
+                "m.yaml:3:14: health.probe.enabled: expected a boolean (true or false), found 'yes please'",
+                "m.yaml:4:11: health.probe.path: 'monitoring/healthz' does not start with '/' (expected e.g. /monitoring/healthz)",
+                "m.yaml:5:15: health.probe.interval: '0s' is zero (expected a positive duration, e.g. 250ms, 2s, 1m)",
+                "m.yaml:6:13: health.probe.jitter: 0.7 is out of range (expected: 0..0.5)",
+                "m.yaml:7:14: health.probe.timeout: '1' has no unit (expected e.g. 250ms, 2s, 1m)",
+                "m.yaml:8:26: health.probe.unhealthy-threshold: 0 is out of range (expected: 1..100)",
+                "m.yaml:9:24: health.probe.healthy-threshold: 101 is out of range (expected: 1..100)");
+    }
+
+    @Test
+    void probePathMayNotHoldSpacesOrAFragment() {
+        assertThat(problems("health: {probe: {path: \"/health z\"}}\n" + REGIONS)).containsExactly(
+                "m.yaml:1:24: health.probe.path: '/health z' contains whitespace "
+                        + "(expected a path without fragment or spaces, e.g. /monitoring/healthz)");
+        assertThat(problems("health: {probe: {path: \"/healthz#top\"}}\n" + REGIONS)).containsExactly(
+                "m.yaml:1:24: health.probe.path: '/healthz#top' contains '#' "
+                        + "(expected a path without fragment or spaces, e.g. /monitoring/healthz)");
+    }
+
+    @Test
+    void badOutlierValuesAreRefused() {
+        assertThat(problems("""
+                health:
+                  outlier:
+                    consecutive-failures: 0
+                    base-ejection: 30 s
+                    max-ejected-percent: 150
+                """ + REGIONS)).containsExactly(
+                "m.yaml:3:27: health.outlier.consecutive-failures: 0 is out of range (expected: 1..1000)",
+                "m.yaml:4:20: health.outlier.base-ejection: '30 s' is not a duration (expected e.g. 250ms, 2s, 1m)",
+                "m.yaml:5:26: health.outlier.max-ejected-percent: 150 is out of range (expected: 0..100)");
+    }
+
+    @Test
+    void maxEjectionShorterThanBaseEjectionIsReportedWhereItWasWritten() {
+        assertThat(problems("health: {outlier: {base-ejection: 1m, max-ejection: 30s}}\n" + REGIONS)).containsExactly(
+                "m.yaml:1:53: health.outlier.max-ejection: '30s' is shorter than base-ejection (expected at least 1m)");
+        assertThat(problems("health: {outlier: {base-ejection: 10m}}\n" + REGIONS)).containsExactly(
+                "m.yaml:1:35: health.outlier.base-ejection: '10m' is longer than max-ejection (expected at most 5m, or a longer max-ejection)");
+    }
+
+    @Test
+    void badBreakerValuesAreRefused() {
+        assertThat(problems("""
+                health:
+                  breaker:
+                    failure-rate-threshold: 0
+                    slow-call-rate-threshold: 101
+                    slow-call-duration: 0ms
+                    window: 20000
+                    open-duration: ten seconds
+                    half-open-calls: 0
+                """ + REGIONS)).containsExactly(
+                "m.yaml:3:29: health.breaker.failure-rate-threshold: 0 is out of range (expected: 1..100)",
+                "m.yaml:4:31: health.breaker.slow-call-rate-threshold: 101 is out of range (expected: 1..100)",
+                "m.yaml:5:25: health.breaker.slow-call-duration: '0ms' is zero (expected a positive duration, e.g. 250ms, 2s, 1m)",
+                "m.yaml:6:13: health.breaker.window: 20000 is out of range (expected: 1..10000)",
+                "m.yaml:7:20: health.breaker.open-duration: 'ten seconds' is not a duration (expected e.g. 250ms, 2s, 1m)",
+                "m.yaml:8:22: health.breaker.half-open-calls: 0 is out of range (expected: 1..1000)");
+    }
+
+    @Test
+    void minimumCallsBeyondTheWindowIsReportedWhereItWasWritten() {
+        assertThat(problems("health: {breaker: {window: 20, minimum-calls: 30}}\n" + REGIONS)).containsExactly(
+                "m.yaml:1:47: health.breaker.minimum-calls: 30 is more than window (expected at most 20)");
+        assertThat(problems("health: {breaker: {window: 5}}\n" + REGIONS)).containsExactly(
+                "m.yaml:1:28: health.breaker.window: 5 is less than minimum-calls (expected at least 10, or a smaller minimum-calls)");
+    }
+
+    @Test
+    void rateLimitCapacityMustBeAboveZeroAndAtMostOne() {
+        assertThat(problems("health: {rate-limit: {capacity: 0, default-retry-after: 10}}\n" + REGIONS)).containsExactly(
+                "m.yaml:1:33: health.rate-limit.capacity: 0 is out of range (expected: more than 0, at most 1)",
+                "m.yaml:1:57: health.rate-limit.default-retry-after: '10' has no unit (expected e.g. 250ms, 2s, 1m)");
+        assertThat(problems("health: {rate-limit: {capacity: 1.5}}\n" + REGIONS)).containsExactly(
+                "m.yaml:1:33: health.rate-limit.capacity: 1.5 is out of range (expected: more than 0, at most 1)");
+        assertThat(problems("health: {rate-limit: {capacity: 50%}}\n" + REGIONS)).containsExactly(
+                "m.yaml:1:33: health.rate-limit.capacity: expected a number, found '50%'");
+    }
+
+    @Test
+    void badRetriesValuesAreRefused() {
+        assertThat(problems("""
+                retries:
+                  budget-ratio: 1.2
+                  budget-window: 0s
+                  min-per-second: -1
+                  replay-buffer: 4GiB
+                """ + REGIONS)).containsExactly(
+                "m.yaml:2:17: retries.budget-ratio: 1.2 is out of range (expected: 0..1)",
+                "m.yaml:3:18: retries.budget-window: '0s' is zero (expected a positive duration, e.g. 250ms, 2s, 1m)",
+                "m.yaml:4:19: retries.min-per-second: -1 is out of range (expected: 0..1000000)",
+                "m.yaml:5:18: retries.replay-buffer: '4GiB' is too large (expected at most 2147483647 bytes)");
+    }
+
+    @Test
+    void badRouteRetryAndHedgeValuesAreRefused() {
+        assertThat(problems("""
+                routes:
+                  - name: completions
+                    path-prefix: /v2/code/completions
+                    retry: {max-attempts: 0, non-idempotent: sometimes, backoff: 1s}
+                    hedge: {enabled: true, delay: p99}
+                  - name: chat
+                    path-prefix: /v2/chat
+                    retry: {max-attempts: 11}
+                    hedge: {delay: 0ms}
+                  - name: generations
+                    path-prefix: /v2/code/generations
+                    hedge: {delay: 150}
+                """ + REGIONS)).containsExactly(
+                "m.yaml:4:27: routes[0].retry.max-attempts: 0 is out of range (expected: 1..10)",
+                "m.yaml:4:46: routes[0].retry.non-idempotent: expected a boolean (true or false), found 'sometimes'",
+                "m.yaml:4:57: routes[0].retry.backoff: unknown key (expected one of: max-attempts, non-idempotent)",
+                "m.yaml:5:35: routes[0].hedge.delay: 'p99' is neither a duration nor p95 (expected a positive duration such as 150ms, or p95)",
+                "m.yaml:8:27: routes[1].retry.max-attempts: 11 is out of range (expected: 1..10)",
+                "m.yaml:9:20: routes[1].hedge.delay: '0ms' is zero (expected a positive duration such as 150ms, or p95)",
+                "m.yaml:12:20: routes[2].hedge.delay: '150' has no unit (expected a positive duration such as 150ms, or p95)");
     }
 }

@@ -55,6 +55,36 @@ class ConfigLoaderTest {
               panic: reject
               default-ttfb: 250ms
               ttfb-decay: 30s
+            health:
+              probe:
+                enabled: false
+                path: /monitoring/healthz?probe=meridian
+                interval: 5s
+                jitter: 0
+                timeout: 500ms
+                unhealthy-threshold: 3
+                healthy-threshold: 1
+              outlier:
+                consecutive-failures: 7
+                base-ejection: 10s
+                max-ejection: 10s
+                max-ejected-percent: 0
+              breaker:
+                failure-rate-threshold: 25
+                slow-call-rate-threshold: 80
+                slow-call-duration: 5s
+                window: 50
+                minimum-calls: 50
+                open-duration: 1m
+                half-open-calls: 5
+              rate-limit:
+                default-retry-after: 30s
+                capacity: 1
+            retries:
+              budget-ratio: 0.1
+              budget-window: 30s
+              min-per-second: 0
+              replay-buffer: 64KiB
             regions:
               - name: us-east4
                 location: {lat: 39.04, lon: -77.49}
@@ -68,6 +98,12 @@ class ConfigLoaderTest {
                 path-prefix: /v2/code/completions
                 timeouts: {first-byte: 10s, total: 30s}
                 sticky-header: X-Gitlab-Instance-Id
+                retry: {max-attempts: 2, non-idempotent: true}
+                hedge: {enabled: true, delay: 150ms}
+              - name: chat
+                path-prefix: /v2/chat/agent
+                retry: {max-attempts: 1}
+                hedge: {enabled: true, delay: p95}
             """;
 
     private static final ConfigLoader LOADER =
@@ -98,6 +134,13 @@ class ConfigLoaderTest {
                         List.of("X-Client-Geo-Location", "CF-IPLocation")),
                 new RoutingConfig(RoutingMode.LATENCY_AWARE, Duration.ZERO, 1.0, Duration.ofMillis(2), PanicMode.REJECT,
                         Duration.ofMillis(250), Duration.ofSeconds(30)),
+                new HealthConfig(
+                        new ProbeConfig(false, "/monitoring/healthz?probe=meridian", Duration.ofSeconds(5), 0.0,
+                                Duration.ofMillis(500), 3, 1),
+                        new OutlierConfig(7, Duration.ofSeconds(10), Duration.ofSeconds(10), 0),
+                        new BreakerConfig(25, 80, Duration.ofSeconds(5), 50, 50, Duration.ofMinutes(1), 5),
+                        new RateLimitConfig(Duration.ofSeconds(30), 1.0)),
+                new RetriesConfig(0.1, Duration.ofSeconds(30), 0, 64 * 1024),
                 List.of(
                         new RegionConfig("us-east4", new GeoPoint(39.04, -77.49), 100,
                                 List.of(URI.create("http://10.1.0.5:5052"), URI.create("http://10.1.0.6:5052"))),
@@ -105,7 +148,9 @@ class ConfigLoaderTest {
                                 List.of(URI.create("https://gw.europe-west2.example.com:443")))),
                 List.of(new RouteConfig("completions", "/v2/code/completions", new TimeoutConfig(
                         Duration.ofMillis(500), Duration.ofSeconds(10), Duration.ofSeconds(45), Duration.ofSeconds(30)),
-                        "X-Gitlab-Instance-Id")));
+                        "X-Gitlab-Instance-Id", new RetryConfig(2, true), new HedgeConfig(true, Duration.ofMillis(150))),
+                        new RouteConfig("chat", "/v2/chat/agent", timeouts, null, new RetryConfig(1, false),
+                                new HedgeConfig(true, null))));
         assertThat(config).isEqualTo(expected);
         assertThat(config.admin().socketAddress().getAddress()).isEqualTo(InetAddress.getByName("::1"));
     }
@@ -132,13 +177,24 @@ class ConfigLoaderTest {
         assertThat(config.routing()).isEqualTo(RoutingConfig.ofDefaults());
         assertThat(config.routing().spillFactor()).isEqualTo(1.4);
         assertThat(config.routing().panic()).isEqualTo(PanicMode.ROUTE);
+        assertThat(config.health()).isEqualTo(HealthConfig.ofDefaults());
+        assertThat(config.health().probe().path()).isEqualTo("/monitoring/healthz");
+        assertThat(config.health().outlier().maxEjection()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(config.health().rateLimit().capacity()).isEqualTo(0.5);
+        assertThat(config.retries()).isEqualTo(RetriesConfig.ofDefaults());
+        assertThat(config.retries().replayBuffer()).isEqualTo(1024 * 1024);
+        assertThat(config.defaultRoute().retry()).isEqualTo(new RetryConfig(3, false));
+        assertThat(config.defaultRoute().hedge()).as("hedging is opt-in").isEqualTo(new HedgeConfig(false, null));
     }
 
     @Test
     void emptySectionsTakeTheDefaults() {
-        MeridianConfig config = LOADER.parse("listen: {}\nserver: {}\nupstream: {}\ntimeouts: {}\nadmin: {}\ngeo: {}\nrouting: {}\nroutes: []\n" + MINIMAL, "m.yaml");
+        MeridianConfig config = LOADER.parse("listen: {}\nserver: {}\nupstream: {}\ntimeouts: {}\nadmin: {}\ngeo: {}\nrouting: {}\n"
+                + "health: {probe: {}, outlier: {}, breaker: {}, rate-limit: {}}\nretries: {}\n"
+                + "routes: [{name: chat, path-prefix: /v2/chat, retry: {}, hedge: {}}]\n" + MINIMAL, "m.yaml");
 
-        assertThat(config).isEqualTo(LOADER.parse(MINIMAL, "m.yaml"));
+        assertThat(config).isEqualTo(LOADER.parse(MINIMAL, "m.yaml")
+                .withRoutes(List.of(new RouteConfig("chat", "/v2/chat", TimeoutConfig.ofDefaults()))));
     }
 
     @Test

@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.BiConsumer;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import static java.util.Map.entry;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -67,8 +68,36 @@ class ConfigSchemaTest {
             entry("routing.panic", "PANIC"),
             entry("routing.default-ttfb", "DEFAULT_TTFB"),
             entry("routing.ttfb-decay", "TTFB_DECAY"),
+            entry("health.probe.enabled", "PROBE_ENABLED"),
+            entry("health.probe.path", "PROBE_PATH"),
+            entry("health.probe.interval", "PROBE_INTERVAL"),
+            entry("health.probe.jitter", "PROBE_JITTER"),
+            entry("health.probe.timeout", "PROBE_TIMEOUT"),
+            entry("health.probe.unhealthy-threshold", "PROBE_UNHEALTHY_THRESHOLD"),
+            entry("health.probe.healthy-threshold", "PROBE_HEALTHY_THRESHOLD"),
+            entry("health.outlier.consecutive-failures", "OUTLIER_CONSECUTIVE_FAILURES"),
+            entry("health.outlier.base-ejection", "OUTLIER_BASE_EJECTION"),
+            entry("health.outlier.max-ejection", "OUTLIER_MAX_EJECTION"),
+            entry("health.outlier.max-ejected-percent", "OUTLIER_MAX_EJECTED_PERCENT"),
+            entry("health.breaker.failure-rate-threshold", "BREAKER_FAILURE_RATE_THRESHOLD"),
+            entry("health.breaker.slow-call-rate-threshold", "BREAKER_SLOW_CALL_RATE_THRESHOLD"),
+            entry("health.breaker.slow-call-duration", "BREAKER_SLOW_CALL_DURATION"),
+            entry("health.breaker.window", "BREAKER_WINDOW"),
+            entry("health.breaker.minimum-calls", "BREAKER_MINIMUM_CALLS"),
+            entry("health.breaker.open-duration", "BREAKER_OPEN_DURATION"),
+            entry("health.breaker.half-open-calls", "BREAKER_HALF_OPEN_CALLS"),
+            entry("health.rate-limit.default-retry-after", "RATE_LIMIT_DEFAULT_RETRY_AFTER"),
+            entry("health.rate-limit.capacity", "RATE_LIMIT_CAPACITY"),
+            entry("retries.budget-ratio", "RETRY_BUDGET_RATIO"),
+            entry("retries.budget-window", "RETRY_BUDGET_WINDOW"),
+            entry("retries.min-per-second", "RETRY_MIN_PER_SECOND"),
+            entry("retries.replay-buffer", "REPLAY_BUFFER"),
             entry("regions[].weight", "REGION_WEIGHT"),
-            entry("routes", "ROUTES"));
+            entry("routes", "ROUTES"),
+            entry("routes[].retry.max-attempts", "RETRY_MAX_ATTEMPTS"),
+            entry("routes[].retry.non-idempotent", "RETRY_NON_IDEMPOTENT"),
+            entry("routes[].hedge.enabled", "HEDGE_ENABLED"),
+            entry("routes[].hedge.delay", "HEDGE_DELAY"));
 
     @Test
     void everySchemaDefaultEqualsItsConfigDefaultsConstant() throws Exception {
@@ -170,6 +199,22 @@ class ConfigSchemaTest {
         assertThat(SCHEMA.at("/properties/routing/properties/spill-factor/maximum").asDouble()).isEqualTo(RoutingConfig.MAX_SPILL_FACTOR);
         assertThat(SCHEMA.at("/properties/geo/properties/cache-size/maximum").asLong()).isEqualTo(GeoConfig.MAX_CACHE_SIZE);
         assertThat(SCHEMA.at("/properties/geo/properties/node-cache-size/maximum").asLong()).isEqualTo(GeoConfig.MAX_CACHE_SIZE);
+        JsonNode health = SCHEMA.at("/properties/health/properties");
+        assertThat(health.at("/probe/properties/jitter/maximum").asDouble()).isEqualTo(ProbeConfig.MAX_JITTER);
+        assertThat(health.at("/probe/properties/unhealthy-threshold/maximum").asInt()).isEqualTo(ProbeConfig.MAX_THRESHOLD);
+        assertThat(health.at("/probe/properties/healthy-threshold/maximum").asInt()).isEqualTo(ProbeConfig.MAX_THRESHOLD);
+        assertThat(health.at("/outlier/properties/consecutive-failures/maximum").asInt())
+                .isEqualTo(OutlierConfig.MAX_CONSECUTIVE_FAILURES);
+        assertThat(health.at("/breaker/properties/window/maximum").asInt()).isEqualTo(BreakerConfig.MAX_WINDOW);
+        assertThat(health.at("/breaker/properties/minimum-calls/maximum").asInt()).isEqualTo(BreakerConfig.MAX_WINDOW);
+        assertThat(health.at("/breaker/properties/half-open-calls/maximum").asInt()).isEqualTo(BreakerConfig.MAX_HALF_OPEN_CALLS);
+        assertThat(SCHEMA.at("/properties/retries/properties/min-per-second/maximum").asInt())
+                .isEqualTo(RetriesConfig.MAX_MIN_PER_SECOND);
+        assertThat(SCHEMA.at("/properties/retries/properties/replay-buffer/maximum").asLong()).isEqualTo(Integer.MAX_VALUE);
+        assertThat(SCHEMA.at("/properties/routes/items/properties/retry/properties/max-attempts/maximum").asInt())
+                .isEqualTo(RetryConfig.MAX_ATTEMPTS);
+        assertThat(SCHEMA.at("/properties/routes/items/properties/hedge/properties/delay/pattern").asText())
+                .isEqualTo("^(" + HedgeConfig.P95 + "|" + DurationText.PATTERN.pattern() + ")$");
     }
 
     /** Visits every key of the schema with its path as written in the docs ({@code regions[].weight}). */
@@ -187,7 +232,11 @@ class ConfigSchemaTest {
         });
     }
 
-    private static Object javaValue(JsonNode value, Object like) {
+    private static @Nullable Object javaValue(JsonNode value, @Nullable Object like) {
+        if (like == null) {
+            // The only null default: the hedge delay, spelled p95.
+            return value.textValue().equals(HedgeConfig.P95) ? null : value.textValue();
+        }
         if (like instanceof Duration) {
             return DurationText.parse(value.textValue());
         }

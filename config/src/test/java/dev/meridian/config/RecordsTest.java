@@ -243,4 +243,132 @@ class RecordsTest {
         assertThat(RoutingMode.LATENCY_AWARE.configName()).isEqualTo("latency-aware");
         assertThat(PanicMode.REJECT.configName()).isEqualTo("reject");
     }
+
+    @Test
+    void probeValuesAreChecked() {
+        ProbeConfig d = ProbeConfig.ofDefaults();
+        assertThat(d).isEqualTo(new ProbeConfig(true, "/monitoring/healthz", Duration.ofSeconds(2), 0.2, Duration.ofSeconds(1), 2, 2));
+        assertThatIllegalArgumentException().isThrownBy(() -> d.withPath("healthz"))
+                .withMessage("path: 'healthz' does not start with '/' (expected e.g. /monitoring/healthz)");
+        assertThatIllegalArgumentException().isThrownBy(() -> d.withJitter(0.6)).withMessage("jitter: 0.6 (expected: 0..0.5)");
+        assertThatIllegalArgumentException().isThrownBy(() -> d.withJitter(Double.NaN)).withMessage("jitter: NaN (expected: 0..0.5)");
+        assertThatIllegalArgumentException().isThrownBy(() -> d.withInterval(Duration.ZERO)).withMessage("interval: PT0S (expected: > 0)");
+        assertThatIllegalArgumentException().isThrownBy(() -> d.withTimeout(Duration.ofSeconds(-1)))
+                .withMessage("timeout: PT-1S (expected: > 0)");
+        assertThatIllegalArgumentException().isThrownBy(() -> d.withUnhealthyThreshold(0))
+                .withMessage("unhealthyThreshold: 0 (expected: 1..100)");
+        assertThatIllegalArgumentException().isThrownBy(() -> d.withHealthyThreshold(101))
+                .withMessage("healthyThreshold: 101 (expected: 1..100)");
+        assertThatNullPointerException().isThrownBy(() -> d.withPath(null)).withMessage("path");
+        assertThat(d.withPath("/monitoring/healthz?from=meridian").withEnabled(false).enabled()).isFalse();
+    }
+
+    @Test
+    void outlierValuesAreChecked() {
+        OutlierConfig d = OutlierConfig.ofDefaults();
+        assertThat(d).isEqualTo(new OutlierConfig(5, Duration.ofSeconds(30), Duration.ofMinutes(5), 50));
+        assertThatIllegalArgumentException().isThrownBy(() -> d.withConsecutiveFailures(0))
+                .withMessage("consecutiveFailures: 0 (expected: 1..1000)");
+        assertThatIllegalArgumentException().isThrownBy(() -> d.withMaxEjection(Duration.ofSeconds(10)))
+                .withMessage("maxEjection: PT10S (expected: >= baseEjection PT30S)");
+        assertThatIllegalArgumentException().isThrownBy(() -> d.withMaxEjectedPercent(-3))
+                .withMessage("maxEjectedPercent: -3 (expected: 0..100)");
+        assertThatIllegalArgumentException().isThrownBy(() -> d.withBaseEjection(Duration.ZERO))
+                .withMessage("baseEjection: PT0S (expected: > 0)");
+        assertThat(d.withBaseEjection(Duration.ofMinutes(5)).baseEjection()).as("equal to the maximum is fine").isEqualTo(d.maxEjection());
+    }
+
+    @Test
+    void breakerValuesAreChecked() {
+        BreakerConfig d = BreakerConfig.ofDefaults();
+        assertThat(d).isEqualTo(new BreakerConfig(50, 100, Duration.ofSeconds(30), 20, 10, Duration.ofSeconds(10), 3));
+        assertThatIllegalArgumentException().isThrownBy(() -> d.withFailureRateThreshold(0))
+                .withMessage("failureRateThreshold: 0 (expected: 1..100)");
+        assertThatIllegalArgumentException().isThrownBy(() -> d.withSlowCallRateThreshold(101))
+                .withMessage("slowCallRateThreshold: 101 (expected: 1..100)");
+        assertThatIllegalArgumentException().isThrownBy(() -> d.withWindow(0, 1)).withMessage("window: 0 (expected: 1..10000)");
+        assertThatIllegalArgumentException().isThrownBy(() -> d.withWindow(5, 10)).withMessage("minimumCalls: 10 (expected: 1..window 5)");
+        assertThatIllegalArgumentException().isThrownBy(() -> d.withHalfOpenCalls(0)).withMessage("halfOpenCalls: 0 (expected: 1..1000)");
+        assertThatIllegalArgumentException().isThrownBy(() -> d.withOpenDuration(Duration.ZERO)).withMessage("openDuration: PT0S (expected: > 0)");
+        assertThatIllegalArgumentException().isThrownBy(() -> d.withSlowCallDuration(Duration.ZERO))
+                .withMessage("slowCallDuration: PT0S (expected: > 0)");
+        assertThat(d.withWindow(5, 5).minimumCalls()).isEqualTo(5);
+    }
+
+    @Test
+    void rateLimitCapacityIsAFractionAboveZero() {
+        RateLimitConfig d = RateLimitConfig.ofDefaults();
+        assertThat(d).isEqualTo(new RateLimitConfig(Duration.ofSeconds(10), 0.5));
+        assertThatIllegalArgumentException().isThrownBy(() -> d.withCapacity(0))
+                .withMessage("capacity: 0.0 (expected: more than 0, at most 1)");
+        assertThatIllegalArgumentException().isThrownBy(() -> d.withCapacity(1.01))
+                .withMessage("capacity: 1.01 (expected: more than 0, at most 1)");
+        assertThatIllegalArgumentException().isThrownBy(() -> d.withDefaultRetryAfter(Duration.ZERO))
+                .withMessage("defaultRetryAfter: PT0S (expected: > 0)");
+        assertThat(d.withCapacity(1).capacity()).isEqualTo(1.0);
+    }
+
+    @Test
+    void healthConfigNeedsEveryPart() {
+        HealthConfig d = HealthConfig.ofDefaults();
+        assertThatNullPointerException().isThrownBy(() -> d.withBreaker(null)).withMessage("breaker");
+        assertThat(d.withProbe(d.probe().withEnabled(false)).probe().enabled()).isFalse();
+        assertThat(d.withOutlier(OutlierConfig.ofDefaults()).withRateLimit(RateLimitConfig.ofDefaults())).isEqualTo(d);
+    }
+
+    @Test
+    void retriesValuesAreChecked() {
+        RetriesConfig d = RetriesConfig.ofDefaults();
+        assertThat(d).isEqualTo(new RetriesConfig(0.2, Duration.ofSeconds(10), 5, 1024 * 1024));
+        assertThatIllegalArgumentException().isThrownBy(() -> d.withBudgetRatio(-0.1)).withMessage("budgetRatio: -0.1 (expected: 0..1)");
+        assertThatIllegalArgumentException().isThrownBy(() -> d.withBudgetWindow(Duration.ZERO))
+                .withMessage("budgetWindow: PT0S (expected: > 0)");
+        assertThatIllegalArgumentException().isThrownBy(() -> d.withMinPerSecond(-1)).withMessage("minPerSecond: -1 (expected: 0..1000000)");
+        assertThatIllegalArgumentException().isThrownBy(() -> d.withReplayBuffer(1L << 31))
+                .withMessage("replayBuffer: 2147483648 (expected: 0..2147483647)");
+        assertThat(d.withReplayBuffer(0).replayBuffer()).as("0 turns retries of requests with a body off").isZero();
+    }
+
+    @Test
+    void retryAndHedgeValuesAreChecked() {
+        assertThat(RetryConfig.ofDefaults()).isEqualTo(new RetryConfig(3, false));
+        assertThatIllegalArgumentException().isThrownBy(() -> new RetryConfig(0, false)).withMessage("maxAttempts: 0 (expected: 1..10)");
+        assertThat(RetryConfig.ofDefaults().withMaxAttempts(1).withNonIdempotent(true)).isEqualTo(new RetryConfig(1, true));
+        assertThat(HedgeConfig.ofDefaults()).isEqualTo(new HedgeConfig(false, null));
+        assertThatIllegalArgumentException().isThrownBy(() -> new HedgeConfig(true, Duration.ZERO))
+                .withMessage("delay: PT0S (expected: > 0, or null for the live p95)");
+        assertThat(HedgeConfig.ofDefaults().withEnabled(true).withDelay(Duration.ofMillis(150)).delay()).isEqualTo(Duration.ofMillis(150));
+    }
+
+    @Test
+    void routeKeepsItsShorterFormsWithDefaultRetryAndNoHedging() {
+        TimeoutConfig t = TimeoutConfig.ofDefaults();
+        RouteConfig route = new RouteConfig("completions", "/v2/code/completions", t, "X-Gitlab-Instance-Id");
+
+        assertThat(route.retry()).isEqualTo(RetryConfig.ofDefaults());
+        assertThat(route.hedge()).isEqualTo(HedgeConfig.ofDefaults());
+        RouteConfig hedged = route.withRetry(new RetryConfig(2, true)).withHedge(new HedgeConfig(true, null));
+        assertThat(hedged.withStickyHeader(null).withTimeouts(t))
+                .as("other withers keep retry and hedge")
+                .isEqualTo(new RouteConfig("completions", "/v2/code/completions", t, null, new RetryConfig(2, true), new HedgeConfig(true, null)));
+        assertThatNullPointerException().isThrownBy(() -> route.withRetry(null)).withMessage("retry");
+    }
+
+    @Test
+    void meridianConfigKeepsItsFormsWithoutHealthAndRetries() {
+        List<RegionConfig> regions = List.of(RegionConfig.of("us-east4", GW));
+        MeridianConfig nine = new MeridianConfig(ListenConfig.ofDefaults(), ServerConfig.ofDefaults(),
+                UpstreamConfig.ofDefaults(), TimeoutConfig.ofDefaults(), AdminConfig.ofDefaults(), GeoConfig.ofDefaults(),
+                RoutingConfig.ofDefaults(), regions, List.of());
+        HealthConfig noProbes = HealthConfig.ofDefaults().withProbe(ProbeConfig.ofDefaults().withEnabled(false));
+        RetriesConfig noBudget = RetriesConfig.ofDefaults().withBudgetRatio(0);
+
+        assertThat(nine).isEqualTo(MeridianConfig.ofDefaults(regions));
+        assertThat(nine.health()).isEqualTo(HealthConfig.ofDefaults());
+        assertThat(nine.retries()).isEqualTo(RetriesConfig.ofDefaults());
+        MeridianConfig changed = nine.withHealth(noProbes).withRetries(noBudget).withRouting(RoutingConfig.ofDefaults());
+        assertThat(changed.health()).as("other withers keep it").isEqualTo(noProbes);
+        assertThat(changed.retries()).isEqualTo(noBudget);
+        assertThatNullPointerException().isThrownBy(() -> nine.withHealth(null)).withMessage("health");
+    }
 }

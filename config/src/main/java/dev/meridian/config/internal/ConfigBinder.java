@@ -4,14 +4,22 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import dev.meridian.config.AdminConfig;
 import dev.meridian.config.AdminToken;
+import dev.meridian.config.BreakerConfig;
 import dev.meridian.config.CidrRange;
 import dev.meridian.config.ConfigDefaults;
 import dev.meridian.config.GeoConfig;
 import dev.meridian.config.GeoPoint;
+import dev.meridian.config.HealthConfig;
+import dev.meridian.config.HedgeConfig;
 import dev.meridian.config.ListenConfig;
 import dev.meridian.config.MeridianConfig;
+import dev.meridian.config.OutlierConfig;
 import dev.meridian.config.PanicMode;
+import dev.meridian.config.ProbeConfig;
+import dev.meridian.config.RateLimitConfig;
 import dev.meridian.config.RegionConfig;
+import dev.meridian.config.RetriesConfig;
+import dev.meridian.config.RetryConfig;
 import dev.meridian.config.RouteConfig;
 import dev.meridian.config.RoutingConfig;
 import dev.meridian.config.RoutingMode;
@@ -129,6 +137,71 @@ public final class ConfigBinder {
         Duration defaultTtfb = duration(routing, routingPath.key("default-ttfb"), ConfigDefaults.DEFAULT_TTFB, false);
         Duration ttfbDecay = duration(routing, routingPath.key("ttfb-decay"), ConfigDefaults.TTFB_DECAY, false);
 
+        KeyPath healthPath = top.key("health");
+        JsonNode health = mapping(root, "health");
+        KeyPath probePath = healthPath.key("probe");
+        JsonNode probe = mapping(health, "probe");
+        boolean probeEnabled = bool(probe, "enabled", ConfigDefaults.PROBE_ENABLED);
+        String probeTarget = probeTarget(probe, probePath.key("path"));
+        Duration probeInterval = duration(probe, probePath.key("interval"), ConfigDefaults.PROBE_INTERVAL, false);
+        double probeJitter = number(probe, probePath.key("jitter"), ConfigDefaults.PROBE_JITTER, 0, ProbeConfig.MAX_JITTER, false);
+        Duration probeTimeout = duration(probe, probePath.key("timeout"), ConfigDefaults.PROBE_TIMEOUT, false);
+        int unhealthyThreshold = integer(probe, "unhealthy-threshold", ConfigDefaults.PROBE_UNHEALTHY_THRESHOLD);
+        int healthyThreshold = integer(probe, "healthy-threshold", ConfigDefaults.PROBE_HEALTHY_THRESHOLD);
+
+        KeyPath outlierPath = healthPath.key("outlier");
+        JsonNode outlier = mapping(health, "outlier");
+        int consecutiveFailures = integer(outlier, "consecutive-failures", ConfigDefaults.OUTLIER_CONSECUTIVE_FAILURES);
+        Duration baseEjection = duration(outlier, outlierPath.key("base-ejection"), ConfigDefaults.OUTLIER_BASE_EJECTION, false);
+        Duration maxEjection = duration(outlier, outlierPath.key("max-ejection"), ConfigDefaults.OUTLIER_MAX_EJECTION, false);
+        int maxEjectedPercent = integer(outlier, "max-ejected-percent", ConfigDefaults.OUTLIER_MAX_EJECTED_PERCENT);
+        if (maxEjection.compareTo(baseEjection) < 0) {
+            KeyPath maxPath = outlierPath.key("max-ejection");
+            KeyPath basePath = outlierPath.key("base-ejection");
+            if (outlier.has("max-ejection")) {
+                problems.add(Origin.CHECK, maxPath, tree.valueMark(maxPath), Values.describe(outlier.get("max-ejection"))
+                        + " is shorter than base-ejection (expected at least " + DurationText.format(baseEjection) + ")");
+            } else {
+                problems.add(Origin.CHECK, basePath, tree.valueMark(basePath), Values.describe(outlier.get("base-ejection"))
+                        + " is longer than max-ejection (expected at most " + DurationText.format(maxEjection)
+                        + ", or a longer max-ejection)");
+            }
+        }
+
+        KeyPath breakerPath = healthPath.key("breaker");
+        JsonNode breaker = mapping(health, "breaker");
+        int failureRateThreshold = integer(breaker, "failure-rate-threshold", ConfigDefaults.BREAKER_FAILURE_RATE_THRESHOLD);
+        int slowCallRateThreshold = integer(breaker, "slow-call-rate-threshold", ConfigDefaults.BREAKER_SLOW_CALL_RATE_THRESHOLD);
+        Duration slowCallDuration = duration(breaker, breakerPath.key("slow-call-duration"), ConfigDefaults.BREAKER_SLOW_CALL_DURATION, false);
+        int window = integer(breaker, "window", ConfigDefaults.BREAKER_WINDOW);
+        int minimumCalls = integer(breaker, "minimum-calls", ConfigDefaults.BREAKER_MINIMUM_CALLS);
+        Duration openDuration = duration(breaker, breakerPath.key("open-duration"), ConfigDefaults.BREAKER_OPEN_DURATION, false);
+        int halfOpenCalls = integer(breaker, "half-open-calls", ConfigDefaults.BREAKER_HALF_OPEN_CALLS);
+        if (minimumCalls > window && window >= 1 && window <= BreakerConfig.MAX_WINDOW && minimumCalls <= BreakerConfig.MAX_WINDOW) {
+            KeyPath minimumPath = breakerPath.key("minimum-calls");
+            KeyPath windowPath = breakerPath.key("window");
+            if (breaker.has("minimum-calls")) {
+                problems.add(Origin.CHECK, minimumPath, tree.valueMark(minimumPath),
+                        minimumCalls + " is more than window (expected at most " + window + ")");
+            } else {
+                problems.add(Origin.CHECK, windowPath, tree.valueMark(windowPath),
+                        window + " is less than minimum-calls (expected at least " + minimumCalls + ", or a smaller minimum-calls)");
+            }
+        }
+
+        KeyPath rateLimitPath = healthPath.key("rate-limit");
+        JsonNode rateLimit = mapping(health, "rate-limit");
+        Duration defaultRetryAfter = duration(rateLimit, rateLimitPath.key("default-retry-after"),
+                ConfigDefaults.RATE_LIMIT_DEFAULT_RETRY_AFTER, false);
+        double capacity = number(rateLimit, rateLimitPath.key("capacity"), ConfigDefaults.RATE_LIMIT_CAPACITY, 0, 1, true);
+
+        KeyPath retriesPath = top.key("retries");
+        JsonNode retries = mapping(root, "retries");
+        double budgetRatio = number(retries, retriesPath.key("budget-ratio"), ConfigDefaults.RETRY_BUDGET_RATIO, 0, 1, false);
+        Duration budgetWindow = duration(retries, retriesPath.key("budget-window"), ConfigDefaults.RETRY_BUDGET_WINDOW, false);
+        int minPerSecond = integer(retries, "min-per-second", ConfigDefaults.RETRY_MIN_PER_SECOND);
+        long replayBuffer = size(retries, retriesPath.key("replay-buffer"), ConfigDefaults.REPLAY_BUFFER, 0, Integer.MAX_VALUE);
+
         List<RegionDraft> regions = regions(root, top.key("regions"));
         List<RouteDraft> routes = routes(root, top.key("routes"));
 
@@ -147,7 +220,8 @@ public final class ConfigBinder {
                         r.connect != null ? r.connect : connect,
                         r.firstByte != null ? r.firstByte : firstByte,
                         r.idle != null ? r.idle : idle,
-                        r.total != null ? r.total : total), r.stickyHeader));
+                        r.total != null ? r.total : total), r.stickyHeader,
+                        new RetryConfig(r.maxAttempts, r.nonIdempotent), new HedgeConfig(r.hedgeEnabled, r.hedgeDelay)));
             }
             return new MeridianConfig(
                     new ListenConfig(listenAddress, listenPort, proxyProtocol),
@@ -158,6 +232,14 @@ public final class ConfigBinder {
                     new AdminConfig(adminAddress, adminPort, tokens),
                     new GeoConfig(database, geoRequired, reloadInterval, cacheSize, nodeCacheSize, trustedProxies, locationHeaders),
                     new RoutingConfig(mode, tieBand, spillFactor, hysteresis, panic, defaultTtfb, ttfbDecay),
+                    new HealthConfig(
+                            new ProbeConfig(probeEnabled, probeTarget, probeInterval, probeJitter, probeTimeout,
+                                    unhealthyThreshold, healthyThreshold),
+                            new OutlierConfig(consecutiveFailures, baseEjection, maxEjection, maxEjectedPercent),
+                            new BreakerConfig(failureRateThreshold, slowCallRateThreshold, slowCallDuration, window,
+                                    minimumCalls, openDuration, halfOpenCalls),
+                            new RateLimitConfig(defaultRetryAfter, capacity)),
+                    new RetriesConfig(budgetRatio, budgetWindow, minPerSecond, replayBuffer),
                     regionConfigs,
                     routeConfigs);
         } catch (IllegalArgumentException e) {
@@ -184,6 +266,10 @@ public final class ConfigBinder {
         @Nullable Duration idle;
         @Nullable Duration total;
         @Nullable String stickyHeader;
+        int maxAttempts = ConfigDefaults.RETRY_MAX_ATTEMPTS;
+        boolean nonIdempotent = ConfigDefaults.RETRY_NON_IDEMPOTENT;
+        boolean hedgeEnabled = ConfigDefaults.HEDGE_ENABLED;
+        @Nullable Duration hedgeDelay = ConfigDefaults.HEDGE_DELAY;
     }
 
     private List<RegionDraft> regions(JsonNode root, KeyPath path) {
@@ -290,6 +376,12 @@ public final class ConfigBinder {
             route.idle = optionalDuration(timeouts, timeoutsPath.key("idle"));
             route.total = optionalDuration(timeouts, timeoutsPath.key("total"));
             route.stickyHeader = headerName(item, itemPath.key("sticky-header"));
+            JsonNode retry = mapping(item, "retry");
+            route.maxAttempts = integer(retry, "max-attempts", ConfigDefaults.RETRY_MAX_ATTEMPTS);
+            route.nonIdempotent = bool(retry, "non-idempotent", ConfigDefaults.RETRY_NON_IDEMPOTENT);
+            JsonNode hedge = mapping(item, "hedge");
+            route.hedgeEnabled = bool(hedge, "enabled", ConfigDefaults.HEDGE_ENABLED);
+            route.hedgeDelay = hedgeDelay(hedge, itemPath.key("hedge").key("delay"));
             out.add(route);
         }
         return out;
@@ -435,6 +527,72 @@ public final class ConfigBinder {
             return ConfigDefaults.SPILL_FACTOR;
         }
         return value;
+    }
+
+    /** A number in {@code min..max} (or above {@code min} when {@code exclusiveMin}); NaN and values out of range are reported. */
+    private double number(JsonNode parent, KeyPath path, double fallback, double min, double max, boolean exclusiveMin) {
+        JsonNode node = parent.get(last(path));
+        if (node == null || !node.isNumber()) {
+            return fallback; // absent, or the schema reported the type
+        }
+        double value = node.doubleValue();
+        if (!((exclusiveMin ? value > min : value >= min) && value <= max)) { // NaN too
+            String expected = exclusiveMin ? "more than " + plain(min) + ", at most " + plain(max) : plain(min) + ".." + plain(max);
+            problems.add(Origin.CHECK, path, tree.valueMark(path), Values.describe(node) + " is out of range (expected: " + expected + ")");
+            return fallback;
+        }
+        return value;
+    }
+
+    /** {@code 0.5} as 0.5 and {@code 1.0} as 1, as the schema writes bounds. */
+    private static String plain(double value) {
+        return value == Math.rint(value) ? Long.toString((long) value) : Double.toString(value);
+    }
+
+    /** The probe path: an absolute path, a query allowed, no fragment or whitespace. */
+    private String probeTarget(JsonNode probe, KeyPath path) {
+        JsonNode node = probe.get("path");
+        if (node == null || !node.isTextual()) {
+            return ConfigDefaults.PROBE_PATH;
+        }
+        String problem = ProbeConfig.pathProblem(node.textValue());
+        if (problem != null) {
+            problems.add(Origin.CHECK, path, tree.valueMark(path), Values.quote(node.textValue()) + " " + problem);
+            return ConfigDefaults.PROBE_PATH;
+        }
+        return node.textValue();
+    }
+
+    /** A positive duration, or {@code p95} ({@code null}): the region's live p95 time to first byte. */
+    private @Nullable Duration hedgeDelay(JsonNode hedge, KeyPath path) {
+        JsonNode node = hedge.get("delay");
+        if (node == null) {
+            return ConfigDefaults.HEDGE_DELAY;
+        }
+        String expected = "(expected a positive duration such as 150ms, or " + HedgeConfig.P95 + ")";
+        if (node.isTextual()) {
+            String text = node.textValue();
+            if (text.equals(HedgeConfig.P95)) {
+                return null;
+            }
+            if (DurationText.PATTERN.matcher(text).matches()) {
+                try {
+                    Duration delay = DurationText.parse(text);
+                    if (!delay.isZero()) {
+                        return delay;
+                    }
+                    problems.add(Origin.CHECK, path, tree.valueMark(path), Values.quote(text) + " is zero " + expected);
+                } catch (IllegalArgumentException e) {
+                    problems.add(Origin.CHECK, path, tree.valueMark(path), e.getMessage());
+                }
+            } else {
+                problems.add(Origin.CHECK, path, tree.valueMark(path), Values.quote(text) + " is neither a duration nor "
+                        + HedgeConfig.P95 + " " + expected);
+            }
+        } else if (node.isIntegralNumber()) {
+            problems.add(Origin.CHECK, path, tree.valueMark(path), Values.quote(node.asText()) + " has no unit " + expected);
+        }
+        return ConfigDefaults.HEDGE_DELAY; // other types: the schema reported them
     }
 
     private void checkPorts(String listenAddress, int listenPort, String adminAddress, int adminPort) {

@@ -153,15 +153,25 @@ public final class SchemaCheck {
         if (owner == null) {
             return "a value in range";
         }
-        JsonNode min = owner.get("minimum");
-        JsonNode max = owner.get("maximum");
+        String range = range(owner.get("minimum"), owner.get("exclusiveMinimum"), owner.get("maximum"));
+        return range.isEmpty() ? "a value in range" : range;
+    }
+
+    /**
+     * A schema range in the words of messages and the reference: {@code 0..65535},
+     * {@code at least 1}, {@code at most 10}, {@code more than 0, at most 1}; empty without bounds.
+     */
+    public static String range(@Nullable JsonNode min, @Nullable JsonNode exclusiveMin, @Nullable JsonNode max) {
+        if (exclusiveMin != null) {
+            return "more than " + exclusiveMin.asText() + (max != null ? ", at most " + max.asText() : "");
+        }
         if (min != null && max != null) {
             return min.asText() + ".." + max.asText();
         }
         if (min != null) {
             return "at least " + min.asText();
         }
-        return max != null ? "at most " + max.asText() : "a value in range";
+        return max != null ? "at most " + max.asText() : "";
     }
 
     private static String joined(JsonNode values) {

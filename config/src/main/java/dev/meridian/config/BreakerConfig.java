@@ -1,0 +1,98 @@
+package dev.meridian.config;
+
+import java.time.Duration;
+
+/**
+ * The circuit breaker of each region (Resilience4j, count-based window). Outlier ejection acts on
+ * single endpoints; the breaker acts on a whole region whose endpoints all fail or crawl at once
+ * (a broken model provider, a saturated region), so that traffic moves to the next region instead
+ * of every request paying for the failure. After {@code openDuration} a few trial calls decide
+ * whether it closes again.
+ *
+ * @param failureRateThreshold percentage of failed calls in the window that opens the breaker, 1..100
+ * @param slowCallRateThreshold percentage of slow calls in the window that opens it, 1..100 (100: only when every call is slow)
+ * @param slowCallDuration a call taking longer than this is slow (positive)
+ * @param window the number of most recent calls the rates are computed over, 1..10000
+ * @param minimumCalls calls needed before the rates count at all, 1..{@code window}
+ * @param openDuration how long the breaker stays open before it lets trial calls through (positive)
+ * @param halfOpenCalls trial calls in the half-open state that decide whether it closes, 1..1000
+ */
+public record BreakerConfig(
+        int failureRateThreshold,
+        int slowCallRateThreshold,
+        Duration slowCallDuration,
+        int window,
+        int minimumCalls,
+        Duration openDuration,
+        int halfOpenCalls) {
+
+    /** Largest window; far above any sensible value, it catches typos. */
+    public static final int MAX_WINDOW = 10_000;
+    /** Most trial calls in the half-open state. */
+    public static final int MAX_HALF_OPEN_CALLS = 1000;
+
+    public BreakerConfig {
+        checkPercent(failureRateThreshold, "failureRateThreshold");
+        checkPercent(slowCallRateThreshold, "slowCallRateThreshold");
+        TimeoutConfig.checkPositive(slowCallDuration, "slowCallDuration");
+        if (window < 1 || window > MAX_WINDOW) {
+            throw new IllegalArgumentException("window: " + window + " (expected: 1.." + MAX_WINDOW + ")");
+        }
+        if (minimumCalls < 1 || minimumCalls > window) {
+            throw new IllegalArgumentException("minimumCalls: " + minimumCalls + " (expected: 1..window " + window + ")");
+        }
+        TimeoutConfig.checkPositive(openDuration, "openDuration");
+        if (halfOpenCalls < 1 || halfOpenCalls > MAX_HALF_OPEN_CALLS) {
+            throw new IllegalArgumentException("halfOpenCalls: " + halfOpenCalls + " (expected: 1.." + MAX_HALF_OPEN_CALLS + ")");
+        }
+    }
+
+    /** Every value from {@link ConfigDefaults}. */
+    public static BreakerConfig ofDefaults() {
+        return new BreakerConfig(
+                ConfigDefaults.BREAKER_FAILURE_RATE_THRESHOLD,
+                ConfigDefaults.BREAKER_SLOW_CALL_RATE_THRESHOLD,
+                ConfigDefaults.BREAKER_SLOW_CALL_DURATION,
+                ConfigDefaults.BREAKER_WINDOW,
+                ConfigDefaults.BREAKER_MINIMUM_CALLS,
+                ConfigDefaults.BREAKER_OPEN_DURATION,
+                ConfigDefaults.BREAKER_HALF_OPEN_CALLS);
+    }
+
+    public BreakerConfig withFailureRateThreshold(int failureRateThreshold) {
+        return new BreakerConfig(failureRateThreshold, slowCallRateThreshold, slowCallDuration, window, minimumCalls,
+                openDuration, halfOpenCalls);
+    }
+
+    public BreakerConfig withSlowCallRateThreshold(int slowCallRateThreshold) {
+        return new BreakerConfig(failureRateThreshold, slowCallRateThreshold, slowCallDuration, window, minimumCalls,
+                openDuration, halfOpenCalls);
+    }
+
+    public BreakerConfig withSlowCallDuration(Duration slowCallDuration) {
+        return new BreakerConfig(failureRateThreshold, slowCallRateThreshold, slowCallDuration, window, minimumCalls,
+                openDuration, halfOpenCalls);
+    }
+
+    /** The window and the minimum number of calls together, since the minimum may not exceed the window. */
+    public BreakerConfig withWindow(int window, int minimumCalls) {
+        return new BreakerConfig(failureRateThreshold, slowCallRateThreshold, slowCallDuration, window, minimumCalls,
+                openDuration, halfOpenCalls);
+    }
+
+    public BreakerConfig withOpenDuration(Duration openDuration) {
+        return new BreakerConfig(failureRateThreshold, slowCallRateThreshold, slowCallDuration, window, minimumCalls,
+                openDuration, halfOpenCalls);
+    }
+
+    public BreakerConfig withHalfOpenCalls(int halfOpenCalls) {
+        return new BreakerConfig(failureRateThreshold, slowCallRateThreshold, slowCallDuration, window, minimumCalls,
+                openDuration, halfOpenCalls);
+    }
+
+    private static void checkPercent(int value, String name) {
+        if (value < 1 || value > 100) {
+            throw new IllegalArgumentException(name + ": " + value + " (expected: 1..100)");
+        }
+    }
+}

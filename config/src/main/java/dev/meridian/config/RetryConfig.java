@@ -1,0 +1,36 @@
+package dev.meridian.config;
+
+/**
+ * A route's retry policy. Attempts are bounded per request here and across requests by
+ * {@link RetriesConfig}'s budget. Requests that were never sent (connect refused or timed out, no
+ * connection available) are always retryable; once sent, a POST or PATCH may have had an effect,
+ * so it is retried only on routes whose requests have none ({@code nonIdempotent: true}, e.g.
+ * completions, where a second answer costs tokens but changes nothing).
+ *
+ * @param maxAttempts attempts per request, the first included, 1..10; 1 = no retries
+ * @param nonIdempotent whether a sent POST or PATCH may be sent again after a retryable failure
+ */
+public record RetryConfig(int maxAttempts, boolean nonIdempotent) {
+
+    /** Most attempts per request: more only adds load while the client waits. */
+    public static final int MAX_ATTEMPTS = 10;
+
+    public RetryConfig {
+        if (maxAttempts < 1 || maxAttempts > MAX_ATTEMPTS) {
+            throw new IllegalArgumentException("maxAttempts: " + maxAttempts + " (expected: 1.." + MAX_ATTEMPTS + ")");
+        }
+    }
+
+    /** Every value from {@link ConfigDefaults}. */
+    public static RetryConfig ofDefaults() {
+        return new RetryConfig(ConfigDefaults.RETRY_MAX_ATTEMPTS, ConfigDefaults.RETRY_NON_IDEMPOTENT);
+    }
+
+    public RetryConfig withMaxAttempts(int maxAttempts) {
+        return new RetryConfig(maxAttempts, nonIdempotent);
+    }
+
+    public RetryConfig withNonIdempotent(boolean nonIdempotent) {
+        return new RetryConfig(maxAttempts, nonIdempotent);
+    }
+}
