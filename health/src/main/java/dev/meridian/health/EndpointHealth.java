@@ -1,0 +1,38 @@
+package dev.meridian.health;
+
+import dev.meridian.regions.Endpoint;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What is known about one endpoint. The data path writes {@link #consecutiveFailures} from any
+ * event loop; the probe fields are written only by the endpoint's own probe chain (one probe at a
+ * time), and are volatile so that other threads read them safely.
+ */
+final class EndpointHealth {
+
+    final Endpoint endpoint;
+    final RegionHealth region;
+    /** Position in the region's endpoints (and in its {@link Ejections}). */
+    final int index;
+
+    final AtomicInteger consecutiveFailures = new AtomicInteger();
+    final AtomicLong ejections = new AtomicLong();
+
+    volatile boolean up = true;
+    volatile int probeSuccesses;
+    volatile int probeFailures;
+    volatile @Nullable String lastProbeProblem;
+
+    EndpointHealth(Endpoint endpoint, RegionHealth region, int index) {
+        this.endpoint = endpoint;
+        this.region = region;
+        this.index = index;
+    }
+
+    @Override
+    public String toString() {
+        return endpoint.toString();
+    }
+}

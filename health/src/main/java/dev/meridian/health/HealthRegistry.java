@@ -1,0 +1,611 @@
+package dev.meridian.health;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.meridian.config.BreakerConfig;
+import dev.meridian.config.HealthConfig;
+import dev.meridian.config.OutlierConfig;
+import dev.meridian.regions.Endpoint;
+import dev.meridian.regions.HealthSignals;
+import dev.meridian.regions.Region;
+import dev.meridian.regions.RoutingTable;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig.SlidingWindowSynchronizationStrategy;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig.SlidingWindowType;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The health of every region and endpoint of one {@link RoutingTable}, from four sources (see
+ * {@code src/docs/health.md}): active probes, passive outlier ejection from the outcomes the data
+ * path {@link #record records}, a Resilience4j circuit breaker per region, and the throttle of a
+ * region that answered 429. It is the {@link HealthSignals} the routing policy reads.
+ *
+ * <pre>{@code
+ * HealthRegistry health = HealthRegistry.create(table, config.health());
+ * health.startProbes();
+ * RoutingPolicy policy = ...(table, health);           // reads isAvailable, admits, latencyNanos, capacity
+ * health.record(endpoint, Outcome.GATEWAY_FAILURE, elapsedNanos, null);   // from any event loop
+ * ...
+ * health.close();
+ * }</pre>
+ *
+ * <h2>Threads</h2>
+ *
+ * Every method may be called from any thread. The data-path methods ({@link #record} and the
+ * {@link HealthSignals} answers) never block and take no lock: state is in atomics and immutable
+ * snapshots replaced by compare-and-set. The breakers use Resilience4j's lock-free sliding window
+ * ({@link SlidingWindowSynchronizationStrategy#LOCK_FREE}; the default one takes a
+ * {@code ReentrantLock} per call) and no event consumers (which would allocate an event per
+ * call); state transitions are noticed by comparing the breaker's state after each call. Probes
+ * run on their own {@code meridian-probe} threads. {@link #startProbes()} and {@link #close()}
+ * wait for threads to start or stop and belong off the event loops.
+ *
+ * <h2>Versions and time</h2>
+ *
+ * {@link #version()} changes whenever an answer may have changed: a probe transition, an
+ * ejection, a breaker transition, the start of a throttle, or a move of a region's latency by
+ * more than 1 ms. Ends of ejections, throttles and open periods are not events; the registry
+ * keeps the earliest such deadline and {@code version()} notices it has passed (and logs
+ * returns) when read after it. All times come from the injected nano clock.
+ *
+ * <h2>Breakers</h2>
+ *
+ * A breaker's open period is checked against the nano clock by the registry, not by a
+ * Resilience4j scheduler: once it has passed, {@link #admits} answers {@code true} and the
+ * breaker moves to half-open. In half-open every request is let through (not only
+ * {@code half-open-calls} of them); the first {@code half-open-calls} recorded outcomes close or
+ * re-open it. Gating individual requests would need a permission per request, which the routing
+ * policy, deciding for many requests at once, cannot ask for.
+ *
+ * <p>The registry belongs to one routing table: endpoints and regions of another table are
+ * unknown to it, and are answered as healthy and recorded nowhere.
+ */
+public final class HealthRegistry implements HealthSignals, AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(HealthRegistry.class);
+
+    /** A Retry-After beyond this is taken as this: one bad header must not throttle a region for a day. */
+    static final Duration MAX_RETRY_AFTER = Duration.ofHours(1);
+    /** Weight of a new probe round trip in the region's latency EWMA. */
+    static final double LATENCY_ALPHA = 0.3;
+    /** The latency the routing policy sees moves only by more than this, so that noise does not replan. */
+    static final long LATENCY_STEP_NANOS = 1_000_000;
+    private static final long NO_DEADLINE = Long.MAX_VALUE;
+
+    /** Passed to the breaker; never thrown. Without a stack trace: one is made per failed call. */
+    private static final Exception GATEWAY_FAILURE = new UpstreamFailure("gateway failure");
+    private static final Exception TIMEOUT = new UpstreamFailure("timeout");
+
+    private final HealthConfig config;
+    private final LongSupplier nanoClock;
+    private final List<RegionHealth> regions;
+    private final Map<Region, RegionHealth> byRegion;
+    private final Map<Endpoint, EndpointHealth> byEndpoint;
+    private final long baseEjectionNanos;
+    private final long maxEjectionNanos;
+    private final long openNanos;
+
+    private final AtomicLong version = new AtomicLong();
+    /** The earliest time at which an answer changes by itself (an ejection, throttle or open period ends). */
+    private final AtomicLong nextDeadline = new AtomicLong(NO_DEADLINE);
+
+    private final AtomicBoolean probesStarted = new AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile @Nullable Prober prober;
+
+    private HealthRegistry(RoutingTable table, HealthConfig config, LongSupplier nanoClock) {
+        this.config = config;
+        this.nanoClock = nanoClock;
+        this.baseEjectionNanos = config.outlier().baseEjection().toNanos();
+        this.maxEjectionNanos = config.outlier().maxEjection().toNanos();
+        this.openNanos = config.breaker().openDuration().toNanos();
+        CircuitBreakerConfig breakerConfig = breakerConfig(config.breaker(), nanoClock);
+        List<RegionHealth> list = new ArrayList<>();
+        Map<Region, RegionHealth> regionMap = new HashMap<>();
+        Map<Endpoint, EndpointHealth> endpointMap = new HashMap<>();
+        for (Region region : table.regions()) {
+            RegionHealth rh = new RegionHealth(region, CircuitBreaker.of("meridian-" + region.name(), breakerConfig));
+            List<Endpoint> endpoints = region.endpoints();
+            EndpointHealth[] array = new EndpointHealth[endpoints.size()];
+            for (int i = 0; i < array.length; i++) {
+                array[i] = new EndpointHealth(endpoints.get(i), rh, i);
+                endpointMap.put(endpoints.get(i), array[i]);
+            }
+            rh.endpoints = array;
+            list.add(rh);
+            regionMap.put(region, rh);
+        }
+        this.regions = List.copyOf(list);
+        this.byRegion = Map.copyOf(regionMap);
+        this.byEndpoint = Map.copyOf(endpointMap);
+    }
+
+    /** A registry on the system clock; probes start with {@link #startProbes()}. */
+    public static HealthRegistry create(RoutingTable table, HealthConfig config) {
+        return create(table, config, System::nanoTime);
+    }
+
+    /**
+     * A registry on the given clock (tests drive ejections, throttles and breakers with it).
+     *
+     * @param nanoClock monotonic nanoseconds, like {@link System#nanoTime()}
+     */
+    public static HealthRegistry create(RoutingTable table, HealthConfig config, LongSupplier nanoClock) {
+        return new HealthRegistry(requireNonNull(table, "table"), requireNonNull(config, "config"),
+                requireNonNull(nanoClock, "nanoClock"));
+    }
+
+    private static CircuitBreakerConfig breakerConfig(BreakerConfig b, LongSupplier nanoClock) {
+        return CircuitBreakerConfig.custom()
+                .slidingWindow(b.window(), b.minimumCalls(), SlidingWindowType.COUNT_BASED,
+                        SlidingWindowSynchronizationStrategy.LOCK_FREE)
+                .failureRateThreshold(b.failureRateThreshold())
+                .slowCallRateThreshold(b.slowCallRateThreshold())
+                .slowCallDurationThreshold(b.slowCallDuration())
+                .waitDurationInOpenState(b.openDuration())
+                .permittedNumberOfCallsInHalfOpenState(b.halfOpenCalls())
+                .automaticTransitionFromOpenToHalfOpenEnabled(false)
+                .writableStackTraceEnabled(false)
+                .clock(new NanoTimeClock(nanoClock))
+                .build();
+    }
+
+    /**
+     * Starts probing every endpoint, unless {@code health.probe.enabled} is false (then every
+     * endpoint stays {@link ProbeState#UP}). Idempotent. Creates the probe threads: call it off
+     * the event loops.
+     *
+     * @throws IllegalStateException after {@link #close()}
+     */
+    public void startProbes() {
+        if (closed.get()) {
+            throw new IllegalStateException("closed");
+        }
+        if (!config.probe().enabled() || !probesStarted.compareAndSet(false, true)) {
+            return;
+        }
+        Prober p = new Prober(config.probe(), nanoClock, this::probed);
+        prober = p;
+        List<EndpointHealth> all = new ArrayList<>();
+        for (RegionHealth region : regions) {
+            all.addAll(List.of(region.endpoints));
+        }
+        p.start(all);
+        if (closed.get()) { // closed concurrently: make sure nothing keeps running
+            p.close();
+        }
+    }
+
+    /**
+     * The outcome of one upstream attempt, from the data path: any thread, never blocks.
+     *
+     * @param durationNanos how long the attempt took (to the response headers, or to the failure)
+     * @param retryAfter for {@link Outcome#RATE_LIMITED}: the {@code Retry-After} the endpoint sent,
+     *     or {@code null} when it sent none that could be read (then {@code rate-limit.default-retry-after})
+     */
+    public void record(Endpoint endpoint, Outcome outcome, long durationNanos, @Nullable Duration retryAfter) {
+        requireNonNull(outcome, "outcome");
+        EndpointHealth eh = byEndpoint.get(requireNonNull(endpoint, "endpoint"));
+        if (eh == null) {
+            return;
+        }
+        RegionHealth region = eh.region;
+        long duration = Math.max(0, durationNanos);
+        switch (outcome) {
+            case SUCCESS -> {
+                if (eh.consecutiveFailures.get() != 0) {
+                    eh.consecutiveFailures.set(0);
+                }
+                region.breaker.onSuccess(duration, TimeUnit.NANOSECONDS);
+                checkBreaker(region);
+            }
+            case GATEWAY_FAILURE, TIMEOUT -> {
+                countFailure(eh);
+                region.breaker.onError(duration, TimeUnit.NANOSECONDS, outcome == Outcome.TIMEOUT ? TIMEOUT : GATEWAY_FAILURE);
+                checkBreaker(region);
+            }
+            case RATE_LIMITED -> throttle(region, retryAfter);
+            case CLIENT_ERROR, CANCELLED -> {
+                // Not the endpoint's fault, and no evidence that it works either.
+            }
+        }
+    }
+
+    // ---- HealthSignals ----
+
+    /** Probed up (endpoints start up) and not ejected. Unknown endpoints are available. */
+    @Override
+    public boolean isAvailable(Endpoint endpoint) {
+        EndpointHealth eh = byEndpoint.get(endpoint);
+        if (eh == null) {
+            return true;
+        }
+        if (!eh.up) {
+            return false;
+        }
+        Ejections ejections = eh.region.ejections.get();
+        return !ejections.anyPending() || !ejections.isEjected(eh.index, nanoClock.getAsLong());
+    }
+
+    /** False only while the region's breaker is open and its open period has not passed. */
+    @Override
+    public boolean admits(Region region) {
+        RegionHealth rh = byRegion.get(region);
+        if (rh == null || rh.breaker.getState() != CircuitBreaker.State.OPEN) {
+            return true;
+        }
+        long until = rh.openUntil.get();
+        if (until == RegionHealth.NOT_OPEN) {
+            return false; // opened a moment ago; the thread that opened it sets the deadline
+        }
+        if (nanoClock.getAsLong() < until) {
+            return false;
+        }
+        halfOpen(rh, until);
+        return true;
+    }
+
+    /** The region's probe round-trip EWMA, as last moved by more than 1 ms; -1 before a good probe. */
+    @Override
+    public long latencyNanos(Region region) {
+        RegionHealth rh = byRegion.get(region);
+        return rh == null ? -1 : rh.latencyNanos;
+    }
+
+    /** {@code rate-limit.capacity} while a 429's Retry-After runs, else 1. */
+    @Override
+    public double capacity(Region region) {
+        RegionHealth rh = byRegion.get(region);
+        if (rh == null) {
+            return 1.0;
+        }
+        long until = rh.throttledUntil.get();
+        return until != RegionHealth.NOT_THROTTLED && nanoClock.getAsLong() < until ? config.rateLimit().capacity() : 1.0;
+    }
+
+    /**
+     * Changes whenever an answer may have changed. One volatile read while nothing is due to
+     * expire; otherwise also a clock read, and, once an ejection, throttle or open period has
+     * ended, the bump (and the log lines of returns).
+     */
+    @Override
+    public long version() {
+        long deadline = nextDeadline.get();
+        if (deadline != NO_DEADLINE && nanoClock.getAsLong() >= deadline) {
+            passDeadline(deadline);
+        }
+        return version.get();
+    }
+
+    /** A snapshot of every region and endpoint. */
+    public HealthReport report() {
+        long v = version();
+        long now = nanoClock.getAsLong();
+        List<HealthReport.RegionReport> out = new ArrayList<>(regions.size());
+        for (RegionHealth rh : regions) {
+            Ejections ejections = rh.ejections.get();
+            List<HealthReport.EndpointReport> endpoints = new ArrayList<>(rh.endpoints.length);
+            for (EndpointHealth eh : rh.endpoints) {
+                boolean ejected = ejections.isEjected(eh.index, now);
+                endpoints.add(new HealthReport.EndpointReport(
+                        eh.endpoint.label(),
+                        eh.up ? ProbeState.UP : ProbeState.DOWN,
+                        eh.up && !ejected,
+                        eh.consecutiveFailures.get(),
+                        ejected ? Duration.ofNanos(ejections.until(eh.index) - now) : Duration.ZERO,
+                        ejections.times(eh.index),
+                        eh.ejections.get(),
+                        eh.lastProbeProblem));
+            }
+            long throttledUntil = rh.throttledUntil.get();
+            boolean throttled = throttledUntil != RegionHealth.NOT_THROTTLED && now < throttledUntil;
+            CircuitBreaker.Metrics metrics = rh.breaker.getMetrics();
+            out.add(new HealthReport.RegionReport(
+                    rh.region.name(),
+                    breakerState(rh, now),
+                    metrics.getFailureRate(),
+                    metrics.getSlowCallRate(),
+                    rh.latencyNanos,
+                    throttled ? config.rateLimit().capacity() : 1.0,
+                    throttled ? Duration.ofNanos(throttledUntil - now) : Duration.ZERO,
+                    rh.ejectionsRefused.sum(),
+                    endpoints));
+        }
+        return new HealthReport(v, out);
+    }
+
+    /** Stops the probes and their threads (waiting at most a few seconds). The answers stay available. Idempotent. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        Prober p = prober;
+        if (p != null) {
+            p.close();
+        }
+    }
+
+    // ---- probes ----
+
+    /** A probe result, on the endpoint's probe thread; one probe of an endpoint at a time. */
+    private void probed(EndpointHealth eh, boolean ok, long rttNanos, @Nullable String problem) {
+        if (ok) {
+            eh.probeFailures = 0;
+            eh.lastProbeProblem = null;
+            int successes = eh.probeSuccesses + 1;
+            eh.probeSuccesses = successes;
+            if (!eh.up && successes >= config.probe().healthyThreshold()) {
+                eh.up = true;
+                changed();
+                LOG.info("endpoint {} of {} is up: {} good probes in a row", eh.endpoint.label(), eh.region, successes);
+            }
+            if (rttNanos >= 0) {
+                observeLatency(eh.region, rttNanos);
+            }
+        } else {
+            eh.probeSuccesses = 0;
+            eh.lastProbeProblem = problem;
+            int failures = eh.probeFailures + 1;
+            eh.probeFailures = failures;
+            if (eh.up && failures >= config.probe().unhealthyThreshold()) {
+                eh.up = false;
+                changed();
+                LOG.warn("endpoint {} of {} is down: {} failed probes in a row, the last: {}",
+                        eh.endpoint.label(), eh.region, failures, problem);
+            }
+        }
+    }
+
+    private void observeLatency(RegionHealth rh, long rttNanos) {
+        double updated;
+        while (true) {
+            long bits = rh.rttEwma.get();
+            double current = Double.longBitsToDouble(bits);
+            updated = Double.isNaN(current) ? rttNanos : current + LATENCY_ALPHA * (rttNanos - current);
+            if (rh.rttEwma.compareAndSet(bits, Double.doubleToRawLongBits(updated))) {
+                break;
+            }
+        }
+        long rounded = Math.round(updated);
+        long published = rh.latencyNanos;
+        if (published < 0 || Math.abs(rounded - published) > LATENCY_STEP_NANOS) {
+            rh.latencyNanos = rounded;
+            changed();
+        }
+    }
+
+    // ---- outlier ejection ----
+
+    private void countFailure(EndpointHealth eh) {
+        RegionHealth region = eh.region;
+        Ejections current = region.ejections.get();
+        if (current.anyPending() && current.isEjected(eh.index, nanoClock.getAsLong())) {
+            return; // requests still in flight to an ejected endpoint: it is already out
+        }
+        int failures = eh.consecutiveFailures.incrementAndGet();
+        if (failures >= config.outlier().consecutiveFailures()) {
+            eject(eh, failures);
+        }
+    }
+
+    private void eject(EndpointHealth eh, int failures) {
+        RegionHealth region = eh.region;
+        OutlierConfig outlier = config.outlier();
+        int allowed = Math.max(1, region.endpoints.length * outlier.maxEjectedPercent() / 100);
+        long now;
+        Ejections current;
+        Ejections next;
+        do {
+            now = nanoClock.getAsLong();
+            current = region.ejections.get();
+            if (current.isEjected(eh.index, now)) {
+                return; // another thread ejected it
+            }
+            if (current.ejected(now) >= allowed) {
+                region.ejectionsRefused.increment();
+                if (failures == outlier.consecutiveFailures()) {
+                    LOG.info("endpoint {} of {} not ejected after {} consecutive gateway failures: "
+                            + "{}% of the region's endpoints are ejected already (max-ejected-percent)",
+                            eh.endpoint.label(), region, failures, outlier.maxEjectedPercent());
+                }
+                return;
+            }
+            long last = current.until(eh.index);
+            int times = last == Ejections.NEVER || now - last > maxEjectionNanos
+                    ? 1 // back in rotation for max-ejection: it starts over
+                    : Math.min(current.times(eh.index), Integer.MAX_VALUE - 1) + 1;
+            next = current.eject(eh.index, now, ejectionNanos(times), times);
+        } while (!region.ejections.compareAndSet(current, next));
+        eh.consecutiveFailures.set(0);
+        eh.ejections.incrementAndGet();
+        long until = next.until(eh.index);
+        registerDeadline(until);
+        changed();
+        LOG.info("endpoint {} of {} ejected for {} after {} consecutive gateway failures (times ejected: {})",
+                eh.endpoint.label(), region, DurationFormat.ofNanos(next.length(eh.index)), failures, next.times(eh.index));
+    }
+
+    /** {@code min(max-ejection, base-ejection × times)}, without overflow. */
+    private long ejectionNanos(int times) {
+        return times > maxEjectionNanos / baseEjectionNanos ? maxEjectionNanos : Math.min(maxEjectionNanos, baseEjectionNanos * times);
+    }
+
+    // ---- breakers ----
+
+    /** Acts on a breaker transition made by the call just recorded (or by another thread). */
+    private void checkBreaker(RegionHealth rh) {
+        CircuitBreaker.State state = rh.breaker.getState();
+        CircuitBreaker.State seen = rh.seenState.get();
+        if (state == seen || !rh.seenState.compareAndSet(seen, state)) {
+            return;
+        }
+        if (state == CircuitBreaker.State.OPEN) {
+            long until = nanoClock.getAsLong() + openNanos;
+            rh.openUntil.set(until);
+            registerDeadline(until);
+            CircuitBreaker.Metrics m = rh.breaker.getMetrics();
+            LOG.warn("circuit breaker of {} opened for {}: failure rate {}%, slow-call rate {}% over the last {} calls",
+                    rh, DurationFormat.ofNanos(openNanos), Math.round(m.getFailureRate()), Math.round(m.getSlowCallRate()),
+                    m.getNumberOfBufferedCalls());
+        } else if (state == CircuitBreaker.State.CLOSED) {
+            rh.openUntil.set(RegionHealth.NOT_OPEN);
+            LOG.info("circuit breaker of {} closed", rh);
+        } else {
+            LOG.info("circuit breaker of {} is {}", rh, state);
+        }
+        changed();
+    }
+
+    /** Moves an open breaker whose period ({@code until}) has passed to half-open; one thread wins. */
+    private void halfOpen(RegionHealth rh, long until) {
+        if (!rh.openUntil.compareAndSet(until, RegionHealth.NOT_OPEN)) {
+            return;
+        }
+        if (rh.breaker.getState() == CircuitBreaker.State.OPEN) {
+            rh.breaker.transitionToHalfOpenState();
+            if (rh.seenState.compareAndSet(CircuitBreaker.State.OPEN, CircuitBreaker.State.HALF_OPEN)) {
+                LOG.info("circuit breaker of {} is half-open: the next {} calls decide", rh, config.breaker().halfOpenCalls());
+            }
+            changed();
+        }
+    }
+
+    private BreakerState breakerState(RegionHealth rh, long now) {
+        return switch (rh.breaker.getState()) {
+            case OPEN -> {
+                long until = rh.openUntil.get();
+                yield until != RegionHealth.NOT_OPEN && now >= until ? BreakerState.HALF_OPEN : BreakerState.OPEN;
+            }
+            case HALF_OPEN -> BreakerState.HALF_OPEN;
+            default -> BreakerState.CLOSED;
+        };
+    }
+
+    // ---- 429 ----
+
+    private void throttle(RegionHealth rh, @Nullable Duration retryAfter) {
+        Duration wait = retryAfter == null || retryAfter.isNegative() || retryAfter.isZero()
+                ? config.rateLimit().defaultRetryAfter()
+                : retryAfter.compareTo(MAX_RETRY_AFTER) > 0 ? MAX_RETRY_AFTER : retryAfter;
+        long now = nanoClock.getAsLong();
+        long until = now + wait.toNanos();
+        boolean started;
+        while (true) {
+            long current = rh.throttledUntil.get();
+            if (current != RegionHealth.NOT_THROTTLED && current >= until) {
+                return; // already throttled for at least as long
+            }
+            if (rh.throttledUntil.compareAndSet(current, until)) {
+                started = current == RegionHealth.NOT_THROTTLED || current <= now;
+                break;
+            }
+        }
+        registerDeadline(until);
+        if (started) {
+            changed();
+            LOG.info("region {} answered 429: its share drops to {} for {}", rh, config.rateLimit().capacity(),
+                    DurationFormat.of(wait));
+        }
+    }
+
+    // ---- version and deadlines ----
+
+    private void changed() {
+        version.incrementAndGet();
+    }
+
+    /** Makes {@code deadline} the next one unless an earlier one is pending. */
+    private void registerDeadline(long deadline) {
+        while (true) {
+            long current = nextDeadline.get();
+            if (current <= deadline || nextDeadline.compareAndSet(current, deadline)) {
+                return;
+            }
+        }
+    }
+
+    /**
+     * Something ended at {@code deadline}: announce what ended, register what is still pending,
+     * and bump the version. One thread does it; deadlines registered meanwhile are kept, since
+     * registering is a compare-and-set to the minimum.
+     */
+    private void passDeadline(long deadline) {
+        if (!nextDeadline.compareAndSet(deadline, NO_DEADLINE)) {
+            return;
+        }
+        long now = nanoClock.getAsLong();
+        for (RegionHealth rh : regions) {
+            announceReturns(rh, now);
+            long throttledUntil = rh.throttledUntil.get();
+            if (throttledUntil != RegionHealth.NOT_THROTTLED) {
+                if (throttledUntil > now) {
+                    registerDeadline(throttledUntil);
+                } else if (rh.throttledUntil.compareAndSet(throttledUntil, RegionHealth.NOT_THROTTLED)) {
+                    LOG.info("region {} gets its full share again: the 429's Retry-After has passed", rh);
+                }
+            }
+            long openUntil = rh.openUntil.get();
+            if (openUntil != RegionHealth.NOT_OPEN) {
+                if (openUntil > now) {
+                    registerDeadline(openUntil);
+                } else {
+                    halfOpen(rh, openUntil);
+                }
+            }
+        }
+        changed();
+    }
+
+    private void announceReturns(RegionHealth rh, long now) {
+        while (true) {
+            Ejections current = rh.ejections.get();
+            if (!current.anyPending()) {
+                return;
+            }
+            boolean[] returned = new boolean[rh.endpoints.length];
+            boolean any = false;
+            for (int i = 0; i < returned.length; i++) {
+                if (current.pending(i)) {
+                    if (current.isEjected(i, now)) {
+                        registerDeadline(current.until(i));
+                    } else {
+                        returned[i] = true;
+                        any = true;
+                    }
+                }
+            }
+            if (!any) {
+                return;
+            }
+            if (rh.ejections.compareAndSet(current, current.announced(returned))) {
+                for (int i = 0; i < returned.length; i++) {
+                    if (returned[i]) {
+                        LOG.info("endpoint {} of {} returns after a {} ejection (times ejected: {})",
+                                rh.endpoints[i].endpoint.label(), rh, DurationFormat.ofNanos(current.length(i)), current.times(i));
+                    }
+                }
+                return;
+            }
+        }
+    }
+
+    /** What the breaker is told a failed call failed with; never thrown, so it has no stack trace. */
+    private static final class UpstreamFailure extends Exception {
+        UpstreamFailure(String message) {
+            super(message, null, false, false);
+        }
+    }
+}

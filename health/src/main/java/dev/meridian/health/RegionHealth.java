@@ -1,0 +1,51 @@
+package dev.meridian.health;
+
+import dev.meridian.regions.Region;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * What is known about one region: its breaker, its throttle, its probe latency and the
+ * ejections of its endpoints. Every field is an atomic or immutable; deadlines are values of
+ * the registry's nano clock.
+ */
+final class RegionHealth {
+
+    /** {@link #openUntil} while the breaker is not open. */
+    static final long NOT_OPEN = Long.MAX_VALUE;
+    /** {@link #throttledUntil} while not throttled. */
+    static final long NOT_THROTTLED = Long.MIN_VALUE;
+
+    final Region region;
+    final CircuitBreaker breaker;
+    /** Filled once by the registry's constructor, before the registry is published. */
+    EndpointHealth[] endpoints = new EndpointHealth[0];
+
+    final AtomicReference<Ejections> ejections;
+    final LongAdder ejectionsRefused = new LongAdder();
+
+    /** The breaker state last acted on (logged, version bumped, open deadline set). */
+    final AtomicReference<CircuitBreaker.State> seenState = new AtomicReference<>(CircuitBreaker.State.CLOSED);
+    /** When the open breaker lets trial calls through. */
+    final AtomicLong openUntil = new AtomicLong(NOT_OPEN);
+
+    final AtomicLong throttledUntil = new AtomicLong(NOT_THROTTLED);
+
+    /** Probe round-trip EWMA in nanoseconds, as the bits of a double; NaN until the first good probe. */
+    final AtomicLong rttEwma = new AtomicLong(Double.doubleToRawLongBits(Double.NaN));
+    /** The EWMA as last published to the routing policy (moved by more than 1 ms), or -1. */
+    volatile long latencyNanos = -1;
+
+    RegionHealth(Region region, CircuitBreaker breaker) {
+        this.region = region;
+        this.breaker = breaker;
+        this.ejections = new AtomicReference<>(Ejections.none(region.endpoints().size()));
+    }
+
+    @Override
+    public String toString() {
+        return region.name();
+    }
+}
