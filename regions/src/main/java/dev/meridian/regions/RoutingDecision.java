@@ -33,8 +33,10 @@ public record RoutingDecision(Region region, Endpoint endpoint, Reason reason) {
         WEIGHT,
         /** A sticky tenant's region. */
         STICKY,
-        /** The preferred region was not available. */
+        /** The preferred region was not available, or an attempt there failed. */
         FAILOVER,
+        /** A second attempt raced a slow first one. */
+        HEDGE,
         /** No region was available; the nearest configured one was used anyway. */
         PANIC;
 

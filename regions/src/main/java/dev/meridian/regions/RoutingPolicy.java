@@ -107,6 +107,43 @@ public final class RoutingPolicy {
         return new RoutingDecision(region, endpoint, reason);
     }
 
+    /**
+     * Where to retry {@code request} after attempts to the endpoints in {@code tried} failed: the
+     * best-ranked available region other than the last failed one (a region that just failed is
+     * likelier to fail again than a replica elsewhere), else another endpoint of that same region;
+     * never an endpoint already tried. {@code null} when nothing is left.
+     */
+    public @Nullable RoutingDecision decideRetry(RoutingRequest request, List<Endpoint> tried) {
+        if (tried.isEmpty()) {
+            return decide(request);
+        }
+        RoutingPlan plan = planFor(request.location());
+        String failedRegion = tried.get(tried.size() - 1).region();
+        HealthSignals untried = endpoint -> health.isAvailable(endpoint) && !tried.contains(endpoint);
+        Region sameRegion = null;
+        for (int r = 0; r < plan.ranked.length; r++) {
+            Region region = plan.ranked[r];
+            if (plan.keep[r] <= 0) {
+                continue;
+            }
+            if (region.name().equals(failedRegion)) {
+                sameRegion = region;
+                continue;
+            }
+            Endpoint endpoint = endpointSelector.pick(region, untried);
+            if (endpoint != null) {
+                return new RoutingDecision(region, endpoint, Reason.FAILOVER);
+            }
+        }
+        if (sameRegion != null) {
+            Endpoint endpoint = endpointSelector.pick(sameRegion, untried);
+            if (endpoint != null) {
+                return new RoutingDecision(sameRegion, endpoint, Reason.FAILOVER);
+            }
+        }
+        return null;
+    }
+
     /** Where {@code request} would go and why, with the numbers behind every region. */
     public RoutingExplanation explain(RoutingRequest request) {
         RoutingPlan plan = planFor(request.location());

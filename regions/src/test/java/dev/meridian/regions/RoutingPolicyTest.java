@@ -294,4 +294,28 @@ class RoutingPolicyTest {
         now[0] += Duration.ofMinutes(5).toNanos();
         assertThat(slow.timeToFirstByteNanos()).as("the estimate decays while unmeasured").isLessThan(1e6);
     }
+
+    @Test
+    void aRetryGoesToAnotherRegionFirstThenAnotherEndpointAndNeverToOneAlreadyTried() {
+        RoutingTable table = RoutingTable.build(Regions.threeContinents(), RoutingConfig.ofDefaults(), System::nanoTime);
+        RoutingPolicy policy = RoutingPolicy.create(table, RoutingConfig.ofDefaults(), HealthSignals.ALL_HEALTHY);
+        List<Endpoint> tried = new java.util.ArrayList<>();
+        RoutingDecision first = policy.decide(from(PARIS));
+        assertThat(first.region().name()).isEqualTo("europe-west2");
+        tried.add(first.endpoint());
+
+        RoutingDecision second = policy.decideRetry(from(PARIS), tried);
+        assertThat(second.region().name()).as("the next region, not the one that just failed").isEqualTo("us-east4");
+        assertThat(second.reason()).isEqualTo(Reason.FAILOVER);
+        tried.add(second.endpoint());
+
+        RoutingDecision third = policy.decideRetry(from(PARIS), tried);
+        assertThat(third.region().name()).isEqualTo("europe-west2");
+        assertThat(third.endpoint()).isNotEqualTo(first.endpoint());
+
+        for (Region region : table.regions()) {
+            tried.addAll(region.endpoints());
+        }
+        assertThat(policy.decideRetry(from(PARIS), tried)).isNull();
+    }
 }
