@@ -3,16 +3,23 @@ package dev.meridian.router;
 import static java.util.Objects.requireNonNull;
 
 import dev.meridian.config.MeridianConfig;
+import dev.meridian.config.RouteConfig;
+import dev.meridian.config.RetriesConfig;
+import dev.meridian.health.HealthRegistry;
 import dev.meridian.regions.ClientAddressResolver;
+import dev.meridian.regions.ClientLocation;
+import dev.meridian.regions.RoutingExplanation;
+import dev.meridian.regions.RoutingRequest;
 import dev.meridian.regions.GeoIpLocator;
 import dev.meridian.regions.GeoLocator;
-import dev.meridian.regions.HealthSignals;
 import dev.meridian.regions.RoutingPolicy;
 import dev.meridian.regions.RoutingTable;
 import dev.meridian.router.internal.ClientChannelInitializer;
 import dev.meridian.router.internal.EventLoopTransport;
 import dev.meridian.router.internal.ProxyHandler;
+import dev.meridian.router.internal.RetryBudget;
 import dev.meridian.router.internal.RouterSnapshot;
+import dev.meridian.router.internal.TimeToFirstByteTracker;
 import dev.meridian.router.internal.UpstreamPools;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -26,10 +33,12 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,6 +65,7 @@ public final class MeridianServer implements AutoCloseable {
     private final EventLoopGroup acceptGroup;
     private final EventLoopGroup ioGroup;
     private final UpstreamPools pools;
+    private final RetryBudget budget;
     private final ChannelGroup clients;
     private final Channel listener;
     private final int eventLoops;
@@ -77,6 +87,9 @@ public final class MeridianServer implements AutoCloseable {
         this.ioGroup = new MultiThreadIoEventLoopGroup(
                 eventLoops, new DefaultThreadFactory("meridian-io"), transport.ioHandlerFactory());
         this.pools = new UpstreamPools(ioGroup, transport, config.upstream());
+        RetriesConfig retries = config.retries();
+        this.budget = new RetryBudget(retries.budgetRatio(), (int) Math.max(1, retries.budgetWindow().toSeconds()),
+                retries.minPerSecond(), System::nanoTime);
         this.clients = new DefaultChannelGroup("meridian-clients", GlobalEventExecutor.INSTANCE);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(acceptGroup, ioGroup)
@@ -88,7 +101,8 @@ public final class MeridianServer implements AutoCloseable {
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, CLIENT_WATER_MARK)
-                .childHandler(new ClientChannelInitializer(snapshot::get, pools, clients, "http"));
+                .childHandler(new ClientChannelInitializer(
+                        snapshot::get, pools, clients, budget, new TimeToFirstByteTracker(System::nanoTime), "http"));
         ChannelFuture bound = bootstrap
                 .bind(config.listen().address(), config.listen().port())
                 .awaitUninterruptibly();
@@ -99,6 +113,7 @@ public final class MeridianServer implements AutoCloseable {
                     + config.listen().port() + ": " + cause.getMessage(), cause);
         }
         this.listener = bound.channel();
+        snapshot.get().health().startProbes();
         log.info("Meridian listening on {} ({} transport, {} event loops, {} regions)",
                 listener.localAddress(), transport.name(), eventLoops, config.regions().size());
     }
@@ -118,8 +133,9 @@ public final class MeridianServer implements AutoCloseable {
 
     private static RouterSnapshot snapshotOf(MeridianConfig config, GeoLocator geo) {
         RoutingTable table = RoutingTable.build(config.regions(), config.routing(), System::nanoTime);
-        RoutingPolicy policy = RoutingPolicy.create(table, config.routing(), HealthSignals.ALL_HEALTHY);
-        return new RouterSnapshot(config, policy, new ClientAddressResolver(config.geo()), geo);
+        HealthRegistry health = HealthRegistry.create(table, config.health());
+        RoutingPolicy policy = RoutingPolicy.create(table, config.routing(), health);
+        return new RouterSnapshot(config, policy, health, new ClientAddressResolver(config.geo()), geo);
     }
 
     /** The address the client listener is bound to (with the real port when the config said 0). */
@@ -138,6 +154,17 @@ public final class MeridianServer implements AutoCloseable {
 
     public MeridianConfig config() {
         return snapshot.get().config();
+    }
+
+    /**
+     * Where a request from {@code client} at {@code location} for {@code path} would go now, with
+     * live health, and why (the admin API's explain).
+     */
+    public RoutingExplanation explain(
+            InetAddress client, @Nullable ClientLocation location, String path, @Nullable String tenant) {
+        RouterSnapshot current = snapshot.get();
+        RouteConfig route = current.config().routeFor(path);
+        return current.policy().explain(new RoutingRequest(client, location, route, route.stickyHeader() == null ? null : tenant));
     }
 
     /** Client connections open right now. */
@@ -178,6 +205,7 @@ public final class MeridianServer implements AutoCloseable {
     }
 
     private void shutdownGroups() {
+        snapshot.get().health().close();
         geo.close();
         acceptGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         ioGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS);

@@ -24,12 +24,16 @@ public final class ClientChannelInitializer extends ChannelInitializer<Channel> 
     private final Supplier<RouterSnapshot> snapshots;
     private final UpstreamPools pools;
     private final ChannelGroup clients;
+    private final RetryBudget budget;
+    private final TimeToFirstByteTracker ttfb;
     private final String scheme;
 
-    public ClientChannelInitializer(
-            Supplier<RouterSnapshot> snapshots, UpstreamPools pools, ChannelGroup clients, String scheme) {
+    public ClientChannelInitializer(Supplier<RouterSnapshot> snapshots, UpstreamPools pools, ChannelGroup clients,
+            RetryBudget budget, TimeToFirstByteTracker ttfb, String scheme) {
+        this.ttfb = ttfb;
         this.snapshots = snapshots;
         this.pools = pools;
+        this.budget = budget;
         this.clients = clients;
         this.scheme = scheme;
     }
@@ -46,7 +50,7 @@ public final class ClientChannelInitializer extends ChannelInitializer<Channel> 
         addHttpHandlers(p, server);
         p.addLast(RouterPipeline.CLIENT_IDLE,
                 new IdleStateHandler(0, 0, server.clientIdleTimeout().toMillis(), TimeUnit.MILLISECONDS));
-        p.addLast(RouterPipeline.PROXY, new ProxyHandler(snapshots, pools, scheme));
+        p.addLast(RouterPipeline.PROXY, new ProxyHandler(snapshots, pools, budget, ttfb, scheme));
     }
 
     private static void addProxyProtocolHandlers(ChannelPipeline p) {

@@ -1,17 +1,26 @@
 package dev.meridian.router.internal;
 
+import dev.meridian.config.RetryConfig;
 import dev.meridian.config.RouteConfig;
 import dev.meridian.config.TimeoutConfig;
+import dev.meridian.health.HealthRegistry;
+import dev.meridian.health.Outcome;
 import dev.meridian.regions.Endpoint;
 import dev.meridian.regions.RoutingDecision;
+import dev.meridian.regions.RoutingPolicy;
+import dev.meridian.regions.RoutingRequest;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpStatusClass;
@@ -21,98 +30,170 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One request and its response, between a client connection and one upstream connection.
+ * One client request and its response, sent upstream in one or more attempts.
  *
- * <p>Everything runs on the client connection's event loop, which is also the loop of the
- * upstream connection. Bodies stream both ways one chunk at a time: the request body is read from
- * the client only while the upstream is writable, the response only while the client is writable.
- * Nothing is aggregated; the only buffering is the handful of request chunks that arrive while the
- * upstream connection is being acquired.
+ * <p>Everything runs on the client connection's event loop, which is also the loop of every
+ * upstream connection the exchange uses. Bodies stream both ways one chunk at a time: the request
+ * body is read from the client only while the upstream is writable, the response only while the
+ * client is writable. Nothing is aggregated. The one deliberate buffer is the replay buffer: the
+ * request body parts sent so far, kept (as retained buffers) while they total at most
+ * {@code retries.replay-buffer}, so that a failed attempt can be repeated elsewhere.
+ *
+ * <p>An attempt that fails before any response byte went to the client is retried when the
+ * outcome is retryable (connection refused or timed out, reset before response headers, 502, 503,
+ * 504, 429), the route allows another attempt, the request can be repeated (it was never sent, or
+ * its body is in the replay buffer and the method is idempotent or the route says retrying it is
+ * safe) and the shared {@link RetryBudget} has room. The retry goes to another region when one is
+ * available, else to another endpoint. After the first response byte nothing is retried: a broken
+ * upstream ends an SSE stream with a final {@code event: error}, an NDJSON stream with a final
+ * error line, and any other response by closing the connection so the client can tell.
+ *
+ * <p>Hedging (per route, off by default): when no response headers arrived within a delay (fixed,
+ * or the region's live p95 time to first byte), a second attempt goes to the next-best region
+ * while the first keeps running; the first response headers win and the other attempt is
+ * cancelled, its connection closed rather than returned to the pool half-used. Hedges spend the
+ * same {@link RetryBudget} as retries.
  *
  * <p>Every path ends in exactly one of {@link #complete}, {@link #fail} or {@link #cancel}, which
- * release what the exchange holds, end its upstream lease and tell the {@link ProxyHandler}.
+ * release what the exchange holds, end its upstream leases and tell the {@link ProxyHandler}.
  */
-final class Exchange implements UpstreamPool.Lease {
+final class Exchange {
 
     private static final Logger log = LoggerFactory.getLogger(Exchange.class);
 
     /** Unread request body Meridian reads and drops after an early error to keep the connection. */
     private static final long MAX_DISCARDED_BODY = 64 * 1024;
 
+    /** The hedge delay while a region's p95 time to first byte is not known yet. */
+    private static final long DEFAULT_HEDGE_DELAY_NANOS = 100_000_000L;
+
     private final ProxyHandler client;
     private final ChannelHandlerContext clientCtx;
     private final HttpRequest request;
+    private final RoutingRequest routing;
     private final RouteConfig route;
-    private final RoutingDecision decision;
     private final String requestId;
-    private final InetAddress clientAddress;
+    private final InetAddress peer;
     private final String scheme;
     private final long maxRequestBody;
+    private final long replayLimit;
     private final boolean addRegionHeader;
     private final boolean clientKeepAlive;
     private final boolean clientHttp11;
     private final boolean headRequest;
+    private final boolean repeatableMethod;
+    private final RoutingPolicy policy;
+    private final HealthRegistry health;
+    private final UpstreamPools pools;
+    private final RetryBudget budget;
+    private final TimeToFirstByteTracker ttfb;
 
-    private @Nullable UpstreamConnection upstream;
-    private @Nullable ArrayDeque<HttpContent> pendingBody;
+    // The request body received so far, owned here: kept for replay while it fits, and as the
+    // pending parts while no upstream connection is attached.
+    private final ArrayDeque<HttpContent> body = new ArrayDeque<>(4);
+    private boolean keepBody = true;
     private long requestBodyBytes;
     private boolean requestReceived;
-    private boolean requestSent;
+
+    // The attempts: the main one (whose response streams once it starts) and at most one hedge.
+    private Attempt attempt;
+    private @Nullable Attempt hedge;
+    private final List<Endpoint> tried = new ArrayList<>(2);
+    private int attempts;
+    private boolean hedged;
+
+    // The response.
     private boolean responseStarted;
     private boolean skippingInformational;
     private boolean upstreamKeepAlive;
     private boolean clientDelimited = true;
-    private boolean finished;
+    private boolean clientChunked;
+    private StreamKind streamKind = StreamKind.OTHER;
     private long lastResponseActivityNanos;
-    private long requestWrittenNanos;
+    private boolean finished;
 
     private @Nullable ScheduledFuture<?> firstByteTimer;
+    private @Nullable ScheduledFuture<?> hedgeTimer;
     private @Nullable ScheduledFuture<?> idleTimer;
     private @Nullable ScheduledFuture<?> totalTimer;
+
+    /** How a response can be ended cleanly when its upstream breaks after the first byte. */
+    private enum StreamKind {
+        SSE,
+        NDJSON,
+        OTHER
+    }
 
     Exchange(
             ProxyHandler client,
             ChannelHandlerContext clientCtx,
             HttpRequest request,
-            RouteConfig route,
+            RoutingRequest routing,
             RoutingDecision decision,
+            RouterSnapshot snapshot,
+            UpstreamPools pools,
+            RetryBudget budget,
+            TimeToFirstByteTracker ttfb,
             String requestId,
-            InetAddress clientAddress,
-            String scheme,
-            long maxRequestBody,
-            boolean addRegionHeader) {
+            InetAddress peer,
+            String scheme) {
         this.client = client;
+        this.ttfb = ttfb;
         this.clientCtx = clientCtx;
         this.request = request;
-        this.route = route;
-        this.decision = decision;
+        this.routing = routing;
+        this.route = routing.route();
+        this.attempt = new Attempt(decision);
         this.requestId = requestId;
-        this.clientAddress = clientAddress;
+        this.peer = peer;
         this.scheme = scheme;
-        this.maxRequestBody = maxRequestBody;
-        this.addRegionHeader = addRegionHeader;
+        this.maxRequestBody = snapshot.config().server().maxRequestBody();
+        this.replayLimit = snapshot.config().retries().replayBuffer();
+        this.addRegionHeader = snapshot.config().server().regionHeader();
+        this.policy = snapshot.policy();
+        this.health = snapshot.health();
+        this.pools = pools;
+        this.budget = budget;
         this.clientKeepAlive = HttpUtil.isKeepAlive(request);
         this.clientHttp11 = request.protocolVersion().equals(HttpVersion.HTTP_1_1);
-        this.headRequest = request.method().name().equals("HEAD");
+        HttpMethod method = request.method();
+        this.headRequest = HttpMethod.HEAD.equals(method);
+        this.repeatableMethod = HttpMethod.GET.equals(method) || HttpMethod.HEAD.equals(method)
+                || HttpMethod.OPTIONS.equals(method) || HttpMethod.PUT.equals(method)
+                || HttpMethod.DELETE.equals(method) || HttpMethod.TRACE.equals(method)
+                || route.retry().nonIdempotent();
     }
 
-    /** Starts the exchange: arms the total timeout and asks the pool for a connection. */
-    void start(UpstreamPool pool) {
-        decision.endpoint().requestStarted();
-        TimeoutConfig timeouts = route.timeouts();
-        totalTimer = schedule(this::onTotalTimeout, timeouts.total().toNanos());
-        pool.acquire(this, timeouts.connect().toMillis());
+    /** Starts the exchange: arms the total timeout and sends the first attempt. */
+    void start() {
+        budget.onRequest();
+        ForwardingHeaders.prepareRequest(request, peer, scheme, requestId);
+        totalTimer = schedule(this::onTotalTimeout, route.timeouts().total().toNanos());
+        startAttempt(attempt);
+    }
+
+    private void startAttempt(Attempt next) {
+        attempts++;
+        next.startedNanos = System.nanoTime();
+        next.decision.endpoint().requestStarted();
+        UpstreamPool pool = pools.pool(clientCtx.channel().eventLoop(), next.decision.endpoint());
+        pool.acquire(next, route.timeouts().connect().toMillis());
     }
 
     String region() {
-        return decision.region().name();
+        return attempt.decision.region().name();
     }
 
     /** Whether body parts from the client still belong to this exchange. */
@@ -129,7 +210,7 @@ final class Exchange implements UpstreamPool.Lease {
             // Keep a read pending to notice a client that leaves; a pipelined request is queued.
             return true;
         }
-        UpstreamConnection connection = upstream;
+        UpstreamConnection connection = attempt.upstream;
         return connection != null && connection.channel().isWritable();
     }
 
@@ -151,29 +232,35 @@ final class Exchange implements UpstreamPool.Lease {
         if (last) {
             requestReceived = true;
         }
-        UpstreamConnection connection = upstream;
+        // A hedge starts only once the request was sent whole, so body parts go to the main attempt.
+        UpstreamConnection connection = attempt.upstream;
         if (connection == null) {
-            if (pendingBody == null) {
-                pendingBody = new ArrayDeque<>(4);
-            }
-            pendingBody.add(content);
+            body.add(content);
             return;
         }
-        connection.channel().write(content, connection.channel().voidPromise());
+        Channel channel = connection.channel();
+        if (keepBody && requestBodyBytes <= replayLimit) {
+            body.add(content);
+            channel.write(content.retainedDuplicate(), channel.voidPromise());
+        } else {
+            // Too big to replay: from here on it streams through and the request is not retried.
+            dropReplayBuffer();
+            channel.write(content, channel.voidPromise());
+        }
         if (last) {
-            onRequestSent();
+            onRequestSent(attempt);
         }
     }
 
     void onClientReadComplete() {
-        UpstreamConnection connection = upstream;
+        UpstreamConnection connection = attempt.upstream;
         if (connection != null && !finished) {
             connection.channel().flush();
         }
     }
 
     void onClientWritabilityChanged() {
-        UpstreamConnection connection = upstream;
+        UpstreamConnection connection = attempt.upstream;
         if (connection != null && !finished && clientCtx.channel().isWritable()) {
             connection.channel().read();
         }
@@ -184,75 +271,167 @@ final class Exchange implements UpstreamPool.Lease {
         if (finished) {
             return;
         }
+        for (Attempt live : liveAttempts()) {
+            if (live.upstream != null) {
+                health.record(live.decision.endpoint(), Outcome.CANCELLED, System.nanoTime() - live.startedNanos, null);
+            }
+        }
         finishAndDiscardUpstream();
-        log.debug("{} client left; cancelled exchange with {}", clientCtx.channel(), decision.endpoint());
+        log.debug("{} client left; cancelled exchange with {}", clientCtx.channel(), attempt.decision.endpoint());
     }
 
     // ---- upstream side -----------------------------------------------------------------------
 
-    @Override
-    public boolean isCancelled() {
-        return finished;
+    /**
+     * One attempt: a lease on one upstream connection for this exchange. Its callbacks run on the
+     * exchange's loop; one that is no longer live (lost to a hedge, or retried) ignores them.
+     */
+    private final class Attempt implements UpstreamPool.Lease {
+        final RoutingDecision decision;
+        @Nullable UpstreamConnection upstream;
+        boolean requestSent;
+        boolean ended;
+        long startedNanos;
+        long writtenNanos;
+
+        Attempt(RoutingDecision decision) {
+            this.decision = decision;
+        }
+
+        @Override
+        public boolean isCancelled() {
+            return finished || ended;
+        }
+
+        @Override
+        public void onAcquired(UpstreamConnection connection) {
+            if (isCancelled()) {
+                connection.pool().release(connection);
+                return;
+            }
+            upstream = connection;
+            attached(this);
+        }
+
+        @Override
+        public void onAcquireFailed(UpstreamPool.AcquireFailure failure, Throwable cause) {
+            if (!isCancelled()) {
+                acquireFailed(this, failure, cause);
+            }
+        }
+
+        @Override
+        public void onUpstreamMessage(Object msg) {
+            if (isCancelled()) {
+                ReferenceCountUtil.release(msg);
+                return;
+            }
+            upstreamMessage(this, msg);
+        }
+
+        @Override
+        public void onUpstreamReadComplete() {
+            if (!isCancelled()) {
+                upstreamReadComplete(this);
+            }
+        }
+
+        @Override
+        public void onUpstreamWritabilityChanged() {
+            if (!isCancelled()) {
+                client.maybeRead();
+            }
+        }
+
+        @Override
+        public void onUpstreamClosed() {
+            if (!isCancelled()) {
+                upstreamBroken(this, ErrorResponse.UPSTREAM_UNAVAILABLE);
+            }
+        }
+
+        @Override
+        public void onUpstreamError(Throwable cause) {
+            if (!isCancelled()) {
+                log.debug("{} upstream {} failed: {}", clientCtx.channel(), decision.endpoint(), cause.toString());
+                upstreamBroken(this, ErrorResponse.UPSTREAM_UNAVAILABLE);
+            }
+        }
+
+        /** Ends this attempt: its connection closes (it may hold half an exchange). */
+        void end() {
+            if (ended) {
+                return;
+            }
+            ended = true;
+            decision.endpoint().requestFinished();
+            UpstreamConnection connection = upstream;
+            upstream = null;
+            if (connection != null) {
+                connection.discard();
+            }
+        }
     }
 
-    @Override
-    public void onAcquired(UpstreamConnection connection) {
-        if (finished) {
-            connection.pool().release(connection);
+    private List<Attempt> liveAttempts() {
+        Attempt h = hedge;
+        return h == null ? List.of(attempt) : List.of(attempt, h);
+    }
+
+    /** Writes the request (head and whatever body has arrived) on a newly acquired connection. */
+    private void attached(Attempt a) {
+        UpstreamConnection connection = a.upstream;
+        if (connection == null) {
             return;
         }
-        upstream = connection;
-        requestWrittenNanos = System.nanoTime();
+        a.writtenNanos = System.nanoTime();
         Channel channel = connection.channel();
-        ForwardingHeaders.prepareRequest(request, clientAddress, scheme, requestId);
         channel.write(request, channel.voidPromise());
-        ArrayDeque<HttpContent> pending = pendingBody;
-        if (pending != null) {
-            HttpContent content;
-            while ((content = pending.pollFirst()) != null) {
-                channel.write(content, channel.voidPromise());
+        if (keepBody) {
+            for (HttpContent part : body) {
+                channel.write(part.retainedDuplicate(), channel.voidPromise());
             }
-            pendingBody = null;
+            if (requestBodyBytes > replayLimit) {
+                dropReplayBuffer();
+            }
+        } else {
+            HttpContent part;
+            while ((part = body.pollFirst()) != null) {
+                channel.write(part, channel.voidPromise());
+            }
         }
         channel.flush();
         if (requestReceived) {
-            onRequestSent();
+            onRequestSent(a);
         }
         channel.read();
         client.maybeRead();
     }
 
-    @Override
-    public void onAcquireFailed(UpstreamPool.AcquireFailure failure, Throwable cause) {
-        if (finished) {
-            return;
-        }
-        log.debug("{} no connection to {}: {}", clientCtx.channel(), decision.endpoint(), cause.toString());
+    private void acquireFailed(Attempt a, UpstreamPool.AcquireFailure failure, Throwable cause) {
+        log.debug("{} no connection to {}: {}", clientCtx.channel(), a.decision.endpoint(), cause.toString());
         switch (failure) {
             case CONNECT_TIMEOUT:
-                fail(ErrorResponse.UPSTREAM_TIMEOUT, null);
+                attemptFailed(a, Outcome.TIMEOUT, ErrorResponse.UPSTREAM_TIMEOUT, null, null, true);
                 break;
             case OVERLOADED:
-                fail(ErrorResponse.UPSTREAM_OVERLOADED, null);
+                // Not the endpoint's fault: retry elsewhere without counting against its health.
+                attemptFailed(a, null, ErrorResponse.UPSTREAM_OVERLOADED, null, null, true);
                 break;
             case CONNECT_FAILED:
             default:
-                fail(ErrorResponse.UPSTREAM_UNAVAILABLE, "region " + region() + " refused the connection");
+                attemptFailed(a, Outcome.GATEWAY_FAILURE, ErrorResponse.UPSTREAM_UNAVAILABLE,
+                        "region " + a.decision.region().name() + " refused the connection", null, true);
                 break;
         }
     }
 
-    @Override
-    public void onUpstreamMessage(Object msg) {
-        if (finished) {
-            ReferenceCountUtil.release(msg);
-            return;
-        }
+    private void upstreamMessage(Attempt a, Object msg) {
         if (msg instanceof HttpResponse) {
             HttpResponse response = (HttpResponse) msg;
             if (response.decoderResult().isFailure()) {
                 ReferenceCountUtil.release(msg);
-                upstreamBroken(ErrorResponse.UPSTREAM_PROTOCOL_ERROR);
+                upstreamBroken(a, ErrorResponse.UPSTREAM_PROTOCOL_ERROR);
                 return;
             }
             if (response.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
@@ -262,6 +441,11 @@ final class Exchange implements UpstreamPool.Lease {
                 ReferenceCountUtil.release(msg);
                 return;
             }
+            if (retriedInsteadOf(a, response)) {
+                ReferenceCountUtil.release(msg);
+                return;
+            }
+            win(a);
             if (msg instanceof FullHttpResponse) {
                 // The decoder does not aggregate, but be exact if a whole message ever arrives:
                 // split it into a head and a last content that takes over the body buffer.
@@ -275,7 +459,7 @@ final class Exchange implements UpstreamPool.Lease {
         }
         if (msg instanceof HttpContent) {
             HttpContent content = (HttpContent) msg;
-            if (skippingInformational) {
+            if (skippingInformational || a != attempt || !responseStarted) {
                 if (content instanceof LastHttpContent) {
                     skippingInformational = false;
                 }
@@ -284,7 +468,7 @@ final class Exchange implements UpstreamPool.Lease {
             }
             if (content.decoderResult().isFailure()) {
                 content.release();
-                upstreamBroken(ErrorResponse.UPSTREAM_PROTOCOL_ERROR);
+                upstreamBroken(a, ErrorResponse.UPSTREAM_PROTOCOL_ERROR);
                 return;
             }
             onResponseContent(content);
@@ -293,16 +477,55 @@ final class Exchange implements UpstreamPool.Lease {
         ReferenceCountUtil.release(msg);
     }
 
+    /** {@code a}'s response headers came first: it becomes the attempt that streams, any other is cancelled. */
+    private void win(Attempt a) {
+        Attempt other = a == attempt ? hedge : attempt;
+        hedge = null;
+        attempt = a;
+        cancel(hedgeTimer);
+        hedgeTimer = null;
+        if (other != null) {
+            health.record(other.decision.endpoint(), Outcome.CANCELLED, System.nanoTime() - other.startedNanos, null);
+            other.end();
+            log.debug("{} {} answered first; cancelled the attempt on {}", clientCtx.channel(),
+                    a.decision.endpoint(), other.decision.endpoint());
+        }
+    }
+
+    /**
+     * Records the attempt's outcome from its response status, and retries instead of forwarding
+     * when the status says another region may do better (502, 503, 504, 429) and a retry is allowed.
+     */
+    private boolean retriedInsteadOf(Attempt a, HttpResponse response) {
+        int status = response.status().code();
+        long sinceWritten = System.nanoTime() - a.writtenNanos;
+        if (status == 502 || status == 503 || status == 504) {
+            health.record(a.decision.endpoint(), Outcome.GATEWAY_FAILURE, sinceWritten, null);
+            return replacedAfterFailure(a, false);
+        }
+        if (status == 429) {
+            health.record(a.decision.endpoint(), Outcome.RATE_LIMITED, sinceWritten, retryAfter(response));
+            return replacedAfterFailure(a, false);
+        }
+        health.record(a.decision.endpoint(),
+                status >= 400 && status < 500 ? Outcome.CLIENT_ERROR : Outcome.SUCCESS, sinceWritten, null);
+        return false;
+    }
+
     private void onResponseHead(HttpResponse response) {
         cancel(firstByteTimer);
         firstByteTimer = null;
         responseStarted = true;
         long now = System.nanoTime();
-        decision.endpoint().recordTimeToFirstByte(now - requestWrittenNanos);
+        Attempt a = attempt;
+        a.decision.endpoint().recordTimeToFirstByte(now - a.writtenNanos);
+        ttfb.record(a.decision.region().name(), now - a.writtenNanos);
         upstreamKeepAlive = HttpUtil.isKeepAlive(response);
+        streamKind = streamKindOf(response.headers().get(HttpHeaderNames.CONTENT_TYPE));
         boolean keepAlive = clientKeepAlive && !client.isDraining();
         clientDelimited = ForwardingHeaders.prepareResponse(
                 response, requestId, region(), addRegionHeader, keepAlive, clientHttp11 || headRequest);
+        clientChunked = HttpUtil.isTransferEncodingChunked(response);
         response.setProtocolVersion(HttpVersion.HTTP_1_1);
         lastResponseActivityNanos = now;
         long idleNanos = route.timeouts().idle().toNanos();
@@ -319,52 +542,133 @@ final class Exchange implements UpstreamPool.Lease {
         }
     }
 
-    @Override
-    public void onUpstreamReadComplete() {
-        if (finished) {
+    private void upstreamReadComplete(Attempt a) {
+        if (a != attempt || !responseStarted) {
+            // Still waiting for headers: keep reading.
+            UpstreamConnection connection = a.upstream;
+            if (connection != null) {
+                connection.channel().read();
+            }
             return;
         }
         clientCtx.flush();
-        UpstreamConnection connection = upstream;
+        UpstreamConnection connection = a.upstream;
         if (connection != null && clientCtx.channel().isWritable()) {
             connection.channel().read();
         }
     }
 
-    @Override
-    public void onUpstreamWritabilityChanged() {
-        client.maybeRead();
-    }
+    // ---- retries and hedges ------------------------------------------------------------------
 
-    @Override
-    public void onUpstreamClosed() {
-        if (!finished) {
-            upstreamBroken(ErrorResponse.UPSTREAM_UNAVAILABLE);
+    /**
+     * Attempt {@code a} failed before any response byte reached the client: the other live
+     * attempt carries on if there is one, else retry when allowed, else end the exchange with {@code error}.
+     *
+     * @param outcome what to tell the health registry, or {@code null} when the endpoint is not to blame
+     * @param neverSent whether no byte of the request reached the upstream (always safe to repeat)
+     */
+    private void attemptFailed(
+            Attempt a, @Nullable Outcome outcome, ErrorResponse error, @Nullable String detail,
+            @Nullable Duration retryAfter, boolean neverSent) {
+        if (outcome != null) {
+            health.record(a.decision.endpoint(), outcome, System.nanoTime() - a.startedNanos, retryAfter);
+        }
+        if (!replacedAfterFailure(a, neverSent)) {
+            fail(error, detail);
         }
     }
 
-    @Override
-    public void onUpstreamError(Throwable cause) {
-        if (!finished) {
-            log.debug("{} upstream {} failed: {}", clientCtx.channel(), decision.endpoint(), cause.toString());
-            upstreamBroken(ErrorResponse.UPSTREAM_UNAVAILABLE);
+    /**
+     * Ends failed attempt {@code a} and carries on without it: with the other live attempt, or with
+     * a retry when every rule allows one. {@code false} leaves the caller to end the exchange.
+     */
+    private boolean replacedAfterFailure(Attempt a, boolean neverSent) {
+        tried.add(a.decision.endpoint());
+        Attempt other = a == attempt ? hedge : attempt;
+        if (other != null && !other.ended) {
+            a.end();
+            attempt = other;
+            hedge = null;
+            return true;
         }
+        RetryConfig retry = route.retry();
+        boolean repeatable = neverSent || (keepBody && repeatableMethod);
+        if (responseStarted || attempts >= retry.maxAttempts() || !repeatable) {
+            return false;
+        }
+        RoutingDecision next = policy.decideRetry(routing, tried);
+        if (next == null || !budget.tryAcquire()) {
+            return false;
+        }
+        log.debug("{} retrying {} on {} after {}", clientCtx.channel(), requestId, next.endpoint(),
+                a.decision.endpoint());
+        a.end();
+        cancel(firstByteTimer);
+        firstByteTimer = null;
+        attempt = new Attempt(next);
+        hedge = null;
+        startAttempt(attempt);
+        return true;
+    }
+
+    /** The hedge delay passed without response headers: send a second attempt to the next-best region. */
+    private void onHedgeDelay() {
+        hedgeTimer = null;
+        if (finished || responseStarted || hedge != null || !keepBody || !repeatableMethod
+                || attempts >= route.retry().maxAttempts()) {
+            return;
+        }
+        List<Endpoint> avoid = new ArrayList<>(tried);
+        avoid.add(attempt.decision.endpoint());
+        RoutingDecision next = policy.decideRetry(routing, avoid);
+        if (next == null || !budget.tryAcquire()) {
+            return;
+        }
+        hedged = true;
+        log.debug("{} hedging {} on {} after {} ms", clientCtx.channel(), requestId, next.endpoint(),
+                (System.nanoTime() - attempt.writtenNanos) / 1_000_000);
+        Attempt second = new Attempt(new RoutingDecision(next.region(), next.endpoint(), RoutingDecision.Reason.HEDGE));
+        hedge = second;
+        startAttempt(second);
+    }
+
+    /** The delay before a hedge: fixed, or the region's live p95 time to first byte (100 ms until it is known). */
+    private long hedgeDelayNanos() {
+        Duration fixed = route.hedge().delay();
+        if (fixed != null) {
+            return fixed.toNanos();
+        }
+        long p95 = ttfb.quantileNanos(attempt.decision.region().name(), 0.95);
+        return p95 > 0 ? p95 : DEFAULT_HEDGE_DELAY_NANOS;
+    }
+
+    /** Whether this exchange sent a hedge (for tests and, later, metrics). */
+    boolean hedged() {
+        return hedged;
     }
 
     // ---- endings -----------------------------------------------------------------------------
 
-    private void onRequestSent() {
-        requestSent = true;
-        if (!responseStarted && firstByteTimer == null) {
+    private void onRequestSent(Attempt a) {
+        a.requestSent = true;
+        if (responseStarted || a != attempt) {
+            return;
+        }
+        if (firstByteTimer == null) {
             firstByteTimer = schedule(this::onFirstByteTimeout, route.timeouts().firstByte().toNanos());
+        }
+        if (route.hedge().enabled() && hedgeTimer == null && hedge == null && !hedged) {
+            hedgeTimer = schedule(this::onHedgeDelay, hedgeDelayNanos());
         }
     }
 
     private void complete(ChannelFuture lastWrite) {
+        Attempt a = attempt;
+        UpstreamConnection connection = a.upstream;
+        a.upstream = null;
         finish();
-        UpstreamConnection connection = upstream;
         if (connection != null) {
-            if (requestSent && upstreamKeepAlive) {
+            if (a.requestSent && upstreamKeepAlive) {
                 connection.pool().release(connection);
             } else {
                 connection.discard();
@@ -377,17 +681,23 @@ final class Exchange implements UpstreamPool.Lease {
         client.exchangeFinished(keepClient);
     }
 
-    /** The upstream failed: an error response if nothing was sent yet, otherwise the client stream is cut. */
-    private void upstreamBroken(ErrorResponse error) {
-        fail(error, error == ErrorResponse.UPSTREAM_UNAVAILABLE && !responseStarted
-                ? "region " + region() + " closed the connection without answering"
-                : null);
+    /** An upstream connection failed: retry or answer when nothing was sent yet, otherwise end the client's stream. */
+    private void upstreamBroken(Attempt a, ErrorResponse error) {
+        if (!responseStarted || a != attempt) {
+            attemptFailed(a, Outcome.GATEWAY_FAILURE, error, error == ErrorResponse.UPSTREAM_UNAVAILABLE
+                    ? "region " + a.decision.region().name() + " closed the connection without answering"
+                    : null, null, false);
+            return;
+        }
+        health.record(a.decision.endpoint(), Outcome.GATEWAY_FAILURE, System.nanoTime() - a.writtenNanos, null);
+        fail(error, null);
     }
 
     /**
      * Ends the exchange with {@code error}: as an error response when no response byte has been
-     * sent yet, otherwise by closing the client connection so the client sees the response cut
-     * short instead of a clean end.
+     * sent yet; otherwise, for SSE and NDJSON streams Meridian frames itself, with a final error
+     * event or line and a clean end; otherwise by closing the client connection so the client
+     * sees the response cut short instead of a clean end.
      */
     void fail(ErrorResponse error, @Nullable String detail) {
         if (finished) {
@@ -395,7 +705,17 @@ final class Exchange implements UpstreamPool.Lease {
         }
         finishAndDiscardUpstream();
         if (responseStarted) {
-            log.debug("{} response from {} cut short: {}", clientCtx.channel(), decision.endpoint(), error);
+            log.debug("{} response from {} cut short: {}", clientCtx.channel(), attempt.decision.endpoint(), error);
+            if (clientChunked && streamKind != StreamKind.OTHER) {
+                clientCtx.write(new DefaultHttpContent(streamError(error)), clientCtx.voidPromise());
+                ChannelFuture last = clientCtx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+                boolean keepClient = clientKeepAlive && requestReceived && !client.isDraining();
+                if (!keepClient) {
+                    last.addListener(ChannelFutureListener.CLOSE);
+                }
+                client.exchangeFinished(keepClient);
+                return;
+            }
             clientCtx.flush();
             clientCtx.close();
             client.exchangeFinished(false);
@@ -410,31 +730,46 @@ final class Exchange implements UpstreamPool.Lease {
         client.sendError(error, detail, requestId, keepAlive, !requestReceived);
     }
 
-    /** Ends the exchange and closes its upstream connection, which may hold half an exchange. */
-    private void finishAndDiscardUpstream() {
-        finish();
-        UpstreamConnection connection = upstream;
-        if (connection != null) {
-            connection.discard();
-        }
+    private ByteBuf streamError(ErrorResponse error) {
+        String json = "{\"error\":\"upstream_broken\",\"detail\":\"the stream from region " + region()
+                + " broke (" + error.error() + ")\"}";
+        String text = streamKind == StreamKind.SSE ? "event: error\ndata: " + json + "\n\n" : json + "\n";
+        return clientCtx.alloc().buffer(text.length()).writeBytes(text.getBytes(StandardCharsets.UTF_8));
     }
 
+    /** Ends the exchange; every attempt still holding a connection closes it. */
+    private void finishAndDiscardUpstream() {
+        finish();
+    }
+
+    /**
+     * Ends the exchange and its attempts. A caller that keeps the main attempt's connection (to
+     * return it to its pool) takes it out of the attempt first.
+     */
     private void finish() {
         finished = true;
-        decision.endpoint().requestFinished();
+        Attempt h = hedge;
+        hedge = null;
+        if (h != null) {
+            h.end();
+        }
+        attempt.end();
         cancel(firstByteTimer);
+        cancel(hedgeTimer);
         cancel(idleTimer);
         cancel(totalTimer);
         firstByteTimer = null;
+        hedgeTimer = null;
         idleTimer = null;
         totalTimer = null;
-        ArrayDeque<HttpContent> pending = pendingBody;
-        if (pending != null) {
-            HttpContent content;
-            while ((content = pending.pollFirst()) != null) {
-                content.release();
-            }
-            pendingBody = null;
+        dropReplayBuffer();
+    }
+
+    private void dropReplayBuffer() {
+        keepBody = false;
+        HttpContent part;
+        while ((part = body.pollFirst()) != null) {
+            part.release();
         }
     }
 
@@ -443,8 +778,11 @@ final class Exchange implements UpstreamPool.Lease {
     private void onFirstByteTimeout() {
         firstByteTimer = null;
         if (!finished && !responseStarted) {
-            log.debug("{} no response from {} within {}", clientCtx.channel(), decision.endpoint(),
-                    route.timeouts().firstByte());
+            for (Attempt live : liveAttempts()) {
+                log.debug("{} no response from {} within {}", clientCtx.channel(), live.decision.endpoint(),
+                        route.timeouts().firstByte());
+                health.record(live.decision.endpoint(), Outcome.TIMEOUT, System.nanoTime() - live.writtenNanos, null);
+            }
             fail(ErrorResponse.UPSTREAM_TIMEOUT, "region " + region() + " did not answer within "
                     + route.timeouts().firstByte().toMillis() + " ms");
         }
@@ -460,14 +798,16 @@ final class Exchange implements UpstreamPool.Lease {
             return;
         }
         idleTimer = null;
+        health.record(attempt.decision.endpoint(), Outcome.TIMEOUT, quiet, null);
         fail(ErrorResponse.UPSTREAM_TIMEOUT, null);
     }
 
     private void onTotalTimeout() {
         totalTimer = null;
         if (!finished) {
+            TimeoutConfig timeouts = route.timeouts();
             fail(ErrorResponse.UPSTREAM_TIMEOUT, "region " + region() + " did not finish within "
-                    + route.timeouts().total().toMillis() + " ms");
+                    + timeouts.total().toMillis() + " ms");
         }
     }
 
@@ -481,7 +821,32 @@ final class Exchange implements UpstreamPool.Lease {
         }
     }
 
-    Endpoint endpoint() {
-        return decision.endpoint();
+    private static StreamKind streamKindOf(@Nullable String contentType) {
+        if (contentType == null) {
+            return StreamKind.OTHER;
+        }
+        String type = contentType.toLowerCase(Locale.ROOT);
+        if (type.startsWith("text/event-stream")) {
+            return StreamKind.SSE;
+        }
+        if (type.startsWith("application/x-ndjson") || type.startsWith("application/ndjson")
+                || type.startsWith("application/jsonl")) {
+            return StreamKind.NDJSON;
+        }
+        return StreamKind.OTHER;
+    }
+
+    /** Retry-After as delay-seconds (RFC 9110 §10.2.3); an HTTP-date or garbage gives {@code null} (the default applies). */
+    private static @Nullable Duration retryAfter(HttpResponse response) {
+        String value = response.headers().get(HttpHeaderNames.RETRY_AFTER);
+        if (value == null) {
+            return null;
+        }
+        try {
+            long seconds = Long.parseLong(value.trim());
+            return seconds >= 0 && seconds <= 86_400 ? Duration.ofSeconds(seconds) : null;
+        } catch (NumberFormatException e) {
+            return null;
+        }
     }
 }

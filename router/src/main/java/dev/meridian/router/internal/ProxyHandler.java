@@ -63,6 +63,8 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
     private final Supplier<RouterSnapshot> snapshots;
     private final UpstreamPools pools;
+    private final RetryBudget budget;
+    private final TimeToFirstByteTracker ttfb;
     private final String scheme;
     private final ArrayDeque<Object> pipelined = new ArrayDeque<>(2);
 
@@ -73,9 +75,12 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     /** The rest of an answered request's body is being read and dropped. */
     private boolean discardingBody;
 
-    public ProxyHandler(Supplier<RouterSnapshot> snapshots, UpstreamPools pools, String scheme) {
+    public ProxyHandler(Supplier<RouterSnapshot> snapshots, UpstreamPools pools, RetryBudget budget,
+            TimeToFirstByteTracker ttfb, String scheme) {
         this.snapshots = snapshots;
         this.pools = pools;
+        this.budget = budget;
+        this.ttfb = ttfb;
         this.scheme = scheme;
     }
 
@@ -286,17 +291,18 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
         InetAddress peer = peerAddress(c);
         RouteConfig route = config.routeFor(pathOf(request.uri()));
-        RoutingDecision decision = snapshot.policy().decide(routingRequest(snapshot, headers, peer, route));
+        RoutingRequest routing = routingRequest(snapshot, headers, peer, route);
+        RoutingDecision decision = snapshot.policy().decide(routing);
         if (decision == null) {
             // The request body (if any) is not read, so the connection cannot be reused.
             ReferenceCountUtil.release(request);
             rejectAndClose(ErrorResponse.NO_UPSTREAM, requestId);
             return;
         }
-        Exchange started = new Exchange(this, c, request, route, decision, requestId, peer, scheme,
-                server.maxRequestBody(), server.regionHeader());
+        Exchange started = new Exchange(
+                this, c, request, routing, decision, snapshot, pools, budget, ttfb, requestId, peer, scheme);
         exchange = started;
-        started.start(pools.pool(c.channel().eventLoop(), decision.endpoint()));
+        started.start();
     }
 
     private void rejectAndClose(ErrorResponse error, String requestId) {
