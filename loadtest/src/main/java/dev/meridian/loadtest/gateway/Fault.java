@@ -42,7 +42,8 @@ public sealed interface Fault {
 
     /**
      * Answer correctly, but only after {@code extra} on top of the latency model (before the response
-     * headers; a stream's pacing is unchanged).
+     * headers; a stream's pacing is unchanged). Health checks are delayed too: this models a slow
+     * path to the replica, which a prober measures.
      */
     record Slow(Duration extra) implements Fault {
         /** Validates that {@code extra} is within 0..1h. */

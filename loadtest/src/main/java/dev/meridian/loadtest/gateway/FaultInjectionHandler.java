@@ -31,8 +31,9 @@ import org.jspecify.annotations.Nullable;
  *       the delay a JSON {@code {"detail": ...}} error is sent, with {@code Retry-After} when the
  *       fault has one.</li>
  * </ul>
- * {@code GET /monitoring/healthz} is only affected by Hang and the per-request overrides: it has no
- * latency and no error faults, because the real endpoint has no dependencies. Hang wins over every
+ * {@code GET /monitoring/healthz} is only affected by Hang, Slow and the per-request overrides: it
+ * has no latency model and no error faults, because the real endpoint has no dependencies, but Slow
+ * models a slow path to the replica, which delays every exchange, health checks included. Hang wins over every
  * override: a hung process reads no headers. The delay runs on {@code eventLoop().schedule}; a held
  * request end is released if the connection closes first. Per channel.
  */
@@ -113,9 +114,9 @@ final class FaultInjectionHandler extends ChannelInboundHandlerAdapter {
         }
         if (route != GatewayRoute.HEALTHZ) {
             delayNanos += state.latency().sampleNanos(ThreadLocalRandom.current());
-            if (fault instanceof Fault.Slow slow) {
-                delayNanos += slow.extra().toNanos();
-            }
+        }
+        if (fault instanceof Fault.Slow slow) {
+            delayNanos += slow.extra().toNanos();
         }
         if (forcedStatus != 0) {
             HttpResponseStatus status = HttpResponseStatus.valueOf(forcedStatus);

@@ -27,6 +27,7 @@ class BackpressureProxyTest {
             upstream.setReceiveBufferSize(64 * 1024);
             String yaml = "listen: {address: 127.0.0.1, port: 0}\n"
                     + "server: {max-request-body: 256MiB}\n"
+                    + "health: {probe: {enabled: false}}\n"
                     + "timeouts: {total: 30s}\n"
                     + "regions:\n"
                     + "  - name: us-east4\n"

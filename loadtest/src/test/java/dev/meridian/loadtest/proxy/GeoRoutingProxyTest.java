@@ -44,6 +44,7 @@ class GeoRoutingProxyTest {
             gateways.add(SimulatedGateway.start(GatewayConfig.of(region + "-1")));
         }
         String yaml = "listen: {address: 127.0.0.1, port: 0}\n"
+                + "health: {probe: {enabled: false}}\n"
                 + "geo:\n"
                 + "  database: " + database + "\n"
                 + "  trusted-proxies: [127.0.0.1/32]\n"
@@ -74,7 +75,7 @@ class GeoRoutingProxyTest {
         assertThat(regionFor("127.0.0.11", "")).isEqualTo("us-east4");
         assertThat(regionFor("127.0.0.12", "")).isEqualTo("europe-west2");
         assertThat(regionFor("127.0.0.13", "")).isEqualTo("asia-northeast1");
-        assertThat(gateways).allSatisfy(g -> assertThat(g.stats().requests()).isEqualTo(1));
+        assertThat(gateways).allSatisfy(g -> assertThat(g.stats().requestsTo("/v2/code/completions")).isEqualTo(1));
     }
 
     @Test

@@ -44,7 +44,10 @@ final class ProxyFixture implements AutoCloseable {
         String endpoints = gateways.stream()
                 .map(g -> "\"http://127.0.0.1:" + g.port() + "\"")
                 .collect(Collectors.joining(", "));
+        // Active probes would add their own requests and connections to what the tests count.
+        String health = extraYaml.contains("health:") ? "" : "health: {probe: {enabled: false}}\n";
         return "listen: {address: 127.0.0.1, port: 0}\n"
+                + health
                 + "regions:\n"
                 + "  - name: us-east4\n"
                 + "    location: {lat: 39.04, lon: -77.49}\n"

@@ -24,6 +24,7 @@ class ProxyProtocolTest {
         gateway = SimulatedGateway.start(GatewayConfig.of("us-east4-1"));
         router = MeridianServer.start(ConfigLoader.create().parse(""
                 + "listen: {address: 127.0.0.1, port: 0, proxy-protocol: true}\n"
+                + "health: {probe: {enabled: false}}\n"
                 + "regions:\n"
                 + "  - name: us-east4\n"
                 + "    endpoints: [\"http://127.0.0.1:" + gateway.port() + "\"]\n", "proxy.yaml"));

@@ -64,24 +64,39 @@ class UpstreamFailureProxyTest {
     }
 
     @Test
-    void aStreamThatGoesQuietLongerThanTheIdleTimeoutIsCutShort() throws Exception {
+    void anSseStreamThatGoesQuietLongerThanTheIdleTimeoutEndsWithAnErrorEvent() throws Exception {
         fixture.gateway(0).holdStreams(true);
         try (RawHttpClient client = new RawHttpClient(fixture.port())) {
             client.sendRequest("POST", "/v4/code/suggestions", Map.of("X-Sim-Chunks", "5"), "{}".getBytes(UTF_8));
             RawHttpClient.Response response = client.readResponse();
             assertThat(response.status()).isEqualTo(200);
-            assertThat(response.text()).contains("stream_start").doesNotContain("stream_end");
-            assertThat(response.complete()).as("the client can tell the stream was cut").isFalse();
+            assertThat(response.text()).contains("stream_start").doesNotContain("stream_end")
+                    .contains("event: error\ndata: {\"error\":\"upstream_broken\"");
+            assertThat(response.complete()).as("Meridian frames the SSE stream, so it ends it cleanly").isTrue();
         } finally {
             fixture.gateway(0).holdStreams(false);
         }
     }
 
     @Test
-    void aStreamBrokenByTheUpstreamEndsTheClientStreamUncleanly() throws Exception {
+    void anNdjsonStreamBrokenByTheUpstreamEndsWithAnErrorLine() throws Exception {
         fixture.gateway(0).setFault(new dev.meridian.loadtest.gateway.Fault.ResetMidStream(2));
         try (RawHttpClient client = new RawHttpClient(fixture.port())) {
-            client.sendRequest("POST", "/v4/code/suggestions", Map.of("X-Sim-Chunks", "10"), "{}".getBytes(UTF_8));
+            client.sendRequest("POST", "/v2/chat/agent", Map.of("X-Sim-Chunks", "10"), "{}".getBytes(UTF_8));
+            RawHttpClient.Response response = client.readResponse();
+            assertThat(response.status()).isEqualTo(200);
+            assertThat(response.complete()).isTrue();
+            assertThat(response.text().lines().reduce((first, second) -> second).orElseThrow())
+                    .startsWith("{\"error\":\"upstream_broken\"");
+            assertThat(response.text()).doesNotContain("\"final\"");
+        }
+    }
+
+    @Test
+    void anyOtherResponseBrokenByTheUpstreamIsCutSoTheClientCanTell() throws Exception {
+        fixture.gateway(0).setFault(new dev.meridian.loadtest.gateway.Fault.ResetMidStream(2));
+        try (RawHttpClient client = new RawHttpClient(fixture.port())) {
+            client.sendRequest("GET", "/bytes/1000000", Map.of(), new byte[0]);
             RawHttpClient.Response response;
             try {
                 response = client.readResponse();
