@@ -42,6 +42,8 @@ final class RoutingPlan {
     final double[] latencyMs;
     final double[] costMs;
     final int[] availableEndpoints;
+    /** The weight in force: configured, or the admin override; 0 when drained. */
+    final int[] weight;
     /** min(1, spillFactor × available fraction), 0 when the region cannot take requests. */
     final double[] keep;
     final double[] share;
@@ -59,6 +61,7 @@ final class RoutingPlan {
             double[] latencyMs,
             double[] costMs,
             int[] availableEndpoints,
+            int[] weight,
             double[] keep,
             double[] share) {
         this.healthVersion = healthVersion;
@@ -69,6 +72,7 @@ final class RoutingPlan {
         this.latencyMs = latencyMs;
         this.costMs = costMs;
         this.availableEndpoints = availableEndpoints;
+        this.weight = weight;
         this.keep = keep;
         this.share = share;
         this.cumulative = new double[share.length];
@@ -94,6 +98,7 @@ final class RoutingPlan {
             RoutingTable table,
             RoutingConfig routing,
             HealthSignals health,
+            RegionOverrides overrides,
             @Nullable ClientLocation location,
             double[] latchedLatencyMs) {
         long version = health.version();
@@ -155,6 +160,7 @@ final class RoutingPlan {
         double[] rankedLatency = new double[n];
         double[] rankedCost = new double[n];
         int[] available = new int[n];
+        int[] weight = new int[n];
         double[] keep = new double[n];
         int currentLevel = -1;
         double levelBest = Double.NaN;
@@ -177,7 +183,8 @@ final class RoutingPlan {
                 }
             }
             available[r] = up;
-            boolean takesTraffic = region.config().weight() > 0 && health.admits(region) && up > 0;
+            weight[r] = overrides.effectiveWeight(region.config());
+            boolean takesTraffic = weight[r] > 0 && health.admits(region) && up > 0;
             double capacity = Math.max(0, Math.min(1.0, health.capacity(region)));
             keep[r] = takesTraffic ? Math.min(1.0, factor * up / region.endpoints().size()) * capacity : 0;
         }
@@ -193,15 +200,14 @@ final class RoutingPlan {
             double weights = 0;
             double effective = 0;
             for (int r = start; r < end; r++) {
-                int weight = ranked[r].config().weight();
-                weights += weight;
-                effective += weight * keep[r];
+                weights += weight[r];
+                effective += weight[r] * keep[r];
             }
             double levelHealth = weights > 0 ? Math.min(1.0, effective / weights) : 0;
             double take = Math.min(remaining, levelHealth);
             if (take > 0 && effective > 0) {
                 for (int r = start; r < end; r++) {
-                    share[r] = take * ranked[r].config().weight() * keep[r] / effective;
+                    share[r] = take * weight[r] * keep[r] / effective;
                 }
                 remaining -= take;
             }
@@ -214,7 +220,7 @@ final class RoutingPlan {
             }
         }
         return new RoutingPlan(version, basis, ranked, level, rankedDistance, rankedLatency, rankedCost, available,
-                keep, share);
+                weight, keep, share);
     }
 
     /** The ranked index drawn for {@code u} in [0, 1), or -1 in panic. */
@@ -262,7 +268,7 @@ final class RoutingPlan {
                 if (keep[r] <= 0) {
                     continue;
                 }
-                double score = RendezvousHash.score(tenantHash, ranked[r].name(), ranked[r].config().weight());
+                double score = RendezvousHash.score(tenantHash, ranked[r].name(), weight[r]);
                 if (score > bestScore) {
                     bestScore = score;
                     best = r;

@@ -8,7 +8,9 @@ import dev.meridian.config.PanicMode;
 import dev.meridian.config.RoutingConfig;
 import dev.meridian.regions.RoutingDecision.Reason;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLongArray;
 import org.jspecify.annotations.Nullable;
@@ -41,26 +43,79 @@ public final class RoutingPolicy {
     private final RoutingConfig routing;
     private final HealthSignals health;
     private final EndpointSelector endpointSelector;
+    private final RegionOverrides overrides;
     private final Cache<Long, RoutingPlan> plans;
     /** Per region (configuration order): the latency the ranking uses, in ns, or -1; moves only past the hysteresis. */
     private final AtomicLongArray latchedLatencyNanos;
 
-    private RoutingPolicy(
-            RoutingTable table, RoutingConfig routing, HealthSignals health, EndpointSelector endpointSelector) {
+    private RoutingPolicy(RoutingTable table, RoutingConfig routing, HealthSignals health,
+            EndpointSelector endpointSelector, RegionOverrides overrides, @Nullable AtomicLongArray latched) {
         this.table = requireNonNull(table, "table");
+        this.overrides = requireNonNull(overrides, "overrides");
         this.routing = requireNonNull(routing, "routing");
         this.health = requireNonNull(health, "health");
         this.endpointSelector = requireNonNull(endpointSelector, "endpointSelector");
         this.plans = Caffeine.newBuilder().maximumSize(MAX_CACHED_PLANS).executor(Runnable::run).build();
-        this.latchedLatencyNanos = new AtomicLongArray(table.regions().size());
-        for (int i = 0; i < table.regions().size(); i++) {
-            latchedLatencyNanos.set(i, -1);
+        if (latched != null) {
+            this.latchedLatencyNanos = latched;
+        } else {
+            this.latchedLatencyNanos = new AtomicLongArray(table.regions().size());
+            for (int i = 0; i < table.regions().size(); i++) {
+                latchedLatencyNanos.set(i, -1);
+            }
         }
     }
 
     /** The policy over {@code table} with {@code routing}'s settings. */
     public static RoutingPolicy create(RoutingTable table, RoutingConfig routing, HealthSignals health) {
-        return new RoutingPolicy(table, routing, health, EndpointSelector.POWER_OF_TWO_CHOICES);
+        return create(table, routing, health, RegionOverrides.NONE);
+    }
+
+    /** The policy with admin overrides (weights, drains) on top of the configuration. */
+    public static RoutingPolicy create(
+            RoutingTable table, RoutingConfig routing, HealthSignals health, RegionOverrides overrides) {
+        return new RoutingPolicy(table, routing, health, EndpointSelector.POWER_OF_TWO_CHOICES, overrides, null);
+    }
+
+    /**
+     * The same regions, settings and health with other overrides: a new, empty plan cache; the
+     * latencies the ranking latched carry over, so hysteresis is not reset.
+     */
+    public RoutingPolicy withOverrides(RegionOverrides next) {
+        return new RoutingPolicy(table, routing, health, endpointSelector, next, latchedLatencyNanos);
+    }
+
+    public RegionOverrides overrides() {
+        return overrides;
+    }
+
+    /**
+     * The expected share of each region (by name, every region present) for requests like
+     * {@code request}: the plan's shares, or for a sticky tenant 1 for its region. Sums to 1
+     * unless the request would be rejected.
+     */
+    public Map<String, Double> shares(RoutingRequest request) {
+        RoutingPlan plan = planFor(request.location());
+        Map<String, Double> shares = new LinkedHashMap<>();
+        for (Region region : table.regions()) {
+            shares.put(region.name(), 0.0);
+        }
+        if (plan.panic) {
+            RoutingDecision panic = panicDecision(plan);
+            if (panic != null) {
+                shares.put(panic.region().name(), 1.0);
+            }
+            return shares;
+        }
+        String tenant = request.tenant();
+        if (tenant != null) {
+            shares.put(plan.ranked[plan.stickyPick(RendezvousHash.hash(tenant))].name(), 1.0);
+            return shares;
+        }
+        for (int r = 0; r < plan.ranked.length; r++) {
+            shares.put(plan.ranked[r].name(), plan.share[r]);
+        }
+        return shares;
     }
 
     /** The policy with default routing settings. */
@@ -158,7 +213,7 @@ public final class RoutingPolicy {
                     known(plan.distanceKm[r], 1),
                     known(plan.latencyMs[r], 3),
                     known(plan.costMs[r], 3),
-                    region.config().weight(),
+                    plan.weight[r],
                     region.endpoints().size(),
                     plan.availableEndpoints[r],
                     plan.keep[r] > 0,
@@ -183,9 +238,9 @@ public final class RoutingPolicy {
             return null;
         }
         Region best = plan.ranked[0];
-        for (Region region : plan.ranked) {
-            if (region.config().weight() > 0) {
-                best = region;
+        for (int r = 0; r < plan.ranked.length; r++) {
+            if (plan.weight[r] > 0) {
+                best = plan.ranked[r];
                 break;
             }
         }
@@ -214,7 +269,7 @@ public final class RoutingPolicy {
         long key = location == null ? NO_LOCATION : cellOf(location);
         RoutingPlan plan = plans.getIfPresent(key);
         if (plan == null || plan.healthVersion != health.version()) {
-            plan = RoutingPlan.compute(table, routing, health, location, latchLatencies());
+            plan = RoutingPlan.compute(table, routing, health, overrides, location, latchLatencies());
             plans.put(key, plan);
         }
         return plan;

@@ -318,4 +318,35 @@ class RoutingPolicyTest {
         }
         assertThat(policy.decideRetry(from(PARIS), tried)).isNull();
     }
+
+    @Test
+    void adminOverridesDrainAndReweightWithoutRebuildingTheTable() {
+        RoutingPolicy policy = policy(List.of(
+                        region("us-east4", US_EAST4, 100, 2),
+                        region("us-east1", US_EAST1, 100, 2),
+                        region("europe-west2", EUROPE_WEST2, 100, 2)),
+                RoutingConfig.ofDefaults(), HealthSignals.ALL_HEALTHY);
+        assertThat(policy.shares(from(NEW_YORK))).containsEntry("us-east4", 0.5).containsEntry("us-east1", 0.5);
+
+        RoutingPolicy reweighted = policy.withOverrides(RegionOverrides.NONE.withWeight("us-east4", 300));
+        assertThat(reweighted.shares(from(NEW_YORK)).get("us-east4")).isEqualTo(0.75);
+        assertThat(fraction(tally(reweighted, from(NEW_YORK)), "us-east4")).isCloseTo(0.75, within(0.02));
+
+        RoutingPolicy drained = reweighted.withOverrides(reweighted.overrides().withDrained("us-east4", true));
+        assertThat(drained.shares(from(NEW_YORK))).containsEntry("us-east4", 0.0).containsEntry("us-east1", 1.0);
+        assertThat(tally(drained, from(NEW_YORK))).doesNotContainKey("us-east4");
+        assertThat(drained.explain(from(NEW_YORK)).candidates().get(0).weight()).as("effective weight").isZero();
+
+        RoutingPolicy undrained = drained.withOverrides(drained.overrides().withDrained("us-east4", false));
+        assertThat(undrained.shares(from(NEW_YORK)).get("us-east4")).as("the override weight is back").isEqualTo(0.75);
+        assertThat(policy.table()).isSameAs(undrained.table());
+    }
+
+    @Test
+    void overridesOfRegionsNoLongerConfiguredAreDropped() {
+        RegionOverrides overrides = RegionOverrides.NONE.withWeight("gone", 5).withDrained("gone", true)
+                .withWeight("us-east4", 7);
+        assertThat(overrides.retainRegions(List.of("us-east4")))
+                .isEqualTo(RegionOverrides.NONE.withWeight("us-east4", 7));
+    }
 }

@@ -6,8 +6,11 @@ import dev.meridian.config.MeridianConfig;
 import dev.meridian.config.RouteConfig;
 import dev.meridian.config.RetriesConfig;
 import dev.meridian.health.HealthRegistry;
+import dev.meridian.health.HealthReport;
 import dev.meridian.regions.ClientAddressResolver;
 import dev.meridian.regions.ClientLocation;
+import dev.meridian.regions.Region;
+import dev.meridian.regions.RegionOverrides;
 import dev.meridian.regions.RoutingExplanation;
 import dev.meridian.regions.RoutingRequest;
 import dev.meridian.regions.GeoIpLocator;
@@ -17,6 +20,8 @@ import dev.meridian.regions.RoutingTable;
 import dev.meridian.router.internal.ClientChannelInitializer;
 import dev.meridian.router.internal.EventLoopTransport;
 import dev.meridian.router.internal.ProxyHandler;
+import dev.meridian.router.internal.ProxyResources;
+import dev.meridian.router.internal.RecentRequests;
 import dev.meridian.router.internal.RetryBudget;
 import dev.meridian.router.internal.RouterSnapshot;
 import dev.meridian.router.internal.TimeToFirstByteTracker;
@@ -36,6 +41,10 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
@@ -65,7 +74,7 @@ public final class MeridianServer implements AutoCloseable {
     private final EventLoopGroup acceptGroup;
     private final EventLoopGroup ioGroup;
     private final UpstreamPools pools;
-    private final RetryBudget budget;
+    private final ProxyResources resources;
     private final ChannelGroup clients;
     private final Channel listener;
     private final int eventLoops;
@@ -73,7 +82,7 @@ public final class MeridianServer implements AutoCloseable {
     private MeridianServer(MeridianConfig config) {
         this.geo = GeoIpLocator.fromConfig(config.geo());
         try {
-            this.snapshot = new AtomicReference<>(snapshotOf(config, geo));
+            this.snapshot = new AtomicReference<>(snapshotOf(config, geo, RegionOverrides.NONE));
         } catch (RuntimeException e) {
             geo.close();
             throw e;
@@ -88,8 +97,10 @@ public final class MeridianServer implements AutoCloseable {
                 eventLoops, new DefaultThreadFactory("meridian-io"), transport.ioHandlerFactory());
         this.pools = new UpstreamPools(ioGroup, transport, config.upstream());
         RetriesConfig retries = config.retries();
-        this.budget = new RetryBudget(retries.budgetRatio(), (int) Math.max(1, retries.budgetWindow().toSeconds()),
-                retries.minPerSecond(), System::nanoTime);
+        RetryBudget budget = new RetryBudget(retries.budgetRatio(),
+                (int) Math.max(1, retries.budgetWindow().toSeconds()), retries.minPerSecond(), System::nanoTime);
+        this.resources = new ProxyResources(pools, budget, new TimeToFirstByteTracker(System::nanoTime),
+                new RecentRequests(), "http");
         this.clients = new DefaultChannelGroup("meridian-clients", GlobalEventExecutor.INSTANCE);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(acceptGroup, ioGroup)
@@ -101,8 +112,7 @@ public final class MeridianServer implements AutoCloseable {
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, CLIENT_WATER_MARK)
-                .childHandler(new ClientChannelInitializer(
-                        snapshot::get, pools, clients, budget, new TimeToFirstByteTracker(System::nanoTime), "http"));
+                .childHandler(new ClientChannelInitializer(snapshot::get, resources, clients));
         ChannelFuture bound = bootstrap
                 .bind(config.listen().address(), config.listen().port())
                 .awaitUninterruptibly();
@@ -131,11 +141,125 @@ public final class MeridianServer implements AutoCloseable {
         return new MeridianServer(config);
     }
 
-    private static RouterSnapshot snapshotOf(MeridianConfig config, GeoLocator geo) {
+    private static RouterSnapshot snapshotOf(MeridianConfig config, GeoLocator geo, RegionOverrides overrides) {
         RoutingTable table = RoutingTable.build(config.regions(), config.routing(), System::nanoTime);
         HealthRegistry health = HealthRegistry.create(table, config.health());
-        RoutingPolicy policy = RoutingPolicy.create(table, config.routing(), health);
+        RoutingPolicy policy = RoutingPolicy.create(table, config.routing(), health, overrides);
         return new RouterSnapshot(config, policy, health, new ClientAddressResolver(config.geo()), geo);
+    }
+
+    /** The admin overrides (weights, drains) in force. */
+    public RegionOverrides overrides() {
+        return snapshot.get().policy().overrides();
+    }
+
+    /**
+     * Routes new requests with {@code next} overrides from now on, over the same regions and
+     * health; requests in flight finish where they are. Call it off the event loops.
+     */
+    public synchronized void applyOverrides(RegionOverrides next) {
+        requireNonNull(next, "next");
+        RouterSnapshot current = snapshot.get();
+        RegionOverrides kept = next.retainRegions(regionNames(current.config()));
+        snapshot.set(new RouterSnapshot(current.config(), current.policy().withOverrides(kept), current.health(),
+                current.clients(), current.geo()));
+    }
+
+    /**
+     * Replaces the configuration of regions, routes, routing, health and geo (listener, server
+     * and upstream pool settings take effect at the next restart). Admin overrides stay for the
+     * regions that are still configured. Requests in flight finish on the old configuration.
+     *
+     * @throws IllegalArgumentException when an endpoint's host does not resolve (the old configuration stays)
+     */
+    public synchronized void reload(MeridianConfig next) {
+        requireNonNull(next, "next");
+        RouterSnapshot current = snapshot.get();
+        MeridianConfig old = current.config();
+        if (!next.listen().equals(old.listen()) || !next.server().equals(old.server())
+                || !next.upstream().equals(old.upstream())) {
+            log.warn("reload: listen, server and upstream settings changed; they take effect at the next restart");
+        }
+        boolean newGeo = !next.geo().equals(old.geo());
+        GeoLocator geoNext = newGeo ? GeoIpLocator.fromConfig(next.geo()) : current.geo();
+        RouterSnapshot fresh;
+        try {
+            fresh = snapshotOf(next, geoNext, current.policy().overrides().retainRegions(regionNames(next)));
+        } catch (RuntimeException e) {
+            if (newGeo) {
+                geoNext.close();
+            }
+            throw e;
+        }
+        fresh.health().startProbes();
+        snapshot.set(fresh);
+        current.health().close();
+        if (newGeo) {
+            // Lookups in flight may still use the old reader for a moment.
+            GlobalEventExecutor.INSTANCE.schedule(current.geo()::close, 5, TimeUnit.SECONDS);
+        }
+        log.info("reloaded: {} regions, {} routes", next.regions().size(), next.routes().size());
+    }
+
+    /** Each region's share of recent traffic (expected, from a sample of recent requests); every region present. */
+    public Map<String, Double> currentShares() {
+        return sharesUnder(snapshot.get().policy());
+    }
+
+    /** What {@link #currentShares()} would be under {@code candidate} overrides (a dry run: nothing changes). */
+    public Map<String, Double> projectedShares(RegionOverrides candidate) {
+        RoutingPolicy current = snapshot.get().policy();
+        return sharesUnder(current.withOverrides(candidate.retainRegions(regionNames(snapshot.get().config()))));
+    }
+
+    private Map<String, Double> sharesUnder(RoutingPolicy policy) {
+        List<RoutingRequest> sample = resources.recentRequests().snapshot();
+        if (sample.isEmpty()) {
+            sample = List.of(new RoutingRequest(InetAddress.getLoopbackAddress(), snapshot.get().config().defaultRoute()));
+        }
+        Map<String, Double> total = new LinkedHashMap<>();
+        for (String name : regionNames(policy.table())) {
+            total.put(name, 0.0);
+        }
+        for (RoutingRequest request : sample) {
+            policy.shares(request).forEach((region, share) -> total.merge(region, share, Double::sum));
+        }
+        int n = sample.size();
+        total.replaceAll((region, sum) -> Math.round(sum / n * 10_000) / 10_000.0);
+        return total;
+    }
+
+    /** Probes, ejections, breakers and capacity of every region and endpoint. */
+    public HealthReport healthReport() {
+        return snapshot.get().health().report();
+    }
+
+    /** Whether the listener is up and at least one region can take requests. */
+    public boolean ready() {
+        if (!listener.isActive()) {
+            return false;
+        }
+        RouterSnapshot current = snapshot.get();
+        RegionOverrides overrides = current.policy().overrides();
+        for (Region region : current.policy().table().regions()) {
+            if (overrides.effectiveWeight(region.config()) > 0 && current.health().admits(region)
+                    && region.endpoints().stream().anyMatch(current.health()::isAvailable)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static List<String> regionNames(MeridianConfig config) {
+        List<String> names = new ArrayList<>();
+        config.regions().forEach(region -> names.add(region.name()));
+        return names;
+    }
+
+    private static List<String> regionNames(RoutingTable table) {
+        List<String> names = new ArrayList<>();
+        table.regions().forEach(region -> names.add(region.name()));
+        return names;
     }
 
     /** The address the client listener is bound to (with the real port when the config said 0). */

@@ -22,20 +22,14 @@ public final class ClientChannelInitializer extends ChannelInitializer<Channel> 
     private static final int MAX_CHUNK = 16 * 1024;
 
     private final Supplier<RouterSnapshot> snapshots;
-    private final UpstreamPools pools;
+    private final ProxyResources resources;
     private final ChannelGroup clients;
-    private final RetryBudget budget;
-    private final TimeToFirstByteTracker ttfb;
-    private final String scheme;
 
-    public ClientChannelInitializer(Supplier<RouterSnapshot> snapshots, UpstreamPools pools, ChannelGroup clients,
-            RetryBudget budget, TimeToFirstByteTracker ttfb, String scheme) {
-        this.ttfb = ttfb;
+    public ClientChannelInitializer(
+            Supplier<RouterSnapshot> snapshots, ProxyResources resources, ChannelGroup clients) {
         this.snapshots = snapshots;
-        this.pools = pools;
-        this.budget = budget;
+        this.resources = resources;
         this.clients = clients;
-        this.scheme = scheme;
     }
 
     @Override
@@ -50,7 +44,7 @@ public final class ClientChannelInitializer extends ChannelInitializer<Channel> 
         addHttpHandlers(p, server);
         p.addLast(RouterPipeline.CLIENT_IDLE,
                 new IdleStateHandler(0, 0, server.clientIdleTimeout().toMillis(), TimeUnit.MILLISECONDS));
-        p.addLast(RouterPipeline.PROXY, new ProxyHandler(snapshots, pools, budget, ttfb, scheme));
+        p.addLast(RouterPipeline.PROXY, new ProxyHandler(snapshots, resources));
     }
 
     private static void addProxyProtocolHandlers(ChannelPipeline p) {

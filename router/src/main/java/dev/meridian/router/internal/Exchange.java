@@ -143,14 +143,11 @@ final class Exchange {
             RoutingRequest routing,
             RoutingDecision decision,
             RouterSnapshot snapshot,
-            UpstreamPools pools,
-            RetryBudget budget,
-            TimeToFirstByteTracker ttfb,
+            ProxyResources resources,
             String requestId,
-            InetAddress peer,
-            String scheme) {
+            InetAddress peer) {
         this.client = client;
-        this.ttfb = ttfb;
+        this.ttfb = resources.timeToFirstByte();
         this.clientCtx = clientCtx;
         this.request = request;
         this.routing = routing;
@@ -158,14 +155,14 @@ final class Exchange {
         this.attempt = new Attempt(decision);
         this.requestId = requestId;
         this.peer = peer;
-        this.scheme = scheme;
+        this.scheme = resources.scheme();
         this.maxRequestBody = snapshot.config().server().maxRequestBody();
         this.replayLimit = snapshot.config().retries().replayBuffer();
         this.addRegionHeader = snapshot.config().server().regionHeader();
         this.policy = snapshot.policy();
         this.health = snapshot.health();
-        this.pools = pools;
-        this.budget = budget;
+        this.pools = resources.pools();
+        this.budget = resources.budget();
         this.clientKeepAlive = HttpUtil.isKeepAlive(request);
         this.clientHttp11 = request.protocolVersion().equals(HttpVersion.HTTP_1_1);
         HttpMethod method = request.method();

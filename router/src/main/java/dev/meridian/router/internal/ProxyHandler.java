@@ -62,10 +62,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     private static final int MAX_PIPELINED_MESSAGES = 256;
 
     private final Supplier<RouterSnapshot> snapshots;
-    private final UpstreamPools pools;
-    private final RetryBudget budget;
-    private final TimeToFirstByteTracker ttfb;
-    private final String scheme;
+    private final ProxyResources resources;
     private final ArrayDeque<Object> pipelined = new ArrayDeque<>(2);
 
     private @Nullable ChannelHandlerContext ctx;
@@ -75,13 +72,9 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     /** The rest of an answered request's body is being read and dropped. */
     private boolean discardingBody;
 
-    public ProxyHandler(Supplier<RouterSnapshot> snapshots, UpstreamPools pools, RetryBudget budget,
-            TimeToFirstByteTracker ttfb, String scheme) {
+    public ProxyHandler(Supplier<RouterSnapshot> snapshots, ProxyResources resources) {
         this.snapshots = snapshots;
-        this.pools = pools;
-        this.budget = budget;
-        this.ttfb = ttfb;
-        this.scheme = scheme;
+        this.resources = resources;
     }
 
     @Override
@@ -292,6 +285,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         InetAddress peer = peerAddress(c);
         RouteConfig route = config.routeFor(pathOf(request.uri()));
         RoutingRequest routing = routingRequest(snapshot, headers, peer, route);
+        resources.recentRequests().offer(routing);
         RoutingDecision decision = snapshot.policy().decide(routing);
         if (decision == null) {
             // The request body (if any) is not read, so the connection cannot be reused.
@@ -300,7 +294,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         Exchange started = new Exchange(
-                this, c, request, routing, decision, snapshot, pools, budget, ttfb, requestId, peer, scheme);
+                this, c, request, routing, decision, snapshot, resources, requestId, peer);
         exchange = started;
         started.start();
     }
