@@ -1,5 +1,6 @@
 package dev.meridian.config;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
@@ -56,6 +57,17 @@ public final class ConfigDefaults {
     public static final List<AdminToken> ADMIN_TOKENS = List.of();
     /** Least privilege when a token's scope is not given. */
     public static final AdminToken.Scope ADMIN_TOKEN_SCOPE = AdminToken.Scope.READ;
+    /**
+     * Weights and drains set through the admin API; relative to the configuration file's
+     * directory, so that it lives with the configuration it overrides.
+     */
+    public static final Path ADMIN_STATE_FILE = Path.of("meridian-state.json");
+    /** One JSON line per admin change; relative to the configuration file's directory. */
+    public static final Path ADMIN_AUDIT_FILE = Path.of("meridian-audit.jsonl");
+    /** Off: an admin API on a non-loopback address without tokens is almost always a mistake. */
+    public static final boolean ADMIN_ALLOW_INSECURE = false;
+    /** Admin request bodies are a few bytes ({@code {"weight": 50}}); anything larger is refused with 413. */
+    public static final int ADMIN_MAX_REQUEST_BODY = 16 * 1024;
 
     // geo
     /** A configured database that cannot be opened stops the start: silently routing without geo is worse. */

@@ -288,6 +288,29 @@ class ConfigLoaderProblemsTest {
     }
 
     @Test
+    void adminFilesAndBodyLimitAreChecked() {
+        assertThat(problems("""
+                admin:
+                  state-file: " "
+                  audit-file: ""
+                  token-file: 7
+                  allow-insecure: "yes"
+                  max-request-body: 2MiB
+                """ + REGIONS)).containsExactly(
+                "m.yaml:2:15: admin.state-file: empty path (expected a file, or no 'state-file' key)",
+                "m.yaml:3:15: admin.audit-file: empty path (expected a file, or no 'audit-file' key)",
+                "m.yaml:4:15: admin.token-file: expected a string, found 7",
+                "m.yaml:5:19: admin.allow-insecure: expected a boolean (true or false), found 'yes'",
+                "m.yaml:6:21: admin.max-request-body: '2MiB' is too large (expected at most 1048576 bytes)");
+    }
+
+    @Test
+    void adminBodyLimitOfZeroIsRefused() {
+        assertThat(problems("admin: {max-request-body: 0}\n" + REGIONS)).containsExactly(
+                "m.yaml:1:27: admin.max-request-body: 0 is too small (expected at least 1 byte)");
+    }
+
+    @Test
     void tokenProblemsNeverPrintTheToken() {
         List<String> problems = problems("""
                 admin:

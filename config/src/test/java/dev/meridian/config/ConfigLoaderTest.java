@@ -39,6 +39,11 @@ class ConfigLoaderTest {
               tokens:
                 - {name: sre, token: "${MERIDIAN_ADMIN_TOKEN}", scope: write}
                 - {name: grafana, token: read-only-secret}
+              token-file: /run/secrets/meridian-tokens
+              state-file: /var/lib/meridian/state.json
+              audit-file: audit/admin.jsonl
+              allow-insecure: true
+              max-request-body: 4KiB
             geo:
               database: /var/lib/GeoIP/GeoLite2-City.mmdb
               required: false
@@ -128,7 +133,9 @@ class ConfigLoaderTest {
                 timeouts,
                 new AdminConfig("::1", 9902, List.of(
                         new AdminToken("sre", "s3cret-admin-token", AdminToken.Scope.WRITE),
-                        new AdminToken("grafana", "read-only-secret", AdminToken.Scope.READ))),
+                        new AdminToken("grafana", "read-only-secret", AdminToken.Scope.READ)),
+                        Path.of("/run/secrets/meridian-tokens"), Path.of("/var/lib/meridian/state.json"),
+                        Path.of("audit/admin.jsonl"), true, 4096),
                 new GeoConfig(Path.of("/var/lib/GeoIP/GeoLite2-City.mmdb"), false, Duration.ofMillis(10), 0, 1024, List.of(
                         CidrRange.parse("127.0.0.1/32"), CidrRange.parse("10.0.0.0/8"), CidrRange.parse("fd00::/8")),
                         List.of("X-Client-Geo-Location", "CF-IPLocation")),
@@ -164,6 +171,11 @@ class ConfigLoaderTest {
         assertThat(config.timeouts().total()).isEqualTo(Duration.ofMinutes(10));
         assertThat(config.admin().address()).as("the admin API must not be exposed by default").isEqualTo("127.0.0.1");
         assertThat(config.admin().tokens()).isEmpty();
+        assertThat(config.admin().tokenFile()).isNull();
+        assertThat(config.admin().stateFile()).isEqualTo(Path.of("meridian-state.json"));
+        assertThat(config.admin().auditFile()).isEqualTo(Path.of("meridian-audit.jsonl"));
+        assertThat(config.admin().allowInsecure()).as("no open admin API on a public address by default").isFalse();
+        assertThat(config.admin().maxRequestBody()).isEqualTo(16 * 1024);
         assertThat(config.geo().trustedProxies()).as("no client may spoof its address by default").isEmpty();
         assertThat(config.geo().database()).isNull();
         assertThat(config.regions().get(0).weight()).isEqualTo(100);

@@ -12,6 +12,7 @@ import dev.meridian.config.internal.NameRule;
 import dev.meridian.config.internal.SizeText;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -55,6 +56,10 @@ class ConfigSchemaTest {
             entry("admin.port", "ADMIN_PORT"),
             entry("admin.tokens", "ADMIN_TOKENS"),
             entry("admin.tokens[].scope", "ADMIN_TOKEN_SCOPE"),
+            entry("admin.state-file", "ADMIN_STATE_FILE"),
+            entry("admin.audit-file", "ADMIN_AUDIT_FILE"),
+            entry("admin.allow-insecure", "ADMIN_ALLOW_INSECURE"),
+            entry("admin.max-request-body", "ADMIN_MAX_REQUEST_BODY"),
             entry("geo.required", "GEO_REQUIRED"),
             entry("geo.reload-interval", "GEO_RELOAD_INTERVAL"),
             entry("geo.cache-size", "GEO_CACHE_SIZE"),
@@ -211,6 +216,8 @@ class ConfigSchemaTest {
         assertThat(SCHEMA.at("/properties/retries/properties/min-per-second/maximum").asInt())
                 .isEqualTo(RetriesConfig.MAX_MIN_PER_SECOND);
         assertThat(SCHEMA.at("/properties/retries/properties/replay-buffer/maximum").asLong()).isEqualTo(Integer.MAX_VALUE);
+        assertThat(SCHEMA.at("/properties/admin/properties/max-request-body/maximum").asInt())
+                .isEqualTo(AdminConfig.MAX_REQUEST_BODY_LIMIT);
         assertThat(SCHEMA.at("/properties/routes/items/properties/retry/properties/max-attempts/maximum").asInt())
                 .isEqualTo(RetryConfig.MAX_ATTEMPTS);
         assertThat(SCHEMA.at("/properties/routes/items/properties/hedge/properties/delay/pattern").asText())
@@ -239,6 +246,9 @@ class ConfigSchemaTest {
         }
         if (like instanceof Duration) {
             return DurationText.parse(value.textValue());
+        }
+        if (like instanceof Path) {
+            return Path.of(value.textValue());
         }
         if (like instanceof Integer) {
             return value.isTextual() ? (Object) (int) SizeText.parse(value.textValue()) : (Object) value.intValue();

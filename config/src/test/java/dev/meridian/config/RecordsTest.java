@@ -3,6 +3,7 @@ package dev.meridian.config;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -121,6 +122,21 @@ class RecordsTest {
                 .isThrownBy(() -> new AdminConfig("127.0.0.1", 1, List.of(a, new AdminToken("b", "one", AdminToken.Scope.WRITE))))
                 .withMessage("tokens: 'b' has the same secret as 'a' (expected: one secret per token)")
                 .withMessageNotContaining("one'");
+    }
+
+    @Test
+    void adminBodyLimitIsBoundedAndWithersKeepTheRest() {
+        AdminConfig admin = AdminConfig.ofDefaults();
+        assertThatIllegalArgumentException().isThrownBy(() -> admin.withMaxRequestBody(0))
+                .withMessage("maxRequestBody: 0 (expected: 1..1048576)");
+        assertThatIllegalArgumentException().isThrownBy(() -> admin.withMaxRequestBody(AdminConfig.MAX_REQUEST_BODY_LIMIT + 1))
+                .withMessage("maxRequestBody: 1048577 (expected: 1..1048576)");
+
+        AdminConfig changed = admin.withStateFile(Path.of("s.json")).withAuditFile(Path.of("a.jsonl"))
+                .withTokenFile(Path.of("t")).withAllowInsecure(true).withMaxRequestBody(100)
+                .withTokens(List.of(new AdminToken("sre", "secret", AdminToken.Scope.WRITE)));
+        assertThat(changed).isEqualTo(new AdminConfig("127.0.0.1", 9901, List.of(new AdminToken("sre", "secret", AdminToken.Scope.WRITE)),
+                Path.of("t"), Path.of("s.json"), Path.of("a.jsonl"), true, 100));
     }
 
     @Test

@@ -37,6 +37,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
@@ -110,6 +111,12 @@ public final class ConfigBinder {
         String adminAddress = address(admin, adminPath.key("address"), ConfigDefaults.ADMIN_ADDRESS);
         int adminPort = integer(admin, "port", ConfigDefaults.ADMIN_PORT);
         List<AdminToken> tokens = tokens(admin, adminPath.key("tokens"));
+        @Nullable Path tokenFile = optionalFile(admin, adminPath.key("token-file"));
+        Path stateFile = Objects.requireNonNullElse(optionalFile(admin, adminPath.key("state-file")), ConfigDefaults.ADMIN_STATE_FILE);
+        Path auditFile = Objects.requireNonNullElse(optionalFile(admin, adminPath.key("audit-file")), ConfigDefaults.ADMIN_AUDIT_FILE);
+        boolean allowInsecure = bool(admin, "allow-insecure", ConfigDefaults.ADMIN_ALLOW_INSECURE);
+        long adminMaxBody = size(admin, adminPath.key("max-request-body"), ConfigDefaults.ADMIN_MAX_REQUEST_BODY, 1,
+                AdminConfig.MAX_REQUEST_BODY_LIMIT);
         checkPorts(listenAddress, listenPort, adminAddress, adminPort);
 
         KeyPath geoPath = top.key("geo");
@@ -229,7 +236,7 @@ public final class ConfigBinder {
                             clientIdle, shutdownGrace, regionHeader),
                     new UpstreamConfig(maxConnections, maxPending, upstreamIdle),
                     defaults,
-                    new AdminConfig(adminAddress, adminPort, tokens),
+                    new AdminConfig(adminAddress, adminPort, tokens, tokenFile, stateFile, auditFile, allowInsecure, (int) adminMaxBody),
                     new GeoConfig(database, geoRequired, reloadInterval, cacheSize, nodeCacheSize, trustedProxies, locationHeaders),
                     new RoutingConfig(mode, tieBand, spillFactor, hysteresis, panic, defaultTtfb, ttfbDecay),
                     new HealthConfig(
@@ -448,6 +455,28 @@ public final class ConfigBinder {
         }
         if (node.textValue().isBlank()) {
             problems.add(Origin.CHECK, path, tree.valueMark(path), "empty path (expected a .mmdb file, or no 'database' key)");
+            return null;
+        }
+        try {
+            return Path.of(node.textValue());
+        } catch (InvalidPathException e) {
+            problems.add(Origin.CHECK, path, tree.valueMark(path),
+                    Values.quote(node.textValue()) + " is not a valid path (" + e.getReason() + ")");
+            return null;
+        }
+    }
+
+    /**
+     * A file path of the admin section, or {@code null} when absent or reported. Relative paths stay
+     * relative: the admin server resolves them against the configuration file's directory.
+     */
+    private @Nullable Path optionalFile(JsonNode parent, KeyPath path) {
+        JsonNode node = parent.get(last(path));
+        if (node == null || !node.isTextual()) {
+            return null;
+        }
+        if (node.textValue().isBlank()) {
+            problems.add(Origin.CHECK, path, tree.valueMark(path), "empty path (expected a file, or no '" + last(path) + "' key)");
             return null;
         }
         try {
