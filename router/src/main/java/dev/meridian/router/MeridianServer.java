@@ -26,6 +26,14 @@ import dev.meridian.router.internal.RetryBudget;
 import dev.meridian.router.internal.RouterSnapshot;
 import dev.meridian.router.internal.TimeToFirstByteTracker;
 import dev.meridian.router.internal.UpstreamPools;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
@@ -69,6 +77,7 @@ public final class MeridianServer implements AutoCloseable {
     private static final WriteBufferWaterMark CLIENT_WATER_MARK = new WriteBufferWaterMark(32 * 1024, 64 * 1024);
 
     private final GeoLocator geo;
+    private final PrometheusMeterRegistry meters;
     private final AtomicReference<RouterSnapshot> snapshot;
     private final EventLoopTransport transport;
     private final EventLoopGroup acceptGroup;
@@ -80,6 +89,12 @@ public final class MeridianServer implements AutoCloseable {
     private final int eventLoops;
 
     private MeridianServer(MeridianConfig config) {
+        this.meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        new ClassLoaderMetrics().bindTo(meters);
+        new JvmMemoryMetrics().bindTo(meters);
+        new JvmThreadMetrics().bindTo(meters);
+        new ProcessorMetrics().bindTo(meters);
+        new UptimeMetrics().bindTo(meters);
         this.geo = GeoIpLocator.fromConfig(config.geo());
         try {
             this.snapshot = new AtomicReference<>(snapshotOf(config, geo, RegionOverrides.NONE));
@@ -229,6 +244,14 @@ public final class MeridianServer implements AutoCloseable {
         return total;
     }
 
+    /**
+     * The server's meters, scraped by the admin API's {@code /metrics}. JVM meters are bound at
+     * start; the data path's region-labelled meters are the next step (see the SLI issue).
+     */
+    public MeterRegistry meterRegistry() {
+        return meters;
+    }
+
     /** Probes, ejections, breakers and capacity of every region and endpoint. */
     public HealthReport healthReport() {
         return snapshot.get().health().report();
@@ -329,6 +352,7 @@ public final class MeridianServer implements AutoCloseable {
     }
 
     private void shutdownGroups() {
+        meters.close();
         snapshot.get().health().close();
         geo.close();
         acceptGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS);
