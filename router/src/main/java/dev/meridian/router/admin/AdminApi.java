@@ -1,0 +1,633 @@
+package dev.meridian.router.admin;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.meridian.config.AdminConfig;
+import dev.meridian.config.AdminToken;
+import dev.meridian.config.ConfigException;
+import dev.meridian.config.ConfigLoader;
+import dev.meridian.config.ConfigProblem;
+import dev.meridian.config.MeridianConfig;
+import dev.meridian.config.RegionConfig;
+import dev.meridian.health.BreakerState;
+import dev.meridian.health.HealthReport;
+import dev.meridian.regions.ClientLocation;
+import dev.meridian.regions.GeoDatabaseException;
+import dev.meridian.regions.RegionOverrides;
+import dev.meridian.regions.RoutingExplanation;
+import dev.meridian.router.MeridianServer;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.util.NetUtil;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The admin endpoints as plain functions from a request's parts to a reply; {@link AdminServer}
+ * does the HTTP. Every method may block (files, DNS on reload), so the server calls them on its
+ * worker threads, never on an event loop.
+ *
+ * <p>Writes are serialized by one lock, and each one, under it: checks {@code If-Match} against
+ * the current revision (412 when it names another one, so of two writers that read the same
+ * revision exactly one wins); saves the next state to the state file (nothing changes when that
+ * fails); applies it to the router; publishes it; appends the audit line. A lock rather than a
+ * bare compare-and-set because the state file must be written in revision order: two racing
+ * writers could otherwise leave the older revision on disk. Reads never take the lock; they read
+ * the published {@link AdminState}.
+ */
+final class AdminApi {
+
+    private static final Logger log = LoggerFactory.getLogger(AdminApi.class);
+
+    /** What a write does to one region. */
+    enum Action {
+        WEIGHT("weight"),
+        RESET_WEIGHT("reset_weight"),
+        DRAIN("drain"),
+        UNDRAIN("undrain");
+
+        private final String auditName;
+
+        Action(String auditName) {
+            this.auditName = auditName;
+        }
+    }
+
+    /** Who is calling: the token's name (never the secret) and the peer address, for the audit line. */
+    record Caller(String token, String remote) {}
+
+    static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
+    static final String OPENMETRICS_TEXT = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+
+    /** Longest {@code reason} kept in the audit trail. */
+    static final int MAX_REASON_LENGTH = 500;
+    /** A write waits this long for another one (a reload resolving host names) before answering 503. */
+    private static final long LOCK_WAIT_SECONDS = 30;
+
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
+
+    private final MeridianServer server;
+    private final @Nullable Path configFile;
+    private final StateFile stateFile;
+    private final AuditLog audit;
+    private final AtomicReference<AdminState> state;
+    private final AtomicReference<AdminConfig> access;
+    private final Function<AdminConfig, AdminConfig> withFileTokens;
+    private final ReentrantLock writes = new ReentrantLock();
+
+    /**
+     * @param access the admin configuration in force, with the token file's tokens merged in
+     * @param withFileTokens merges the token file named by an admin configuration into it (for reloads)
+     */
+    AdminApi(MeridianServer server, @Nullable Path configFile, StateFile stateFile, AuditLog audit, AdminState initial,
+            AtomicReference<AdminConfig> access, Function<AdminConfig, AdminConfig> withFileTokens) {
+        this.server = requireNonNull(server, "server");
+        this.configFile = configFile;
+        this.stateFile = requireNonNull(stateFile, "stateFile");
+        this.audit = requireNonNull(audit, "audit");
+        this.state = new AtomicReference<>(requireNonNull(initial, "initial"));
+        this.access = requireNonNull(access, "access");
+        this.withFileTokens = requireNonNull(withFileTokens, "withFileTokens");
+    }
+
+    AdminState state() {
+        return state.get();
+    }
+
+    // ---- probes ----
+
+    AdminReply healthz() {
+        ObjectNode body = JSON.createObjectNode();
+        body.put("status", "alive");
+        return AdminReply.json(200, body);
+    }
+
+    AdminReply ready() {
+        boolean ready = server.ready();
+        ObjectNode body = JSON.createObjectNode();
+        body.put("ready", ready);
+        if (!ready) {
+            body.put("detail", "no region can take requests (every region drained, at weight 0, broken or without a healthy endpoint)");
+        }
+        return AdminReply.json(ready ? 200 : 503, body);
+    }
+
+    // ---- reads ----
+
+    AdminReply metrics(@Nullable String accept) {
+        MeterRegistry registry = server.meterRegistry();
+        if (!(registry instanceof PrometheusMeterRegistry prometheus)) {
+            throw AdminError.of(503, "metrics_unavailable", "the router's meter registry is not a Prometheus registry");
+        }
+        String contentType = accept != null && accept.contains("application/openmetrics-text") ? OPENMETRICS_TEXT : PROMETHEUS_TEXT;
+        return AdminReply.text(200, contentType, prometheus.scrape(contentType));
+    }
+
+    AdminReply regions() {
+        AdminState current = state.get();
+        return AdminReply.json(200, view(current)).withRevision(current.revision());
+    }
+
+    /** {@code GET /admin/explain?ip=…&lat=…&lon=…&path=…&tenant=…}: the routing policy's explain with live health. */
+    AdminReply explain(Map<String, List<String>> query) {
+        for (String key : query.keySet()) {
+            if (!Set.of("ip", "lat", "lon", "path", "tenant").contains(key)) {
+                throw AdminError.badRequest("invalid_parameter", "unknown parameter '" + key + "' (expected ip, lat, lon, path, tenant)");
+            }
+        }
+        String ip = single(query, "ip");
+        if (ip == null || ip.isEmpty()) {
+            throw AdminError.badRequest("invalid_parameter", "ip: required (the client's IP address, e.g. ip=203.0.113.7)");
+        }
+        InetAddress client = NetUtil.createInetAddressFromIpAddressString(ip);
+        if (client == null) {
+            throw AdminError.badRequest("invalid_parameter", "ip: '" + ip + "' is not an IP address literal");
+        }
+        String lat = single(query, "lat");
+        String lon = single(query, "lon");
+        if ((lat == null) != (lon == null)) {
+            throw AdminError.badRequest("invalid_parameter", "lat and lon go together (expected both or neither)");
+        }
+        ClientLocation location = null;
+        if (lat != null && lon != null) {
+            location = new ClientLocation(degrees("lat", lat, 90), degrees("lon", lon, 180), ClientLocation.Source.HEADER, null);
+        }
+        String path = single(query, "path");
+        if (path == null) {
+            path = "/";
+        } else if (!path.startsWith("/")) {
+            throw AdminError.badRequest("invalid_parameter", "path: '" + path + "' (expected a request path starting with /)");
+        }
+        RoutingExplanation explanation = server.explain(client, location, path, single(query, "tenant"));
+        return AdminReply.json(200, JSON.valueToTree(explanation));
+    }
+
+    private static @Nullable String single(Map<String, List<String>> query, String key) {
+        List<String> values = query.get(key);
+        if (values == null || values.isEmpty()) {
+            return null;
+        }
+        if (values.size() > 1) {
+            throw AdminError.badRequest("invalid_parameter", key + ": given " + values.size() + " times (expected once)");
+        }
+        return values.get(0);
+    }
+
+    private static double degrees(String key, String text, double bound) {
+        double value;
+        try {
+            value = Double.parseDouble(text);
+        } catch (NumberFormatException e) {
+            throw AdminError.badRequest("invalid_parameter", key + ": '" + text + "' is not a number (expected degrees, e.g. 48.86)");
+        }
+        if (!(value >= -bound && value <= bound)) { // NaN too
+            throw AdminError.badRequest("invalid_parameter", key + ": " + text + " is out of range (expected -" + (int) bound
+                    + ".." + (int) bound + ")");
+        }
+        return value;
+    }
+
+    // ---- writes ----
+
+    /**
+     * Changes one region's weight or drain, or (with {@code dryRun}) answers what the traffic
+     * shares would become without changing anything.
+     */
+    AdminReply changeRegion(Action action, String name, byte[] body, @Nullable String ifMatch, boolean dryRun, Caller caller) {
+        Change change = parseChange(action, body);
+        regionNamed(name); // 404 before anything else
+        if (dryRun) {
+            AdminState current = state.get();
+            checkIfMatch(ifMatch, current);
+            RegionConfig region = regionNamed(name);
+            return dryRun(action, region, current, apply(action, region, change, current.overrides()));
+        }
+        lock();
+        try {
+            AdminState current = state.get();
+            checkIfMatch(ifMatch, current);
+            RegionConfig region = regionNamed(name); // again: a reload may have removed it meanwhile
+            RegionOverrides next = apply(action, region, change, current.overrides());
+            if (next.equals(current.overrides())) {
+                return AdminReply.json(200, view(current)).withRevision(current.revision());
+            }
+            AdminState published = publish(current, current.next(next));
+            audit.record(caller.token(), caller.remote(), action.auditName, region.name(),
+                    summary(region, current.overrides()), summary(region, next), published.revision(), change.reason);
+            return AdminReply.json(200, view(published)).withRevision(published.revision());
+        } finally {
+            writes.unlock();
+        }
+    }
+
+    /** Saves, then applies, then publishes {@code next}: a state that cannot be saved is never applied. */
+    private AdminState publish(AdminState current, AdminState next) {
+        try {
+            stateFile.save(next);
+        } catch (IOException e) {
+            log.error("cannot save the admin state to {}: {}", stateFile.path(), e.toString());
+            throw AdminError.of(500, "state_not_saved", "cannot write the state file " + stateFile.path() + " (" + e
+                    + "); nothing was changed");
+        }
+        server.applyOverrides(next.overrides());
+        if (!state.compareAndSet(current, next)) {
+            throw new IllegalStateException("admin state changed outside the write lock");
+        }
+        return next;
+    }
+
+    /**
+     * {@code POST /admin/reload}: re-reads the configuration file. An invalid one is refused with
+     * its problems and the running configuration stays. Overrides of regions still configured
+     * (same name) are kept; those of regions no longer configured are dropped.
+     */
+    AdminReply reload(@Nullable String ifMatch, Caller caller) {
+        Path file = configFile;
+        if (file == null) {
+            throw AdminError.of(409, "no_config_file", "the router was not started from a configuration file; nothing to reload");
+        }
+        lock();
+        try {
+            AdminState current = state.get();
+            checkIfMatch(ifMatch, current);
+            MeridianConfig next;
+            AdminConfig nextAccess;
+            try {
+                next = ConfigLoader.create().load(file);
+                nextAccess = withFileTokens.apply(next.admin());
+            } catch (ConfigException e) {
+                throw AdminError.invalidConfig(e.problems().stream().map(ConfigProblem::toString).toList());
+            }
+            if (nextAccess.tokens().isEmpty()) {
+                throw AdminError.badRequest("reload_refused", file + " has no admin tokens: after this reload nobody could "
+                        + "call the admin API again (add a token, or restart to run without one)");
+            }
+            MeridianConfig old = server.config();
+            try {
+                server.reload(next);
+            } catch (IllegalArgumentException | IllegalStateException | GeoDatabaseException e) {
+                throw AdminError.badRequest("reload_failed", "the configuration was not applied: " + e.getMessage());
+            }
+            access.set(nextAccess);
+            List<String> names = next.regions().stream().map(RegionConfig::name).toList();
+            RegionOverrides kept = current.overrides().retainRegions(names);
+            AdminState updated = current.next(kept);
+            try {
+                stateFile.save(updated);
+            } catch (IOException e) {
+                // The dropped overrides are dropped again at the next start; only the revision on disk lags.
+                log.error("reloaded, but cannot save the admin state to {}: {}", stateFile.path(), e.toString());
+            }
+            state.set(updated);
+            ObjectNode dropped = overridesJson(new RegionOverrides(
+                    minus(current.overrides().weights(), kept.weights()),
+                    minusSet(current.overrides().drained(), kept.drained())));
+            ObjectNode before = overridesJson(current.overrides());
+            before.set("regions", stringArray(old.regions().stream().map(RegionConfig::name).toList()));
+            ObjectNode after = overridesJson(kept);
+            after.set("regions", stringArray(names));
+            audit.record(caller.token(), caller.remote(), "reload", null, before, after, updated.revision(), null);
+
+            ObjectNode body = JSON.createObjectNode();
+            body.put("reloaded", true);
+            body.put("revision", updated.revision());
+            body.put("config", file.toString());
+            body.set("regions", stringArray(names));
+            body.put("routes", next.routes().size());
+            body.set("droppedOverrides", dropped);
+            body.set("restartRequired", stringArray(restartRequired(old, next)));
+            return AdminReply.json(200, body).withRevision(updated.revision());
+        } finally {
+            writes.unlock();
+        }
+    }
+
+    /** Keys that changed in the file but only take effect when the router restarts. */
+    private static List<String> restartRequired(MeridianConfig old, MeridianConfig next) {
+        List<String> keys = new ArrayList<>();
+        if (!old.listen().equals(next.listen())) {
+            keys.add("listen");
+        }
+        if (!old.server().equals(next.server())) {
+            keys.add("server");
+        }
+        if (!old.upstream().equals(next.upstream())) {
+            keys.add("upstream");
+        }
+        AdminConfig a = old.admin();
+        AdminConfig b = next.admin();
+        if (!a.address().equals(b.address()) || a.port() != b.port()) {
+            keys.add("admin.address/port");
+        }
+        if (!a.stateFile().equals(b.stateFile())) {
+            keys.add("admin.state-file");
+        }
+        if (!a.auditFile().equals(b.auditFile())) {
+            keys.add("admin.audit-file");
+        }
+        if (a.allowInsecure() != b.allowInsecure()) {
+            keys.add("admin.allow-insecure");
+        }
+        if (!keys.isEmpty()) {
+            log.warn("reload: {} changed; that takes effect at the next restart", keys);
+        }
+        return keys;
+    }
+
+    private void lock() {
+        try {
+            if (!writes.tryLock(LOCK_WAIT_SECONDS, TimeUnit.SECONDS)) {
+                throw AdminError.of(503, "busy", "another admin change is still running; try again");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw AdminError.of(503, "busy", "interrupted while waiting for another admin change");
+        }
+    }
+
+    // ---- request parsing ----
+
+    /** A parsed write body: the weight (for {@link Action#WEIGHT}) and the caller's reason. */
+    private record Change(int weight, @Nullable String reason) {}
+
+    private static Change parseChange(Action action, byte[] body) {
+        boolean weightRequired = action == Action.WEIGHT;
+        String expected = weightRequired ? "{\"weight\": 0..1000, \"reason\": \"...\" (optional)}" : "no body, or {\"reason\": \"...\"}";
+        if (isBlank(body)) {
+            if (weightRequired) {
+                throw AdminError.badRequest("invalid_body", "empty body (expected " + expected + ")");
+            }
+            return new Change(-1, null);
+        }
+        JsonNode root;
+        try {
+            root = JSON.readTree(body);
+        } catch (JsonProcessingException e) {
+            String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+            throw AdminError.badRequest("invalid_json", "the body is not valid JSON: " + e.getOriginalMessage() + where);
+        } catch (IOException e) {
+            throw AdminError.badRequest("invalid_json", "the body cannot be read: " + e.getMessage());
+        }
+        if (root == null || !root.isObject()) {
+            throw AdminError.badRequest("invalid_body", "expected a JSON object: " + expected);
+        }
+        for (Map.Entry<String, JsonNode> field : root.properties()) {
+            String key = field.getKey();
+            if (!key.equals("reason") && !(weightRequired && key.equals("weight"))) {
+                throw AdminError.badRequest("invalid_body", "unknown key '" + key + "' (expected " + expected + ")");
+            }
+        }
+        String reason = null;
+        JsonNode reasonNode = root.get("reason");
+        if (reasonNode != null && !reasonNode.isNull()) {
+            if (!reasonNode.isTextual() || reasonNode.textValue().length() > MAX_REASON_LENGTH) {
+                throw AdminError.badRequest("invalid_body", "reason: expected a string of at most " + MAX_REASON_LENGTH + " characters");
+            }
+            reason = reasonNode.textValue();
+        }
+        int weight = -1;
+        if (weightRequired) {
+            JsonNode w = root.get("weight");
+            if (w == null) {
+                throw AdminError.badRequest("invalid_weight", "weight: missing (expected " + expected + ")");
+            }
+            if (!w.isIntegralNumber() || !w.canConvertToInt()) {
+                throw AdminError.badRequest("invalid_weight", "weight: " + w + " is not an integer (expected "
+                        + RegionConfig.MIN_WEIGHT + ".." + RegionConfig.MAX_WEIGHT + ")");
+            }
+            weight = w.intValue();
+            if (weight < RegionConfig.MIN_WEIGHT || weight > RegionConfig.MAX_WEIGHT) {
+                throw AdminError.badRequest("invalid_weight", "weight: " + weight + " is out of range (expected "
+                        + RegionConfig.MIN_WEIGHT + ".." + RegionConfig.MAX_WEIGHT + ")");
+            }
+        }
+        return new Change(weight, reason);
+    }
+
+    private static boolean isBlank(byte[] body) {
+        for (byte b : body) {
+            if (b != ' ' && b != '\t' && b != '\r' && b != '\n') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Checks {@code If-Match} against the current revision. Absent or {@code *}: no condition.
+     * Otherwise one or more entity tags ({@code "7"}, {@code 7} or {@code W/"7"}); none of them the
+     * current revision: 412 with the current one in {@code ETag}.
+     */
+    static void checkIfMatch(@Nullable String ifMatch, AdminState current) {
+        if (ifMatch == null || ifMatch.strip().equals("*")) {
+            return;
+        }
+        for (String tag : ifMatch.split(",")) {
+            String t = tag.strip();
+            if (t.startsWith("W/")) {
+                t = t.substring(2);
+            }
+            if (t.length() >= 2 && t.startsWith("\"") && t.endsWith("\"")) {
+                t = t.substring(1, t.length() - 1);
+            }
+            if (t.equals(Long.toString(current.revision()))) {
+                return;
+            }
+        }
+        String shown = ifMatch.length() > 64 ? ifMatch.substring(0, 64) + "..." : ifMatch;
+        throw AdminError.of(412, "precondition_failed", "If-Match: " + shown + " is not the current revision "
+                + current.revision() + ": someone changed the state meanwhile; GET /admin/regions and decide again")
+                .withHeader("ETag", "\"" + current.revision() + "\"");
+    }
+
+    private RegionConfig regionNamed(String name) {
+        List<RegionConfig> regions = server.config().regions();
+        for (RegionConfig region : regions) {
+            if (region.name().equals(name)) {
+                return region;
+            }
+        }
+        String shown = name.length() > 64 ? name.substring(0, 64) + "..." : name;
+        throw AdminError.of(404, "not_found", "no region named '" + shown + "' (configured: "
+                + regions.stream().map(RegionConfig::name).collect(Collectors.joining(", ")) + ")");
+    }
+
+    private static RegionOverrides apply(Action action, RegionConfig region, Change change, RegionOverrides overrides) {
+        return switch (action) {
+            case WEIGHT -> overrides.withWeight(region.name(), change.weight);
+            case RESET_WEIGHT -> {
+                Map<String, Integer> weights = new HashMap<>(overrides.weights());
+                weights.remove(region.name());
+                yield new RegionOverrides(weights, overrides.drained());
+            }
+            case DRAIN -> overrides.withDrained(region.name(), true);
+            case UNDRAIN -> overrides.withDrained(region.name(), false);
+        };
+    }
+
+    // ---- answers ----
+
+    private AdminReply dryRun(Action action, RegionConfig region, AdminState current, RegionOverrides candidate) {
+        Map<String, Double> now = server.currentShares();
+        Map<String, Double> projected = server.projectedShares(candidate);
+        ObjectNode body = JSON.createObjectNode();
+        body.put("dryRun", true);
+        body.put("revision", current.revision());
+        body.put("action", action.auditName);
+        body.put("region", region.name());
+        body.set("before", summary(region, current.overrides()));
+        body.set("after", summary(region, candidate));
+        ArrayNode shares = body.putArray("shares");
+        for (RegionConfig r : server.config().regions()) {
+            ObjectNode share = shares.addObject();
+            share.put("region", r.name());
+            share.put("current", now.getOrDefault(r.name(), 0.0));
+            share.put("projected", projected.getOrDefault(r.name(), 0.0));
+        }
+        return AdminReply.json(200, body).withRevision(current.revision());
+    }
+
+    /** One region's admin state under {@code overrides}: what the audit trail and dry runs show. */
+    private static ObjectNode summary(RegionConfig region, RegionOverrides overrides) {
+        ObjectNode node = JSON.createObjectNode();
+        node.put("state", overrides.isDrained(region.name()) ? "drained" : "active");
+        Integer override = overrides.weights().get(region.name());
+        node.put("weight", override != null ? override : region.weight());
+        node.put("weightOverridden", override != null);
+        return node;
+    }
+
+    /** {@code GET /admin/regions}: every region with its admin state, health and traffic share. */
+    private ObjectNode view(AdminState current) {
+        MeridianConfig config = server.config();
+        HealthReport health = server.healthReport();
+        Map<String, HealthReport.RegionReport> reports = new LinkedHashMap<>();
+        health.regions().forEach(r -> reports.put(r.name(), r));
+        Map<String, Double> shares = server.currentShares();
+        RegionOverrides overrides = current.overrides();
+
+        ObjectNode root = JSON.createObjectNode();
+        root.put("revision", current.revision());
+        ArrayNode regions = root.putArray("regions");
+        for (RegionConfig region : config.regions()) {
+            ObjectNode r = regions.addObject();
+            Integer override = overrides.weights().get(region.name());
+            int effective = overrides.effectiveWeight(region);
+            r.put("name", region.name());
+            r.put("state", overrides.isDrained(region.name()) ? "drained" : "active");
+            r.put("configuredWeight", region.weight());
+            if (override != null) {
+                r.put("weightOverride", override);
+            } else {
+                r.putNull("weightOverride");
+            }
+            r.put("effectiveWeight", effective);
+            r.put("share", shares.getOrDefault(region.name(), 0.0));
+            HealthReport.RegionReport report = reports.get(region.name());
+            if (report == null) {
+                r.putNull("breaker"); // a reload swapped the registry between the two reads
+                r.put("available", false);
+                continue;
+            }
+            boolean anyEndpoint = report.endpoints().stream().anyMatch(HealthReport.EndpointReport::available);
+            r.put("available", effective > 0 && report.breaker() != BreakerState.OPEN && anyEndpoint);
+            r.put("breaker", report.breaker().name().toLowerCase(Locale.ROOT));
+            putRate(r, "failureRatePercent", report.failureRate());
+            putRate(r, "slowCallRatePercent", report.slowCallRate());
+            if (report.latencyNanos() >= 0) {
+                r.put("probeRttMs", Math.round(report.latencyNanos() / 1_000.0) / 1_000.0);
+            } else {
+                r.putNull("probeRttMs");
+            }
+            r.put("capacity", report.capacity());
+            r.put("throttledForMs", report.throttledFor().toMillis());
+            ArrayNode endpoints = r.putArray("endpoints");
+            for (HealthReport.EndpointReport e : report.endpoints()) {
+                ObjectNode endpoint = endpoints.addObject();
+                endpoint.put("endpoint", e.label());
+                endpoint.put("probe", e.probe().name().toLowerCase(Locale.ROOT));
+                endpoint.put("available", e.available());
+                endpoint.put("ejected", !e.ejectedFor().isZero());
+                endpoint.put("ejectedForMs", e.ejectedFor().toMillis());
+                endpoint.put("timesEjected", e.timesEjected());
+                endpoint.put("ejections", e.ejections());
+                endpoint.put("consecutiveFailures", e.consecutiveFailures());
+                if (e.lastProbeProblem() != null) {
+                    endpoint.put("lastProbeProblem", e.lastProbeProblem());
+                } else {
+                    endpoint.putNull("lastProbeProblem");
+                }
+            }
+        }
+        return root;
+    }
+
+    private static void putRate(ObjectNode node, String key, float rate) {
+        if (rate < 0) {
+            node.putNull(key); // fewer calls than minimum-calls so far
+        } else {
+            node.put(key, rate);
+        }
+    }
+
+    private static ObjectNode overridesJson(RegionOverrides overrides) {
+        ObjectNode node = JSON.createObjectNode();
+        ObjectNode weights = node.putObject("weights");
+        new TreeMap<>(overrides.weights()).forEach(weights::put);
+        node.set("drained", stringArray(new ArrayList<>(new TreeSet<>(overrides.drained()))));
+        return node;
+    }
+
+    private static ArrayNode stringArray(List<String> values) {
+        ArrayNode array = JSON.createArrayNode();
+        values.forEach(array::add);
+        return array;
+    }
+
+    private static Map<String, Integer> minus(Map<String, Integer> all, Map<String, Integer> kept) {
+        Map<String, Integer> out = new HashMap<>(all);
+        out.keySet().removeAll(kept.keySet());
+        return out;
+    }
+
+    private static Set<String> minusSet(Set<String> all, Set<String> kept) {
+        Set<String> out = new TreeSet<>(all);
+        out.removeAll(kept);
+        return out;
+    }
+
+    /** The token names in force, for the start-up log line. */
+    static String names(List<AdminToken> tokens) {
+        return tokens.stream().map(t -> t.name() + " (" + t.scope().name().toLowerCase(Locale.ROOT) + ")")
+                .collect(Collectors.joining(", "));
+    }
+}

@@ -1,0 +1,97 @@
+package dev.meridian.router.admin;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Who changed what: every admin change as one JSON line, to the log (logger
+ * {@code dev.meridian.router.admin.audit}) and appended to the audit file.
+ *
+ * <pre>{@code
+ * {"time":"2026-11-23T13:50:00.123Z","token":"sre","remote":"127.0.0.1","action":"weight","region":"us-east4",
+ *  "before":{"state":"active","weight":100},"after":{"state":"active","weight":50},"revision":8,"reason":"INC-42"}
+ * }</pre>
+ *
+ * <p>The file is opened, appended to, forced and closed for each line: changes are rare, and an
+ * external {@code logrotate} may move the file at any time.
+ */
+final class AuditLog {
+
+    private static final Logger log = LoggerFactory.getLogger("dev.meridian.router.admin.audit");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Path file;
+    private final Clock clock;
+
+    AuditLog(Path file, Clock clock) {
+        this.file = requireNonNull(file, "file");
+        this.clock = requireNonNull(clock, "clock");
+    }
+
+    Path path() {
+        return file;
+    }
+
+    /**
+     * Records one change. A file that cannot be written is logged as an error with the line (the
+     * change itself was made and saved; the log still has it). Blocks on the disk.
+     *
+     * @param region {@code null} for changes not about one region (reload)
+     * @param reason what the caller said, or {@code null}
+     * @return the line written
+     */
+    synchronized String record(String token, String remote, String action, @Nullable String region,
+            JsonNode before, JsonNode after, long revision, @Nullable String reason) {
+        ObjectNode line = JSON.createObjectNode();
+        line.put("time", clock.instant().toString());
+        line.put("token", token);
+        line.put("remote", remote);
+        line.put("action", action);
+        if (region != null) {
+            line.put("region", region);
+        }
+        line.set("before", before);
+        line.set("after", after);
+        line.put("revision", revision);
+        if (reason != null) {
+            line.put("reason", reason);
+        }
+        String text;
+        try {
+            text = JSON.writeValueAsString(line);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a JSON tree always serializes", e);
+        }
+        log.info("{}", text);
+        try {
+            Path dir = file.toAbsolutePath().getParent();
+            Files.createDirectories(dir);
+            try (FileChannel channel = FileChannel.open(file,
+                    StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
+                ByteBuffer buffer = ByteBuffer.wrap((text + "\n").getBytes(StandardCharsets.UTF_8));
+                while (buffer.hasRemaining()) {
+                    channel.write(buffer);
+                }
+                channel.force(false);
+            }
+        } catch (IOException e) {
+            log.error("cannot append to the audit file {} ({}); the change above is in this log only", file, e.toString());
+        }
+        return text;
+    }
+}
