@@ -304,14 +304,16 @@ public final class MeridianServer implements AutoCloseable {
     }
 
     /**
-     * Where a request from {@code client} at {@code location} for {@code path} would go now, with
-     * live health, and why (the admin API's explain).
+     * Where a request from {@code client} at {@code location} (or, when {@code null}, wherever
+     * GeoIP places the client) for {@code path} would go now, with live health, and why (the
+     * admin API's explain).
      */
     public RoutingExplanation explain(
             InetAddress client, @Nullable ClientLocation location, String path, @Nullable String tenant) {
         RouterSnapshot current = snapshot.get();
         RouteConfig route = current.config().routeFor(path);
-        return current.policy().explain(new RoutingRequest(client, location, route, route.stickyHeader() == null ? null : tenant));
+        ClientLocation where = location != null ? location : current.geo().locate(client);
+        return current.policy().explain(new RoutingRequest(client, where, route, route.stickyHeader() == null ? null : tenant));
     }
 
     /** Client connections open right now. */

@@ -37,7 +37,8 @@ class GracefulShutdownProcessTest {
     void sigtermLetsAnInFlightStreamFinishStopsAcceptingAndExitsZero() throws Exception {
         try (SimulatedGateway gateway = SimulatedGateway.start(GatewayConfig.of("us-east4-1"))) {
             Path config = dir.resolve("meridian.yaml");
-            Files.writeString(config, ProxyFixture.yaml(List.of(gateway), "server: {shutdown-grace: 20s}\n"));
+            Files.writeString(config, ProxyFixture.yaml(List.of(gateway),
+                    "server: {shutdown-grace: 20s}\nadmin: {port: 0, state-file: " + dir.resolve("state.json") + "}\n"));
             Process router = new ProcessBuilder(
                             Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                             "-cp", System.getProperty("java.class.path"),

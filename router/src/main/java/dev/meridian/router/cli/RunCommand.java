@@ -3,6 +3,7 @@ package dev.meridian.router.cli;
 import dev.meridian.config.MeridianConfig;
 import dev.meridian.regions.GeoDatabaseException;
 import dev.meridian.router.MeridianServer;
+import dev.meridian.router.admin.AdminServer;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -13,8 +14,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code meridian run --config FILE}: serves until SIGTERM or SIGINT, then drains (stops
- * accepting, lets in-flight requests finish within {@code server.shutdown-grace}) and exits 0.
+ * {@code meridian run --config FILE}: serves (the data path and the admin API) until SIGTERM or
+ * SIGINT, then drains (stops accepting, lets in-flight requests finish within
+ * {@code server.shutdown-grace}) and exits 0.
  */
 @Command(name = "run", mixinStandardHelpOptions = true, description = "Run the router.")
 public final class RunCommand implements Callable<Integer> {
@@ -40,9 +42,20 @@ public final class RunCommand implements Callable<Integer> {
             err.flush();
             return 1;
         }
+        AdminServer admin;
+        try {
+            admin = AdminServer.start(server, config);
+        } catch (IllegalStateException e) {
+            err.println("meridian: " + e.getMessage());
+            err.flush();
+            server.close();
+            return 1;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         TerminationSignals.onTermination(() -> {
+            // The admin API stays up while draining, so /ready answers 503 and SREs can watch.
             server.drain(loaded.server().shutdownGrace());
+            admin.close();
             stopped.countDown();
         });
         stopped.await();
