@@ -55,7 +55,8 @@ import org.slf4j.LoggerFactory;
  * outcome is retryable (connection refused or timed out, reset before response headers, 502, 503,
  * 504, 429), the route allows another attempt, the request can be repeated (it was never sent, or
  * its body is in the replay buffer and the method is idempotent or the route says retrying it is
- * safe) and the shared {@link RetryBudget} has room. The retry goes to another region when one is
+ * safe) and the shared {@link RetryBudget} has room (a request that was never sent adds no
+ * upstream load when repeated and is not charged). The retry goes to another region when one is
  * available, else to another endpoint. After the first response byte nothing is retried: a broken
  * upstream ends an SSE stream with a final {@code event: error}, an NDJSON stream with a final
  * error line, and any other response by closing the connection so the client can tell.
@@ -594,7 +595,10 @@ final class Exchange {
             return false;
         }
         RoutingDecision next = policy.decideRetry(routing, tried);
-        if (next == null || !budget.tryAcquire()) {
+        // A request that never reached an upstream (refused, connect failed, no free connection)
+        // adds no upstream load when repeated, so it is not charged to the budget; max-attempts
+        // still bounds it.
+        if (next == null || (!neverSent && !budget.tryAcquire())) {
             return false;
         }
         log.debug("{} retrying {} on {} after {}", clientCtx.channel(), requestId, next.endpoint(),
