@@ -1,4 +1,4 @@
-package dev.meridian.router.testing;
+package dev.meridian.health.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

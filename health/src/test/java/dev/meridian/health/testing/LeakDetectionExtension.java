@@ -1,4 +1,4 @@
-package dev.meridian.health;
+package dev.meridian.health.testing;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -11,10 +11,14 @@ import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * Fails a test class when Netty reports a leaked buffer while it ran (the probes' client). The
- * router's test-jar has the same extension, but this module is below the router, so it keeps
- * its own small copy. Registered through {@code META-INF/services}; the parent pom turns on
- * extension auto-detection and PARANOID leak detection.
+ * Fails a test class when Netty reports a leaked reference-counted object while it ran.
+ *
+ * <p>Registered for every test JVM through {@code META-INF/services} (JUnit extension
+ * auto-detection is switched on by the parent pom). It replaces Netty's leak-detector factory
+ * before the first buffer is allocated, so every detector records what it reports; after each
+ * class it forces a collection and a few allocations (Netty polls its reference queue on
+ * allocation) and fails when anything leaked. The surefire {@code argLine} sets the level to
+ * PARANOID, so every buffer is tracked, not a sample.
  */
 public final class LeakDetectionExtension implements AfterAllCallback {
 
@@ -27,19 +31,26 @@ public final class LeakDetectionExtension implements AfterAllCallback {
 
     @Override
     public void afterAll(ExtensionContext context) {
+        List<String> leaks = collectLeaks();
+        if (!leaks.isEmpty()) {
+            throw new AssertionError(
+                    leaks.size() + " Netty leak(s) reported during " + context.getDisplayName()
+                            + ":\n" + String.join("\n\n", leaks));
+        }
+    }
+
+    /** Runs the collector, triggers Netty's leak polling and returns (and forgets) what leaked. */
+    public static List<String> collectLeaks() {
         for (int round = 0; round < 3; round++) {
             System.gc();
-            for (int i = 0; i < 64; i++) { // Netty polls its reference queue on allocation
+            for (int i = 0; i < 64; i++) {
                 ByteBuf probe = PooledByteBufAllocator.DEFAULT.buffer(16);
                 probe.release();
             }
         }
         List<String> leaks = new ArrayList<>(LEAKS);
         LEAKS.clear();
-        if (!leaks.isEmpty()) {
-            throw new AssertionError(leaks.size() + " Netty leak(s) reported during " + context.getDisplayName()
-                    + ":\n" + String.join("\n\n", leaks));
-        }
+        return leaks;
     }
 
     private static final class RecordingFactory extends ResourceLeakDetectorFactory {
@@ -51,7 +62,8 @@ public final class LeakDetectionExtension implements AfterAllCallback {
         // The abstract overload is deprecated (maxActive is ignored by Netty) but must be implemented.
         @Override
         @SuppressWarnings("deprecation")
-        public <T> ResourceLeakDetector<T> newResourceLeakDetector(Class<T> resource, int samplingInterval, long maxActive) {
+        public <T> ResourceLeakDetector<T> newResourceLeakDetector(
+                Class<T> resource, int samplingInterval, long maxActive) {
             return newResourceLeakDetector(resource, samplingInterval);
         }
     }
