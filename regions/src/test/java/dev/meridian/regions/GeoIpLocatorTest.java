@@ -1,5 +1,6 @@
 package dev.meridian.regions;
 
+import dev.meridian.regions.testing.LogCapture;
 import ch.qos.logback.classic.Level;
 import dev.meridian.config.GeoConfig;
 import dev.meridian.regions.testing.MmdbWriter;

@@ -1,4 +1,4 @@
-package dev.meridian.health;
+package dev.meridian.regions.testing;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
@@ -7,8 +7,11 @@ import ch.qos.logback.core.read.ListAppender;
 import java.util.List;
 import org.slf4j.LoggerFactory;
 
-/** What one class logs during a test. Close it to detach. */
-final class LogCapture implements AutoCloseable {
+/**
+ * What one class logs during a test (shared with health's tests through this module's test-jar).
+ * Close it to detach.
+ */
+public final class LogCapture implements AutoCloseable {
 
     private final Logger logger;
     private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
@@ -19,18 +22,18 @@ final class LogCapture implements AutoCloseable {
         logger.addAppender(appender);
     }
 
-    static LogCapture of(Class<?> source) {
+    public static LogCapture of(Class<?> source) {
         return new LogCapture(source);
     }
 
     /** Every line so far at {@code level} or above, as {@code "LEVEL message"}. */
-    List<String> lines(Level level) {
+    public List<String> lines(Level level) {
         return events(level).stream().map(e -> e.getLevel() + " " + e.getFormattedMessage()).toList();
     }
 
     /** Every event so far at {@code level} or above. */
-    List<ILoggingEvent> events(Level level) {
-        synchronized (appender) { // AppenderBase.doAppend holds this lock; probe threads append
+    public List<ILoggingEvent> events(Level level) {
+        synchronized (appender) { // AppenderBase.doAppend holds this lock; other threads append
             return appender.list.stream().filter(e -> e.getLevel().isGreaterOrEqual(level)).toList();
         }
     }
