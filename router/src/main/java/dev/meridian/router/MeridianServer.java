@@ -233,8 +233,8 @@ public final class MeridianServer implements AutoCloseable {
             sample = List.of(new RoutingRequest(InetAddress.getLoopbackAddress(), snapshot.get().config().defaultRoute()));
         }
         Map<String, Double> total = new LinkedHashMap<>();
-        for (String name : regionNames(policy.table())) {
-            total.put(name, 0.0);
+        for (Region region : policy.table().regions()) {
+            total.put(region.name(), 0.0);
         }
         for (RoutingRequest request : sample) {
             policy.shares(request).forEach((region, share) -> total.merge(region, share, Double::sum));
@@ -276,12 +276,6 @@ public final class MeridianServer implements AutoCloseable {
     private static List<String> regionNames(MeridianConfig config) {
         List<String> names = new ArrayList<>();
         config.regions().forEach(region -> names.add(region.name()));
-        return names;
-    }
-
-    private static List<String> regionNames(RoutingTable table) {
-        List<String> names = new ArrayList<>();
-        table.regions().forEach(region -> names.add(region.name()));
         return names;
     }
 

@@ -274,7 +274,7 @@ final class Exchange {
                 health.record(live.decision.endpoint(), Outcome.CANCELLED, System.nanoTime() - live.startedNanos, null);
             }
         }
-        finishAndDiscardUpstream();
+        finish();
         log.debug("{} client left; cancelled exchange with {}", clientCtx.channel(), attempt.decision.endpoint());
     }
 
@@ -643,11 +643,6 @@ final class Exchange {
         return p95 > 0 ? p95 : DEFAULT_HEDGE_DELAY_NANOS;
     }
 
-    /** Whether this exchange sent a hedge (for tests and, later, metrics). */
-    boolean hedged() {
-        return hedged;
-    }
-
     // ---- endings -----------------------------------------------------------------------------
 
     private void onRequestSent(Attempt a) {
@@ -704,7 +699,7 @@ final class Exchange {
         if (finished) {
             return;
         }
-        finishAndDiscardUpstream();
+        finish();
         if (responseStarted) {
             log.debug("{} response from {} cut short: {}", clientCtx.channel(), attempt.decision.endpoint(), error);
             if (clientChunked && streamKind != StreamKind.OTHER) {
@@ -738,14 +733,10 @@ final class Exchange {
         return clientCtx.alloc().buffer(text.length()).writeBytes(text.getBytes(StandardCharsets.UTF_8));
     }
 
-    /** Ends the exchange; every attempt still holding a connection closes it. */
-    private void finishAndDiscardUpstream() {
-        finish();
-    }
-
     /**
-     * Ends the exchange and its attempts. A caller that keeps the main attempt's connection (to
-     * return it to its pool) takes it out of the attempt first.
+     * Ends the exchange and its attempts; every attempt still holding a connection closes it. A
+     * caller that keeps the main attempt's connection (to return it to its pool) takes it out of
+     * the attempt first.
      */
     private void finish() {
         finished = true;

@@ -10,7 +10,6 @@ final class UpstreamConnection {
     private final UpstreamPool pool;
     private final UpstreamHandler handler;
     private @Nullable Channel channel;
-    private boolean leased;
 
     UpstreamConnection(UpstreamPool pool) {
         this.pool = pool;
@@ -46,18 +45,12 @@ final class UpstreamConnection {
         return c != null && c.isActive();
     }
 
-    boolean leased() {
-        return leased;
-    }
-
     void lease(UpstreamHandler.Listener listener) {
-        leased = true;
         handler.attach(listener);
     }
 
     /** Ends the lease; the caller decides whether the connection returns to the pool or closes. */
     void endLease() {
-        leased = false;
         handler.detach();
     }
 

@@ -83,10 +83,6 @@ final class UpstreamPool {
         return endpoint;
     }
 
-    int idleCount() {
-        return idle.size();
-    }
-
     /** Gives {@code lease} a connection now, later, or a failure. Must be called on the pool's loop. */
     void acquire(Lease lease, long connectTimeoutMillis) {
         assert loop.inEventLoop();

@@ -54,12 +54,6 @@ public final class UpstreamPools {
         return pools.pool(endpoint);
     }
 
-    /** Connections open or opening to {@code endpoint}, across all loops. */
-    public int connections(Endpoint endpoint) {
-        AtomicInteger count = connectionsPerEndpoint.get(endpoint);
-        return count == null ? 0 : count.get();
-    }
-
     /** Closes every idle connection; each on its own loop. */
     public void closeAll() {
         for (LoopPools pools : byLoop.values()) {
