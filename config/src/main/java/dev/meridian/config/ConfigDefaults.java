@@ -144,6 +144,15 @@ public final class ConfigDefaults {
     /** {@code null}: the region's live p95 time to first byte (spelled {@code p95} in the file). */
     public static final @Nullable Duration HEDGE_DELAY = null;
 
+    // routes[].apdex
+    /** A completion that starts within a second keeps the user in flow (GitLab's completion SLI). */
+    public static final Duration APDEX_SATISFIED = Duration.ofSeconds(1);
+    public static final Duration APDEX_TOLERATED = Duration.ofSeconds(10);
+
+    // access-log
+    public static final boolean ACCESS_LOG_ENABLED = true;
+    public static final int ACCESS_LOG_BUFFER_LINES = 16_384;
+
     // regions
     public static final int REGION_WEIGHT = 100;
 

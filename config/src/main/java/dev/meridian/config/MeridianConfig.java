@@ -20,6 +20,7 @@ import static java.util.Objects.requireNonNull;
  * @param routing how regions are ranked and traffic is spread over them
  * @param health probes, outlier ejection, circuit breakers and 429 handling
  * @param retries the retry budget and replay buffer shared by every route's retries and hedges
+ * @param accessLog where and whether each request is logged
  * @param regions at least one; names and endpoints unique across all regions
  * @param routes configured routes; names and prefixes unique. The catch-all is {@link #defaultRoute()}
  */
@@ -33,6 +34,7 @@ public record MeridianConfig(
         RoutingConfig routing,
         HealthConfig health,
         RetriesConfig retries,
+        AccessLogConfig accessLog,
         List<RegionConfig> regions,
         List<RouteConfig> routes) {
 
@@ -46,6 +48,7 @@ public record MeridianConfig(
         requireNonNull(routing, "routing");
         requireNonNull(health, "health");
         requireNonNull(retries, "retries");
+        requireNonNull(accessLog, "accessLog");
         regions = List.copyOf(requireNonNull(regions, "regions"));
         routes = List.copyOf(requireNonNull(routes, "routes"));
         if (regions.isEmpty()) {
@@ -80,7 +83,7 @@ public record MeridianConfig(
         }
     }
 
-    /** A configuration with the default {@link HealthConfig} and {@link RetriesConfig}. */
+    /** A configuration with the default {@link HealthConfig}, {@link RetriesConfig} and {@link AccessLogConfig}. */
     public MeridianConfig(
             ListenConfig listen,
             ServerConfig server,
@@ -92,7 +95,7 @@ public record MeridianConfig(
             List<RegionConfig> regions,
             List<RouteConfig> routes) {
         this(listen, server, upstream, timeouts, admin, geo, routing, HealthConfig.ofDefaults(), RetriesConfig.ofDefaults(),
-                regions, routes);
+                AccessLogConfig.ofDefaults(), regions, routes);
     }
 
     /** A configuration with the default {@link RoutingConfig}, {@link HealthConfig} and {@link RetriesConfig}. */
@@ -120,6 +123,7 @@ public record MeridianConfig(
                 RoutingConfig.ofDefaults(),
                 HealthConfig.ofDefaults(),
                 RetriesConfig.ofDefaults(),
+                AccessLogConfig.ofDefaults(),
                 regions,
                 ConfigDefaults.ROUTES);
     }
@@ -163,46 +167,50 @@ public record MeridianConfig(
     }
 
     public MeridianConfig withListen(ListenConfig listen) {
-        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, regions, routes);
+        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes);
     }
 
     public MeridianConfig withServer(ServerConfig server) {
-        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, regions, routes);
+        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes);
     }
 
     public MeridianConfig withUpstream(UpstreamConfig upstream) {
-        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, regions, routes);
+        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes);
     }
 
     public MeridianConfig withTimeouts(TimeoutConfig timeouts) {
-        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, regions, routes);
+        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes);
     }
 
     public MeridianConfig withAdmin(AdminConfig admin) {
-        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, regions, routes);
+        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes);
     }
 
     public MeridianConfig withGeo(GeoConfig geo) {
-        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, regions, routes);
+        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes);
     }
 
     public MeridianConfig withRouting(RoutingConfig routing) {
-        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, regions, routes);
+        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes);
     }
 
     public MeridianConfig withHealth(HealthConfig health) {
-        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, regions, routes);
+        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes);
     }
 
     public MeridianConfig withRetries(RetriesConfig retries) {
-        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, regions, routes);
+        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes);
+    }
+
+    public MeridianConfig withAccessLog(AccessLogConfig accessLog) {
+        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes);
     }
 
     public MeridianConfig withRegions(List<RegionConfig> regions) {
-        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, regions, routes);
+        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes);
     }
 
     public MeridianConfig withRoutes(List<RouteConfig> routes) {
-        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, regions, routes);
+        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes);
     }
 }

@@ -28,6 +28,7 @@ import static java.util.Objects.requireNonNull;
  * @param stickyHeader a valid HTTP header name whose value names the tenant, stored as given; {@code null} for none
  * @param retry how many attempts a request gets, and whether a sent POST or PATCH may be retried
  * @param hedge whether a slow request gets a second attempt in the next region
+ * @param apdex the time to first byte that satisfies and that is tolerated, for the route's Apdex score
  */
 public record RouteConfig(
         String name,
@@ -35,7 +36,8 @@ public record RouteConfig(
         TimeoutConfig timeouts,
         @Nullable String stickyHeader,
         RetryConfig retry,
-        HedgeConfig hedge) {
+        HedgeConfig hedge,
+        ApdexConfig apdex) {
 
     public RouteConfig {
         requireNonNull(name, "name");
@@ -43,6 +45,7 @@ public record RouteConfig(
         requireNonNull(timeouts, "timeouts");
         requireNonNull(retry, "retry");
         requireNonNull(hedge, "hedge");
+        requireNonNull(apdex, "apdex");
         try {
             NameRule.check(name);
         } catch (IllegalArgumentException e) {
@@ -65,7 +68,13 @@ public record RouteConfig(
         }
     }
 
-    /** A route with the default retry policy and no hedging. */
+    /** A route with the default Apdex thresholds. */
+    public RouteConfig(String name, String pathPrefix, TimeoutConfig timeouts, @Nullable String stickyHeader,
+            RetryConfig retry, HedgeConfig hedge) {
+        this(name, pathPrefix, timeouts, stickyHeader, retry, hedge, ApdexConfig.ofDefaults());
+    }
+
+    /** A route with the default retry policy, no hedging and the default Apdex thresholds. */
     public RouteConfig(String name, String pathPrefix, TimeoutConfig timeouts, @Nullable String stickyHeader) {
         this(name, pathPrefix, timeouts, stickyHeader, RetryConfig.ofDefaults(), HedgeConfig.ofDefaults());
     }
@@ -76,19 +85,23 @@ public record RouteConfig(
     }
 
     public RouteConfig withTimeouts(TimeoutConfig timeouts) {
-        return new RouteConfig(name, pathPrefix, timeouts, stickyHeader, retry, hedge);
+        return new RouteConfig(name, pathPrefix, timeouts, stickyHeader, retry, hedge, apdex);
     }
 
     public RouteConfig withStickyHeader(@Nullable String stickyHeader) {
-        return new RouteConfig(name, pathPrefix, timeouts, stickyHeader, retry, hedge);
+        return new RouteConfig(name, pathPrefix, timeouts, stickyHeader, retry, hedge, apdex);
     }
 
     public RouteConfig withRetry(RetryConfig retry) {
-        return new RouteConfig(name, pathPrefix, timeouts, stickyHeader, retry, hedge);
+        return new RouteConfig(name, pathPrefix, timeouts, stickyHeader, retry, hedge, apdex);
     }
 
     public RouteConfig withHedge(HedgeConfig hedge) {
-        return new RouteConfig(name, pathPrefix, timeouts, stickyHeader, retry, hedge);
+        return new RouteConfig(name, pathPrefix, timeouts, stickyHeader, retry, hedge, apdex);
+    }
+
+    public RouteConfig withApdex(ApdexConfig apdex) {
+        return new RouteConfig(name, pathPrefix, timeouts, stickyHeader, retry, hedge, apdex);
     }
 
     /**

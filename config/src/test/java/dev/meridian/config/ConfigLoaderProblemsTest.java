@@ -33,7 +33,7 @@ class ConfigLoaderProblemsTest {
     @Test
     void unknownTopLevelKeyIsReportedAtTheKeyWithTheKnownKeys() {
         assertThat(problems("colour: blue\n" + REGIONS)).containsExactly(
-                "m.yaml:1:1: colour: unknown key (expected one of: listen, server, upstream, timeouts, admin, geo, routing, health, retries, regions, routes)");
+                "m.yaml:1:1: colour: unknown key (expected one of: listen, server, upstream, timeouts, admin, geo, routing, health, retries, access-log, regions, routes)");
     }
 
     @Test
@@ -670,5 +670,27 @@ class ConfigLoaderProblemsTest {
                 "m.yaml:8:27: routes[1].retry.max-attempts: 11 is out of range (expected: 1..10)",
                 "m.yaml:9:20: routes[1].hedge.delay: '0ms' is zero (expected a positive duration such as 150ms, or p95)",
                 "m.yaml:12:20: routes[2].hedge.delay: '150' has no unit (expected a positive duration such as 150ms, or p95)");
+    }
+
+    @Test
+    void badApdexAndAccessLogValuesAreRefused() {
+        assertThat(problems("""
+                access-log:
+                  file: ""
+                  buffer-lines: 0
+                  format: text
+                routes:
+                  - name: completions
+                    path-prefix: /v2/code/completions
+                    apdex: {satisfied: 2s, tolerated: 1s}
+                  - name: chat
+                    path-prefix: /v2/chat
+                    apdex: {satisfied: 0s}
+                """ + REGIONS)).containsExactly(
+                "m.yaml:2:9: access-log.file: empty path (expected a file, or no 'file' key)",
+                "m.yaml:3:17: access-log.buffer-lines: 0 is out of range (expected: 1..1048576)",
+                "m.yaml:4:3: access-log.format: unknown key (expected one of: enabled, file, buffer-lines)",
+                "m.yaml:8:39: routes[0].apdex.tolerated: apdex tolerated (1000ms) is shorter than satisfied (2000ms) (expected tolerated >= satisfied)",
+                "m.yaml:11:24: routes[1].apdex.satisfied: '0s' is zero (expected a positive duration, e.g. 250ms, 2s, 1m)");
     }
 }

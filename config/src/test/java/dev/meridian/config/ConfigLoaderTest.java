@@ -90,6 +90,10 @@ class ConfigLoaderTest {
               budget-window: 30s
               min-per-second: 0
               replay-buffer: 64KiB
+            access-log:
+              enabled: false
+              file: /var/log/meridian/access.jsonl
+              buffer-lines: 100
             regions:
               - name: us-east4
                 location: {lat: 39.04, lon: -77.49}
@@ -105,6 +109,7 @@ class ConfigLoaderTest {
                 sticky-header: X-Gitlab-Instance-Id
                 retry: {max-attempts: 2, non-idempotent: true}
                 hedge: {enabled: true, delay: 150ms}
+                apdex: {satisfied: 500ms, tolerated: 2s}
               - name: chat
                 path-prefix: /v2/chat/agent
                 retry: {max-attempts: 1}
@@ -148,6 +153,7 @@ class ConfigLoaderTest {
                         new BreakerConfig(25, 80, Duration.ofSeconds(5), 50, 50, Duration.ofMinutes(1), 5),
                         new RateLimitConfig(Duration.ofSeconds(30), 1.0)),
                 new RetriesConfig(0.1, Duration.ofSeconds(30), 0, 64 * 1024),
+                new AccessLogConfig(false, Path.of("/var/log/meridian/access.jsonl"), 100),
                 List.of(
                         new RegionConfig("us-east4", new GeoPoint(39.04, -77.49), 100,
                                 List.of(URI.create("http://10.1.0.5:5052"), URI.create("http://10.1.0.6:5052"))),
@@ -155,7 +161,8 @@ class ConfigLoaderTest {
                                 List.of(URI.create("https://gw.europe-west2.example.com:443")))),
                 List.of(new RouteConfig("completions", "/v2/code/completions", new TimeoutConfig(
                         Duration.ofMillis(500), Duration.ofSeconds(10), Duration.ofSeconds(45), Duration.ofSeconds(30)),
-                        "X-Gitlab-Instance-Id", new RetryConfig(2, true), new HedgeConfig(true, Duration.ofMillis(150))),
+                        "X-Gitlab-Instance-Id", new RetryConfig(2, true), new HedgeConfig(true, Duration.ofMillis(150)),
+                        new ApdexConfig(Duration.ofMillis(500), Duration.ofSeconds(2))),
                         new RouteConfig("chat", "/v2/chat/agent", timeouts, null, new RetryConfig(1, false),
                                 new HedgeConfig(true, null))));
         assertThat(config).isEqualTo(expected);

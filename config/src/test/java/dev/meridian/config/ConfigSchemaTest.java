@@ -102,7 +102,11 @@ class ConfigSchemaTest {
             entry("routes[].retry.max-attempts", "RETRY_MAX_ATTEMPTS"),
             entry("routes[].retry.non-idempotent", "RETRY_NON_IDEMPOTENT"),
             entry("routes[].hedge.enabled", "HEDGE_ENABLED"),
-            entry("routes[].hedge.delay", "HEDGE_DELAY"));
+            entry("routes[].hedge.delay", "HEDGE_DELAY"),
+            entry("routes[].apdex.satisfied", "APDEX_SATISFIED"),
+            entry("routes[].apdex.tolerated", "APDEX_TOLERATED"),
+            entry("access-log.enabled", "ACCESS_LOG_ENABLED"),
+            entry("access-log.buffer-lines", "ACCESS_LOG_BUFFER_LINES"));
 
     @Test
     void everySchemaDefaultEqualsItsConfigDefaultsConstant() throws Exception {

@@ -387,4 +387,34 @@ class RecordsTest {
         assertThat(changed.retries()).isEqualTo(noBudget);
         assertThatNullPointerException().isThrownBy(() -> nine.withHealth(null)).withMessage("health");
     }
+
+    @Test
+    void apdexThresholdsMustBeOrdered() {
+        ApdexConfig apdex = ApdexConfig.ofDefaults();
+
+        assertThat(apdex).isEqualTo(new ApdexConfig(Duration.ofSeconds(1), Duration.ofSeconds(10)));
+        assertThat(new ApdexConfig(Duration.ofMillis(500), Duration.ofMillis(500)).tolerated()).as("equal is fine")
+                .isEqualTo(Duration.ofMillis(500));
+        assertThatIllegalArgumentException().isThrownBy(() -> new ApdexConfig(Duration.ofSeconds(2), Duration.ofSeconds(1)))
+                .withMessageStartingWith("tolerated: PT1S (expected: at least satisfied");
+        assertThatIllegalArgumentException().isThrownBy(() -> new ApdexConfig(Duration.ZERO, Duration.ofSeconds(1)))
+                .withMessageStartingWith("satisfied:");
+        RouteConfig route = new RouteConfig("completions", "/v2/code/completions", TimeoutConfig.ofDefaults());
+        assertThat(route.apdex()).isEqualTo(apdex);
+        ApdexConfig strict = new ApdexConfig(Duration.ofMillis(300), Duration.ofSeconds(1));
+        assertThat(route.withApdex(strict).withHedge(HedgeConfig.ofDefaults()).apdex()).as("other withers keep it").isEqualTo(strict);
+    }
+
+    @Test
+    void accessLogBufferIsBounded() {
+        assertThat(AccessLogConfig.ofDefaults()).isEqualTo(new AccessLogConfig(true, null, 16_384));
+        assertThat(AccessLogConfig.off().enabled()).isFalse();
+        assertThat(AccessLogConfig.ofDefaults().withFile(Path.of("a.jsonl")).withEnabled(false))
+                .isEqualTo(new AccessLogConfig(false, Path.of("a.jsonl"), 16_384));
+        assertThatIllegalArgumentException().isThrownBy(() -> new AccessLogConfig(true, null, 0))
+                .withMessage("bufferLines: 0 (expected: 1..1048576)");
+        MeridianConfig config = MeridianConfig.ofDefaults(List.of(RegionConfig.of("us-east4", GW)));
+        assertThat(config.withAccessLog(AccessLogConfig.off()).withGeo(GeoConfig.ofDefaults()).accessLog())
+                .as("other withers keep it").isEqualTo(AccessLogConfig.off());
+    }
 }

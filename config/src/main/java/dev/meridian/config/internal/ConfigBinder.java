@@ -2,7 +2,9 @@ package dev.meridian.config.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
+import dev.meridian.config.AccessLogConfig;
 import dev.meridian.config.AdminConfig;
+import dev.meridian.config.ApdexConfig;
 import dev.meridian.config.AdminToken;
 import dev.meridian.config.BreakerConfig;
 import dev.meridian.config.CidrRange;
@@ -209,6 +211,12 @@ public final class ConfigBinder {
         int minPerSecond = integer(retries, "min-per-second", ConfigDefaults.RETRY_MIN_PER_SECOND);
         long replayBuffer = size(retries, retriesPath.key("replay-buffer"), ConfigDefaults.REPLAY_BUFFER, 0, Integer.MAX_VALUE);
 
+        KeyPath accessLogPath = top.key("access-log");
+        JsonNode accessLog = mapping(root, "access-log");
+        boolean accessLogEnabled = bool(accessLog, "enabled", ConfigDefaults.ACCESS_LOG_ENABLED);
+        @Nullable Path accessLogFile = optionalFile(accessLog, accessLogPath.key("file"));
+        int accessLogBuffer = integer(accessLog, "buffer-lines", ConfigDefaults.ACCESS_LOG_BUFFER_LINES);
+
         List<RegionDraft> regions = regions(root, top.key("regions"));
         List<RouteDraft> routes = routes(root, top.key("routes"));
 
@@ -228,7 +236,8 @@ public final class ConfigBinder {
                         r.firstByte != null ? r.firstByte : firstByte,
                         r.idle != null ? r.idle : idle,
                         r.total != null ? r.total : total), r.stickyHeader,
-                        new RetryConfig(r.maxAttempts, r.nonIdempotent), new HedgeConfig(r.hedgeEnabled, r.hedgeDelay)));
+                        new RetryConfig(r.maxAttempts, r.nonIdempotent), new HedgeConfig(r.hedgeEnabled, r.hedgeDelay),
+                        new ApdexConfig(r.apdexSatisfied, r.apdexTolerated)));
             }
             return new MeridianConfig(
                     new ListenConfig(listenAddress, listenPort, proxyProtocol),
@@ -247,6 +256,7 @@ public final class ConfigBinder {
                                     minimumCalls, openDuration, halfOpenCalls),
                             new RateLimitConfig(defaultRetryAfter, capacity)),
                     new RetriesConfig(budgetRatio, budgetWindow, minPerSecond, replayBuffer),
+                    new AccessLogConfig(accessLogEnabled, accessLogFile, accessLogBuffer),
                     regionConfigs,
                     routeConfigs);
         } catch (IllegalArgumentException e) {
@@ -277,6 +287,8 @@ public final class ConfigBinder {
         boolean nonIdempotent = ConfigDefaults.RETRY_NON_IDEMPOTENT;
         boolean hedgeEnabled = ConfigDefaults.HEDGE_ENABLED;
         @Nullable Duration hedgeDelay = ConfigDefaults.HEDGE_DELAY;
+        Duration apdexSatisfied = ConfigDefaults.APDEX_SATISFIED;
+        Duration apdexTolerated = ConfigDefaults.APDEX_TOLERATED;
     }
 
     private List<RegionDraft> regions(JsonNode root, KeyPath path) {
@@ -389,6 +401,15 @@ public final class ConfigBinder {
             JsonNode hedge = mapping(item, "hedge");
             route.hedgeEnabled = bool(hedge, "enabled", ConfigDefaults.HEDGE_ENABLED);
             route.hedgeDelay = hedgeDelay(hedge, itemPath.key("hedge").key("delay"));
+            KeyPath apdexPath = itemPath.key("apdex");
+            JsonNode apdex = mapping(item, "apdex");
+            route.apdexSatisfied = duration(apdex, apdexPath.key("satisfied"), ConfigDefaults.APDEX_SATISFIED, false);
+            route.apdexTolerated = duration(apdex, apdexPath.key("tolerated"), ConfigDefaults.APDEX_TOLERATED, false);
+            if (route.apdexTolerated.compareTo(route.apdexSatisfied) < 0) {
+                KeyPath at = apdex.has("tolerated") ? apdexPath.key("tolerated") : apdexPath.key("satisfied");
+                problems.add(Origin.CHECK, at, tree.valueMark(at), "apdex tolerated (" + route.apdexTolerated.toMillis()
+                        + "ms) is shorter than satisfied (" + route.apdexSatisfied.toMillis() + "ms) (expected tolerated >= satisfied)");
+            }
             out.add(route);
         }
         return out;
