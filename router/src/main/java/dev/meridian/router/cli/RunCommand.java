@@ -8,6 +8,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -34,6 +35,21 @@ public final class RunCommand implements Callable<Integer> {
         if (loaded == null) {
             return ValidateCommand.INVALID;
         }
+        // Handlers first: a SIGTERM that arrives while the listeners start (an orchestrator that
+        // changed its mind) must drain like any other, not kill the JVM with status 143.
+        // The handler waits for the drain, so that where only a shutdown hook is available the
+        // JVM does not exit under it.
+        CountDownLatch stopRequested = new CountDownLatch(1);
+        CountDownLatch drained = new CountDownLatch(1);
+        long graceMillis = loaded.server().shutdownGrace().toMillis();
+        TerminationSignals.onTermination(() -> {
+            stopRequested.countDown();
+            try {
+                drained.await(graceMillis + 10_000, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
         MeridianServer server;
         try {
             server = MeridianServer.start(loaded);
@@ -51,14 +67,11 @@ public final class RunCommand implements Callable<Integer> {
             server.close();
             return 1;
         }
-        CountDownLatch stopped = new CountDownLatch(1);
-        TerminationSignals.onTermination(() -> {
-            // The admin API stays up while draining, so /ready answers 503 and SREs can watch.
-            server.drain(loaded.server().shutdownGrace());
-            admin.close();
-            stopped.countDown();
-        });
-        stopped.await();
+        stopRequested.await();
+        // The admin API stays up while draining, so /ready answers 503 and SREs can watch.
+        server.drain(loaded.server().shutdownGrace());
+        admin.close();
+        drained.countDown();
         return 0;
     }
 }
