@@ -18,18 +18,25 @@ import dev.meridian.regions.GeoLocator;
 import dev.meridian.regions.RoutingPolicy;
 import dev.meridian.regions.RoutingTable;
 import dev.meridian.router.internal.ClientChannelInitializer;
+import dev.meridian.router.internal.AccessLog;
 import dev.meridian.router.internal.EventLoopTransport;
 import dev.meridian.router.internal.ProxyHandler;
 import dev.meridian.router.internal.ProxyResources;
 import dev.meridian.router.internal.RecentRequests;
+import dev.meridian.router.internal.RequestMeters;
 import dev.meridian.router.internal.RetryBudget;
+import dev.meridian.router.internal.RouterGauges;
 import dev.meridian.router.internal.RouterSnapshot;
 import dev.meridian.router.internal.TimeToFirstByteTracker;
 import dev.meridian.router.internal.UpstreamPools;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.netty4.NettyAllocatorMetrics;
+import io.micrometer.core.instrument.binder.netty4.NettyEventExecutorMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -46,6 +53,7 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -87,19 +95,34 @@ public final class MeridianServer implements AutoCloseable {
     private final ChannelGroup clients;
     private final Channel listener;
     private final int eventLoops;
+    private final JvmGcMetrics gcMetrics;
+    private final AccessLog accessLog;
+    private final RouterGauges gauges;
 
     private MeridianServer(MeridianConfig config) {
         this.meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         new ClassLoaderMetrics().bindTo(meters);
         new JvmMemoryMetrics().bindTo(meters);
         new JvmThreadMetrics().bindTo(meters);
+        this.gcMetrics = new JvmGcMetrics();
+        gcMetrics.bindTo(meters);
         new ProcessorMetrics().bindTo(meters);
         new UptimeMetrics().bindTo(meters);
+        new FileDescriptorMetrics().bindTo(meters);
+        new NettyAllocatorMetrics(PooledByteBufAllocator.DEFAULT).bindTo(meters);
+        try {
+            this.accessLog = AccessLog.start(config.accessLog(), meters);
+        } catch (IOException e) {
+            gcMetrics.close();
+            throw new IllegalStateException("cannot open the access log " + config.accessLog().file() + ": " + e.getMessage(), e);
+        }
         this.geo = GeoIpLocator.fromConfig(config.geo());
         try {
-            this.snapshot = new AtomicReference<>(snapshotOf(config, geo, RegionOverrides.NONE));
+            this.snapshot = new AtomicReference<>(snapshotOf(config, geo, RegionOverrides.NONE, meters));
         } catch (RuntimeException e) {
             geo.close();
+            accessLog.close();
+            gcMetrics.close();
             throw e;
         }
         this.transport = EventLoopTransport.select(config.server().transport());
@@ -110,13 +133,15 @@ public final class MeridianServer implements AutoCloseable {
                 1, new DefaultThreadFactory("meridian-accept"), transport.ioHandlerFactory());
         this.ioGroup = new MultiThreadIoEventLoopGroup(
                 eventLoops, new DefaultThreadFactory("meridian-io"), transport.ioHandlerFactory());
+        new NettyEventExecutorMetrics(ioGroup).bindTo(meters);
         this.pools = new UpstreamPools(ioGroup, transport, config.upstream());
         RetriesConfig retries = config.retries();
         RetryBudget budget = new RetryBudget(retries.budgetRatio(),
                 (int) Math.max(1, retries.budgetWindow().toSeconds()), retries.minPerSecond(), System::nanoTime);
         this.resources = new ProxyResources(pools, budget, new TimeToFirstByteTracker(System::nanoTime),
-                new RecentRequests(), "http");
+                new RecentRequests(), accessLog, "http");
         this.clients = new DefaultChannelGroup("meridian-clients", GlobalEventExecutor.INSTANCE);
+        this.gauges = new RouterGauges(meters, snapshot::get, pools, clients::size);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(acceptGroup, ioGroup)
                 .channel(transport.serverChannelType())
@@ -156,11 +181,13 @@ public final class MeridianServer implements AutoCloseable {
         return new MeridianServer(config);
     }
 
-    private static RouterSnapshot snapshotOf(MeridianConfig config, GeoLocator geo, RegionOverrides overrides) {
+    private static RouterSnapshot snapshotOf(
+            MeridianConfig config, GeoLocator geo, RegionOverrides overrides, MeterRegistry meters) {
         RoutingTable table = RoutingTable.build(config.regions(), config.routing(), System::nanoTime);
         HealthRegistry health = HealthRegistry.create(table, config.health());
         RoutingPolicy policy = RoutingPolicy.create(table, config.routing(), health, overrides);
-        return new RouterSnapshot(config, policy, health, new ClientAddressResolver(config.geo()), geo);
+        return new RouterSnapshot(config, policy, health, new ClientAddressResolver(config.geo()), geo,
+                new RequestMeters(meters, config));
     }
 
     /** The admin overrides (weights, drains) in force. */
@@ -176,8 +203,7 @@ public final class MeridianServer implements AutoCloseable {
         requireNonNull(next, "next");
         RouterSnapshot current = snapshot.get();
         RegionOverrides kept = next.retainRegions(regionNames(current.config()));
-        snapshot.set(new RouterSnapshot(current.config(), current.policy().withOverrides(kept), current.health(),
-                current.clients(), current.geo()));
+        snapshot.set(current.withPolicy(current.policy().withOverrides(kept)));
     }
 
     /**
@@ -192,14 +218,14 @@ public final class MeridianServer implements AutoCloseable {
         RouterSnapshot current = snapshot.get();
         MeridianConfig old = current.config();
         if (!next.listen().equals(old.listen()) || !next.server().equals(old.server())
-                || !next.upstream().equals(old.upstream())) {
-            log.warn("reload: listen, server and upstream settings changed; they take effect at the next restart");
+                || !next.upstream().equals(old.upstream()) || !next.accessLog().equals(old.accessLog())) {
+            log.warn("reload: listen, server, upstream and access-log settings changed; they take effect at the next restart");
         }
         boolean newGeo = !next.geo().equals(old.geo());
         GeoLocator geoNext = newGeo ? GeoIpLocator.fromConfig(next.geo()) : current.geo();
         RouterSnapshot fresh;
         try {
-            fresh = snapshotOf(next, geoNext, current.policy().overrides().retainRegions(regionNames(next)));
+            fresh = snapshotOf(next, geoNext, current.policy().overrides().retainRegions(regionNames(next)), meters);
         } catch (RuntimeException e) {
             if (newGeo) {
                 geoNext.close();
@@ -208,6 +234,7 @@ public final class MeridianServer implements AutoCloseable {
         }
         fresh.health().startProbes();
         snapshot.set(fresh);
+        gauges.sync();
         current.health().close();
         if (newGeo) {
             // Lookups in flight may still use the old reader for a moment.
@@ -245,8 +272,9 @@ public final class MeridianServer implements AutoCloseable {
     }
 
     /**
-     * The server's meters, scraped by the admin API's {@code /metrics}. JVM meters are bound at
-     * start; the data path's region-labelled meters are the next step (see the SLI issue).
+     * The server's meters, scraped by the admin API's {@code /metrics}: the data path's
+     * region-labelled request meters, region and endpoint state, upstream pools, GeoIP caches,
+     * the access log, JVM and Netty (see {@code src/docs/metrics.md}).
      */
     public MeterRegistry meterRegistry() {
         return meters;
@@ -263,10 +291,8 @@ public final class MeridianServer implements AutoCloseable {
             return false;
         }
         RouterSnapshot current = snapshot.get();
-        RegionOverrides overrides = current.policy().overrides();
         for (Region region : current.policy().table().regions()) {
-            if (overrides.effectiveWeight(region.config()) > 0 && current.health().admits(region)
-                    && region.endpoints().stream().anyMatch(current.health()::isAvailable)) {
+            if (current.available(region)) {
                 return true;
             }
         }
@@ -348,6 +374,8 @@ public final class MeridianServer implements AutoCloseable {
     }
 
     private void shutdownGroups() {
+        accessLog.close();
+        gcMetrics.close();
         meters.close();
         snapshot.get().health().close();
         geo.close();

@@ -100,6 +100,10 @@ final class Exchange {
     private final UpstreamPools pools;
     private final RetryBudget budget;
     private final TimeToFirstByteTracker ttfb;
+    private final RequestMeters meters;
+    private final AccessLog accessLog;
+    private final String traceId;
+    private final long startNanos;
 
     // The request body received so far, owned here: kept for replay while it fits, and as the
     // pending parts while no upstream connection is attached.
@@ -124,6 +128,10 @@ final class Exchange {
     private StreamKind streamKind = StreamKind.OTHER;
     private long lastResponseActivityNanos;
     private boolean finished;
+    /** The status sent to the client; 0 while none was. */
+    private int statusSent;
+    private long firstByteNanos = -1;
+    private long responseBytes;
 
     private @Nullable ScheduledFuture<?> firstByteTimer;
     private @Nullable ScheduledFuture<?> hedgeTimer;
@@ -146,14 +154,20 @@ final class Exchange {
             RouterSnapshot snapshot,
             ProxyResources resources,
             String requestId,
-            InetAddress peer) {
+            String traceId,
+            InetAddress peer,
+            long startNanos) {
         this.client = client;
+        this.traceId = traceId;
+        this.startNanos = startNanos;
+        this.meters = snapshot.meters();
+        this.accessLog = resources.accessLog();
         this.ttfb = resources.timeToFirstByte();
         this.clientCtx = clientCtx;
         this.request = request;
         this.routing = routing;
         this.route = routing.route();
-        this.attempt = new Attempt(decision);
+        this.attempt = new Attempt(decision, false);
         this.requestId = requestId;
         this.peer = peer;
         this.scheme = resources.scheme();
@@ -271,7 +285,7 @@ final class Exchange {
         }
         for (Attempt live : liveAttempts()) {
             if (live.upstream != null) {
-                health.record(live.decision.endpoint(), Outcome.CANCELLED, System.nanoTime() - live.startedNanos, null);
+                record(live, Outcome.CANCELLED, System.nanoTime() - live.startedNanos, null);
             }
         }
         finish();
@@ -286,14 +300,18 @@ final class Exchange {
      */
     private final class Attempt implements UpstreamPool.Lease {
         final RoutingDecision decision;
+        final boolean isHedge;
         @Nullable UpstreamConnection upstream;
         boolean requestSent;
         boolean ended;
+        /** Whether its outcome went into the attempt counters (once, whatever happens later). */
+        boolean counted;
         long startedNanos;
         long writtenNanos;
 
-        Attempt(RoutingDecision decision) {
+        Attempt(RoutingDecision decision, boolean isHedge) {
             this.decision = decision;
+            this.isHedge = isHedge;
         }
 
         @Override
@@ -483,7 +501,9 @@ final class Exchange {
         cancel(hedgeTimer);
         hedgeTimer = null;
         if (other != null) {
-            health.record(other.decision.endpoint(), Outcome.CANCELLED, System.nanoTime() - other.startedNanos, null);
+            record(other, Outcome.CANCELLED, System.nanoTime() - other.startedNanos, null);
+            Attempt hedgeAttempt = a.isHedge ? a : other;
+            cell(hedgeAttempt).hedge(a.isHedge ? RequestMeters.HedgeResult.WON : RequestMeters.HedgeResult.LOST);
             other.end();
             log.debug("{} {} answered first; cancelled the attempt on {}", clientCtx.channel(),
                     a.decision.endpoint(), other.decision.endpoint());
@@ -498,15 +518,14 @@ final class Exchange {
         int status = response.status().code();
         long sinceWritten = System.nanoTime() - a.writtenNanos;
         if (status == 502 || status == 503 || status == 504) {
-            health.record(a.decision.endpoint(), Outcome.GATEWAY_FAILURE, sinceWritten, null);
-            return replacedAfterFailure(a, false);
+            record(a, Outcome.GATEWAY_FAILURE, sinceWritten, null);
+            return replacedAfterFailure(a, false, Outcome.GATEWAY_FAILURE);
         }
         if (status == 429) {
-            health.record(a.decision.endpoint(), Outcome.RATE_LIMITED, sinceWritten, retryAfter(response));
-            return replacedAfterFailure(a, false);
+            record(a, Outcome.RATE_LIMITED, sinceWritten, retryAfter(response));
+            return replacedAfterFailure(a, false, Outcome.RATE_LIMITED);
         }
-        health.record(a.decision.endpoint(),
-                status >= 400 && status < 500 ? Outcome.CLIENT_ERROR : Outcome.SUCCESS, sinceWritten, null);
+        record(a, status >= 400 && status < 500 ? Outcome.CLIENT_ERROR : Outcome.SUCCESS, sinceWritten, null);
         return false;
     }
 
@@ -516,6 +535,9 @@ final class Exchange {
         responseStarted = true;
         long now = System.nanoTime();
         Attempt a = attempt;
+        statusSent = response.status().code();
+        firstByteNanos = now - startNanos;
+        cell(a).firstByte(statusSent, firstByteNanos);
         a.decision.endpoint().recordTimeToFirstByte(now - a.writtenNanos);
         ttfb.record(a.decision.region().name(), now - a.writtenNanos);
         upstreamKeepAlive = HttpUtil.isKeepAlive(response);
@@ -533,8 +555,9 @@ final class Exchange {
 
     private void onResponseContent(HttpContent content) {
         lastResponseActivityNanos = System.nanoTime();
+        responseBytes += content.content().readableBytes();
         if (content instanceof LastHttpContent) {
-            complete(clientCtx.writeAndFlush(content));
+            complete((LastHttpContent) content);
         } else {
             clientCtx.write(content, clientCtx.voidPromise());
         }
@@ -562,16 +585,15 @@ final class Exchange {
      * Attempt {@code a} failed before any response byte reached the client: the other live
      * attempt carries on if there is one, else retry when allowed, else end the exchange with {@code error}.
      *
-     * @param outcome what to tell the health registry, or {@code null} when the endpoint is not to blame
+     * @param outcome what to tell the health registry, or {@code null} when the endpoint is not to
+     *     blame (no free connection)
      * @param neverSent whether no byte of the request reached the upstream (always safe to repeat)
      */
     private void attemptFailed(
             Attempt a, @Nullable Outcome outcome, ErrorResponse error, @Nullable String detail,
             @Nullable Duration retryAfter, boolean neverSent) {
-        if (outcome != null) {
-            health.record(a.decision.endpoint(), outcome, System.nanoTime() - a.startedNanos, retryAfter);
-        }
-        if (!replacedAfterFailure(a, neverSent)) {
+        record(a, outcome, System.nanoTime() - a.startedNanos, retryAfter);
+        if (!replacedAfterFailure(a, neverSent, outcome)) {
             fail(error, detail);
         }
     }
@@ -579,11 +601,16 @@ final class Exchange {
     /**
      * Ends failed attempt {@code a} and carries on without it: with the other live attempt, or with
      * a retry when every rule allows one. {@code false} leaves the caller to end the exchange.
+     *
+     * @param cause what went wrong, or {@code null} when no connection was free
      */
-    private boolean replacedAfterFailure(Attempt a, boolean neverSent) {
+    private boolean replacedAfterFailure(Attempt a, boolean neverSent, @Nullable Outcome cause) {
         tried.add(a.decision.endpoint());
         Attempt other = a == attempt ? hedge : attempt;
         if (other != null && !other.ended) {
+            // The race is decided: the hedge lost if it failed, won if the first attempt did.
+            Attempt hedgeAttempt = a.isHedge ? a : other;
+            cell(hedgeAttempt).hedge(a.isHedge ? RequestMeters.HedgeResult.LOST : RequestMeters.HedgeResult.WON);
             a.end();
             attempt = other;
             hedge = null;
@@ -598,15 +625,24 @@ final class Exchange {
         // A request that never reached an upstream (refused, connect failed, no free connection)
         // adds no upstream load when repeated, so it is not charged to the budget; max-attempts
         // still bounds it.
-        if (next == null || (!neverSent && !budget.tryAcquire())) {
+        if (next == null) {
             return false;
+        }
+        if (!neverSent && !budget.tryAcquire()) {
+            meters.retryRefused(route);
+            return false;
+        }
+        cell(a).retry(cause);
+        String from = a.decision.region().name();
+        if (!from.equals(next.region().name())) {
+            meters.failover(from, next.region().name(), cause);
         }
         log.debug("{} retrying {} on {} after {}", clientCtx.channel(), requestId, next.endpoint(),
                 a.decision.endpoint());
         a.end();
         cancel(firstByteTimer);
         firstByteTimer = null;
-        attempt = new Attempt(next);
+        attempt = new Attempt(next, false);
         hedge = null;
         startAttempt(attempt);
         return true;
@@ -622,13 +658,17 @@ final class Exchange {
         List<Endpoint> avoid = new ArrayList<>(tried);
         avoid.add(attempt.decision.endpoint());
         RoutingDecision next = policy.decideRetry(routing, avoid);
-        if (next == null || !budget.tryAcquire()) {
+        if (next == null) {
+            return;
+        }
+        if (!budget.tryAcquire()) {
+            meters.retryRefused(route);
             return;
         }
         hedged = true;
         log.debug("{} hedging {} on {} after {} ms", clientCtx.channel(), requestId, next.endpoint(),
                 (System.nanoTime() - attempt.writtenNanos) / 1_000_000);
-        Attempt second = new Attempt(new RoutingDecision(next.region(), next.endpoint(), RoutingDecision.Reason.HEDGE));
+        Attempt second = new Attempt(new RoutingDecision(next.region(), next.endpoint(), RoutingDecision.Reason.HEDGE), true);
         hedge = second;
         startAttempt(second);
     }
@@ -658,11 +698,16 @@ final class Exchange {
         }
     }
 
-    private void complete(ChannelFuture lastWrite) {
+    /**
+     * Ends the exchange with the response's last part. The request is recorded (metrics, access
+     * log) before that part is written, so a client that has its response sees it counted.
+     */
+    private void complete(LastHttpContent last) {
         Attempt a = attempt;
         UpstreamConnection connection = a.upstream;
         a.upstream = null;
         finish();
+        ChannelFuture lastWrite = clientCtx.writeAndFlush(last);
         if (connection != null) {
             if (a.requestSent && upstreamKeepAlive) {
                 connection.pool().release(connection);
@@ -685,7 +730,7 @@ final class Exchange {
                     : null, null, false);
             return;
         }
-        health.record(a.decision.endpoint(), Outcome.GATEWAY_FAILURE, System.nanoTime() - a.writtenNanos, null);
+        record(a, Outcome.GATEWAY_FAILURE, System.nanoTime() - a.writtenNanos, null);
         fail(error, null);
     }
 
@@ -698,6 +743,9 @@ final class Exchange {
     void fail(ErrorResponse error, @Nullable String detail) {
         if (finished) {
             return;
+        }
+        if (!responseStarted) {
+            statusSent = error.status().code();
         }
         finish();
         if (responseStarted) {
@@ -743,6 +791,7 @@ final class Exchange {
         Attempt h = hedge;
         hedge = null;
         if (h != null) {
+            cell(h).hedge(RequestMeters.HedgeResult.ABANDONED);
             h.end();
         }
         attempt.end();
@@ -755,6 +804,38 @@ final class Exchange {
         idleTimer = null;
         totalTimer = null;
         dropReplayBuffer();
+        recordRequest();
+    }
+
+    /** The request's line in the metrics and the access log. */
+    private void recordRequest() {
+        long total = System.nanoTime() - startNanos;
+        RoutingDecision decision = attempt.decision;
+        cell(attempt).request(statusSent, decision.reason(), total);
+        if (accessLog.enabled()) {
+            accessLog.log(new AccessLog.Entry(System.currentTimeMillis(), requestId, traceId, routing.client(),
+                    request.method().name(), request.uri(), route.name(), decision.region().name(),
+                    decision.endpoint().label(), statusSent, responseBytes, firstByteNanos, total, attempts,
+                    decision.reason().label()));
+        }
+    }
+
+    private RequestMeters.Cell cell(Attempt a) {
+        return meters.cell(route, a.decision.region().name());
+    }
+
+    /**
+     * Tells the health registry how attempt {@code a} went (unless {@code outcome} is {@code null}:
+     * not the endpoint's fault) and counts the attempt's first outcome.
+     */
+    private void record(Attempt a, @Nullable Outcome outcome, long nanos, @Nullable Duration retryAfter) {
+        if (outcome != null) {
+            health.record(a.decision.endpoint(), outcome, nanos, retryAfter);
+        }
+        if (!a.counted) {
+            a.counted = true;
+            cell(a).attempt(outcome);
+        }
     }
 
     private void dropReplayBuffer() {
@@ -773,7 +854,7 @@ final class Exchange {
             for (Attempt live : liveAttempts()) {
                 log.debug("{} no response from {} within {}", clientCtx.channel(), live.decision.endpoint(),
                         route.timeouts().firstByte());
-                health.record(live.decision.endpoint(), Outcome.TIMEOUT, System.nanoTime() - live.writtenNanos, null);
+                record(live, Outcome.TIMEOUT, System.nanoTime() - live.writtenNanos, null);
             }
             fail(ErrorResponse.UPSTREAM_TIMEOUT, "region " + region() + " did not answer within "
                     + route.timeouts().firstByte().toMillis() + " ms");
@@ -790,7 +871,7 @@ final class Exchange {
             return;
         }
         idleTimer = null;
-        health.record(attempt.decision.endpoint(), Outcome.TIMEOUT, quiet, null);
+        record(attempt, Outcome.TIMEOUT, quiet, null);
         fail(ErrorResponse.UPSTREAM_TIMEOUT, null);
     }
 

@@ -27,6 +27,8 @@ public final class ForwardingHeaders {
     public static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
     public static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
     public static final AsciiString X_FORWARDED_HOST = AsciiString.cached("x-forwarded-host");
+    public static final AsciiString TRACEPARENT = AsciiString.cached("traceparent");
+    public static final AsciiString TRACESTATE = AsciiString.cached("tracestate");
 
     private static final AsciiString PROXY_CONNECTION = AsciiString.cached("proxy-connection");
     // HttpHeaderNames.KEEP_ALIVE is deprecated (it is not a standard header), but clients still send it.
@@ -142,6 +144,66 @@ public final class ForwardingHeaders {
             return given;
         }
         return newRequestId();
+    }
+
+    /**
+     * Keeps the client's W3C {@code traceparent} when it is valid (Trace Context §3.2: version
+     * {@code 00}, or a later version whose first four fields parse; trace and parent id not all
+     * zeros) and otherwise starts a new trace: a new {@code traceparent} with random ids and flags
+     * {@code 00} (Meridian records no spans, so it asks nobody to sample), and no
+     * {@code tracestate}, which belongs to the trace that was dropped. Header names are
+     * case-insensitive; two {@code traceparent} headers are invalid.
+     *
+     * @return the trace id (32 lower-case hex digits) the request carries upstream
+     */
+    public static String traceId(HttpHeaders headers) {
+        List<String> given = headers.getAll(TRACEPARENT);
+        if (given.size() == 1 && isValidTraceparent(given.get(0))) {
+            return given.get(0).substring(3, 35);
+        }
+        String traceId = newRequestId();
+        String parentId = newRequestId().substring(16);
+        headers.set(TRACEPARENT, "00-" + traceId + '-' + parentId + "-00");
+        headers.remove(TRACESTATE);
+        return traceId;
+    }
+
+    static boolean isValidTraceparent(String value) {
+        // version "-" trace-id "-" parent-id "-" flags: 2 + 1 + 32 + 1 + 16 + 1 + 2 = 55
+        if (value.length() < 55 || value.charAt(2) != '-' || value.charAt(35) != '-' || value.charAt(52) != '-') {
+            return false;
+        }
+        if (!isLowerHex(value, 0, 2) || value.startsWith("ff") || !isLowerHex(value, 3, 35)
+                || !isLowerHex(value, 36, 52) || !isLowerHex(value, 53, 55)) {
+            return false;
+        }
+        if (isZeros(value, 3, 35) || isZeros(value, 36, 52)) {
+            return false;
+        }
+        if (value.startsWith("00")) {
+            return value.length() == 55;
+        }
+        // A later version may append fields after another dash.
+        return value.length() == 55 || value.charAt(55) == '-';
+    }
+
+    private static boolean isLowerHex(String s, int from, int to) {
+        for (int i = from; i < to; i++) {
+            char c = s.charAt(i);
+            if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isZeros(String s, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (s.charAt(i) != '0') {
+                return false;
+            }
+        }
+        return true;
     }
 
     static String newRequestId() {

@@ -213,6 +213,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         if (c == null) {
             return;
         }
+        snapshots.get().meters().errorResponse(error);
         FullHttpResponse response = detail == null ? error.toResponse(c.alloc()) : error.toResponse(c.alloc(), detail);
         response.headers().set(ForwardingHeaders.X_REQUEST_ID, requestId);
         boolean keep = keepAlive && !draining;
@@ -247,19 +248,23 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(request);
             return;
         }
+        long startNanos = System.nanoTime();
         HttpHeaders headers = request.headers();
         String requestId = ForwardingHeaders.requestId(headers);
+        InetAddress peer = peerAddress(c);
+        Rejection reject = new Rejection(startNanos, requestId, peer, request.method().name(), request.uri());
 
         DecoderResult result = request.decoderResult();
         if (result.isFailure()) {
             ReferenceCountUtil.release(request);
-            rejectAndClose(errorFor(result.cause()), requestId);
+            reject.answer(errorFor(result.cause()), null, null);
             return;
         }
+        String traceId = ForwardingHeaders.traceId(headers);
         // RFC 9112 §6.3: both headers make the framing ambiguous, the classic smuggling vector.
         if (headers.contains(HttpHeaderNames.TRANSFER_ENCODING) && headers.contains(HttpHeaderNames.CONTENT_LENGTH)) {
             ReferenceCountUtil.release(request);
-            rejectAndClose(ErrorResponse.AMBIGUOUS_FRAMING, requestId);
+            reject.answer(ErrorResponse.AMBIGUOUS_FRAMING, traceId, null);
             return;
         }
         RouterSnapshot snapshot = snapshots.get();
@@ -268,13 +273,13 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         long contentLength = HttpUtil.getContentLength(request, -1L);
         if (contentLength > server.maxRequestBody()) {
             ReferenceCountUtil.release(request);
-            rejectAndClose(ErrorResponse.BODY_TOO_LARGE, requestId);
+            reject.answer(ErrorResponse.BODY_TOO_LARGE, traceId, null);
             return;
         }
         if (headers.contains(HttpHeaderNames.EXPECT)) {
             if (!HttpUtil.is100ContinueExpected(request)) {
                 ReferenceCountUtil.release(request);
-                rejectAndClose(ErrorResponse.EXPECTATION_FAILED, requestId);
+                reject.answer(ErrorResponse.EXPECTATION_FAILED, traceId, null);
                 return;
             }
             // Answer the expectation here; the upstream gets the body without waiting.
@@ -282,7 +287,6 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
                     c.voidPromise());
         }
 
-        InetAddress peer = peerAddress(c);
         RouteConfig route = config.routeFor(pathOf(request.uri()));
         RoutingRequest routing = routingRequest(snapshot, headers, peer, route);
         resources.recentRequests().offer(routing);
@@ -290,17 +294,41 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         if (decision == null) {
             // The request body (if any) is not read, so the connection cannot be reused.
             ReferenceCountUtil.release(request);
-            rejectAndClose(ErrorResponse.NO_UPSTREAM, requestId);
+            snapshot.meters().cell(route, RequestMeters.NO_REGION).request(
+                    ErrorResponse.NO_UPSTREAM.status().code(), null, System.nanoTime() - startNanos);
+            reject.answer(ErrorResponse.NO_UPSTREAM, traceId, route.name());
             return;
         }
         Exchange started = new Exchange(
-                this, c, request, routing, decision, snapshot, resources, requestId, peer);
+                this, c, request, routing, decision, snapshot, resources, requestId, traceId, peer, startNanos);
         exchange = started;
         started.start();
     }
 
-    private void rejectAndClose(ErrorResponse error, String requestId) {
-        sendError(error, null, requestId, false, false);
+    /** A request Meridian answers itself before any upstream sees it: logged, answered, connection closed. */
+    private final class Rejection {
+        private final long startNanos;
+        private final String requestId;
+        private final InetAddress client;
+        private final String method;
+        private final String uri;
+
+        Rejection(long startNanos, String requestId, InetAddress client, String method, String uri) {
+            this.startNanos = startNanos;
+            this.requestId = requestId;
+            this.client = client;
+            this.method = method;
+            this.uri = uri;
+        }
+
+        void answer(ErrorResponse error, @Nullable String traceId, @Nullable String route) {
+            AccessLog accessLog = resources.accessLog();
+            if (accessLog.enabled()) {
+                accessLog.log(new AccessLog.Entry(System.currentTimeMillis(), requestId, traceId, client, method, uri,
+                        route, null, null, error.status().code(), 0, -1, System.nanoTime() - startNanos, 0, null));
+            }
+            sendError(error, null, requestId, false, false);
+        }
     }
 
     private void closeNow() {

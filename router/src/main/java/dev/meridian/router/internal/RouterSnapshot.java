@@ -5,13 +5,16 @@ import static java.util.Objects.requireNonNull;
 import dev.meridian.config.MeridianConfig;
 import dev.meridian.health.HealthRegistry;
 import dev.meridian.regions.ClientAddressResolver;
+import dev.meridian.regions.Endpoint;
 import dev.meridian.regions.GeoLocator;
+import dev.meridian.regions.Region;
 import dev.meridian.regions.RoutingPolicy;
 
 /**
  * What the data path reads per request: the configuration, the routing policy built from it, the
- * health registry that feeds the policy and hears the outcome of every attempt, and how client
- * addresses and locations are found. Immutable; a change publishes a new snapshot
+ * health registry that feeds the policy and hears the outcome of every attempt, how client
+ * addresses and locations are found, and the meters labelled with this configuration's regions
+ * and routes. Immutable; a change publishes a new snapshot
  * through an {@code AtomicReference}, and each request reads it once, so one request never mixes
  * two configurations.
  */
@@ -20,12 +23,35 @@ public record RouterSnapshot(
         RoutingPolicy policy,
         HealthRegistry health,
         ClientAddressResolver clients,
-        GeoLocator geo) {
+        GeoLocator geo,
+        RequestMeters meters) {
     public RouterSnapshot {
         requireNonNull(health, "health");
         requireNonNull(config, "config");
         requireNonNull(policy, "policy");
         requireNonNull(clients, "clients");
         requireNonNull(geo, "geo");
+        requireNonNull(meters, "meters");
+    }
+
+    /**
+     * Whether {@code region} can take new requests now: its effective weight is above 0 (not
+     * drained), its circuit breaker admits calls and at least one of its endpoints is available.
+     */
+    public boolean available(Region region) {
+        if (policy.overrides().effectiveWeight(region.config()) <= 0 || !health.admits(region)) {
+            return false;
+        }
+        for (Endpoint endpoint : region.endpoints()) {
+            if (health.isAvailable(endpoint)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** This snapshot with other admin overrides applied (same configuration, health and meters). */
+    public RouterSnapshot withPolicy(RoutingPolicy next) {
+        return new RouterSnapshot(config, next, health, clients, geo, meters);
     }
 }

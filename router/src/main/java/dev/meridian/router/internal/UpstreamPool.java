@@ -61,6 +61,10 @@ final class UpstreamPool {
     private final ArrayDeque<UpstreamConnection> idle = new ArrayDeque<>();
     private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
     private boolean closed;
+    // Sizes of the two queues for the metrics, which read them from another thread: plain ints
+    // (never torn, possibly a moment stale), written on the loop after every change.
+    private int idleCount;
+    private int waitingCount;
 
     UpstreamPool(
             Endpoint endpoint,
@@ -83,22 +87,40 @@ final class UpstreamPool {
         return endpoint;
     }
 
+    /** Idle connections now; read from any thread, possibly a moment stale. */
+    int idleCount() {
+        return idleCount;
+    }
+
+    /** Requests waiting for a connection now; read from any thread, possibly a moment stale. */
+    int waitingCount() {
+        return waitingCount;
+    }
+
+    private void counted() {
+        idleCount = idle.size();
+        waitingCount = waiters.size();
+    }
+
     /** Gives {@code lease} a connection now, later, or a failure. Must be called on the pool's loop. */
     void acquire(Lease lease, long connectTimeoutMillis) {
         assert loop.inEventLoop();
         UpstreamConnection connection;
         while ((connection = idle.pollFirst()) != null) {
             if (connection.isUsable()) {
+                counted();
                 hand(connection, lease);
                 return;
             }
         }
+        counted();
         if (!closed && reserve()) {
             connect(lease, connectTimeoutMillis);
         } else if (!closed && waiters.size() < maxPending) {
             Waiter waiter = new Waiter(lease, connectTimeoutMillis);
             waiter.timeout = loop.schedule(() -> expire(waiter), connectTimeoutMillis, TimeUnit.MILLISECONDS);
             waiters.addLast(waiter);
+            counted();
         } else {
             lease.onAcquireFailed(AcquireFailure.OVERLOADED, new IllegalStateException(
                     "connection limit " + maxConnections + " reached and " + waiters.size() + " requests waiting"));
@@ -119,11 +141,13 @@ final class UpstreamPool {
         while ((waiter = waiters.pollFirst()) != null) {
             waiter.timeout.cancel(false);
             if (!waiter.lease.isCancelled()) {
+                counted();
                 hand(connection, waiter.lease);
                 return;
             }
         }
         idle.addFirst(connection);
+        counted();
         // Keep a read pending while idle so that a close by the upstream is noticed at once.
         connection.channel().read();
     }
@@ -131,6 +155,7 @@ final class UpstreamPool {
     /** Called by the connection's handler when its channel closed. */
     void onClosed(UpstreamConnection connection) {
         idle.remove(connection);
+        counted();
     }
 
     /** Closes idle connections and refuses new ones; leased connections close when their exchange ends. */
@@ -145,6 +170,7 @@ final class UpstreamPool {
             waiter.timeout.cancel(false);
             waiter.lease.onAcquireFailed(AcquireFailure.OVERLOADED, new IllegalStateException("pool closed"));
         }
+        counted();
     }
 
     private boolean reserve() {
@@ -169,13 +195,15 @@ final class UpstreamPool {
                 continue;
             }
             if (!reserve()) {
-                return;
+                break;
             }
             waiters.pollFirst();
             waiter.timeout.cancel(false);
+            counted();
             connect(waiter.lease, waiter.connectTimeoutMillis);
             return;
         }
+        counted();
     }
 
     private void connect(Lease lease, long connectTimeoutMillis) {
@@ -225,7 +253,9 @@ final class UpstreamPool {
     }
 
     private void expire(Waiter waiter) {
-        if (waiters.remove(waiter) && !waiter.lease.isCancelled()) {
+        boolean waiting = waiters.remove(waiter);
+        counted();
+        if (waiting && !waiter.lease.isCancelled()) {
             waiter.lease.onAcquireFailed(AcquireFailure.OVERLOADED, new IllegalStateException(
                     "no connection to " + endpoint + " became free within " + waiter.connectTimeoutMillis + " ms"));
         }

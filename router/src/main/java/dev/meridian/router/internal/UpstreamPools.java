@@ -9,7 +9,6 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.util.concurrent.EventExecutor;
-import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -54,6 +53,30 @@ public final class UpstreamPools {
         return pools.pool(endpoint);
     }
 
+    /**
+     * Upstream connections of {@code region}'s endpoints: open ({@code [0]}), idle ({@code [1]})
+     * and requests waiting for one ({@code [2]}). Any thread; the figures may be a moment stale.
+     */
+    public int[] connections(String region) {
+        int open = 0;
+        for (Map.Entry<Endpoint, AtomicInteger> e : connectionsPerEndpoint.entrySet()) {
+            if (e.getKey().region().equals(region)) {
+                open += e.getValue().get();
+            }
+        }
+        int idle = 0;
+        int waiting = 0;
+        for (LoopPools loopPools : byLoop.values()) {
+            for (UpstreamPool pool : loopPools.pools.values()) {
+                if (pool.endpoint().region().equals(region)) {
+                    idle += pool.idleCount();
+                    waiting += pool.waitingCount();
+                }
+            }
+        }
+        return new int[] {open, idle, waiting};
+    }
+
     /** Closes every idle connection; each on its own loop. */
     public void closeAll() {
         for (LoopPools pools : byLoop.values()) {
@@ -64,7 +87,8 @@ public final class UpstreamPools {
     private final class LoopPools {
         final EventLoop loop;
         final Bootstrap prototype;
-        final Map<Endpoint, UpstreamPool> pools = new HashMap<>();
+        // Written on the loop, read by the metrics from other threads.
+        final Map<Endpoint, UpstreamPool> pools = new ConcurrentHashMap<>();
 
         LoopPools(EventLoop loop, Bootstrap prototype) {
             this.loop = loop;

@@ -2,15 +2,18 @@ package dev.meridian.router.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import java.net.InetAddress;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ForwardingHeadersTest {
@@ -117,5 +120,60 @@ class ForwardingHeadersTest {
         HttpResponse noContent = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.NO_CONTENT);
         assertThat(ForwardingHeaders.prepareResponse(noContent, "rid", "r", true, true, false)).isTrue();
         assertThat(noContent.headers().contains(HttpHeaderNames.TRANSFER_ENCODING)).isFalse();
+    }
+
+    @Test
+    void aValidTraceparentIsPassedThroughAndItsTraceIdReturned() {
+        String given = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        HttpHeaders headers = new DefaultHttpHeaders().set("Traceparent", given).set("tracestate", "congo=t61rcWkgMzE");
+
+        assertThat(ForwardingHeaders.traceId(headers)).isEqualTo("4bf92f3577b34da6a3ce929d0e0e4736");
+        assertThat(headers.getAll("traceparent")).containsExactly(given);
+        assertThat(headers.get("tracestate")).as("kept with its trace").isEqualTo("congo=t61rcWkgMzE");
+    }
+
+    @Test
+    void aMissingOrInvalidTraceparentIsReplacedByANewTrace() {
+        List<String> invalid = List.of(
+                "",
+                "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7",              // no flags
+                "00-4BF92F3577B34DA6A3CE929D0E0E4736-00F067AA0BA902B7-01",           // upper case
+                "00-00000000000000000000000000000000-00f067aa0ba902b7-01",           // zero trace id
+                "00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01",           // zero parent id
+                "ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",           // forbidden version
+                "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-extra",     // version 00 has four fields
+                "00_4bf92f3577b34da6a3ce929d0e0e4736_00f067aa0ba902b7_01",
+                "00-4bf92f3577b34da6a3ce929d0e0e473g-00f067aa0ba902b7-01");
+        for (String value : invalid) {
+            HttpHeaders headers = new DefaultHttpHeaders().set("traceparent", value).set("tracestate", "congo=t61rcWkgMzE");
+
+            String traceId = ForwardingHeaders.traceId(headers);
+
+            assertThat(headers.getAll("traceparent")).as(value).hasSize(1);
+            String replaced = headers.get("traceparent");
+            assertThat(replaced).as(value).matches("00-[0-9a-f]{32}-[0-9a-f]{16}-00").isNotEqualTo(value);
+            assertThat(replaced.substring(3, 35)).isEqualTo(traceId);
+            assertThat(ForwardingHeaders.isValidTraceparent(replaced)).isTrue();
+            assertThat(headers.contains("tracestate")).as("belonged to the dropped trace").isFalse();
+        }
+        HttpHeaders none = new DefaultHttpHeaders();
+        String first = ForwardingHeaders.traceId(none);
+        assertThat(none.get("traceparent")).startsWith("00-" + first + "-");
+        assertThat(ForwardingHeaders.traceId(new DefaultHttpHeaders())).as("a new trace each time").isNotEqualTo(first);
+        HttpHeaders two = new DefaultHttpHeaders()
+                .add("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
+                .add("traceparent", "00-5bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+        assertThat(ForwardingHeaders.traceId(two)).as("two headers are ambiguous").isNotIn(
+                "4bf92f3577b34da6a3ce929d0e0e4736", "5bf92f3577b34da6a3ce929d0e0e4736");
+        assertThat(two.getAll("traceparent")).hasSize(1);
+    }
+
+    @Test
+    void aLaterVersionWithMoreFieldsIsAccepted() {
+        String future = "cc-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-what-the-future-holds";
+        HttpHeaders headers = new DefaultHttpHeaders().set("traceparent", future);
+
+        assertThat(ForwardingHeaders.traceId(headers)).isEqualTo("4bf92f3577b34da6a3ce929d0e0e4736");
+        assertThat(headers.get("traceparent")).isEqualTo(future);
     }
 }

@@ -1,0 +1,349 @@
+package dev.meridian.router.internal;
+
+import dev.meridian.config.AccessLogConfig;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.io.BufferedWriter;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The access log: one JSON line per request, written by one background thread.
+ *
+ * <p>An event loop only builds an {@link Entry} and adds it to a lock-free queue; the writer
+ * thread formats and writes, flushing whenever the queue runs dry, so a slow disk or terminal
+ * never holds up a request. When more than {@code buffer-lines} entries wait, new ones are dropped
+ * and counted in {@code meridian_access_log_dropped_total}. A log file that is moved or deleted
+ * (log rotation by renaming) is noticed within a second and a new one is opened at the configured
+ * path.
+ *
+ * <pre>{"time":"2026-11-23T15:04:05.123Z","request_id":"4bf92f…","trace_id":"0af765…","client":"203.0.113.9",
+ * "method":"POST","path":"/v2/code/completions","route":"completions","region":"us-east4",
+ * "endpoint":"10.1.0.5:5052","status":200,"bytes":1834,"ttfb_ms":41.2,"duration_ms":43.9,"attempts":1,"reason":"geo"}</pre>
+ */
+public final class AccessLog implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(AccessLog.class);
+
+    /** Longest path written; longer ones are cut and end with {@code ...}. */
+    static final int MAX_PATH = 1024;
+
+    private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
+    private static final long ROTATION_CHECK_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    /** One request, as the data path saw it. Formatted on the writer thread. */
+    public record Entry(
+            long epochMillis,
+            String requestId,
+            @Nullable String traceId,
+            InetAddress client,
+            String method,
+            String uri,
+            @Nullable String route,
+            @Nullable String region,
+            @Nullable String endpoint,
+            int status,
+            long bytes,
+            long ttfbNanos,
+            long totalNanos,
+            int attempts,
+            @Nullable String reason) {}
+
+    /** Writes nothing. */
+    public static final AccessLog OFF = new AccessLog();
+
+    private final boolean enabled;
+    private final @Nullable Path file;
+    private final int capacity;
+    private final Queue<Entry> queue = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger queued = new AtomicInteger();
+    private final @Nullable Counter dropped;
+    private final @Nullable Thread writerThread;
+    private volatile boolean sleeping;
+    private volatile boolean closed;
+
+    private @Nullable Writer out;
+    private @Nullable Object fileKey;
+    private long nextRotationCheck;
+
+    private AccessLog() {
+        this.enabled = false;
+        this.file = null;
+        this.capacity = 0;
+        this.dropped = null;
+        this.writerThread = null;
+    }
+
+    private AccessLog(AccessLogConfig config, MeterRegistry registry) throws IOException {
+        this.enabled = true;
+        this.file = config.file();
+        this.capacity = config.bufferLines();
+        this.dropped = Counter.builder("meridian.access.log.dropped")
+                .description("Access log lines dropped because the writer fell behind")
+                .register(registry);
+        open();
+        Thread thread = new Thread(this::run, "meridian-access-log");
+        thread.setDaemon(true);
+        this.writerThread = thread;
+        thread.start();
+    }
+
+    /**
+     * Starts the log {@code config} asks for ({@link #OFF} when disabled).
+     *
+     * @throws IOException when the log file cannot be opened for appending
+     */
+    public static AccessLog start(AccessLogConfig config, MeterRegistry registry) throws IOException {
+        return config.enabled() ? new AccessLog(config, registry) : OFF;
+    }
+
+    public boolean enabled() {
+        return enabled;
+    }
+
+    /** Queues {@code entry} for the writer; never blocks. Dropped (and counted) when the writer is behind. */
+    public void log(Entry entry) {
+        if (!enabled || closed) {
+            return;
+        }
+        if (queued.incrementAndGet() > capacity) {
+            queued.decrementAndGet();
+            Objects.requireNonNull(dropped).increment();
+            return;
+        }
+        queue.offer(entry);
+        if (sleeping) {
+            LockSupport.unpark(writerThread);
+        }
+    }
+
+    /** Writes what is queued, then stops the writer and closes the file. Idempotent. */
+    @Override
+    public void close() {
+        if (!enabled || closed) {
+            return;
+        }
+        closed = true;
+        Thread thread = Objects.requireNonNull(writerThread);
+        LockSupport.unpark(thread);
+        try {
+            thread.join(TimeUnit.SECONDS.toMillis(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void run() {
+        StringBuilder line = new StringBuilder(512);
+        while (true) {
+            Entry entry = queue.poll();
+            if (entry != null) {
+                queued.decrementAndGet();
+                line.setLength(0);
+                format(entry, line);
+                write(line);
+                continue;
+            }
+            flush();
+            if (closed) {
+                break;
+            }
+            sleeping = true;
+            if (queue.isEmpty() && !closed) {
+                LockSupport.parkNanos(this, IDLE_PARK_NANOS);
+            }
+            sleeping = false;
+            reopenWhenRotated();
+        }
+        closeWriter();
+    }
+
+    private void write(CharSequence line) {
+        Writer w = out;
+        if (w == null) {
+            return;
+        }
+        try {
+            w.append(line);
+        } catch (IOException e) {
+            log.warn("access log: cannot write to {}: {}", describe(), e.toString());
+            reopen();
+        }
+    }
+
+    private void flush() {
+        Writer w = out;
+        if (w != null) {
+            try {
+                w.flush();
+            } catch (IOException e) {
+                log.warn("access log: cannot write to {}: {}", describe(), e.toString());
+                reopen();
+            }
+        }
+    }
+
+    private void open() throws IOException {
+        if (file == null) {
+            out = new BufferedWriter(new OutputStreamWriter(new FileOutputStream(FileDescriptor.out), StandardCharsets.UTF_8), 64 * 1024);
+            return;
+        }
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
+        out = Files.newBufferedWriter(file, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                StandardOpenOption.APPEND, StandardOpenOption.WRITE);
+        fileKey = fileKey(file);
+        nextRotationCheck = System.nanoTime() + ROTATION_CHECK_NANOS;
+    }
+
+    /** Opens the configured path again when the open file was moved or deleted. */
+    private void reopenWhenRotated() {
+        if (file == null || System.nanoTime() < nextRotationCheck) {
+            return;
+        }
+        nextRotationCheck = System.nanoTime() + ROTATION_CHECK_NANOS;
+        Object current;
+        try {
+            current = fileKey(file);
+        } catch (NoSuchFileException e) {
+            current = null;
+        } catch (IOException e) {
+            return;
+        }
+        if (current == null || !current.equals(fileKey)) {
+            log.info("access log: {} was moved or deleted; opening it again", file);
+            reopen();
+        }
+    }
+
+    private void reopen() {
+        closeWriter();
+        try {
+            open();
+        } catch (IOException e) {
+            log.warn("access log: cannot open {}: {}; lines are lost until it can be", describe(), e.toString());
+            out = null;
+            nextRotationCheck = System.nanoTime() + ROTATION_CHECK_NANOS;
+        }
+    }
+
+    private void closeWriter() {
+        Writer w = out;
+        out = null;
+        if (w == null) {
+            return;
+        }
+        try {
+            if (file == null) {
+                w.flush(); // standard output stays open
+            } else {
+                w.close();
+            }
+        } catch (IOException e) {
+            log.debug("access log: closing {}: {}", describe(), e.toString());
+        }
+    }
+
+    private String describe() {
+        return file == null ? "standard output" : file.toString();
+    }
+
+    private static @Nullable Object fileKey(Path path) throws IOException {
+        Object key = Files.readAttributes(path, BasicFileAttributes.class).fileKey();
+        // Without file keys (some file systems), compare creation times instead.
+        return key != null ? key : Files.readAttributes(path, BasicFileAttributes.class).creationTime();
+    }
+
+    /** The entry as one JSON line with a trailing newline. */
+    static void format(Entry e, StringBuilder out) {
+        out.append("{\"time\":\"").append(Instant.ofEpochMilli(e.epochMillis())).append('"');
+        string(out, "request_id", e.requestId());
+        string(out, "trace_id", e.traceId());
+        string(out, "client", ForwardingHeaders.addressText(e.client()));
+        string(out, "method", e.method());
+        string(out, "path", pathOf(e.uri()));
+        string(out, "route", e.route());
+        string(out, "region", e.region());
+        string(out, "endpoint", e.endpoint());
+        out.append(",\"status\":").append(e.status());
+        out.append(",\"bytes\":").append(e.bytes());
+        out.append(",\"ttfb_ms\":");
+        if (e.ttfbNanos() < 0) {
+            out.append("null");
+        } else {
+            millis(out, e.ttfbNanos());
+        }
+        out.append(",\"duration_ms\":");
+        millis(out, e.totalNanos());
+        out.append(",\"attempts\":").append(e.attempts());
+        string(out, "reason", e.reason());
+        out.append("}\n");
+    }
+
+    /** The path without query or fragment (which may carry secrets), at most {@link #MAX_PATH} characters. */
+    private static String pathOf(String uri) {
+        int end = uri.length();
+        for (int i = 0; i < end; i++) {
+            char c = uri.charAt(i);
+            if (c == '?' || c == '#') {
+                end = i;
+                break;
+            }
+        }
+        return end > MAX_PATH ? uri.substring(0, MAX_PATH) + "..." : uri.substring(0, end);
+    }
+
+    private static void millis(StringBuilder out, long nanos) {
+        long tenths = Math.round(nanos / 100_000.0); // 0.1 ms
+        out.append(tenths / 10).append('.').append(tenths % 10);
+    }
+
+    private static void string(StringBuilder out, String key, @Nullable String value) {
+        out.append(",\"").append(key).append("\":");
+        if (value == null) {
+            out.append("null");
+            return;
+        }
+        out.append('"');
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            switch (c) {
+                case '"' -> out.append("\\\"");
+                case '\\' -> out.append("\\\\");
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                case '\t' -> out.append("\\t");
+                default -> {
+                    if (c < 0x20 || c == 0x7f) {
+                        out.append("\\u00").append(Character.forDigit(c >> 4, 16)).append(Character.forDigit(c & 0xf, 16));
+                    } else {
+                        out.append(c);
+                    }
+                }
+            }
+        }
+        out.append('"');
+    }
+}

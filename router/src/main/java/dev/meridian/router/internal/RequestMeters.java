@@ -1,0 +1,281 @@
+package dev.meridian.router.internal;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.meridian.config.ApdexConfig;
+import dev.meridian.config.MeridianConfig;
+import dev.meridian.config.RegionConfig;
+import dev.meridian.config.RouteConfig;
+import dev.meridian.health.Outcome;
+import dev.meridian.regions.RoutingDecision;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The data path's meters for one configuration: request time, time to first byte, Apdex zones,
+ * attempts, retries, hedges and failovers, each labelled with the region and route (names from the
+ * configuration) and fixed enums, never with anything a client sends.
+ *
+ * <p>The meters of each (route, region) pair sit in a {@link Cell} found with two map lookups;
+ * a cell creates a meter the first time a label combination occurs (once per combination, not
+ * per request) so that a scrape shows only what happened. Cells are shared by the event loops:
+ * a slot set by two loops at once holds the same meter both times, since the registry returns
+ * the meter it already has for the same name and tags.
+ *
+ * <pre>{@code
+ * RequestMeters meters = new RequestMeters(registry, config);
+ * RequestMeters.Cell cell = meters.cell(route, "us-east4");
+ * cell.attempt(Outcome.SUCCESS);
+ * cell.request(200, RoutingDecision.Reason.GEO, totalNanos);
+ * }</pre>
+ */
+public final class RequestMeters {
+
+    /** The region label of a request no region was chosen for. */
+    public static final String NO_REGION = "none";
+
+    /** Histogram buckets of request time and time to first byte: 50 ms to 60 s, GitLab's SLI thresholds among them. */
+    public static final List<Duration> BUCKETS = List.of(
+            Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500),
+            Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10),
+            Duration.ofSeconds(30), Duration.ofSeconds(60));
+
+    private static final Duration[] SLO = BUCKETS.toArray(new Duration[0]);
+
+    /** Status class labels, indexed by status / 100 - 1; the last one is "the client left before any status". */
+    private static final String[] STATUS_CLASSES = {"1xx", "2xx", "3xx", "4xx", "5xx", "cancelled"};
+    private static final int CANCELLED = STATUS_CLASSES.length - 1;
+
+    private static final RoutingDecision.Reason[] REASONS = RoutingDecision.Reason.values();
+    private static final String NO_REASON = "none";
+
+    /** Outcome labels: {@link Outcome}'s, then {@link #OVERLOADED}. */
+    private static final Outcome[] OUTCOMES = Outcome.values();
+    private static final int OVERLOADED = OUTCOMES.length;
+
+    /** Hedge results. */
+    public enum HedgeResult {
+        /** The hedge answered first, or carried on when the first attempt failed. */
+        WON,
+        /** The first attempt answered first, or the hedge failed. */
+        LOST,
+        /** The request ended (client left, timeout) before either answered. */
+        ABANDONED;
+
+        String label() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    private final MeterRegistry registry;
+    private final Map<String, RouteMeters> routes = new HashMap<>();
+
+    public RequestMeters(MeterRegistry registry, MeridianConfig config) {
+        this.registry = requireNonNull(registry, "registry");
+        for (RouteConfig route : config.routes()) {
+            routes.put(route.name(), new RouteMeters(route, config.regions()));
+        }
+        RouteConfig fallback = config.defaultRoute();
+        routes.putIfAbsent(fallback.name(), new RouteMeters(fallback, config.regions()));
+    }
+
+    /** The meters of requests on {@code route} answered by {@code region} ({@link #NO_REGION} for none). */
+    public Cell cell(RouteConfig route, String region) {
+        RouteMeters meters = routes.get(route.name());
+        if (meters == null) {
+            throw new IllegalArgumentException("route: " + route.name() + " (expected: a route of this configuration)");
+        }
+        Cell cell = meters.cells.get(region);
+        if (cell == null) {
+            throw new IllegalArgumentException("region: " + region + " (expected: a region of this configuration, or none)");
+        }
+        return cell;
+    }
+
+    /** A retry the budget refused on {@code route}. */
+    public void retryRefused(RouteConfig route) {
+        RouteMeters meters = routes.get(route.name());
+        if (meters != null) {
+            meters.retriesRefused.increment();
+        }
+    }
+
+    /**
+     * A retry that went from {@code from} to another region {@code to} after {@code outcome}
+     * ({@code null}: no free connection). Rare, so looked up in the registry each time.
+     */
+    public void failover(String from, String to, @Nullable Outcome outcome) {
+        Counter.builder("meridian.failovers")
+                .description("Retries that went to another region than the failed attempt")
+                .tags("from_region", from, "to_region", to, "reason", outcomeLabel(outcome == null ? OVERLOADED : outcome.ordinal()))
+                .register(registry)
+                .increment();
+    }
+
+    /** A response Meridian generated itself ({@code error} is its stable code). */
+    public void errorResponse(ErrorResponse error) {
+        Counter.builder("meridian.error.responses")
+                .description("Responses Meridian generated itself, by error code")
+                .tag("error", error.error())
+                .register(registry)
+                .increment();
+    }
+
+    private final class RouteMeters {
+        final Map<String, Cell> cells = new HashMap<>();
+        final Counter retriesRefused;
+
+        RouteMeters(RouteConfig route, List<RegionConfig> regions) {
+            for (RegionConfig region : regions) {
+                cells.put(region.name(), new Cell(route, region.name()));
+            }
+            cells.put(NO_REGION, new Cell(route, NO_REGION));
+            retriesRefused = Counter.builder("meridian.retries.refused")
+                    .description("Retries the retry budget refused")
+                    .tag("route", route.name())
+                    .register(registry);
+        }
+    }
+
+    /** The meters of one route and region. Thread-safe. */
+    public final class Cell {
+        private final String route;
+        private final String region;
+        private final long satisfiedNanos;
+        private final long toleratedNanos;
+        private final AtomicReferenceArray<Timer> requestTimes = new AtomicReferenceArray<>(STATUS_CLASSES.length);
+        private final AtomicReferenceArray<Counter> requests =
+                new AtomicReferenceArray<>(STATUS_CLASSES.length * (REASONS.length + 1));
+        private final AtomicReferenceArray<Counter> apdex = new AtomicReferenceArray<>(3);
+        private final AtomicReferenceArray<Counter> attempts = new AtomicReferenceArray<>(OUTCOMES.length + 1);
+        private final AtomicReferenceArray<Counter> retries = new AtomicReferenceArray<>(OUTCOMES.length + 1);
+        private final AtomicReferenceArray<Counter> hedges = new AtomicReferenceArray<>(HedgeResult.values().length);
+        private volatile @Nullable Timer timeToFirstByte;
+
+        Cell(RouteConfig route, String region) {
+            this.route = route.name();
+            this.region = region;
+            ApdexConfig thresholds = route.apdex();
+            this.satisfiedNanos = thresholds.satisfied().toNanos();
+            this.toleratedNanos = thresholds.tolerated().toNanos();
+        }
+
+        /**
+         * A request ended.
+         *
+         * @param status the status sent to the client, or 0 when the client left before any
+         * @param reason why the answering attempt's region was chosen; {@code null} when none was
+         */
+        public void request(int status, RoutingDecision.@Nullable Reason reason, long totalNanos) {
+            int statusClass = statusClass(status);
+            Timer time = requestTimes.get(statusClass);
+            if (time == null) {
+                time = Timer.builder("meridian.requests")
+                        .description("Requests from the request head to the last byte sent, by the region that answered")
+                        .tags("region", region, "route", route, "status_class", STATUS_CLASSES[statusClass])
+                        .serviceLevelObjectives(SLO)
+                        .register(registry);
+                requestTimes.set(statusClass, time);
+            }
+            time.record(totalNanos, TimeUnit.NANOSECONDS);
+            int r = reason == null ? REASONS.length : reason.ordinal();
+            int slot = statusClass * (REASONS.length + 1) + r;
+            Counter count = requests.get(slot);
+            if (count == null) {
+                count = Counter.builder("meridian.requests")
+                        .description("Requests by the region that answered and why that region was chosen")
+                        .tags("region", region, "route", route, "status_class", STATUS_CLASSES[statusClass],
+                                "reason", reason == null ? NO_REASON : reason.label())
+                        .register(registry);
+                requests.set(slot, count);
+            }
+            count.increment();
+        }
+
+        /**
+         * Response headers reached the client {@code nanos} after the request head arrived; a
+         * response below 500 also counts in its Apdex zone.
+         */
+        public void firstByte(int status, long nanos) {
+            Timer ttfb = timeToFirstByte;
+            if (ttfb == null) {
+                ttfb = Timer.builder("meridian.time.to.first.byte")
+                        .description("From the request head to the response head sent to the client (proxied responses)")
+                        .tags("region", region, "route", route)
+                        .serviceLevelObjectives(SLO)
+                        .register(registry);
+                timeToFirstByte = ttfb;
+            }
+            ttfb.record(nanos, TimeUnit.NANOSECONDS);
+            if (status < 500) {
+                int zone = nanos <= satisfiedNanos ? 0 : nanos <= toleratedNanos ? 1 : 2;
+                Counter counter = apdex.get(zone);
+                if (counter == null) {
+                    counter = Counter.builder("meridian.apdex")
+                            .description("Proxied responses below 500 by Apdex zone of their time to first byte")
+                            .tags("region", region, "route", route, "zone", zone == 0 ? "satisfied" : zone == 1 ? "tolerating" : "frustrated")
+                            .register(registry);
+                    apdex.set(zone, counter);
+                }
+                counter.increment();
+            }
+        }
+
+        /** An attempt in this region ended with {@code outcome}; {@code null}: no free connection. */
+        public void attempt(@Nullable Outcome outcome) {
+            int i = outcome == null ? OVERLOADED : outcome.ordinal();
+            Counter counter = attempts.get(i);
+            if (counter == null) {
+                counter = Counter.builder("meridian.upstream.attempts")
+                        .description("Attempts sent (or tried) to the region's endpoints, by outcome")
+                        .tags("region", region, "route", route, "outcome", outcomeLabel(i))
+                        .register(registry);
+                attempts.set(i, counter);
+            }
+            counter.increment();
+        }
+
+        /** A failed attempt in this region was retried; {@code null} outcome: no free connection. */
+        public void retry(@Nullable Outcome outcome) {
+            int i = outcome == null ? OVERLOADED : outcome.ordinal();
+            Counter counter = retries.get(i);
+            if (counter == null) {
+                counter = Counter.builder("meridian.retries")
+                        .description("Retries, by the region of the failed attempt and what went wrong")
+                        .tags("region", region, "route", route, "reason", outcomeLabel(i))
+                        .register(registry);
+                retries.set(i, counter);
+            }
+            counter.increment();
+        }
+
+        /** A hedge sent to this region ended its race with {@code result}. */
+        public void hedge(HedgeResult result) {
+            Counter counter = hedges.get(result.ordinal());
+            if (counter == null) {
+                counter = Counter.builder("meridian.hedges")
+                        .description("Hedged attempts, by the hedge's region and how its race ended")
+                        .tags("region", region, "route", route, "result", result.label())
+                        .register(registry);
+                hedges.set(result.ordinal(), counter);
+            }
+            counter.increment();
+        }
+    }
+
+    private static int statusClass(int status) {
+        return status >= 100 && status < 600 ? status / 100 - 1 : CANCELLED;
+    }
+
+    private static String outcomeLabel(int i) {
+        return i == OVERLOADED ? "overloaded" : OUTCOMES[i].name().toLowerCase(java.util.Locale.ROOT);
+    }
+}
