@@ -8,11 +8,14 @@ import dev.meridian.loadtest.gateway.GatewayConfig;
 import dev.meridian.loadtest.gateway.LatencyModel;
 import dev.meridian.loadtest.gateway.SimulatedGateway;
 import dev.meridian.router.MeridianServer;
+import dev.meridian.router.admin.AdminServer;
 import dev.meridian.router.cli.TerminationSignals;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,17 +54,25 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--port", defaultValue = "8080", description = "Router port (default ${DEFAULT-VALUE}; 0 = any free port).")
     int port;
 
+    @Option(names = "--admin-port", defaultValue = "9901",
+            description = "Admin API port: /metrics, explain, weights (default ${DEFAULT-VALUE}; 0 = any free port).")
+    int adminPort;
+
     @Option(names = "--requests", defaultValue = "30", description = "Sample completion requests to send (default ${DEFAULT-VALUE}).")
     int requests;
 
     @Option(names = "--exit", description = "Exit after the sample traffic instead of serving until Ctrl-C.")
     boolean exitAfterTraffic;
 
+    /** The admin token of this run, made up at start so that no demo token is ever well known. */
+    private final String token = Long.toHexString(new java.security.SecureRandom().nextLong() | Long.MIN_VALUE);
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         List<SimulatedGateway> gateways = new ArrayList<>();
         MeridianServer router = null;
+        AdminServer admin = null;
         Path configDirectory = null;
         boolean handedOff = false;
         try {
@@ -77,7 +88,8 @@ public final class DemoCommand implements Callable<Integer> {
             }
             configDirectory = Files.createTempDirectory("meridian-demo");
             Path configFile = configDirectory.resolve("demo.yaml");
-            router = startRouter(ports, configFile, out);
+            router = startRouter(ports, configDirectory, configFile, out);
+            admin = AdminServer.start(router, configFile);
             int routerPort = router.port();
             String base = "http://127.0.0.1:" + routerPort;
 
@@ -91,7 +103,7 @@ public final class DemoCommand implements Callable<Integer> {
             HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
             sendCompletions(client, base, out);
             streamSuggestions(client, base, out);
-            tryItYourself(out, base, gateways.get(0), configDirectory.resolve("demo.yaml"));
+            tryItYourself(out, base, gateways.get(0), configDirectory, admin.address().getPort(), token);
             if (exitAfterTraffic) {
                 return 0;
             }
@@ -99,11 +111,13 @@ public final class DemoCommand implements Callable<Integer> {
             out.flush();
             CountDownLatch stopped = new CountDownLatch(1);
             MeridianServer running = router;
+            AdminServer runningAdmin = admin;
             Path directory = configDirectory;
             TerminationSignals.onTermination(() -> {
                 out.println("Stopping: draining the router, then the simulated regions.");
                 out.flush();
                 running.drain(Duration.ofSeconds(5));
+                runningAdmin.close();
                 gateways.forEach(SimulatedGateway::close);
                 deleteQuietly(directory);
                 stopped.countDown();
@@ -113,6 +127,9 @@ public final class DemoCommand implements Callable<Integer> {
             return 0;
         } finally {
             if (!handedOff) {
+                if (admin != null) {
+                    admin.close();
+                }
                 if (router != null) {
                     router.close();
                 }
@@ -126,9 +143,16 @@ public final class DemoCommand implements Callable<Integer> {
      * Writes the embedded configuration with the ports filled in to {@code configFile} (so that
      * {@code meridian explain} and {@code validate} can be tried on it) and starts the router from it.
      */
-    private MeridianServer startRouter(Map<String, String> ports, Path configFile, PrintWriter out) throws IOException {
+    private MeridianServer startRouter(Map<String, String> ports, Path directory, Path configFile, PrintWriter out)
+            throws IOException {
         Map<String, String> values = new HashMap<>(ports);
         values.put("DEMO_ROUTER_PORT", Integer.toString(port));
+        values.put("DEMO_DIR", directory.toString());
+        values.put("DEMO_TOKEN", token);
+        values.put("DEMO_ADMIN_PORT", Integer.toString(adminPort != 0 && isFree(adminPort) ? adminPort : 0));
+        if (adminPort != 0 && values.get("DEMO_ADMIN_PORT").equals("0")) {
+            out.printf("Port %d is taken; the admin API uses a free port instead.%n", adminPort);
+        }
         try {
             return MeridianServer.start(writeConfig(values, configFile));
         } catch (IllegalStateException busy) {
@@ -138,6 +162,15 @@ public final class DemoCommand implements Callable<Integer> {
             out.printf("Port %d is taken (%s); using a free port instead.%n", port, busy.getMessage());
             values.put("DEMO_ROUTER_PORT", "0");
             return MeridianServer.start(writeConfig(values, configFile));
+        }
+    }
+
+    private static boolean isFree(int port) {
+        try {
+            new ServerSocket(port, 1, InetAddress.getLoopbackAddress()).close();
+            return true;
+        } catch (IOException e) {
+            return false;
         }
     }
 
@@ -223,7 +256,10 @@ public final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    private static void tryItYourself(PrintWriter out, String base, SimulatedGateway first, Path configFile) {
+    private static void tryItYourself(
+            PrintWriter out, String base, SimulatedGateway first, Path directory, int adminPort, String token) {
+        Path configFile = directory.resolve("demo.yaml");
+        String admin = "http://127.0.0.1:" + adminPort;
         out.printf("%nTry it yourself (the configuration in use is %s):%n", configFile);
         out.printf("  ./meridian explain --config %s --ip 203.0.113.7 --lat 48.86 --lon 2.35 --path /v2/code/completions%n",
                 configFile);
@@ -234,7 +270,14 @@ public final class DemoCommand implements Callable<Integer> {
         out.printf("  # make %s fail, then watch the responses:%n", first.name());
         out.printf("  curl -X PUT http://127.0.0.1:%d/fault -d '{\"mode\":\"errors\",\"status\":503,\"rate\":1.0}'%n",
                 first.controlPort());
-        out.printf("  curl -X PUT http://127.0.0.1:%d/fault -d '{\"mode\":\"none\"}'%n%n", first.controlPort());
+        out.printf("  curl -X PUT http://127.0.0.1:%d/fault -d '{\"mode\":\"none\"}'%n", first.controlPort());
+        out.println("  # the admin API: metrics, where a client would go and why, drains:");
+        out.printf("  export TOKEN=%s%n", token);
+        out.printf("  curl -s -H \"Authorization: Bearer $TOKEN\" %s/metrics | grep '^meridian_requests_total'%n", admin);
+        out.printf("  curl -s -H \"Authorization: Bearer $TOKEN\" '%s/admin/explain?ip=203.0.113.7&lat=48.86&lon=2.35&path=/v2/code/completions'%n",
+                admin);
+        out.printf("  curl -s -H \"Authorization: Bearer $TOKEN\" -X POST %s/admin/regions/europe-west2/drain%n", admin);
+        out.printf("  tail -f %s    # one JSON line per request%n%n", directory.resolve("access.jsonl"));
         out.flush();
     }
 
@@ -243,7 +286,9 @@ public final class DemoCommand implements Callable<Integer> {
             return;
         }
         try {
-            Files.deleteIfExists(directory.resolve("demo.yaml"));
+            for (String file : List.of("demo.yaml", "access.jsonl", "meridian-state.json", "meridian-audit.jsonl")) {
+                Files.deleteIfExists(directory.resolve(file));
+            }
             Files.deleteIfExists(directory);
         } catch (IOException e) {
             // A leftover file in the temp directory is harmless.

@@ -24,7 +24,7 @@ class DemoCommandTest {
         StringWriter out = new StringWriter();
         commandLine.setOut(new PrintWriter(out));
 
-        int exit = commandLine.execute("demo", "--port", "0", "--requests", "6", "--exit");
+        int exit = commandLine.execute("demo", "--port", "0", "--admin-port", "0", "--requests", "6", "--exit");
 
         String printed = out.toString();
         assertThat(exit).as(printed).isZero();
@@ -35,7 +35,10 @@ class DemoCommandTest {
                 .containsPattern("Osaka +34.69,135.50 +0 +0 +2 +asia-northeast1-")
                 .contains("event: stream_start", "event: content_chunk", "event: stream_end")
                 .contains("./meridian explain --config ")
-                .contains("curl -N -X POST");
+                .contains("curl -N -X POST")
+                .containsPattern("export TOKEN=[0-9a-f]{16}")
+                .containsPattern("curl -s -H \"Authorization: Bearer \\$TOKEN\" http://127.0.0.1:\\d+/metrics")
+                .contains("access.jsonl");
     }
 
     @Test
@@ -47,6 +50,9 @@ class DemoCommandTest {
             ports.put(name + "_2", Integer.toString(port++));
         }
         ports.put("DEMO_ROUTER_PORT", "0");
+        ports.put("DEMO_ADMIN_PORT", "0");
+        ports.put("DEMO_DIR", dir.toString());
+        ports.put("DEMO_TOKEN", "t0ken");
         Path config = dir.resolve("demo.yaml");
         DemoCommand.writeConfig(ports, config);
 
