@@ -12,6 +12,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -77,9 +78,17 @@ public final class RequestMeters {
 
     private final MeterRegistry registry;
     private final Map<String, RouteMeters> routes = new HashMap<>();
+    private final Map<ErrorResponse, Counter> errorResponses = new EnumMap<>(ErrorResponse.class);
 
     public RequestMeters(MeterRegistry registry, MeridianConfig config) {
         this.registry = requireNonNull(registry, "registry");
+        for (ErrorResponse error : ErrorResponse.values()) {
+            // Every code from the start: a rate of errors that never happened is 0, not absent.
+            errorResponses.put(error, Counter.builder("meridian.error.responses")
+                    .description("Responses Meridian generated itself, by error code")
+                    .tag("error", error.error())
+                    .register(registry));
+        }
         for (RouteConfig route : config.routes()) {
             routes.put(route.name(), new RouteMeters(route, config.regions()));
         }
@@ -122,11 +131,7 @@ public final class RequestMeters {
 
     /** A response Meridian generated itself ({@code error} is its stable code). */
     public void errorResponse(ErrorResponse error) {
-        Counter.builder("meridian.error.responses")
-                .description("Responses Meridian generated itself, by error code")
-                .tag("error", error.error())
-                .register(registry)
-                .increment();
+        errorResponses.get(error).increment();
     }
 
     private final class RouteMeters {
