@@ -1,0 +1,48 @@
+package dev.meridian.grafana;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * promtool, the rules' own compiler and test runner: every rule file parses and type-checks
+ * ({@code promtool check rules}), and the rule unit tests in {@code rules/tests/} pass
+ * ({@code promtool test rules}). Skipped without promtool on a developer's machine; fails under
+ * {@code CI=true}.
+ */
+class PromtoolRulesTest {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(60);
+
+    @Test
+    void promtoolAcceptsEveryRuleFile() {
+        List<Path> files = GrafanaContent.ruleFiles();
+        assertThat(files).as("rule files in %s/rules", GrafanaContent.dir()).isNotEmpty();
+        ExternalTool promtool = ExternalTool.require("promtool");
+
+        ExternalTool.Result result = promtool.run(GrafanaContent.dir(), TIMEOUT, args("check", "rules", files));
+
+        assertThat(result.exitCode()).withFailMessage(result::describe).isZero();
+    }
+
+    @Test
+    void theRuleUnitTestsPass() {
+        List<Path> tests = GrafanaContent.ruleTestFiles();
+        assertThat(tests).as("rule unit tests in %s/rules/tests", GrafanaContent.dir()).isNotEmpty();
+        ExternalTool promtool = ExternalTool.require("promtool");
+
+        ExternalTool.Result result = promtool.run(GrafanaContent.dir(), TIMEOUT, args("test", "rules", tests));
+
+        assertThat(result.exitCode()).withFailMessage(result::describe).isZero();
+    }
+
+    private static List<String> args(String command, String subcommand, List<Path> files) {
+        List<String> args = new ArrayList<>(List.of(command, subcommand));
+        files.forEach(f -> args.add(GrafanaContent.name(f)));
+        return args;
+    }
+}
