@@ -10,6 +10,7 @@ import io.netty.util.AsciiString;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -157,9 +158,12 @@ public final class ForwardingHeaders {
      * @return the trace id (32 lower-case hex digits) the request carries upstream
      */
     public static String traceId(HttpHeaders headers) {
-        List<String> given = headers.getAll(TRACEPARENT);
-        if (given.size() == 1 && isValidTraceparent(given.get(0))) {
-            return given.get(0).substring(3, 35);
+        Iterator<String> given = headers.valueStringIterator(TRACEPARENT);
+        if (given.hasNext()) {
+            String value = given.next();
+            if (!given.hasNext() && isValidTraceparent(value)) {
+                return value.substring(3, 35);
+            }
         }
         String traceId = newRequestId();
         String parentId = newRequestId().substring(16);
