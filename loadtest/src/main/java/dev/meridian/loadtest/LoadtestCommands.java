@@ -2,12 +2,14 @@ package dev.meridian.loadtest;
 
 import dev.meridian.loadtest.demo.DemoCommand;
 import dev.meridian.loadtest.gateway.GatewayMain;
+import dev.meridian.loadtest.load.LoadgenCommand;
 import dev.meridian.router.CommandExtension;
 import picocli.CommandLine;
 
 /**
- * Adds {@code meridian demo} and {@code meridian gateway} (a standalone simulated gateway) to the
- * command line when this module is on the class path (as in {@code loadtest/target/meridian-loadtest.jar}).
+ * Adds {@code meridian demo}, {@code meridian gateway} (a standalone simulated gateway) and
+ * {@code meridian loadgen} (the load generator) to the command line when this module is on the
+ * class path (as in {@code loadtest/target/meridian-loadtest.jar}).
  */
 public final class LoadtestCommands implements CommandExtension {
 
@@ -15,5 +17,6 @@ public final class LoadtestCommands implements CommandExtension {
     public void addTo(CommandLine root) {
         root.addSubcommand("demo", new DemoCommand());
         root.addSubcommand("gateway", new GatewayMain());
+        root.addSubcommand("loadgen", new LoadgenCommand());
     }
 }

@@ -1,0 +1,210 @@
+package dev.meridian.loadtest.load;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.PrintStream;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Locale;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What a load run does: where, how hard, for how long and with which requests. Immutable; every
+ * {@code with*} method returns a copy.
+ *
+ * <pre>{@code
+ * LoadSpec spec = LoadSpec.openLoop(URI.create("http://127.0.0.1:8080"), 2000, Duration.ofSeconds(30))
+ *         .withConnections(64)
+ *         .withWarmup(Duration.ofSeconds(5))
+ *         .withMix(RequestMix.fromFile(Path.of("mix.yaml")))
+ *         .withTimeout(Duration.ofSeconds(10))
+ *         .withProgress(System.err);
+ * LoadResult result = LoadGenerator.run(spec);
+ * }</pre>
+ *
+ * <p>Defaults (all here, nowhere else): {@value #DEFAULT_CONNECTIONS} connections in an open loop,
+ * no warm-up, a {@code 10s} timeout per request, {@code GET /}, seed {@value #DEFAULT_SEED}, event
+ * loops chosen from the connection count and the cores ({@link #eventLoops()} 0), no progress line
+ * and no listener.
+ *
+ * @param mode        open loop (fixed arrival rate) or closed loop (next request when the last ends)
+ * @param target      {@code http://HOST:PORT}; the request paths come from the mix
+ * @param rate        open loop: requests per second over all connections; closed loop: 0
+ * @param connections keep-alive connections; in a closed loop also the concurrency
+ * @param duration    how long the measured part of the run lasts
+ * @param warmup      load sent before the measured part and left out of every result figure
+ * @param timeout     per request, from its intended send time to the end of its response
+ * @param mix         the requests, picked by weight
+ * @param seed        seeds the weighted choice, so that runs send the same request sequence
+ * @param eventLoops  client event loops; 0 picks {@code min(connections, max(1, cores / 2))}
+ * @param progress    where to print one progress line per second, or null for none
+ * @param listener    told about every second of the run as it ends, or null
+ */
+public record LoadSpec(
+        LoadMode mode,
+        URI target,
+        double rate,
+        int connections,
+        Duration duration,
+        Duration warmup,
+        Duration timeout,
+        RequestMix mix,
+        long seed,
+        int eventLoops,
+        @Nullable PrintStream progress,
+        @Nullable TimelineListener listener) {
+
+    /** Connections of an open-loop run unless {@link #withConnections} says otherwise. */
+    public static final int DEFAULT_CONNECTIONS = 64;
+    /** The per-request timeout unless {@link #withTimeout} says otherwise. */
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
+    /** The seed of the weighted request choice unless {@link #withSeed} says otherwise. */
+    public static final long DEFAULT_SEED = 1;
+
+    static final int MAX_CONNECTIONS = 20_000;
+    static final double MAX_RATE = 2_000_000;
+    static final int MAX_EVENT_LOOPS = 64;
+    private static final Duration MAX_DURATION = Duration.ofDays(1);
+    private static final Duration MAX_TIMEOUT = Duration.ofHours(1);
+
+    /** Validates every field; messages name the field and the expected range. */
+    public LoadSpec {
+        requireNonNull(mode, "mode");
+        requireNonNull(target, "target");
+        requireNonNull(duration, "duration");
+        requireNonNull(warmup, "warmup");
+        requireNonNull(timeout, "timeout");
+        requireNonNull(mix, "mix");
+        checkTarget(target);
+        if (mode == LoadMode.OPEN_LOOP && !(rate > 0 && rate <= MAX_RATE)) {
+            throw new IllegalArgumentException("rate: " + rate + " (expected: 0 < rate <= " + (long) MAX_RATE + " per second)");
+        }
+        if (mode == LoadMode.CLOSED_LOOP && rate != 0) {
+            throw new IllegalArgumentException("rate: " + rate + " (expected: 0 in a closed loop, which has no rate)");
+        }
+        if (connections < 1 || connections > MAX_CONNECTIONS) {
+            throw new IllegalArgumentException(
+                    (mode == LoadMode.CLOSED_LOOP ? "concurrency: " : "connections: ") + connections
+                            + " (expected: 1.." + MAX_CONNECTIONS + ")");
+        }
+        if (duration.isNegative() || duration.isZero() || duration.compareTo(MAX_DURATION) > 0) {
+            throw new IllegalArgumentException("duration: " + duration + " (expected: > 0 and <= 24h)");
+        }
+        if (warmup.isNegative() || warmup.compareTo(MAX_DURATION) > 0) {
+            throw new IllegalArgumentException("warmup: " + warmup + " (expected: >= 0 and <= 24h)");
+        }
+        if (timeout.isNegative() || timeout.isZero() || timeout.compareTo(MAX_TIMEOUT) > 0) {
+            throw new IllegalArgumentException("timeout: " + timeout + " (expected: > 0 and <= 1h)");
+        }
+        if (eventLoops < 0 || eventLoops > MAX_EVENT_LOOPS) {
+            throw new IllegalArgumentException("eventLoops: " + eventLoops + " (expected: 0 for automatic, or 1.." + MAX_EVENT_LOOPS + ")");
+        }
+    }
+
+    /**
+     * An open loop: {@code ratePerSecond} requests per second, due at {@code t0 + i / rate} whether
+     * or not earlier ones have been answered, for {@code duration} after the warm-up.
+     */
+    public static LoadSpec openLoop(URI target, double ratePerSecond, Duration duration) {
+        return new LoadSpec(LoadMode.OPEN_LOOP, target, ratePerSecond, DEFAULT_CONNECTIONS, duration, Duration.ZERO,
+                DEFAULT_TIMEOUT, RequestMix.get("/"), DEFAULT_SEED, 0, null, null);
+    }
+
+    /**
+     * A closed loop: {@code concurrency} connections, each sending its next request as soon as the
+     * previous response has ended, for {@code duration} after the warm-up.
+     */
+    public static LoadSpec closedLoop(URI target, int concurrency, Duration duration) {
+        return new LoadSpec(LoadMode.CLOSED_LOOP, target, 0, concurrency, duration, Duration.ZERO,
+                DEFAULT_TIMEOUT, RequestMix.get("/"), DEFAULT_SEED, 0, null, null);
+    }
+
+    /** In a closed loop, the number of requests outstanding at any time (the connection count); 0 in an open loop. */
+    public int concurrency() {
+        return mode == LoadMode.CLOSED_LOOP ? connections : 0;
+    }
+
+    /** The number of keep-alive connections (in a closed loop: the concurrency). */
+    public LoadSpec withConnections(int count) {
+        return new LoadSpec(mode, target, rate, count, duration, warmup, timeout, mix, seed, eventLoops, progress, listener);
+    }
+
+    /** Load sent before measuring starts, to warm up JITs, pools and caches on both sides. */
+    public LoadSpec withWarmup(Duration warmupTime) {
+        return new LoadSpec(mode, target, rate, connections, duration, warmupTime, timeout, mix, seed, eventLoops, progress, listener);
+    }
+
+    /** The requests to send. */
+    public LoadSpec withMix(RequestMix requestMix) {
+        return new LoadSpec(mode, target, rate, connections, duration, warmup, timeout, requestMix, seed, eventLoops, progress, listener);
+    }
+
+    /** The per-request timeout, counted from the intended send time. */
+    public LoadSpec withTimeout(Duration requestTimeout) {
+        return new LoadSpec(mode, target, rate, connections, duration, warmup, requestTimeout, mix, seed, eventLoops, progress, listener);
+    }
+
+    /** Prints a progress line per second to {@code out}; null for none. */
+    public LoadSpec withProgress(@Nullable PrintStream out) {
+        return new LoadSpec(mode, target, rate, connections, duration, warmup, timeout, mix, seed, eventLoops, out, listener);
+    }
+
+    /** Tells {@code secondListener} about each second of the run as it ends (warm-up included, flagged); null for none. */
+    public LoadSpec withListener(@Nullable TimelineListener secondListener) {
+        return new LoadSpec(mode, target, rate, connections, duration, warmup, timeout, mix, seed, eventLoops, progress, secondListener);
+    }
+
+    /** The seed of the weighted request choice. */
+    public LoadSpec withSeed(long randomSeed) {
+        return new LoadSpec(mode, target, rate, connections, duration, warmup, timeout, mix, randomSeed, eventLoops, progress, listener);
+    }
+
+    /** The number of client event loops (threads); 0 picks one from the connections and cores. */
+    public LoadSpec withEventLoops(int count) {
+        return new LoadSpec(mode, target, rate, connections, duration, warmup, timeout, mix, seed, count, progress, listener);
+    }
+
+    /** The event loops a run will use: {@link #eventLoops()}, or the automatic choice when it is 0. */
+    int effectiveEventLoops() {
+        if (eventLoops > 0) {
+            return Math.min(eventLoops, connections);
+        }
+        return Math.min(connections, Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
+    }
+
+    /** The target's port, 80 when the URI has none. */
+    int port() {
+        return target.getPort() == -1 ? 80 : target.getPort();
+    }
+
+    /** The {@code Host} header value: {@code host:port} as written in the target. */
+    String hostHeader() {
+        return requireNonNull(target.getRawAuthority(), "target authority");
+    }
+
+    /** {@code open loop 2000/s} or {@code closed loop, concurrency 64}. */
+    String describeLoad() {
+        return mode == LoadMode.OPEN_LOOP
+                ? String.format(Locale.ROOT, "open loop %s/s", formatRate(rate))
+                : "closed loop, concurrency " + connections;
+    }
+
+    static String formatRate(double value) {
+        return value == Math.rint(value) ? Long.toString((long) value) : String.format(Locale.ROOT, "%.1f", value);
+    }
+
+    private static void checkTarget(URI target) {
+        String scheme = target.getScheme() == null ? "" : target.getScheme().toLowerCase(Locale.ROOT);
+        if (scheme.equals("https")) {
+            throw new IllegalArgumentException("target: " + target + " (https is not supported; give an http:// URL)");
+        }
+        if (!scheme.equals("http") || target.getHost() == null) {
+            throw new IllegalArgumentException("target: '" + target + "' (expected: http://HOST:PORT)");
+        }
+        String path = target.getRawPath();
+        if ((path != null && !path.isEmpty() && !path.equals("/")) || target.getRawQuery() != null) {
+            throw new IllegalArgumentException("target: '" + target
+                    + "' has a path or query (expected: http://HOST:PORT; paths come from the request mix)");
+        }
+    }
+}
