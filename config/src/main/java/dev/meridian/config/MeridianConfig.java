@@ -133,6 +133,16 @@ public record MeridianConfig(
      * {@link RouteConfig#matches}), else {@link #defaultRoute()}.
      */
     public RouteConfig routeFor(String path) {
+        RouteConfig matching = matchingRoute(path);
+        return matching != null ? matching : defaultRoute();
+    }
+
+    /**
+     * The configured route with the longest prefix matching {@code path}, or {@code null} when
+     * none does (the caller falls back to {@link #defaultRoute()}, which it may keep: building it
+     * validates it again). Allocation-free: called per request.
+     */
+    public @Nullable RouteConfig matchingRoute(String path) {
         requireNonNull(path, "path");
         RouteConfig best = null;
         for (RouteConfig route : routes) {
@@ -140,7 +150,7 @@ public record MeridianConfig(
                 best = route;
             }
         }
-        return best != null ? best : defaultRoute();
+        return best;
     }
 
     /**

@@ -279,7 +279,7 @@ class FailoverProxyTest {
                 + "  - name: us-east1\n"
                 + "    location: {lat: 33.20, lon: -80.01}\n"
                 + "    endpoints: [\"http://127.0.0.1:" + monksCorner.port() + "\"]\n", "slow.yaml"));
-        Awaitility.await("both regions share New York").atMost(Duration.ofSeconds(5))
+        Awaitility.await("both regions share New York").atMost(Duration.ofSeconds(15))
                 .until(() -> candidate("us-east4").share() > 0 && candidate("us-east1").share() > 0);
 
         ashburn.setFault(new Fault.Slow(Duration.ofMillis(150)));

@@ -101,6 +101,7 @@ final class Exchange {
     private final RetryBudget budget;
     private final TimeToFirstByteTracker ttfb;
     private final RequestMeters meters;
+    private final RequestMeters.RouteMeters routeMeters;
     private final AccessLog accessLog;
     private final String traceId;
     private final long startNanos;
@@ -161,6 +162,7 @@ final class Exchange {
         this.traceId = traceId;
         this.startNanos = startNanos;
         this.meters = snapshot.meters();
+        this.routeMeters = meters.route(routing.route());
         this.accessLog = resources.accessLog();
         this.ttfb = resources.timeToFirstByte();
         this.clientCtx = clientCtx;
@@ -821,7 +823,7 @@ final class Exchange {
     }
 
     private RequestMeters.Cell cell(Attempt a) {
-        return meters.cell(route, a.decision.region().name());
+        return routeMeters.cell(a.decision.region().name());
     }
 
     /**

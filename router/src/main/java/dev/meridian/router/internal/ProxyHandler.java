@@ -287,7 +287,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
                     c.voidPromise());
         }
 
-        RouteConfig route = config.routeFor(pathOf(request.uri()));
+        RouteConfig route = snapshot.routeFor(pathOf(request.uri()));
         RoutingRequest routing = routingRequest(snapshot, headers, peer, route);
         resources.recentRequests().offer(routing);
         RoutingDecision decision = snapshot.policy().decide(routing);

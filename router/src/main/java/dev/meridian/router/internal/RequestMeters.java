@@ -77,6 +77,8 @@ public final class RequestMeters {
     }
 
     private final MeterRegistry registry;
+    private final MeridianConfig config;
+    private final RouteConfig defaultRoute;
     private final Map<String, RouteMeters> routes = new HashMap<>();
     private final Map<ErrorResponse, Counter> errorResponses = new EnumMap<>(ErrorResponse.class);
 
@@ -92,29 +94,37 @@ public final class RequestMeters {
         for (RouteConfig route : config.routes()) {
             routes.put(route.name(), new RouteMeters(route, config.regions()));
         }
-        RouteConfig fallback = config.defaultRoute();
-        routes.putIfAbsent(fallback.name(), new RouteMeters(fallback, config.regions()));
+        this.config = config;
+        this.defaultRoute = config.defaultRoute();
+        routes.putIfAbsent(defaultRoute.name(), new RouteMeters(defaultRoute, config.regions()));
     }
 
-    /** The meters of requests on {@code route} answered by {@code region} ({@link #NO_REGION} for none). */
-    public Cell cell(RouteConfig route, String region) {
+    /**
+     * The route a request path belongs to: the configured route with the longest matching prefix,
+     * else the catch-all, built once per configuration rather than per request.
+     */
+    public RouteConfig routeFor(String path) {
+        RouteConfig matching = config.matchingRoute(path);
+        return matching != null ? matching : defaultRoute;
+    }
+
+    /** The meters of requests on {@code route}; look them up once per request. */
+    public RouteMeters route(RouteConfig route) {
         RouteMeters meters = routes.get(route.name());
         if (meters == null) {
             throw new IllegalArgumentException("route: " + route.name() + " (expected: a route of this configuration)");
         }
-        Cell cell = meters.cells.get(region);
-        if (cell == null) {
-            throw new IllegalArgumentException("region: " + region + " (expected: a region of this configuration, or none)");
-        }
-        return cell;
+        return meters;
+    }
+
+    /** The meters of requests on {@code route} answered by {@code region} ({@link #NO_REGION} for none). */
+    public Cell cell(RouteConfig route, String region) {
+        return route(route).cell(region);
     }
 
     /** A retry the budget refused on {@code route}. */
     public void retryRefused(RouteConfig route) {
-        RouteMeters meters = routes.get(route.name());
-        if (meters != null) {
-            meters.retriesRefused.increment();
-        }
+        route(route).retriesRefused.increment();
     }
 
     /**
@@ -134,19 +144,39 @@ public final class RequestMeters {
         errorResponses.get(error).increment();
     }
 
-    private final class RouteMeters {
-        final Map<String, Cell> cells = new HashMap<>();
-        final Counter retriesRefused;
+    /** The meters of one route, a {@link Cell} per region. */
+    public final class RouteMeters {
+        private final Cell[] cells;
+        private final Counter retriesRefused;
 
         RouteMeters(RouteConfig route, List<RegionConfig> regions) {
-            for (RegionConfig region : regions) {
-                cells.put(region.name(), new Cell(route, region.name()));
+            cells = new Cell[regions.size() + 1];
+            for (int i = 0; i < regions.size(); i++) {
+                cells[i] = new Cell(route, regions.get(i).name());
             }
-            cells.put(NO_REGION, new Cell(route, NO_REGION));
+            cells[regions.size()] = new Cell(route, NO_REGION);
             retriesRefused = Counter.builder("meridian.retries.refused")
-                    .description("Retries the retry budget refused")
+                    .description("Retries and hedges the retry budget refused")
                     .tag("route", route.name())
                     .register(registry);
+        }
+
+        /**
+         * The cell of {@code region} ({@link #NO_REGION} for none). A scan of a handful of regions,
+         * comparing the configuration's own name instances first: cheaper than hashing.
+         */
+        public Cell cell(String region) {
+            for (Cell cell : cells) {
+                if (cell.region == region) {
+                    return cell;
+                }
+            }
+            for (Cell cell : cells) {
+                if (cell.region.equals(region)) {
+                    return cell;
+                }
+            }
+            throw new IllegalArgumentException("region: " + region + " (expected: a region of this configuration, or none)");
         }
     }
 

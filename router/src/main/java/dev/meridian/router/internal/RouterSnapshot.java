@@ -3,6 +3,7 @@ package dev.meridian.router.internal;
 import static java.util.Objects.requireNonNull;
 
 import dev.meridian.config.MeridianConfig;
+import dev.meridian.config.RouteConfig;
 import dev.meridian.health.HealthRegistry;
 import dev.meridian.regions.ClientAddressResolver;
 import dev.meridian.regions.Endpoint;
@@ -48,6 +49,11 @@ public record RouterSnapshot(
             }
         }
         return false;
+    }
+
+    /** The route of a request path (the catch-all is built once per configuration, not per request). */
+    public RouteConfig routeFor(String path) {
+        return meters.routeFor(path);
     }
 
     /** This snapshot with other admin overrides applied (same configuration, health and meters). */
