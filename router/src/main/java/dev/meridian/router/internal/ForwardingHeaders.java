@@ -115,10 +115,10 @@ public final class ForwardingHeaders {
 
     /** Removes the hop-by-hop headers, including every header the {@code Connection} header names. */
     public static void removeHopByHop(HttpHeaders headers) {
-        List<String> connection = headers.getAll(HttpHeaderNames.CONNECTION);
-        if (!connection.isEmpty()) {
+        // Most messages carry no Connection header: ask before building any list.
+        if (headers.contains(HttpHeaderNames.CONNECTION)) {
             List<String> named = new ArrayList<>(4);
-            for (String value : connection) {
+            for (String value : headers.getAll(HttpHeaderNames.CONNECTION)) {
                 for (String token : value.split(",")) {
                     String name = token.trim();
                     if (!name.isEmpty()) {
