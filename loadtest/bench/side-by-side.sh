@@ -1,0 +1,298 @@
+#!/usr/bin/env bash
+# Side-by-side benchmark: the same nginx backend reached directly, through nginx (reverse proxy),
+# through HAProxy and through Meridian, interleaved A B C D A B C D ..., at fixed open-loop rates
+# below saturation and in a closed loop for throughput. Writes every run's JSON/hgrm/SVG and a
+# summary (loadtest/bench/results/DATE/summary.md) with medians over the rounds, the latency each
+# proxy adds over the direct path, ratios to direct and to nginx, and CPU time per request.
+#
+#   loadtest/bench/side-by-side.sh                          # 2k, 5k, 10k req/s, 30 s each, 3 rounds (~30 min)
+#   loadtest/bench/side-by-side.sh --rates 2000,5000 --duration 10s --rounds 1 --sat-duration 10s   # a quick look
+#
+# Options (defaults in brackets):
+#   --rates LIST          open-loop rates, comma separated [2000,5000,10000]
+#   --duration D          measured time of each open-loop run [30s]
+#   --warmup D            warm-up of each run, left out of the figures [5s]
+#   --rounds N            rounds of A B C D [3]
+#   --connections N       keep-alive connections of the open-loop runs [64]
+#   --concurrency N       closed-loop (saturation) concurrency [64]
+#   --sat-duration D      measured time of each closed-loop run; 0s skips them [20s]
+#   --prime D             discarded closed-loop run per target before round 1 (JIT, pools) [10s]
+#   --targets LIST        any of direct,nginx,haproxy,meridian [all four]
+#   --access-log off|file Meridian's access log: off (like the others), or to a file in the work dir [off]
+#   --proxy-cpu N         CPU the proxies are pinned to [0]
+#   --client-cpu N        CPU of the load generator and the backend [1]
+#   --base-port N         backend on N, nginx N+1, HAProxy N+2, Meridian N+3 (loopback) [28480]
+#   --out DIR             results directory [loadtest/bench/results/DATE]
+#   --no-install          do not apt-get install nginx/haproxy when missing (fail instead)
+#
+# Fairness: every proxy gets one CPU (taskset) and one worker (nginx worker_processes 1, HAProxy
+# nbthread 1, Meridian server.event-loops 1); all keep-alive to the backend (nginx keepalive 64,
+# HAProxy http-reuse always, Meridian's pool); no access logs by default. The Meridian JVM runs
+# with the flags the ./meridian launcher uses (none beyond $MERIDIAN_JAVA_OPTS) on its one CPU;
+# its JIT and GC threads share that CPU and count in its CPU time.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+rates="2000,5000,10000"
+duration="30s"
+warmup="5s"
+rounds=3
+connections=64
+concurrency=64
+sat_duration="20s"
+prime="10s"
+base_port=28480
+targets="direct,nginx,haproxy,meridian"
+access_log="off"
+proxy_cpu=0
+client_cpu=1
+out=""
+install=1
+
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --rates) rates="$2"; shift 2 ;;
+        --duration) duration="$2"; shift 2 ;;
+        --warmup) warmup="$2"; shift 2 ;;
+        --rounds) rounds="$2"; shift 2 ;;
+        --connections) connections="$2"; shift 2 ;;
+        --concurrency) concurrency="$2"; shift 2 ;;
+        --sat-duration) sat_duration="$2"; shift 2 ;;
+        --prime) prime="$2"; shift 2 ;;
+        --base-port) base_port="$2"; shift 2 ;;
+        --targets) targets="$2"; shift 2 ;;
+        --access-log) access_log="$2"; shift 2 ;;
+        --proxy-cpu) proxy_cpu="$2"; shift 2 ;;
+        --client-cpu) client_cpu="$2"; shift 2 ;;
+        --out) out="$2"; shift 2 ;;
+        --no-install) install=0; shift ;;
+        -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+        *) echo "side-by-side: unknown option $1 (see --help)" >&2; exit 2 ;;
+    esac
+done
+case "$access_log" in off | file) ;; *) echo "side-by-side: --access-log off|file" >&2; exit 2 ;; esac
+
+# Ports on loopback.
+backend_port=$base_port
+nginx_port=$((base_port + 1))
+haproxy_port=$((base_port + 2))
+meridian_port=$((base_port + 3))
+for port in $backend_port $nginx_port $haproxy_port $meridian_port; do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+        echo "side-by-side: port $port is taken (by: $(ss -ltnpH "sport = :$port" | sed 's/.*users://'))); pick others with --base-port" >&2
+        exit 1
+    fi
+done
+
+# --- tools --------------------------------------------------------------------------------------
+need_install=()
+command -v nginx >/dev/null 2>&1 || need_install+=(nginx-light)
+command -v haproxy >/dev/null 2>&1 || need_install+=(haproxy)
+if [ ${#need_install[@]} -gt 0 ]; then
+    if [ "$install" = 0 ]; then
+        echo "side-by-side: missing ${need_install[*]}; install with: sudo apt-get update && sudo apt-get install -y ${need_install[*]}" >&2
+        exit 1
+    fi
+    sudo=()
+    if [ "$(id -u)" -ne 0 ]; then
+        if ! command -v sudo >/dev/null 2>&1; then
+            echo "side-by-side: not root and no sudo; as root run: apt-get update && apt-get install -y ${need_install[*]}" >&2
+            exit 1
+        fi
+        sudo=(sudo)
+    fi
+    echo "side-by-side: installing ${need_install[*]} from Debian..." >&2
+    ${sudo[@]+"${sudo[@]}"} apt-get update -qq
+    ${sudo[@]+"${sudo[@]}"} env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_install[@]}" >&2
+fi
+for tool in taskset java python3 curl; do
+    command -v "$tool" >/dev/null 2>&1 || { echo "side-by-side: $tool not found" >&2; exit 1; }
+done
+cpus="$(nproc --all)"
+if [ "$proxy_cpu" -ge "$cpus" ] || [ "$client_cpu" -ge "$cpus" ]; then
+    echo "side-by-side: CPUs $proxy_cpu and $client_cpu requested, the machine has $cpus" >&2
+    exit 1
+fi
+
+router_jar="$root/router/target/meridian.jar"
+loadtest_jar="$root/loadtest/target/meridian-loadtest.jar"
+if [ ! -f "$router_jar" ] || [ ! -f "$loadtest_jar" ]; then
+    echo "side-by-side: building the jars (./mvnw -q -DskipTests install)..." >&2
+    (cd "$root" && ./mvnw -q -B -DskipTests install) >&2
+fi
+
+stamp="$(date +%Y-%m-%d-%H%M)"
+out="${out:-$root/loadtest/bench/results/$stamp}"
+mkdir -p "$out/runs"
+work="$(mktemp -d /tmp/meridian-bench.XXXXXX)"
+templates="$root/loadtest/bench/templates"
+
+pids=()
+cleanup() {
+    for pid in ${pids[@]+"${pids[@]}"}; do
+        kill "$pid" 2>/dev/null || true
+    done
+    for pid in ${pids[@]+"${pids[@]}"}; do
+        wait "$pid" 2>/dev/null || true
+    done
+}
+trap cleanup EXIT INT TERM
+
+render() { # template output: substitutes @NAME@ placeholders from the environment
+    python3 - "$1" "$2" <<'EOF'
+import os, re, sys
+text = open(sys.argv[1]).read()
+text = re.sub(r'@([A-Z_]+)@', lambda m: os.environ[m.group(1)], text)
+open(sys.argv[2], 'w').write(text)
+EOF
+}
+
+wait_for_port() { # port name
+    for _ in $(seq 1 200); do
+        if curl -fsS -o /dev/null "http://127.0.0.1:$1/" 2>/dev/null; then
+            return 0
+        fi
+        sleep 0.1
+    done
+    echo "side-by-side: $2 did not answer on port $1; its log:" >&2
+    tail -n 30 "$work/$2.log" >&2 || true
+    exit 1
+}
+
+# --- processes ----------------------------------------------------------------------------------
+export WORK="$work" BACKEND_PORT="$backend_port" NGINX_PORT="$nginx_port" HAPROXY_PORT="$haproxy_port"
+export MERIDIAN_PORT="$meridian_port" BODY="$(printf 'x%.0s' $(seq 1 199))"
+if [ "$access_log" = file ]; then
+    export ACCESS_LOG="{enabled: true, file: $work/meridian-access.jsonl}"
+else
+    export ACCESS_LOG="{enabled: false}"
+fi
+
+mkdir -p "$work/backend" "$work/nginx"
+render "$templates/backend-nginx.conf" "$work/backend/nginx.conf"
+render "$templates/proxy-nginx.conf" "$work/nginx/nginx.conf"
+render "$templates/haproxy.cfg" "$work/haproxy.cfg"
+render "$templates/meridian.yaml" "$work/meridian.yaml"
+
+taskset -c "$client_cpu" nginx -p "$work/backend" -c "$work/backend/nginx.conf" >"$work/backend.log" 2>&1 &
+pids+=($!)
+backend_pid=$!
+wait_for_port "$backend_port" backend
+body_bytes="$(curl -fsS "http://127.0.0.1:$backend_port/" | wc -c)"
+
+declare -A target_port=([direct]=$backend_port [nginx]=$nginx_port [haproxy]=$haproxy_port [meridian]=$meridian_port)
+declare -A target_pid=([direct]=$backend_pid)
+IFS=',' read -r -a target_list <<<"$targets"
+for target in "${target_list[@]}"; do
+    case "$target" in
+        direct) ;;
+        nginx)
+            taskset -c "$proxy_cpu" nginx -p "$work/nginx" -c "$work/nginx/nginx.conf" >"$work/nginx.log" 2>&1 &
+            pids+=($!); target_pid[nginx]=$! ;;
+        haproxy)
+            taskset -c "$proxy_cpu" haproxy -db -f "$work/haproxy.cfg" >"$work/haproxy.log" 2>&1 &
+            pids+=($!); target_pid[haproxy]=$! ;;
+        meridian)
+            # shellcheck disable=SC2086 # MERIDIAN_JAVA_OPTS is a list of flags, as in ./meridian
+            taskset -c "$proxy_cpu" java ${MERIDIAN_JAVA_OPTS:-} -jar "$router_jar" run --config "$work/meridian.yaml" \
+                >"$work/meridian.log" 2>&1 &
+            pids+=($!); target_pid[meridian]=$! ;;
+        *) echo "side-by-side: unknown target $target (expected direct, nginx, haproxy, meridian)" >&2; exit 2 ;;
+    esac
+    [ "$target" = direct ] || wait_for_port "${target_port[$target]}" "$target"
+done
+
+# CPU ticks (user + system, all threads) of a process and its children.
+cpu_ticks() {
+    local total=0 pid
+    for pid in "$1" $(pgrep -P "$1" || true); do
+        if [ -r "/proc/$pid/stat" ]; then
+            # Fields after the command name: state is 3rd, utime 14th, stime 15th (1-based, whole line).
+            total=$((total + $(sed 's/^.*) //' "/proc/$pid/stat" | awk '{print $12 + $13}')))
+        fi
+    done
+    echo "$total"
+}
+
+loadgen() { # name target-port title loadgen-args...
+    local name="$1" port="$2" title="$3"
+    shift 3
+    local pid="${target_pid[$current_target]}"
+    local before_ticks after_ticks start end
+    before_ticks="$(cpu_ticks "$pid")"
+    start="$(date +%s.%N)"
+    taskset -c "$client_cpu" java -Xms1g -Xmx1g -jar "$loadtest_jar" loadgen -q \
+        --target "http://127.0.0.1:$port" --path / --warmup "$warmup" \
+        --out "$out/runs/$name" --title "$title" "$@" >"$out/runs/$name.txt" 2>&1 \
+        || { echo "side-by-side: run $name failed:" >&2; tail -n 20 "$out/runs/$name.txt" >&2; exit 1; }
+    end="$(date +%s.%N)"
+    after_ticks="$(cpu_ticks "$pid")"
+    printf '{"target": "%s", "cpuTicks": %d, "ticksPerSecond": %d, "wallSeconds": %s, "loadavg": "%s"}\n' \
+        "$current_target" $((after_ticks - before_ticks)) "$(getconf CLK_TCK)" \
+        "$(awk -v a="$start" -v b="$end" 'BEGIN {printf "%.3f", b - a}')" "$(cut -d' ' -f1-3 /proc/loadavg)" >"$out/runs/$name.cpu.json"
+    grep -E '^(requests|errors)' "$out/runs/$name.txt" | tr '\n' ' ' | sed "s/^/  $name: /"
+    echo
+}
+
+cat >"$out/setup.txt" <<EOF
+date:        $(date -Iseconds)
+machine:     $(nproc --all) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo)
+kernel:      $(uname -r)
+java:        $(java -version 2>&1 | head -1)
+nginx:       $(nginx -v 2>&1 | sed 's/^nginx version: //')
+haproxy:     $(haproxy -v | head -1)
+meridian:    $(cd "$root" && git rev-parse --short HEAD 2>/dev/null || echo unknown) $(cd "$root" && git status --porcelain 2>/dev/null | grep -q . && echo '(with local changes)')
+pinning:     proxies on CPU $proxy_cpu; load generator and backend on CPU $client_cpu
+backend:     nginx, 1 worker, GET / -> 200 with a ${body_bytes}-byte body, port $backend_port
+rates:       $rates req/s open loop, $connections connections, ${duration} measured after ${warmup} warm-up
+saturation:  closed loop, concurrency $concurrency, ${sat_duration} measured after ${warmup} warm-up
+rounds:      $rounds, targets interleaved: ${target_list[*]}
+access log:  meridian $access_log; nginx and haproxy off
+meridian JVM: java ${MERIDIAN_JAVA_OPTS:-} -jar router/target/meridian.jar (taskset -c $proxy_cpu)
+loadavg at start: $(cut -d' ' -f1-3 /proc/loadavg)
+EOF
+cp "$work/backend/nginx.conf" "$out/backend-nginx.conf"
+cp "$work/nginx/nginx.conf" "$out/proxy-nginx.conf"
+cp "$work/haproxy.cfg" "$out/haproxy.cfg"
+cp "$work/meridian.yaml" "$out/meridian.yaml"
+cat "$out/setup.txt" >&2
+
+# --- runs ---------------------------------------------------------------------------------------
+# Prime each target (JIT, pools, caches) with a closed-loop run whose figures are discarded.
+for current_target in "${target_list[@]}"; do
+    echo "priming $current_target..." >&2
+    loadgen "prime-$current_target" "${target_port[$current_target]}" "priming" \
+        --closed --concurrency "$concurrency" --duration "$prime" >&2
+done
+
+IFS=',' read -r -a rate_list <<<"$rates"
+for round in $(seq 1 "$rounds"); do
+    for rate in "${rate_list[@]}"; do
+        for current_target in "${target_list[@]}"; do
+            echo "round $round, $rate req/s, $current_target" >&2
+            loadgen "$current_target-rate$rate-round$round" "${target_port[$current_target]}" \
+                "$current_target, $rate req/s, round $round" \
+                --rate "$rate" --connections "$connections" --duration "$duration" >&2
+        done
+    done
+    if [ "$sat_duration" != "0s" ] && [ "$sat_duration" != "0" ]; then
+        for current_target in "${target_list[@]}"; do
+            echo "round $round, saturation, $current_target" >&2
+            loadgen "$current_target-saturation-round$round" "${target_port[$current_target]}" \
+                "$current_target, closed loop $concurrency, round $round" \
+                --closed --concurrency "$concurrency" --duration "$sat_duration" >&2
+        done
+    fi
+done
+
+echo "loadavg at end: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$out/setup.txt"
+for target in "${target_list[@]}"; do
+    [ "$target" = direct ] && continue
+    cp "$work/$target.log" "$out/$target.log" 2>/dev/null || true
+done
+cleanup
+pids=()
+
+# --- summary ------------------------------------------------------------------------------------
+java -jar "$loadtest_jar" scenario bench-report "$out"
+echo "side-by-side: wrote $out/summary.md" >&2

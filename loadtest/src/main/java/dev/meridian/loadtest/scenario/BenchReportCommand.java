@@ -1,0 +1,269 @@
+package dev.meridian.loadtest.scenario;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.meridian.loadtest.load.LatencyPlot;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import java.util.zip.DataFormatException;
+import org.HdrHistogram.Histogram;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code meridian scenario bench-report DIR}: summarises a {@code loadtest/bench/side-by-side.sh}
+ * results directory. Reads {@code DIR/runs/TARGET-rateR-roundN.json} and
+ * {@code TARGET-saturation-roundN.json} (the load generator's results) with their
+ * {@code .cpu.json} (the target process's CPU ticks during the run), and writes
+ * {@code DIR/summary.md} and one overlay plot per rate ({@code DIR/overlay-rateR.svg},
+ * {@code DIR/overlay-saturation.svg}).
+ *
+ * <p>Latency is the time to last byte from the intended send time (a 200-byte body: within a few
+ * microseconds of the time to first byte). Each figure is the median over the rounds; added latency
+ * is a target's median minus the direct path's; the overlays merge every round's histogram.
+ */
+@Command(name = "bench-report", mixinStandardHelpOptions = true,
+        description = "Summarises a loadtest/bench/side-by-side.sh results directory into summary.md and overlay plots.")
+final class BenchReportCommand implements Callable<Integer> {
+
+    private static final Pattern RATE_RUN = Pattern.compile("([a-z0-9]+)-rate(\\d+)-round(\\d+)\\.json");
+    private static final Pattern SATURATION_RUN = Pattern.compile("([a-z0-9]+)-saturation-round(\\d+)\\.json");
+    private static final List<String> ORDER = List.of("direct", "nginx", "haproxy", "meridian");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Parameters(paramLabel = "DIR", description = "The results directory (holds runs/ and setup.txt).")
+    Path directory = Path.of(".");
+
+    /** One run: its figures and CPU. */
+    record Run(String target, long rate, int round, double achieved, long errors, Histogram latency,
+            double cpuSeconds, double totalRequests) {
+        double percentile(double p) {
+            return latency.getValueAtPercentile(p);
+        }
+
+        /** Target-process CPU microseconds per request, over the whole run (warm-up included). */
+        double cpuMicrosPerRequest() {
+            return totalRequests <= 0 ? Double.NaN : cpuSeconds * 1e6 / totalRequests;
+        }
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        List<Run> runs = new ArrayList<>();
+        Path runDirectory = directory.resolve("runs");
+        try (Stream<Path> files = Files.list(runDirectory)) {
+            for (Path file : files.sorted().toList()) {
+                String name = file.getFileName().toString();
+                Matcher rate = RATE_RUN.matcher(name);
+                Matcher saturation = SATURATION_RUN.matcher(name);
+                if (rate.matches()) {
+                    runs.add(read(file, rate.group(1), Long.parseLong(rate.group(2)), Integer.parseInt(rate.group(3))));
+                } else if (saturation.matches()) {
+                    runs.add(read(file, saturation.group(1), 0, Integer.parseInt(saturation.group(2))));
+                }
+            }
+        }
+        if (runs.isEmpty()) {
+            System.err.println("bench-report: no runs in " + runDirectory);
+            return 1;
+        }
+        Files.writeString(directory.resolve("summary.md"), summary(runs), UTF_8);
+        System.out.println("wrote " + directory.resolve("summary.md"));
+        return 0;
+    }
+
+    private static Run read(Path file, String target, long rate, int round) throws IOException {
+        JsonNode json = JSON.readTree(file.toFile());
+        Histogram latency;
+        try {
+            byte[] bytes = Base64.getDecoder().decode(json.path("histograms").path("total").asText());
+            latency = Histogram.decodeFromCompressedByteBuffer(ByteBuffer.wrap(bytes), 0);
+        } catch (DataFormatException e) {
+            throw new IOException(file + ": cannot decode the histogram: " + e.getMessage(), e);
+        }
+        double cpuSeconds = Double.NaN;
+        Path cpuFile = file.resolveSibling(file.getFileName().toString().replace(".json", ".cpu.json"));
+        if (Files.exists(cpuFile)) {
+            JsonNode cpu = JSON.readTree(cpuFile.toFile());
+            cpuSeconds = cpu.path("cpuTicks").asDouble() / cpu.path("ticksPerSecond").asDouble(100);
+        }
+        double loadSeconds = json.path("warmupSeconds").asDouble() + json.path("measuredSeconds").asDouble();
+        double achieved = json.path("achievedRate").asDouble();
+        // Requests over the whole run, warm-up included, as the CPU ticks are: an open loop sends
+        // exactly its rate; a closed loop is taken to run at its measured rate throughout.
+        double total = rate > 0 ? rate * loadSeconds : achieved * loadSeconds;
+        return new Run(target, rate, round, achieved, json.path("errors").path("total").asLong(), latency, cpuSeconds, total);
+    }
+
+    private String summary(List<Run> runs) throws IOException {
+        StringBuilder md = new StringBuilder("# Side-by-side benchmark\n\n");
+        Path setup = directory.resolve("setup.txt");
+        if (Files.exists(setup)) {
+            md.append("```\n").append(Files.readString(setup).strip()).append("\n```\n\n");
+        }
+        md.append("Latency: time to last byte, counted from each request's intended send time (open loop, so "
+                + "queueing is included), median over the rounds of each round's percentile; \"added\" is the target's "
+                + "median minus the direct path's. Ratios divide the target's latency by the direct path's and by "
+                + "nginx's. CPU per request: the target process's CPU time (user + system, every thread) over the whole "
+                + "run, warm-up included, divided by the requests sent in it; for `direct` that is the backend nginx's.\n\n");
+        Map<Long, List<Run>> byRate = new TreeMap<>();
+        runs.forEach(run -> byRate.computeIfAbsent(run.rate(), r -> new ArrayList<>()).add(run));
+        for (Map.Entry<Long, List<Run>> entry : byRate.entrySet()) {
+            if (entry.getKey() > 0) {
+                rateSection(md, entry.getKey(), entry.getValue());
+            }
+        }
+        if (byRate.containsKey(0L)) {
+            saturationSection(md, byRate.get(0L));
+        }
+        return md.toString();
+    }
+
+    private void rateSection(StringBuilder md, long rate, List<Run> runs) {
+        Map<String, List<Run>> byTarget = byTarget(runs);
+        md.append("## ").append(rate).append(" req/s\n\n");
+        md.append("| target | achieved req/s | errors | p50 | p99 | p99.9 | added p50 | added p99 | added p99.9 "
+                + "| p50 / p99 × direct | p50 / p99 × nginx | p99 by round | CPU per request |\n");
+        md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|\n");
+        double[] direct = medians(byTarget.get("direct"));
+        double[] nginx = medians(byTarget.get("nginx"));
+        for (Map.Entry<String, List<Run>> target : byTarget.entrySet()) {
+            List<Run> list = target.getValue();
+            double[] m = medians(list);
+            md.append("| ").append(target.getKey())
+                    .append(" | ").append(String.format(Locale.ROOT, "%.0f", median(list.stream().mapToDouble(Run::achieved).toArray())))
+                    .append(" | ").append(list.stream().mapToLong(Run::errors).sum())
+                    .append(" | ").append(micros(m[0])).append(" | ").append(micros(m[1])).append(" | ").append(micros(m[2]))
+                    .append(" | ").append(added(m[0], direct, 0)).append(" | ").append(added(m[1], direct, 1))
+                    .append(" | ").append(added(m[2], direct, 2))
+                    .append(" | ").append(ratio(m[0], direct, 0)).append(" / ").append(ratio(m[1], direct, 1))
+                    .append(" | ").append(ratio(m[0], nginx, 0)).append(" / ").append(ratio(m[1], nginx, 1))
+                    .append(" | ").append(String.join(" / ", list.stream().map(r -> micros(r.percentile(99))).toList()))
+                    .append(" | ").append(cpu(median(list.stream().mapToDouble(Run::cpuMicrosPerRequest).toArray())))
+                    .append(" |\n");
+        }
+        md.append('\n');
+        String plot = "overlay-rate" + rate + ".svg";
+        overlay(byTarget, rate + " req/s: time to last byte by target (all rounds merged)", plot);
+        md.append("![").append(rate).append(" req/s](").append(plot).append(")\n\n");
+    }
+
+    private void saturationSection(StringBuilder md, List<Run> runs) {
+        Map<String, List<Run>> byTarget = byTarget(runs);
+        md.append("## Saturation (closed loop)\n\n");
+        md.append("Throughput is what the whole loop achieved; the load generator and the backend share one CPU, so a "
+                + "target that is not CPU-bound on its own CPU is limited by them. Requests per CPU-second of the target "
+                + "process is the throughput per core it would reach if it had a core to itself and nothing else limited it.\n\n");
+        md.append("| target | throughput req/s | by round | target CPU busy | requests per CPU-second | × direct | × nginx | p50 | p99 |\n");
+        md.append("|---|---:|---|---:|---:|---:|---:|---:|---:|\n");
+        double directRate = byTarget.containsKey("direct") ? median(byTarget.get("direct").stream().mapToDouble(Run::achieved).toArray()) : Double.NaN;
+        double nginxRate = byTarget.containsKey("nginx") ? median(byTarget.get("nginx").stream().mapToDouble(Run::achieved).toArray()) : Double.NaN;
+        double nginxPerCpu = byTarget.containsKey("nginx") ? perCpuSecond(byTarget.get("nginx")) : Double.NaN;
+        for (Map.Entry<String, List<Run>> target : byTarget.entrySet()) {
+            List<Run> list = target.getValue();
+            double achieved = median(list.stream().mapToDouble(Run::achieved).toArray());
+            double perCpu = perCpuSecond(list);
+            double busy = median(list.stream().mapToDouble(r -> r.cpuSeconds() * r.achieved() / Math.max(1, r.totalRequests())).toArray());
+            double[] m = medians(list);
+            md.append("| ").append(target.getKey())
+                    .append(" | ").append(String.format(Locale.ROOT, "%.0f", achieved))
+                    .append(" | ").append(String.join(" / ", list.stream().map(r -> String.format(Locale.ROOT, "%.0f", r.achieved())).toList()))
+                    .append(" | ").append(Double.isNaN(busy) ? "n/a" : String.format(Locale.ROOT, "%.0f %%", busy * 100))
+                    .append(" | ").append(Double.isNaN(perCpu) ? "n/a" : String.format(Locale.ROOT, "%.0f", perCpu))
+                    .append(" | ").append(plain(achieved / directRate))
+                    .append(" | ").append(plain(achieved / nginxRate)).append(" (per CPU-second ").append(plain(perCpu / nginxPerCpu)).append(')')
+                    .append(" | ").append(micros(m[0])).append(" | ").append(micros(m[1]))
+                    .append(" |\n");
+        }
+        md.append('\n');
+        overlay(byTarget, "closed loop: time to last byte by target (all rounds merged)", "overlay-saturation.svg");
+        md.append("![saturation](overlay-saturation.svg)\n\n");
+    }
+
+    private static double perCpuSecond(List<Run> runs) {
+        return median(runs.stream().mapToDouble(r -> 1e6 / r.cpuMicrosPerRequest()).toArray());
+    }
+
+    private void overlay(Map<String, List<Run>> byTarget, String title, String file) {
+        Map<String, Histogram> series = new LinkedHashMap<>();
+        byTarget.forEach((target, list) -> {
+            Histogram merged = list.get(0).latency().copy();
+            list.stream().skip(1).forEach(run -> merged.add(run.latency()));
+            series.put(target, merged);
+        });
+        LatencyPlot.of(title, series).writeTo(directory.resolve(file));
+    }
+
+    private static Map<String, List<Run>> byTarget(List<Run> runs) {
+        Map<String, List<Run>> byTarget = new TreeMap<>(Comparator.comparingInt((String t) -> ORDER.indexOf(t) < 0 ? 99 : ORDER.indexOf(t))
+                .thenComparing(Comparator.naturalOrder()));
+        runs.stream().sorted(Comparator.comparingInt(Run::round))
+                .forEach(run -> byTarget.computeIfAbsent(run.target(), t -> new ArrayList<>()).add(run));
+        return byTarget;
+    }
+
+    /** Median over the runs of p50, p99, p99.9 (microseconds); null for no runs. */
+    private static double[] medians(List<Run> runs) {
+        if (runs == null || runs.isEmpty()) {
+            return new double[] {Double.NaN, Double.NaN, Double.NaN};
+        }
+        return new double[] {
+            median(runs.stream().mapToDouble(r -> r.percentile(50)).toArray()),
+            median(runs.stream().mapToDouble(r -> r.percentile(99)).toArray()),
+            median(runs.stream().mapToDouble(r -> r.percentile(99.9)).toArray()),
+        };
+    }
+
+    static double median(double[] values) {
+        double[] finite = Arrays.stream(values).filter(v -> !Double.isNaN(v)).sorted().toArray();
+        if (finite.length == 0) {
+            return Double.NaN;
+        }
+        int mid = finite.length / 2;
+        return finite.length % 2 == 1 ? finite[mid] : (finite[mid - 1] + finite[mid]) / 2;
+    }
+
+    private static String micros(double micros) {
+        if (Double.isNaN(micros)) {
+            return "n/a";
+        }
+        return micros < 1000 ? String.format(Locale.ROOT, "%.0f µs", micros) : String.format(Locale.ROOT, "%.2f ms", micros / 1000);
+    }
+
+    private static String added(double value, double[] direct, int index) {
+        if (Double.isNaN(direct[index]) || Double.isNaN(value)) {
+            return "n/a";
+        }
+        double added = value - direct[index];
+        return (added >= 0 ? "+" : "−") + micros(Math.abs(added));
+    }
+
+    private static String ratio(double value, double[] base, int index) {
+        return Double.isNaN(base[index]) || base[index] == 0 ? "n/a" : String.format(Locale.ROOT, "%.2f", value / base[index]);
+    }
+
+    private static String plain(double ratio) {
+        return Double.isNaN(ratio) || Double.isInfinite(ratio) ? "n/a" : String.format(Locale.ROOT, "%.2f", ratio);
+    }
+
+    private static String cpu(double micros) {
+        return Double.isNaN(micros) ? "n/a" : String.format(Locale.ROOT, "%.1f µs", micros);
+    }
+}

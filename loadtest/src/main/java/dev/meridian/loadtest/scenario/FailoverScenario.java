@@ -1,0 +1,487 @@
+package dev.meridian.loadtest.scenario;
+
+import dev.meridian.loadtest.gateway.Fault;
+import dev.meridian.loadtest.gateway.LatencyModel;
+import dev.meridian.loadtest.gateway.SimulatedGateway;
+import dev.meridian.loadtest.load.LoadResult;
+import dev.meridian.loadtest.load.LoadSpec;
+import dev.meridian.loadtest.load.TimelineSecond;
+import io.micrometer.core.instrument.Gauge;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * The failure scenarios: steady open-loop load of completions from clients in New York, whose
+ * nearest region is {@code us-east4} ("A") and next {@code europe-west2} ("B"); at {@code --fault-at}
+ * something happens to A, at {@code --recover-at} it is undone. The report says what clients saw
+ * (errors, latency) and how traffic moved (when A stopped getting attempts, when it got them back,
+ * how its share settled), read from the router's own metrics every 100 ms.
+ *
+ * <ul>
+ *   <li>{@code region-outage}: every gateway of A goes down (connections refused, in-flight ones cut).
+ *   <li>{@code black-hole}: every gateway of A hangs (connections accepted, nothing answered).
+ *   <li>{@code slow-region}: A answers {@code --slow} (200 ms) later, probes included.
+ *   <li>{@code brownout}: half of A's gateways go down.
+ * </ul>
+ */
+abstract class FailoverScenario implements Callable<Integer> {
+
+    static final String A = "us-east4";
+    static final String B = "europe-west2";
+
+    @Mixin
+    ScenarioOptions options = new ScenarioOptions();
+
+    @Option(names = "--fault-at", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "20s",
+            description = "When the fault starts, since the load started (warm-up included; default: ${DEFAULT-VALUE}).")
+    Duration faultAt = Duration.ofSeconds(20);
+
+    @Option(names = "--recover-at", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "40s",
+            description = "When the fault ends, since the load started (default: ${DEFAULT-VALUE}).")
+    Duration recoverAt = Duration.ofSeconds(40);
+
+    @Option(names = "--health", paramLabel = "defaults|fast", defaultValue = "defaults",
+            description = "Health-check timing: the product's defaults (probes every 2 s, 30 s ejections) or fast"
+                    + " (probes every 100 ms, 500 ms ejections) (default: ${DEFAULT-VALUE}).")
+    String health = "defaults";
+
+    @Option(names = "--replicas", paramLabel = "N", description = "Gateways per region (default: 2; brownout: 4).")
+    @Nullable Integer replicas;
+
+    @Option(names = "--latency-median", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "20ms",
+            description = "Gateways' median latency (default: ${DEFAULT-VALUE}).")
+    Duration latencyMedian = Duration.ofMillis(20);
+
+    @Option(names = "--latency-p99", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "80ms",
+            description = "Gateways' p99 latency (default: ${DEFAULT-VALUE}).")
+    Duration latencyP99 = Duration.ofMillis(80);
+
+    @Option(names = "--routing-mode", paramLabel = "distance|latency-aware", defaultValue = "distance",
+            description = "The router's routing.mode (default: ${DEFAULT-VALUE}).")
+    String routingMode = "distance";
+
+    /** The scenario's name: its command and file names. */
+    abstract String name();
+
+    /** One sentence: what happens to A. */
+    abstract String what();
+
+    abstract void fault(List<SimulatedGateway> region);
+
+    abstract void recover(List<SimulatedGateway> region);
+
+    /** A's expected share of attempts while the fault lasts, once the router has reacted. */
+    abstract double shareDuringFault();
+
+    /** Which count tells whether A gets traffic (see {@link TrafficSampler}). */
+    TrafficSampler.Signal signal() {
+        return TrafficSampler.Signal.ROUTER_ATTEMPTS;
+    }
+
+    double defaultRate() {
+        return 1000;
+    }
+
+    int defaultConnections(double rate) {
+        return 512;
+    }
+
+    Duration generatorTimeout() {
+        return Duration.ofSeconds(35);
+    }
+
+    int defaultReplicas() {
+        return 2;
+    }
+
+    /** The scenario's own verdict lines. */
+    abstract void judge(ScenarioReport report, Findings findings);
+
+    /** What a run measured, for {@link #judge}. */
+    record Findings(LoadResult result, long faultMillis, long recoverMillis, long endMillis, double shareBefore,
+            double shareDuring, long lastToA, long firstBackToA, long shareSettled, long shareRestored,
+            long errorsInFault, long inFlightToA) {
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Testbed.HealthTiming timing = Testbed.HealthTiming.valueOf(health.toUpperCase(Locale.ROOT));
+        int perRegion = replicas != null ? replicas : defaultReplicas();
+        double rate = options.rate(defaultRate());
+        Duration duration = options.duration(recoverAt.plusSeconds(20).minus(options.warmup));
+        if (faultAt.compareTo(options.warmup) <= 0 || recoverAt.compareTo(faultAt) <= 0
+                || options.warmup.plus(duration).compareTo(recoverAt) <= 0) {
+            throw new IllegalArgumentException("expected: warm-up < --fault-at < --recover-at < warm-up + --duration");
+        }
+        Testbed.Builder builder = Testbed.builder()
+                .region(A, 39.04, -77.49, perRegion)
+                .region(B, 51.51, -0.13, perRegion)
+                .latency(LatencyModel.of(latencyMedian, latencyP99))
+                .health(timing);
+        if (!routingMode.equals("distance")) {
+            builder.routing("mode: " + routingMode);
+        }
+        try (Testbed bed = builder.start()) {
+            LoadSpec spec = LoadSpec.openLoop(bed.target(), rate, duration)
+                    .withWarmup(options.warmup)
+                    .withConnections(options.connections(defaultConnections(rate)))
+                    .withTimeout(generatorTimeout())
+                    .withMix(Testbed.completions(Testbed.NEW_YORK))
+                    .withProgress(options.progress());
+            System.err.printf("scenario %s: %s; %s req/s from New York, fault at %s, recovery at %s%n", name(), what(),
+                    ScenarioReport.number(rate), DurationConverter.format(faultAt), DurationConverter.format(recoverAt));
+            LoadResult result;
+            ScenarioRun.Event fault;
+            ScenarioRun.Event recovery;
+            long inFlightToA;
+            try (ScenarioRun run = ScenarioRun.start(spec);
+                    TrafficSampler traffic = new TrafficSampler(bed, run.originNanos())) {
+                traffic.use(signal());
+                long[] outstanding = new long[1];
+                fault = run.at(faultAt, what(), () -> {
+                    outstanding[0] = outstandingTo(bed, A);
+                    fault(bed.gateways(A));
+                });
+                inFlightToA = outstanding[0];
+                recovery = run.at(recoverAt, A + " recovers", () -> recover(bed.gateways(A)));
+                result = run.awaitResult();
+                long end = run.nowMillis();
+                Findings findings = analyse(result, run, traffic, fault.millis(), recovery.millis(), end, inFlightToA);
+                report(bed, run, traffic, findings, rate, timing);
+            }
+        }
+        return 0;
+    }
+
+    /** Requests in flight at the endpoints of {@code region} (the router's gauge), at this moment. */
+    private static long outstandingTo(Testbed bed, String region) {
+        double sum = 0;
+        for (Gauge gauge : bed.router().meterRegistry().find("meridian.endpoint.outstanding.requests").tag("region", region).gauges()) {
+            double value = gauge.value();
+            sum += Double.isNaN(value) ? 0 : value;
+        }
+        return Math.round(sum);
+    }
+
+    private Findings analyse(LoadResult result, ScenarioRun run, TrafficSampler traffic, long faultMillis,
+            long recoverMillis, long endMillis, long inFlightToA) {
+        double shareBefore = average(traffic.shares(A, 1000), faultMillis - 5000, faultMillis);
+        long lastToA = traffic.lastAttemptBetween(A, faultMillis, recoverMillis);
+        long firstBack = traffic.firstAttemptAfter(A, recoverMillis);
+        long settled = traffic.convergence(A, shareDuringFault(), 0.05, 1000, 3, faultMillis, recoverMillis);
+        long restored = traffic.convergence(A, shareBefore, 0.05, 1000, 3, recoverMillis, endMillis);
+        long errorsInFault = run.errorsBetween(faultMillis, recoverMillis + 1000);
+        double shareDuring = average(traffic.shares(A, 1000), recoverMillis - 5000, recoverMillis);
+        return new Findings(result, faultMillis, recoverMillis, endMillis, shareBefore, shareDuring,
+                lastToA < 0 ? -1 : lastToA - faultMillis, firstBack < 0 ? -1 : firstBack - recoverMillis,
+                settled, restored, errorsInFault, inFlightToA);
+    }
+
+    private static double average(List<double[]> shares, long fromMillis, long toMillis) {
+        double sum = 0;
+        int n = 0;
+        for (double[] point : shares) {
+            if (point[0] - 1000 >= fromMillis && point[0] <= toMillis) {
+                sum += point[1];
+                n++;
+            }
+        }
+        return n == 0 ? Double.NaN : sum / n;
+    }
+
+    private void report(Testbed bed, ScenarioRun run, TrafficSampler traffic, Findings f, double rate,
+            Testbed.HealthTiming timing) {
+        LoadResult result = f.result();
+        String title = name() + ": " + what();
+        ScenarioReport report = new ScenarioReport("Scenario " + name());
+        report.paragraph(String.format(Locale.ROOT, "Open-loop load of `POST %s` at %s req/s from clients in New York "
+                + "(`X-Client-Geo-Location: %s`, trusted from loopback); their nearest region is `%s` (A), the next `%s` (B). "
+                + "At %s %s; at %s A recovers. Each region has %d simulated gateways answering after a lognormal delay "
+                + "(median %s, p99 %s). Health timing: %s. Everything runs in one JVM on loopback (generator, router, gateways).",
+                Testbed.COMPLETIONS, ScenarioReport.number(rate), Testbed.NEW_YORK, A, B,
+                ScenarioReport.seconds(f.faultMillis()), what(), ScenarioReport.seconds(f.recoverMillis()),
+                bed.gateways(A).size(), DurationConverter.format(latencyMedian), DurationConverter.format(latencyP99),
+                timing.label()));
+        report.heading("Figures");
+        List<List<String>> rows = new ArrayList<>();
+        long attempted = Math.max(1, result.sent() + result.unsent());
+        rows.add(List.of("client errors, whole run", ScenarioReport.errors(result)));
+        rows.add(List.of("client errors from the fault to 1 s after recovery", f.errorsInFault()
+                + String.format(Locale.ROOT, " (%.3f %% of all requests)", 100.0 * f.errorsInFault() / attempted)));
+        rows.add(List.of("requests in flight to A when the fault began", Long.toString(f.inFlightToA())));
+        rows.add(List.of("A's share of attempts before the fault", percent(f.shareBefore())));
+        rows.add(List.of("A's share in the last 5 s of the fault", percent(f.shareDuring())));
+        rows.add(List.of("from the fault to the last attempt to A (100 ms resolution)", ScenarioReport.seconds(f.lastToA())
+                + (f.lastToA() >= 0 ? "" : " (no attempt to A after the fault)")));
+        rows.add(List.of("attempts to A during the fault, by outcome", bed.attemptsByOutcome(A).toString()
+                + " (whole run; " + traffic.attemptsBetween(A, f.faultMillis() + 100, f.recoverMillis()) + " during the fault)"));
+        rows.add(List.of("A's share settled within 5 points of " + percent(shareDuringFault()) + " after",
+                ScenarioReport.seconds(f.shareSettled())));
+        rows.add(List.of("from recovery to A's first attempt", ScenarioReport.seconds(f.firstBackToA())));
+        rows.add(List.of("from recovery to A's share back within 5 points of before", ScenarioReport.seconds(f.shareRestored())));
+        rows.add(List.of("TTFB p99 per second: median before the fault / worst during / worst after",
+                String.format(Locale.ROOT, "%.1f / %.1f / %.1f ms", run.medianP99Between(options.warmup.toMillis(), f.faultMillis()),
+                        run.maxP99Between(f.faultMillis(), f.recoverMillis()), run.maxP99Between(f.recoverMillis(), f.endMillis()))));
+        rows.add(List.of("retries / failovers counted by the router", bed.counterTotal("meridian.retries") + " / "
+                + bed.counterTotal("meridian.failovers")));
+        report.table(List.of("", "measured"), rows);
+        report.paragraph("How these are read: the router's `meridian_upstream_attempts_total{region}` (or, for a hung "
+                + "region, the requests its gateways received, since a hung attempt is only counted when it times out) "
+                + "is sampled every 100 ms; a region's share is its part of all attempts over a sliding 1 s window, "
+                + "\"settled\" means three windows in a row within 5 percentage points of the expected share.");
+        report.heading("Load");
+        report.loadSummary(result);
+        report.paragraph("![latency](" + name() + ".svg)\n\n![timeline](" + name() + "-timeline.svg)");
+        int seconds = run.seconds().size();
+        double[][] perSecond = traffic.perSecond(seconds);
+        report.details("Per second", ScenarioReport.timelineTable(run.seconds(), List.of("to " + A + "/s", "to " + B + "/s"),
+                s -> s - 1 < perSecond.length
+                        ? List.of(ScenarioReport.number(Math.round(perSecond[s - 1][0])), ScenarioReport.number(Math.round(perSecond[s - 1][1])))
+                        : List.of("", "")));
+        report.heading("Router configuration");
+        report.code("yaml", bed.yaml());
+        judge(report, f);
+        ScenarioRun.write(options.out, name(), title, result, report, timeline(run, perSecond, title));
+    }
+
+    private TimelinePlot timeline(ScenarioRun run, double[][] perSecond, String title) {
+        List<TimelineSecond> seconds = run.seconds();
+        double[] p50 = new double[seconds.size()];
+        double[] p99 = new double[seconds.size()];
+        double[] errors = new double[seconds.size()];
+        double[] toA = new double[seconds.size()];
+        double[] toB = new double[seconds.size()];
+        for (int i = 0; i < seconds.size(); i++) {
+            p50[i] = seconds.get(i).ttfbP50Millis();
+            p99[i] = seconds.get(i).ttfbP99Millis();
+            errors[i] = seconds.get(i).errors();
+            if (i < perSecond.length) {
+                toA[i] = perSecond[i][0];
+                toB[i] = perSecond[i][1];
+            }
+        }
+        Map<String, double[]> latency = new LinkedHashMap<>();
+        latency.put("TTFB p50", p50);
+        latency.put("TTFB p99", p99);
+        Map<String, double[]> traffic = new LinkedHashMap<>();
+        traffic.put("attempts to " + A, toA);
+        traffic.put("attempts to " + B, toB);
+        traffic.put("errors (client)", errors);
+        TimelinePlot plot = new TimelinePlot(title)
+                .panel("time to first byte per second (ms, log scale)", true, latency)
+                .panel("per second", false, traffic)
+                .shade(0, options.warmup.toMillis() / 1000.0, "warm-up");
+        run.events().forEach(event -> plot.event(event.seconds(), event.label()));
+        return plot;
+    }
+
+    static String percent(double share) {
+        return Double.isNaN(share) ? "n/a" : String.format(Locale.ROOT, "%.1f %%", share * 100);
+    }
+
+    /** {@code meridian scenario region-outage}. */
+    @Command(name = "region-outage", mixinStandardHelpOptions = true, sortOptions = false,
+            description = {"Kills every gateway of the clients' nearest region under load, then brings them back.",
+                "Reports client errors, the time until no attempt goes there, and the time until traffic returns."})
+    static final class RegionOutage extends FailoverScenario {
+        @Override
+        String name() {
+            return "region-outage";
+        }
+
+        @Override
+        String what() {
+            return "every gateway of " + A + " goes down";
+        }
+
+        @Override
+        void fault(List<SimulatedGateway> region) {
+            region.parallelStream().forEach(SimulatedGateway::down);
+        }
+
+        @Override
+        void recover(List<SimulatedGateway> region) {
+            region.parallelStream().forEach(SimulatedGateway::up);
+        }
+
+        @Override
+        double shareDuringFault() {
+            return 0;
+        }
+
+        @Override
+        void judge(ScenarioReport report, Findings f) {
+            report.verdict(f.result().errorCount() == 0, "a hard-down region costs clients no errors (DESIGN.md)",
+                    ScenarioReport.errors(f.result()));
+            report.verdict(f.lastToA() <= 5000,
+                    "no attempt goes to the dead region within 5 s", ScenarioReport.seconds(f.lastToA()));
+            report.verdict(f.firstBackToA() >= 0, "traffic returns after recovery", ScenarioReport.seconds(f.firstBackToA())
+                    + " to the first attempt, " + ScenarioReport.seconds(f.shareRestored()) + " to the full share");
+        }
+    }
+
+    /** {@code meridian scenario black-hole}. */
+    @Command(name = "black-hole", mixinStandardHelpOptions = true, sortOptions = false,
+            description = {"Makes every gateway of the nearest region hang (connections accepted, nothing answered) under load.",
+                "Reports client errors, the time until no request goes there, and the time until traffic returns."})
+    static final class BlackHole extends FailoverScenario {
+        @Override
+        String name() {
+            return "black-hole";
+        }
+
+        @Override
+        String what() {
+            return "every gateway of " + A + " hangs";
+        }
+
+        @Override
+        void fault(List<SimulatedGateway> region) {
+            region.forEach(gateway -> gateway.setFault(Fault.hang()));
+        }
+
+        @Override
+        void recover(List<SimulatedGateway> region) {
+            region.forEach(gateway -> gateway.setFault(Fault.none()));
+        }
+
+        @Override
+        double shareDuringFault() {
+            return 0;
+        }
+
+        @Override
+        TrafficSampler.Signal signal() {
+            return TrafficSampler.Signal.GATEWAY_REQUESTS;
+        }
+
+        @Override
+        double defaultRate() {
+            return 500;
+        }
+
+        @Override
+        int defaultConnections(double rate) {
+            // Requests sent to A before the router notices wait for the 10 s first-byte timeout.
+            return (int) Math.min(15_000, Math.max(512, rate * 8));
+        }
+
+        @Override
+        void judge(ScenarioReport report, Findings f) {
+            report.verdict(f.result().errorCount() <= Math.max(f.inFlightToA(), 1),
+                    "a black-holed region costs no more errors than the requests in flight to it when it vanished (DESIGN.md; "
+                            + "there the region drops connections, here it accepts them and never answers)",
+                    f.result().errorCount() + " errors, " + f.inFlightToA() + " in flight");
+            report.verdict(f.lastToA() <= 10_000,
+                    "no request reaches the hung region within 10 s", ScenarioReport.seconds(f.lastToA()));
+            report.verdict(f.firstBackToA() >= 0, "traffic returns after recovery", ScenarioReport.seconds(f.firstBackToA())
+                    + " to the first request, " + ScenarioReport.seconds(f.shareRestored()) + " to the full share");
+        }
+    }
+
+    /** {@code meridian scenario slow-region}. */
+    @Command(name = "slow-region", mixinStandardHelpOptions = true, sortOptions = false,
+            description = {"Adds --slow (200 ms) to every answer of the nearest region, probes included, under load.",
+                "Reports latency and where traffic goes (with --routing-mode latency-aware it should move)."})
+    static final class SlowRegion extends FailoverScenario {
+        @Option(names = "--slow", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "200ms",
+                description = "Extra delay of A's answers (default: ${DEFAULT-VALUE}).")
+        Duration slow = Duration.ofMillis(200);
+
+        @Override
+        String name() {
+            return "slow-region";
+        }
+
+        @Override
+        String what() {
+            return A + " answers " + DurationConverter.format(slow) + " slower";
+        }
+
+        @Override
+        void fault(List<SimulatedGateway> region) {
+            region.forEach(gateway -> gateway.setFault(Fault.slow(slow)));
+        }
+
+        @Override
+        void recover(List<SimulatedGateway> region) {
+            region.forEach(gateway -> gateway.setFault(Fault.none()));
+        }
+
+        @Override
+        double shareDuringFault() {
+            return routingMode.equals("distance") ? 1 : 0;
+        }
+
+        @Override
+        int defaultConnections(double rate) {
+            return (int) Math.max(512, rate * (slow.toMillis() + 300) / 1000);
+        }
+
+        @Override
+        void judge(ScenarioReport report, Findings f) {
+            report.verdict(f.result().errorCount() == 0, "a slow region costs no errors", ScenarioReport.errors(f.result()));
+            report.info(routingMode.equals("distance")
+                    ? "distance routing keeps the traffic in the slow region (by design: it ranks by distance; the breaker's"
+                            + " slow-call threshold is 30 s); A's share settled at 100 % after " + ScenarioReport.seconds(f.shareSettled())
+                    : "latency-aware routing: A's share reached 0 % after " + ScenarioReport.seconds(f.shareSettled()));
+        }
+    }
+
+    /** {@code meridian scenario brownout}. */
+    @Command(name = "brownout", mixinStandardHelpOptions = true, sortOptions = false,
+            description = {"Takes half of the nearest region's gateways down under load, then brings them back.",
+                "Reports errors and how the region's share spills (expected: min(1, 1.4 x healthy fraction) = 70 %)."})
+    static final class Brownout extends FailoverScenario {
+        @Override
+        String name() {
+            return "brownout";
+        }
+
+        @Override
+        String what() {
+            return "half of " + A + "'s gateways go down";
+        }
+
+        @Override
+        int defaultReplicas() {
+            return 4;
+        }
+
+        @Override
+        void fault(List<SimulatedGateway> region) {
+            region.subList(0, region.size() / 2).parallelStream().forEach(SimulatedGateway::down);
+        }
+
+        @Override
+        void recover(List<SimulatedGateway> region) {
+            region.subList(0, region.size() / 2).parallelStream().forEach(SimulatedGateway::up);
+        }
+
+        @Override
+        double shareDuringFault() {
+            return Math.min(1, 1.4 * 0.5);
+        }
+
+        @Override
+        void judge(ScenarioReport report, Findings f) {
+            report.verdict(f.result().errorCount() == 0, "endpoints going down hard cost clients no errors",
+                    ScenarioReport.errors(f.result()));
+            report.verdict(f.shareSettled() >= 0 && f.shareSettled() <= 5000,
+                    "A keeps min(1, 1.4 x 0.5) = 70 % of its traffic, the rest spills to B, within 5 s (probes detect in 2-4 s)",
+                    "settled within 5 points of 70 % after " + ScenarioReport.seconds(f.shareSettled())
+                            + "; " + percent(f.shareDuring()) + " in the last 5 s of the fault");
+            report.verdict(f.shareRestored() >= 0, "A gets its whole share back after recovery",
+                    ScenarioReport.seconds(f.shareRestored()));
+        }
+    }
+}
