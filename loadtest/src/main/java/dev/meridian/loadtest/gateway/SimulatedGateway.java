@@ -1,5 +1,6 @@
 package dev.meridian.loadtest.gateway;
 
+import dev.meridian.loadtest.SocketTransport;
 import static java.util.Objects.requireNonNull;
 
 import io.netty.bootstrap.ServerBootstrap;
@@ -69,7 +70,7 @@ public final class SimulatedGateway implements AutoCloseable {
     private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
 
     private final GatewayConfig config;
-    private final GatewayTransport transport;
+    private final SocketTransport transport;
     private final GatewayState state;
     private final EventLoopGroup dataGroup;
     private final EventLoopGroup controlGroup;
@@ -83,7 +84,7 @@ public final class SimulatedGateway implements AutoCloseable {
     private volatile @Nullable Channel controlServer;
     private volatile int controlPort;
 
-    private SimulatedGateway(GatewayConfig config, GatewayTransport transport, Clock clock) {
+    private SimulatedGateway(GatewayConfig config, SocketTransport transport, Clock clock) {
         this.config = config;
         this.transport = transport;
         this.state = new GatewayState(config.name(), config.fault(), config.latency(), clock);
@@ -107,11 +108,11 @@ public final class SimulatedGateway implements AutoCloseable {
      * @throws IllegalStateException when a port cannot be bound (the cause says why)
      */
     public static SimulatedGateway start(GatewayConfig config) {
-        return start(config, GatewayTransport.preferred(), Clock.systemUTC());
+        return start(config, SocketTransport.preferred(), Clock.systemUTC());
     }
 
     /** Starts on a given transport with a given clock (tests). */
-    static SimulatedGateway start(GatewayConfig config, GatewayTransport transport, Clock clock) {
+    static SimulatedGateway start(GatewayConfig config, SocketTransport transport, Clock clock) {
         requireNonNull(config, "config");
         if (!transport.isAvailable()) {
             throw new IllegalArgumentException("transport: " + transport + " is not available on this platform");

@@ -1,5 +1,6 @@
 package dev.meridian.loadtest.load;
 
+import dev.meridian.loadtest.SocketTransport;
 import static java.util.Objects.requireNonNull;
 
 import io.netty.bootstrap.Bootstrap;
@@ -57,7 +58,7 @@ public final class LoadGenerator implements AutoCloseable {
     private static final Duration END_GRACE = Duration.ofSeconds(30);
 
     private final LoadSpec spec;
-    private final ClientTransport transport;
+    private final SocketTransport transport;
     private final int eventLoopCount;
     private final EventLoopGroup group;
     private final LoadMeasurements measurements = new LoadMeasurements();
@@ -71,7 +72,7 @@ public final class LoadGenerator implements AutoCloseable {
     private volatile long runEnd;
     private @Nullable LoadResult result;
 
-    private LoadGenerator(LoadSpec spec, ClientTransport transport, InetSocketAddress address) {
+    private LoadGenerator(LoadSpec spec, SocketTransport transport, InetSocketAddress address) {
         this.spec = spec;
         this.transport = transport;
         this.eventLoopCount = spec.effectiveEventLoops();
@@ -116,10 +117,10 @@ public final class LoadGenerator implements AutoCloseable {
      * @throws IllegalArgumentException when the target's host cannot be resolved
      */
     public static LoadGenerator start(LoadSpec spec) {
-        return start(spec, ClientTransport.preferred());
+        return start(spec, SocketTransport.preferred());
     }
 
-    static LoadGenerator start(LoadSpec spec, ClientTransport transport) {
+    static LoadGenerator start(LoadSpec spec, SocketTransport transport) {
         requireNonNull(spec, "spec");
         if (!transport.isAvailable()) {
             throw new IllegalArgumentException("transport: " + transport + " is not available on this platform");

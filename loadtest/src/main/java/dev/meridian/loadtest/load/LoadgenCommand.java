@@ -1,5 +1,6 @@
 package dev.meridian.loadtest.load;
 
+import dev.meridian.loadtest.DurationArgument;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;

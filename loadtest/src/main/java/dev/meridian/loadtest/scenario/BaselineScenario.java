@@ -1,5 +1,6 @@
 package dev.meridian.loadtest.scenario;
 
+import dev.meridian.loadtest.DurationArgument;
 import dev.meridian.loadtest.gateway.LatencyModel;
 import dev.meridian.loadtest.load.LatencyMeasure;
 import dev.meridian.loadtest.load.LoadGenerator;
@@ -55,7 +56,7 @@ final class BaselineScenario implements Callable<Integer> {
                         .withConnections(options.connections(64))
                         .withMix(Testbed.completions(Testbed.NEW_YORK))
                         .withProgress(options.progress());
-                System.err.printf("baseline: %s req/s for %s%n", ScenarioReport.number(rate), DurationConverter.format(duration));
+                System.err.printf("baseline: %s req/s for %s%n", ScenarioReport.number(rate), DurationArgument.format(duration));
                 LoadResult result = LoadGenerator.run(spec);
                 results.put(ScenarioReport.number(rate) + " req/s", result);
                 rows.add(row(ScenarioReport.number(rate) + " req/s", result));
@@ -67,7 +68,7 @@ final class BaselineScenario implements Callable<Integer> {
                         .withMix(Testbed.completions(Testbed.NEW_YORK))
                         .withProgress(options.progress())
                         .withListener(seconds::add);
-                System.err.printf("baseline: closed loop, concurrency %d for %s%n", concurrency, DurationConverter.format(duration));
+                System.err.printf("baseline: closed loop, concurrency %d for %s%n", concurrency, DurationArgument.format(duration));
                 LoadResult result = LoadGenerator.run(spec);
                 results.put("saturation (closed loop " + concurrency + ")", result);
                 rows.add(row("saturation, closed loop " + concurrency, result));
@@ -77,7 +78,7 @@ final class BaselineScenario implements Callable<Integer> {
         ScenarioReport report = new ScenarioReport("Scenario baseline");
         report.paragraph("The router in front of one region of two simulated gateways that answer at once (no simulated "
                 + "latency), `POST " + Testbed.COMPLETIONS + "` with a location header; each run "
-                + DurationConverter.format(duration) + " measured after a " + DurationConverter.format(options.warmup)
+                + DurationArgument.format(duration) + " measured after a " + DurationArgument.format(options.warmup)
                 + " warm-up, one after the other. The load generator, the router and the gateways share this machine's "
                 + Runtime.getRuntime().availableProcessors() + " cores in one JVM, so these figures are the whole loop's, "
                 + "not the router's alone: `loadtest/bench/side-by-side.sh` measures the router's added latency with each "

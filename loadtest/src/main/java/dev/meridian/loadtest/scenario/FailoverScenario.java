@@ -1,5 +1,6 @@
 package dev.meridian.loadtest.scenario;
 
+import dev.meridian.loadtest.DurationArgument;
 import dev.meridian.loadtest.gateway.Fault;
 import dev.meridian.loadtest.gateway.LatencyModel;
 import dev.meridian.loadtest.gateway.SimulatedGateway;
@@ -41,11 +42,11 @@ abstract class FailoverScenario implements Callable<Integer> {
     @Mixin
     ScenarioOptions options = new ScenarioOptions();
 
-    @Option(names = "--fault-at", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "20s",
+    @Option(names = "--fault-at", paramLabel = "DURATION", converter = DurationArgument.class, defaultValue = "20s",
             description = "When the fault starts, since the load started (warm-up included; default: ${DEFAULT-VALUE}).")
     Duration faultAt = Duration.ofSeconds(20);
 
-    @Option(names = "--recover-at", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "40s",
+    @Option(names = "--recover-at", paramLabel = "DURATION", converter = DurationArgument.class, defaultValue = "40s",
             description = "When the fault ends, since the load started (default: ${DEFAULT-VALUE}).")
     Duration recoverAt = Duration.ofSeconds(40);
 
@@ -57,11 +58,11 @@ abstract class FailoverScenario implements Callable<Integer> {
     @Option(names = "--replicas", paramLabel = "N", description = "Gateways per region (default: 2; brownout: 4).")
     @Nullable Integer replicas;
 
-    @Option(names = "--latency-median", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "20ms",
+    @Option(names = "--latency-median", paramLabel = "DURATION", converter = DurationArgument.class, defaultValue = "20ms",
             description = "Gateways' median latency (default: ${DEFAULT-VALUE}).")
     Duration latencyMedian = Duration.ofMillis(20);
 
-    @Option(names = "--latency-p99", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "80ms",
+    @Option(names = "--latency-p99", paramLabel = "DURATION", converter = DurationArgument.class, defaultValue = "80ms",
             description = "Gateways' p99 latency (default: ${DEFAULT-VALUE}).")
     Duration latencyP99 = Duration.ofMillis(80);
 
@@ -138,7 +139,7 @@ abstract class FailoverScenario implements Callable<Integer> {
                     .withMix(Testbed.completions(Testbed.NEW_YORK))
                     .withProgress(options.progress());
             System.err.printf("scenario %s: %s; %s req/s from New York, fault at %s, recovery at %s%n", name(), what(),
-                    ScenarioReport.number(rate), DurationConverter.format(faultAt), DurationConverter.format(recoverAt));
+                    ScenarioReport.number(rate), DurationArgument.format(faultAt), DurationArgument.format(recoverAt));
             LoadResult result;
             ScenarioRun.Event fault;
             ScenarioRun.Event recovery;
@@ -209,7 +210,7 @@ abstract class FailoverScenario implements Callable<Integer> {
                 + "(median %s, p99 %s). Health timing: %s. Everything runs in one JVM on loopback (generator, router, gateways).",
                 Testbed.COMPLETIONS, ScenarioReport.number(rate), Testbed.NEW_YORK, A, B,
                 ScenarioReport.seconds(f.faultMillis()), what(), ScenarioReport.seconds(f.recoverMillis()),
-                bed.gateways(A).size(), DurationConverter.format(latencyMedian), DurationConverter.format(latencyP99),
+                bed.gateways(A).size(), DurationArgument.format(latencyMedian), DurationArgument.format(latencyP99),
                 timing.label()));
         report.heading("Figures");
         List<List<String>> rows = new ArrayList<>();
@@ -393,7 +394,7 @@ abstract class FailoverScenario implements Callable<Integer> {
             description = {"Adds --slow (200 ms) to every answer of the nearest region, probes included, under load.",
                 "Reports latency and where traffic goes (with --routing-mode latency-aware it should move)."})
     static final class SlowRegion extends FailoverScenario {
-        @Option(names = "--slow", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "200ms",
+        @Option(names = "--slow", paramLabel = "DURATION", converter = DurationArgument.class, defaultValue = "200ms",
                 description = "Extra delay of A's answers (default: ${DEFAULT-VALUE}).")
         Duration slow = Duration.ofMillis(200);
 
@@ -404,7 +405,7 @@ abstract class FailoverScenario implements Callable<Integer> {
 
         @Override
         String what() {
-            return A + " answers " + DurationConverter.format(slow) + " slower";
+            return A + " answers " + DurationArgument.format(slow) + " slower";
         }
 
         @Override

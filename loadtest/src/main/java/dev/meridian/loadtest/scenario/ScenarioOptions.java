@@ -1,5 +1,6 @@
 package dev.meridian.loadtest.scenario;
 
+import dev.meridian.loadtest.DurationArgument;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,11 +20,11 @@ final class ScenarioOptions {
     @Option(names = "--rate", paramLabel = "N", description = "Requests per second (open loop).")
     @Nullable Double rate;
 
-    @Option(names = "--duration", paramLabel = "DURATION", converter = DurationConverter.class,
+    @Option(names = "--duration", paramLabel = "DURATION", converter = DurationArgument.class,
             description = "Measured time of the load (after the warm-up).")
     @Nullable Duration duration;
 
-    @Option(names = "--warmup", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "5s",
+    @Option(names = "--warmup", paramLabel = "DURATION", converter = DurationArgument.class, defaultValue = "5s",
             description = "Load before the measured part, left out of the figures (default: ${DEFAULT-VALUE}).")
     Duration warmup = Duration.ofSeconds(5);
 

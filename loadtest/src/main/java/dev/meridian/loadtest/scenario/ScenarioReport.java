@@ -1,5 +1,6 @@
 package dev.meridian.loadtest.scenario;
 
+import dev.meridian.loadtest.DurationArgument;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import dev.meridian.loadtest.load.ErrorKind;
@@ -84,8 +85,8 @@ final class ScenarioReport {
         List<List<String>> rows = new ArrayList<>();
         rows.add(List.of("load", result.spec().mode().label() + (result.spec().rate() > 0
                 ? " " + number(result.spec().rate()) + " req/s" : ", concurrency " + result.spec().connections())
-                + ", " + result.spec().connections() + " connections, " + DurationConverter.format(result.measuredDuration())
-                + " measured after " + DurationConverter.format(result.spec().warmup()) + " warm-up"));
+                + ", " + result.spec().connections() + " connections, " + DurationArgument.format(result.measuredDuration())
+                + " measured after " + DurationArgument.format(result.spec().warmup()) + " warm-up"));
         rows.add(List.of("requests", result.sent() + " sent, " + result.requests() + " answered ("
                 + number(result.achievedRate()) + "/s)"));
         rows.add(List.of("client errors", errors(result)));

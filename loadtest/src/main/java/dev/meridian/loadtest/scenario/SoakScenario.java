@@ -1,5 +1,6 @@
 package dev.meridian.loadtest.scenario;
 
+import dev.meridian.loadtest.DurationArgument;
 import dev.meridian.loadtest.gateway.LatencyModel;
 import dev.meridian.loadtest.load.LoadResult;
 import dev.meridian.loadtest.load.LoadSpec;
@@ -70,7 +71,7 @@ final class SoakScenario implements Callable<Integer> {
                     .withConnections(options.connections(256))
                     .withMix(Testbed.completions(Testbed.NEW_YORK))
                     .withProgress(options.progress());
-            System.err.printf("soak: %s req/s for %s%n", ScenarioReport.number(rate), DurationConverter.format(duration));
+            System.err.printf("soak: %s req/s for %s%n", ScenarioReport.number(rate), DurationArgument.format(duration));
             try (ScenarioRun run = ScenarioRun.start(spec)) {
                 long total = options.warmup.plus(duration).toMillis();
                 for (long at = 0; at <= total; at += SAMPLE_EVERY.toMillis()) {
@@ -129,8 +130,8 @@ final class SoakScenario implements Callable<Integer> {
                 + "used and left after the last GC, Netty's pooled direct memory (`PooledByteBufAllocator.DEFAULT`), RSS "
                 + "(`/proc/self/status`), open descriptors (`/proc/self/fd`), the router's client and upstream connections. "
                 + "Memory and descriptors are the whole JVM's: the load generator and the gateways run in it with the router.",
-                Testbed.COMPLETIONS, ScenarioReport.number(rate), DurationConverter.format(result.measuredDuration()),
-                DurationConverter.format(options.warmup), replicas));
+                Testbed.COMPLETIONS, ScenarioReport.number(rate), DurationArgument.format(result.measuredDuration()),
+                DurationArgument.format(options.warmup), replicas));
         report.heading("Per minute");
         List<List<String>> rows = new ArrayList<>();
         List<double[]> perMinute = new ArrayList<>();
@@ -217,7 +218,7 @@ final class SoakScenario implements Callable<Integer> {
         memory.put("RSS MiB", rss);
         memory.put("heap used MiB", heap);
         memory.put("direct MiB", direct);
-        TimelinePlot plot = new TimelinePlot("soak: " + ScenarioReport.number(rate) + " req/s for " + DurationConverter.format(result.measuredDuration()))
+        TimelinePlot plot = new TimelinePlot("soak: " + ScenarioReport.number(rate) + " req/s for " + DurationArgument.format(result.measuredDuration()))
                 .panel("TTFB p99 per second (ms)", false, Map.of("p99", p99))
                 .panel("memory (MiB, sampled every 10 s)", false, memory)
                 .shade(0, options.warmup.toMillis() / 1000.0, "warm-up");

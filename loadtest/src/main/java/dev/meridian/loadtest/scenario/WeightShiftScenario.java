@@ -1,5 +1,6 @@
 package dev.meridian.loadtest.scenario;
 
+import dev.meridian.loadtest.DurationArgument;
 import dev.meridian.loadtest.gateway.LatencyModel;
 import dev.meridian.loadtest.load.LoadResult;
 import dev.meridian.loadtest.load.LoadSpec;
@@ -44,11 +45,11 @@ final class WeightShiftScenario implements Callable<Integer> {
             description = "A's new weight (B keeps 100; default: ${DEFAULT-VALUE}, a target share of 20 %%).")
     int weight = 25;
 
-    @Option(names = "--shift-at", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "15s",
+    @Option(names = "--shift-at", paramLabel = "DURATION", converter = DurationArgument.class, defaultValue = "15s",
             description = "When A's weight is changed, since the load started (default: ${DEFAULT-VALUE}).")
     Duration shiftAt = Duration.ofSeconds(15);
 
-    @Option(names = "--restore-at", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "30s",
+    @Option(names = "--restore-at", paramLabel = "DURATION", converter = DurationArgument.class, defaultValue = "30s",
             description = "When A's weight is set back to 100 (default: ${DEFAULT-VALUE}).")
     Duration restoreAt = Duration.ofSeconds(30);
 

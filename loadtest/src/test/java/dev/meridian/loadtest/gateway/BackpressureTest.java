@@ -1,5 +1,6 @@
 package dev.meridian.loadtest.gateway;
 
+import dev.meridian.loadtest.SocketTransport;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -16,8 +17,8 @@ class BackpressureTest {
     private static final long LENGTH = 50L * 1024 * 1024;
 
     @ParameterizedTest
-    @EnumSource(GatewayTransport.class)
-    void aClientThatStopsReadingStopsTheServerWithOnlyAHighWaterMarkQueued(GatewayTransport transport)
+    @EnumSource(SocketTransport.class)
+    void aClientThatStopsReadingStopsTheServerWithOnlyAHighWaterMarkQueued(SocketTransport transport)
             throws Exception {
         try (SimulatedGateway gateway = SimulatedGateway.start(GatewayConfig.of("bp"), transport, Clock.systemUTC());
                 RawHttpConnection connection = RawHttpConnection.open(gateway.port(), Duration.ofSeconds(10), 64 * 1024)) {

@@ -1,5 +1,6 @@
 package dev.meridian.loadtest.gateway;
 
+import dev.meridian.loadtest.SocketTransport;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -115,8 +116,8 @@ class FaultsTest {
     }
 
     @ParameterizedTest
-    @EnumSource(GatewayTransport.class)
-    void resetMidStreamSendsNChunksThenResetsTheConnection(GatewayTransport transport) throws Exception {
+    @EnumSource(SocketTransport.class)
+    void resetMidStreamSendsNChunksThenResetsTheConnection(SocketTransport transport) throws Exception {
         gateway = start(GatewayConfig.of("reset").withFault(Fault.resetMidStream(2)), transport);
         try (RawHttpConnection connection = RawHttpConnection.open(gateway.port())) {
             connection.send("POST /v4/code/suggestions HTTP/1.1\r\nhost: x\r\nx-sim-chunks: 5\r\nx-sim-chunk-interval: 1ms");
@@ -166,8 +167,8 @@ class FaultsTest {
     }
 
     @ParameterizedTest
-    @EnumSource(GatewayTransport.class)
-    void downRefusesConnectionsAndUpServesAgainOnTheSamePort(GatewayTransport transport) throws Exception {
+    @EnumSource(SocketTransport.class)
+    void downRefusesConnectionsAndUpServesAgainOnTheSamePort(SocketTransport transport) throws Exception {
         gateway = start(GatewayConfig.of("downup"), transport);
         int port = gateway.port();
         try (RawHttpConnection open = RawHttpConnection.open(port)) {
@@ -264,7 +265,7 @@ class FaultsTest {
         return SimulatedGateway.start(config);
     }
 
-    private static SimulatedGateway start(GatewayConfig config, GatewayTransport transport) {
+    private static SimulatedGateway start(GatewayConfig config, SocketTransport transport) {
         return SimulatedGateway.start(config.withName(config.name() + "-" + transport.name().toLowerCase(Locale.ROOT)),
                 transport, Clock.systemUTC());
     }

@@ -1,5 +1,6 @@
 package dev.meridian.loadtest.gateway;
 
+import dev.meridian.loadtest.SocketTransport;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -50,7 +51,7 @@ class LifecycleTest {
             assertThat(gateway.baseUri()).hasToString("http://127.0.0.1:" + gateway.port());
             assertThat(gateway.controlUri()).hasToString("http://127.0.0.1:" + gateway.controlPort());
             assertThat(gateway.name()).isEqualTo("where");
-            assertThat(gateway.transport()).isEqualTo(GatewayTransport.preferred().name().toLowerCase(java.util.Locale.ROOT));
+            assertThat(gateway.transport()).isEqualTo(SocketTransport.preferred().name().toLowerCase(java.util.Locale.ROOT));
             assertThat(gateway.toString()).contains("where");
         }
     }

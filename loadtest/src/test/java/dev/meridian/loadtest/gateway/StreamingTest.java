@@ -1,5 +1,6 @@
 package dev.meridian.loadtest.gateway;
 
+import dev.meridian.loadtest.SocketTransport;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -33,8 +34,8 @@ class StreamingTest {
     }
 
     @ParameterizedTest
-    @EnumSource(GatewayTransport.class)
-    void sseSendsStartContentChunksAndEndEachAsItsOwnHttpChunk(GatewayTransport transport) throws Exception {
+    @EnumSource(SocketTransport.class)
+    void sseSendsStartContentChunksAndEndEachAsItsOwnHttpChunk(SocketTransport transport) throws Exception {
         gateway = start(transport);
         try (RawHttpConnection connection = RawHttpConnection.open(gateway.port())) {
             connection.send("POST /v4/code/suggestions HTTP/1.1\r\nhost: x\r\nx-sim-chunks: 3\r\nx-sim-chunk-interval: 1ms",
@@ -60,7 +61,7 @@ class StreamingTest {
 
     @Test
     void ndjsonSendsOneObjectPerLineAndEndsWithFinal() throws Exception {
-        gateway = start(GatewayTransport.preferred());
+        gateway = start(SocketTransport.preferred());
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         HttpResponse<String> response = client.send(HttpRequest.newBuilder(gateway.baseUri().resolve("/v2/chat/agent"))
                 .timeout(Duration.ofSeconds(5))
@@ -79,7 +80,7 @@ class StreamingTest {
 
     @Test
     void ndjsonFlushesEachLineAsItsOwnChunk() throws Exception {
-        gateway = start(GatewayTransport.preferred());
+        gateway = start(SocketTransport.preferred());
         try (RawHttpConnection connection = RawHttpConnection.open(gateway.port())) {
             connection.send("POST /v2/chat/agent HTTP/1.1\r\nhost: x\r\nx-sim-chunks: 2\r\nx-sim-chunk-interval: 0ms");
             connection.readHead();
@@ -94,7 +95,7 @@ class StreamingTest {
 
     @Test
     void eventsArePacedByTheChunkInterval() throws Exception {
-        gateway = start(GatewayTransport.preferred());
+        gateway = start(SocketTransport.preferred());
         try (RawHttpConnection connection = RawHttpConnection.open(gateway.port())) {
             long started = System.nanoTime();
             connection.send("POST /v4/code/suggestions HTTP/1.1\r\nhost: x\r\nx-sim-chunks: 4\r\nx-sim-chunk-interval: 50ms");
@@ -114,7 +115,7 @@ class StreamingTest {
     @ParameterizedTest
     @EnumSource(value = EventFormat.class)
     void heldStreamsSendTheirFirstEventThenWaitUntilReleased(EventFormat format) throws Exception {
-        gateway = start(GatewayTransport.preferred());
+        gateway = start(SocketTransport.preferred());
         String path = format == EventFormat.SSE ? "/v4/code/suggestions" : "/v2/chat/agent";
         gateway.holdStreams(true);
         try (RawHttpConnection connection = RawHttpConnection.open(gateway.port(), Duration.ofMillis(300), 0)) {
@@ -136,7 +137,7 @@ class StreamingTest {
 
     @Test
     void holdingDoesNotBlockOtherRequests() throws Exception {
-        gateway = start(GatewayTransport.preferred());
+        gateway = start(SocketTransport.preferred());
         gateway.holdStreams(true);
         try (RawHttpConnection held = RawHttpConnection.open(gateway.port());
                 RawHttpConnection other = RawHttpConnection.open(gateway.port())) {
@@ -151,7 +152,7 @@ class StreamingTest {
 
     @Test
     void badChunkHeadersAre400() throws Exception {
-        gateway = start(GatewayTransport.preferred());
+        gateway = start(SocketTransport.preferred());
         try (RawHttpConnection connection = RawHttpConnection.open(gateway.port())) {
             connection.send("POST /v4/code/suggestions HTTP/1.1\r\nhost: x\r\nx-sim-chunks: lots");
             RawHttpConnection.Response chunks = connection.readResponse();
@@ -167,7 +168,7 @@ class StreamingTest {
 
     @Test
     void streamCountsAsCompletedOnlyAfterItsLastEvent() throws Exception {
-        gateway = start(GatewayTransport.preferred());
+        gateway = start(SocketTransport.preferred());
         gateway.holdStreams(true);
         try (RawHttpConnection connection = RawHttpConnection.open(gateway.port())) {
             connection.send("POST /v2/chat/agent HTTP/1.1\r\nhost: x\r\nx-sim-chunk-interval: 0ms");
@@ -192,7 +193,7 @@ class StreamingTest {
         }
     }
 
-    private static SimulatedGateway start(GatewayTransport transport) {
+    private static SimulatedGateway start(SocketTransport transport) {
         return SimulatedGateway.start(GatewayConfig.of("stream-" + transport.name().toLowerCase(java.util.Locale.ROOT)),
                 transport, java.time.Clock.systemUTC());
     }

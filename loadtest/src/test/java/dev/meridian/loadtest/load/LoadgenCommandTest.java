@@ -1,5 +1,6 @@
 package dev.meridian.loadtest.load;
 
+import dev.meridian.loadtest.DurationArgument;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.meridian.loadtest.gateway.GatewayConfig;

@@ -1,5 +1,6 @@
 package dev.meridian.loadtest.load;
 
+import dev.meridian.loadtest.SocketTransport;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
@@ -85,7 +86,7 @@ class OpenLoopTest {
                 LoadGenerator generator = LoadGenerator.start(LoadSpec.openLoop(server.uri(), 200, Duration.ofSeconds(1))
                         .withConnections(8)
                         .withEventLoops(2)
-                        .withWarmup(Duration.ofMillis(500)), ClientTransport.NIO)) {
+                        .withWarmup(Duration.ofMillis(500)), SocketTransport.NIO)) {
             LoadResult result = generator.awaitResult();
 
             assertThat(result.transport()).isEqualTo("nio");

@@ -1,5 +1,6 @@
 package dev.meridian.loadtest.scenario;
 
+import dev.meridian.loadtest.DurationArgument;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.StringReader;
@@ -30,10 +31,10 @@ class TimelinePlotTest {
 
     @Test
     void durationsParseAndFormatTheWayTheOptionsAreWritten() {
-        assertThat(DurationConverter.parse("1.5m")).hasSeconds(90);
-        assertThat(DurationConverter.parse("250ms").toMillis()).isEqualTo(250);
-        assertThat(DurationConverter.format(DurationConverter.parse("10m"))).isEqualTo("10m");
-        assertThat(DurationConverter.format(DurationConverter.parse("90s"))).isEqualTo("90s");
-        assertThat(DurationConverter.format(DurationConverter.parse("1500ms"))).isEqualTo("1.5s");
+        assertThat(DurationArgument.parse("1.5m")).hasSeconds(90);
+        assertThat(DurationArgument.parse("250ms").toMillis()).isEqualTo(250);
+        assertThat(DurationArgument.format(DurationArgument.parse("10m"))).isEqualTo("10m");
+        assertThat(DurationArgument.format(DurationArgument.parse("90s"))).isEqualTo("90s");
+        assertThat(DurationArgument.format(DurationArgument.parse("1500ms"))).isEqualTo("1.5s");
     }
 }

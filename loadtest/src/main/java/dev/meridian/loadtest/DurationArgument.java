@@ -1,4 +1,4 @@
-package dev.meridian.loadtest.load;
+package dev.meridian.loadtest;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -12,9 +12,9 @@ import picocli.CommandLine;
 /**
  * Reads {@code --duration 30s}, {@code --timeout 500ms}, {@code 1.5m}, {@code 2h}, {@code 250us}
  * (and ISO-8601 {@code PT30S}) for picocli, spelled like the simulated gateway's {@code X-Sim-*}
- * durations.
+ * durations; the load generator's and the scenarios' options and reports use it.
  */
-final class DurationArgument implements CommandLine.ITypeConverter<Duration> {
+public final class DurationArgument implements CommandLine.ITypeConverter<Duration> {
 
     private static final Pattern AMOUNT_AND_UNIT = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ns|us|\u00b5s|ms|s|m|min|h)");
 
@@ -23,7 +23,7 @@ final class DurationArgument implements CommandLine.ITypeConverter<Duration> {
         return parse(value);
     }
 
-    static Duration parse(String value) {
+    public static Duration parse(String value) {
         String text = value.strip().toLowerCase(Locale.ROOT);
         if (text.startsWith("p")) {
             try {
@@ -55,16 +55,19 @@ final class DurationArgument implements CommandLine.ITypeConverter<Duration> {
         return Duration.ofNanos(nanos.longValueExact());
     }
 
-    /** {@code 30s}, {@code 500ms}, {@code 1.5s}: the way the options are written. */
-    static String format(Duration duration) {
+    /** {@code 10m}, {@code 30s}, {@code 500ms}, {@code 1.5s}: the way the options are written. */
+    public static String format(Duration duration) {
         long nanos = duration.toNanos();
+        if (nanos % 60_000_000_000L == 0 && nanos >= 120_000_000_000L) {
+            return nanos / 60_000_000_000L + "m";
+        }
         if (nanos % 1_000_000_000L == 0) {
             return nanos / 1_000_000_000L + "s";
         }
-        if (nanos % 1_000_000L == 0 && nanos < 10_000_000_000L) {
+        if (nanos % 1_000_000L == 0 && nanos < 1_000_000_000L) {
             return nanos / 1_000_000L + "ms";
         }
-        return String.format(Locale.ROOT, "%.3fs", nanos / 1e9);
+        return BigDecimal.valueOf(nanos, 9).setScale(3, RoundingMode.HALF_UP).stripTrailingZeros().toPlainString() + "s";
     }
 
     private static CommandLine.TypeConversionException invalid(String value) {
