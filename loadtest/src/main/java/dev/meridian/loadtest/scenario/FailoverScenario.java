@@ -175,29 +175,18 @@ abstract class FailoverScenario implements Callable<Integer> {
 
     private Findings analyse(LoadResult result, ScenarioRun run, TrafficSampler traffic, long faultMillis,
             long recoverMillis, long endMillis, long inFlightToA) {
-        double shareBefore = average(traffic.shares(A, 1000), faultMillis - 5000, faultMillis);
+        double shareBefore = traffic.averageShare(A, faultMillis - 5000, faultMillis);
         long lastToA = traffic.lastAttemptBetween(A, faultMillis, recoverMillis);
         long firstBack = traffic.firstAttemptAfter(A, recoverMillis);
         long settled = traffic.convergence(A, shareDuringFault(), 0.05, 1000, 3, faultMillis, recoverMillis);
         long restored = traffic.convergence(A, shareBefore, 0.05, 1000, 3, recoverMillis, endMillis);
         long errorsInFault = run.errorsBetween(faultMillis, recoverMillis + 1000);
-        double shareDuring = average(traffic.shares(A, 1000), recoverMillis - 5000, recoverMillis);
+        double shareDuring = traffic.averageShare(A, recoverMillis - 5000, recoverMillis);
         return new Findings(result, faultMillis, recoverMillis, endMillis, shareBefore, shareDuring,
                 lastToA < 0 ? -1 : lastToA - faultMillis, firstBack < 0 ? -1 : firstBack - recoverMillis,
                 settled, restored, errorsInFault, inFlightToA);
     }
 
-    private static double average(List<double[]> shares, long fromMillis, long toMillis) {
-        double sum = 0;
-        int n = 0;
-        for (double[] point : shares) {
-            if (point[0] - 1000 >= fromMillis && point[0] <= toMillis) {
-                sum += point[1];
-                n++;
-            }
-        }
-        return n == 0 ? Double.NaN : sum / n;
-    }
 
     private void report(Testbed bed, ScenarioRun run, TrafficSampler traffic, Findings f, double rate,
             Testbed.HealthTiming timing) {

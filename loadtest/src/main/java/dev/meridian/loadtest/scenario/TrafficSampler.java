@@ -156,6 +156,22 @@ final class TrafficSampler implements AutoCloseable {
     }
 
     /**
+     * {@code region}'s average share over the 1 s windows that lie wholly between {@code fromMillis}
+     * and {@code toMillis}; NaN when there are none.
+     */
+    double averageShare(String region, long fromMillis, long toMillis) {
+        double sum = 0;
+        int n = 0;
+        for (double[] point : shares(region, 1000)) {
+            if (point[0] - 1000 >= fromMillis && point[0] <= toMillis) {
+                sum += point[1];
+                n++;
+            }
+        }
+        return n == 0 ? Double.NaN : sum / n;
+    }
+
+    /**
      * {@code region}'s share of all attempts in windows of {@code windowMillis} ending at each sample
      * (sliding by one sample), as {@code [endMillis, share]} pairs; windows without attempts are skipped.
      */

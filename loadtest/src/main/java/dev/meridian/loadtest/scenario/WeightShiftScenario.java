@@ -77,11 +77,11 @@ final class WeightShiftScenario implements Callable<Integer> {
                 ScenarioRun.Event restore = run.at(restoreAt, "PUT weight 100", () -> callMillis[1] = putWeight(http, bed, 100));
                 LoadResult result = run.awaitResult();
                 long end = run.nowMillis();
-                double before = average(traffic.shares(A, 1000), shift.millis() - 5000, shift.millis());
+                double before = traffic.averageShare(A, shift.millis() - 5000, shift.millis());
                 long toTarget = traffic.convergence(A, target, TOLERANCE, WINDOW_MILLIS, 3, shift.millis(), restore.millis());
-                double during = average(traffic.shares(A, 1000), restore.millis() - 5000, restore.millis());
+                double during = traffic.averageShare(A, restore.millis() - 5000, restore.millis());
                 long toEven = traffic.convergence(A, 0.5, TOLERANCE, WINDOW_MILLIS, 3, restore.millis(), end);
-                double after = average(traffic.shares(A, 1000), end - 5000, end);
+                double after = traffic.averageShare(A, end - 5000, end);
                 write(bed, run, traffic, result, rate, target, before, during, after, toTarget, toEven, callMillis);
             }
         }
@@ -109,17 +109,6 @@ final class WeightShiftScenario implements Callable<Integer> {
         return (System.nanoTime() - start) / 1_000_000;
     }
 
-    private static double average(List<double[]> shares, long fromMillis, long toMillis) {
-        double sum = 0;
-        int n = 0;
-        for (double[] point : shares) {
-            if (point[0] - 1000 >= fromMillis && point[0] <= toMillis) {
-                sum += point[1];
-                n++;
-            }
-        }
-        return n == 0 ? Double.NaN : sum / n;
-    }
 
     private void write(Testbed bed, ScenarioRun run, TrafficSampler traffic, LoadResult result, double rate, double target,
             double before, double during, double after, long toTarget, long toEven, long[] callMillis) {
