@@ -631,7 +631,7 @@ final class Exchange {
             return false;
         }
         if (!neverSent && !budget.tryAcquire()) {
-            meters.retryRefused(route);
+            routeMeters.retryRefused();
             return false;
         }
         cell(a).retry(cause);
@@ -664,7 +664,7 @@ final class Exchange {
             return;
         }
         if (!budget.tryAcquire()) {
-            meters.retryRefused(route);
+            routeMeters.retryRefused();
             return;
         }
         hedged = true;

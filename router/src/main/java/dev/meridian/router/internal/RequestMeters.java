@@ -122,11 +122,6 @@ public final class RequestMeters {
         return route(route).cell(region);
     }
 
-    /** A retry the budget refused on {@code route}. */
-    public void retryRefused(RouteConfig route) {
-        route(route).retriesRefused.increment();
-    }
-
     /**
      * A retry that went from {@code from} to another region {@code to} after {@code outcome}
      * ({@code null}: no free connection). Rare, so looked up in the registry each time.
@@ -159,6 +154,11 @@ public final class RequestMeters {
                     .description("Retries and hedges the retry budget refused")
                     .tag("route", route.name())
                     .register(registry);
+        }
+
+        /** A retry or hedge of this route the budget refused. */
+        public void retryRefused() {
+            retriesRefused.increment();
         }
 
         /**
