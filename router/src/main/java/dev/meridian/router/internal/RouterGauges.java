@@ -90,14 +90,16 @@ public final class RouterGauges {
 
     private void registerRegion(String name) {
         regionGauge("meridian.region.available", name, "1 when the region can take new requests, else 0",
-                s -> regionOf(s, name) != null && s.available(regionOf(s, name)) ? 1 : 0, null);
+                s -> {
+                    Region region = regionOf(s, name);
+                    return region != null && s.available(region) ? 1 : 0;
+                }, null);
         regionGauge("meridian.region.weight", name, "Effective weight, after admin overrides (0 when drained)",
-                s -> regionOf(s, name) == null ? Double.NaN
-                        : s.policy().overrides().effectiveWeight(regionOf(s, name).config()), null);
+                s -> ofRegion(s, name, region -> s.policy().overrides().effectiveWeight(region.config())), null);
         regionGauge("meridian.region.drained", name, "1 when drained through the admin API",
                 s -> s.policy().overrides().isDrained(name) ? 1 : 0, null);
         regionGauge("meridian.region.endpoints", name, "Configured endpoints",
-                s -> regionOf(s, name) == null ? Double.NaN : regionOf(s, name).endpoints().size(), null);
+                s -> ofRegion(s, name, region -> region.endpoints().size()), null);
         regionGauge("meridian.region.healthy.endpoints", name, "Endpoints probed up and not ejected",
                 s -> healthyEndpoints(s, name), null);
         regionGauge("meridian.region.probe.rtt", name, "Probe round-trip time (EWMA); NaN until measured",
@@ -238,18 +240,22 @@ public final class RouterGauges {
         return null;
     }
 
-    private static double healthyEndpoints(RouterSnapshot s, String name) {
+    /** {@code value} of the region named {@code name}; NaN when it is no longer configured. */
+    private static double ofRegion(RouterSnapshot s, String name, ToDoubleFunction<Region> value) {
         Region region = regionOf(s, name);
-        if (region == null) {
-            return Double.NaN;
-        }
-        int healthy = 0;
-        for (Endpoint e : region.endpoints()) {
-            if (s.health().isAvailable(e)) {
-                healthy++;
+        return region == null ? Double.NaN : value.applyAsDouble(region);
+    }
+
+    private static double healthyEndpoints(RouterSnapshot s, String name) {
+        return ofRegion(s, name, region -> {
+            int healthy = 0;
+            for (Endpoint e : region.endpoints()) {
+                if (s.health().isAvailable(e)) {
+                    healthy++;
+                }
             }
-        }
-        return healthy;
+            return healthy;
+        });
     }
 
     private HealthReport.@Nullable RegionReport regionReport(String name) {
