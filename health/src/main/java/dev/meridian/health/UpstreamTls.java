@@ -117,11 +117,13 @@ public final class UpstreamTls {
     public static String describeHandshakeFailure(Throwable cause) {
         String kind = null;
         String detail = null;
+        String top = null;
         for (Throwable t = cause; t != null && kind == null; t = t.getCause() == t ? null : t.getCause()) {
             String message = t.getMessage() == null ? "" : t.getMessage();
-            if (detail == null && !message.isEmpty()) {
-                detail = message;
+            if (top == null && !message.isEmpty()) {
+                top = message;
             }
+            detail = message.isEmpty() ? top : message;
             String lower = message.toLowerCase(Locale.ROOT);
             if (t instanceof CertificateExpiredException || lower.contains("certificate_expired")
                     || lower.contains("certificate expired") || lower.contains("notafter")) {
@@ -143,7 +145,7 @@ public final class UpstreamTls {
             }
         }
         if (kind == null) {
-            return detail != null ? detail : cause.getClass().getSimpleName();
+            return top != null ? top : cause.getClass().getSimpleName();
         }
         return detail == null || detail.equals(kind) ? kind : kind + " (" + detail + ")";
     }
