@@ -30,6 +30,7 @@ import dev.meridian.router.internal.RouterSnapshot;
 import dev.meridian.router.internal.ServerTls;
 import dev.meridian.router.internal.TimeToFirstByteTracker;
 import dev.meridian.router.internal.UpstreamPools;
+import dev.meridian.router.internal.UpstreamTargets;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -143,7 +144,7 @@ public final class MeridianServer implements AutoCloseable {
             shutdownGroups();
             throw e;
         }
-        this.pools = new UpstreamPools(ioGroup, transport, config.upstream());
+        this.pools = new UpstreamPools(ioGroup, transport, config.upstream(), () -> snapshot.get().upstreams());
         RetriesConfig retries = config.retries();
         RetryBudget budget = new RetryBudget(retries.budgetRatio(),
                 (int) Math.max(1, retries.budgetWindow().toSeconds()), retries.minPerSecond(), System::nanoTime);
@@ -200,11 +201,13 @@ public final class MeridianServer implements AutoCloseable {
 
     private static RouterSnapshot snapshotOf(
             MeridianConfig config, GeoLocator geo, RegionOverrides overrides, MeterRegistry meters) {
+        // First: a region's unusable TLS settings (an unreadable CA file) fail start or reload early.
+        UpstreamTargets upstreams = UpstreamTargets.of(config.regions());
         RoutingTable table = RoutingTable.build(config.regions(), config.routing(), System::nanoTime);
         HealthRegistry health = HealthRegistry.create(table, config.health());
         RoutingPolicy policy = RoutingPolicy.create(table, config.routing(), health, overrides);
         return new RouterSnapshot(config, policy, health, new ClientAddressResolver(config.geo()), geo,
-                new RequestMeters(meters, config));
+                new RequestMeters(meters, config), upstreams);
     }
 
     /** The admin overrides (weights, drains) in force. */
@@ -251,6 +254,7 @@ public final class MeridianServer implements AutoCloseable {
         }
         fresh.health().startProbes();
         snapshot.set(fresh);
+        pools.retain(fresh.policy().table().regions());
         gauges.sync();
         current.health().close();
         if (newGeo) {

@@ -384,6 +384,13 @@ final class Exchange {
             }
         }
 
+        @Override
+        public void onUpstreamRefused(Throwable cause) {
+            if (!isCancelled()) {
+                upstreamRefused(this, cause);
+            }
+        }
+
         /** Ends this attempt: its connection closes (it may hold half an exchange). */
         void end() {
             if (ended) {
@@ -754,6 +761,21 @@ final class Exchange {
         }
         record(a, Outcome.GATEWAY_FAILURE, System.nanoTime() - a.writtenNanos, null);
         fail(error, null);
+    }
+
+    /**
+     * The upstream did not process the request (HTTP/2 REFUSED_STREAM, or a stream above a GOAWAY's
+     * last stream id): like a refused connect, it may be repeated elsewhere whatever the method,
+     * as long as the body sent so far is still in the replay buffer.
+     */
+    private void upstreamRefused(Attempt a, Throwable cause) {
+        log.debug("{} {} did not process the request: {}", clientCtx.channel(), a.decision.endpoint(), cause.getMessage());
+        if (responseStarted && a == attempt) {
+            upstreamBroken(a, ErrorResponse.UPSTREAM_UNAVAILABLE);
+            return;
+        }
+        attemptFailed(a, Outcome.GATEWAY_FAILURE, ErrorResponse.UPSTREAM_UNAVAILABLE,
+                "region " + a.decision.region().name() + " refused the request", null, keepBody);
     }
 
     /**

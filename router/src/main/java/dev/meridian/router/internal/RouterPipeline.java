@@ -16,6 +16,15 @@ import java.util.List;
  *   CLIENT_IDLE       IdleStateHandler               UPSTREAM_IDLE     IdleStateHandler (evicts idle pooled connections)
  *   PROXY             ProxyHandler                   UPSTREAM          UpstreamHandler
  *
+ *                                                   UPSTREAM_TLS      SslHandler (https:// endpoints), before UPSTREAM_CODEC
+ *
+ * upstream HTTP/2 connection (h2c, h2)          upstream HTTP/2 stream (one per exchange)
+ *   UPSTREAM_TLS          SslHandler (h2 only)     UPSTREAM_CODEC      Http2StreamFrameToHttpObjectCodec
+ *   UPSTREAM_IDLE         IdleStateHandler         UPSTREAM_H2_STREAM  Http2StreamHandler
+ *   UPSTREAM_H2_CODEC     Http2FrameCodec          UPSTREAM            UpstreamHandler
+ *   UPSTREAM_H2_MULTIPLEX Http2MultiplexHandler
+ *   UPSTREAM_H2_CONNECTION  the pool's connection handler (SETTINGS, GOAWAY, idle)
+ *
  * client connection, HTTP/2 (the HTTP/1.1 handlers above are gone)
  *   [PROXY_PROTOCOL, TLS]
  *   H2_CODEC          Http2FrameCodec (SETTINGS limits, rapid-reset guard)
@@ -50,7 +59,12 @@ public final class RouterPipeline {
     /** The handlers an HTTP/1.1 connection has and an HTTP/2 one must not (removed when a connection switches). */
     static final List<String> HTTP1_ONLY = List.of(CLIENT_IDLE, PROXY);
 
+    public static final String UPSTREAM_TLS = "meridian.upstreamTls";
     public static final String UPSTREAM_CODEC = "meridian.upstreamCodec";
+    public static final String UPSTREAM_H2_CODEC = "meridian.upstreamH2Codec";
+    public static final String UPSTREAM_H2_MULTIPLEX = "meridian.upstreamH2Multiplex";
+    public static final String UPSTREAM_H2_CONNECTION = "meridian.upstreamH2Connection";
+    public static final String UPSTREAM_H2_STREAM = "meridian.upstreamH2Stream";
     public static final String UPSTREAM_IDLE = "meridian.upstreamIdle";
     public static final String UPSTREAM = "meridian.upstream";
 
