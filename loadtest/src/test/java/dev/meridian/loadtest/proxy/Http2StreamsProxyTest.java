@@ -39,7 +39,7 @@ class Http2StreamsProxyTest {
 
     @Test
     void aHundredConcurrentStreamsWithOneSlowReaderTheOthersAreUnaffected() throws Exception {
-        long size = 8_000_000;
+        long size = 4_000_000;
         try (H2Client client = new H2Client(fixture.router.localAddress())) {
             H2Client.Response slow = client.send(client.get("/bytes/" + size), false);
             List<H2Client.Response> others = new ArrayList<>();
@@ -84,7 +84,11 @@ class Http2StreamsProxyTest {
             }
 
             await().atMost(Duration.ofSeconds(10)).until(() -> !abusive.connection.isActive());
-            assertThat(abusive.goAwayError.get()).isEqualTo(Http2Error.ENHANCE_YOUR_CALM.code());
+            // The router answered with GOAWAY ENHANCE_YOUR_CALM (the client may not see it: closing
+            // a socket with unread input sends a TCP reset, which drops what the client had not read).
+            assertThat(fixture.router.meterRegistry().find("meridian.client.http2.errors")
+                    .tag("error", Http2Error.ENHANCE_YOUR_CALM.name()).counter())
+                    .isNotNull().satisfies(c -> assertThat(c.count()).isEqualTo(1.0));
             // The well-behaved connection is untouched.
             assertThat(good.connection.isActive()).isTrue();
             for (int i = 0; i < 5; i++) {

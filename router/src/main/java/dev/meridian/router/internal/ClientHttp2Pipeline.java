@@ -10,6 +10,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2Connection;
+import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
@@ -196,7 +197,18 @@ final class ClientHttp2Pipeline {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            log.debug("{} HTTP/2 connection error: {}", ctx.channel(), cause.toString());
+            // The codec has already answered a connection error with GOAWAY and closes the connection.
+            Http2Exception http2 = Http2CodecUtil.getEmbeddedHttp2Exception(cause);
+            if (http2 != null && !(http2 instanceof Http2Exception.StreamException)) {
+                snapshots.get().meters().http2ConnectionError(http2.error().name());
+                if (http2.error() == Http2Error.ENHANCE_YOUR_CALM) {
+                    log.info("{} HTTP/2 client closed with GOAWAY ENHANCE_YOUR_CALM: {}", ctx.channel(), http2.getMessage());
+                } else {
+                    log.debug("{} HTTP/2 connection error: {}", ctx.channel(), http2.toString());
+                }
+            } else {
+                log.debug("{} HTTP/2 connection error: {}", ctx.channel(), cause.toString());
+            }
             ctx.channel().close();
         }
     }

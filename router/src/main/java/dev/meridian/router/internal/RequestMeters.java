@@ -139,6 +139,19 @@ public final class RequestMeters {
         errorResponses.get(error).increment();
     }
 
+    /**
+     * An HTTP/2 client connection was closed for a protocol error ({@code error} is the HTTP/2
+     * error code's name, e.g. {@code ENHANCE_YOUR_CALM} for a rapid-reset flood). Rare: looked up
+     * when it happens.
+     */
+    public void http2ConnectionError(String error) {
+        Counter.builder("meridian.client.http2.errors")
+                .description("HTTP/2 client connections closed with GOAWAY for a protocol error, by HTTP/2 error code")
+                .tags("error", error)
+                .register(registry)
+                .increment();
+    }
+
     /** The meters of one route, a {@link Cell} per region. */
     public final class RouteMeters {
         private final Cell[] cells;
