@@ -24,12 +24,14 @@ public final class ClientChannelInitializer extends ChannelInitializer<Channel> 
     private final Supplier<RouterSnapshot> snapshots;
     private final ProxyResources resources;
     private final ChannelGroup clients;
+    private final ClientLimitMeters limitMeters;
 
-    public ClientChannelInitializer(
-            Supplier<RouterSnapshot> snapshots, ProxyResources resources, ChannelGroup clients) {
+    public ClientChannelInitializer(Supplier<RouterSnapshot> snapshots, ProxyResources resources,
+            ChannelGroup clients, ClientLimitMeters limitMeters) {
         this.snapshots = snapshots;
         this.resources = resources;
         this.clients = clients;
+        this.limitMeters = limitMeters;
     }
 
     @Override
@@ -41,9 +43,13 @@ public final class ClientChannelInitializer extends ChannelInitializer<Channel> 
         if (config.listen().proxyProtocol()) {
             addProxyProtocolHandlers(p);
         }
+        RequestTimeoutHandler timeouts = new RequestTimeoutHandler(server.requestHeadTimeout(),
+                server.requestBodyTimeout(), limitMeters, error -> snapshots.get().meters().errorResponse(error));
+        p.addLast(RouterPipeline.REQUEST_TIMEOUT, timeouts);
         addHttpHandlers(p, server);
         p.addLast(RouterPipeline.CLIENT_IDLE,
                 new IdleStateHandler(0, 0, server.clientIdleTimeout().toMillis(), TimeUnit.MILLISECONDS));
+        p.addLast(RouterPipeline.REQUEST_PROGRESS, timeouts.messageSide());
         p.addLast(RouterPipeline.PROXY, new ProxyHandler(snapshots, resources));
     }
 
