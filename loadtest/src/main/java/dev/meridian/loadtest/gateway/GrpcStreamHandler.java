@@ -1,7 +1,6 @@
 package dev.meridian.loadtest.gateway;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -151,10 +150,7 @@ final class GrpcStreamHandler extends ChannelInboundHandlerAdapter implements Gr
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        Channel channel = ctx.channel();
-        boolean serverClosed = ServerInitiatedClose.isMarked(channel)
-                || (channel.parent() != null && ServerInitiatedClose.isMarked(channel.parent()));
-        if (counted && !trailersWritten && !serverClosed) {
+        if (counted && !trailersWritten && !ServerInitiatedClose.isMarked(ctx.channel())) {
             state.counters().exchangeCancelled();
         }
         trailersWritten = true;
