@@ -328,12 +328,10 @@ final class GrpcStreamHandler extends ChannelInboundHandlerAdapter implements Gr
                 current.onHalfClose(this);
             }
         }
-        if (phase != Phase.OPEN) {
+        // The cumulation may be a slice of the connection's read buffer, so it is never compacted in
+        // place; MERGE_CUMULATOR copies only the unread bytes when it has to grow.
+        if (phase != Phase.OPEN || (cumulation != null && !cumulation.isReadable())) {
             releaseCumulation();
-        } else if (cumulation != null && !cumulation.isReadable()) {
-            releaseCumulation();
-        } else if (cumulation != null) {
-            cumulation.discardSomeReadBytes();
         }
     }
 

@@ -48,7 +48,8 @@ final class Http2StreamDispatcher extends ChannelInboundHandlerAdapter {
         }
         CharSequence contentType = headers.headers().get(HttpHeaderNames.CONTENT_TYPE);
         ChannelPipeline pipeline = ctx.pipeline();
-        if (contentType != null && AsciiString.regionMatches(contentType, true, 0, APPLICATION_GRPC, 0, APPLICATION_GRPC.length())) {
+        if (contentType != null
+                && AsciiString.regionMatches(contentType, true, 0, APPLICATION_GRPC, 0, APPLICATION_GRPC.length())) {
             pipeline.addLast(GatewayPipeline.GRPC, new GrpcStreamHandler(state));
         } else {
             restHandlers.accept(pipeline);

@@ -237,6 +237,22 @@ class GrpcGatewayTest {
     }
 
     @Test
+    void goingDownEndsOpenCallsWithUnavailableAndDoesNotCountThemAsCancelledByTheClient() throws Exception {
+        try (SimulatedGateway gateway = SimulatedGateway.start(GatewayConfig.of("going-down"));
+                GrpcChatClient client = GrpcChatClient.plaintext("127.0.0.1", gateway.port());
+                Conversation chat = client.converse(new Metadata())) {
+            chat.send(new ChatMessage("before", 1, ""));
+            assertThat(chat.nextReply(WAIT).region()).isEqualTo("going-down");
+
+            gateway.down();
+
+            assertThat(chat.awaitClose(WAIT).getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+            assertThat(gateway.stats().cancelled()).isZero();
+            assertThat(gateway.stats().responsesCompleted()).isZero();
+        }
+    }
+
+    @Test
     void restWorksOverTlsWithBothAlpnProtocols() throws Exception {
         for (HttpClient.Version version : HttpClient.Version.values()) {
             HttpClient client = HttpClient.newBuilder().version(version).sslContext(certificates.clientSslContext())
