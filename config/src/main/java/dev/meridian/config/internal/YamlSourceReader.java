@@ -263,7 +263,7 @@ public final class YamlSourceReader {
         List<String> texts = new ArrayList<>();
         List<Mark> marks = new ArrayList<>();
         StringBuilder text = new StringBuilder();
-        String[] lines = original.split("\r?\n", -1);
+        String[] lines = original.split("\r\n|\r|\n", -1); // snakeyaml may quote a bare CR it found
         for (int i = 0; i < lines.length; i++) {
             Matcher m = MARK_LINE.matcher(lines[i]);
             if (m.matches()) {
@@ -286,7 +286,7 @@ public final class YamlSourceReader {
         if (marks.isEmpty() || marks.stream().allMatch(m -> m.equals(Mark.UNKNOWN))) {
             JsonLocation location = e.getLocation();
             problems.add(Origin.SOURCE, KeyPath.ROOT, location == null ? Mark.UNKNOWN : mark(location),
-                    "YAML error: " + String.join(" ", original.trim().split("\\s*\\r?\\n\\s*")));
+                    "YAML error: " + String.join(" ", original.trim().split("\\s*[\\r\\n]+\\s*")));
             return;
         }
         int problem = marks.size() - 1;
