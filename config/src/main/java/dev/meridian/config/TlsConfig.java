@@ -17,7 +17,7 @@ import static java.util.Objects.requireNonNull;
  * <p>Relative paths are resolved against the working directory of the router process.
  *
  * @param certificate PEM file with the certificate chain, leaf first
- * @param key PEM file with the private key (PKCS#8, or PKCS#1 RSA / SEC1 EC)
+ * @param key PEM file with the private key, unencrypted PKCS#8
  * @param clientCa PEM file of CAs whose client certificates are required (mutual TLS); {@code null}: no client certificates
  * @param protocols TLS versions offered, a non-empty subset of {@code TLSv1.2}, {@code TLSv1.3}
  * @param provider which TLS implementation to use

@@ -253,7 +253,7 @@ class ConfigLoaderFuzzTest {
                 .as((scheme, octet, port) -> scheme + "://10.0.0." + octet + ":" + port);
         return Combinators.combine(Arbitraries.doubles().between(-90, 90).ofScale(2),
                         Arbitraries.doubles().between(-180, 180).ofScale(2), Arbitraries.longs().between(0, 1000),
-                        endpoint.list().ofMinSize(1).ofMaxSize(3).uniqueElements())
+                        endpoint.list().ofMinSize(1).ofMaxSize(3).uniqueElements(e -> e.toLowerCase(java.util.Locale.ROOT)))
                 .as((lat, lon, weight, endpoints) -> map("location", map("lat", lat, "lon", lon),
                         "weight", weight, "endpoints", new ArrayList<Object>(endpoints)));
     }
