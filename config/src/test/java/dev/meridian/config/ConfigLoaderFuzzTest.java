@@ -365,12 +365,16 @@ class ConfigLoaderFuzzTest {
             };
         }
 
+        /** Nested flow collections as text: built without recursion, so thousands of levels cannot overflow the writer. */
         private static Object deep(int depth, Random random) {
-            Object value = "leaf";
+            StringBuilder open = new StringBuilder(depth * 4);
+            StringBuilder close = new StringBuilder(depth);
             for (int i = 0; i < depth; i++) {
-                value = random.nextBoolean() ? new ArrayList<>(List.of(value)) : map("k", value);
+                boolean list = random.nextBoolean();
+                open.append(list ? "[" : "{k: ");
+                close.append(list ? ']' : '}');
             }
-            return value;
+            return new Raw(open + "leaf" + close.reverse());
         }
 
         @SuppressWarnings("unchecked") // the tree holds only maps with String keys
