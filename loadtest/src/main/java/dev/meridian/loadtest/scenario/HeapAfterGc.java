@@ -35,7 +35,6 @@ final class HeapAfterGc implements AutoCloseable {
     private final NotificationListener listener = this::collected;
     private long smallestSinceTake = Long.MAX_VALUE;
     private long last = -1;
-    private long collections;
 
     HeapAfterGc() {
         for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
@@ -65,7 +64,6 @@ final class HeapAfterGc implements AutoCloseable {
         synchronized (this) {
             smallestSinceTake = Math.min(smallestSinceTake, after);
             last = after;
-            collections++;
         }
     }
 
@@ -79,9 +77,9 @@ final class HeapAfterGc implements AutoCloseable {
         return value;
     }
 
-    /** Collections seen so far. */
-    synchronized long collections() {
-        return collections;
+    /** What {@link #take()} would return, without starting a new interval. */
+    synchronized long peek() {
+        return smallestSinceTake == Long.MAX_VALUE ? last : smallestSinceTake;
     }
 
     @Override

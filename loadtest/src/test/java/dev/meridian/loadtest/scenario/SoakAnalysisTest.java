@@ -76,6 +76,20 @@ class SoakAnalysisTest {
     }
 
     @Test
+    void theCycleBaselineIsEachFiguresSmallestReadingBeforeACycle() {
+        SoakScenario.Reading startBurst = new SoakScenario.Reading(10_000, 90, 40, 8, 16, 7000, 2000, 1600, 1300);
+        SoakScenario.Reading steady = new SoakScenario.Reading(70_000, 80, 42, 8, 15, 4200, 2000, 60, 60);
+        SoakPlan.Cycle cycle = new SoakPlan(Duration.ZERO, Duration.ofMinutes(2), Duration.ofMinutes(1), Duration.ofSeconds(5))
+                .cycles().get(0);
+
+        SoakScenario.Reading baseline = SoakScenario.baseline(List.of(
+                new SoakScenario.CycleOutcome(cycle, startBurst, steady, List.of(), 0),
+                new SoakScenario.CycleOutcome(cycle, steady, steady, List.of(), 0)));
+
+        assertThat(baseline).isEqualTo(new SoakScenario.Reading(10_000, 80, 40, 8, 15, 4200, 2000, 60, 60));
+    }
+
+    @Test
     void driftComparesTheLastWindowWithTheFirstWithinTheAllowance() {
         SoakAnalysis.Drift steady = new SoakAnalysis.Drift(20, 24, 1.25, 1);
         SoakAnalysis.Drift drifted = new SoakAnalysis.Drift(20, 26.5, 1.25, 1);
