@@ -164,7 +164,7 @@ abstract class FailoverScenario implements Callable<Integer> {
     }
 
     /** Requests in flight at the endpoints of {@code region} (the router's gauge), at this moment. */
-    private static long outstandingTo(Testbed bed, String region) {
+    static long outstandingTo(Testbed bed, String region) {
         double sum = 0;
         for (Gauge gauge : bed.router().meterRegistry().find("meridian.endpoint.outstanding.requests").tag("region", region).gauges()) {
             double value = gauge.value();

@@ -203,6 +203,7 @@ final class Testbed implements AutoCloseable {
         private String routing = "";
         private String route = "    retry: {max-attempts: 3, non-idempotent: true}\n"
                 + "    timeouts: {connect: 1s, first-byte: 10s, idle: 10s, total: 30s}\n";
+        private String upstream = "";
         private int eventLoops;
         private boolean admin;
 
@@ -226,6 +227,18 @@ final class Testbed implements AutoCloseable {
         /** The {@code routing:} mapping's body, e.g. {@code "mode: latency-aware"}; empty for defaults. */
         Builder routing(String mapping) {
             this.routing = mapping;
+            return this;
+        }
+
+        /** The route's {@code retry:} and {@code timeouts:} lines (indented by four spaces), replacing the defaults. */
+        Builder route(String lines) {
+            this.route = lines;
+            return this;
+        }
+
+        /** The {@code upstream:} mapping's body, e.g. {@code "idle-timeout: 5s"}; empty for defaults. */
+        Builder upstream(String mapping) {
+            this.upstream = mapping;
             return this;
         }
 
@@ -297,6 +310,9 @@ final class Testbed implements AutoCloseable {
             }
             if (!routing.isEmpty()) {
                 text.append("routing: {").append(routing).append("}\n");
+            }
+            if (!upstream.isEmpty()) {
+                text.append("upstream: {").append(upstream).append("}\n");
             }
             text.append(health.yaml());
             text.append("regions:\n");

@@ -89,7 +89,7 @@ final class WeightShiftScenario implements Callable<Integer> {
     }
 
     /** PUT /admin/regions/A/weight; returns how long the call took (ms). */
-    private static long putWeight(HttpClient http, Testbed bed, int newWeight) {
+    static long putWeight(HttpClient http, Testbed bed, int newWeight) {
         long start = System.nanoTime();
         try {
             HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(bed.adminUri() + "/admin/regions/" + A + "/weight"))
