@@ -22,8 +22,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.codec.http.TooLongHttpHeaderException;
-import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
@@ -31,6 +29,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
+import java.util.List;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -67,6 +66,8 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
     private @Nullable ChannelHandlerContext ctx;
     private @Nullable Exchange exchange;
+    /** A chunked request whose upstream start waits for its first body part to decode cleanly. */
+    private @Nullable PendingExchange pending;
     private boolean draining;
     private boolean closing;
     /** The rest of an answered request's body is being read and dropped. */
@@ -90,9 +91,14 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (closing) {
+            // Whatever the decoder still hands over after a refusal is never forwarded.
+            ReferenceCountUtil.release(msg);
+            return;
+        }
         Exchange current = exchange;
         if (current != null && current.acceptsRequestContent() && msg instanceof HttpContent) {
-            current.onClientContent((HttpContent) msg);
+            feed(current, (HttpContent) msg);
         } else if (current != null || !pipelined.isEmpty()) {
             if (pipelined.size() >= MAX_PIPELINED_MESSAGES) {
                 ReferenceCountUtil.release(msg);
@@ -127,6 +133,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         closing = true;
+        pending = null;
         Exchange current = exchange;
         exchange = null;
         if (current != null) {
@@ -195,7 +202,8 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             Exchange current = exchange;
             while (current != null && current.acceptsRequestContent()
                     && pipelined.peekFirst() instanceof HttpContent) {
-                current.onClientContent((HttpContent) pipelined.pollFirst());
+                feed(current, (HttpContent) pipelined.pollFirst());
+                current = exchange;
             }
         }
         maybeRead();
@@ -214,6 +222,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         snapshots.get().meters().errorResponse(error);
+        RefusalLog.answered(c.channel(), requestId, error, detail);
         FullHttpResponse response = detail == null ? error.toResponse(c.alloc()) : error.toResponse(c.alloc(), detail);
         response.headers().set(ForwardingHeaders.X_REQUEST_ID, requestId);
         boolean keep = keepAlive && !draining;
@@ -229,6 +238,12 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void dispatch(Object msg) {
+        PendingExchange waiting = pending;
+        if (waiting != null && msg instanceof HttpContent) {
+            pending = null;
+            waiting.resume((HttpContent) msg);
+            return;
+        }
         if (discardingBody && msg instanceof HttpContent) {
             discardingBody = !(msg instanceof LastHttpContent);
             ReferenceCountUtil.release(msg);
@@ -257,29 +272,30 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         DecoderResult result = request.decoderResult();
         if (result.isFailure()) {
             ReferenceCountUtil.release(request);
-            reject.answer(errorFor(result.cause()), null, null);
+            reject.answer(MessageFraming.errorForDecoderFailure(result.cause(), false), null, null, null);
             return;
         }
         String traceId = ForwardingHeaders.traceId(headers);
-        // RFC 9112 §6.3: both headers make the framing ambiguous, the classic smuggling vector.
-        if (headers.contains(HttpHeaderNames.TRANSFER_ENCODING) && headers.contains(HttpHeaderNames.CONTENT_LENGTH)) {
-            ReferenceCountUtil.release(request);
-            reject.answer(ErrorResponse.AMBIGUOUS_FRAMING, traceId, null);
-            return;
-        }
         RouterSnapshot snapshot = snapshots.get();
         MeridianConfig config = snapshot.config();
         ServerConfig server = config.server();
+        // Anything two parsers could read differently is refused before it can reach an upstream.
+        MessageFraming.Problem problem = MessageFraming.checkRequest(request, List.of());
+        if (problem != null) {
+            ReferenceCountUtil.release(request);
+            reject.answer(problem.error(), traceId, null, problem.detail());
+            return;
+        }
         long contentLength = HttpUtil.getContentLength(request, -1L);
         if (contentLength > server.maxRequestBody()) {
             ReferenceCountUtil.release(request);
-            reject.answer(ErrorResponse.BODY_TOO_LARGE, traceId, null);
+            reject.answer(ErrorResponse.BODY_TOO_LARGE, traceId, null, null);
             return;
         }
         if (headers.contains(HttpHeaderNames.EXPECT)) {
             if (!HttpUtil.is100ContinueExpected(request)) {
                 ReferenceCountUtil.release(request);
-                reject.answer(ErrorResponse.EXPECTATION_FAILED, traceId, null);
+                reject.answer(ErrorResponse.EXPECTATION_FAILED, traceId, null, null);
                 return;
             }
             // Answer the expectation here; the upstream gets the body without waiting.
@@ -296,13 +312,57 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(request);
             snapshot.meters().cell(route, RequestMeters.NO_REGION).request(
                     ErrorResponse.NO_UPSTREAM.status().code(), null, System.nanoTime() - startNanos);
-            reject.answer(ErrorResponse.NO_UPSTREAM, traceId, route.name());
+            reject.answer(ErrorResponse.NO_UPSTREAM, traceId, route.name(), null);
             return;
         }
         Exchange started = new Exchange(
                 this, c, request, routing, decision, snapshot, resources, requestId, traceId, peer, startNanos);
+        if (HttpUtil.isTransferEncodingChunked(request)) {
+            // A chunked body can still turn out malformed; the upstream hears of the request only
+            // once its first chunk decoded cleanly (a later bad chunk aborts the upstream request).
+            pending = new PendingExchange(started, reject, traceId, route.name());
+            return;
+        }
         exchange = started;
         started.start();
+    }
+
+    /** Hands a body part to the exchange, or ends the exchange when the part did not decode (RFC 9112 §7.1). */
+    private void feed(Exchange current, HttpContent content) {
+        DecoderResult result = content.decoderResult();
+        if (result.isFailure()) {
+            content.release();
+            current.fail(MessageFraming.errorForDecoderFailure(result.cause(), true), null);
+            return;
+        }
+        current.onClientContent(content);
+    }
+
+    /** A chunked request, routed but not started, waiting for its first body part. */
+    private final class PendingExchange {
+        private final Exchange exchange;
+        private final Rejection reject;
+        private final String traceId;
+        private final String route;
+
+        PendingExchange(Exchange exchange, Rejection reject, String traceId, String route) {
+            this.exchange = exchange;
+            this.reject = reject;
+            this.traceId = traceId;
+            this.route = route;
+        }
+
+        void resume(HttpContent first) {
+            DecoderResult result = first.decoderResult();
+            if (result.isFailure()) {
+                first.release();
+                reject.answer(MessageFraming.errorForDecoderFailure(result.cause(), true), traceId, route, null);
+                return;
+            }
+            ProxyHandler.this.exchange = exchange;
+            exchange.start();
+            exchange.onClientContent(first);
+        }
     }
 
     /** A request Meridian answers itself before any upstream sees it: logged, answered, connection closed. */
@@ -321,13 +381,13 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             this.uri = uri;
         }
 
-        void answer(ErrorResponse error, @Nullable String traceId, @Nullable String route) {
+        void answer(ErrorResponse error, @Nullable String traceId, @Nullable String route, @Nullable String detail) {
             AccessLog accessLog = resources.accessLog();
             if (accessLog.enabled()) {
                 accessLog.log(new AccessLog.Entry(System.currentTimeMillis(), requestId, traceId, client, method, uri,
                         route, null, null, error.status().code(), 0, -1, System.nanoTime() - startNanos, 0, null));
             }
-            sendError(error, null, requestId, false, false);
+            sendError(error, detail, requestId, false, false);
         }
     }
 
@@ -344,16 +404,6 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         while ((msg = pipelined.pollFirst()) != null) {
             ReferenceCountUtil.release(msg);
         }
-    }
-
-    private static ErrorResponse errorFor(Throwable cause) {
-        if (cause instanceof TooLongHttpLineException) {
-            return ErrorResponse.URI_TOO_LONG;
-        }
-        if (cause instanceof TooLongHttpHeaderException) {
-            return ErrorResponse.HEADERS_TOO_LARGE;
-        }
-        return ErrorResponse.BAD_REQUEST;
     }
 
     /**

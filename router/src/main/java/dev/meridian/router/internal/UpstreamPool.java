@@ -218,7 +218,12 @@ final class UpstreamPool {
                                 new HttpDecoderConfig()
                                         .setMaxInitialLineLength(MAX_RESPONSE_INITIAL_LINE)
                                         .setMaxHeaderSize(MAX_RESPONSE_HEADERS)
-                                        .setMaxChunkSize(MAX_CHUNK),
+                                        .setMaxChunkSize(MAX_CHUNK)
+                                        // As on the client side; MessageFraming.checkResponse does the rest.
+                                        .setStrictLineParsing(true)
+                                        .setValidateHeaders(true)
+                                        .setAllowDuplicateContentLengths(false)
+                                        .setUseRfc9112TransferEncoding(true),
                                 false,
                                 false));
                         p.addLast(RouterPipeline.UPSTREAM_IDLE,
