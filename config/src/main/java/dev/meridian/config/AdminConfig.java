@@ -28,6 +28,7 @@ import static java.util.Objects.requireNonNull;
  * @param auditFile where every admin change is appended as one JSON line
  * @param allowInsecure whether the API may bind a non-loopback address without any token
  * @param maxRequestBody largest admin request body in bytes, 1..{@value #MAX_REQUEST_BODY_LIMIT}; larger ones get 413
+ * @param tls TLS for the admin API, with {@link TlsConfig#clientCa()} for mutual TLS; {@code null}: plaintext
  */
 public record AdminConfig(
         String address,
@@ -37,7 +38,8 @@ public record AdminConfig(
         Path stateFile,
         Path auditFile,
         boolean allowInsecure,
-        int maxRequestBody) {
+        int maxRequestBody,
+        @Nullable TlsConfig tls) {
 
     /** Largest {@code maxRequestBody} accepted: admin bodies are buffered whole, so they stay small. */
     public static final int MAX_REQUEST_BODY_LIMIT = 1024 * 1024;
@@ -70,6 +72,12 @@ public record AdminConfig(
         }
     }
 
+    /** A plaintext admin API. */
+    public AdminConfig(String address, int port, List<AdminToken> tokens, @Nullable Path tokenFile, Path stateFile,
+            Path auditFile, boolean allowInsecure, int maxRequestBody) {
+        this(address, port, tokens, tokenFile, stateFile, auditFile, allowInsecure, maxRequestBody, null);
+    }
+
     /** An admin API with these tokens and the default files, limits and loopback rule. */
     public AdminConfig(String address, int port, List<AdminToken> tokens) {
         this(address, port, tokens, null, ConfigDefaults.ADMIN_STATE_FILE, ConfigDefaults.ADMIN_AUDIT_FILE,
@@ -82,27 +90,31 @@ public record AdminConfig(
     }
 
     public AdminConfig withTokens(List<AdminToken> tokens) {
-        return new AdminConfig(address, port, tokens, tokenFile, stateFile, auditFile, allowInsecure, maxRequestBody);
+        return new AdminConfig(address, port, tokens, tokenFile, stateFile, auditFile, allowInsecure, maxRequestBody, tls);
     }
 
     public AdminConfig withTokenFile(@Nullable Path tokenFile) {
-        return new AdminConfig(address, port, tokens, tokenFile, stateFile, auditFile, allowInsecure, maxRequestBody);
+        return new AdminConfig(address, port, tokens, tokenFile, stateFile, auditFile, allowInsecure, maxRequestBody, tls);
     }
 
     public AdminConfig withStateFile(Path stateFile) {
-        return new AdminConfig(address, port, tokens, tokenFile, stateFile, auditFile, allowInsecure, maxRequestBody);
+        return new AdminConfig(address, port, tokens, tokenFile, stateFile, auditFile, allowInsecure, maxRequestBody, tls);
     }
 
     public AdminConfig withAuditFile(Path auditFile) {
-        return new AdminConfig(address, port, tokens, tokenFile, stateFile, auditFile, allowInsecure, maxRequestBody);
+        return new AdminConfig(address, port, tokens, tokenFile, stateFile, auditFile, allowInsecure, maxRequestBody, tls);
     }
 
     public AdminConfig withAllowInsecure(boolean allowInsecure) {
-        return new AdminConfig(address, port, tokens, tokenFile, stateFile, auditFile, allowInsecure, maxRequestBody);
+        return new AdminConfig(address, port, tokens, tokenFile, stateFile, auditFile, allowInsecure, maxRequestBody, tls);
     }
 
     public AdminConfig withMaxRequestBody(int maxRequestBody) {
-        return new AdminConfig(address, port, tokens, tokenFile, stateFile, auditFile, allowInsecure, maxRequestBody);
+        return new AdminConfig(address, port, tokens, tokenFile, stateFile, auditFile, allowInsecure, maxRequestBody, tls);
+    }
+
+    public AdminConfig withTls(@Nullable TlsConfig tls) {
+        return new AdminConfig(address, port, tokens, tokenFile, stateFile, auditFile, allowInsecure, maxRequestBody, tls);
     }
 
     /** The address to bind; built from the literal, so no DNS lookup happens. */

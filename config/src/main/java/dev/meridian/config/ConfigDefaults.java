@@ -24,6 +24,13 @@ public final class ConfigDefaults {
     /** Off: with it on, whoever connects could claim any client address. */
     public static final boolean PROXY_PROTOCOL = false;
 
+    // listen.tls and admin.tls
+    /** TLS 1.3 first; 1.2 for older clients. Nothing older (RFC 8996). */
+    public static final List<String> TLS_PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
+    public static final TlsProvider TLS_PROVIDER = TlsProvider.AUTO;
+    /** Certificate renewals (cert-manager, ACME) are picked up within this. */
+    public static final Duration TLS_RELOAD_INTERVAL = Duration.ofSeconds(10);
+
     // server
     /** 0 = one event loop per available core. */
     public static final int EVENT_LOOPS = 0;
@@ -37,6 +44,27 @@ public final class ConfigDefaults {
     public static final Duration CLIENT_IDLE_TIMEOUT = Duration.ofSeconds(60);
     public static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(30);
     public static final boolean REGION_HEADER = true;
+    /** A slowloris client that has not sent its whole request head by then is answered 408 and closed. */
+    public static final Duration REQUEST_HEAD_TIMEOUT = Duration.ofSeconds(10);
+    /** Longest wait for the next part of a request body before 408 and close. */
+    public static final Duration REQUEST_BODY_TIMEOUT = Duration.ofSeconds(30);
+    /** Client connections at once, all addresses together; more are closed at accept. */
+    public static final int MAX_CONNECTIONS = 10_000;
+    /** Client connections at once from one IP address; 0 = no per-address limit. */
+    public static final int MAX_CONNECTIONS_PER_IP = 256;
+    /** Requests a client may pipeline behind the one in flight on a connection. */
+    public static final int MAX_PIPELINED_REQUESTS = 16;
+    /** Empty: any Host header; absolute-form request targets are refused. */
+    public static final List<String> HOSTS = List.of();
+
+    // server.http2
+    public static final boolean HTTP2_ENABLED = true;
+    /** The value RFC 9113 recommends as a minimum, and what nginx and Envoy advertise. */
+    public static final int HTTP2_MAX_CONCURRENT_STREAMS = 100;
+    /** RFC 9113's initial window: a slow stream holds at most this much per stream in the router. */
+    public static final int HTTP2_INITIAL_WINDOW_SIZE = 65_535;
+    /** Far above a browser's or gRPC client's cancellations, far below a rapid-reset flood. */
+    public static final int HTTP2_MAX_RESETS_PER_SECOND = 100;
 
     // upstream
     public static final int MAX_CONNECTIONS_PER_ENDPOINT = 512;
@@ -155,6 +183,15 @@ public final class ConfigDefaults {
 
     // regions
     public static final int REGION_WEIGHT = 100;
+    public static final UpstreamProtocol REGION_PROTOCOL = UpstreamProtocol.H1;
+    public static final ProbeKind REGION_PROBE = ProbeKind.HTTP;
+    /** The empty service name asks for the server's overall health (gRPC health protocol). */
+    public static final String REGION_GRPC_HEALTH_SERVICE = "";
+    /** Verify upstream certificates unless told otherwise. */
+    public static final boolean UPSTREAM_TLS_VERIFY = true;
+
+    // routes[].grpc
+    public static final boolean ROUTE_GRPC = false;
 
     // routes
     public static final List<RouteConfig> ROUTES = List.of();

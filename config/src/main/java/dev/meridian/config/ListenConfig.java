@@ -3,6 +3,7 @@ package dev.meridian.config;
 import dev.meridian.config.internal.InetLiteral;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import org.jspecify.annotations.Nullable;
 import static java.util.Objects.requireNonNull;
 
 /**
@@ -16,8 +17,9 @@ import static java.util.Objects.requireNonNull;
  * @param address IP literal to bind, e.g. {@code 0.0.0.0}, {@code ::}, {@code 127.0.0.1}
  * @param port 0..65535; 0 binds an ephemeral port (tests)
  * @param proxyProtocol whether connections start with a PROXY protocol v1 or v2 header naming the client
+ * @param tls TLS termination, or {@code null} for a plaintext listener (HTTP/1.1 and h2c)
  */
-public record ListenConfig(String address, int port, boolean proxyProtocol) {
+public record ListenConfig(String address, int port, boolean proxyProtocol, @Nullable TlsConfig tls) {
 
     public ListenConfig {
         requireNonNull(address, "address");
@@ -27,7 +29,12 @@ public record ListenConfig(String address, int port, boolean proxyProtocol) {
         checkPort(port);
     }
 
-    /** A listener without the PROXY protocol. */
+    /** A plaintext listener. */
+    public ListenConfig(String address, int port, boolean proxyProtocol) {
+        this(address, port, proxyProtocol, null);
+    }
+
+    /** A plaintext listener without the PROXY protocol. */
     public ListenConfig(String address, int port) {
         this(address, port, ConfigDefaults.PROXY_PROTOCOL);
     }
@@ -38,7 +45,11 @@ public record ListenConfig(String address, int port, boolean proxyProtocol) {
     }
 
     public ListenConfig withProxyProtocol(boolean proxyProtocol) {
-        return new ListenConfig(address, port, proxyProtocol);
+        return new ListenConfig(address, port, proxyProtocol, tls);
+    }
+
+    public ListenConfig withTls(@Nullable TlsConfig tls) {
+        return new ListenConfig(address, port, proxyProtocol, tls);
     }
 
     /** The address to bind; built from the literal, so no DNS lookup happens. */

@@ -21,8 +21,20 @@ import static java.util.Objects.requireNonNull;
  * @param location where the region is, or {@code null} to rank it by measured latency
  * @param weight {@value #MIN_WEIGHT}..{@value #MAX_WEIGHT}; 0 drains the region
  * @param endpoints at least one {@code http(s)://host:port} URL, no duplicates
+ * @param protocol the HTTP version the endpoints speak; {@code h2c} needs {@code http://} endpoints, {@code h2} {@code https://} ones
+ * @param tls how {@code https://} endpoints are verified; {@code null} when every endpoint is {@code http://}
+ * @param probe how the endpoints are probed; {@code grpc} needs an HTTP/2 protocol
+ * @param grpcHealthService the service name asked of the gRPC health service ({@code ""}: the whole server)
  */
-public record RegionConfig(String name, @Nullable GeoPoint location, int weight, List<URI> endpoints) {
+public record RegionConfig(
+        String name,
+        @Nullable GeoPoint location,
+        int weight,
+        List<URI> endpoints,
+        UpstreamProtocol protocol,
+        @Nullable UpstreamTlsConfig tls,
+        ProbeKind probe,
+        String grpcHealthService) {
 
     /** Weight that drains a region. */
     public static final int MIN_WEIGHT = 0;
@@ -56,6 +68,34 @@ public record RegionConfig(String name, @Nullable GeoPoint location, int weight,
             normalized.add(uri);
         }
         endpoints = List.copyOf(normalized);
+        requireNonNull(protocol, "protocol");
+        requireNonNull(probe, "probe");
+        requireNonNull(grpcHealthService, "grpcHealthService");
+        boolean anyTls = false;
+        for (URI uri : endpoints) {
+            boolean secure = "https".equals(uri.getScheme());
+            anyTls |= secure;
+            if (protocol == UpstreamProtocol.H2 && !secure) {
+                throw new IllegalArgumentException("protocol: h2 needs https:// endpoints, '" + uri
+                        + "' is http:// (expected: https endpoints, or protocol h2c for cleartext HTTP/2)");
+            }
+            if (protocol == UpstreamProtocol.H2C && secure) {
+                throw new IllegalArgumentException("protocol: h2c is cleartext HTTP/2, '" + uri
+                        + "' is https:// (expected: http endpoints, or protocol h2 for HTTP/2 over TLS)");
+            }
+        }
+        if (tls == null && anyTls) {
+            tls = UpstreamTlsConfig.ofDefaults();
+        }
+        if (probe == ProbeKind.GRPC && !protocol.isHttp2()) {
+            throw new IllegalArgumentException("probe: grpc needs an HTTP/2 region (expected: protocol h2c or h2)");
+        }
+    }
+
+    /** An HTTP/1.1 region probed over HTTP. */
+    public RegionConfig(String name, @Nullable GeoPoint location, int weight, List<URI> endpoints) {
+        this(name, location, weight, endpoints, ConfigDefaults.REGION_PROTOCOL, null, ConfigDefaults.REGION_PROBE,
+                ConfigDefaults.REGION_GRPC_HEALTH_SERVICE);
     }
 
     /** A region with the default weight and no location. */
@@ -65,7 +105,16 @@ public record RegionConfig(String name, @Nullable GeoPoint location, int weight,
 
     /** The same region with another weight (what the admin API changes at run time). */
     public RegionConfig withWeight(int weight) {
-        return new RegionConfig(name, location, weight, endpoints);
+        return new RegionConfig(name, location, weight, endpoints, protocol, tls, probe, grpcHealthService);
+    }
+
+    /** The same region speaking {@code protocol}, probed with {@code probe}. */
+    public RegionConfig withProtocol(UpstreamProtocol protocol, ProbeKind probe) {
+        return new RegionConfig(name, location, weight, endpoints, protocol, tls, probe, grpcHealthService);
+    }
+
+    public RegionConfig withTls(@Nullable UpstreamTlsConfig tls) {
+        return new RegionConfig(name, location, weight, endpoints, protocol, tls, probe, grpcHealthService);
     }
 
     /**

@@ -29,6 +29,8 @@ import static java.util.Objects.requireNonNull;
  * @param retry how many attempts a request gets, and whether a sent POST or PATCH may be retried
  * @param hedge whether a slow request gets a second attempt in the next region
  * @param apdex the time to first byte that satisfies and that is tolerated, for the route's Apdex score
+ * @param grpc whether the route carries gRPC: requests with {@code content-type: application/grpc} go to HTTP/2
+ *     regions only, are failed over only before the first response frame, and are counted by {@code grpc-status}
  */
 public record RouteConfig(
         String name,
@@ -37,7 +39,8 @@ public record RouteConfig(
         @Nullable String stickyHeader,
         RetryConfig retry,
         HedgeConfig hedge,
-        ApdexConfig apdex) {
+        ApdexConfig apdex,
+        boolean grpc) {
 
     public RouteConfig {
         requireNonNull(name, "name");
@@ -68,6 +71,12 @@ public record RouteConfig(
         }
     }
 
+    /** A route that does not carry gRPC. */
+    public RouteConfig(String name, String pathPrefix, TimeoutConfig timeouts, @Nullable String stickyHeader,
+            RetryConfig retry, HedgeConfig hedge, ApdexConfig apdex) {
+        this(name, pathPrefix, timeouts, stickyHeader, retry, hedge, apdex, ConfigDefaults.ROUTE_GRPC);
+    }
+
     /** A route with the default Apdex thresholds. */
     public RouteConfig(String name, String pathPrefix, TimeoutConfig timeouts, @Nullable String stickyHeader,
             RetryConfig retry, HedgeConfig hedge) {
@@ -85,23 +94,27 @@ public record RouteConfig(
     }
 
     public RouteConfig withTimeouts(TimeoutConfig timeouts) {
-        return new RouteConfig(name, pathPrefix, timeouts, stickyHeader, retry, hedge, apdex);
+        return new RouteConfig(name, pathPrefix, timeouts, stickyHeader, retry, hedge, apdex, grpc);
     }
 
     public RouteConfig withStickyHeader(@Nullable String stickyHeader) {
-        return new RouteConfig(name, pathPrefix, timeouts, stickyHeader, retry, hedge, apdex);
+        return new RouteConfig(name, pathPrefix, timeouts, stickyHeader, retry, hedge, apdex, grpc);
     }
 
     public RouteConfig withRetry(RetryConfig retry) {
-        return new RouteConfig(name, pathPrefix, timeouts, stickyHeader, retry, hedge, apdex);
+        return new RouteConfig(name, pathPrefix, timeouts, stickyHeader, retry, hedge, apdex, grpc);
     }
 
     public RouteConfig withHedge(HedgeConfig hedge) {
-        return new RouteConfig(name, pathPrefix, timeouts, stickyHeader, retry, hedge, apdex);
+        return new RouteConfig(name, pathPrefix, timeouts, stickyHeader, retry, hedge, apdex, grpc);
     }
 
     public RouteConfig withApdex(ApdexConfig apdex) {
-        return new RouteConfig(name, pathPrefix, timeouts, stickyHeader, retry, hedge, apdex);
+        return new RouteConfig(name, pathPrefix, timeouts, stickyHeader, retry, hedge, apdex, grpc);
+    }
+
+    public RouteConfig withGrpc(boolean grpc) {
+        return new RouteConfig(name, pathPrefix, timeouts, stickyHeader, retry, hedge, apdex, grpc);
     }
 
     /**

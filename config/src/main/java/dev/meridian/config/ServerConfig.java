@@ -1,6 +1,8 @@
 package dev.meridian.config;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
 import static java.util.Objects.requireNonNull;
 
 /**
@@ -16,6 +18,13 @@ import static java.util.Objects.requireNonNull;
  * @param clientIdleTimeout idle keep-alive client connections are closed after this (positive)
  * @param shutdownGrace how long in-flight requests may take to finish on SIGTERM (zero or more)
  * @param regionHeader whether proxied responses carry {@code X-Meridian-Region}
+ * @param requestHeadTimeout a client must send a whole request head within this of its first byte (positive)
+ * @param requestBodyTimeout longest gap between two parts of a request body (positive)
+ * @param maxConnections client connections at once, 1..10,000,000
+ * @param maxConnectionsPerIp client connections at once from one IP address, 0 (no limit)..10,000,000
+ * @param maxPipelinedRequests requests a client may send ahead of the response it waits for, 0..1024
+ * @param hosts host names (lowercase, no port) clients may ask for in an absolute-form target; empty: none
+ * @param http2 HTTP/2 from clients
  */
 public record ServerConfig(
         int eventLoops,
@@ -25,10 +34,21 @@ public record ServerConfig(
         long maxRequestBody,
         Duration clientIdleTimeout,
         Duration shutdownGrace,
-        boolean regionHeader) {
+        boolean regionHeader,
+        Duration requestHeadTimeout,
+        Duration requestBodyTimeout,
+        int maxConnections,
+        int maxConnectionsPerIp,
+        int maxPipelinedRequests,
+        List<String> hosts,
+        Http2Config http2) {
 
     /** Most event loops accepted; far above any core count, it catches typos. */
     public static final int MAX_EVENT_LOOPS = 1024;
+    /** Most connections accepted by either limit; catches typos. */
+    public static final int MAX_CONNECTIONS_LIMIT = 10_000_000;
+    /** Most pipelined requests accepted. */
+    public static final int MAX_PIPELINED_LIMIT = 1024;
 
     public ServerConfig {
         if (eventLoops < 0 || eventLoops > MAX_EVENT_LOOPS) {
@@ -49,6 +69,33 @@ public record ServerConfig(
         if (shutdownGrace.isNegative()) {
             throw new IllegalArgumentException("shutdownGrace: " + shutdownGrace + " (expected: >= 0)");
         }
+        TimeoutConfig.checkPositive(requestHeadTimeout, "requestHeadTimeout");
+        TimeoutConfig.checkPositive(requestBodyTimeout, "requestBodyTimeout");
+        if (maxConnections < 1 || maxConnections > MAX_CONNECTIONS_LIMIT) {
+            throw new IllegalArgumentException("maxConnections: " + maxConnections + " (expected: 1.." + MAX_CONNECTIONS_LIMIT + ")");
+        }
+        if (maxConnectionsPerIp < 0 || maxConnectionsPerIp > MAX_CONNECTIONS_LIMIT) {
+            throw new IllegalArgumentException("maxConnectionsPerIp: " + maxConnectionsPerIp + " (expected: 0.." + MAX_CONNECTIONS_LIMIT + ")");
+        }
+        if (maxPipelinedRequests < 0 || maxPipelinedRequests > MAX_PIPELINED_LIMIT) {
+            throw new IllegalArgumentException("maxPipelinedRequests: " + maxPipelinedRequests + " (expected: 0.." + MAX_PIPELINED_LIMIT + ")");
+        }
+        hosts = List.copyOf(requireNonNull(hosts, "hosts"));
+        for (String host : hosts) {
+            if (!host.equals(host.toLowerCase(Locale.ROOT)) || !host.matches("[a-z0-9.-]{1,253}|\\[[0-9a-f:.]+\\]")) {
+                throw new IllegalArgumentException("hosts: '" + host + "' (expected: a lowercase host name or IP literal, no port)");
+            }
+        }
+        requireNonNull(http2, "http2");
+    }
+
+    /** The server with the listed settings and the defaults for client limits, hosts and HTTP/2. */
+    public ServerConfig(int eventLoops, Transport transport, int maxInitialLineLength, int maxHeaderSize,
+            long maxRequestBody, Duration clientIdleTimeout, Duration shutdownGrace, boolean regionHeader) {
+        this(eventLoops, transport, maxInitialLineLength, maxHeaderSize, maxRequestBody, clientIdleTimeout,
+                shutdownGrace, regionHeader, ConfigDefaults.REQUEST_HEAD_TIMEOUT, ConfigDefaults.REQUEST_BODY_TIMEOUT,
+                ConfigDefaults.MAX_CONNECTIONS, ConfigDefaults.MAX_CONNECTIONS_PER_IP,
+                ConfigDefaults.MAX_PIPELINED_REQUESTS, ConfigDefaults.HOSTS, Http2Config.ofDefaults());
     }
 
     /** Every value from {@link ConfigDefaults}. */

@@ -386,7 +386,7 @@ class ConfigLoaderProblemsTest {
                 "m.yaml:5:17: regions[0].endpoints[0]: 'ftp://10.1.0.5' is not an http(s) URL (expected e.g. http://10.1.0.5:5052)",
                 "m.yaml:6:11: regions[1].name: duplicate region name 'us-east4' (first used at regions[0].name, line 4)",
                 "m.yaml:7:16: regions[1].endpoints: empty list (expected at least one endpoint, e.g. http://10.1.0.5:5052)",
-                "m.yaml:8:5: regions[1].colour: unknown key (expected one of: name, location, weight, endpoints)"));
+                "m.yaml:8:5: regions[1].colour: unknown key (expected one of: name, location, weight, endpoints, protocol, tls, probe, grpc-health-service)"));
         assertThat(e.problems()).hasSize(6);
     }
 

@@ -37,6 +37,12 @@ class ConfigSchemaTest {
             entry("listen.address", "LISTEN_ADDRESS"),
             entry("listen.port", "LISTEN_PORT"),
             entry("listen.proxy-protocol", "PROXY_PROTOCOL"),
+            entry("listen.tls.protocols", "TLS_PROTOCOLS"),
+            entry("listen.tls.provider", "TLS_PROVIDER"),
+            entry("listen.tls.reload-interval", "TLS_RELOAD_INTERVAL"),
+            entry("admin.tls.protocols", "TLS_PROTOCOLS"),
+            entry("admin.tls.provider", "TLS_PROVIDER"),
+            entry("admin.tls.reload-interval", "TLS_RELOAD_INTERVAL"),
             entry("server.event-loops", "EVENT_LOOPS"),
             entry("server.transport", "TRANSPORT"),
             entry("server.max-initial-line-length", "MAX_INITIAL_LINE_LENGTH"),
@@ -45,6 +51,16 @@ class ConfigSchemaTest {
             entry("server.client-idle-timeout", "CLIENT_IDLE_TIMEOUT"),
             entry("server.shutdown-grace", "SHUTDOWN_GRACE"),
             entry("server.region-header", "REGION_HEADER"),
+            entry("server.request-head-timeout", "REQUEST_HEAD_TIMEOUT"),
+            entry("server.request-body-timeout", "REQUEST_BODY_TIMEOUT"),
+            entry("server.max-connections", "MAX_CONNECTIONS"),
+            entry("server.max-connections-per-ip", "MAX_CONNECTIONS_PER_IP"),
+            entry("server.max-pipelined-requests", "MAX_PIPELINED_REQUESTS"),
+            entry("server.hosts", "HOSTS"),
+            entry("server.http2.enabled", "HTTP2_ENABLED"),
+            entry("server.http2.max-concurrent-streams", "HTTP2_MAX_CONCURRENT_STREAMS"),
+            entry("server.http2.initial-window-size", "HTTP2_INITIAL_WINDOW_SIZE"),
+            entry("server.http2.max-resets-per-second", "HTTP2_MAX_RESETS_PER_SECOND"),
             entry("upstream.max-connections-per-endpoint", "MAX_CONNECTIONS_PER_ENDPOINT"),
             entry("upstream.max-pending-acquires", "MAX_PENDING_ACQUIRES"),
             entry("upstream.idle-timeout", "UPSTREAM_IDLE_TIMEOUT"),
@@ -98,6 +114,11 @@ class ConfigSchemaTest {
             entry("retries.min-per-second", "RETRY_MIN_PER_SECOND"),
             entry("retries.replay-buffer", "REPLAY_BUFFER"),
             entry("regions[].weight", "REGION_WEIGHT"),
+            entry("regions[].protocol", "REGION_PROTOCOL"),
+            entry("regions[].tls.verify", "UPSTREAM_TLS_VERIFY"),
+            entry("regions[].probe", "REGION_PROBE"),
+            entry("regions[].grpc-health-service", "REGION_GRPC_HEALTH_SERVICE"),
+            entry("routes[].grpc", "ROUTE_GRPC"),
             entry("routes", "ROUTES"),
             entry("routes[].retry.max-attempts", "RETRY_MAX_ATTEMPTS"),
             entry("routes[].retry.non-idempotent", "RETRY_NON_IDEMPOTENT"),
@@ -270,6 +291,11 @@ class ConfigSchemaTest {
             return value.textValue().equals(e.name().toLowerCase(Locale.ROOT).replace('_', '-')) ? like : value.textValue();
         }
         if (like instanceof List<?>) {
+            if (value.isArray() && ((List<?>) like).stream().allMatch(String.class::isInstance)) {
+                List<String> strings = new ArrayList<>();
+                value.forEach(item -> strings.add(item.textValue()));
+                return strings;
+            }
             return value.isArray() && value.isEmpty() ? List.of() : value.toString();
         }
         return value.textValue();

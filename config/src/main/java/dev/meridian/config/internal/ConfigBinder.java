@@ -13,11 +13,13 @@ import dev.meridian.config.GeoConfig;
 import dev.meridian.config.GeoPoint;
 import dev.meridian.config.HealthConfig;
 import dev.meridian.config.HedgeConfig;
+import dev.meridian.config.Http2Config;
 import dev.meridian.config.ListenConfig;
 import dev.meridian.config.MeridianConfig;
 import dev.meridian.config.OutlierConfig;
 import dev.meridian.config.PanicMode;
 import dev.meridian.config.ProbeConfig;
+import dev.meridian.config.ProbeKind;
 import dev.meridian.config.RateLimitConfig;
 import dev.meridian.config.RegionConfig;
 import dev.meridian.config.RetriesConfig;
@@ -27,8 +29,12 @@ import dev.meridian.config.RoutingConfig;
 import dev.meridian.config.RoutingMode;
 import dev.meridian.config.ServerConfig;
 import dev.meridian.config.TimeoutConfig;
+import dev.meridian.config.TlsConfig;
+import dev.meridian.config.TlsProvider;
 import dev.meridian.config.Transport;
 import dev.meridian.config.UpstreamConfig;
+import dev.meridian.config.UpstreamProtocol;
+import dev.meridian.config.UpstreamTlsConfig;
 import dev.meridian.config.internal.Problems.Origin;
 import java.net.URI;
 import java.nio.file.InvalidPathException;
@@ -83,6 +89,7 @@ public final class ConfigBinder {
         String listenAddress = address(listen, listenPath.key("address"), ConfigDefaults.LISTEN_ADDRESS);
         int listenPort = integer(listen, "port", ConfigDefaults.LISTEN_PORT);
         boolean proxyProtocol = bool(listen, "proxy-protocol", ConfigDefaults.PROXY_PROTOCOL);
+        @Nullable TlsConfig listenTls = tls(listen, listenPath.key("tls"));
 
         KeyPath serverPath = top.key("server");
         JsonNode server = mapping(root, "server");
@@ -94,6 +101,17 @@ public final class ConfigBinder {
         Duration clientIdle = duration(server, serverPath.key("client-idle-timeout"), ConfigDefaults.CLIENT_IDLE_TIMEOUT, false);
         Duration shutdownGrace = duration(server, serverPath.key("shutdown-grace"), ConfigDefaults.SHUTDOWN_GRACE, true);
         boolean regionHeader = bool(server, "region-header", ConfigDefaults.REGION_HEADER);
+        Duration headTimeout = duration(server, serverPath.key("request-head-timeout"), ConfigDefaults.REQUEST_HEAD_TIMEOUT, false);
+        Duration bodyTimeout = duration(server, serverPath.key("request-body-timeout"), ConfigDefaults.REQUEST_BODY_TIMEOUT, false);
+        int maxClientConnections = integer(server, "max-connections", ConfigDefaults.MAX_CONNECTIONS);
+        int maxConnectionsPerIp = integer(server, "max-connections-per-ip", ConfigDefaults.MAX_CONNECTIONS_PER_IP);
+        int maxPipelined = integer(server, "max-pipelined-requests", ConfigDefaults.MAX_PIPELINED_REQUESTS);
+        List<String> hosts = hosts(server, serverPath.key("hosts"));
+        JsonNode http2 = mapping(server, "http2");
+        boolean http2Enabled = bool(http2, "enabled", ConfigDefaults.HTTP2_ENABLED);
+        int maxStreams = integer(http2, "max-concurrent-streams", ConfigDefaults.HTTP2_MAX_CONCURRENT_STREAMS);
+        int initialWindow = integer(http2, "initial-window-size", ConfigDefaults.HTTP2_INITIAL_WINDOW_SIZE);
+        int maxResets = integer(http2, "max-resets-per-second", ConfigDefaults.HTTP2_MAX_RESETS_PER_SECOND);
 
         KeyPath upstreamPath = top.key("upstream");
         JsonNode upstream = mapping(root, "upstream");
@@ -119,6 +137,7 @@ public final class ConfigBinder {
         boolean allowInsecure = bool(admin, "allow-insecure", ConfigDefaults.ADMIN_ALLOW_INSECURE);
         long adminMaxBody = size(admin, adminPath.key("max-request-body"), ConfigDefaults.ADMIN_MAX_REQUEST_BODY, 1,
                 AdminConfig.MAX_REQUEST_BODY_LIMIT);
+        @Nullable TlsConfig adminTls = tls(admin, adminPath.key("tls"));
         checkPorts(listenAddress, listenPort, adminAddress, adminPort);
 
         KeyPath geoPath = top.key("geo");
@@ -227,7 +246,8 @@ public final class ConfigBinder {
             TimeoutConfig defaults = new TimeoutConfig(connect, firstByte, idle, total);
             List<RegionConfig> regionConfigs = new ArrayList<>();
             for (RegionDraft r : regions) {
-                regionConfigs.add(new RegionConfig(r.name, r.location, r.weight, r.endpoints));
+                regionConfigs.add(new RegionConfig(r.name, r.location, r.weight, r.endpoints, r.protocol, r.tls, r.probe,
+                        r.grpcHealthService));
             }
             List<RouteConfig> routeConfigs = new ArrayList<>();
             for (RouteDraft r : routes) {
@@ -237,15 +257,18 @@ public final class ConfigBinder {
                         r.idle != null ? r.idle : idle,
                         r.total != null ? r.total : total), r.stickyHeader,
                         new RetryConfig(r.maxAttempts, r.nonIdempotent), new HedgeConfig(r.hedgeEnabled, r.hedgeDelay),
-                        new ApdexConfig(r.apdexSatisfied, r.apdexTolerated)));
+                        new ApdexConfig(r.apdexSatisfied, r.apdexTolerated), r.grpc));
             }
             return new MeridianConfig(
-                    new ListenConfig(listenAddress, listenPort, proxyProtocol),
+                    new ListenConfig(listenAddress, listenPort, proxyProtocol, listenTls),
                     new ServerConfig(eventLoops, transport, (int) maxInitialLine, (int) maxHeaderSize, maxRequestBody,
-                            clientIdle, shutdownGrace, regionHeader),
+                            clientIdle, shutdownGrace, regionHeader, headTimeout, bodyTimeout, maxClientConnections,
+                            maxConnectionsPerIp, maxPipelined, hosts,
+                            new Http2Config(http2Enabled, maxStreams, initialWindow, maxResets)),
                     new UpstreamConfig(maxConnections, maxPending, upstreamIdle),
                     defaults,
-                    new AdminConfig(adminAddress, adminPort, tokens, tokenFile, stateFile, auditFile, allowInsecure, (int) adminMaxBody),
+                    new AdminConfig(adminAddress, adminPort, tokens, tokenFile, stateFile, auditFile, allowInsecure, (int) adminMaxBody,
+                            adminTls),
                     new GeoConfig(database, geoRequired, reloadInterval, cacheSize, nodeCacheSize, trustedProxies, locationHeaders),
                     new RoutingConfig(mode, tieBand, spillFactor, hysteresis, panic, defaultTtfb, ttfbDecay),
                     new HealthConfig(
@@ -273,6 +296,10 @@ public final class ConfigBinder {
         @Nullable GeoPoint location;
         int weight = ConfigDefaults.REGION_WEIGHT;
         List<URI> endpoints = new ArrayList<>();
+        UpstreamProtocol protocol = ConfigDefaults.REGION_PROTOCOL;
+        @Nullable UpstreamTlsConfig tls;
+        ProbeKind probe = ConfigDefaults.REGION_PROBE;
+        String grpcHealthService = ConfigDefaults.REGION_GRPC_HEALTH_SERVICE;
     }
 
     private static final class RouteDraft {
@@ -289,6 +316,7 @@ public final class ConfigBinder {
         @Nullable Duration hedgeDelay = ConfigDefaults.HEDGE_DELAY;
         Duration apdexSatisfied = ConfigDefaults.APDEX_SATISFIED;
         Duration apdexTolerated = ConfigDefaults.APDEX_TOLERATED;
+        boolean grpc = ConfigDefaults.ROUTE_GRPC;
     }
 
     private List<RegionDraft> regions(JsonNode root, KeyPath path) {
@@ -347,7 +375,108 @@ public final class ConfigBinder {
                     }
                 }
             }
+            upstreamProtocol(item, itemPath, region);
             out.add(region);
+        }
+        return out;
+    }
+
+    /** A region's protocol, TLS and probe settings, checked against its endpoints' schemes. */
+    private void upstreamProtocol(JsonNode item, KeyPath itemPath, RegionDraft region) {
+        region.protocol = choice(item, "protocol", UpstreamProtocol.values(), UpstreamProtocol::configName,
+                ConfigDefaults.REGION_PROTOCOL);
+        region.probe = choice(item, "probe", ProbeKind.values(), ProbeKind::configName, ConfigDefaults.REGION_PROBE);
+        JsonNode service = item.get("grpc-health-service");
+        if (service != null && service.isTextual()) {
+            region.grpcHealthService = service.textValue();
+        }
+        KeyPath protocolPath = itemPath.key("protocol");
+        boolean anyTls = false;
+        for (URI uri : region.endpoints) {
+            boolean secure = "https".equals(uri.getScheme());
+            anyTls |= secure;
+            if (region.protocol == UpstreamProtocol.H2 && !secure) {
+                problems.add(Origin.CHECK, protocolPath, tree.valueMark(protocolPath), "'h2' is HTTP/2 over TLS but endpoint "
+                        + Values.quote(uri.toString()) + " is http:// (expected https:// endpoints, or protocol 'h2c' for cleartext HTTP/2)");
+                break;
+            }
+            if (region.protocol == UpstreamProtocol.H2C && secure) {
+                problems.add(Origin.CHECK, protocolPath, tree.valueMark(protocolPath), "'h2c' is cleartext HTTP/2 but endpoint "
+                        + Values.quote(uri.toString()) + " is https:// (expected http:// endpoints, or protocol 'h2' for HTTP/2 over TLS)");
+                break;
+            }
+        }
+        if (region.probe == ProbeKind.GRPC && !region.protocol.isHttp2()) {
+            KeyPath probePath = itemPath.key("probe");
+            problems.add(Origin.CHECK, probePath, tree.valueMark(probePath),
+                    "'grpc' probes need an HTTP/2 region (expected protocol 'h2c' or 'h2' on this region)");
+        }
+        KeyPath tlsPath = itemPath.key("tls");
+        JsonNode tls = item.get("tls");
+        if (tls != null && tls.isObject()) {
+            if (!anyTls && !region.endpoints.isEmpty()) {
+                problems.add(Origin.CHECK, tlsPath, tree.valueMark(tlsPath),
+                        "TLS settings but every endpoint is http:// (expected https:// endpoints, or no 'tls')");
+            }
+            String serverName = tls.path("server-name").isTextual() ? tls.get("server-name").textValue() : null;
+            region.tls = new UpstreamTlsConfig(optionalFile(tls, tlsPath.key("ca")), serverName,
+                    bool(tls, "verify", ConfigDefaults.UPSTREAM_TLS_VERIFY));
+        }
+    }
+
+    /** A listener's TLS section, or {@code null} when absent (certificate and key are required by the schema). */
+    private @Nullable TlsConfig tls(JsonNode parent, KeyPath path) {
+        JsonNode tls = parent.get("tls");
+        if (tls == null || !tls.isObject()) {
+            return null;
+        }
+        Path certificate = optionalFile(tls, path.key("certificate"));
+        Path key = optionalFile(tls, path.key("key"));
+        Path clientCa = optionalFile(tls, path.key("client-ca"));
+        List<String> protocols = ConfigDefaults.TLS_PROTOCOLS;
+        JsonNode list = tls.get("protocols");
+        if (list != null && list.isArray()) {
+            protocols = new ArrayList<>();
+            for (JsonNode p : list) {
+                if (p.isTextual() && !protocols.contains(p.textValue())) {
+                    protocols.add(p.textValue());
+                }
+            }
+        }
+        TlsProvider provider = choice(tls, "provider", TlsProvider.values(), TlsProvider::configName, ConfigDefaults.TLS_PROVIDER);
+        KeyPath reloadPath = path.key("reload-interval");
+        Duration reload = duration(tls, reloadPath, ConfigDefaults.TLS_RELOAD_INTERVAL, false);
+        if (reload.compareTo(TlsConfig.MIN_RELOAD_INTERVAL) < 0) {
+            problems.add(Origin.CHECK, reloadPath, tree.valueMark(reloadPath), Values.describe(tls.get("reload-interval"))
+                    + " is too short (expected at least " + DurationText.format(TlsConfig.MIN_RELOAD_INTERVAL) + ")");
+            return null;
+        }
+        if (certificate == null || key == null || protocols.isEmpty()) {
+            return null; // reported by the schema or optionalFile
+        }
+        return new TlsConfig(certificate, key, clientCa, protocols, provider, reload);
+    }
+
+    /** {@code server.hosts}: lowercase host names, no duplicates. */
+    private List<String> hosts(JsonNode server, KeyPath path) {
+        JsonNode list = server.get("hosts");
+        if (list == null || !list.isArray()) {
+            return ConfigDefaults.HOSTS;
+        }
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < list.size(); i++) {
+            JsonNode node = list.get(i);
+            KeyPath itemPath = path.index(i);
+            if (!node.isTextual()) {
+                continue;
+            }
+            String host = node.textValue().toLowerCase(Locale.ROOT);
+            if (out.contains(host)) {
+                problems.add(Origin.CHECK, itemPath, tree.valueMark(itemPath), "duplicate host " + Values.quote(node.textValue())
+                        + " (host names ignore case)");
+            } else {
+                out.add(host);
+            }
         }
         return out;
     }
@@ -405,6 +534,7 @@ public final class ConfigBinder {
             JsonNode apdex = mapping(item, "apdex");
             route.apdexSatisfied = duration(apdex, apdexPath.key("satisfied"), ConfigDefaults.APDEX_SATISFIED, false);
             route.apdexTolerated = duration(apdex, apdexPath.key("tolerated"), ConfigDefaults.APDEX_TOLERATED, false);
+            route.grpc = bool(item, "grpc", ConfigDefaults.ROUTE_GRPC);
             if (route.apdexTolerated.compareTo(route.apdexSatisfied) < 0) {
                 KeyPath at = apdex.has("tolerated") ? apdexPath.key("tolerated") : apdexPath.key("satisfied");
                 problems.add(Origin.CHECK, at, tree.valueMark(at), "apdex tolerated (" + route.apdexTolerated.toMillis()
