@@ -35,8 +35,9 @@ public enum ErrorResponse {
     INVALID_HEADER(HttpResponseStatus.BAD_REQUEST, "invalid_header", "a request header is not valid"),
     /** A malformed chunk size, chunk extension, chunk terminator or trailer (RFC 9112 §7.1). */
     INVALID_CHUNK(HttpResponseStatus.BAD_REQUEST, "invalid_chunk", "the chunked request body is not valid"),
-    /** A Host or absolute-form target naming a host that is not in server.hosts (RFC 9112 §3.2.2). */
-    HOST_NOT_ALLOWED(HttpResponseStatus.BAD_REQUEST, "host_not_allowed", "this server does not serve the requested host"),
+    /** An absolute-form target naming a host that is not in server.hosts (RFC 9112 §3.2.2). */
+    HOST_NOT_ALLOWED(HttpResponseStatus.BAD_REQUEST, "host_not_allowed",
+            "absolute-form requests are only accepted for the hosts this server serves"),
     /** Request line longer than server.max-initial-line-length (RFC 9112 §3). */
     URI_TOO_LONG(HttpResponseStatus.REQUEST_URI_TOO_LONG, "uri_too_long",
             "the request line is longer than the configured limit"),

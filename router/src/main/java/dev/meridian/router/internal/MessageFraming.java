@@ -40,8 +40,8 @@ import org.jspecify.annotations.Nullable;
  *   <li>a version other than HTTP/1.0 or HTTP/1.1 in an HTTP/1 request line (RFC 9112 §2.3);
  *   <li>a request target that is not origin-form, {@code *} for OPTIONS or absolute-form for a
  *       host Meridian serves, or that holds a byte outside visible ASCII (RFC 9112 §3.2);
- *   <li>none or several Host fields on HTTP/1.1, an invalid Host, or (when {@code server.hosts}
- *       is set) a host Meridian does not serve (RFC 9112 §3.2);
+ *   <li>none or several Host fields on HTTP/1.1, or an invalid Host (RFC 9112 §3.2); an
+ *       absolute-form target for a host not in {@code server.hosts} (all of them when empty);
  *   <li>in responses: a status outside 100–599, a 101 (Meridian never asks to upgrade), a 1xx with
  *       a body, and the header and framing rules above (the response decoder is lenient).
  * </ul>
@@ -76,8 +76,8 @@ final class MessageFraming {
      * Checks a decoded request head, and rewrites an absolute-form target for a served host to
      * origin-form.
      *
-     * @param hosts the host names Meridian serves ({@code server.hosts}); empty serves any Host but
-     *     refuses absolute-form targets
+     * @param hosts the host names absolute-form targets may name ({@code server.hosts}); empty
+     *     refuses every absolute-form target. The Host header is not restricted.
      * @return what is wrong, or {@code null} when the request may be forwarded
      */
     static @Nullable Problem checkRequest(HttpRequest request, List<String> hosts) {
@@ -247,11 +247,10 @@ final class MessageFraming {
             return badTarget();
         }
         if (uri.charAt(0) == '/') {
-            return checkHost(headers, request.protocolVersion(), hosts);
+            return checkHost(headers, request.protocolVersion());
         }
         if (uri.equals("*")) {
-            return HttpMethod.OPTIONS.equals(request.method())
-                    ? checkHost(headers, request.protocolVersion(), hosts) : badTarget();
+            return HttpMethod.OPTIONS.equals(request.method()) ? checkHost(headers, request.protocolVersion()) : badTarget();
         }
         String lower = uri.toLowerCase(Locale.ROOT);
         int authorityStart = lower.startsWith("http://") ? 7 : lower.startsWith("https://") ? 8 : -1;
@@ -266,7 +265,7 @@ final class MessageFraming {
         if (authority.isEmpty() || authority.indexOf('@') >= 0 || !isHostValue(authority)) {
             return badTarget();
         }
-        if (!served(hostPart(authority), hosts, false)) {
+        if (!served(hostPart(authority), hosts)) {
             return new Problem(ErrorResponse.HOST_NOT_ALLOWED, "absolute-form requests are only accepted for "
                     + "the hosts this server is configured to serve");
         }
@@ -281,31 +280,28 @@ final class MessageFraming {
         return null;
     }
 
-    /** RFC 9112 §3.2: exactly one Host on HTTP/1.1 (at most one on 1.0), valid, and served. */
-    private static @Nullable Problem checkHost(HttpHeaders headers, HttpVersion version, List<String> hosts) {
+    /**
+     * RFC 9112 §3.2: exactly one Host on HTTP/1.1 (at most one on 1.0), and a valid one. Which
+     * host it names is not restricted ({@code server.hosts} governs absolute-form targets only).
+     */
+    private static @Nullable Problem checkHost(HttpHeaders headers, HttpVersion version) {
         List<String> values = headers.getAll(HttpHeaderNames.HOST);
         if (values.size() > 1) {
             return new Problem(ErrorResponse.INVALID_HEADER, "the request has more than one Host header");
         }
         if (values.isEmpty()) {
-            if (version.equals(HttpVersion.HTTP_1_1)) {
-                return new Problem(ErrorResponse.INVALID_HEADER, "an HTTP/1.1 request must have a Host header");
-            }
-            return hosts.isEmpty() ? null : hostNotAllowed();
+            return version.equals(HttpVersion.HTTP_1_1)
+                    ? new Problem(ErrorResponse.INVALID_HEADER, "an HTTP/1.1 request must have a Host header") : null;
         }
-        String host = values.get(0);
-        if (!isHostValue(host)) {
-            return new Problem(ErrorResponse.INVALID_HEADER, "the Host header is not a valid host");
-        }
-        return served(hostPart(host), hosts, true) ? null : hostNotAllowed();
+        return isHostValue(values.get(0)) ? null
+                : new Problem(ErrorResponse.INVALID_HEADER, "the Host header is not a valid host");
     }
 
-    private static boolean served(String host, List<String> hosts, boolean anyWhenEmpty) {
-        if (hosts.isEmpty()) {
-            return anyWhenEmpty;
-        }
+    /** Whether {@code server.hosts} lists {@code host} (an IP literal with or without its brackets). */
+    private static boolean served(String host, List<String> hosts) {
+        String bare = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
         for (String served : hosts) {
-            if (served.equalsIgnoreCase(host)) {
+            if (served.equalsIgnoreCase(host) || served.equalsIgnoreCase(bare)) {
                 return true;
             }
         }
@@ -394,10 +390,6 @@ final class MessageFraming {
     private static Problem badTarget() {
         return new Problem(ErrorResponse.INVALID_REQUEST_LINE,
                 "the request target must be a path, * for OPTIONS, or an absolute URL");
-    }
-
-    private static Problem hostNotAllowed() {
-        return new Problem(ErrorResponse.HOST_NOT_ALLOWED, "this server does not serve the requested host");
     }
 
     private static Problem upstream(String detail) {

@@ -29,7 +29,6 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
-import java.util.List;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -66,7 +65,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
     private @Nullable ChannelHandlerContext ctx;
     private @Nullable Exchange exchange;
-    /** A chunked request whose upstream start waits for its first body part to decode cleanly. */
+    /** A chunked request whose upstream start waits for the body parts of the current read to decode cleanly. */
     private @Nullable PendingExchange pending;
     private boolean draining;
     private boolean closing;
@@ -114,6 +113,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+        startPending();
         Exchange current = exchange;
         if (current != null) {
             current.onClientReadComplete();
@@ -133,7 +133,11 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         closing = true;
+        PendingExchange waiting = pending;
         pending = null;
+        if (waiting != null) {
+            waiting.releaseParts();
+        }
         Exchange current = exchange;
         exchange = null;
         if (current != null) {
@@ -206,6 +210,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
                 current = exchange;
             }
         }
+        startPending();
         maybeRead();
     }
 
@@ -240,8 +245,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     private void dispatch(Object msg) {
         PendingExchange waiting = pending;
         if (waiting != null && msg instanceof HttpContent) {
-            pending = null;
-            waiting.resume((HttpContent) msg);
+            waiting.add((HttpContent) msg);
             return;
         }
         if (discardingBody && msg instanceof HttpContent) {
@@ -280,7 +284,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         MeridianConfig config = snapshot.config();
         ServerConfig server = config.server();
         // Anything two parsers could read differently is refused before it can reach an upstream.
-        MessageFraming.Problem problem = MessageFraming.checkRequest(request, List.of());
+        MessageFraming.Problem problem = MessageFraming.checkRequest(request, server.hosts());
         if (problem != null) {
             ReferenceCountUtil.release(request);
             reject.answer(problem.error(), traceId, null, problem.detail());
@@ -318,8 +322,10 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         Exchange started = new Exchange(
                 this, c, request, routing, decision, snapshot, resources, requestId, traceId, peer, startNanos);
         if (HttpUtil.isTransferEncodingChunked(request)) {
-            // A chunked body can still turn out malformed; the upstream hears of the request only
-            // once its first chunk decoded cleanly (a later bad chunk aborts the upstream request).
+            // A chunked body can still turn out malformed. The upstream hears of the request only
+            // once every chunk of the read that brought its first chunk decoded cleanly, so a
+            // malformed body sent in one go never reaches it; a bad chunk in a later read aborts
+            // the upstream request (its connection closes before the body is complete).
             pending = new PendingExchange(started, reject, traceId, route.name());
             return;
         }
@@ -338,12 +344,29 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         current.onClientContent(content);
     }
 
-    /** A chunked request, routed but not started, waiting for its first body part. */
+    /** Starts the pending exchange when it holds body parts (all decoded cleanly) or its request is complete. */
+    private void startPending() {
+        PendingExchange waiting = pending;
+        if (waiting == null || waiting.parts.isEmpty()) {
+            return;
+        }
+        pending = null;
+        exchange = waiting.exchange;
+        waiting.exchange.start();
+        HttpContent part;
+        while ((part = waiting.parts.pollFirst()) != null) {
+            // Once the exchange has ended (a synchronous failure), it releases what it is given.
+            waiting.exchange.onClientContent(part);
+        }
+    }
+
+    /** A chunked request, routed but not started, collecting the body parts of the current read. */
     private final class PendingExchange {
         private final Exchange exchange;
         private final Rejection reject;
         private final String traceId;
         private final String route;
+        private final ArrayDeque<HttpContent> parts = new ArrayDeque<>(2);
 
         PendingExchange(Exchange exchange, Rejection reject, String traceId, String route) {
             this.exchange = exchange;
@@ -352,16 +375,26 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             this.route = route;
         }
 
-        void resume(HttpContent first) {
-            DecoderResult result = first.decoderResult();
+        void add(HttpContent part) {
+            DecoderResult result = part.decoderResult();
             if (result.isFailure()) {
-                first.release();
+                part.release();
+                releaseParts();
+                pending = null;
                 reject.answer(MessageFraming.errorForDecoderFailure(result.cause(), true), traceId, route, null);
                 return;
             }
-            ProxyHandler.this.exchange = exchange;
-            exchange.start();
-            exchange.onClientContent(first);
+            parts.addLast(part);
+            if (part instanceof LastHttpContent) {
+                startPending();
+            }
+        }
+
+        void releaseParts() {
+            HttpContent part;
+            while ((part = parts.pollFirst()) != null) {
+                part.release();
+            }
         }
     }
 
