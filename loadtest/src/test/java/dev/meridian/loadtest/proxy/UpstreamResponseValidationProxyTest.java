@@ -134,6 +134,26 @@ class UpstreamResponseValidationProxyTest {
     }
 
     @Test
+    void aBadResponseIsRetriedOnAnotherEndpointWhenTheRequestIsRepeatable() throws Exception {
+        String bad = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n";
+        String good = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+        try (RawUpstream broken = new RawUpstream(group, bad);
+                RawUpstream healthy = new RawUpstream(group, good);
+                MeridianServer router = router(broken.port(), healthy.port())) {
+            for (int i = 0; i < 4; i++) {
+                try (RawHttpClient client = new RawHttpClient(router.port())) {
+                    client.send("GET /v1/x HTTP/1.1\r\nHost: t\r\n\r\n");
+                    RawHttpClient.Response answer = client.readResponse();
+                    assertThat(answer.status()).isEqualTo(200);
+                    assertThat(answer.text()).isEqualTo("ok");
+                }
+            }
+            assertThat(healthy.requests()).as("every request ended on the healthy endpoint").isEqualTo(4);
+            assertThat(broken.requests()).as("the broken one was tried, at most once per request").isBetween(0, 4);
+        }
+    }
+
+    @Test
     void aWellFormedResponsePassesThrough() throws Exception {
         String response = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nX-Upstream: yes\r\n\r\nok";
         try (RawUpstream upstream = new RawUpstream(group, response);
@@ -147,13 +167,17 @@ class UpstreamResponseValidationProxyTest {
         }
     }
 
-    private static MeridianServer router(int upstreamPort) {
+    private static MeridianServer router(int... upstreamPorts) {
+        StringBuilder endpoints = new StringBuilder();
+        for (int port : upstreamPorts) {
+            endpoints.append(endpoints.length() == 0 ? "" : ", ").append("\"http://127.0.0.1:").append(port).append('"');
+        }
         MeridianConfig config = ConfigLoader.create().parse("listen: {address: 127.0.0.1, port: 0}\n"
                 + "health: {probe: {enabled: false}}\n"
                 + "regions:\n"
                 + "  - name: us-east4\n"
                 + "    location: {lat: 39.04, lon: -77.49}\n"
-                + "    endpoints: [\"http://127.0.0.1:" + upstreamPort + "\"]\n", "test.yaml");
+                + "    endpoints: [" + endpoints + "]\n", "test.yaml");
         return MeridianServer.start(config);
     }
 
