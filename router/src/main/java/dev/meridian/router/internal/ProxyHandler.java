@@ -65,7 +65,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
     private @Nullable ChannelHandlerContext ctx;
     private @Nullable Exchange exchange;
-    /** A chunked request whose upstream start waits for the body parts of the current read to decode cleanly. */
+    /** A chunked request whose upstream start waits until the rest of the current read decoded cleanly. */
     private @Nullable PendingExchange pending;
     private boolean draining;
     private boolean closing;
@@ -323,9 +323,11 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
                 this, c, request, routing, decision, snapshot, resources, requestId, traceId, peer, startNanos);
         if (HttpUtil.isTransferEncodingChunked(request)) {
             // A chunked body can still turn out malformed. The upstream hears of the request only
-            // once every chunk of the read that brought its first chunk decoded cleanly, so a
-            // malformed body sent in one go never reaches it; a bad chunk in a later read aborts
-            // the upstream request (its connection closes before the body is complete).
+            // at the end of the read that brought its head, once every chunk in that read decoded
+            // cleanly, so a malformed body sent with its head never reaches it; a bad chunk in a
+            // later read aborts the upstream request (its connection closes before the body is
+            // complete). Waiting no longer than the read keeps a client that sends its body only
+            // after the response started (full duplex) from waiting forever.
             pending = new PendingExchange(started, reject, traceId, route.name());
             return;
         }
@@ -344,10 +346,10 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         current.onClientContent(content);
     }
 
-    /** Starts the pending exchange when it holds body parts (all decoded cleanly) or its request is complete. */
+    /** Starts the pending exchange with the body parts it collected, all of which decoded cleanly. */
     private void startPending() {
         PendingExchange waiting = pending;
-        if (waiting == null || waiting.parts.isEmpty()) {
+        if (waiting == null) {
             return;
         }
         pending = null;
@@ -360,7 +362,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** A chunked request, routed but not started, collecting the body parts of the current read. */
+    /** A chunked request, routed but not started until the end of the current read, collecting its body parts. */
     private final class PendingExchange {
         private final Exchange exchange;
         private final Rejection reject;
