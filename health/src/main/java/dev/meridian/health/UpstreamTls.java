@@ -10,6 +10,7 @@ import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslHandshakeTimeoutException;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.SupportedCipherSuiteFilter;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
@@ -19,6 +20,10 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.security.cert.CertPathBuilderException;
+import java.security.cert.CertificateExpiredException;
+import java.security.cert.CertificateNotYetValidException;
+import java.util.Locale;
 import javax.net.ssl.SSLException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -102,6 +107,47 @@ public final class UpstreamTls {
     /** A handler for a new connection to {@code endpoint}, with SNI and host-name verification set. */
     public SslHandler newHandler(ByteBufAllocator alloc, URI endpoint) {
         return context.newHandler(alloc, serverName(endpoint), endpoint.getPort());
+    }
+
+    /**
+     * What went wrong in a failed handshake, for an operator: {@code certificate expired},
+     * {@code name mismatch}, {@code unknown CA} and the like, followed by the library's own message.
+     * Works for the JDK and the OpenSSL engines, which wrap the trust manager's exception differently.
+     */
+    public static String describeHandshakeFailure(Throwable cause) {
+        String kind = null;
+        String detail = null;
+        String top = null;
+        for (Throwable t = cause; t != null && kind == null; t = t.getCause() == t ? null : t.getCause()) {
+            String message = t.getMessage() == null ? "" : t.getMessage();
+            if (top == null && !message.isEmpty()) {
+                top = message;
+            }
+            detail = message.isEmpty() ? top : message;
+            String lower = message.toLowerCase(Locale.ROOT);
+            if (t instanceof CertificateExpiredException || lower.contains("certificate_expired")
+                    || lower.contains("certificate expired") || lower.contains("notafter")) {
+                kind = "certificate expired";
+            } else if (t instanceof CertificateNotYetValidException || lower.contains("notbefore")) {
+                kind = "certificate not yet valid";
+            } else if (lower.contains("no subject alternative") || lower.contains("no name matching")
+                    || lower.contains("hostname") && lower.contains("match")) {
+                kind = "name mismatch";
+            } else if (t instanceof CertPathBuilderException || lower.contains("unable to find valid certification path")
+                    || lower.contains("pkix path building failed") || lower.contains("unknown_ca")
+                    || lower.contains("unable to get local issuer")) {
+                kind = "unknown CA (not signed by a trusted CA; check tls.ca)";
+            } else if (t instanceof SslHandshakeTimeoutException) {
+                kind = "handshake timed out";
+            } else if (lower.contains("not an ssl/tls record") || lower.contains("wrong_version_number")
+                    || lower.contains("unrecognized ssl message")) {
+                kind = "the endpoint does not speak TLS";
+            }
+        }
+        if (kind == null) {
+            return top != null ? top : cause.getClass().getSimpleName();
+        }
+        return detail == null || detail.equals(kind) ? kind : kind + " (" + detail + ")";
     }
 
     /** Whether {@code alpn} (the protocol the handshake chose, or {@code null}) is HTTP/2. */

@@ -27,8 +27,10 @@ import dev.meridian.router.internal.RequestMeters;
 import dev.meridian.router.internal.RetryBudget;
 import dev.meridian.router.internal.RouterGauges;
 import dev.meridian.router.internal.RouterSnapshot;
+import dev.meridian.router.internal.ServerTls;
 import dev.meridian.router.internal.TimeToFirstByteTracker;
 import dev.meridian.router.internal.UpstreamPools;
+import dev.meridian.router.internal.UpstreamTargets;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -98,6 +100,7 @@ public final class MeridianServer implements AutoCloseable {
     private final JvmGcMetrics gcMetrics;
     private final AccessLog accessLog;
     private final RouterGauges gauges;
+    private final @Nullable ServerTls tls;
 
     private MeridianServer(MeridianConfig config) {
         this.meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -134,12 +137,19 @@ public final class MeridianServer implements AutoCloseable {
         this.ioGroup = new MultiThreadIoEventLoopGroup(
                 eventLoops, new DefaultThreadFactory("meridian-io"), transport.ioHandlerFactory());
         new NettyEventExecutorMetrics(ioGroup).bindTo(meters);
-        this.pools = new UpstreamPools(ioGroup, transport, config.upstream());
+        try {
+            this.tls = config.listen().tls() == null ? null
+                    : ServerTls.start(config.listen().tls(), "listen", config.server().http2().enabled());
+        } catch (RuntimeException e) {
+            shutdownGroups();
+            throw e;
+        }
+        this.pools = new UpstreamPools(ioGroup, transport, config.upstream(), () -> snapshot.get().upstreams());
         RetriesConfig retries = config.retries();
         RetryBudget budget = new RetryBudget(retries.budgetRatio(),
                 (int) Math.max(1, retries.budgetWindow().toSeconds()), retries.minPerSecond(), System::nanoTime);
         this.resources = new ProxyResources(pools, budget, new TimeToFirstByteTracker(System::nanoTime),
-                new RecentRequests(), accessLog, "http");
+                new RecentRequests(), accessLog, tls == null ? "http" : "https");
         this.clients = new DefaultChannelGroup("meridian-clients", GlobalEventExecutor.INSTANCE);
         this.gauges = new RouterGauges(meters, snapshot::get, pools, clients::size);
         ServerBootstrap bootstrap = new ServerBootstrap()
@@ -152,7 +162,7 @@ public final class MeridianServer implements AutoCloseable {
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, CLIENT_WATER_MARK)
-                .childHandler(new ClientChannelInitializer(snapshot::get, resources, clients));
+                .childHandler(new ClientChannelInitializer(snapshot::get, resources, clients, tls));
         ChannelFuture bound = bootstrap
                 .bind(config.listen().address(), config.listen().port())
                 .awaitUninterruptibly();
@@ -164,8 +174,16 @@ public final class MeridianServer implements AutoCloseable {
         }
         this.listener = bound.channel();
         snapshot.get().health().startProbes();
-        log.info("Meridian listening on {} ({} transport, {} event loops, {} regions)",
-                listener.localAddress(), transport.name(), eventLoops, config.regions().size());
+        log.info("Meridian listening on {} ({}, {} transport, {} event loops, {} regions)",
+                listener.localAddress(), protocols(config, tls), transport.name(), eventLoops, config.regions().size());
+    }
+
+    private static String protocols(MeridianConfig config, @Nullable ServerTls tls) {
+        boolean h2 = config.server().http2().enabled();
+        if (tls != null) {
+            return "TLS via " + tls.provider() + (h2 ? ", h2 and http/1.1" : ", http/1.1");
+        }
+        return h2 ? "plaintext, HTTP/1.1 and h2c" : "plaintext, HTTP/1.1";
     }
 
     /**
@@ -183,11 +201,13 @@ public final class MeridianServer implements AutoCloseable {
 
     private static RouterSnapshot snapshotOf(
             MeridianConfig config, GeoLocator geo, RegionOverrides overrides, MeterRegistry meters) {
+        // First: a region's unusable TLS settings (an unreadable CA file) fail start or reload early.
+        UpstreamTargets upstreams = UpstreamTargets.of(config.regions());
         RoutingTable table = RoutingTable.build(config.regions(), config.routing(), System::nanoTime);
         HealthRegistry health = HealthRegistry.create(table, config.health());
         RoutingPolicy policy = RoutingPolicy.create(table, config.routing(), health, overrides);
         return new RouterSnapshot(config, policy, health, new ClientAddressResolver(config.geo()), geo,
-                new RequestMeters(meters, config));
+                new RequestMeters(meters, config), upstreams);
     }
 
     /** The admin overrides (weights, drains) in force. */
@@ -234,6 +254,7 @@ public final class MeridianServer implements AutoCloseable {
         }
         fresh.health().startProbes();
         snapshot.set(fresh);
+        pools.retain(fresh.policy().table().regions());
         gauges.sync();
         current.health().close();
         if (newGeo) {
@@ -374,6 +395,9 @@ public final class MeridianServer implements AutoCloseable {
     }
 
     private void shutdownGroups() {
+        if (tls != null) {
+            tls.close();
+        }
         accessLog.close();
         gcMetrics.close();
         meters.close();

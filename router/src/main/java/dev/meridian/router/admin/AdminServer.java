@@ -7,6 +7,7 @@ import dev.meridian.config.AdminToken;
 import dev.meridian.config.ConfigException;
 import dev.meridian.config.ConfigProblem;
 import dev.meridian.router.MeridianServer;
+import dev.meridian.router.internal.ServerTls;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.QueryStringDecoder;
@@ -74,6 +75,7 @@ public final class AdminServer implements AutoCloseable {
     /** Enough for a few concurrent SREs and scrapers; more queue up, and beyond the queue get 503. */
     private static final int WORKER_THREADS = 4;
     private static final int WORKER_QUEUE = 64;
+    private static final String ADMIN_TLS_HANDLER = "meridian.adminTls";
 
     private final AdminApi api;
     private final AtomicReference<AdminConfig> access;
@@ -82,6 +84,7 @@ public final class AdminServer implements AutoCloseable {
     private final Scheduler worker;
     private final DisposableServer http;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final @Nullable ServerTls tls;
 
     private AdminServer(MeridianServer server, @Nullable Path configFile) {
         AdminConfig admin = server.config().admin();
@@ -105,6 +108,7 @@ public final class AdminServer implements AutoCloseable {
         AuditLog audit = new AuditLog(resolve(configFile, admin.auditFile()), Clock.systemUTC());
         this.api = new AdminApi(server, configFile, stateFile, audit, restored, access, a -> withFileTokens(a, configFile));
 
+        this.tls = admin.tls() == null ? null : ServerTls.start(admin.tls(), "admin", false);
         this.loops = LoopResources.create("meridian-admin", 1, true);
         this.worker = Schedulers.newBoundedElastic(WORKER_THREADS, WORKER_QUEUE, "meridian-admin-work", 60, true);
         try {
@@ -115,6 +119,15 @@ public final class AdminServer implements AutoCloseable {
                     .readTimeout(Duration.ofSeconds(10))
                     .requestTimeout(Duration.ofSeconds(30))
                     .idleTimeout(Duration.ofSeconds(60))
+                    .doOnChannelInit((observer, channel, remote) -> {
+                        ServerTls t = tls;
+                        if (t != null) {
+                            // Our own handler (not Reactor's secure()) so that a renewed certificate is
+                            // used from the next handshake on; with admin.tls.client-ca it requires a
+                            // client certificate (mutual TLS).
+                            channel.pipeline().addFirst(ADMIN_TLS_HANDLER, t.newHandler(channel.alloc()));
+                        }
+                    })
                     .handle(this::handle)
                     .bindNow(Duration.ofSeconds(10));
         } catch (RuntimeException e) {
@@ -122,7 +135,8 @@ public final class AdminServer implements AutoCloseable {
             throw new IllegalStateException("cannot start the admin API on " + admin.address() + ':' + admin.port() + ": "
                     + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()), e);
         }
-        log.info("admin API listening on {} (revision {}, state file {}, audit file {}, tokens: {})", address(),
+        log.info("admin API listening on {}{} (revision {}, state file {}, audit file {}, tokens: {})", address(),
+                tls == null ? "" : admin.tls().clientCa() != null ? " with TLS, client certificates required" : " with TLS",
                 restored.revision(), stateFile.path(), audit.path(),
                 withTokens.tokens().isEmpty() ? "none, only /healthz and /ready answer" : AdminApi.names(withTokens.tokens()));
     }
@@ -170,6 +184,9 @@ public final class AdminServer implements AutoCloseable {
     }
 
     private void stopThreads() {
+        if (tls != null) {
+            tls.close();
+        }
         worker.dispose();
         try {
             loops.disposeLater(Duration.ZERO, STOP_TIMEOUT).block(STOP_TIMEOUT.multipliedBy(2));

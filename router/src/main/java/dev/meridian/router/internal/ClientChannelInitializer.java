@@ -3,33 +3,53 @@ package dev.meridian.router.internal;
 import dev.meridian.config.MeridianConfig;
 import dev.meridian.config.ServerConfig;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpServerUpgradeHandler;
+import io.netty.handler.codec.http2.CleartextHttp2ServerUpgradeHandler;
+import io.netty.handler.codec.http2.Http2CodecUtil;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.AsciiString;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Builds the pipeline of each accepted client connection; see {@link RouterPipeline} for the order.
  * Limits come from the configuration in force when the connection is accepted.
+ *
+ * <p>Which protocol a connection speaks is settled first: on a TLS listener by ALPN ({@code h2} or
+ * {@code http/1.1}); on a plaintext one by the first bytes (the HTTP/2 connection preface means h2c
+ * with prior knowledge) or by an {@code Upgrade: h2c} request; everything else is HTTP/1.1.
  */
 public final class ClientChannelInitializer extends ChannelInitializer<Channel> {
 
+    private static final Logger log = LoggerFactory.getLogger(ClientChannelInitializer.class);
+
     private static final int MAX_CHUNK = 16 * 1024;
+    /** Largest body of an {@code Upgrade: h2c} request (it is held whole while the protocol switches). */
+    private static final int MAX_UPGRADE_BODY = 64 * 1024;
 
     private final Supplier<RouterSnapshot> snapshots;
     private final ProxyResources resources;
     private final ChannelGroup clients;
+    private final @Nullable ServerTls tls;
 
     public ClientChannelInitializer(
-            Supplier<RouterSnapshot> snapshots, ProxyResources resources, ChannelGroup clients) {
+            Supplier<RouterSnapshot> snapshots, ProxyResources resources, ChannelGroup clients, @Nullable ServerTls tls) {
         this.snapshots = snapshots;
         this.resources = resources;
         this.clients = clients;
+        this.tls = tls;
     }
 
     @Override
@@ -41,10 +61,46 @@ public final class ClientChannelInitializer extends ChannelInitializer<Channel> 
         if (config.listen().proxyProtocol()) {
             addProxyProtocolHandlers(p);
         }
-        addHttpHandlers(p, server);
-        p.addLast(RouterPipeline.CLIENT_IDLE,
-                new IdleStateHandler(0, 0, server.clientIdleTimeout().toMillis(), TimeUnit.MILLISECONDS));
-        p.addLast(RouterPipeline.PROXY, new ProxyHandler(snapshots, resources));
+        ClientHttp2Pipeline http2 = new ClientHttp2Pipeline(snapshots, resources, server);
+        ServerTls serverTls = tls;
+        if (serverTls != null) {
+            p.addLast(RouterPipeline.TLS, serverTls.newHandler(ch.alloc()));
+            p.addLast(RouterPipeline.ALPN, new ApplicationProtocolNegotiationHandler(ApplicationProtocolNames.HTTP_1_1) {
+                @Override
+                public void channelActive(ChannelHandlerContext ctx) throws Exception {
+                    // Auto-read is off: ask for the ClientHello; TLS keeps reading until the handshake is done.
+                    ctx.read();
+                    super.channelActive(ctx);
+                }
+
+                @Override
+                protected void configurePipeline(ChannelHandlerContext ctx, String protocol) {
+                    if (ApplicationProtocolNames.HTTP_2.equals(protocol) && server.http2().enabled()) {
+                        http2.configure(ctx.pipeline());
+                    } else {
+                        addHttp1Handlers(ctx.pipeline(), server, newCodec(server));
+                    }
+                }
+
+                @Override
+                protected void handshakeFailure(ChannelHandlerContext ctx, Throwable cause) {
+                    log.debug("{} TLS handshake failed: {}", ctx.channel(), cause.toString());
+                    ctx.close();
+                }
+            });
+        } else if (server.http2().enabled()) {
+            HttpServerCodec codec = newCodec(server);
+            HttpServerUpgradeHandler upgrade = new HttpServerUpgradeHandler(codec,
+                    protocol -> AsciiString.contentEquals(Http2CodecUtil.HTTP_UPGRADE_PROTOCOL_NAME, protocol)
+                            ? http2.upgradeCodec()
+                            : null,
+                    MAX_UPGRADE_BODY);
+            p.addLast(RouterPipeline.H2C_DETECT,
+                    new CleartextHttp2ServerUpgradeHandler(codec, upgrade, http2.priorKnowledgeInitializer()));
+            addHttp1Handlers(p, server, null);
+        } else {
+            addHttp1Handlers(p, server, newCodec(server));
+        }
     }
 
     private static void addProxyProtocolHandlers(ChannelPipeline p) {
@@ -52,9 +108,18 @@ public final class ClientChannelInitializer extends ChannelInitializer<Channel> 
         p.addLast(RouterPipeline.PROXY_PROTOCOL, new ProxyProtocolHandler());
     }
 
-    private static void addHttpHandlers(ChannelPipeline p, ServerConfig server) {
-        p.addLast(RouterPipeline.HTTP_CODEC, new HttpServerCodec(
-                decoderConfig(server.maxInitialLineLength(), server.maxHeaderSize())));
+    /** The HTTP/1.1 handlers; {@code codec} is {@code null} when the h2c detector already holds one. */
+    private void addHttp1Handlers(ChannelPipeline p, ServerConfig server, @Nullable HttpServerCodec codec) {
+        if (codec != null) {
+            p.addLast(RouterPipeline.HTTP_CODEC, codec);
+        }
+        p.addLast(RouterPipeline.CLIENT_IDLE,
+                new IdleStateHandler(0, 0, server.clientIdleTimeout().toMillis(), TimeUnit.MILLISECONDS));
+        p.addLast(RouterPipeline.PROXY, new ProxyHandler(snapshots, resources));
+    }
+
+    private static HttpServerCodec newCodec(ServerConfig server) {
+        return new HttpServerCodec(decoderConfig(server.maxInitialLineLength(), server.maxHeaderSize()));
     }
 
     /**

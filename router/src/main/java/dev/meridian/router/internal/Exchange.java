@@ -15,8 +15,6 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultHttpContent;
-import io.netty.handler.codec.http.DefaultHttpResponse;
-import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -105,6 +103,8 @@ final class Exchange {
     private final AccessLog accessLog;
     private final String traceId;
     private final long startNanos;
+    /** A gRPC call: repeatable until its response starts, ended with gRPC trailers, counted by grpc-status. */
+    private final boolean grpc;
 
     // The request body received so far, owned here: kept for replay while it fits, and as the
     // pending parts while no upstream connection is attached.
@@ -143,6 +143,7 @@ final class Exchange {
     private enum StreamKind {
         SSE,
         NDJSON,
+        GRPC,
         OTHER
     }
 
@@ -157,8 +158,12 @@ final class Exchange {
             String requestId,
             String traceId,
             InetAddress peer,
-            long startNanos) {
+            long startNanos,
+            boolean grpc,
+            List<Endpoint> excluded) {
         this.client = client;
+        this.grpc = grpc;
+        this.tried.addAll(excluded);
         this.traceId = traceId;
         this.startNanos = startNanos;
         this.meters = snapshot.meters();
@@ -187,7 +192,7 @@ final class Exchange {
         this.repeatableMethod = HttpMethod.GET.equals(method) || HttpMethod.HEAD.equals(method)
                 || HttpMethod.OPTIONS.equals(method) || HttpMethod.PUT.equals(method)
                 || HttpMethod.DELETE.equals(method) || HttpMethod.TRACE.equals(method)
-                || route.retry().nonIdempotent();
+                || route.retry().nonIdempotent() || grpc;
     }
 
     /** Starts the exchange: arms the total timeout and sends the first attempt. */
@@ -285,6 +290,9 @@ final class Exchange {
         if (finished) {
             return;
         }
+        if (grpc) {
+            cell(attempt).grpcStatus(1); // CANCELLED: the client left
+        }
         for (Attempt live : liveAttempts()) {
             if (live.upstream != null) {
                 record(live, Outcome.CANCELLED, System.nanoTime() - live.startedNanos, null);
@@ -373,6 +381,13 @@ final class Exchange {
             if (!isCancelled()) {
                 log.debug("{} upstream {} failed: {}", clientCtx.channel(), decision.endpoint(), cause.toString());
                 upstreamBroken(this, ErrorResponse.UPSTREAM_UNAVAILABLE);
+            }
+        }
+
+        @Override
+        public void onUpstreamRefused(Throwable cause) {
+            if (!isCancelled()) {
+                upstreamRefused(this, cause);
             }
         }
 
@@ -473,13 +488,14 @@ final class Exchange {
             }
             win(a);
             if (msg instanceof FullHttpResponse) {
-                // The decoder does not aggregate, but be exact if a whole message ever arrives:
-                // split it into a head and a last content that takes over the body buffer.
+                // A whole response in one message: from an HTTP/2 region, HEADERS that end the
+                // stream (a gRPC trailers-only response). It goes to the client as one message too,
+                // so an HTTP/2 client gets one HEADERS frame, as the gRPC protocol requires.
                 FullHttpResponse full = (FullHttpResponse) msg;
-                onResponseHead(new DefaultHttpResponse(full.protocolVersion(), full.status(), full.headers()));
-                onResponseContent(new DefaultLastHttpContent(full.content(), full.trailingHeaders()));
+                onResponseHead(full, false);
+                onResponseContent(full);
             } else {
-                onResponseHead(response);
+                onResponseHead(response, true);
             }
             return;
         }
@@ -539,7 +555,7 @@ final class Exchange {
         return false;
     }
 
-    private void onResponseHead(HttpResponse response) {
+    private void onResponseHead(HttpResponse response, boolean write) {
         cancel(firstByteTimer);
         firstByteTimer = null;
         responseStarted = true;
@@ -551,7 +567,9 @@ final class Exchange {
         a.decision.endpoint().recordTimeToFirstByte(now - a.writtenNanos);
         ttfb.record(a.decision.region().name(), now - a.writtenNanos);
         upstreamKeepAlive = HttpUtil.isKeepAlive(response);
-        streamKind = streamKindOf(response.headers().get(HttpHeaderNames.CONTENT_TYPE));
+        streamKind = grpc ? StreamKind.GRPC : streamKindOf(response.headers().get(HttpHeaderNames.CONTENT_TYPE));
+        // Nothing is retried once the response started: the replay buffer has served its purpose.
+        dropReplayBuffer();
         boolean keepAlive = clientKeepAlive && !client.isDraining();
         clientDelimited = ForwardingHeaders.prepareResponse(
                 response, requestId, region(), addRegionHeader, keepAlive, clientHttp11 || headRequest);
@@ -560,7 +578,9 @@ final class Exchange {
         lastResponseActivityNanos = now;
         long idleNanos = route.timeouts().idle().toNanos();
         idleTimer = schedule(() -> onIdleTimeout(idleNanos), idleNanos);
-        clientCtx.write(response, clientCtx.voidPromise());
+        if (write) {
+            clientCtx.write(response, clientCtx.voidPromise());
+        }
     }
 
     private void onResponseContent(HttpContent content) {
@@ -713,6 +733,13 @@ final class Exchange {
      * log) before that part is written, so a client that has its response sees it counted.
      */
     private void complete(LastHttpContent last) {
+        if (grpc) {
+            int code = GrpcStatus.index(last.trailingHeaders());
+            if (code < 0 && last instanceof HttpResponse) {
+                code = GrpcStatus.index(((HttpResponse) last).headers());
+            }
+            cell(attempt).grpcStatus(code < 0 ? GrpcStatus.OTHER : code);
+        }
         Attempt a = attempt;
         UpstreamConnection connection = a.upstream;
         a.upstream = null;
@@ -745,6 +772,21 @@ final class Exchange {
     }
 
     /**
+     * The upstream did not process the request (HTTP/2 REFUSED_STREAM, or a stream above a GOAWAY's
+     * last stream id): like a refused connect, it may be repeated elsewhere whatever the method,
+     * as long as the body sent so far is still in the replay buffer.
+     */
+    private void upstreamRefused(Attempt a, Throwable cause) {
+        log.debug("{} {} did not process the request: {}", clientCtx.channel(), a.decision.endpoint(), cause.getMessage());
+        if (responseStarted && a == attempt) {
+            upstreamBroken(a, ErrorResponse.UPSTREAM_UNAVAILABLE);
+            return;
+        }
+        attemptFailed(a, Outcome.GATEWAY_FAILURE, ErrorResponse.UPSTREAM_UNAVAILABLE,
+                "region " + a.decision.region().name() + " refused the request", null, keepBody);
+    }
+
+    /**
      * Ends the exchange with {@code error}: as an error response when no response byte has been
      * sent yet; otherwise, for SSE and NDJSON streams Meridian frames itself, with a final error
      * event or line and a clean end; otherwise by closing the client connection so the client
@@ -755,11 +797,25 @@ final class Exchange {
             return;
         }
         if (!responseStarted) {
+            // For a gRPC call the client gets HTTP 200 with a grpc-status; the metrics and the access
+            // log keep the HTTP status Meridian would have sent, so the error SLIs see the failure.
             statusSent = error.status().code();
+        }
+        if (grpc) {
+            cell(attempt).grpcStatus(responseStarted ? GrpcStatus.UNAVAILABLE : GrpcStatus.forError(error));
         }
         finish();
         if (responseStarted) {
             log.debug("{} response from {} cut short: {}", clientCtx.channel(), attempt.decision.endpoint(), error);
+            if (streamKind == StreamKind.GRPC) {
+                ChannelFuture last = clientCtx.writeAndFlush(GrpcStatus.brokenStreamTrailers(region()));
+                boolean keepClient = clientKeepAlive && requestReceived && !client.isDraining();
+                if (!keepClient) {
+                    last.addListener(ChannelFutureListener.CLOSE);
+                }
+                client.exchangeFinished(keepClient);
+                return;
+            }
             if (clientChunked && streamKind != StreamKind.OTHER) {
                 clientCtx.write(new DefaultHttpContent(streamError(error)), clientCtx.voidPromise());
                 ChannelFuture last = clientCtx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);

@@ -6,6 +6,7 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.util.AsciiString;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -34,6 +35,15 @@ public final class ForwardingHeaders {
     private static final AsciiString PROXY_CONNECTION = AsciiString.cached("proxy-connection");
     // HttpHeaderNames.KEEP_ALIVE is deprecated (it is not a standard header), but clients still send it.
     private static final AsciiString KEEP_ALIVE = AsciiString.cached("keep-alive");
+    private static final AsciiString[] HTTP2_EXTENSION_HEADERS = {
+        HttpConversionUtil.ExtensionHeaderNames.STREAM_ID.text(),
+        HttpConversionUtil.ExtensionHeaderNames.SCHEME.text(),
+        HttpConversionUtil.ExtensionHeaderNames.PATH.text(),
+        HttpConversionUtil.ExtensionHeaderNames.STREAM_PROMISE_ID.text(),
+        HttpConversionUtil.ExtensionHeaderNames.STREAM_DEPENDENCY_ID.text(),
+        HttpConversionUtil.ExtensionHeaderNames.STREAM_WEIGHT.text(),
+    };
+
     private static final AsciiString[] HOP_BY_HOP = {
         HttpHeaderNames.CONNECTION,
         KEEP_ALIVE,
@@ -59,7 +69,17 @@ public final class ForwardingHeaders {
     public static void prepareRequest(HttpRequest request, InetAddress client, String scheme, String requestId) {
         HttpHeaders headers = request.headers();
         boolean chunked = HttpUtil.isTransferEncodingChunked(request);
+        // "TE: trailers" says the client takes trailers; gRPC needs it to reach the server (RFC 9113 §8.2.2).
+        boolean trailers = HttpHeaderValues.TRAILERS.contentEqualsIgnoreCase(headers.get(HttpHeaderNames.TE));
         removeHopByHop(headers);
+        if (trailers) {
+            headers.set(HttpHeaderNames.TE, HttpHeaderValues.TRAILERS);
+        }
+        // Netty's HTTP/2-to-HTTP/1 conversion notes the stream and scheme in x-http2-* headers; they
+        // describe the client's connection, and a client must not be able to set them either.
+        for (AsciiString name : HTTP2_EXTENSION_HEADERS) {
+            headers.remove(name);
+        }
         headers.remove(HttpHeaderNames.EXPECT);
         if (chunked) {
             headers.remove(HttpHeaderNames.CONTENT_LENGTH);
@@ -95,6 +115,9 @@ public final class ForwardingHeaders {
             boolean clientSupportsChunked) {
         HttpHeaders headers = response.headers();
         removeHopByHop(headers);
+        for (AsciiString name : HTTP2_EXTENSION_HEADERS) {
+            headers.remove(name);
+        }
         boolean delimited = true;
         if (!headers.contains(HttpHeaderNames.CONTENT_LENGTH) && mayHaveBody(response)) {
             if (clientSupportsChunked) {

@@ -5,13 +5,19 @@ import dev.meridian.config.RouteConfig;
 import dev.meridian.config.ServerConfig;
 import dev.meridian.regions.ClientAddressResolver;
 import dev.meridian.regions.ClientLocation;
+import dev.meridian.regions.Endpoint;
+import dev.meridian.regions.Region;
 import dev.meridian.regions.RoutingDecision;
 import dev.meridian.regions.RoutingRequest;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -22,6 +28,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
@@ -29,6 +36,8 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -71,6 +80,8 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     private boolean closing;
     /** The rest of an answered request's body is being read and dropped. */
     private boolean discardingBody;
+    /** The request being answered is a gRPC call: Meridian's own errors go out as gRPC statuses. */
+    private boolean grpc;
 
     public ProxyHandler(Supplier<RouterSnapshot> snapshots, ProxyResources resources) {
         this.snapshots = snapshots;
@@ -80,6 +91,10 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        if (ctx.channel().isActive() && ctx.channel().isRegistered()) {
+            // Added after the connection became active (after TLS and ALPN): channelActive will not come.
+            ctx.read();
+        }
     }
 
     @Override
@@ -228,7 +243,8 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         }
         snapshots.get().meters().errorResponse(error);
         RefusalLog.answered(c.channel(), requestId, error, detail);
-        FullHttpResponse response = detail == null ? error.toResponse(c.alloc()) : error.toResponse(c.alloc(), detail);
+        FullHttpResponse response = grpc ? GrpcStatus.response(error, detail)
+                : detail == null ? error.toResponse(c.alloc()) : error.toResponse(c.alloc(), detail);
         response.headers().set(ForwardingHeaders.X_REQUEST_ID, requestId);
         boolean keep = keepAlive && !draining;
         if (!keep) {
@@ -253,7 +269,21 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(msg);
             return;
         }
-        if (msg instanceof HttpRequest) {
+        if (msg instanceof FullHttpRequest) {
+            // A whole request in one message (an HTTP/2 stream whose HEADERS ended it, or an h2c
+            // upgrade request): the exchange takes the head, then the body as its last part.
+            FullHttpRequest full = (FullHttpRequest) msg;
+            DefaultHttpRequest head = new DefaultHttpRequest(full.protocolVersion(), full.method(), full.uri(), full.headers());
+            head.setDecoderResult(full.decoderResult());
+            LastHttpContent last = new DefaultLastHttpContent(full.content(), full.trailingHeaders());
+            startExchange(head);
+            Exchange current = exchange;
+            if (current != null && current.acceptsRequestContent()) {
+                current.onClientContent(last);
+            } else {
+                last.release();
+            }
+        } else if (msg instanceof HttpRequest) {
             startExchange((HttpRequest) msg);
         } else {
             // Leftovers of a request that was already answered (e.g. its body after a 413).
@@ -268,6 +298,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         long startNanos = System.nanoTime();
+        grpc = false;
         HttpHeaders headers = request.headers();
         String requestId = ForwardingHeaders.requestId(headers);
         InetAddress peer = peerAddress(c);
@@ -308,9 +339,19 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         }
 
         RouteConfig route = snapshot.routeFor(pathOf(request.uri()));
+        boolean grpcCall = GrpcStatus.isGrpc(route, request);
+        grpc = grpcCall;
         RoutingRequest routing = routingRequest(snapshot, headers, peer, route);
         resources.recentRequests().offer(routing);
         RoutingDecision decision = snapshot.policy().decide(routing);
+        List<Endpoint> excluded = List.of();
+        if (grpcCall) {
+            // gRPC needs HTTP/2 end to end: HTTP/1.1 regions are never tried.
+            excluded = http1Endpoints(snapshot);
+            if (decision != null && !decision.region().config().protocol().isHttp2()) {
+                decision = snapshot.policy().decideRetry(routing, excluded);
+            }
+        }
         if (decision == null) {
             // The request body (if any) is not read, so the connection cannot be reused.
             ReferenceCountUtil.release(request);
@@ -319,8 +360,8 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             reject.answer(ErrorResponse.NO_UPSTREAM, traceId, route.name(), null);
             return;
         }
-        Exchange started = new Exchange(
-                this, c, request, routing, decision, snapshot, resources, requestId, traceId, peer, startNanos);
+        Exchange started = new Exchange(this, c, request, routing, decision, snapshot, resources, requestId, traceId,
+                peer, startNanos, grpcCall, excluded);
         if (HttpUtil.isTransferEncodingChunked(request)) {
             // A chunked body can still turn out malformed. The upstream hears of the request only
             // at the end of the read that brought its head, once every chunk in that read decoded
@@ -400,6 +441,16 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    private static List<Endpoint> http1Endpoints(RouterSnapshot snapshot) {
+        List<Endpoint> out = new ArrayList<>();
+        for (Region region : snapshot.policy().table().regions()) {
+            if (!region.config().protocol().isHttp2()) {
+                out.addAll(region.endpoints());
+            }
+        }
+        return out;
+    }
+
     /** A request Meridian answers itself before any upstream sees it: logged, answered, connection closed. */
     private final class Rejection {
         private final long startNanos;
@@ -470,12 +521,13 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
     /** The socket peer, or the source a PROXY protocol header gave. */
     private static InetAddress peerAddress(ChannelHandlerContext ctx) {
-        InetAddress proxied = ProxyProtocolHandler.source(ctx.channel());
+        Channel connection = ctx.channel() instanceof Http2StreamChannel ? ctx.channel().parent() : ctx.channel();
+        InetAddress proxied = ProxyProtocolHandler.source(connection);
         if (proxied != null) {
             return proxied;
         }
-        if (ctx.channel().remoteAddress() instanceof InetSocketAddress) {
-            InetSocketAddress remote = (InetSocketAddress) ctx.channel().remoteAddress();
+        if (connection.remoteAddress() instanceof InetSocketAddress) {
+            InetSocketAddress remote = (InetSocketAddress) connection.remoteAddress();
             InetAddress address = remote.getAddress();
             if (address != null) {
                 return address;

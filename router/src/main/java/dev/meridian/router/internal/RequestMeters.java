@@ -139,6 +139,19 @@ public final class RequestMeters {
         errorResponses.get(error).increment();
     }
 
+    /**
+     * An HTTP/2 client connection was closed for a protocol error ({@code error} is the HTTP/2
+     * error code's name, e.g. {@code ENHANCE_YOUR_CALM} for a rapid-reset flood). Rare: looked up
+     * when it happens.
+     */
+    public void http2ConnectionError(String error) {
+        Counter.builder("meridian.client.http2.errors")
+                .description("HTTP/2 client connections closed with GOAWAY for a protocol error, by HTTP/2 error code")
+                .tags("error", error)
+                .register(registry)
+                .increment();
+    }
+
     /** The meters of one route, a {@link Cell} per region. */
     public final class RouteMeters {
         private final Cell[] cells;
@@ -193,6 +206,7 @@ public final class RequestMeters {
         private final AtomicReferenceArray<Counter> attempts = new AtomicReferenceArray<>(OUTCOMES.length + 1);
         private final AtomicReferenceArray<Counter> retries = new AtomicReferenceArray<>(OUTCOMES.length + 1);
         private final AtomicReferenceArray<Counter> hedges = new AtomicReferenceArray<>(HedgeResult.values().length);
+        private final AtomicReferenceArray<Counter> grpcStatuses = new AtomicReferenceArray<>(GrpcStatus.LABELS.length);
         private volatile @Nullable Timer timeToFirstByte;
 
         Cell(RouteConfig route, String region) {
@@ -301,6 +315,19 @@ public final class RequestMeters {
                         .tags("region", region, "route", route, "result", result.label())
                         .register(registry);
                 hedges.set(result.ordinal(), counter);
+            }
+            counter.increment();
+        }
+
+        /** A gRPC call answered by this region ended with {@code grpc-status} {@code code} (see {@link GrpcStatus#index}). */
+        public void grpcStatus(int code) {
+            Counter counter = grpcStatuses.get(code);
+            if (counter == null) {
+                counter = Counter.builder("meridian.grpc.responses")
+                        .description("gRPC calls by the region that answered and the grpc-status the client received")
+                        .tags("region", region, "route", route, "grpc_status", GrpcStatus.LABELS[code])
+                        .register(registry);
+                grpcStatuses.set(code, counter);
             }
             counter.increment();
         }

@@ -135,12 +135,19 @@ public final class RouterGauges {
                     int[] c = p.connections(name);
                     return Math.max(0, c[0] - c[1]);
                 })
-                .description("Open upstream connections to the region's endpoints, by state")
+                .description("Open upstream connections to the region's endpoints, by state (an HTTP/2 "
+                        + "connection is in use while it carries at least one stream)")
                 .tags("region", name, "state", "in_use")
                 .register(registry));
         perRegion.add(Gauge.builder("meridian.upstream.connections", pools, p -> p.connections(name)[1])
-                .description("Open upstream connections to the region's endpoints, by state")
+                .description("Open upstream connections to the region's endpoints, by state (an HTTP/2 "
+                        + "connection is in use while it carries at least one stream)")
                 .tags("region", name, "state", "idle")
+                .register(registry));
+        perRegion.add(Gauge.builder("meridian.upstream.streams", pools, p -> p.connections(name)[3])
+                .description("Active HTTP/2 streams to the region's endpoints (requests in flight on its "
+                        + "multiplexed connections; 0 for HTTP/1.1 regions)")
+                .tag("region", name)
                 .register(registry));
         perRegion.add(Gauge.builder("meridian.upstream.pending.acquires", pools, p -> p.connections(name)[2])
                 .description("Requests waiting for a free upstream connection to the region")

@@ -14,8 +14,8 @@ import dev.meridian.regions.RoutingPolicy;
 /**
  * What the data path reads per request: the configuration, the routing policy built from it, the
  * health registry that feeds the policy and hears the outcome of every attempt, how client
- * addresses and locations are found, and the meters labelled with this configuration's regions
- * and routes. Immutable; a change publishes a new snapshot
+ * addresses and locations are found, the meters labelled with this configuration's regions
+ * and routes, and how each region's endpoints are spoken to (protocol, TLS context). Immutable; a change publishes a new snapshot
  * through an {@code AtomicReference}, and each request reads it once, so one request never mixes
  * two configurations.
  */
@@ -25,7 +25,8 @@ public record RouterSnapshot(
         HealthRegistry health,
         ClientAddressResolver clients,
         GeoLocator geo,
-        RequestMeters meters) {
+        RequestMeters meters,
+        UpstreamTargets upstreams) {
     public RouterSnapshot {
         requireNonNull(health, "health");
         requireNonNull(config, "config");
@@ -33,6 +34,7 @@ public record RouterSnapshot(
         requireNonNull(clients, "clients");
         requireNonNull(geo, "geo");
         requireNonNull(meters, "meters");
+        requireNonNull(upstreams, "upstreams");
     }
 
     /**
@@ -58,6 +60,6 @@ public record RouterSnapshot(
 
     /** This snapshot with other admin overrides applied (same configuration, health and meters). */
     public RouterSnapshot withPolicy(RoutingPolicy next) {
-        return new RouterSnapshot(config, next, health, clients, geo, meters);
+        return new RouterSnapshot(config, next, health, clients, geo, meters, upstreams);
     }
 }

@@ -4,7 +4,11 @@ import dev.meridian.regions.Endpoint;
 import io.netty.channel.Channel;
 import org.jspecify.annotations.Nullable;
 
-/** One pooled HTTP/1.1 connection to an endpoint, used by one exchange at a time. */
+/**
+ * What an exchange leases from an {@link UpstreamPool}: a pooled HTTP/1.1 connection used by one
+ * exchange at a time, or one HTTP/2 stream (an {@code Http2StreamChannel}) on a shared connection.
+ * Either way the exchange writes and reads {@code HttpObject}s on {@link #channel()}.
+ */
 final class UpstreamConnection {
 
     private final UpstreamPool pool;
@@ -40,6 +44,10 @@ final class UpstreamConnection {
         this.channel = channel;
     }
 
+    boolean isConnected() {
+        return channel != null;
+    }
+
     boolean isUsable() {
         Channel c = channel;
         return c != null && c.isActive();
@@ -54,12 +62,11 @@ final class UpstreamConnection {
         handler.detach();
     }
 
-    /** Ends the lease and closes: the connection may hold half an exchange and can never be reused. */
+    /**
+     * Ends the lease on a connection that may hold half an exchange and can never be reused: an
+     * HTTP/1.1 connection closes, an HTTP/2 stream is reset while its connection stays.
+     */
     void discard() {
-        endLease();
-        Channel c = channel;
-        if (c != null) {
-            c.close();
-        }
+        pool.discard(this);
     }
 }

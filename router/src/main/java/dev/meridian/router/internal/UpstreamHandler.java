@@ -13,7 +13,8 @@ import org.slf4j.LoggerFactory;
  * leases the connection, and guards the connection while it idles in its pool.
  *
  * <p>An idle pooled connection keeps a read pending so that a close by the upstream is noticed at
- * once; anything it receives while idle is a protocol error, and the connection is closed.
+ * once; anything it receives while idle is a protocol error, and the connection is closed. On an
+ * HTTP/2 stream the handler is the same, one per stream, after {@link Http2StreamHandler}.
  */
 final class UpstreamHandler extends ChannelInboundHandlerAdapter {
 
@@ -32,6 +33,23 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
         void onUpstreamClosed();
 
         void onUpstreamError(Throwable cause);
+
+        /**
+         * The upstream refused the request without processing it (HTTP/2 {@code REFUSED_STREAM},
+         * a stream above a {@code GOAWAY}'s last stream id, or a stream that could not be opened):
+         * like a refused connect, it is safe to repeat elsewhere whatever the method. The stream
+         * closes afterwards; no {@link #onUpstreamClosed()} follows for it once the lease ended.
+         */
+        void onUpstreamRefused(Throwable cause);
+    }
+
+    /** The user event by which {@link Http2StreamHandler} says the upstream refused the stream unprocessed. */
+    static final class Refused {
+        final Throwable cause;
+
+        Refused(Throwable cause) {
+            this.cause = cause;
+        }
     }
 
     private final UpstreamConnection connection;
@@ -90,6 +108,13 @@ final class UpstreamHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof Refused) {
+            Listener current = listener;
+            if (current != null) {
+                current.onUpstreamRefused(((Refused) evt).cause);
+            }
+            return;
+        }
         if (evt instanceof IdleStateEvent) {
             if (listener == null) {
                 ctx.close();

@@ -1,35 +1,25 @@
 package dev.meridian.router.internal;
 
+import dev.meridian.health.UpstreamTls;
 import dev.meridian.regions.Endpoint;
-import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.ChannelPipeline;
-import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.timeout.IdleStateHandler;
-import io.netty.util.concurrent.ScheduledFuture;
-import java.util.ArrayDeque;
-import java.util.concurrent.TimeUnit;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslHandshakeTimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 
 /**
- * The connections from one event loop to one endpoint.
+ * The connections from one event loop to one endpoint, as an exchange sees them: it asks for a
+ * {@link UpstreamConnection} (an HTTP/1.1 connection of its own, or a stream on a shared HTTP/2
+ * connection), speaks {@code HttpObject}s on its channel, and gives it back whole or discards it.
  *
  * <p>A pool belongs to one event loop and is only touched from it, so it needs no locks; the
  * exchanges that use it run on the same loop as their client connection, so no request hops
  * threads. The per-endpoint connection limit is shared by the pools of all loops through one
  * atomic counter, touched only when a connection opens or closes, never per request.
- *
- * <p>Idle connections are reused last-in first-out, so that a burst's extra connections go cold
- * and are closed by the idle timeout. Requests beyond the limit wait in a bounded queue for a
- * released connection, each for at most its connect timeout.
  */
-final class UpstreamPool {
+abstract class UpstreamPool {
 
     /** An exchange waiting for a connection; it receives the connection's events once it has it. */
     interface Lease extends UpstreamHandler.Listener {
@@ -41,139 +31,72 @@ final class UpstreamPool {
         boolean isCancelled();
     }
 
+    /**
+     * Why no connection could be had. A TLS handshake that fails (certificate, name, ALPN) is a
+     * {@code CONNECT_FAILED}: the request never left, and the endpoint is to blame.
+     */
     enum AcquireFailure {
         CONNECT_FAILED,
         CONNECT_TIMEOUT,
         OVERLOADED
     }
 
-    private static final int MAX_RESPONSE_INITIAL_LINE = 8192;
-    private static final int MAX_RESPONSE_HEADERS = 64 * 1024;
-    private static final int MAX_CHUNK = 16 * 1024;
-
-    private final Endpoint endpoint;
-    private final EventLoop loop;
-    private final Bootstrap prototype;
+    final Endpoint endpoint;
+    final EventLoop loop;
+    final @Nullable UpstreamTls tls;
     private final AtomicInteger endpointConnections;
-    private final int maxConnections;
-    private final int maxPending;
-    private final long idleTimeoutMillis;
-    private final ArrayDeque<UpstreamConnection> idle = new ArrayDeque<>();
-    private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
-    private boolean closed;
-    // Sizes of the two queues for the metrics, which read them from another thread: plain ints
-    // (never torn, possibly a moment stale), written on the loop after every change.
-    private int idleCount;
-    private int waitingCount;
+    final int maxConnections;
+    final int maxPending;
+    final long idleTimeoutMillis;
+    private final TlsFailureLog tlsLog;
 
-    UpstreamPool(
-            Endpoint endpoint,
-            EventLoop loop,
-            Bootstrap prototype,
-            AtomicInteger endpointConnections,
-            int maxConnections,
-            int maxPending,
-            long idleTimeoutMillis) {
+    UpstreamPool(Endpoint endpoint, EventLoop loop, @Nullable UpstreamTls tls, AtomicInteger endpointConnections,
+            int maxConnections, int maxPending, long idleTimeoutMillis, TlsFailureLog tlsLog) {
         this.endpoint = endpoint;
         this.loop = loop;
-        this.prototype = prototype;
+        this.tls = tls;
         this.endpointConnections = endpointConnections;
         this.maxConnections = maxConnections;
         this.maxPending = maxPending;
         this.idleTimeoutMillis = idleTimeoutMillis;
+        this.tlsLog = tlsLog;
     }
 
-    Endpoint endpoint() {
+    final Endpoint endpoint() {
         return endpoint;
     }
 
-    /** Idle connections now; read from any thread, possibly a moment stale. */
-    int idleCount() {
-        return idleCount;
-    }
-
-    /** Requests waiting for a connection now; read from any thread, possibly a moment stale. */
-    int waitingCount() {
-        return waitingCount;
-    }
-
-    private void counted() {
-        idleCount = idle.size();
-        waitingCount = waiters.size();
-    }
-
     /** Gives {@code lease} a connection now, later, or a failure. Must be called on the pool's loop. */
-    void acquire(Lease lease, long connectTimeoutMillis) {
-        assert loop.inEventLoop();
-        UpstreamConnection connection;
-        while ((connection = idle.pollFirst()) != null) {
-            if (connection.isUsable()) {
-                counted();
-                hand(connection, lease);
-                return;
-            }
-        }
-        counted();
-        if (!closed && reserve()) {
-            connect(lease, connectTimeoutMillis);
-        } else if (!closed && waiters.size() < maxPending) {
-            Waiter waiter = new Waiter(lease, connectTimeoutMillis);
-            waiter.timeout = loop.schedule(() -> expire(waiter), connectTimeoutMillis, TimeUnit.MILLISECONDS);
-            waiters.addLast(waiter);
-            counted();
-        } else {
-            lease.onAcquireFailed(AcquireFailure.OVERLOADED, new IllegalStateException(
-                    "connection limit " + maxConnections + " reached and " + waiters.size() + " requests waiting"));
-        }
-    }
+    abstract void acquire(Lease lease, long connectTimeoutMillis);
 
-    /** Takes a connection back after a complete exchange: to the next waiter, or to the idle list. */
-    void release(UpstreamConnection connection) {
-        connection.endLease();
-        if (!connection.isUsable()) {
-            return;
-        }
-        if (closed) {
-            connection.discard();
-            return;
-        }
-        Waiter waiter;
-        while ((waiter = waiters.pollFirst()) != null) {
-            waiter.timeout.cancel(false);
-            if (!waiter.lease.isCancelled()) {
-                counted();
-                hand(connection, waiter.lease);
-                return;
-            }
-        }
-        idle.addFirst(connection);
-        counted();
-        // Keep a read pending while idle so that a close by the upstream is noticed at once.
-        connection.channel().read();
-    }
+    /** Takes a connection back after a complete exchange. */
+    abstract void release(UpstreamConnection connection);
+
+    /**
+     * Ends the lease on a connection that may hold half an exchange: an HTTP/1.1 connection is
+     * closed, an HTTP/2 stream is reset (the shared connection stays).
+     */
+    abstract void discard(UpstreamConnection connection);
 
     /** Called by the connection's handler when its channel closed. */
-    void onClosed(UpstreamConnection connection) {
-        idle.remove(connection);
-        counted();
+    abstract void onClosed(UpstreamConnection connection);
+
+    /** Closes idle connections and refuses new leases; leased ones close when their exchange ends. */
+    abstract void close();
+
+    /** Open connections without an exchange (HTTP/1.1) or without an active stream (HTTP/2); any thread. */
+    abstract int idleCount();
+
+    /** Requests waiting for a connection or stream now; any thread, possibly a moment stale. */
+    abstract int waitingCount();
+
+    /** Active HTTP/2 streams now (0 for HTTP/1.1); any thread, possibly a moment stale. */
+    int streamCount() {
+        return 0;
     }
 
-    /** Closes idle connections and refuses new ones; leased connections close when their exchange ends. */
-    void close() {
-        closed = true;
-        UpstreamConnection connection;
-        while ((connection = idle.pollFirst()) != null) {
-            connection.discard();
-        }
-        Waiter waiter;
-        while ((waiter = waiters.pollFirst()) != null) {
-            waiter.timeout.cancel(false);
-            waiter.lease.onAcquireFailed(AcquireFailure.OVERLOADED, new IllegalStateException("pool closed"));
-        }
-        counted();
-    }
-
-    private boolean reserve() {
+    /** Takes one of the endpoint's connection slots, or returns {@code false} when all are taken. */
+    final boolean reserve() {
         for (;;) {
             int current = endpointConnections.get();
             if (current >= maxConnections) {
@@ -185,95 +108,37 @@ final class UpstreamPool {
         }
     }
 
-    private void unreserve() {
+    /** Gives a slot back (once per reserved connection, when its channel closed). */
+    final void unreserveSlot() {
         endpointConnections.decrementAndGet();
-        // A slot is free: start a connection for the first waiter still interested.
-        Waiter waiter;
-        while (!closed && (waiter = waiters.peekFirst()) != null) {
-            if (waiter.lease.isCancelled()) {
-                waiters.pollFirst().timeout.cancel(false);
-                continue;
-            }
-            if (!reserve()) {
-                break;
-            }
-            waiters.pollFirst();
-            waiter.timeout.cancel(false);
-            counted();
-            connect(waiter.lease, waiter.connectTimeoutMillis);
-            return;
+    }
+
+    /**
+     * Adds TLS as the first handler of a new connection when the endpoint is {@code https://}: SNI
+     * and the name check from {@link UpstreamTls}, the handshake bounded by the connect timeout.
+     */
+    final @Nullable SslHandler addTls(Channel channel, long connectTimeoutMillis) {
+        UpstreamTls context = tls;
+        if (context == null) {
+            return null;
         }
-        counted();
+        SslHandler ssl = context.newHandler(channel.alloc(), endpoint.uri());
+        ssl.setHandshakeTimeoutMillis(Math.max(1, connectTimeoutMillis));
+        channel.pipeline().addLast(RouterPipeline.UPSTREAM_TLS, ssl);
+        return ssl;
     }
 
-    private void connect(Lease lease, long connectTimeoutMillis) {
-        UpstreamConnection connection = new UpstreamConnection(this);
-        Bootstrap bootstrap = prototype.clone()
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectTimeoutMillis))
-                .handler(new ChannelInitializer<Channel>() {
-                    @Override
-                    protected void initChannel(Channel ch) {
-                        ChannelPipeline p = ch.pipeline();
-                        p.addLast(RouterPipeline.UPSTREAM_CODEC, new HttpClientCodec(
-                                new HttpDecoderConfig()
-                                        .setMaxInitialLineLength(MAX_RESPONSE_INITIAL_LINE)
-                                        .setMaxHeaderSize(MAX_RESPONSE_HEADERS)
-                                        .setMaxChunkSize(MAX_CHUNK)
-                                        // As on the client side; MessageFraming.checkResponse does the rest.
-                                        .setStrictLineParsing(true)
-                                        .setValidateHeaders(true)
-                                        .setAllowDuplicateContentLengths(false)
-                                        .setUseRfc9112TransferEncoding(true),
-                                false,
-                                false));
-                        p.addLast(RouterPipeline.UPSTREAM_IDLE,
-                                new IdleStateHandler(0, 0, idleTimeoutMillis, TimeUnit.MILLISECONDS));
-                        p.addLast(RouterPipeline.UPSTREAM, connection.handler());
-                    }
-                });
-        ChannelFuture future = bootstrap.connect(endpoint.address());
-        future.channel().closeFuture().addListener(f -> unreserve());
-        future.addListener(f -> {
-            if (f.isSuccess()) {
-                connection.connected(future.channel());
-                if (lease.isCancelled()) {
-                    release(connection);
-                } else {
-                    hand(connection, lease);
-                }
-            } else {
-                Throwable cause = f.cause();
-                lease.onAcquireFailed(
-                        cause instanceof ConnectTimeoutException
-                                ? AcquireFailure.CONNECT_TIMEOUT
-                                : AcquireFailure.CONNECT_FAILED,
-                        cause);
-            }
-        });
+    /** A failed TLS handshake: logged clearly (once per endpoint and problem), then a connect failure. */
+    final AcquireFailure tlsFailed(Throwable cause) {
+        tlsLog.failed(endpoint, cause);
+        return cause instanceof SslHandshakeTimeoutException ? AcquireFailure.CONNECT_TIMEOUT : AcquireFailure.CONNECT_FAILED;
     }
 
-    private void hand(UpstreamConnection connection, Lease lease) {
-        connection.lease(lease);
-        lease.onAcquired(connection);
+    final void tlsSucceeded() {
+        tlsLog.succeeded(endpoint);
     }
 
-    private void expire(Waiter waiter) {
-        boolean waiting = waiters.remove(waiter);
-        counted();
-        if (waiting && !waiter.lease.isCancelled()) {
-            waiter.lease.onAcquireFailed(AcquireFailure.OVERLOADED, new IllegalStateException(
-                    "no connection to " + endpoint + " became free within " + waiter.connectTimeoutMillis + " ms"));
-        }
-    }
-
-    private static final class Waiter {
-        final Lease lease;
-        final long connectTimeoutMillis;
-        ScheduledFuture<?> timeout;
-
-        Waiter(Lease lease, long connectTimeoutMillis) {
-            this.lease = lease;
-            this.connectTimeoutMillis = connectTimeoutMillis;
-        }
+    final void tlsRefused(String problem) {
+        tlsLog.failed(endpoint, problem);
     }
 }

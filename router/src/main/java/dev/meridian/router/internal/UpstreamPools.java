@@ -2,6 +2,7 @@ package dev.meridian.router.internal;
 
 import dev.meridian.config.UpstreamConfig;
 import dev.meridian.regions.Endpoint;
+import dev.meridian.regions.Region;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.ChannelOption;
@@ -9,14 +10,24 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.util.concurrent.EventExecutor;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /**
  * Every upstream pool, keyed by (event loop, endpoint). The map of loops is fixed at start; each
- * loop's own map of endpoints is only touched from that loop.
+ * loop's own map of endpoints is only written from that loop. A pool speaks its region's protocol
+ * (HTTP/1.1 over TCP or TLS, h2c, h2), taken from the {@link UpstreamTargets} of the configuration
+ * in force when the pool is created.
+ *
+ * <p>Endpoints are rebuilt with every configuration, so {@link #retain} drops the pools (and the
+ * connection counts) of endpoints a reload removed.
  */
 public final class UpstreamPools {
 
@@ -25,9 +36,16 @@ public final class UpstreamPools {
     private final Map<EventExecutor, LoopPools> byLoop;
     private final Map<Endpoint, AtomicInteger> connectionsPerEndpoint = new ConcurrentHashMap<>();
     private final UpstreamConfig config;
+    private final Supplier<UpstreamTargets> targets;
+    private final TlsFailureLog tlsLog = new TlsFailureLog();
 
-    public UpstreamPools(EventLoopGroup group, EventLoopTransport transport, UpstreamConfig config) {
+    /**
+     * @param targets the targets of the configuration in force (read when a pool is created)
+     */
+    public UpstreamPools(EventLoopGroup group, EventLoopTransport transport, UpstreamConfig config,
+            Supplier<UpstreamTargets> targets) {
         this.config = config;
+        this.targets = targets;
         Map<EventExecutor, LoopPools> loops = new IdentityHashMap<>();
         for (EventExecutor executor : group) {
             EventLoop loop = (EventLoop) executor;
@@ -54,8 +72,10 @@ public final class UpstreamPools {
     }
 
     /**
-     * Upstream connections of {@code region}'s endpoints: open ({@code [0]}), idle ({@code [1]})
-     * and requests waiting for one ({@code [2]}). Any thread; the figures may be a moment stale.
+     * Upstream connections of {@code region}'s endpoints: open ({@code [0]}), idle ({@code [1]}:
+     * HTTP/1.1 connections without an exchange, HTTP/2 connections without a stream), requests
+     * waiting for one ({@code [2]}) and active HTTP/2 streams ({@code [3]}). Any thread; the
+     * figures may be a moment stale.
      */
     public int[] connections(String region) {
         int open = 0;
@@ -66,15 +86,38 @@ public final class UpstreamPools {
         }
         int idle = 0;
         int waiting = 0;
+        int streams = 0;
         for (LoopPools loopPools : byLoop.values()) {
             for (UpstreamPool pool : loopPools.pools.values()) {
                 if (pool.endpoint().region().equals(region)) {
                     idle += pool.idleCount();
                     waiting += pool.waitingCount();
+                    streams += pool.streamCount();
                 }
             }
         }
-        return new int[] {open, idle, waiting};
+        return new int[] {open, idle, waiting, streams};
+    }
+
+    /**
+     * Keeps only the pools of {@code regions}' endpoints (the configuration now in force): the
+     * others close their idle connections and refuse new leases, and leased connections close
+     * when their exchanges end. Call it after publishing a new configuration; any thread.
+     */
+    public void retain(Collection<Region> regions) {
+        Set<Endpoint> current = Collections.newSetFromMap(new IdentityHashMap<>());
+        Set<String> names = new HashSet<>();
+        for (Region region : regions) {
+            for (Endpoint endpoint : region.endpoints()) {
+                current.add(endpoint);
+                names.add(endpoint.toString());
+            }
+        }
+        connectionsPerEndpoint.keySet().retainAll(current);
+        tlsLog.retain(names);
+        for (LoopPools pools : byLoop.values()) {
+            pools.loop.execute(() -> pools.retain(current));
+        }
     }
 
     /** Closes every idle connection; each on its own loop. */
@@ -99,13 +142,43 @@ public final class UpstreamPools {
             UpstreamPool pool = pools.get(endpoint);
             if (pool == null) {
                 // Once per loop and endpoint, never per request.
-                AtomicInteger count = connectionsPerEndpoint.computeIfAbsent(endpoint, e -> new AtomicInteger());
-                pool = new UpstreamPool(endpoint, loop, prototype, count,
-                        config.maxConnectionsPerEndpoint(), config.maxPendingAcquires(),
-                        config.idleTimeout().toMillis());
+                pool = create(endpoint);
                 pools.put(endpoint, pool);
             }
             return pool;
+        }
+
+        private UpstreamPool create(Endpoint endpoint) {
+            AtomicInteger count = connectionsPerEndpoint.computeIfAbsent(endpoint, e -> new AtomicInteger());
+            UpstreamTargets.Target target = targets.get().target(endpoint.region());
+            if (target == null) {
+                // A retry of a request that began before a reload removed the region: refuse, it
+                // goes elsewhere. Not kept, so nothing of the old region lingers.
+                connectionsPerEndpoint.remove(endpoint);
+                Http1UpstreamPool gone = new Http1UpstreamPool(endpoint, loop, prototype, null, count,
+                        config.maxConnectionsPerEndpoint(), config.maxPendingAcquires(),
+                        config.idleTimeout().toMillis(), tlsLog);
+                gone.close();
+                return gone;
+            }
+            if (target.protocol().isHttp2()) {
+                return new Http2UpstreamPool(endpoint, loop, prototype, target.tls(), count,
+                        config.maxConnectionsPerEndpoint(), config.maxPendingAcquires(),
+                        config.idleTimeout().toMillis(), tlsLog);
+            }
+            return new Http1UpstreamPool(endpoint, loop, prototype, target.tls(), count,
+                    config.maxConnectionsPerEndpoint(), config.maxPendingAcquires(),
+                    config.idleTimeout().toMillis(), tlsLog);
+        }
+
+        void retain(Set<Endpoint> current) {
+            pools.entrySet().removeIf(e -> {
+                if (current.contains(e.getKey())) {
+                    return false;
+                }
+                e.getValue().close();
+                return true;
+            });
         }
 
         void closeAll() {
@@ -115,3 +188,4 @@ public final class UpstreamPools {
         }
     }
 }
+
