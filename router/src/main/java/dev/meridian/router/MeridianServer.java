@@ -18,6 +18,8 @@ import dev.meridian.regions.GeoLocator;
 import dev.meridian.regions.RoutingPolicy;
 import dev.meridian.regions.RoutingTable;
 import dev.meridian.router.internal.ClientChannelInitializer;
+import dev.meridian.router.internal.ClientLimitMeters;
+import dev.meridian.router.internal.ConnectionLimitHandler;
 import dev.meridian.router.internal.AccessLog;
 import dev.meridian.router.internal.EventLoopTransport;
 import dev.meridian.router.internal.ProxyHandler;
@@ -152,9 +154,11 @@ public final class MeridianServer implements AutoCloseable {
                 new RecentRequests(), accessLog, tls == null ? "http" : "https");
         this.clients = new DefaultChannelGroup("meridian-clients", GlobalEventExecutor.INSTANCE);
         this.gauges = new RouterGauges(meters, snapshot::get, pools, clients::size);
+        ClientLimitMeters limitMeters = new ClientLimitMeters(meters);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(acceptGroup, ioGroup)
                 .channel(transport.serverChannelType())
+                .handler(new ConnectionLimitHandler(config.server(), limitMeters, System::nanoTime))
                 .option(ChannelOption.SO_BACKLOG, 4096)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.ALLOCATOR, PooledByteBufAllocator.DEFAULT)
@@ -162,7 +166,7 @@ public final class MeridianServer implements AutoCloseable {
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, CLIENT_WATER_MARK)
-                .childHandler(new ClientChannelInitializer(snapshot::get, resources, clients, tls));
+                .childHandler(new ClientChannelInitializer(snapshot::get, resources, clients, limitMeters, tls));
         ChannelFuture bound = bootstrap
                 .bind(config.listen().address(), config.listen().port())
                 .awaitUninterruptibly();

@@ -1,6 +1,7 @@
 package dev.meridian.loadtest.gateway;
 
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,6 +30,8 @@ import picocli.CommandLine.Spec;
  * {@code --port} and {@code --control-port} are matched to the gateways in order, and gateways
  * without one get an ephemeral port. Each prints where it listens; the control port then steers
  * it ({@code curl -X PUT localhost:9081/fault -d '{"mode":"errors","status":503,"rate":0.5}'}).
+ * With {@code --tls-cert FILE --tls-key FILE} every data port speaks TLS (h2 or http/1.1 by ALPN);
+ * without, plaintext HTTP/1.1 and h2c with prior knowledge share the port.
  */
 @Command(name = "simulated-gateway", mixinStandardHelpOptions = true,
         description = "Runs simulated AI-gateway replicas until interrupted.")
@@ -69,6 +72,14 @@ public final class GatewayMain implements Callable<Integer> {
     @Option(names = "--latency-p99", paramLabel = "DURATION", converter = DurationConverter.class,
             description = "99th-percentile simulated latency (default: the median, a fixed delay).")
     private @Nullable Duration latencyP99;
+
+    @Option(names = "--tls-cert", paramLabel = "FILE",
+            description = "PEM certificate chain: every gateway's data port speaks TLS (ALPN h2, http/1.1); needs --tls-key.")
+    private @Nullable Path tlsCertificate;
+
+    @Option(names = "--tls-key", paramLabel = "FILE",
+            description = "PEM private key (unencrypted PKCS#8) of --tls-cert.")
+    private @Nullable Path tlsKey;
 
     /** Starts the gateways described by {@code args} and blocks until the JVM is interrupted. */
     public static void main(String[] args) {
@@ -122,16 +133,20 @@ public final class GatewayMain implements Callable<Integer> {
             throw new ParameterException(commandSpec().commandLine(),
                     "more --port or --control-port values than gateways (" + gatewayNames.size() + ")");
         }
+        if ((tlsCertificate == null) != (tlsKey == null)) {
+            throw new ParameterException(commandSpec().commandLine(), "--tls-cert and --tls-key go together");
+        }
         List<GatewayConfig> configs = new ArrayList<>();
         try {
             LatencyModel latency = new LatencyModel(latencyMedian, latencyP99 == null ? latencyMedian : latencyP99);
             for (int i = 0; i < gatewayNames.size(); i++) {
-                configs.add(GatewayConfig.of(gatewayNames.get(i))
+                GatewayConfig config = GatewayConfig.of(gatewayNames.get(i))
                         .withHost(host)
                         .withPort(i < ports.size() ? ports.get(i) : 0)
                         .withControlPort(i < controlPorts.size() ? controlPorts.get(i) : 0)
                         .withEventLoops(eventLoops)
-                        .withLatency(latency));
+                        .withLatency(latency);
+                configs.add(tlsCertificate == null || tlsKey == null ? config : config.withTls(tlsCertificate, tlsKey));
             }
         } catch (IllegalArgumentException e) {
             throw new ParameterException(commandSpec().commandLine(), String.valueOf(e.getMessage()), e);

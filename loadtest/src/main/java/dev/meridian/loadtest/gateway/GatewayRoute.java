@@ -18,6 +18,10 @@ enum GatewayRoute {
     BYTES("/bytes", HttpMethod.GET),
     HEALTHZ("/monitoring/healthz", HttpMethod.GET),
     READY("/monitoring/ready", HttpMethod.GET),
+    /** gRPC over HTTP/2 only ({@link GrpcStreamHandler}); {@link #of} never returns it. */
+    GRPC_CONVERSE(ConverseCall.PATH, HttpMethod.POST),
+    /** gRPC over HTTP/2 only ({@link GrpcStreamHandler}); {@link #of} never returns it. */
+    GRPC_HEALTH_CHECK(HealthCheckCall.PATH, HttpMethod.POST),
     OTHER(GatewayStats.OTHER_PATH, null);
 
     static final String BYTES_PREFIX = "/bytes/";
@@ -30,7 +34,7 @@ enum GatewayRoute {
         this.method = method;
     }
 
-    /** Classifies a request target ({@code /path?query}). */
+    /** Classifies a request target ({@code /path?query}) of an HTTP request (REST, not gRPC). */
     static GatewayRoute of(String uri) {
         String path = pathOf(uri);
         return switch (path) {

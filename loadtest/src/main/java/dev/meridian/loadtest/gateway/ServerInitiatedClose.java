@@ -40,8 +40,13 @@ final class ServerInitiatedClose {
         return channel.close();
     }
 
-    /** Whether the server closed (or is closing) {@code channel}. */
+    /**
+     * Whether the server closed (or is closing) {@code channel}, or, for an HTTP/2 stream, the
+     * connection it belongs to.
+     */
     static boolean isMarked(Channel channel) {
-        return Boolean.TRUE.equals(channel.attr(MARK).get());
+        Channel parent = channel.parent();
+        return Boolean.TRUE.equals(channel.attr(MARK).get())
+                || (parent != null && Boolean.TRUE.equals(parent.attr(MARK).get()));
     }
 }

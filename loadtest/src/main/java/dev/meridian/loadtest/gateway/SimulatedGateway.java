@@ -12,6 +12,13 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.handler.codec.http2.Http2SecurityUtil;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import io.netty.handler.ssl.SupportedCipherSuiteFilter;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.Future;
@@ -28,11 +35,13 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
+import javax.net.ssl.SSLException;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One simulated replica of GitLab's AI gateway: a Netty HTTP/1.1 server with the gateway's
- * endpoints, a latency model, injectable {@link Fault}s and a JSON control port.
+ * One simulated replica of GitLab's AI gateway: a Netty HTTP/1.1 and HTTP/2 server with the
+ * gateway's endpoints, a gRPC service, a latency model, injectable {@link Fault}s and a JSON
+ * control port.
  *
  * <p>Why it exists: the router's behaviour that matters most (failover, retries, hedging, timeouts,
  * cancellation, keep-alive pooling, streaming with backpressure) only shows against upstreams that
@@ -55,7 +64,11 @@ import org.jspecify.annotations.Nullable;
  * <p>Endpoints of the data port: {@code POST /v2/code/completions}, {@code POST /v2/completions}
  * (JSON), {@code POST /v4/code/suggestions} (SSE), {@code POST /v2/chat/agent} (NDJSON),
  * {@code /echo}, {@code GET /bytes/{n}}, {@code GET /monitoring/healthz}, {@code GET /monitoring/ready};
- * per-request overrides are listed in {@link SimHeaders}. The control port's endpoints are
+ * per-request overrides are listed in {@link SimHeaders}. Over HTTP/2 (h2 by ALPN when
+ * {@link GatewayConfig#withTls TLS} is on, h2c with prior knowledge in plaintext) the same endpoints
+ * answer, and so do two gRPC methods written on raw Netty HTTP/2 ({@link GrpcStreamHandler}):
+ * {@code meridian.sim.v1.Chat/Converse}, a bidirectional stream that echoes each message with the
+ * gateway's name as its region, and the standard {@code grpc.health.v1.Health/Check}. The control port's endpoints are
  * {@code GET /stats}, {@code POST /stats/reset}, {@code GET|PUT /fault}, {@code GET|PUT /latency},
  * {@code POST /down}, {@code POST /up}, {@code GET|POST /hold}.
  *
@@ -84,7 +97,7 @@ public final class SimulatedGateway implements AutoCloseable {
     private volatile @Nullable Channel controlServer;
     private volatile int controlPort;
 
-    private SimulatedGateway(GatewayConfig config, SocketTransport transport, Clock clock) {
+    private SimulatedGateway(GatewayConfig config, SocketTransport transport, Clock clock, @Nullable SslContext sslContext) {
         this.config = config;
         this.transport = transport;
         this.state = new GatewayState(config.name(), config.fault(), config.latency(), clock);
@@ -99,7 +112,7 @@ public final class SimulatedGateway implements AutoCloseable {
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childHandler(new DataChannelInitializer(state, dataChannels, () -> accepting));
+                .childHandler(new DataChannelInitializer(state, dataChannels, () -> accepting, sslContext));
     }
 
     /**
@@ -117,7 +130,8 @@ public final class SimulatedGateway implements AutoCloseable {
         if (!transport.isAvailable()) {
             throw new IllegalArgumentException("transport: " + transport + " is not available on this platform");
         }
-        SimulatedGateway gateway = new SimulatedGateway(config, transport, clock);
+        GatewayConfig.Tls tls = config.tls();
+        SimulatedGateway gateway = new SimulatedGateway(config, transport, clock, tls == null ? null : sslContext(tls));
         try {
             gateway.await(gateway.bindControl(), "start (control port " + config.controlPort() + ")");
             gateway.await(gateway.lifecycle(gateway::bindData), "start (data port " + config.port() + ")");
@@ -143,14 +157,17 @@ public final class SimulatedGateway implements AutoCloseable {
         return controlPort;
     }
 
-    /** {@code http://HOST:PORT} of the data port (loopback when bound to a wildcard address). */
+    /**
+     * {@code http://HOST:PORT} of the data port, {@code https://} when it speaks TLS (loopback when
+     * bound to a wildcard address).
+     */
     public URI baseUri() {
-        return uri(port);
+        return uri(config.tls() == null ? "http" : "https", port);
     }
 
     /** {@code http://HOST:PORT} of the control port. */
     public URI controlUri() {
-        return uri(controlPort);
+        return uri("http", controlPort);
     }
 
     /** The transport serving this gateway: {@code epoll} or {@code nio}. */
@@ -339,14 +356,39 @@ public final class SimulatedGateway implements AutoCloseable {
         });
     }
 
-    private URI uri(int boundPort) {
+    private URI uri(String scheme, int boundPort) {
         String host = config.host();
         if (host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]")) {
             host = GatewayConfig.LOOPBACK;
         } else if (host.indexOf(':') >= 0 && !host.startsWith("[")) {
             host = "[" + host + "]";
         }
-        return URI.create("http://" + host + ":" + boundPort);
+        return URI.create(scheme + "://" + host + ":" + boundPort);
+    }
+
+    /**
+     * The data port's TLS context: the PEM certificate chain and key of {@code tls}, ALPN offering
+     * h2 then http/1.1, and HTTP/2's cipher suites (RFC 9113 §9.2.2 forbids the weak ones). Built with
+     * the JDK's TLS, so it needs no native library.
+     *
+     * @throws IllegalArgumentException naming the files when they cannot be read or do not hold a
+     *     certificate chain and an unencrypted PKCS#8 key
+     */
+    static SslContext sslContext(GatewayConfig.Tls tls) {
+        try {
+            return SslContextBuilder.forServer(tls.certificateChain().toFile(), tls.privateKey().toFile())
+                    .sslProvider(SslProvider.JDK)
+                    .ciphers(Http2SecurityUtil.CIPHERS, SupportedCipherSuiteFilter.INSTANCE)
+                    .applicationProtocolConfig(new ApplicationProtocolConfig(
+                            ApplicationProtocolConfig.Protocol.ALPN,
+                            ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                            ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+                            ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1))
+                    .build();
+        } catch (SSLException | IllegalArgumentException e) {
+            throw new IllegalArgumentException("tls: certificate chain " + tls.certificateChain() + ", key "
+                    + tls.privateKey() + ": " + e.getMessage(), e);
+        }
     }
 
     private void await(CompletableFuture<Void> transition, String what) {

@@ -47,6 +47,17 @@ class GatewayMainTest {
     }
 
     @Test
+    void tlsOptionsGiveEveryGatewayTheCertificateAndKeyAndGoTogether() {
+        List<GatewayConfig> configs = parse("--count", "2", "--tls-cert", "cert.pem", "--tls-key", "key.pem");
+
+        assertThat(configs).extracting(GatewayConfig::tls)
+                .containsOnly(new GatewayConfig.Tls(java.nio.file.Path.of("cert.pem"), java.nio.file.Path.of("key.pem")));
+        assertThat(parse("--name", "plain")).extracting(GatewayConfig::tls).containsOnlyNulls();
+        assertThatThrownBy(() -> parse("--tls-cert", "cert.pem"))
+                .isInstanceOf(CommandLine.ParameterException.class).hasMessageContaining("go together");
+    }
+
+    @Test
     void describeSaysWhereAGatewayListens() {
         try (SimulatedGateway gateway = SimulatedGateway.start(GatewayConfig.of("printed"))) {
             assertThat(GatewayMain.describe(gateway))

@@ -30,7 +30,7 @@ class HeaderHygieneProxyTest {
                     + "X-Hop-Secret: do-not-forward\r\n"
                     + "Keep-Alive: timeout=5\r\n"
                     + "Proxy-Authorization: Basic Zm9vOmJhcg==\r\n"
-                    + "TE: trailers\r\n"
+                    + "TE: gzip\r\n"
                     + "Upgrade: websocket\r\n"
                     + "X-Forwarded-For: 203.0.113.50\r\n"
                     + "X-Forwarded-Proto: https\r\n"

@@ -15,6 +15,7 @@ import io.netty.handler.codec.http2.CleartextHttp2ServerUpgradeHandler;
 import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.AsciiString;
 import java.util.concurrent.TimeUnit;
@@ -42,13 +43,15 @@ public final class ClientChannelInitializer extends ChannelInitializer<Channel> 
     private final Supplier<RouterSnapshot> snapshots;
     private final ProxyResources resources;
     private final ChannelGroup clients;
+    private final ClientLimitMeters limitMeters;
     private final @Nullable ServerTls tls;
 
-    public ClientChannelInitializer(
-            Supplier<RouterSnapshot> snapshots, ProxyResources resources, ChannelGroup clients, @Nullable ServerTls tls) {
+    public ClientChannelInitializer(Supplier<RouterSnapshot> snapshots, ProxyResources resources,
+            ChannelGroup clients, ClientLimitMeters limitMeters, @Nullable ServerTls tls) {
         this.snapshots = snapshots;
         this.resources = resources;
         this.clients = clients;
+        this.limitMeters = limitMeters;
         this.tls = tls;
     }
 
@@ -64,7 +67,10 @@ public final class ClientChannelInitializer extends ChannelInitializer<Channel> 
         ClientHttp2Pipeline http2 = new ClientHttp2Pipeline(snapshots, resources, server);
         ServerTls serverTls = tls;
         if (serverTls != null) {
-            p.addLast(RouterPipeline.TLS, serverTls.newHandler(ch.alloc()));
+            SslHandler handler = serverTls.newHandler(ch.alloc());
+            // A client gets as long for its handshake as for a request head (slowloris over TLS).
+            handler.setHandshakeTimeoutMillis(server.requestHeadTimeout().toMillis());
+            p.addLast(RouterPipeline.TLS, handler);
             p.addLast(RouterPipeline.ALPN, new ApplicationProtocolNegotiationHandler(ApplicationProtocolNames.HTTP_1_1) {
                 @Override
                 public void channelActive(ChannelHandlerContext ctx) throws Exception {
@@ -78,7 +84,7 @@ public final class ClientChannelInitializer extends ChannelInitializer<Channel> 
                     if (ApplicationProtocolNames.HTTP_2.equals(protocol) && server.http2().enabled()) {
                         http2.configure(ctx.pipeline());
                     } else {
-                        addHttp1Handlers(ctx.pipeline(), server, newCodec(server));
+                        addHttp1Handlers(ctx.pipeline(), server, newCodec(server), null);
                     }
                 }
 
@@ -95,11 +101,13 @@ public final class ClientChannelInitializer extends ChannelInitializer<Channel> 
                             ? http2.upgradeCodec()
                             : null,
                     MAX_UPGRADE_BODY);
+            RequestTimeoutHandler timeouts = newTimeouts(server);
+            p.addLast(RouterPipeline.REQUEST_TIMEOUT, timeouts);
             p.addLast(RouterPipeline.H2C_DETECT,
                     new CleartextHttp2ServerUpgradeHandler(codec, upgrade, http2.priorKnowledgeInitializer()));
-            addHttp1Handlers(p, server, null);
+            addHttp1Handlers(p, server, null, timeouts);
         } else {
-            addHttp1Handlers(p, server, newCodec(server));
+            addHttp1Handlers(p, server, newCodec(server), null);
         }
     }
 
@@ -108,14 +116,30 @@ public final class ClientChannelInitializer extends ChannelInitializer<Channel> 
         p.addLast(RouterPipeline.PROXY_PROTOCOL, new ProxyProtocolHandler());
     }
 
-    /** The HTTP/1.1 handlers; {@code codec} is {@code null} when the h2c detector already holds one. */
-    private void addHttp1Handlers(ChannelPipeline p, ServerConfig server, @Nullable HttpServerCodec codec) {
+    /**
+     * The HTTP/1.1 handlers. {@code codec} is {@code null} when the h2c detector holds one, and then
+     * {@code timeouts} is the deadline handler already in front of the detector; otherwise both are
+     * added here.
+     */
+    private void addHttp1Handlers(ChannelPipeline p, ServerConfig server, @Nullable HttpServerCodec codec,
+            @Nullable RequestTimeoutHandler timeouts) {
+        RequestTimeoutHandler deadlines = timeouts;
+        if (deadlines == null) {
+            deadlines = newTimeouts(server);
+            p.addLast(RouterPipeline.REQUEST_TIMEOUT, deadlines);
+        }
         if (codec != null) {
             p.addLast(RouterPipeline.HTTP_CODEC, codec);
         }
         p.addLast(RouterPipeline.CLIENT_IDLE,
                 new IdleStateHandler(0, 0, server.clientIdleTimeout().toMillis(), TimeUnit.MILLISECONDS));
+        p.addLast(RouterPipeline.REQUEST_PROGRESS, deadlines.messageSide());
         p.addLast(RouterPipeline.PROXY, new ProxyHandler(snapshots, resources));
+    }
+
+    private RequestTimeoutHandler newTimeouts(ServerConfig server) {
+        return new RequestTimeoutHandler(server.requestHeadTimeout(), server.requestBodyTimeout(), limitMeters,
+                error -> snapshots.get().meters().errorResponse(error));
     }
 
     private static HttpServerCodec newCodec(ServerConfig server) {

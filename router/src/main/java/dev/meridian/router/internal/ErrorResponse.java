@@ -63,7 +63,10 @@ public enum ErrorResponse {
     NO_UPSTREAM(HttpResponseStatus.SERVICE_UNAVAILABLE, "no_upstream", "no region can take the request"),
     /** Every connection to the endpoint is busy and too many requests already wait for one. */
     UPSTREAM_OVERLOADED(HttpResponseStatus.SERVICE_UNAVAILABLE, "upstream_overloaded",
-            "too many requests are waiting for an upstream connection");
+            "too many requests are waiting for an upstream connection"),
+    /** The client did not send its request head, or the next part of its body, in time (RFC 9110 §15.5.9). */
+    REQUEST_TIMEOUT(HttpResponseStatus.REQUEST_TIMEOUT, "request_timeout",
+            "the client did not send the request in time");
 
     private final HttpResponseStatus status;
     private final byte[] defaultBody;

@@ -150,7 +150,13 @@ public final class ForwardingHeaders {
                 }
             }
             for (String name : named) {
-                headers.remove(name);
+                // A Connection header must not name the message's framing or Host (RFC 9110 §7.6.1);
+                // obeying one that does would send the body upstream without its framing.
+                if (!HttpHeaderNames.CONTENT_LENGTH.contentEqualsIgnoreCase(name)
+                        && !HttpHeaderNames.TRANSFER_ENCODING.contentEqualsIgnoreCase(name)
+                        && !HttpHeaderNames.HOST.contentEqualsIgnoreCase(name)) {
+                    headers.remove(name);
+                }
             }
         }
         for (AsciiString name : HOP_BY_HOP) {

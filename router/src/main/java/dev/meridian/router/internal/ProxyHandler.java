@@ -9,6 +9,7 @@ import dev.meridian.regions.Endpoint;
 import dev.meridian.regions.Region;
 import dev.meridian.regions.RoutingDecision;
 import dev.meridian.regions.RoutingRequest;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -49,7 +50,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The client channel runs with auto-read off; this handler reads only when the current
  * exchange can take more (see {@link #maybeRead()}). Requests that a client pipelines behind the
- * current one are held, at most one read's worth, and served in order (RFC 9112 §9.3.2).
+ * current one are held, at most one read's worth and at most {@code server.max-pipelined-requests}
+ * of them, and served in order (RFC 9112 §9.3.2). A client that pipelines more gets the responses
+ * already owed, the last with {@code Connection: close}, and the connection closes; what it sent
+ * beyond the limit is dropped unread.
  */
 public final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
@@ -65,12 +69,15 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
     private static final AsciiString FORWARDED = AsciiString.cached("forwarded");
 
-    /** Messages held behind the current exchange; beyond this the client is not playing fair. */
-    private static final int MAX_PIPELINED_MESSAGES = 256;
-
     private final Supplier<RouterSnapshot> snapshots;
     private final ProxyResources resources;
     private final ArrayDeque<Object> pipelined = new ArrayDeque<>(2);
+    /** Requests a client may send ahead of the one being answered (server.max-pipelined-requests). */
+    private final int maxPipelinedRequests;
+    /** The request heads among {@link #pipelined}. */
+    private int pipelinedRequests;
+    /** The client pipelined more than allowed: the owed responses go out, then the connection closes. */
+    private boolean pipelineOverflow;
 
     private @Nullable ChannelHandlerContext ctx;
     private @Nullable Exchange exchange;
@@ -86,6 +93,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     public ProxyHandler(Supplier<RouterSnapshot> snapshots, ProxyResources resources) {
         this.snapshots = snapshots;
         this.resources = resources;
+        this.maxPipelinedRequests = snapshots.get().config().server().maxPipelinedRequests();
     }
 
     @Override
@@ -105,8 +113,9 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (closing) {
-            // Whatever the decoder still hands over after a refusal is never forwarded.
+        if (closing || pipelineOverflow) {
+            // Whatever the decoder still hands over after a refusal is never forwarded; after a
+            // pipeline overflow, every owed request is complete before the rest of the read.
             ReferenceCountUtil.release(msg);
             return;
         }
@@ -114,11 +123,15 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         if (current != null && current.acceptsRequestContent() && msg instanceof HttpContent) {
             feed(current, (HttpContent) msg);
         } else if (current != null || !pipelined.isEmpty()) {
-            if (pipelined.size() >= MAX_PIPELINED_MESSAGES) {
-                ReferenceCountUtil.release(msg);
-                log.debug("{} too many pipelined messages; closing", ctx.channel());
-                closeNow();
-                return;
+            if (msg instanceof HttpRequest) {
+                if (pipelinedRequests >= maxPipelinedRequests) {
+                    ReferenceCountUtil.release(msg);
+                    pipelineOverflow = true;
+                    log.debug("{} more than {} pipelined requests; closing after the responses owed",
+                            ctx.channel(), maxPipelinedRequests);
+                    return;
+                }
+                pipelinedRequests++;
             }
             pipelined.addLast(msg);
         } else {
@@ -191,14 +204,15 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         closeNow();
     }
 
+    /** Whether the current exchange is the connection's last: the router drains, or the pipeline overflowed. */
     boolean isDraining() {
-        return draining;
+        return draining || (pipelineOverflow && pipelinedRequests == 0);
     }
 
     /** Reads from the client when the current exchange (or the wait for the next request) can take it. */
     void maybeRead() {
         ChannelHandlerContext c = ctx;
-        if (c == null || closing || !pipelined.isEmpty()) {
+        if (c == null || closing || pipelineOverflow || !pipelined.isEmpty()) {
             return;
         }
         Exchange current = exchange;
@@ -217,6 +231,9 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         }
         Object next;
         while (exchange == null && !closing && (next = pipelined.pollFirst()) != null) {
+            if (next instanceof HttpRequest) {
+                pipelinedRequests--;
+            }
             dispatch(next);
             Exchange current = exchange;
             while (current != null && current.acceptsRequestContent()
@@ -226,6 +243,13 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             }
         }
         startPending();
+        ChannelHandlerContext c = ctx;
+        if (pipelineOverflow && exchange == null && !closing && c != null) {
+            // Every owed response is written; close once they are flushed.
+            closing = true;
+            c.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
         maybeRead();
     }
 
@@ -246,7 +270,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         FullHttpResponse response = grpc ? GrpcStatus.response(error, detail)
                 : detail == null ? error.toResponse(c.alloc()) : error.toResponse(c.alloc(), detail);
         response.headers().set(ForwardingHeaders.X_REQUEST_ID, requestId);
-        boolean keep = keepAlive && !draining;
+        boolean keep = keepAlive && !isDraining();
         if (!keep) {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         }
@@ -490,6 +514,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         while ((msg = pipelined.pollFirst()) != null) {
             ReferenceCountUtil.release(msg);
         }
+        pipelinedRequests = 0;
     }
 
     /**

@@ -6,14 +6,19 @@ import java.util.List;
  * Names of the handlers in Meridian's pipelines, in order.
  *
  * <pre>
+ * listener channel
+ *   (ServerBootstrap)  ConnectionLimitHandler   refuses connections over server.max-connections(-per-ip) at accept
+ *
  * client connection, HTTP/1.1                       upstream channel (one per pooled connection)
  *   PROXY_PROTOCOL_DECODER  HAProxyMessageDecoder      (only with listen.proxy-protocol; both leave
  *   PROXY_PROTOCOL    ProxyProtocolHandler           the pipeline after the header)
  *   TLS               SslHandler                     (only with listen.tls)
  *   ALPN              protocol negotiation           (only with listen.tls; leaves after the handshake)
+ *   REQUEST_TIMEOUT   RequestTimeoutHandler          (bytes and read() calls: head and body deadlines)
  *   H2C_DETECT        h2c preface / upgrade check    (plaintext with HTTP/2 on; leaves at the first request)
  *   HTTP_CODEC        HttpServerCodec                UPSTREAM_CODEC    HttpClientCodec
  *   CLIENT_IDLE       IdleStateHandler               UPSTREAM_IDLE     IdleStateHandler (evicts idle pooled connections)
+ *   REQUEST_PROGRESS  RequestTimeoutHandler's message side (request heads and ends, responses, idle)
  *   PROXY             ProxyHandler                   UPSTREAM          UpstreamHandler
  *
  *                                                   UPSTREAM_TLS      SslHandler (https:// endpoints), before UPSTREAM_CODEC
@@ -46,8 +51,10 @@ public final class RouterPipeline {
     public static final String TLS = "meridian.tls";
     public static final String ALPN = "meridian.alpn";
     public static final String H2C_DETECT = "meridian.h2cDetect";
+    public static final String REQUEST_TIMEOUT = "meridian.requestTimeout";
     public static final String HTTP_CODEC = "meridian.httpCodec";
     public static final String CLIENT_IDLE = "meridian.clientIdle";
+    public static final String REQUEST_PROGRESS = "meridian.requestProgress";
     public static final String PROXY = "meridian.proxy";
 
     public static final String H2_CODEC = "meridian.h2Codec";
@@ -57,7 +64,7 @@ public final class RouterPipeline {
     public static final String H2_STREAM_CODEC = "meridian.h2StreamCodec";
 
     /** The handlers an HTTP/1.1 connection has and an HTTP/2 one must not (removed when a connection switches). */
-    static final List<String> HTTP1_ONLY = List.of(CLIENT_IDLE, PROXY);
+    static final List<String> HTTP1_ONLY = List.of(REQUEST_TIMEOUT, CLIENT_IDLE, REQUEST_PROGRESS, PROXY);
 
     public static final String UPSTREAM_TLS = "meridian.upstreamTls";
     public static final String UPSTREAM_CODEC = "meridian.upstreamCodec";

@@ -35,7 +35,7 @@ class ForwardingHeadersTest {
                 .add("Keep-Alive", "timeout=5")
                 .add("Proxy-Connection", "keep-alive")
                 .add(HttpHeaderNames.PROXY_AUTHORIZATION, "Basic abc")
-                .add(HttpHeaderNames.TE, "trailers")
+                .add(HttpHeaderNames.TE, "gzip")
                 .add(HttpHeaderNames.TRAILER, "X-Checksum")
                 .add(HttpHeaderNames.UPGRADE, "websocket")
                 .add(HttpHeaderNames.CONTENT_LENGTH, "10")
@@ -51,6 +51,35 @@ class ForwardingHeadersTest {
         assertThat(request.headers().get(HttpHeaderNames.AUTHORIZATION)).isEqualTo("Bearer jwt");
         assertThat(request.headers().get("X-Gitlab-Instance-Id")).isEqualTo("abc");
         assertThat(request.headers().get(HttpHeaderNames.CONTENT_LENGTH)).isEqualTo("10");
+    }
+
+    @Test
+    void teTrailersIsKeptForGrpcAndHttp2ExtensionHeadersAreDropped() throws Exception {
+        HttpRequest request = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/meridian.sim.v1.Chat/Converse");
+        request.headers()
+                .add(HttpHeaderNames.CONNECTION, "te")
+                .add(HttpHeaderNames.TE, "trailers")
+                .add("x-http2-stream-id", "3")
+                .add("x-http2-scheme", "https");
+
+        ForwardingHeaders.prepareRequest(request, InetAddress.getByName("192.0.2.7"), "http", "rid-1");
+
+        assertThat(request.headers().get(HttpHeaderNames.TE)).isEqualTo("trailers");
+        assertThat(request.headers().names()).map(String::toLowerCase)
+                .doesNotContain("connection", "x-http2-stream-id", "x-http2-scheme");
+    }
+
+    /** Found by ForwardingHeadersFuzzTest's end-to-end sibling: dropping the framing would let the body be read as a new request. */
+    @Test
+    void framingAndHostNamedInConnectionStayWithTheRequest() throws Exception {
+        HttpRequest request = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/v2/code/completions");
+        request.headers().add(HttpHeaderNames.HOST, "example.com").add(HttpHeaderNames.CONTENT_LENGTH, "5")
+                .add(HttpHeaderNames.CONNECTION, "content-length, host, transfer-encoding");
+
+        ForwardingHeaders.prepareRequest(request, InetAddress.getLoopbackAddress(), "http", "rid");
+
+        assertThat(request.headers().get(HttpHeaderNames.CONTENT_LENGTH)).isEqualTo("5");
+        assertThat(request.headers().get(HttpHeaderNames.HOST)).isEqualTo("example.com");
     }
 
     @Test
