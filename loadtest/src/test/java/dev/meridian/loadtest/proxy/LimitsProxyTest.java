@@ -34,13 +34,13 @@ class LimitsProxyTest {
 
     @Test
     void aMalformedRequestGets400() throws Exception {
-        assertRejected("this is not http\r\n\r\n", 400, "bad_request");
+        assertRejected("this is not http\r\n\r\n", 400, "invalid_request_line");
     }
 
     @Test
     void contentLengthWithTransferEncodingGets400() throws Exception {
         assertRejected("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n"
-                + "0\r\n\r\n", 400, "bad_request");
+                + "0\r\n\r\n", 400, "ambiguous_framing");
     }
 
     @Test

@@ -143,9 +143,23 @@ public final class ClientChannelInitializer extends ChannelInitializer<Channel> 
     }
 
     private static HttpServerCodec newCodec(ServerConfig server) {
-        return new HttpServerCodec(new HttpDecoderConfig()
-                .setMaxInitialLineLength(server.maxInitialLineLength())
-                .setMaxHeaderSize(server.maxHeaderSize())
-                .setMaxChunkSize(MAX_CHUNK));
+        return new HttpServerCodec(decoderConfig(server.maxInitialLineLength(), server.maxHeaderSize()));
+    }
+
+    /**
+     * The client-side decoder settings. The strict ones are Netty 4.2's defaults, spelled out
+     * because {@link MessageFraming} relies on them: CRLF-only lines, validated names and values,
+     * one Content-Length, RFC 9112 Transfer-Encoding rules. What they let through, MessageFraming
+     * refuses.
+     */
+    static HttpDecoderConfig decoderConfig(int maxInitialLineLength, int maxHeaderSize) {
+        return new HttpDecoderConfig()
+                .setMaxInitialLineLength(maxInitialLineLength)
+                .setMaxHeaderSize(maxHeaderSize)
+                .setMaxChunkSize(MAX_CHUNK)
+                .setStrictLineParsing(true)
+                .setValidateHeaders(true)
+                .setAllowDuplicateContentLengths(false)
+                .setUseRfc9112TransferEncoding(true);
     }
 }

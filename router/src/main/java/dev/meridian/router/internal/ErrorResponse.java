@@ -16,11 +16,28 @@ import java.nio.charset.StandardCharsets;
  * address: clients learn which region failed, not where it lives.
  */
 public enum ErrorResponse {
-    /** Malformed request line, headers or body framing (RFC 9112 §2.2, §6.3). */
+    /** A request that is not HTTP/1.x at all, or malformed in a way no more precise code names (RFC 9112 §2.2). */
     BAD_REQUEST(HttpResponseStatus.BAD_REQUEST, "bad_request", "the request is not valid HTTP/1.1"),
-    /** Content-Length together with Transfer-Encoding: ambiguous framing (RFC 9112 §6.3 rule 3). */
-    AMBIGUOUS_FRAMING(HttpResponseStatus.BAD_REQUEST, "bad_request",
-            "the request has both Content-Length and Transfer-Encoding"),
+    /**
+     * The body's length cannot be told for sure: Content-Length with Transfer-Encoding, several or
+     * invalid Content-Length values, a Transfer-Encoding other than exactly {@code chunked}, or
+     * Transfer-Encoding on HTTP/1.0 (RFC 9112 §6.1–6.3). The request smuggling vector.
+     */
+    AMBIGUOUS_FRAMING(HttpResponseStatus.BAD_REQUEST, "ambiguous_framing",
+            "the request body's length is ambiguous (Content-Length and Transfer-Encoding)"),
+    /** A bad method, request target or version (RFC 9112 §3, §3.2, §2.3). */
+    INVALID_REQUEST_LINE(HttpResponseStatus.BAD_REQUEST, "invalid_request_line", "the request line is not valid"),
+    /**
+     * A header field that is not well formed: a name that is not a token or has whitespace before
+     * the colon, a control character or bare CR in a value, a line not ended by CRLF, or none or
+     * several Host fields (RFC 9112 §2.2, §3.2, §5; RFC 9110 §5.5).
+     */
+    INVALID_HEADER(HttpResponseStatus.BAD_REQUEST, "invalid_header", "a request header is not valid"),
+    /** A malformed chunk size, chunk extension, chunk terminator or trailer (RFC 9112 §7.1). */
+    INVALID_CHUNK(HttpResponseStatus.BAD_REQUEST, "invalid_chunk", "the chunked request body is not valid"),
+    /** An absolute-form target naming a host that is not in server.hosts (RFC 9112 §3.2.2). */
+    HOST_NOT_ALLOWED(HttpResponseStatus.BAD_REQUEST, "host_not_allowed",
+            "absolute-form requests are only accepted for the hosts this server serves"),
     /** Request line longer than server.max-initial-line-length (RFC 9112 §3). */
     URI_TOO_LONG(HttpResponseStatus.REQUEST_URI_TOO_LONG, "uri_too_long",
             "the request line is longer than the configured limit"),

@@ -467,6 +467,14 @@ final class Exchange {
                 upstreamBroken(a, ErrorResponse.UPSTREAM_PROTOCOL_ERROR);
                 return;
             }
+            MessageFraming.Problem problem = MessageFraming.checkResponse(response);
+            if (problem != null) {
+                log.debug("{} invalid response from {} to {}: {}", clientCtx.channel(), a.decision.endpoint(),
+                        requestId, problem.detail());
+                ReferenceCountUtil.release(msg);
+                upstreamBroken(a, ErrorResponse.UPSTREAM_PROTOCOL_ERROR);
+                return;
+            }
             if (response.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
                 // 1xx interim responses are not forwarded: Meridian answered Expect itself and
                 // never forwards Upgrade. Drop it and the empty last content that follows.

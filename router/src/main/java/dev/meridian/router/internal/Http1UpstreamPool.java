@@ -187,7 +187,12 @@ final class Http1UpstreamPool extends UpstreamPool {
                                 new HttpDecoderConfig()
                                         .setMaxInitialLineLength(MAX_RESPONSE_INITIAL_LINE)
                                         .setMaxHeaderSize(MAX_RESPONSE_HEADERS)
-                                        .setMaxChunkSize(MAX_CHUNK),
+                                        .setMaxChunkSize(MAX_CHUNK)
+                                        // As on the client side; MessageFraming.checkResponse does the rest.
+                                        .setStrictLineParsing(true)
+                                        .setValidateHeaders(true)
+                                        .setAllowDuplicateContentLengths(false)
+                                        .setUseRfc9112TransferEncoding(true),
                                 false,
                                 false));
                         p.addLast(RouterPipeline.UPSTREAM_IDLE,

@@ -29,8 +29,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.codec.http.TooLongHttpHeaderException;
-import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.AsciiString;
@@ -83,6 +81,8 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
     private @Nullable ChannelHandlerContext ctx;
     private @Nullable Exchange exchange;
+    /** A chunked request whose upstream start waits until the rest of the current read decoded cleanly. */
+    private @Nullable PendingExchange pending;
     private boolean draining;
     private boolean closing;
     /** The rest of an answered request's body is being read and dropped. */
@@ -113,14 +113,15 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (pipelineOverflow) {
-            // The rest of the read that overflowed: every owed request is complete before it.
+        if (closing || pipelineOverflow) {
+            // Whatever the decoder still hands over after a refusal is never forwarded; after a
+            // pipeline overflow, every owed request is complete before the rest of the read.
             ReferenceCountUtil.release(msg);
             return;
         }
         Exchange current = exchange;
         if (current != null && current.acceptsRequestContent() && msg instanceof HttpContent) {
-            current.onClientContent((HttpContent) msg);
+            feed(current, (HttpContent) msg);
         } else if (current != null || !pipelined.isEmpty()) {
             if (msg instanceof HttpRequest) {
                 if (pipelinedRequests >= maxPipelinedRequests) {
@@ -140,6 +141,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+        startPending();
         Exchange current = exchange;
         if (current != null) {
             current.onClientReadComplete();
@@ -159,6 +161,11 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         closing = true;
+        PendingExchange waiting = pending;
+        pending = null;
+        if (waiting != null) {
+            waiting.releaseParts();
+        }
         Exchange current = exchange;
         exchange = null;
         if (current != null) {
@@ -231,9 +238,11 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             Exchange current = exchange;
             while (current != null && current.acceptsRequestContent()
                     && pipelined.peekFirst() instanceof HttpContent) {
-                current.onClientContent((HttpContent) pipelined.pollFirst());
+                feed(current, (HttpContent) pipelined.pollFirst());
+                current = exchange;
             }
         }
+        startPending();
         ChannelHandlerContext c = ctx;
         if (pipelineOverflow && exchange == null && !closing && c != null) {
             // Every owed response is written; close once they are flushed.
@@ -257,6 +266,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         snapshots.get().meters().errorResponse(error);
+        RefusalLog.answered(c.channel(), requestId, error, detail);
         FullHttpResponse response = grpc ? GrpcStatus.response(error, detail)
                 : detail == null ? error.toResponse(c.alloc()) : error.toResponse(c.alloc(), detail);
         response.headers().set(ForwardingHeaders.X_REQUEST_ID, requestId);
@@ -273,6 +283,11 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void dispatch(Object msg) {
+        PendingExchange waiting = pending;
+        if (waiting != null && msg instanceof HttpContent) {
+            waiting.add((HttpContent) msg);
+            return;
+        }
         if (discardingBody && msg instanceof HttpContent) {
             discardingBody = !(msg instanceof LastHttpContent);
             ReferenceCountUtil.release(msg);
@@ -316,29 +331,30 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         DecoderResult result = request.decoderResult();
         if (result.isFailure()) {
             ReferenceCountUtil.release(request);
-            reject.answer(errorFor(result.cause()), null, null);
+            reject.answer(MessageFraming.errorForDecoderFailure(result.cause(), false), null, null, null);
             return;
         }
         String traceId = ForwardingHeaders.traceId(headers);
-        // RFC 9112 §6.3: both headers make the framing ambiguous, the classic smuggling vector.
-        if (headers.contains(HttpHeaderNames.TRANSFER_ENCODING) && headers.contains(HttpHeaderNames.CONTENT_LENGTH)) {
-            ReferenceCountUtil.release(request);
-            reject.answer(ErrorResponse.AMBIGUOUS_FRAMING, traceId, null);
-            return;
-        }
         RouterSnapshot snapshot = snapshots.get();
         MeridianConfig config = snapshot.config();
         ServerConfig server = config.server();
+        // Anything two parsers could read differently is refused before it can reach an upstream.
+        MessageFraming.Problem problem = MessageFraming.checkRequest(request, server.hosts());
+        if (problem != null) {
+            ReferenceCountUtil.release(request);
+            reject.answer(problem.error(), traceId, null, problem.detail());
+            return;
+        }
         long contentLength = HttpUtil.getContentLength(request, -1L);
         if (contentLength > server.maxRequestBody()) {
             ReferenceCountUtil.release(request);
-            reject.answer(ErrorResponse.BODY_TOO_LARGE, traceId, null);
+            reject.answer(ErrorResponse.BODY_TOO_LARGE, traceId, null, null);
             return;
         }
         if (headers.contains(HttpHeaderNames.EXPECT)) {
             if (!HttpUtil.is100ContinueExpected(request)) {
                 ReferenceCountUtil.release(request);
-                reject.answer(ErrorResponse.EXPECTATION_FAILED, traceId, null);
+                reject.answer(ErrorResponse.EXPECTATION_FAILED, traceId, null, null);
                 return;
             }
             // Answer the expectation here; the upstream gets the body without waiting.
@@ -365,13 +381,88 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(request);
             snapshot.meters().cell(route, RequestMeters.NO_REGION).request(
                     ErrorResponse.NO_UPSTREAM.status().code(), null, System.nanoTime() - startNanos);
-            reject.answer(ErrorResponse.NO_UPSTREAM, traceId, route.name());
+            reject.answer(ErrorResponse.NO_UPSTREAM, traceId, route.name(), null);
             return;
         }
         Exchange started = new Exchange(this, c, request, routing, decision, snapshot, resources, requestId, traceId,
                 peer, startNanos, grpcCall, excluded);
+        if (HttpUtil.isTransferEncodingChunked(request)) {
+            // A chunked body can still turn out malformed. The upstream hears of the request only
+            // at the end of the read that brought its head, once every chunk in that read decoded
+            // cleanly, so a malformed body sent with its head never reaches it; a bad chunk in a
+            // later read aborts the upstream request (its connection closes before the body is
+            // complete). Waiting no longer than the read keeps a client that sends its body only
+            // after the response started (full duplex) from waiting forever.
+            pending = new PendingExchange(started, reject, traceId, route.name());
+            return;
+        }
         exchange = started;
         started.start();
+    }
+
+    /** Hands a body part to the exchange, or ends the exchange when the part did not decode (RFC 9112 §7.1). */
+    private void feed(Exchange current, HttpContent content) {
+        DecoderResult result = content.decoderResult();
+        if (result.isFailure()) {
+            content.release();
+            current.fail(MessageFraming.errorForDecoderFailure(result.cause(), true), null);
+            return;
+        }
+        current.onClientContent(content);
+    }
+
+    /** Starts the pending exchange with the body parts it collected, all of which decoded cleanly. */
+    private void startPending() {
+        PendingExchange waiting = pending;
+        if (waiting == null) {
+            return;
+        }
+        pending = null;
+        exchange = waiting.exchange;
+        waiting.exchange.start();
+        HttpContent part;
+        while ((part = waiting.parts.pollFirst()) != null) {
+            // Once the exchange has ended (a synchronous failure), it releases what it is given.
+            waiting.exchange.onClientContent(part);
+        }
+    }
+
+    /** A chunked request, routed but not started until the end of the current read, collecting its body parts. */
+    private final class PendingExchange {
+        private final Exchange exchange;
+        private final Rejection reject;
+        private final String traceId;
+        private final String route;
+        private final ArrayDeque<HttpContent> parts = new ArrayDeque<>(2);
+
+        PendingExchange(Exchange exchange, Rejection reject, String traceId, String route) {
+            this.exchange = exchange;
+            this.reject = reject;
+            this.traceId = traceId;
+            this.route = route;
+        }
+
+        void add(HttpContent part) {
+            DecoderResult result = part.decoderResult();
+            if (result.isFailure()) {
+                part.release();
+                releaseParts();
+                pending = null;
+                reject.answer(MessageFraming.errorForDecoderFailure(result.cause(), true), traceId, route, null);
+                return;
+            }
+            parts.addLast(part);
+            if (part instanceof LastHttpContent) {
+                startPending();
+            }
+        }
+
+        void releaseParts() {
+            HttpContent part;
+            while ((part = parts.pollFirst()) != null) {
+                part.release();
+            }
+        }
     }
 
     private static List<Endpoint> http1Endpoints(RouterSnapshot snapshot) {
@@ -400,13 +491,13 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             this.uri = uri;
         }
 
-        void answer(ErrorResponse error, @Nullable String traceId, @Nullable String route) {
+        void answer(ErrorResponse error, @Nullable String traceId, @Nullable String route, @Nullable String detail) {
             AccessLog accessLog = resources.accessLog();
             if (accessLog.enabled()) {
                 accessLog.log(new AccessLog.Entry(System.currentTimeMillis(), requestId, traceId, client, method, uri,
                         route, null, null, error.status().code(), 0, -1, System.nanoTime() - startNanos, 0, null));
             }
-            sendError(error, null, requestId, false, false);
+            sendError(error, detail, requestId, false, false);
         }
     }
 
@@ -424,16 +515,6 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(msg);
         }
         pipelinedRequests = 0;
-    }
-
-    private static ErrorResponse errorFor(Throwable cause) {
-        if (cause instanceof TooLongHttpLineException) {
-            return ErrorResponse.URI_TOO_LONG;
-        }
-        if (cause instanceof TooLongHttpHeaderException) {
-            return ErrorResponse.HEADERS_TOO_LARGE;
-        }
-        return ErrorResponse.BAD_REQUEST;
     }
 
     /**
