@@ -297,9 +297,13 @@ final class Testbed implements AutoCloseable {
         private String yaml(Map<String, List<SimulatedGateway>> started, Path directory, String token) {
             StringBuilder text = new StringBuilder();
             text.append("listen: {address: 127.0.0.1, port: 0}\n");
+            // Every client of a scenario (load generator, control traffic) connects from 127.0.0.1:
+            // the per-address connection limit, meant for the internet, is off here.
+            text.append("server: {max-connections-per-ip: 0");
             if (eventLoops > 0) {
-                text.append("server: {event-loops: ").append(eventLoops).append("}\n");
+                text.append(", event-loops: ").append(eventLoops);
             }
+            text.append("}\n");
             text.append("geo: {trusted-proxies: [127.0.0.1/32], location-headers: [X-Client-Geo-Location]}\n");
             text.append("access-log: {enabled: false}\n");
             if (admin) {
