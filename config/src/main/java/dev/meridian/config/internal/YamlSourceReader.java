@@ -67,15 +67,28 @@ public final class YamlSourceReader {
         // Problems found before a syntax error are dropped with the unusable tree: the syntax error alone is reported.
         Problems found = new Problems();
         try (YAMLParser parser = FACTORY.createParser(source)) {
-            SourceTree tree = new YamlSourceReader(source, env, found, parser).readDocument();
-            problems.addAll(found);
-            return tree;
-        } catch (JsonProcessingException e) {
-            addSyntaxProblem(e, problems);
-            return null;
+            try {
+                SourceTree tree = new YamlSourceReader(source, env, found, parser).readDocument();
+                problems.addAll(found);
+                return tree;
+            } catch (JsonProcessingException e) {
+                addSyntaxProblem(e, whereTheParserStopped(parser), problems);
+                return null;
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("reading from a String cannot fail", e);
         }
+    }
+
+    /**
+     * Where the parser was when it threw: the token it was reading, else the position it had read
+     * to. The fallback for exceptions without a location of their own, such as Jackson's
+     * {@code StreamConstraintsException} for a document nested deeper than its limit (thrown as
+     * the first collection beyond the limit starts, so its token's position is the right one).
+     */
+    private static Mark whereTheParserStopped(YAMLParser parser) {
+        Mark token = mark(parser.currentTokenLocation());
+        return token.equals(Mark.UNKNOWN) ? mark(parser.currentLocation()) : token;
     }
 
     private @Nullable SourceTree readDocument() throws IOException {
@@ -256,9 +269,10 @@ public final class YamlSourceReader {
 
     /**
      * Turns snakeyaml's multi-line message (context, its mark and a snippet, then the problem,
-     * its mark and a snippet) into one line at the problem's position.
+     * its mark and a snippet) into one line at the problem's position. An exception that carries
+     * no position at all (Jackson's own limits) is placed where the parser stopped.
      */
-    private static void addSyntaxProblem(JsonProcessingException e, Problems problems) {
+    private static void addSyntaxProblem(JsonProcessingException e, Mark whereTheParserStopped, Problems problems) {
         String original = e.getOriginalMessage() == null ? e.getClass().getSimpleName() : e.getOriginalMessage();
         List<String> texts = new ArrayList<>();
         List<Mark> marks = new ArrayList<>();
@@ -285,7 +299,8 @@ public final class YamlSourceReader {
         }
         if (marks.isEmpty() || marks.stream().allMatch(m -> m.equals(Mark.UNKNOWN))) {
             JsonLocation location = e.getLocation();
-            problems.add(Origin.SOURCE, KeyPath.ROOT, location == null ? Mark.UNKNOWN : mark(location),
+            Mark at = location == null ? Mark.UNKNOWN : mark(location);
+            problems.add(Origin.SOURCE, KeyPath.ROOT, at.equals(Mark.UNKNOWN) ? whereTheParserStopped : at,
                     "YAML error: " + String.join(" ", original.trim().split("\\s*[\\r\\n]+\\s*")));
             return;
         }

@@ -43,6 +43,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -393,9 +394,9 @@ final class AdminApi {
             root = JSON.readTree(body);
         } catch (JsonProcessingException e) {
             String where = e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
-            throw AdminError.badRequest("invalid_json", "the body is not valid JSON: " + e.getOriginalMessage() + where);
+            throw AdminError.badRequest("invalid_json", "the body is not valid JSON: " + jsonProblem(e.getOriginalMessage()) + where);
         } catch (IOException e) {
-            throw AdminError.badRequest("invalid_json", "the body cannot be read: " + e.getMessage());
+            throw AdminError.badRequest("invalid_json", "the body cannot be read: " + jsonProblem(e.getMessage()));
         }
         if (root == null || !root.isObject()) {
             throw AdminError.badRequest("invalid_body", "expected a JSON object: " + expected);
@@ -431,6 +432,29 @@ final class AdminApi {
             }
         }
         return new Change(weight, reason);
+    }
+
+    /** Jackson's {@code [Source: REDACTED (`StreamReadFeature...` disabled); line: 1, column: 2]}. */
+    private static final Pattern JACKSON_SOURCE = Pattern.compile("\\[Source: [^\\]]*?; line: (\\d+), column: (\\d+)\\]");
+    /**
+     * Jackson's pointers to its own classes and settings: {@code , from `StreamReadConstraints.getMaxNestingDepth()`},
+     * {@code (bound as `com.fasterxml...JsonNode`)}, {@code : not allowed as per `DeserializationFeature...`},
+     * {@code : enable `JsonReadFeature...` to allow}, and any other back-quoted Java name.
+     */
+    private static final Pattern JACKSON_NAMES = Pattern.compile(
+            ",? from `[^`]*`| ?\\(bound as `[^`]*`\\)|:? ?(not allowed as per|enable) `[^`]*`( to allow)?"
+                    + "|`[A-Za-z_$][\\w$]*(\\.[\\w$]+)+(\\(\\))?`");
+
+    /**
+     * Jackson's message for a body it cannot parse, without the names of Jackson's classes and
+     * settings it mentions (they mean nothing to the caller): positions become {@code line L, column C}.
+     */
+    static String jsonProblem(@Nullable String message) {
+        if (message == null) {
+            return "unreadable";
+        }
+        String text = JACKSON_SOURCE.matcher(message).replaceAll("line $1, column $2");
+        return JACKSON_NAMES.matcher(text).replaceAll("");
     }
 
     private static boolean isBlank(byte[] body) {

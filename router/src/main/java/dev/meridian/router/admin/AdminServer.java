@@ -288,7 +288,14 @@ public final class AdminServer implements AutoCloseable {
 
     private Mono<AdminReply> serve(HttpServerRequest request, byte[] body) {
         QueryStringDecoder uri = new QueryStringDecoder(request.uri());
-        String path = uri.path();
+        String path;
+        try {
+            path = uri.path();
+            uri.parameters(); // decoded (and kept by the decoder) now: a broken %-escape is the client's error
+        } catch (IllegalArgumentException e) {
+            throw AdminError.badRequest("invalid_uri", "the request target is not valid: " + shorten(String.valueOf(e.getMessage()))
+                    + " (percent-escapes are % and two hex digits)");
+        }
         HttpMethod method = request.method();
         List<AdminRoute> onPath = new ArrayList<>();
         String name = "";
