@@ -4,9 +4,14 @@
 # below saturation and in a closed loop for throughput. Writes every run's JSON/hgrm/SVG and a
 # summary (loadtest/bench/results/DATE/summary.md) with medians over the rounds, the latency each
 # proxy adds over the direct path, ratios to direct and to nginx, and CPU time per request.
+# With --tls (or the targets nginx-tls, meridian-tls) nginx and Meridian also terminate TLS with
+# the same self-signed EC P-256 certificate, proxying to the same plaintext backend, and the
+# summary gets an "HTTPS (TLS termination)" table.
 #
 #   loadtest/bench/side-by-side.sh                          # 2k, 5k, 10k req/s, 30 s each, 3 rounds (~30 min)
 #   loadtest/bench/side-by-side.sh --rates 2000,5000 --duration 10s --rounds 1 --sat-duration 10s   # a quick look
+#   loadtest/bench/side-by-side.sh --tls                    # the four plaintext targets plus nginx-tls, meridian-tls
+#   loadtest/bench/side-by-side.sh --targets nginx-tls,meridian-tls   # HTTPS only (direct is added as the baseline)
 #
 # Options (defaults in brackets):
 #   --rates LIST          open-loop rates, comma separated [2000,5000,10000]
@@ -17,11 +22,16 @@
 #   --concurrency N       closed-loop (saturation) concurrency [64]
 #   --sat-duration D      measured time of each closed-loop run; 0s skips them [20s]
 #   --prime D             discarded closed-loop run per target before round 1 (JIT, pools) [10s]
-#   --targets LIST        any of direct,nginx,haproxy,meridian [all four]
+#   --targets LIST        any of direct,nginx,haproxy,meridian,nginx-tls,meridian-tls [the first four]; with a
+#                         -tls target, direct is added when missing (the HTTPS table is relative to it)
+#   --tls                 add nginx-tls and meridian-tls to the targets
+#   --handshake-duration D  TLS targets: measured time of a closed loop with a new connection (a full
+#                         handshake) per request, once a round; 0s skips it [10s]
 #   --access-log off|file Meridian's access log: off (like the others), or to a file in the work dir [off]
 #   --proxy-cpu N         CPU the proxies are pinned to [0]
 #   --client-cpu N        CPU of the load generator and the backend [1]
-#   --base-port N         backend on N, nginx N+1, HAProxy N+2, Meridian N+3 (loopback) [28480]
+#   --base-port N         backend on N, nginx N+1, HAProxy N+2, Meridian N+3, nginx-tls N+4,
+#                         meridian-tls N+5 (loopback) [28480]
 #   --out DIR             results directory [loadtest/bench/results/DATE]
 #   --no-install          do not apt-get install nginx/haproxy when missing (fail instead)
 #
@@ -29,7 +39,10 @@
 # nbthread 1, Meridian server.event-loops 1); all keep-alive to the backend (nginx keepalive 64,
 # HAProxy http-reuse always, Meridian's pool); no access logs by default. The Meridian JVM runs
 # with the flags the ./meridian launcher uses (none beyond $MERIDIAN_JAVA_OPTS) on its one CPU;
-# its JIT and GC threads share that CPU and count in its CPU time.
+# its JIT and GC threads share that CPU and count in its CPU time. TLS: both terminators use the
+# same certificate and key, offer TLS 1.2 and 1.3 and negotiate TLS 1.3 with the load generator
+# (which verifies the certificate with --ca and offers ALPN http/1.1); the client keeps its
+# connections alive, so handshakes are amortised except in the --handshake-duration runs.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -43,6 +56,8 @@ sat_duration="20s"
 prime="10s"
 base_port=28480
 targets="direct,nginx,haproxy,meridian"
+tls=0
+handshake_duration="10s"
 access_log="off"
 proxy_cpu=0
 client_cpu=1
@@ -61,6 +76,8 @@ while [ $# -gt 0 ]; do
         --prime) prime="$2"; shift 2 ;;
         --base-port) base_port="$2"; shift 2 ;;
         --targets) targets="$2"; shift 2 ;;
+        --tls) tls=1; shift ;;
+        --handshake-duration) handshake_duration="$2"; shift 2 ;;
         --access-log) access_log="$2"; shift 2 ;;
         --proxy-cpu) proxy_cpu="$2"; shift 2 ;;
         --client-cpu) client_cpu="$2"; shift 2 ;;
@@ -72,12 +89,27 @@ while [ $# -gt 0 ]; do
 done
 case "$access_log" in off | file) ;; *) echo "side-by-side: --access-log off|file" >&2; exit 2 ;; esac
 
+if [ "$tls" = 1 ]; then
+    case ",$targets," in *,nginx-tls,*) ;; *) targets="$targets,nginx-tls" ;; esac
+    case ",$targets," in *,meridian-tls,*) ;; *) targets="$targets,meridian-tls" ;; esac
+fi
+case ",$targets," in
+    *-tls,*)
+        case ",$targets," in
+            *,direct,*) ;;
+            *) echo "side-by-side: adding target direct: the HTTPS table is relative to the plaintext direct path" >&2
+               targets="direct,$targets" ;;
+        esac ;;
+esac
+
 # Ports on loopback.
 backend_port=$base_port
 nginx_port=$((base_port + 1))
 haproxy_port=$((base_port + 2))
 meridian_port=$((base_port + 3))
-for port in $backend_port $nginx_port $haproxy_port $meridian_port; do
+nginx_tls_port=$((base_port + 4))
+meridian_tls_port=$((base_port + 5))
+for port in $backend_port $nginx_port $haproxy_port $meridian_port $nginx_tls_port $meridian_tls_port; do
     if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
         echo "side-by-side: port $port is taken (by: $(ss -ltnpH "sport = :$port" | sed 's/.*users://'))); pick others with --base-port" >&2
         exit 1
@@ -105,7 +137,9 @@ if [ ${#need_install[@]} -gt 0 ]; then
     ${sudo[@]+"${sudo[@]}"} apt-get update -qq
     ${sudo[@]+"${sudo[@]}"} env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_install[@]}" >&2
 fi
-for tool in taskset java python3 curl; do
+tools="taskset java python3 curl"
+case ",$targets," in *-tls,*) tools="$tools openssl" ;; esac
+for tool in $tools; do
     command -v "$tool" >/dev/null 2>&1 || { echo "side-by-side: $tool not found" >&2; exit 1; }
 done
 cpus="$(nproc --all)"
@@ -147,9 +181,14 @@ open(sys.argv[2], 'w').write(text)
 EOF
 }
 
-wait_for_port() { # port name
+wait_for_port() { # port name [https]
+    local url="http://127.0.0.1:$1/" curl_tls=()
+    if [ "${3:-}" = https ]; then
+        url="https://127.0.0.1:$1/"
+        curl_tls=(--cacert "$TLS_CERT")
+    fi
     for _ in $(seq 1 200); do
-        if curl -fsS -o /dev/null "http://127.0.0.1:$1/" 2>/dev/null; then
+        if curl -fsS ${curl_tls[@]+"${curl_tls[@]}"} -o /dev/null "$url" 2>/dev/null; then
             return 0
         fi
         sleep 0.1
@@ -162,17 +201,39 @@ wait_for_port() { # port name
 # --- processes ----------------------------------------------------------------------------------
 export WORK="$work" BACKEND_PORT="$backend_port" NGINX_PORT="$nginx_port" HAPROXY_PORT="$haproxy_port"
 export MERIDIAN_PORT="$meridian_port" BODY="$(printf 'x%.0s' $(seq 1 199))"
+export NGINX_TLS_PORT="$nginx_tls_port" MERIDIAN_TLS_PORT="$meridian_tls_port"
+export TLS_CERT="$work/tls/cert.pem" TLS_KEY="$work/tls/key.pem"
 if [ "$access_log" = file ]; then
     export ACCESS_LOG="{enabled: true, file: $work/meridian-access.jsonl}"
+    export ACCESS_LOG_TLS="{enabled: true, file: $work/meridian-tls-access.jsonl}"
 else
     export ACCESS_LOG="{enabled: false}"
+    export ACCESS_LOG_TLS="{enabled: false}"
 fi
+
+# One self-signed EC P-256 certificate for 127.0.0.1 and localhost, used by both TLS terminators;
+# the load generator trusts it (--ca) and checks the name. Its key in PKCS#8.
+tls_info="none"
+case ",$targets," in
+    *-tls,*)
+        mkdir -p "$work/tls"
+        openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
+            -subj "/CN=localhost" -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
+            -keyout "$work/tls/key-generated.pem" -out "$TLS_CERT" 2>"$work/tls/openssl.log"
+        openssl pkcs8 -topk8 -nocrypt -in "$work/tls/key-generated.pem" -out "$TLS_KEY"
+        chmod 600 "$work/tls/key-generated.pem" "$TLS_KEY"
+        tls_info="self-signed EC P-256 (prime256v1) for 127.0.0.1/localhost, $(openssl version | cut -d' ' -f1-2); nginx-tls: ssl_protocols TLSv1.2 TLSv1.3, ssl_session_cache shared:SSL:10m; meridian-tls: listen.tls (provider auto); client: loadgen --ca (verified), ALPN http/1.1; new connection per request: closed loop, concurrency $concurrency, Connection: close, ${handshake_duration} measured after ${warmup} warm-up"
+        ;;
+esac
 
 mkdir -p "$work/backend" "$work/nginx"
 render "$templates/backend-nginx.conf" "$work/backend/nginx.conf"
 render "$templates/proxy-nginx.conf" "$work/nginx/nginx.conf"
 render "$templates/haproxy.cfg" "$work/haproxy.cfg"
 render "$templates/meridian.yaml" "$work/meridian.yaml"
+mkdir -p "$work/nginx-tls"
+render "$templates/proxy-nginx-tls.conf" "$work/nginx-tls/nginx.conf"
+render "$templates/meridian-tls.yaml" "$work/meridian-tls.yaml"
 
 taskset -c "$client_cpu" nginx -p "$work/backend" -c "$work/backend/nginx.conf" >"$work/backend.log" 2>&1 &
 pids+=($!)
@@ -180,7 +241,8 @@ backend_pid=$!
 wait_for_port "$backend_port" backend
 body_bytes="$(curl -fsS "http://127.0.0.1:$backend_port/" | wc -c)"
 
-declare -A target_port=([direct]=$backend_port [nginx]=$nginx_port [haproxy]=$haproxy_port [meridian]=$meridian_port)
+declare -A target_port=([direct]=$backend_port [nginx]=$nginx_port [haproxy]=$haproxy_port [meridian]=$meridian_port
+    [nginx-tls]=$nginx_tls_port [meridian-tls]=$meridian_tls_port)
 declare -A target_pid=([direct]=$backend_pid)
 IFS=',' read -r -a target_list <<<"$targets"
 for target in "${target_list[@]}"; do
@@ -197,9 +259,32 @@ for target in "${target_list[@]}"; do
             taskset -c "$proxy_cpu" java ${MERIDIAN_JAVA_OPTS:-} -jar "$router_jar" run --config "$work/meridian.yaml" \
                 >"$work/meridian.log" 2>&1 &
             pids+=($!); target_pid[meridian]=$! ;;
-        *) echo "side-by-side: unknown target $target (expected direct, nginx, haproxy, meridian)" >&2; exit 2 ;;
+        nginx-tls)
+            taskset -c "$proxy_cpu" nginx -p "$work/nginx-tls" -c "$work/nginx-tls/nginx.conf" >"$work/nginx-tls.log" 2>&1 &
+            pids+=($!); target_pid[nginx-tls]=$! ;;
+        meridian-tls)
+            # shellcheck disable=SC2086 # as for meridian
+            taskset -c "$proxy_cpu" java ${MERIDIAN_JAVA_OPTS:-} -jar "$router_jar" run --config "$work/meridian-tls.yaml" \
+                >"$work/meridian-tls.log" 2>&1 &
+            pids+=($!); target_pid[meridian-tls]=$! ;;
+        *) echo "side-by-side: unknown target $target (expected direct, nginx, haproxy, meridian, nginx-tls, meridian-tls)" >&2; exit 2 ;;
     esac
-    [ "$target" = direct ] || wait_for_port "${target_port[$target]}" "$target"
+    case "$target" in
+        direct) ;;
+        *-tls) wait_for_port "${target_port[$target]}" "$target" https ;;
+        *) wait_for_port "${target_port[$target]}" "$target" ;;
+    esac
+done
+
+# What each TLS target negotiates with a client offering what the load generator offers.
+tls_negotiated=""
+for target in "${target_list[@]}"; do
+    case "$target" in
+        *-tls)
+            tls_negotiated="$tls_negotiated
+tls $target: $(openssl s_client -connect "127.0.0.1:${target_port[$target]}" -alpn http/1.1 -CAfile "$TLS_CERT" </dev/null 2>/dev/null \
+                | grep -E '^(New,|ALPN protocol|Verify return code)' | tr '\n' ' ' | sed 's/ *$//')" ;;
+    esac
 done
 
 # CPU ticks (user + system, all threads) of a process and its children.
@@ -214,15 +299,19 @@ cpu_ticks() {
     echo "$total"
 }
 
-loadgen() { # name target-port title loadgen-args...
-    local name="$1" port="$2" title="$3"
-    shift 3
+loadgen() { # name title loadgen-args... (the target is $current_target)
+    local name="$1" title="$2"
+    shift 2
+    local port="${target_port[$current_target]}"
     local pid="${target_pid[$current_target]}"
-    local before_ticks after_ticks start end
+    local before_ticks after_ticks start end url="http://127.0.0.1:$port" tls_args=()
+    case "$current_target" in
+        *-tls) url="https://127.0.0.1:$port"; tls_args=(--ca "$TLS_CERT") ;;
+    esac
     before_ticks="$(cpu_ticks "$pid")"
     start="$(date +%s.%N)"
     taskset -c "$client_cpu" java -Xms1g -Xmx1g -jar "$loadtest_jar" loadgen -q \
-        --target "http://127.0.0.1:$port" --path / --warmup "$warmup" \
+        --target "$url" ${tls_args[@]+"${tls_args[@]}"} --path / --warmup "$warmup" \
         --out "$out/runs/$name" --title "$title" "$@" >"$out/runs/$name.txt" 2>&1 \
         || { echo "side-by-side: run $name failed:" >&2; tail -n 20 "$out/runs/$name.txt" >&2; exit 1; }
     end="$(date +%s.%N)"
@@ -248,6 +337,7 @@ rates:       $rates req/s open loop, $connections connections, ${duration} measu
 saturation:  closed loop, concurrency $concurrency, ${sat_duration} measured after ${warmup} warm-up
 rounds:      $rounds, targets interleaved: ${target_list[*]}
 access log:  meridian $access_log; nginx and haproxy off
+tls:         $tls_info$tls_negotiated
 meridian JVM: java ${MERIDIAN_JAVA_OPTS:-} -jar router/target/meridian.jar (taskset -c $proxy_cpu)
 loadavg at start: $(cut -d' ' -f1-3 /proc/loadavg)
 EOF
@@ -255,13 +345,19 @@ cp "$work/backend/nginx.conf" "$out/backend-nginx.conf"
 cp "$work/nginx/nginx.conf" "$out/proxy-nginx.conf"
 cp "$work/haproxy.cfg" "$out/haproxy.cfg"
 cp "$work/meridian.yaml" "$out/meridian.yaml"
+case ",$targets," in
+    *-tls,*)
+        cp "$work/nginx-tls/nginx.conf" "$out/proxy-nginx-tls.conf"
+        cp "$work/meridian-tls.yaml" "$out/meridian-tls.yaml"
+        cp "$TLS_CERT" "$out/tls-cert.pem" ;;
+esac
 cat "$out/setup.txt" >&2
 
 # --- runs ---------------------------------------------------------------------------------------
 # Prime each target (JIT, pools, caches) with a closed-loop run whose figures are discarded.
 for current_target in "${target_list[@]}"; do
     echo "priming $current_target..." >&2
-    loadgen "prime-$current_target" "${target_port[$current_target]}" "priming" \
+    loadgen "prime-$current_target" "priming" \
         --closed --concurrency "$concurrency" --duration "$prime" >&2
 done
 
@@ -270,17 +366,26 @@ for round in $(seq 1 "$rounds"); do
     for rate in "${rate_list[@]}"; do
         for current_target in "${target_list[@]}"; do
             echo "round $round, $rate req/s, $current_target" >&2
-            loadgen "$current_target-rate$rate-round$round" "${target_port[$current_target]}" \
-                "$current_target, $rate req/s, round $round" \
+            loadgen "$current_target-rate$rate-round$round" "$current_target, $rate req/s, round $round" \
                 --rate "$rate" --connections "$connections" --duration "$duration" >&2
         done
     done
     if [ "$sat_duration" != "0s" ] && [ "$sat_duration" != "0" ]; then
         for current_target in "${target_list[@]}"; do
             echo "round $round, saturation, $current_target" >&2
-            loadgen "$current_target-saturation-round$round" "${target_port[$current_target]}" \
-                "$current_target, closed loop $concurrency, round $round" \
+            loadgen "$current_target-saturation-round$round" "$current_target, closed loop $concurrency, round $round" \
                 --closed --concurrency "$concurrency" --duration "$sat_duration" >&2
+        done
+    fi
+    if [ "$handshake_duration" != "0s" ] && [ "$handshake_duration" != "0" ]; then
+        for current_target in "${target_list[@]}"; do
+            case "$current_target" in *-tls) ;; *) continue ;; esac
+            echo "round $round, new connection per request, $current_target" >&2
+            # Connection: close on every request: the server closes after each response and the
+            # load generator reconnects, so every request pays a full TLS handshake (no resumption).
+            loadgen "$current_target-handshake-round$round" \
+                "$current_target, closed loop $concurrency, new connection per request, round $round" \
+                --closed --concurrency "$concurrency" --duration "$handshake_duration" -H 'Connection: close' >&2
         done
     fi
 done

@@ -17,9 +17,9 @@ public enum ErrorKind {
     STATUS_5XX("status 5xx"),
 
     /**
-     * A connection attempt that failed (refused, unreachable, timed out). Counted per attempt, not
-     * per request: requests wait for a connection, and those that wait longer than the timeout
-     * count as {@link #TIMEOUT}.
+     * A connection attempt that failed (refused, unreachable, timed out, or its TLS handshake
+     * failed). Counted per attempt, not per request: requests wait for a connection, and those
+     * that wait longer than the timeout count as {@link #TIMEOUT}.
      */
     CONNECT("connect"),
 

@@ -3,10 +3,14 @@ package dev.meridian.loadtest.load;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLHandshakeException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -14,7 +18,10 @@ import org.slf4j.LoggerFactory;
 /**
  * One keep-alive connection slot of a load run: it connects, carries one request at a time, times
  * the response through its {@link ResponseTimingHandler}, and reconnects when the connection ends
- * (at once after a clean close, with bounded exponential backoff after failures).
+ * (at once after a clean close, with bounded exponential backoff after failures). To an
+ * {@code https} target it puts an {@link SslHandler} first and counts as connected only once the
+ * handshake has succeeded; a failed handshake is a failed connection attempt. A plaintext
+ * connection has no TLS handler at all.
  *
  * <p>Confined to its event loop: every method runs there, so the state needs no synchronisation.
  * Events from a channel this slot has already given up (closed after a timeout, replaced after a
@@ -24,7 +31,11 @@ final class LoadConnection {
 
     private static final Logger log = LoggerFactory.getLogger(LoadConnection.class);
 
-    /** The pipeline, in order: {@value #CODEC} ({@code HttpClientCodec}) then {@value #TIMING} ({@link ResponseTimingHandler}). */
+    /**
+     * The pipeline, in order: {@value #TLS} ({@link SslHandler}, https only), {@value #CODEC}
+     * ({@code HttpClientCodec}) then {@value #TIMING} ({@link ResponseTimingHandler}).
+     */
+    static final String TLS = "tls";
     static final String CODEC = "http-codec";
     static final String TIMING = "response-timing";
 
@@ -33,10 +44,21 @@ final class LoadConnection {
 
     private enum State { CONNECTING, IDLE, BUSY, CLOSING, BACKOFF, STOPPED }
 
+    /**
+     * TLS to the target.
+     *
+     * @param context          the run's client context
+     * @param host             sent as SNI when it is a name, and checked against the certificate unless trust is off
+     * @param port             the target's port (for the engine's session cache)
+     * @param handshakeTimeoutMillis how long the handshake may take before the attempt fails
+     */
+    record Tls(SslContext context, String host, int port, long handshakeTimeoutMillis) {}
+
     private final LoopDriver driver;
     private final EventLoop loop;
     private final Bootstrap bootstrap;
     private final LoadMeasurements measurements;
+    private final @Nullable Tls tls;
 
     private State state = State.STOPPED;
     private @Nullable Channel channel;
@@ -52,19 +74,43 @@ final class LoadConnection {
     private boolean keepAlive;
     private boolean informational;
 
+    /** A plaintext connection. */
     LoadConnection(LoopDriver driver, EventLoop loop, Bootstrap prototype, LoadMeasurements measurements) {
+        this(driver, loop, prototype, measurements, null);
+    }
+
+    /** A connection with TLS to the target, or plaintext when {@code tls} is null. */
+    LoadConnection(LoopDriver driver, EventLoop loop, Bootstrap prototype, LoadMeasurements measurements, @Nullable Tls tls) {
         this.driver = driver;
         this.loop = loop;
         this.measurements = measurements;
+        this.tls = tls;
         LoadConnection self = this;
-        this.bootstrap = prototype.clone(loop).handler(new ChannelInitializer<Channel>() {
-            @Override
-            protected void initChannel(Channel ch) {
-                ch.pipeline()
-                        .addLast(CODEC, new HttpClientCodec())
-                        .addLast(TIMING, new ResponseTimingHandler(self));
-            }
-        });
+        this.bootstrap = prototype.clone(loop).handler(tls == null
+                ? new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline()
+                                .addLast(CODEC, new HttpClientCodec())
+                                .addLast(TIMING, new ResponseTimingHandler(self));
+                    }
+                }
+                : new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        SslHandler ssl = tls.context().newHandler(ch.alloc(), tls.host(), tls.port());
+                        ssl.setHandshakeTimeoutMillis(tls.handshakeTimeoutMillis());
+                        ch.pipeline()
+                                .addLast(TLS, ssl)
+                                .addLast(CODEC, new HttpClientCodec())
+                                .addLast(TIMING, new ResponseTimingHandler(self));
+                    }
+                });
+    }
+
+    /** The handler that builds each channel's pipeline (for tests of the pipeline's shape). */
+    ChannelHandler channelInitializer() {
+        return bootstrap.config().handler();
     }
 
     boolean isBusy() {
@@ -91,21 +137,57 @@ final class LoadConnection {
                 connectingChannel.close();
                 return;
             }
-            if (future.isSuccess()) {
-                state = State.IDLE;
-                servedSinceConnect = false;
-                driver.connected(this);
+            if (!future.isSuccess()) {
+                attemptFailed(future.cause());
+            } else if (tls == null) {
+                established();
             } else {
-                channel = null;
-                failures++;
-                measurements.connectFailed(System.nanoTime());
-                if (log.isDebugEnabled()) {
-                    log.debug("connect to {} failed: {}", bootstrap.config().remoteAddress(), future.cause().toString());
-                }
-                backOff();
-                driver.connectFailed(this, future.cause());
+                connectingChannel.pipeline().get(SslHandler.class).handshakeFuture().addListener(handshake -> {
+                    if (channel != connectingChannel || state != State.CONNECTING) {
+                        // Given up meanwhile (stopped, or closed and replaced).
+                        connectingChannel.close();
+                    } else if (handshake.isSuccess()) {
+                        established();
+                    } else {
+                        connectingChannel.close();
+                        attemptFailed(handshakeFailure(tls, handshake.cause()));
+                    }
+                });
             }
         });
+    }
+
+    private void established() {
+        state = State.IDLE;
+        servedSinceConnect = false;
+        driver.connected(this);
+    }
+
+    /** The connection attempt (TCP, or the TLS handshake after it) failed: counted, then a new attempt after a backoff. */
+    private void attemptFailed(Throwable cause) {
+        channel = null;
+        failures++;
+        measurements.connectFailed(System.nanoTime());
+        if (log.isDebugEnabled()) {
+            log.debug("connect to {} failed: {}", bootstrap.config().remoteAddress(), cause.toString());
+        }
+        backOff();
+        driver.connectFailed(this, cause);
+    }
+
+    /** {@code TLS handshake with HOST:PORT failed: ...}, with the innermost cause's message too (the certificate problem). */
+    private static SSLHandshakeException handshakeFailure(Tls tls, Throwable cause) {
+        Throwable root = cause;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String message = "TLS handshake with " + tls.host() + ":" + tls.port() + " failed: " + cause.getMessage();
+        if (root != cause && root.getMessage() != null && !message.contains(root.getMessage())) {
+            message += " (" + root.getMessage() + ")";
+        }
+        SSLHandshakeException failure = new SSLHandshakeException(message);
+        failure.initCause(cause);
+        return failure;
     }
 
     /** Writes a request; the connection must be idle. */

@@ -8,6 +8,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -72,7 +73,7 @@ public final class LoadGenerator implements AutoCloseable {
     private volatile long runEnd;
     private @Nullable LoadResult result;
 
-    private LoadGenerator(LoadSpec spec, SocketTransport transport, InetSocketAddress address) {
+    private LoadGenerator(LoadSpec spec, SocketTransport transport, InetSocketAddress address, @Nullable SslContext sslContext) {
         this.spec = spec;
         this.transport = transport;
         this.eventLoopCount = spec.effectiveEventLoops();
@@ -92,7 +93,7 @@ public final class LoadGenerator implements AutoCloseable {
         for (int i = 0; i < eventLoopCount; i++) {
             // Connections are dealt round-robin: loop i gets connections i, i + n, i + 2n, ...
             int connections = spec.connections() / eventLoopCount + (i < spec.connections() % eventLoopCount ? 1 : 0);
-            drivers.add(new LoopDriver(this, loops.get(i), spec, measurements, prototype, i, connections));
+            drivers.add(new LoopDriver(this, loops.get(i), spec, measurements, prototype, sslContext, i, connections));
         }
     }
 
@@ -101,7 +102,7 @@ public final class LoadGenerator implements AutoCloseable {
      * duration and the time requests in flight need to finish.
      *
      * @throws IllegalStateException when no connection to the target can be opened at the start
-     * @throws IllegalArgumentException when the target's host cannot be resolved
+     * @throws IllegalArgumentException when the target's host cannot be resolved, or (https) the CA file cannot be read
      */
     public static LoadResult run(LoadSpec spec) {
         try (LoadGenerator generator = start(spec)) {
@@ -114,7 +115,7 @@ public final class LoadGenerator implements AutoCloseable {
      * waits with {@link #awaitResult()} or ends it early with {@link #stop()}, and closes it.
      *
      * @throws IllegalStateException when no connection to the target can be opened
-     * @throws IllegalArgumentException when the target's host cannot be resolved
+     * @throws IllegalArgumentException when the target's host cannot be resolved, or (https) the CA file cannot be read
      */
     public static LoadGenerator start(LoadSpec spec) {
         return start(spec, SocketTransport.preferred());
@@ -128,7 +129,10 @@ public final class LoadGenerator implements AutoCloseable {
         // Resolved here, once, off the event loops (they must never wait for DNS).
         InetSocketAddress address = resolve(spec);
         PipelinePriming.prime(spec.hostHeader());
-        LoadGenerator generator = new LoadGenerator(spec, transport, address);
+        // Built once, off the event loops; null for an http target, whose pipeline then has no TLS handler at all.
+        LoadTls tls = spec.tls();
+        SslContext sslContext = tls == null ? null : tls.newClientContext();
+        LoadGenerator generator = new LoadGenerator(spec, transport, address, sslContext);
         try {
             generator.connectAndBegin();
         } catch (RuntimeException e) {

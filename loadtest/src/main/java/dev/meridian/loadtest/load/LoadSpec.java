@@ -25,10 +25,11 @@ import org.jspecify.annotations.Nullable;
  * <p>Defaults (all here, nowhere else): {@value #DEFAULT_CONNECTIONS} connections in an open loop,
  * no warm-up, a {@code 10s} timeout per request, {@code GET /}, seed {@value #DEFAULT_SEED}, event
  * loops chosen from the connection count and the cores ({@link #eventLoops()} 0), no progress line
- * and no listener.
+ * and no listener; an {@code https} target is verified against the JVM's trust store unless
+ * {@link #withTls} says otherwise.
  *
  * @param mode        open loop (fixed arrival rate) or closed loop (next request when the last ends)
- * @param target      {@code http://HOST:PORT}; the request paths come from the mix
+ * @param target      {@code http://HOST:PORT}, or {@code https://HOST:PORT} with {@code tls}; the request paths come from the mix
  * @param rate        open loop: requests per second over all connections; closed loop: 0
  * @param connections keep-alive connections; in a closed loop also the concurrency
  * @param duration    how long the measured part of the run lasts
@@ -39,6 +40,7 @@ import org.jspecify.annotations.Nullable;
  * @param eventLoops  client event loops; 0 picks {@code min(connections, max(1, cores / 2))}
  * @param progress    where to print one progress line per second, or null for none
  * @param listener    told about every second of the run as it ends, or null
+ * @param tls         for an {@code https} target: whom to trust; null for an {@code http} target
  */
 public record LoadSpec(
         LoadMode mode,
@@ -52,7 +54,8 @@ public record LoadSpec(
         long seed,
         int eventLoops,
         @Nullable PrintStream progress,
-        @Nullable TimelineListener listener) {
+        @Nullable TimelineListener listener,
+        @Nullable LoadTls tls) {
 
     /** Connections of an open-loop run unless {@link #withConnections} says otherwise. */
     public static final int DEFAULT_CONNECTIONS = 64;
@@ -76,6 +79,13 @@ public record LoadSpec(
         requireNonNull(timeout, "timeout");
         requireNonNull(mix, "mix");
         checkTarget(target);
+        boolean https = target.getScheme().equalsIgnoreCase("https");
+        if (https && tls == null) {
+            throw new IllegalArgumentException("tls: null for the https target " + target + " (expected: whom to trust)");
+        }
+        if (!https && tls != null) {
+            throw new IllegalArgumentException("tls: set for the http target " + target + " (expected: an https target)");
+        }
         if (mode == LoadMode.OPEN_LOOP && !(rate > 0 && rate <= MAX_RATE)) {
             throw new IllegalArgumentException("rate: " + rate + " (expected: 0 < rate <= " + (long) MAX_RATE + " per second)");
         }
@@ -107,7 +117,7 @@ public record LoadSpec(
      */
     public static LoadSpec openLoop(URI target, double ratePerSecond, Duration duration) {
         return new LoadSpec(LoadMode.OPEN_LOOP, target, ratePerSecond, DEFAULT_CONNECTIONS, duration, Duration.ZERO,
-                DEFAULT_TIMEOUT, RequestMix.get("/"), DEFAULT_SEED, 0, null, null);
+                DEFAULT_TIMEOUT, RequestMix.get("/"), DEFAULT_SEED, 0, null, null, defaultTls(target));
     }
 
     /**
@@ -116,7 +126,7 @@ public record LoadSpec(
      */
     public static LoadSpec closedLoop(URI target, int concurrency, Duration duration) {
         return new LoadSpec(LoadMode.CLOSED_LOOP, target, 0, concurrency, duration, Duration.ZERO,
-                DEFAULT_TIMEOUT, RequestMix.get("/"), DEFAULT_SEED, 0, null, null);
+                DEFAULT_TIMEOUT, RequestMix.get("/"), DEFAULT_SEED, 0, null, null, defaultTls(target));
     }
 
     /** In a closed loop, the number of requests outstanding at any time (the connection count); 0 in an open loop. */
@@ -126,42 +136,56 @@ public record LoadSpec(
 
     /** The number of keep-alive connections (in a closed loop: the concurrency). */
     public LoadSpec withConnections(int count) {
-        return new LoadSpec(mode, target, rate, count, duration, warmup, timeout, mix, seed, eventLoops, progress, listener);
+        return new LoadSpec(mode, target, rate, count, duration, warmup, timeout, mix, seed, eventLoops, progress, listener, tls);
     }
 
     /** Load sent before measuring starts, to warm up JITs, pools and caches on both sides. */
     public LoadSpec withWarmup(Duration warmupTime) {
-        return new LoadSpec(mode, target, rate, connections, duration, warmupTime, timeout, mix, seed, eventLoops, progress, listener);
+        return new LoadSpec(mode, target, rate, connections, duration, warmupTime, timeout, mix, seed, eventLoops, progress, listener, tls);
     }
 
     /** The requests to send. */
     public LoadSpec withMix(RequestMix requestMix) {
-        return new LoadSpec(mode, target, rate, connections, duration, warmup, timeout, requestMix, seed, eventLoops, progress, listener);
+        return new LoadSpec(mode, target, rate, connections, duration, warmup, timeout, requestMix, seed, eventLoops, progress, listener, tls);
     }
 
     /** The per-request timeout, counted from the intended send time. */
     public LoadSpec withTimeout(Duration requestTimeout) {
-        return new LoadSpec(mode, target, rate, connections, duration, warmup, requestTimeout, mix, seed, eventLoops, progress, listener);
+        return new LoadSpec(mode, target, rate, connections, duration, warmup, requestTimeout, mix, seed, eventLoops, progress, listener, tls);
     }
 
     /** Prints a progress line per second to {@code out}; null for none. */
     public LoadSpec withProgress(@Nullable PrintStream out) {
-        return new LoadSpec(mode, target, rate, connections, duration, warmup, timeout, mix, seed, eventLoops, out, listener);
+        return new LoadSpec(mode, target, rate, connections, duration, warmup, timeout, mix, seed, eventLoops, out, listener, tls);
     }
 
     /** Tells {@code secondListener} about each second of the run as it ends (warm-up included, flagged); null for none. */
     public LoadSpec withListener(@Nullable TimelineListener secondListener) {
-        return new LoadSpec(mode, target, rate, connections, duration, warmup, timeout, mix, seed, eventLoops, progress, secondListener);
+        return new LoadSpec(mode, target, rate, connections, duration, warmup, timeout, mix, seed, eventLoops, progress, secondListener, tls);
     }
 
     /** The seed of the weighted request choice. */
     public LoadSpec withSeed(long randomSeed) {
-        return new LoadSpec(mode, target, rate, connections, duration, warmup, timeout, mix, randomSeed, eventLoops, progress, listener);
+        return new LoadSpec(mode, target, rate, connections, duration, warmup, timeout, mix, randomSeed, eventLoops, progress, listener, tls);
     }
 
     /** The number of client event loops (threads); 0 picks one from the connections and cores. */
     public LoadSpec withEventLoops(int count) {
-        return new LoadSpec(mode, target, rate, connections, duration, warmup, timeout, mix, seed, count, progress, listener);
+        return new LoadSpec(mode, target, rate, connections, duration, warmup, timeout, mix, seed, count, progress, listener, tls);
+    }
+
+    /**
+     * TLS to the target with this trust ({@code https}), or none ({@code http}, when null): the
+     * target's scheme changes accordingly, its host and port stay.
+     */
+    public LoadSpec withTls(@Nullable LoadTls trust) {
+        URI changed = URI.create((trust != null ? "https" : "http") + "://" + hostHeader());
+        return new LoadSpec(mode, changed, rate, connections, duration, warmup, timeout, mix, seed, eventLoops, progress, listener, trust);
+    }
+
+    /** Whether the target is {@code https}. */
+    public boolean isTls() {
+        return tls != null;
     }
 
     /** The event loops a run will use: {@link #eventLoops()}, or the automatic choice when it is 0. */
@@ -172,9 +196,9 @@ public record LoadSpec(
         return Math.min(connections, Math.max(1, Runtime.getRuntime().availableProcessors() / 2));
     }
 
-    /** The target's port, 80 when the URI has none. */
+    /** The target's port; when the URI has none, 443 for {@code https} and 80 for {@code http}. */
     int port() {
-        return target.getPort() == -1 ? 80 : target.getPort();
+        return target.getPort() != -1 ? target.getPort() : tls != null ? 443 : 80;
     }
 
     /** The {@code Host} header value: {@code host:port} as written in the target. */
@@ -189,17 +213,18 @@ public record LoadSpec(
                 : "closed loop, concurrency " + connections;
     }
 
+    private static @Nullable LoadTls defaultTls(URI target) {
+        return "https".equalsIgnoreCase(target.getScheme()) ? LoadTls.systemTrust() : null;
+    }
+
     static String formatRate(double value) {
         return value == Math.rint(value) ? Long.toString((long) value) : String.format(Locale.ROOT, "%.1f", value);
     }
 
     private static void checkTarget(URI target) {
         String scheme = target.getScheme() == null ? "" : target.getScheme().toLowerCase(Locale.ROOT);
-        if (scheme.equals("https")) {
-            throw new IllegalArgumentException("target: " + target + " (https is not supported; give an http:// URL)");
-        }
-        if (!scheme.equals("http") || target.getHost() == null) {
-            throw new IllegalArgumentException("target: '" + target + "' (expected: http://HOST:PORT)");
+        if (!(scheme.equals("http") || scheme.equals("https")) || target.getHost() == null) {
+            throw new IllegalArgumentException("target: '" + target + "' (expected: http://HOST:PORT or https://HOST:PORT)");
         }
         String path = target.getRawPath();
         if ((path != null && !path.isEmpty() && !path.equals("/")) || target.getRawQuery() != null) {

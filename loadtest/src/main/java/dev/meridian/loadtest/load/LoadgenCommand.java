@@ -33,6 +33,8 @@ import picocli.CommandLine.Spec;
  *     --path /v2/code/completions --method POST --body '{}' --header 'Content-Type: application/json' \
  *     --out results/run1            # results/run1.json, run1.hgrm, run1.svg
  * meridian loadgen --target http://127.0.0.1:8080 --closed --concurrency 64 --duration 10s --mix mix.yaml
+ * meridian loadgen --target https://127.0.0.1:8443 --ca cert.pem --rate 2000 --duration 30s   # TLS, verified
+ * meridian loadgen --target 127.0.0.1:8443 --tls --insecure --rate 2000                     # TLS, self-signed
  * }</pre>
  *
  * <p>Exit status 0 when the run completed, errors or not (they are in the summary); 1 when it
@@ -43,15 +45,27 @@ import picocli.CommandLine.Spec;
             "Sends HTTP/1.1 load to a target and measures latency with HdrHistogram.",
             "Open loop (--rate): requests are due at fixed times and latency counts from the intended send time,"
                     + " so queueing behind a slow server is measured (no coordinated omission).",
-            "Closed loop (--closed): each connection sends its next request when the previous one ends."})
+            "Closed loop (--closed): each connection sends its next request when the previous one ends.",
+            "TLS (--tls, or an https:// target): HTTP/1.1 over TLS 1.3/1.2 with ALPN http/1.1, one handshake per connection."})
 public final class LoadgenCommand implements Callable<Integer> {
 
     @Spec
     @Nullable CommandSpec spec;
 
     @Option(names = "--target", required = true, paramLabel = "URL",
-            description = "Where to send: http://HOST:PORT (a path here is used as --path).")
+            description = "Where to send: http://HOST:PORT or https://HOST:PORT (a path here is used as --path).")
     @Nullable String target;
+
+    @Option(names = "--tls", description = "TLS to the target (implied by an https:// target); "
+            + "the certificate is verified against the JVM's trust store unless --ca or --insecure says otherwise.")
+    boolean tls;
+
+    @Option(names = "--ca", paramLabel = "FILE",
+            description = "With TLS: trust the CAs in this PEM file (a self-signed certificate is its own CA); the host name is checked too.")
+    @Nullable Path ca;
+
+    @Option(names = "--insecure", description = "With TLS: accept any certificate (no chain or host name check).")
+    boolean insecure;
 
     @Option(names = "--rate", paramLabel = "N", description = "Open loop: requests per second over all connections.")
     @Nullable Double rate;
@@ -134,16 +148,22 @@ public final class LoadgenCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(command.commandLine(), e.getMessage(), e);
         }
-        stderr.printf("loadgen: %s, %d connections, %s for %s%s -> %s%n", load.describeLoad(), load.connections(),
+        LoadTls loadTls = load.tls();
+        stderr.printf("loadgen: %s, %d connections, %s for %s%s -> %s%s%n", load.describeLoad(), load.connections(),
                 load.mix(), DurationArgument.format(load.duration()),
                 load.warmup().isZero() ? "" : " after a " + DurationArgument.format(load.warmup()) + " warm-up",
-                load.target());
+                load.target(), loadTls == null ? "" : ", " + loadTls.describe());
         stderr.flush();
         LoadResult result;
         try {
             result = LoadGenerator.run(load);
         } catch (IllegalStateException | IllegalArgumentException e) {
             stderr.println("loadgen: " + e.getMessage());
+            if (loadTls != null && !loadTls.insecure() && String.valueOf(e.getMessage()).contains("TLS handshake")) {
+                stderr.println("loadgen: if the target's certificate is not signed by a CA in "
+                        + (loadTls.ca() != null ? loadTls.ca() : "the JVM's trust store")
+                        + ", give its CA with --ca FILE (for a self-signed one: the certificate), or --insecure");
+            }
             return 1;
         }
         stdout.println();
@@ -173,6 +193,7 @@ public final class LoadgenCommand implements Callable<Integer> {
         URI uri = targetUri();
         String targetPath = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? null : uri.getRawPath();
         URI base = URI.create(uri.getScheme() + "://" + uri.getRawAuthority());
+        LoadTls trust = loadTls(uri.getScheme().equalsIgnoreCase("https"));
         if (rate != null && closed) {
             throw new IllegalArgumentException("--rate and --closed: give one (open loop at a rate, or a closed loop)");
         }
@@ -195,6 +216,9 @@ public final class LoadgenCommand implements Callable<Integer> {
                 load = load.withConnections(connections);
             }
         }
+        if (trust != null) {
+            load = load.withTls(trust);
+        }
         return load.withWarmup(warmup)
                 .withTimeout(timeout)
                 .withMix(requestMix(targetPath))
@@ -203,15 +227,36 @@ public final class LoadgenCommand implements Callable<Integer> {
                 .withProgress(quiet ? null : progressStream);
     }
 
+    /** The TLS settings of the options, or null for plaintext. */
+    private @Nullable LoadTls loadTls(boolean httpsTarget) {
+        if (!tls && !httpsTarget) {
+            if (ca != null || insecure) {
+                throw new IllegalArgumentException((ca != null ? "--ca" : "--insecure")
+                        + " applies to TLS: add --tls (or give an https:// target)");
+            }
+            return null;
+        }
+        if (ca != null && insecure) {
+            throw new IllegalArgumentException("--ca and --insecure: give one (trust that CA, or trust anything)");
+        }
+        if (ca != null) {
+            if (!Files.isReadable(ca)) {
+                throw new IllegalArgumentException("--ca: " + ca + ": no such readable file");
+            }
+            return LoadTls.trusting(ca);
+        }
+        return insecure ? LoadTls.trustingAnything() : LoadTls.systemTrust();
+    }
+
     private URI targetUri() {
         String text = target == null ? "" : target.strip();
         if (!text.contains("://")) {
-            text = "http://" + text;
+            text = (tls ? "https://" : "http://") + text;
         }
         try {
             URI uri = new URI(text);
             if (uri.getHost() == null) {
-                throw new IllegalArgumentException("--target: '" + target + "' (expected: http://HOST:PORT)");
+                throw new IllegalArgumentException("--target: '" + target + "' (expected: http://HOST:PORT or https://HOST:PORT)");
             }
             return uri;
         } catch (URISyntaxException e) {

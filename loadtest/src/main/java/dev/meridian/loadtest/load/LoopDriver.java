@@ -2,6 +2,7 @@ package dev.meridian.loadtest.load;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.EventLoop;
+import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -67,9 +68,10 @@ final class LoopDriver {
     /**
      * @param loopIndex   this loop's position, for its random stream and its phase in the schedule
      * @param connectionCount connections on this loop
+     * @param sslContext  TLS to the target, or null for plaintext
      */
     LoopDriver(LoadGenerator generator, EventLoop loop, LoadSpec spec, LoadMeasurements measurements,
-            Bootstrap prototype, int loopIndex, int connectionCount) {
+            Bootstrap prototype, @Nullable SslContext sslContext, int loopIndex, int connectionCount) {
         this.generator = generator;
         this.loop = loop;
         this.mode = spec.mode();
@@ -90,8 +92,18 @@ final class LoopDriver {
             this.phaseNanos = 0;
         }
         for (int i = 0; i < connectionCount; i++) {
-            connections.add(new LoadConnection(this, loop, prototype, measurements));
+            connections.add(sslContext == null
+                    ? new LoadConnection(this, loop, prototype, measurements)
+                    : new LoadConnection(this, loop, prototype, measurements,
+                            new LoadConnection.Tls(sslContext, tlsHost(spec), spec.port(),
+                                    Math.min(spec.timeout().toMillis(), TimeUnit.SECONDS.toMillis(30)))));
         }
+    }
+
+    /** The host name for SNI and the certificate check: the target's host, without an IPv6 literal's brackets. */
+    private static String tlsHost(LoadSpec spec) {
+        String host = String.valueOf(spec.target().getHost());
+        return host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
     }
 
     /** Opens every connection; the generator hears of each first attempt's outcome. */

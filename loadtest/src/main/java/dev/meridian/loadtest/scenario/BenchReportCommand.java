@@ -30,22 +30,30 @@ import picocli.CommandLine.Parameters;
 /**
  * {@code meridian scenario bench-report DIR}: summarises a {@code loadtest/bench/side-by-side.sh}
  * results directory. Reads {@code DIR/runs/TARGET-rateR-roundN.json} and
- * {@code TARGET-saturation-roundN.json} (the load generator's results) with their
+ * {@code TARGET-saturation-roundN.json} (the load generator's results), for TLS targets also
+ * {@code TARGET-handshake-roundN.json} (a closed loop with a new connection per request), with their
  * {@code .cpu.json} (the target process's CPU ticks during the run), and writes
  * {@code DIR/summary.md} and one overlay plot per rate ({@code DIR/overlay-rateR.svg},
  * {@code DIR/overlay-saturation.svg}).
  *
  * <p>Latency is the time to last byte from the intended send time (a 200-byte body: within a few
  * microseconds of the time to first byte). Each figure is the median over the rounds; added latency
- * is a target's median minus the direct path's; the overlays merge every round's histogram.
+ * is a target's median minus the direct path's; the overlays merge every round's histogram. TLS
+ * targets ({@code nginx-tls}, {@code meridian-tls}: names ending in {@code -tls}) also get an
+ * "HTTPS (TLS termination)" section comparing them with the plaintext direct path and with
+ * {@code nginx-tls}.
  */
 @Command(name = "bench-report", mixinStandardHelpOptions = true,
         description = "Summarises a loadtest/bench/side-by-side.sh results directory into summary.md and overlay plots.")
 final class BenchReportCommand implements Callable<Integer> {
 
-    private static final Pattern RATE_RUN = Pattern.compile("([a-z0-9]+)-rate(\\d+)-round(\\d+)\\.json");
-    private static final Pattern SATURATION_RUN = Pattern.compile("([a-z0-9]+)-saturation-round(\\d+)\\.json");
-    private static final List<String> ORDER = List.of("direct", "nginx", "haproxy", "meridian");
+    private static final Pattern RATE_RUN = Pattern.compile("([a-z0-9-]+)-rate(\\d+)-round(\\d+)\\.json");
+    private static final Pattern SATURATION_RUN = Pattern.compile("([a-z0-9-]+)-saturation-round(\\d+)\\.json");
+    private static final Pattern HANDSHAKE_RUN = Pattern.compile("([a-z0-9-]+)-handshake-round(\\d+)\\.json");
+    /** The rate key of closed-loop runs with a new connection per request (saturation runs are 0). */
+    private static final long HANDSHAKE = -1;
+    private static final String TLS_SUFFIX = "-tls";
+    private static final List<String> ORDER = List.of("direct", "nginx", "haproxy", "meridian", "nginx-tls", "meridian-tls");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Parameters(paramLabel = "DIR", description = "The results directory (holds runs/ and setup.txt).")
@@ -73,7 +81,10 @@ final class BenchReportCommand implements Callable<Integer> {
                 String name = file.getFileName().toString();
                 Matcher rate = RATE_RUN.matcher(name);
                 Matcher saturation = SATURATION_RUN.matcher(name);
-                if (rate.matches()) {
+                Matcher handshake = HANDSHAKE_RUN.matcher(name);
+                if (handshake.matches()) {
+                    runs.add(read(file, handshake.group(1), HANDSHAKE, Integer.parseInt(handshake.group(2))));
+                } else if (rate.matches()) {
                     runs.add(read(file, rate.group(1), Long.parseLong(rate.group(2)), Integer.parseInt(rate.group(3))));
                 } else if (saturation.matches()) {
                     runs.add(read(file, saturation.group(1), 0, Integer.parseInt(saturation.group(2))));
@@ -133,7 +144,94 @@ final class BenchReportCommand implements Callable<Integer> {
         if (byRate.containsKey(0L)) {
             saturationSection(md, byRate.get(0L));
         }
+        if (runs.stream().anyMatch(run -> run.target().endsWith(TLS_SUFFIX))) {
+            httpsSection(md, byRate);
+        }
         return md.toString();
+    }
+
+    /**
+     * The TLS targets against the plaintext direct path (added latency), their plaintext selves
+     * (the CPU TLS adds) and nginx-tls (ratios): latency and CPU at each rate, then throughput.
+     */
+    private void httpsSection(StringBuilder md, Map<Long, List<Run>> byRate) {
+        md.append("## HTTPS (TLS termination)\n\n");
+        md.append("The `-tls` targets terminate TLS (one self-signed EC P-256 certificate, the same for both; TLS 1.3 "
+                + "and 1.2 offered) and proxy to the same plaintext backend; the client keeps its connections alive, so "
+                + "handshakes are amortised. \"Added\" is over the plaintext direct path; \"TLS CPU\" is the CPU per "
+                + "request beyond the same proxy's plaintext run; ratios divide by nginx-tls.\n\n");
+        md.append("| target | load | p50 | p99 | added p50 | added p99 | p50 / p99 × nginx-tls | CPU per request "
+                + "| TLS CPU per request | CPU × nginx-tls |\n");
+        md.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (Map.Entry<Long, List<Run>> entry : byRate.entrySet()) {
+            if (entry.getKey() <= 0) {
+                continue;
+            }
+            Map<String, List<Run>> byTarget = byTarget(entry.getValue());
+            double[] direct = medians(byTarget.get("direct"));
+            double[] nginxTls = medians(byTarget.get("nginx" + TLS_SUFFIX));
+            double nginxTlsCpu = cpuPerRequest(byTarget.get("nginx" + TLS_SUFFIX));
+            for (Map.Entry<String, List<Run>> target : byTarget.entrySet()) {
+                String name = target.getKey();
+                if (!name.endsWith(TLS_SUFFIX)) {
+                    continue;
+                }
+                double[] m = medians(target.getValue());
+                double cpu = cpuPerRequest(target.getValue());
+                double plainCpu = cpuPerRequest(byTarget.get(name.substring(0, name.length() - TLS_SUFFIX.length())));
+                md.append("| ").append(name).append(" | ").append(entry.getKey()).append(" req/s")
+                        .append(" | ").append(micros(m[0])).append(" | ").append(micros(m[1]))
+                        .append(" | ").append(added(m[0], direct, 0)).append(" | ").append(added(m[1], direct, 1))
+                        .append(" | ").append(ratio(m[0], nginxTls, 0)).append(" / ").append(ratio(m[1], nginxTls, 1))
+                        .append(" | ").append(cpu(cpu))
+                        .append(" | ").append(Double.isNaN(plainCpu) ? "n/a" : signedCpu(cpu - plainCpu))
+                        .append(" | ").append(plain(cpu / nginxTlsCpu))
+                        .append(" |\n");
+            }
+        }
+        md.append('\n');
+        List<Run> saturation = byRate.getOrDefault(0L, List.of());
+        List<Run> handshakes = byRate.getOrDefault(HANDSHAKE, List.of());
+        if (saturation.isEmpty() && handshakes.isEmpty()) {
+            return;
+        }
+        md.append("Throughput: the closed loop of the saturation runs (keep-alive); \"new connection per request\" is a "
+                + "closed loop whose every request carries `Connection: close`, so each one pays a full handshake "
+                + "(no session resumption) and the figure is handshakes per second.\n\n");
+        md.append("| target | keep-alive req/s | requests per CPU-second | × nginx-tls (throughput / per CPU-second) "
+                + "| new connection per request: req/s | requests per CPU-second | × nginx-tls (throughput / per CPU-second) |\n");
+        md.append("|---|---:|---:|---:|---:|---:|---:|\n");
+        Map<String, List<Run>> saturationByTarget = byTarget(saturation);
+        Map<String, List<Run>> handshakeByTarget = byTarget(handshakes);
+        List<String> targets = new ArrayList<>(saturationByTarget.keySet());
+        handshakeByTarget.keySet().stream().filter(t -> !targets.contains(t)).forEach(targets::add);
+        for (String name : targets) {
+            if (!name.endsWith(TLS_SUFFIX)) {
+                continue;
+            }
+            md.append("| ").append(name);
+            for (Map<String, List<Run>> kind : List.of(saturationByTarget, handshakeByTarget)) {
+                List<Run> list = kind.get(name);
+                List<Run> nginx = kind.get("nginx" + TLS_SUFFIX);
+                double achieved = list == null ? Double.NaN : median(list.stream().mapToDouble(Run::achieved).toArray());
+                double perCpu = list == null ? Double.NaN : perCpuSecond(list);
+                double nginxAchieved = nginx == null ? Double.NaN : median(nginx.stream().mapToDouble(Run::achieved).toArray());
+                double nginxPerCpu = nginx == null ? Double.NaN : perCpuSecond(nginx);
+                md.append(" | ").append(Double.isNaN(achieved) ? "n/a" : String.format(Locale.ROOT, "%.0f", achieved))
+                        .append(" | ").append(Double.isNaN(perCpu) ? "n/a" : String.format(Locale.ROOT, "%.0f", perCpu))
+                        .append(" | ").append(plain(achieved / nginxAchieved)).append(" / ").append(plain(perCpu / nginxPerCpu));
+            }
+            md.append(" |\n");
+        }
+        md.append('\n');
+    }
+
+    private static double cpuPerRequest(List<Run> runs) {
+        return runs == null ? Double.NaN : median(runs.stream().mapToDouble(Run::cpuMicrosPerRequest).toArray());
+    }
+
+    private static String signedCpu(double micros) {
+        return Double.isNaN(micros) ? "n/a" : (micros >= 0 ? "+" : "−") + cpu(Math.abs(micros));
     }
 
     private void rateSection(StringBuilder md, long rate, List<Run> runs) {

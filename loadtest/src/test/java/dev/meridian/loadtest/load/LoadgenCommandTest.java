@@ -67,8 +67,8 @@ class LoadgenCommandTest {
         assertThat(execute("--target", "http://127.0.0.1:1", "--duration", "1s")).isEqualTo(2);
         assertThat(err.toString()).contains("give --rate N");
         assertThat(execute("--target", "http://127.0.0.1:1", "--rate", "10", "--closed")).isEqualTo(2);
-        assertThat(execute("--target", "https://127.0.0.1:1", "--rate", "10")).isEqualTo(2);
-        assertThat(err.toString()).contains("https is not supported");
+        assertThat(execute("--target", "ftp://127.0.0.1:1", "--rate", "10")).isEqualTo(2);
+        assertThat(err.toString()).contains("expected: http://HOST:PORT or https://HOST:PORT");
         assertThat(execute("--target", "http://127.0.0.1:1", "--rate", "10", "--duration", "soon")).isEqualTo(2);
         assertThat(err.toString()).contains("'soon' is not a duration");
     }

@@ -64,6 +64,33 @@ class BenchReportCommandTest {
         assertThat(directory.resolve("overlay-saturation.svg")).exists();
     }
 
+    @Test
+    void httpsSectionComparesTlsTargetsWithDirectPlaintextTheirPlaintextSelvesAndNginxTls() throws Exception {
+        run("direct-rate1000-round1", 1000, 1000, 100, 30);
+        run("meridian-rate1000-round1", 1000, 1000, 200, 150);
+        run("nginx-tls-rate1000-round1", 1000, 1000, 250, 150);
+        run("meridian-tls-rate1000-round1", 1000, 1000, 500, 300);
+        run("nginx-tls-saturation-round1", 0, 20_000, 3000, 1500);
+        run("meridian-tls-saturation-round1", 0, 10_000, 6000, 1500);
+        run("nginx-tls-handshake-round1", 0, 2_000, 30_000, 1500);
+        run("meridian-tls-handshake-round1", 0, 1_000, 60_000, 1500);
+
+        int exit = new CommandLine(new BenchReportCommand()).execute(directory.toString());
+
+        assertThat(exit).isZero();
+        String summary = Files.readString(directory.resolve("summary.md"));
+        assertThat(summary).contains("## HTTPS (TLS termination)");
+        assertThat(line(summary, "| meridian-tls | 1000 |")).as("the ordinary rate table has the TLS targets too").isNotEmpty();
+        assertThat(line(summary, "| meridian-tls | 1000 req/s |"))
+                .as("p50 500 µs: +400 µs over direct, 2.00 × nginx-tls; 3 CPU-seconds for 15000 requests = 200 µs, "
+                        + "100 µs more than plaintext meridian's, 2.00 × nginx-tls's")
+                .contains("| 500 µs |", "+400 µs", "2.00 / 2.00", "200.0 µs", "+100.0 µs", "| 2.00 |");
+        assertThat(line(summary, "| nginx-tls | 1000 req/s |")).as("no plaintext nginx run: no TLS CPU").contains("| n/a |");
+        assertThat(summary.substring(summary.indexOf("## HTTPS")))
+                .as("keep-alive: half nginx-tls's throughput and per CPU-second; new connections: 1000/s, 1000 per CPU-second, half")
+                .contains("| meridian-tls | 10000 | 10000 | 0.50 / 0.50 | 1000 | 1000 | 0.50 / 0.50 |");
+    }
+
     private static String line(String text, String start) {
         return text.lines().filter(l -> l.startsWith(start)).findFirst().orElseThrow(() -> new AssertionError(start + " in\n" + text));
     }
