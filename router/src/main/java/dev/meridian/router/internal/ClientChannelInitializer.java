@@ -72,6 +72,18 @@ public final class ClientChannelInitializer extends ChannelInitializer<Channel> 
             handler.setHandshakeTimeoutMillis(server.requestHeadTimeout().toMillis());
             p.addLast(RouterPipeline.TLS, handler);
             p.addLast(RouterPipeline.ALPN, new ApplicationProtocolNegotiationHandler(ApplicationProtocolNames.HTTP_1_1) {
+                /** A drain that came during the handshake, passed on once the protocol's handlers are in place. */
+                private boolean drainPending;
+
+                @Override
+                public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+                    if (evt == ProxyHandler.DRAIN) {
+                        drainPending = true;
+                        return;
+                    }
+                    super.userEventTriggered(ctx, evt);
+                }
+
                 @Override
                 public void channelActive(ChannelHandlerContext ctx) throws Exception {
                     // Auto-read is off: ask for the ClientHello; TLS keeps reading until the handshake is done.
@@ -85,6 +97,11 @@ public final class ClientChannelInitializer extends ChannelInitializer<Channel> 
                         http2.configure(ctx.pipeline());
                     } else {
                         addHttp1Handlers(ctx.pipeline(), server, newCodec(server), null);
+                        // Added after the connection became active: ask for the first request here.
+                        ctx.read();
+                    }
+                    if (drainPending) {
+                        ctx.pipeline().fireUserEventTriggered(ProxyHandler.DRAIN);
                     }
                 }
 
@@ -100,7 +117,7 @@ public final class ClientChannelInitializer extends ChannelInitializer<Channel> 
                     protocol -> AsciiString.contentEquals(Http2CodecUtil.HTTP_UPGRADE_PROTOCOL_NAME, protocol)
                             ? http2.upgradeCodec()
                             : null,
-                    MAX_UPGRADE_BODY);
+                    MAX_UPGRADE_BODY, true); // only the first request may upgrade; the handler leaves after it
             RequestTimeoutHandler timeouts = newTimeouts(server);
             p.addLast(RouterPipeline.REQUEST_TIMEOUT, timeouts);
             p.addLast(RouterPipeline.H2C_DETECT,

@@ -197,18 +197,21 @@ final class ClientHttp2Pipeline {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            // The codec has already answered a connection error with GOAWAY and closes the connection.
             Http2Exception http2 = Http2CodecUtil.getEmbeddedHttp2Exception(cause);
-            if (http2 != null && !(http2 instanceof Http2Exception.StreamException)) {
-                snapshots.get().meters().http2ConnectionError(http2.error().name());
-                if (http2.error() == Http2Error.ENHANCE_YOUR_CALM) {
-                    log.info("{} HTTP/2 client closed with GOAWAY ENHANCE_YOUR_CALM: {}", ctx.channel(), http2.getMessage());
-                } else {
-                    log.debug("{} HTTP/2 connection error: {}", ctx.channel(), http2.toString());
+            if (http2 != null) {
+                // The codec fires this before it answers with GOAWAY (with the error's code) and
+                // closes; closing here first would send GOAWAY NO_ERROR and hide the reason.
+                if (!(http2 instanceof Http2Exception.StreamException)) {
+                    snapshots.get().meters().http2ConnectionError(http2.error().name());
+                    if (http2.error() == Http2Error.ENHANCE_YOUR_CALM) {
+                        log.info("{} HTTP/2 client closed with GOAWAY ENHANCE_YOUR_CALM: {}", ctx.channel(), http2.getMessage());
+                    } else {
+                        log.debug("{} HTTP/2 connection error: {}", ctx.channel(), http2.toString());
+                    }
                 }
-            } else {
-                log.debug("{} HTTP/2 connection error: {}", ctx.channel(), cause.toString());
+                return;
             }
+            log.debug("{} HTTP/2 connection error: {}", ctx.channel(), cause.toString());
             ctx.channel().close();
         }
     }

@@ -103,7 +103,11 @@ final class Exchange {
     private final AccessLog accessLog;
     private final String traceId;
     private final long startNanos;
-    /** A gRPC call: repeatable until its response starts, ended with gRPC trailers, counted by grpc-status. */
+    /**
+     * A gRPC call: ended with gRPC trailers when its region breaks, counted by grpc-status. Like any
+     * POST it is repeated elsewhere only when the region did not process it (refused connection or
+     * stream, GOAWAY), unless the route allows retrying non-idempotent requests.
+     */
     private final boolean grpc;
 
     // The request body received so far, owned here: kept for replay while it fits, and as the
@@ -192,7 +196,7 @@ final class Exchange {
         this.repeatableMethod = HttpMethod.GET.equals(method) || HttpMethod.HEAD.equals(method)
                 || HttpMethod.OPTIONS.equals(method) || HttpMethod.PUT.equals(method)
                 || HttpMethod.DELETE.equals(method) || HttpMethod.TRACE.equals(method)
-                || route.retry().nonIdempotent() || grpc;
+                || route.retry().nonIdempotent();
     }
 
     /** Starts the exchange: arms the total timeout and sends the first attempt. */
@@ -477,8 +481,9 @@ final class Exchange {
             }
             if (response.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
                 // 1xx interim responses are not forwarded: Meridian answered Expect itself and
-                // never forwards Upgrade. Drop it and the empty last content that follows.
-                skippingInformational = true;
+                // never forwards Upgrade. Drop it and the empty last content that follows (an
+                // HTTP/2 region's 1xx arrives whole, as one FullHttpResponse, with nothing after it).
+                skippingInformational = !(msg instanceof FullHttpResponse);
                 ReferenceCountUtil.release(msg);
                 return;
             }

@@ -97,6 +97,7 @@ final class GrpcStatus {
                 Unpooled.EMPTY_BUFFER);
         response.headers()
                 .set(HttpHeaderNames.CONTENT_TYPE, APPLICATION_GRPC)
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, 0) // framed for an HTTP/1.1 client too
                 .set(GRPC_STATUS, Integer.toString(forError(error)))
                 .set(GRPC_MESSAGE, encodeMessage("meridian: " + error.error() + (detail == null ? "" : ": " + detail)));
         return response;

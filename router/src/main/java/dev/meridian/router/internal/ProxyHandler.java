@@ -99,10 +99,12 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        if (ctx.channel().isActive() && ctx.channel().isRegistered()) {
-            // Added after the connection became active (after TLS and ALPN): channelActive will not come.
-            ctx.read();
-        }
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        // Taken out while the connection lives on (a switch to HTTP/2): nothing may be left running.
+        abandon();
     }
 
     @Override
@@ -160,6 +162,12 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        abandon();
+        ctx.fireChannelInactive();
+    }
+
+    /** The client is gone (or this handler left its pipeline): cancel what runs, release what is held. Idempotent. */
+    private void abandon() {
         closing = true;
         PendingExchange waiting = pending;
         pending = null;
@@ -172,7 +180,6 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             current.cancel();
         }
         releasePipelined();
-        ctx.fireChannelInactive();
     }
 
     @Override

@@ -138,12 +138,15 @@ public final class ServerTls implements AutoCloseable {
     /** Checks the files now (the reload thread does this every {@code reload-interval}); returns whether a new pair is in force. */
     public synchronized boolean reloadIfChanged() {
         try {
-            byte[] digest = digest(config.certificate(), config.key());
+            byte[] digest = currentDigest();
             if (Arrays.equals(digest, current.digest) || Arrays.equals(digest, lastRefused)) {
                 return false;
             }
             try {
                 Loaded next = load();
+                if (Arrays.equals(next.digest, current.digest)) {
+                    return false; // changed back before it was read again
+                }
                 current = next;
                 lastRefused = null;
                 log.info("{}: new TLS certificate '{}' valid until {} loaded from {}", listener,
@@ -173,8 +176,13 @@ public final class ServerTls implements AutoCloseable {
     }
 
     private Loaded load() {
-        byte[] digest = digest(config.certificate(), config.key());
+        // Each file is read once: the checks, the context and the digest all see the same bytes,
+        // so a rotation caught half-way cannot pass the checks on one pair and build another.
+        Path clientCa = config.clientCa();
         byte[] certificateBytes = read(config.certificate(), "certificate");
+        byte[] keyBytes = read(config.key(), "key");
+        byte[] caBytes = clientCa == null ? null : read(clientCa, "client-ca");
+        byte[] digest = digest(certificateBytes, keyBytes, caBytes);
         List<X509Certificate> chain = certificates(certificateBytes, config.certificate());
         X509Certificate leaf = chain.get(0);
         try {
@@ -186,14 +194,10 @@ public final class ServerTls implements AutoCloseable {
             throw new IllegalArgumentException(listener + ".tls.certificate: " + config.certificate()
                     + " is not valid before " + leaf.getNotBefore().toInstant() + " (now " + Instant.now() + ")", e);
         }
-        SslContextBuilder builder;
-        try {
-            builder = SslContextBuilder.forServer(config.certificate().toFile(), config.key().toFile());
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(listener + ".tls.key: " + config.key()
-                    + " cannot be read as an unencrypted PEM private key (PKCS#8, 'BEGIN PRIVATE KEY'): " + rootMessage(e), e);
-        }
-        builder.sslProvider(provider)
+        PrivateKey key = privateKey(keyBytes);
+        checkKeyMatches(leaf, key);
+        SslContextBuilder builder = SslContextBuilder.forServer(key, chain.toArray(new X509Certificate[0]))
+                .sslProvider(provider)
                 .protocols(config.protocols())
                 .ciphers(Http2SecurityUtil.CIPHERS, SupportedCipherSuiteFilter.INSTANCE)
                 .applicationProtocolConfig(offerHttp2
@@ -205,10 +209,9 @@ public final class ServerTls implements AutoCloseable {
                                 ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
                                 ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
                                 ApplicationProtocolNames.HTTP_1_1));
-        Path clientCa = config.clientCa();
-        if (clientCa != null) {
-            certificates(read(clientCa, "client-ca"), clientCa);
-            builder.trustManager(clientCa.toFile()).clientAuth(ClientAuth.REQUIRE);
+        if (clientCa != null && caBytes != null) {
+            List<X509Certificate> authorities = certificates(caBytes, clientCa);
+            builder.trustManager(authorities.toArray(new X509Certificate[0])).clientAuth(ClientAuth.REQUIRE);
         }
         SslContext context;
         try {
@@ -217,13 +220,12 @@ public final class ServerTls implements AutoCloseable {
             throw new IllegalArgumentException(listener + ".tls: cannot use " + config.certificate() + " and "
                     + config.key() + ": " + rootMessage(e), e);
         }
-        checkKeyMatches(leaf, privateKey());
         return new Loaded(context, leaf, digest);
     }
 
-    /** The PKCS#8 key, parsed again here to test it against the certificate (Netty keeps its copy inside the context). */
-    private PrivateKey privateKey() {
-        String pem = new String(read(config.key(), "key"), StandardCharsets.US_ASCII);
+    /** The unencrypted PKCS#8 key. */
+    private PrivateKey privateKey(byte[] keyBytes) {
+        String pem = new String(keyBytes, StandardCharsets.US_ASCII);
         int begin = pem.indexOf("-----BEGIN PRIVATE KEY-----");
         int end = pem.indexOf("-----END PRIVATE KEY-----");
         if (begin < 0 || end < begin) {
@@ -307,15 +309,25 @@ public final class ServerTls implements AutoCloseable {
         }
     }
 
-    private byte[] digest(Path certificate, Path key) {
+    private static byte[] digest(byte[]... contents) {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            sha.update(read(certificate, "certificate"));
-            sha.update(read(key, "key"));
+            for (byte[] content : contents) {
+                if (content != null) {
+                    sha.update(content);
+                }
+            }
             return sha.digest();
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("SHA-256 is not available", e);
         }
+    }
+
+    /** The digest of the files as they are now (certificate, key and client CA). */
+    private byte[] currentDigest() {
+        Path clientCa = config.clientCa();
+        return digest(read(config.certificate(), "certificate"), read(config.key(), "key"),
+                clientCa == null ? null : read(clientCa, "client-ca"));
     }
 
     private static SslProvider provider(TlsProvider configured, String listener) {
