@@ -242,6 +242,11 @@ final class TestUpstream implements AutoCloseable {
                 Http2Headers response = new DefaultHttp2Headers().status("200")
                         .set("x-upstream", name)
                         .setInt(HttpHeaderNames.CONTENT_LENGTH, content.readableBytes());
+                if (path.startsWith("/early-hints")) {
+                    // An interim 103 before the response (RFC 8297).
+                    ctx.write(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().status("103")
+                            .set("link", "</style.css>; rel=preload")).stream(stream));
+                }
                 ctx.write(new DefaultHttp2HeadersFrame(response).stream(stream));
                 ctx.writeAndFlush(new DefaultHttp2DataFrame(content, true).stream(stream));
             });

@@ -85,6 +85,18 @@ class UpstreamProtocolsTest {
         assertThat(response.headers().firstValue("x-upstream")).hasValue("a");
     }
 
+    /** Found in review: an HTTP/2 region's 1xx arrives as one whole message and used to swallow the response after it. */
+    @Test
+    void anInterimResponseFromAnHttp2RegionIsDroppedAndTheResponseFollows() throws Exception {
+        TestUpstream upstream = upstream(TestUpstream.h2c("a"));
+        MeridianServer router = router(region("east", upstream.url(false), "h2c", null));
+
+        HttpResponse<String> response = get(router, "/early-hints");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).isEqualTo("a GET /early-hints 0");
+    }
+
     @Test
     void h2RegionOverTlsWithAlpnAndServerNameAnswers() throws Exception {
         TestUpstream upstream = upstream(TestUpstream.h2("a", good));
