@@ -4,6 +4,8 @@ import dev.meridian.config.ConfigException;
 import dev.meridian.config.ConfigLoader;
 import dev.meridian.config.ConfigProblem;
 import dev.meridian.config.MeridianConfig;
+import dev.meridian.config.TlsConfig;
+import dev.meridian.router.internal.ServerTls;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -35,9 +37,28 @@ public final class ValidateCommand implements Callable<Integer> {
         if (loaded == null) {
             return INVALID;
         }
+        // The files TLS needs are checked too (readable, valid now, key matching), as a start would.
+        boolean tlsUsable = tlsUsable(loaded.listen().tls(), "listen", err) & tlsUsable(loaded.admin().tls(), "admin", err);
+        if (!tlsUsable) {
+            err.flush();
+            return INVALID;
+        }
         out.printf("%s: valid (%d regions, %d routes)%n", config, loaded.regions().size(), loaded.routes().size());
         out.flush();
         return 0;
+    }
+
+    private boolean tlsUsable(@Nullable TlsConfig tls, String listener, PrintWriter err) {
+        if (tls == null) {
+            return true;
+        }
+        try {
+            ServerTls.check(tls, listener);
+            return true;
+        } catch (IllegalArgumentException e) {
+            err.println(config + ": " + e.getMessage());
+            return false;
+        }
     }
 
     /** Loads {@code file}, or prints its problems to {@code err} and returns {@code null}. */

@@ -84,11 +84,11 @@ public final class ServerTls implements AutoCloseable {
         this.offerHttp2 = offerHttp2;
         this.provider = provider(config.provider(), listener);
         this.current = load();
-        log.info("{}: TLS with {} ({}), certificate '{}' valid until {}, ALPN {}{}", listener, provider,
-                String.join("/", config.protocols()), current.leaf.getSubjectX500Principal().getName(),
-                current.leaf.getNotAfter().toInstant(), offerHttp2 ? "h2, http/1.1" : "http/1.1",
-                config.clientCa() != null ? ", client certificates required" : "");
         if (watch) {
+            log.info("{}: TLS with {} ({}), certificate '{}' valid until {}, ALPN {}{}", listener, provider,
+                    String.join("/", config.protocols()), current.leaf.getSubjectX500Principal().getName(),
+                    current.leaf.getNotAfter().toInstant(), offerHttp2 ? "h2, http/1.1" : "http/1.1",
+                    config.clientCa() != null ? ", client certificates required" : "");
             this.reloader = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("meridian-tls-reload", true));
             long every = config.reloadInterval().toMillis();
             reloader.scheduleWithFixedDelay(this::reloadIfChanged, every, every, TimeUnit.MILLISECONDS);

@@ -58,6 +58,17 @@ class CommandLineTest {
     }
 
     @Test
+    void validateChecksTheTlsFilesAStartWouldNeed() throws IOException {
+        Path config = write("tls.yaml", "listen: {tls: {certificate: " + dir.resolve("missing.pem")
+                + ", key: " + dir.resolve("missing-key.pem") + "}}\n"
+                + "regions:\n  - name: us-east4\n    endpoints: [\"http://127.0.0.1:5052\"]\n");
+
+        assertThat(run("validate", "--config", config.toString())).isEqualTo(2);
+        assertThat(err.toString().strip()).isEqualTo(
+                config + ": listen.tls.certificate: " + dir.resolve("missing.pem") + " does not exist");
+    }
+
+    @Test
     void validateOfAMissingFileSaysSoAndExitsTwo() {
         Path missing = dir.resolve("nope.yaml");
 
