@@ -201,6 +201,16 @@ final class Http1UpstreamPool extends UpstreamPool {
                     }
                 });
         ChannelFuture future = bootstrap.connect(endpoint.address());
+        if (future.isDone() && !future.isSuccess() && !future.channel().isRegistered()) {
+            // No socket at all (e.g. out of file descriptors): no close will ever free the slot, and
+            // Netty completes this future on another thread; settle both here, on the loop.
+            Throwable cause = future.cause();
+            loop.execute(() -> {
+                unreserve();
+                lease.onAcquireFailed(AcquireFailure.CONNECT_FAILED, cause);
+            });
+            return;
+        }
         future.channel().closeFuture().addListener(f -> unreserve());
         future.addListener(f -> {
             if (!f.isSuccess()) {

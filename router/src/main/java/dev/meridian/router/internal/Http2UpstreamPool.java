@@ -337,6 +337,17 @@ final class Http2UpstreamPool extends UpstreamPool {
                 });
         ChannelFuture future = bootstrap.connect(endpoint.address());
         c.channel = future.channel();
+        if (future.isDone() && !future.isSuccess() && !future.channel().isRegistered()) {
+            // No socket at all (e.g. out of file descriptors): no close will ever free the slot, and
+            // Netty completes this future on another thread; settle both here, on the loop.
+            Throwable cause = future.cause();
+            loop.execute(() -> {
+                unreserveSlot();
+                connectFailed(c, AcquireFailure.CONNECT_FAILED, cause);
+                dispatch();
+            });
+            return;
+        }
         c.readyTimer = loop.schedule(() -> connectFailed(c, AcquireFailure.CONNECT_TIMEOUT,
                 new ConnectTimeoutException("no HTTP/2 connection to " + endpoint + " (" + protocolName
                         + ") within " + connectTimeoutMillis + " ms")), connectTimeoutMillis, TimeUnit.MILLISECONDS);
@@ -401,7 +412,7 @@ final class Http2UpstreamPool extends UpstreamPool {
             return;
         }
         c.ready = true;
-        c.readyTimer.cancel(false);
+        cancelReadyTimer(c);
         c.codec = c.channel.pipeline().get(Http2FrameCodec.class);
         // Open the connection-level receive window (stream 0 starts at 64 KiB, RFC 9113 §6.9.2).
         c.channel.writeAndFlush(new DefaultHttp2WindowUpdateFrame(
@@ -426,7 +437,7 @@ final class Http2UpstreamPool extends UpstreamPool {
             return;
         }
         c.failed = true;
-        c.readyTimer.cancel(false);
+        cancelReadyTimer(c);
         connections.remove(c);
         c.channel.close();
         log.debug("{} connection to {} failed: {}", protocolName, endpoint, cause.toString());
@@ -446,6 +457,13 @@ final class Http2UpstreamPool extends UpstreamPool {
             }
         }
         counted();
+    }
+
+    private static void cancelReadyTimer(Connection c) {
+        ScheduledFuture<?> timer = c.readyTimer;
+        if (timer != null) {
+            timer.cancel(false);
+        }
     }
 
     private void connectionClosed(Connection c) {
@@ -480,7 +498,8 @@ final class Http2UpstreamPool extends UpstreamPool {
         final long connectTimeoutMillis;
         Channel channel;
         @Nullable Http2FrameCodec codec;
-        ScheduledFuture<?> readyTimer;
+        /** Null only for a connection whose socket could not be created. */
+        @Nullable ScheduledFuture<?> readyTimer;
         boolean ready;
         boolean failed;
         boolean goingAway;
