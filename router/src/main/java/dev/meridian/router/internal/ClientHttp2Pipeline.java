@@ -77,11 +77,7 @@ final class ClientHttp2Pipeline {
         return new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
-                ChannelPipeline p = ch.pipeline();
-                removeHttp1Handlers(p);
-                Http2FrameCodec codec = newCodec();
-                p.addLast(RouterPipeline.H2_CODEC, codec);
-                addAfterCodec(p, codec);
+                configure(ch.pipeline());
             }
         };
     }

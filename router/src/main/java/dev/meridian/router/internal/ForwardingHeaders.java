@@ -115,8 +115,11 @@ public final class ForwardingHeaders {
             boolean clientSupportsChunked) {
         HttpHeaders headers = response.headers();
         removeHopByHop(headers);
-        for (AsciiString name : HTTP2_EXTENSION_HEADERS) {
-            headers.remove(name);
+        // Only a response converted from an HTTP/2 region has them, always with the stream id.
+        if (headers.contains(HttpConversionUtil.ExtensionHeaderNames.STREAM_ID.text())) {
+            for (AsciiString name : HTTP2_EXTENSION_HEADERS) {
+                headers.remove(name);
+            }
         }
         boolean delimited = true;
         if (!headers.contains(HttpHeaderNames.CONTENT_LENGTH) && mayHaveBody(response)) {

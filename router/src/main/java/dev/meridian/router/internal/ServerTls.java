@@ -39,7 +39,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Collection;
-import java.util.Date;
 import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -120,23 +119,13 @@ public final class ServerTls implements AutoCloseable {
         return current.context.newHandler(alloc);
     }
 
-    /** The context in force now (for servers that take a context, not a handler). */
-    public SslContext context() {
-        return current.context;
-    }
-
-    /** The leaf certificate in force now. */
-    public X509Certificate certificate() {
-        return current.leaf;
-    }
-
     /** {@code OPENSSL} or {@code JDK}. */
     public SslProvider provider() {
         return provider;
     }
 
     /** Checks the files now (the reload thread does this every {@code reload-interval}); returns whether a new pair is in force. */
-    public synchronized boolean reloadIfChanged() {
+    synchronized boolean reloadIfChanged() {
         try {
             byte[] digest = currentDigest();
             if (Arrays.equals(digest, current.digest) || Arrays.equals(digest, lastRefused)) {
@@ -355,10 +344,5 @@ public final class ServerTls implements AutoCloseable {
         }
         String message = t.getMessage();
         return message == null ? t.getClass().getSimpleName() : message;
-    }
-
-    /** When the certificate in force stops being valid. */
-    public Date notAfter() {
-        return current.leaf.getNotAfter();
     }
 }
