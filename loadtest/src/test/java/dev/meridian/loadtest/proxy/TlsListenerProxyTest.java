@@ -134,6 +134,12 @@ class TlsListenerProxyTest {
                     .until(() -> peerCertificate(context).getSerialNumber().equals(first.getCertificate().getSerialNumber()));
         }
         assertThat(get(client(context, HttpClient.Version.HTTP_2), "https", "/echo").statusCode()).isEqualTo(200);
+
+        // The watcher still works after a refusal: a good pair is taken up.
+        X509Bundle fixed = tls.server("fixed");
+        tls.write("server", fixed);
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
+                .until(() -> peerCertificate(context).getSerialNumber().equals(fixed.getCertificate().getSerialNumber()));
     }
 
     @Test
