@@ -92,6 +92,14 @@ public final class ConfigDefaults {
     public static final Path ADMIN_STATE_FILE = Path.of("meridian-state.json");
     /** One JSON line per admin change; relative to the configuration file's directory. */
     public static final Path ADMIN_AUDIT_FILE = Path.of("meridian-audit.jsonl");
+    /** Keys of a fleet's state in etcd start with this when {@code fleet.etcd.prefix} is not given. */
+    public static final String ETCD_PREFIX = "/meridian/";
+    /** Connecting to an etcd member: long enough for a TLS handshake across a data centre. */
+    public static final Duration ETCD_CONNECT_TIMEOUT = Duration.ofSeconds(3);
+    /** One etcd request: a write is a Raft round trip (milliseconds); past this the member is treated as gone. */
+    public static final Duration ETCD_REQUEST_TIMEOUT = Duration.ofSeconds(2);
+    /** The fleet cache, resolved beside {@code admin.state-file} unless {@code fleet.etcd.cache-file} says otherwise. */
+    public static final Path ETCD_CACHE_FILE = Path.of("meridian-fleet-cache.json");
     /** Off: an admin API on a non-loopback address without tokens is almost always a mistake. */
     public static final boolean ADMIN_ALLOW_INSECURE = false;
     /** Admin request bodies are a few bytes ({@code {"weight": 50}}); anything larger is refused with 413. */

@@ -23,6 +23,7 @@ import static java.util.Objects.requireNonNull;
  * @param accessLog where and whether each request is logged
  * @param regions at least one; names and endpoints unique across all regions
  * @param routes configured routes; names and prefixes unique. The catch-all is {@link #defaultRoute()}
+ * @param fleet whether the admin state is shared with other instances through etcd
  */
 public record MeridianConfig(
         ListenConfig listen,
@@ -36,7 +37,8 @@ public record MeridianConfig(
         RetriesConfig retries,
         AccessLogConfig accessLog,
         List<RegionConfig> regions,
-        List<RouteConfig> routes) {
+        List<RouteConfig> routes,
+        FleetConfig fleet) {
 
     public MeridianConfig {
         requireNonNull(listen, "listen");
@@ -51,6 +53,7 @@ public record MeridianConfig(
         requireNonNull(accessLog, "accessLog");
         regions = List.copyOf(requireNonNull(regions, "regions"));
         routes = List.copyOf(requireNonNull(routes, "routes"));
+        requireNonNull(fleet, "fleet");
         if (regions.isEmpty()) {
             throw new IllegalArgumentException("regions: empty (expected: at least one region)");
         }
@@ -95,7 +98,7 @@ public record MeridianConfig(
             List<RegionConfig> regions,
             List<RouteConfig> routes) {
         this(listen, server, upstream, timeouts, admin, geo, routing, HealthConfig.ofDefaults(), RetriesConfig.ofDefaults(),
-                AccessLogConfig.ofDefaults(), regions, routes);
+                AccessLogConfig.ofDefaults(), regions, routes, FleetConfig.NONE);
     }
 
     /** A configuration with the default {@link RoutingConfig}, {@link HealthConfig} and {@link RetriesConfig}. */
@@ -125,7 +128,8 @@ public record MeridianConfig(
                 RetriesConfig.ofDefaults(),
                 AccessLogConfig.ofDefaults(),
                 regions,
-                ConfigDefaults.ROUTES);
+                ConfigDefaults.ROUTES,
+                FleetConfig.NONE);
     }
 
     /**
@@ -177,50 +181,54 @@ public record MeridianConfig(
     }
 
     public MeridianConfig withListen(ListenConfig listen) {
-        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes);
+        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes, fleet);
     }
 
     public MeridianConfig withServer(ServerConfig server) {
-        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes);
+        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes, fleet);
     }
 
     public MeridianConfig withUpstream(UpstreamConfig upstream) {
-        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes);
+        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes, fleet);
     }
 
     public MeridianConfig withTimeouts(TimeoutConfig timeouts) {
-        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes);
+        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes, fleet);
     }
 
     public MeridianConfig withAdmin(AdminConfig admin) {
-        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes);
+        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes, fleet);
     }
 
     public MeridianConfig withGeo(GeoConfig geo) {
-        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes);
+        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes, fleet);
     }
 
     public MeridianConfig withRouting(RoutingConfig routing) {
-        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes);
+        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes, fleet);
     }
 
     public MeridianConfig withHealth(HealthConfig health) {
-        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes);
+        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes, fleet);
     }
 
     public MeridianConfig withRetries(RetriesConfig retries) {
-        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes);
+        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes, fleet);
     }
 
     public MeridianConfig withAccessLog(AccessLogConfig accessLog) {
-        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes);
+        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes, fleet);
     }
 
     public MeridianConfig withRegions(List<RegionConfig> regions) {
-        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes);
+        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes, fleet);
     }
 
     public MeridianConfig withRoutes(List<RouteConfig> routes) {
-        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes);
+        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes, fleet);
+    }
+
+    public MeridianConfig withFleet(FleetConfig fleet) {
+        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes, fleet);
     }
 }

@@ -164,7 +164,8 @@ class ConfigLoaderTest {
                         "X-Gitlab-Instance-Id", new RetryConfig(2, true), new HedgeConfig(true, Duration.ofMillis(150)),
                         new ApdexConfig(Duration.ofMillis(500), Duration.ofSeconds(2))),
                         new RouteConfig("chat", "/v2/chat/agent", timeouts, null, new RetryConfig(1, false),
-                                new HedgeConfig(true, null))));
+                                new HedgeConfig(true, null))),
+                FleetConfig.NONE);
         assertThat(config).isEqualTo(expected);
         assertThat(config.admin().socketAddress().getAddress()).isEqualTo(InetAddress.getByName("::1"));
     }

@@ -9,6 +9,9 @@ import dev.meridian.config.AdminToken;
 import dev.meridian.config.BreakerConfig;
 import dev.meridian.config.CidrRange;
 import dev.meridian.config.ConfigDefaults;
+import dev.meridian.config.EtcdConfig;
+import dev.meridian.config.EtcdTlsConfig;
+import dev.meridian.config.FleetConfig;
 import dev.meridian.config.GeoConfig;
 import dev.meridian.config.GeoPoint;
 import dev.meridian.config.HealthConfig;
@@ -139,6 +142,7 @@ public final class ConfigBinder {
                 AdminConfig.MAX_REQUEST_BODY_LIMIT);
         @Nullable TlsConfig adminTls = tls(admin, adminPath.key("tls"));
         checkPorts(listenAddress, listenPort, adminAddress, adminPort);
+        FleetConfig fleet = fleet(root, top.key("fleet"), stateFile);
 
         KeyPath geoPath = top.key("geo");
         JsonNode geo = mapping(root, "geo");
@@ -281,12 +285,103 @@ public final class ConfigBinder {
                     new RetriesConfig(budgetRatio, budgetWindow, minPerSecond, replayBuffer),
                     new AccessLogConfig(accessLogEnabled, accessLogFile, accessLogBuffer),
                     regionConfigs,
-                    routeConfigs);
+                    routeConfigs,
+                    fleet);
         } catch (IllegalArgumentException e) {
             // The checks above mirror the records' own; reaching this means they drifted apart.
             problems.add(Origin.CHECK, KeyPath.ROOT, tree.valueMark(KeyPath.ROOT), "invalid configuration: " + e.getMessage());
             return null;
         }
+    }
+
+    // ---- fleet ----
+
+    /** {@code fleet.etcd}: member URLs with explicit ports, a well-formed prefix, TLS only towards https:// members. */
+    private FleetConfig fleet(JsonNode root, KeyPath path, Path stateFile) {
+        JsonNode etcd = mapping(mapping(root, "fleet"), "etcd");
+        if (!etcd.isObject()) {
+            return FleetConfig.NONE;
+        }
+        KeyPath etcdPath = path.key("etcd");
+        List<URI> endpoints = new ArrayList<>();
+        Map<URI, KeyPath> seen = new HashMap<>();
+        JsonNode list = etcd.get("endpoints");
+        KeyPath endpointsPath = etcdPath.key("endpoints");
+        if (list != null && list.isArray()) {
+            for (int i = 0; i < list.size(); i++) {
+                JsonNode item = list.get(i);
+                KeyPath itemPath = endpointsPath.index(i);
+                if (!item.isTextual()) {
+                    continue;
+                }
+                try {
+                    URI uri = EndpointUri.parse(item.textValue());
+                    if (URI.create(item.textValue()).getPort() < 0) {
+                        throw new IllegalArgumentException(Values.quote(item.textValue())
+                                + " has no port (expected e.g. http://10.0.0.5:2379; etcd's client port is 2379 by default)");
+                    }
+                    EtcdConfig.checkEndpoint(uri);
+                    KeyPath first = seen.putIfAbsent(uri, itemPath);
+                    if (first != null) {
+                        problems.add(Origin.CHECK, itemPath, tree.valueMark(itemPath), "duplicate etcd endpoint "
+                                + Values.quote(item.textValue()) + " (first listed at " + first + ")");
+                    } else {
+                        endpoints.add(uri);
+                    }
+                } catch (IllegalArgumentException e) {
+                    problems.add(Origin.CHECK, itemPath, tree.valueMark(itemPath), e.getMessage());
+                }
+            }
+        }
+        KeyPath prefixPath = etcdPath.key("prefix");
+        String prefix = ConfigDefaults.ETCD_PREFIX;
+        JsonNode prefixNode = etcd.get("prefix");
+        if (prefixNode != null && prefixNode.isTextual()) {
+            try {
+                EtcdConfig.checkPrefix(prefixNode.textValue());
+                prefix = prefixNode.textValue();
+            } catch (IllegalArgumentException e) {
+                problems.add(Origin.CHECK, prefixPath, tree.valueMark(prefixPath), e.getMessage());
+            }
+        }
+        EtcdTlsConfig tls = null;
+        JsonNode tlsNode = etcd.get("tls");
+        KeyPath tlsPath = etcdPath.key("tls");
+        if (tlsNode != null && tlsNode.isObject()) {
+            Path ca = optionalFile(tlsNode, tlsPath.key("ca"));
+            Path certificate = optionalFile(tlsNode, tlsPath.key("certificate"));
+            Path key = optionalFile(tlsNode, tlsPath.key("key"));
+            if (tlsNode.has("certificate") != tlsNode.has("key")) {
+                problems.add(Origin.CHECK, tlsPath, tree.valueMark(tlsPath),
+                        "certificate and key go together (expected both, for a client certificate, or neither)");
+            } else if ((certificate == null) == (key == null)) { // else optionalFile reported the bad one
+                tls = new EtcdTlsConfig(ca, certificate, key);
+            }
+            boolean anyTls = endpoints.stream().anyMatch(e -> "https".equals(e.getScheme()));
+            if (!anyTls && !endpoints.isEmpty()) {
+                problems.add(Origin.CHECK, tlsPath, tree.valueMark(tlsPath),
+                        "tls is set but every endpoint is http:// (expected https:// endpoints, or no tls)");
+            }
+        }
+        String username = etcd.path("username").isTextual() ? etcd.get("username").textValue() : null;
+        String password = etcd.path("password").isTextual() ? etcd.get("password").textValue() : null;
+        if ((username == null) != (password == null)) {
+            KeyPath given = etcdPath.key(username != null ? "username" : "password");
+            problems.add(Origin.CHECK, given, tree.valueMark(given),
+                    "username and password go together (expected both, or neither)");
+        }
+        JsonNode timeouts = mapping(etcd, "timeouts");
+        KeyPath timeoutsPath = etcdPath.key("timeouts");
+        Duration connect = duration(timeouts, timeoutsPath.key("connect"), ConfigDefaults.ETCD_CONNECT_TIMEOUT, false);
+        Duration request = duration(timeouts, timeoutsPath.key("request"), ConfigDefaults.ETCD_REQUEST_TIMEOUT, false);
+        Path cacheFile = optionalFile(etcd, etcdPath.key("cache-file"));
+        if (cacheFile == null) {
+            cacheFile = stateFile.resolveSibling(ConfigDefaults.ETCD_CACHE_FILE);
+        }
+        if (endpoints.isEmpty() || (username == null) != (password == null)) {
+            return FleetConfig.NONE; // reported above or by the schema; no config is built
+        }
+        return new FleetConfig(new EtcdConfig(endpoints, prefix, tls, username, password, connect, request, cacheFile));
     }
 
     // ---- sections with lists ----
