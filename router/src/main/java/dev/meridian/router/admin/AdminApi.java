@@ -54,13 +54,11 @@ import org.slf4j.LoggerFactory;
  * does the HTTP. Every method may block (files, DNS on reload), so the server calls them on its
  * worker threads, never on an event loop.
  *
- * <p>Writes are serialized by one lock, and each one, under it: checks {@code If-Match} against
- * the current revision (412 when it names another one, so of two writers that read the same
- * revision exactly one wins); saves the next state to the state file (nothing changes when that
- * fails); applies it to the router; publishes it; appends the audit line. A lock rather than a
- * bare compare-and-set because the state file must be written in revision order: two racing
- * writers could otherwise leave the older revision on disk. Reads never take the lock; they read
- * the published {@link AdminState}.
+ * <p>Writes on this instance are serialized by one lock; under it, the {@link StateStore} checks
+ * {@code If-Match} (412 when it names another revision, so of two writers that read the same
+ * revision exactly one wins, on one instance or across a fleet), makes the change durable, applies
+ * it and publishes it; then the audit line is appended. Reads never take the lock; they read the
+ * store's current {@link AdminState}.
  */
 final class AdminApi {
 
@@ -98,9 +96,8 @@ final class AdminApi {
 
     private final MeridianServer server;
     private final @Nullable Path configFile;
-    private final StateFile stateFile;
+    private final StateStore store;
     private final AuditLog audit;
-    private final AtomicReference<AdminState> state;
     private final AtomicReference<AdminConfig> access;
     private final Function<AdminConfig, AdminConfig> withFileTokens;
     private final ReentrantLock writes = new ReentrantLock();
@@ -109,19 +106,18 @@ final class AdminApi {
      * @param access the admin configuration in force, with the token file's tokens merged in
      * @param withFileTokens merges the token file named by an admin configuration into it (for reloads)
      */
-    AdminApi(MeridianServer server, @Nullable Path configFile, StateFile stateFile, AuditLog audit, AdminState initial,
+    AdminApi(MeridianServer server, @Nullable Path configFile, StateStore store, AuditLog audit,
             AtomicReference<AdminConfig> access, Function<AdminConfig, AdminConfig> withFileTokens) {
         this.server = requireNonNull(server, "server");
         this.configFile = configFile;
-        this.stateFile = requireNonNull(stateFile, "stateFile");
+        this.store = requireNonNull(store, "store");
         this.audit = requireNonNull(audit, "audit");
-        this.state = new AtomicReference<>(requireNonNull(initial, "initial"));
         this.access = requireNonNull(access, "access");
         this.withFileTokens = requireNonNull(withFileTokens, "withFileTokens");
     }
 
     AdminState state() {
-        return state.get();
+        return store.current();
     }
 
     // ---- probes ----
@@ -154,7 +150,7 @@ final class AdminApi {
     }
 
     AdminReply regions() {
-        AdminState current = state.get();
+        AdminState current = store.current();
         return AdminReply.json(200, view(current)).withRevision(current.revision());
     }
 
@@ -226,44 +222,36 @@ final class AdminApi {
     AdminReply changeRegion(Action action, String name, byte[] body, @Nullable String ifMatch, boolean dryRun, Caller caller) {
         Change change = parseChange(action, body);
         regionNamed(name); // 404 before anything else
+        IfMatch condition = IfMatch.parse(ifMatch);
         if (dryRun) {
-            AdminState current = state.get();
-            checkIfMatch(ifMatch, current);
+            AdminState current = store.current();
+            if (condition != null && !condition.matches(current.revision())) {
+                throw condition.failed(current.revision());
+            }
             RegionConfig region = regionNamed(name);
             return dryRun(action, region, current, apply(action, region, change, current.overrides()));
         }
         lock();
         try {
-            AdminState current = state.get();
-            checkIfMatch(ifMatch, current);
             RegionConfig region = regionNamed(name); // again: a reload may have removed it meanwhile
-            RegionOverrides next = apply(action, region, change, current.overrides());
-            if (next.equals(current.overrides())) {
-                return AdminReply.json(200, view(current)).withRevision(current.revision());
+            StateStore.Change made;
+            try {
+                made = store.change(region.name(), overrides -> apply(action, region, change, overrides), condition);
+            } catch (StateStore.PreconditionFailed e) {
+                throw requireNonNull(condition, "a precondition failed without If-Match").failed(e.current());
+            } catch (StateStore.StoreUnavailable e) {
+                throw AdminError.of(e.status(), e.error(), e.getMessage());
             }
-            AdminState published = publish(current, current.next(next));
-            audit.record(caller.token(), caller.remote(), action.auditName, region.name(),
-                    summary(region, current.overrides()), summary(region, next), published.revision(), change.reason);
-            return AdminReply.json(200, view(published)).withRevision(published.revision());
+            AdminState after = made.after();
+            if (made.changed()) {
+                ObjectNode line = audit.record(caller.token(), caller.remote(), action.auditName, region.name(),
+                        summary(region, made.before().overrides()), summary(region, after.overrides()), after.revision(), change.reason);
+                store.recordAudit(line, after.revision());
+            }
+            return AdminReply.json(200, view(after)).withRevision(after.revision());
         } finally {
             writes.unlock();
         }
-    }
-
-    /** Saves, then applies, then publishes {@code next}: a state that cannot be saved is never applied. */
-    private AdminState publish(AdminState current, AdminState next) {
-        try {
-            stateFile.save(next);
-        } catch (IOException e) {
-            log.error("cannot save the admin state to {}: {}", stateFile.path(), e.toString());
-            throw AdminError.of(500, "state_not_saved", "cannot write the state file " + stateFile.path() + " (" + e
-                    + "); nothing was changed");
-        }
-        server.applyOverrides(next.overrides());
-        if (!state.compareAndSet(current, next)) {
-            throw new IllegalStateException("admin state changed outside the write lock");
-        }
-        return next;
     }
 
     /**
@@ -278,8 +266,11 @@ final class AdminApi {
         }
         lock();
         try {
-            AdminState current = state.get();
-            checkIfMatch(ifMatch, current);
+            AdminState current = store.current();
+            IfMatch condition = IfMatch.parse(ifMatch);
+            if (condition != null && !condition.matches(current.revision())) {
+                throw condition.failed(current.revision());
+            }
             MeridianConfig next;
             AdminConfig nextAccess;
             try {
@@ -300,15 +291,8 @@ final class AdminApi {
             }
             access.set(nextAccess);
             List<String> names = next.regions().stream().map(RegionConfig::name).toList();
-            RegionOverrides kept = current.overrides().retainRegions(names);
-            AdminState updated = current.next(kept);
-            try {
-                stateFile.save(updated);
-            } catch (IOException e) {
-                // The dropped overrides are dropped again at the next start; only the revision on disk lags.
-                log.error("reloaded, but cannot save the admin state to {}: {}", stateFile.path(), e.toString());
-            }
-            state.set(updated);
+            AdminState updated = store.retainRegions(names);
+            RegionOverrides kept = updated.overrides();
             ObjectNode dropped = overridesJson(new RegionOverrides(
                     minus(current.overrides().weights(), kept.weights()),
                     minusSet(current.overrides().drained(), kept.drained())));
@@ -316,7 +300,8 @@ final class AdminApi {
             before.set("regions", stringArray(old.regions().stream().map(RegionConfig::name).toList()));
             ObjectNode after = overridesJson(kept);
             after.set("regions", stringArray(names));
-            audit.record(caller.token(), caller.remote(), "reload", null, before, after, updated.revision(), null);
+            ObjectNode line = audit.record(caller.token(), caller.remote(), "reload", null, before, after, updated.revision(), null);
+            store.recordAudit(line, updated.revision());
 
             ObjectNode body = JSON.createObjectNode();
             body.put("reloaded", true);
@@ -354,6 +339,9 @@ final class AdminApi {
         }
         if (!a.auditFile().equals(b.auditFile())) {
             keys.add("admin.audit-file");
+        }
+        if (!old.fleet().equals(next.fleet())) {
+            keys.add("fleet");
         }
         if (a.allowInsecure() != b.allowInsecure()) {
             keys.add("admin.allow-insecure");
@@ -466,33 +454,6 @@ final class AdminApi {
         return true;
     }
 
-    /**
-     * Checks {@code If-Match} against the current revision. Absent or {@code *}: no condition.
-     * Otherwise one or more entity tags ({@code "7"}, {@code 7} or {@code W/"7"}); none of them the
-     * current revision: 412 with the current one in {@code ETag}.
-     */
-    static void checkIfMatch(@Nullable String ifMatch, AdminState current) {
-        if (ifMatch == null || ifMatch.strip().equals("*")) {
-            return;
-        }
-        for (String tag : ifMatch.split(",")) {
-            String t = tag.strip();
-            if (t.startsWith("W/")) {
-                t = t.substring(2);
-            }
-            if (t.length() >= 2 && t.startsWith("\"") && t.endsWith("\"")) {
-                t = t.substring(1, t.length() - 1);
-            }
-            if (t.equals(Long.toString(current.revision()))) {
-                return;
-            }
-        }
-        String shown = ifMatch.length() > 64 ? ifMatch.substring(0, 64) + "..." : ifMatch;
-        throw AdminError.of(412, "precondition_failed", "If-Match: " + shown + " is not the current revision "
-                + current.revision() + ": someone changed the state meanwhile; GET /admin/regions and decide again")
-                .withHeader("ETag", "\"" + current.revision() + "\"");
-    }
-
     private RegionConfig regionNamed(String name) {
         List<RegionConfig> regions = server.config().regions();
         for (RegionConfig region : regions) {
@@ -561,6 +522,9 @@ final class AdminApi {
 
         ObjectNode root = JSON.createObjectNode();
         root.put("revision", current.revision());
+        StateStore.Status status = store.status();
+        root.set("store", storeJson(status));
+        root.put("stale", !status.up());
         ArrayNode regions = root.putArray("regions");
         for (RegionConfig region : config.regions()) {
             ObjectNode r = regions.addObject();
@@ -613,6 +577,73 @@ final class AdminApi {
             }
         }
         return root;
+    }
+
+    /** Where the state lives and whether it answers: {@code {"kind": "etcd", "state": "unavailable", "since": …, "problem": …}}. */
+    private ObjectNode storeJson(StateStore.Status status) {
+        ObjectNode node = JSON.createObjectNode();
+        node.put("kind", store.kind());
+        node.put("state", status.up() ? "up" : "unavailable");
+        node.put("since", status.since().toString());
+        if (status.problem() != null) {
+            node.put("problem", status.problem());
+        }
+        return node;
+    }
+
+    /** {@code GET /admin/fleet}: the live instances and the revision each has applied. */
+    AdminReply fleet() {
+        AdminState current = store.current();
+        List<StateStore.Member> members = store.members();
+        StateStore.Status status = store.status();
+        ObjectNode body = JSON.createObjectNode();
+        body.put("revision", current.revision());
+        body.set("store", storeJson(status));
+        body.put("stale", !status.up());
+        body.put("converged", members.stream().allMatch(m -> m.appliedRevision() == current.revision()));
+        ArrayNode instances = body.putArray("instances");
+        for (StateStore.Member m : members) {
+            ObjectNode node = instances.addObject();
+            node.put("id", m.id());
+            node.put("admin", m.admin());
+            node.put("version", m.version());
+            node.put("started", m.started().toString());
+            node.put("appliedRevision", m.appliedRevision());
+            node.put("self", m.self());
+        }
+        return AdminReply.json(200, body).withRevision(current.revision());
+    }
+
+    /** Largest {@code limit} of {@code GET /admin/audit}. */
+    static final int MAX_AUDIT_LIMIT = 1000;
+
+    /** {@code GET /admin/audit?limit=N}: the newest admin changes first (default 50). */
+    AdminReply audit(Map<String, List<String>> query) {
+        for (String key : query.keySet()) {
+            if (!key.equals("limit")) {
+                throw AdminError.badRequest("invalid_parameter", "unknown parameter '" + key + "' (expected limit)");
+            }
+        }
+        String text = single(query, "limit");
+        int limit = 50;
+        if (text != null) {
+            try {
+                limit = Integer.parseInt(text);
+            } catch (NumberFormatException e) {
+                limit = -1;
+            }
+            if (limit < 1 || limit > MAX_AUDIT_LIMIT) {
+                String shown = text.length() > 20 ? text.substring(0, 20) + "..." : text;
+                throw AdminError.badRequest("invalid_parameter", "limit: '" + shown + "' (expected 1.." + MAX_AUDIT_LIMIT + ")");
+            }
+        }
+        StateStore.AuditPage page = store.recentAudit(limit);
+        ObjectNode body = JSON.createObjectNode();
+        body.put("source", page.stale() ? "file" : store.kind().equals("etcd") ? "etcd" : "file");
+        body.put("stale", page.stale());
+        ArrayNode changes = body.putArray("changes");
+        page.lines().forEach(changes::add);
+        return AdminReply.json(200, body);
     }
 
     private static void putRate(ObjectNode node, String key, float rate) {

@@ -22,6 +22,8 @@ enum AdminRoute {
     DRAIN(HttpMethod.POST, "/admin/regions/{name}/drain", AdminToken.Scope.WRITE),
     UNDRAIN(HttpMethod.POST, "/admin/regions/{name}/undrain", AdminToken.Scope.WRITE),
     EXPLAIN(HttpMethod.GET, "/admin/explain", AdminToken.Scope.READ),
+    FLEET(HttpMethod.GET, "/admin/fleet", AdminToken.Scope.READ),
+    AUDIT(HttpMethod.GET, "/admin/audit", AdminToken.Scope.READ),
     RELOAD(HttpMethod.POST, "/admin/reload", AdminToken.Scope.WRITE);
 
     private final HttpMethod method;

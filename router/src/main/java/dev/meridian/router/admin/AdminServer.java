@@ -6,6 +6,10 @@ import dev.meridian.config.AdminConfig;
 import dev.meridian.config.AdminToken;
 import dev.meridian.config.ConfigException;
 import dev.meridian.config.ConfigProblem;
+import dev.meridian.config.EtcdConfig;
+import dev.meridian.config.MeridianConfig;
+import dev.meridian.config.RegionConfig;
+import dev.meridian.regions.RegionOverrides;
 import dev.meridian.router.MeridianServer;
 import dev.meridian.router.internal.ServerTls;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -78,6 +82,7 @@ public final class AdminServer implements AutoCloseable {
     private static final String ADMIN_TLS_HANDLER = "meridian.adminTls";
 
     private final AdminApi api;
+    private final StateStore store;
     private final AtomicReference<AdminConfig> access;
     private final byte[] openApi;
     private final LoopResources loops;
@@ -93,20 +98,10 @@ public final class AdminServer implements AutoCloseable {
         this.access = new AtomicReference<>(withTokens);
         this.openApi = openApiDocument();
 
-        StateFile stateFile = new StateFile(resolve(configFile, admin.stateFile()), Clock.systemUTC());
-        AdminState initial = stateFile.load();
-        List<String> configured = server.config().regions().stream().map(r -> r.name()).toList();
-        AdminState restored = new AdminState(initial.overrides().retainRegions(configured), initial.revision());
-        if (!restored.overrides().equals(initial.overrides())) {
-            log.warn("admin state file {} has overrides for regions no longer configured; they are dropped: weights {}, drained {}",
-                    stateFile.path(), initial.overrides().weights().keySet(), initial.overrides().drained());
-        }
-        if (!restored.overrides().equals(server.overrides())) {
-            server.applyOverrides(restored.overrides());
-        }
-        checkWritable(stateFile.path());
         AuditLog audit = new AuditLog(resolve(configFile, admin.auditFile()), Clock.systemUTC());
-        this.api = new AdminApi(server, configFile, stateFile, audit, restored, access, a -> withFileTokens(a, configFile));
+        this.store = openStore(server, configFile, audit);
+        AdminState restored = store.start(state -> applyState(server, state));
+        this.api = new AdminApi(server, configFile, store, audit, access, a -> withFileTokens(a, configFile));
 
         this.tls = admin.tls() == null ? null : ServerTls.start(admin.tls(), "admin", false);
         this.loops = LoopResources.create("meridian-admin", 1, true);
@@ -132,12 +127,14 @@ public final class AdminServer implements AutoCloseable {
                     .bindNow(Duration.ofSeconds(10));
         } catch (RuntimeException e) {
             stopThreads();
+            store.close();
             throw new IllegalStateException("cannot start the admin API on " + admin.address() + ':' + admin.port() + ": "
                     + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()), e);
         }
-        log.info("admin API listening on {}{} (revision {}, state file {}, audit file {}, tokens: {})", address(),
+        store.register(address().getHostString() + ":" + address().getPort());
+        log.info("admin API listening on {}{} (revision {}, state {}, audit file {}, tokens: {})", address(),
                 tls == null ? "" : admin.tls().clientCa() != null ? " with TLS, client certificates required" : " with TLS",
-                restored.revision(), stateFile.path(), audit.path(),
+                restored.revision(), describe(store), audit.path(),
                 withTokens.tokens().isEmpty() ? "none, only /healthz and /ready answer" : AdminApi.names(withTokens.tokens()));
     }
 
@@ -169,6 +166,44 @@ public final class AdminServer implements AutoCloseable {
         return api.state().revision();
     }
 
+    /**
+     * The store the configuration asks for: etcd with {@code fleet.etcd}, else the state file.
+     * Both files are checked for writability now, so that a read-only mount stops the start with
+     * its name rather than failing the first change.
+     */
+    private static StateStore openStore(MeridianServer server, @Nullable Path configFile, AuditLog audit) {
+        MeridianConfig config = server.config();
+        EtcdConfig etcd = config.fleet().etcd();
+        if (etcd == null) {
+            StateFile stateFile = new StateFile(resolve(configFile, config.admin().stateFile()), Clock.systemUTC());
+            checkWritable(stateFile.path());
+            return new FileStateStore(stateFile, audit, Clock.systemUTC());
+        }
+        Path cache = resolve(configFile, etcd.cacheFile());
+        checkWritable(cache);
+        return new EtcdStateStore(etcd, config.regions(), cache, audit, Clock.systemUTC(), server.meterRegistry());
+    }
+
+    /** Applies a state the store publishes: the overrides of regions configured here (a fleet's may name others). */
+    private static void applyState(MeridianServer server, AdminState state) {
+        List<String> configured = server.config().regions().stream().map(RegionConfig::name).toList();
+        RegionOverrides overrides = state.overrides().retainRegions(configured);
+        if (!overrides.equals(state.overrides())) {
+            log.warn("admin state has overrides for regions not configured here; they do not apply: weights {}, drained {}",
+                    state.overrides().weights().keySet(), state.overrides().drained());
+        }
+        if (!overrides.equals(server.overrides())) {
+            server.applyOverrides(overrides);
+        }
+    }
+
+    private static String describe(StateStore store) {
+        if (store instanceof EtcdStateStore etcd) {
+            return "in etcd " + etcd.config().endpoints() + " under " + etcd.config().prefix();
+        }
+        return "file " + ((FileStateStore) store).file().path();
+    }
+
     /** Stops listening and the admin threads; requests in flight get up to 5 s. Idempotent. */
     @Override
     public void close() {
@@ -181,6 +216,7 @@ public final class AdminServer implements AutoCloseable {
             log.warn("admin API did not stop within {}: {}", STOP_TIMEOUT, e.toString());
         }
         stopThreads();
+        store.close();
     }
 
     private void stopThreads() {
@@ -344,6 +380,8 @@ public final class AdminServer implements AutoCloseable {
             case OPENAPI -> new AdminReply(200, "application/yaml", openApi, Map.of());
             case REGIONS -> api.regions();
             case EXPLAIN -> api.explain(uri.parameters());
+            case FLEET -> api.fleet();
+            case AUDIT -> api.audit(uri.parameters());
             case SET_WEIGHT -> api.changeRegion(AdminApi.Action.WEIGHT, region, body, ifMatch, dryRun(uri), caller);
             case RESET_WEIGHT -> api.changeRegion(AdminApi.Action.RESET_WEIGHT, region, body, ifMatch, dryRun(uri), caller);
             case DRAIN -> api.changeRegion(AdminApi.Action.DRAIN, region, body, ifMatch, dryRun(uri), caller);

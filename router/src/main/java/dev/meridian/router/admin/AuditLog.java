@@ -12,8 +12,11 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,7 +58,7 @@ final class AuditLog {
      * @param reason what the caller said, or {@code null}
      * @return the line written
      */
-    synchronized String record(String token, String remote, String action, @Nullable String region,
+    synchronized ObjectNode record(String token, String remote, String action, @Nullable String region,
             JsonNode before, JsonNode after, long revision, @Nullable String reason) {
         ObjectNode line = JSON.createObjectNode();
         line.put("time", clock.instant().toString());
@@ -92,6 +95,44 @@ final class AuditLog {
         } catch (IOException e) {
             log.error("cannot append to the audit file {} ({}); the change above is in this log only", file, e.toString());
         }
-        return text;
+        return line;
+    }
+
+    /** How much of the file's end {@link #recent} reads: a few thousand lines. */
+    private static final int TAIL_BYTES = 1024 * 1024;
+
+    /**
+     * The newest lines of the file first, at most {@code limit}, from its last megabyte; lines
+     * that are not JSON objects (cut by a crash, edited by hand) are skipped. Blocks on the disk.
+     */
+    List<ObjectNode> recent(int limit) {
+        List<ObjectNode> out = new ArrayList<>();
+        byte[] tail;
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = channel.size();
+            long from = Math.max(0, size - TAIL_BYTES);
+            ByteBuffer buffer = ByteBuffer.allocate((int) (size - from));
+            while (buffer.hasRemaining() && channel.read(buffer, from + buffer.position()) > 0) {
+                // read until full
+            }
+            tail = buffer.array();
+        } catch (NoSuchFileException e) {
+            return out;
+        } catch (IOException e) {
+            log.warn("cannot read the audit file {}: {}", file, e.toString());
+            return out;
+        }
+        String[] lines = new String(tail, StandardCharsets.UTF_8).split("\n");
+        for (int i = lines.length - 1; i >= 0 && out.size() < limit; i--) {
+            try {
+                JsonNode node = JSON.readTree(lines[i]);
+                if (node instanceof ObjectNode object) {
+                    out.add(object);
+                }
+            } catch (IOException e) {
+                // a torn first line of the tail, or a broken one: skipped
+            }
+        }
+        return out;
     }
 }
