@@ -120,6 +120,7 @@ final class EtcdStateStore implements StateStore {
     private final ByteSequence memberKey;
     private final ScheduledExecutorService heartbeat;
     private final Instant started;
+    private final String instanceId = FleetIdentity.newInstanceId();
     private final AuditLog audit;
     private final @Nullable StateStoreMeters meters;
     private final Map<String, Long> reportedBadValues = new HashMap<>();
@@ -134,6 +135,10 @@ final class EtcdStateStore implements StateStore {
 
     private volatile Status status;
     private volatile Instant lastReminder = Instant.EPOCH;
+    /** When the failures that have not been followed by a success began; {@code null} after a success. */
+    private volatile @Nullable Instant firstFailure;
+    /** Failures for this long make the store unavailable: longer than a leader election, at least two heartbeats. */
+    private final Duration downAfter;
     /** Whether the current outage was logged (the start logs its own line). */
     private volatile boolean downLogged;
     private Watch.@Nullable Watcher watcher;
@@ -163,8 +168,9 @@ final class EtcdStateStore implements StateStore {
         this.regionsDir = prefix + "state/regions/";
         this.membersDir = bytes(prefix + "members/");
         this.auditDir = bytes(prefix + "audit/");
-        this.memberKey = bytes(prefix + "members/" + FleetIdentity.INSTANCE_ID);
+        this.memberKey = bytes(prefix + "members/" + instanceId);
         this.started = clock.instant();
+        this.downAfter = max(HEARTBEAT.multipliedBy(2), config.requestTimeout().multipliedBy(2));
         this.status = new Status(false, started, "not contacted yet");
         this.heartbeat = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "meridian-fleet");
@@ -448,14 +454,7 @@ final class EtcdStateStore implements StateStore {
     public Change change(String region, UnaryOperator<RegionOverrides> change, @Nullable IfMatch ifMatch) {
         ByteSequence key = bytes(regionsDir + region);
         for (int attempt = 1; ; attempt++) {
-            Snapshot fresh;
-            try {
-                fresh = read(config.requestTimeout());
-                markUp();
-            } catch (RuntimeException e) {
-                markDown(e);
-                throw new StoreUnavailable("etcd does not answer (" + problem(e) + "); nothing was changed");
-            }
+            Snapshot fresh = readForWrite();
             if (ifMatch != null && !ifMatch.matches(fresh.revision)) {
                 throw new PreconditionFailed(fresh.revision);
             }
@@ -468,8 +467,8 @@ final class EtcdStateStore implements StateStore {
             }
             String write = UUID.randomUUID().toString();
             RegionEntry next = new RegionEntry(after.weights().get(region), after.isDrained(region), clock.millis(),
-                    FleetIdentity.INSTANCE_ID, write);
-            ByteSequence marker = bytes(json(Map.of("instance", FleetIdentity.INSTANCE_ID, "time", clock.instant().toString(), "write", write)));
+                    instanceId, write);
+            ByteSequence marker = bytes(json(Map.of("instance", instanceId, "time", clock.instant().toString(), "write", write)));
             Op regionOp = next.isEmpty() ? Op.delete(key, DeleteOption.DEFAULT)
                     : Op.put(key, bytes(next.toJson()), PutOption.DEFAULT);
             Cmp unchanged = new Cmp(revisionKey, Cmp.Op.EQUAL, CmpTarget.modRevision(fresh.revision));
@@ -508,6 +507,36 @@ final class EtcdStateStore implements StateStore {
                 }
             }
             return new Change(beforeState, afterState);
+        }
+    }
+
+    /**
+     * The state to decide a write on. Failures are tried again until {@link #downAfter} has
+     * passed, so that a write rides out a leader election; then 503.
+     */
+    private Snapshot readForWrite() {
+        long deadline = System.nanoTime() + downAfter.toNanos();
+        while (true) {
+            try {
+                Snapshot fresh = read(config.requestTimeout());
+                markUp();
+                return fresh;
+            } catch (RuntimeException e) {
+                markDown(e);
+                if (!status.up() || System.nanoTime() >= deadline) {
+                    throw new StoreUnavailable("etcd does not answer (" + problem(e) + "); nothing was changed");
+                }
+                pause(Duration.ofMillis(100));
+            }
+        }
+    }
+
+    private static void pause(Duration pause) {
+        try {
+            TimeUnit.NANOSECONDS.sleep(pause.toNanos()); // an admin worker thread, never an event loop
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreUnavailable("interrupted; nothing was changed");
         }
     }
 
@@ -570,8 +599,8 @@ final class EtcdStateStore implements StateStore {
 
     @Override
     public void recordAudit(ObjectNode line, long revision) {
-        line.put("instance", FleetIdentity.INSTANCE_ID);
-        String id = String.format("%020d-%s", revision, FleetIdentity.INSTANCE_ID);
+        line.put("instance", instanceId);
+        String id = String.format("%020d-%s", revision, instanceId);
         try {
             await(kv.put(bytes(prefix + "audit/" + id), bytes(line.toString())), config.requestTimeout());
             trimAudit();
@@ -658,7 +687,7 @@ final class EtcdStateStore implements StateStore {
         boolean missing = ticks % 10 == 0 && await(kv.get(memberKey, GetOption.builder().withCountOnly(true).build()),
                 config.requestTimeout()).getCount() == 0;
         if (fresh || missing || applied != memberPutRevision) {
-            Map<String, Object> member = Map.of("id", FleetIdentity.INSTANCE_ID, "admin", adminAddress, "version", FleetIdentity.VERSION,
+            Map<String, Object> member = Map.of("id", instanceId, "admin", adminAddress, "version", FleetIdentity.VERSION,
                     "started", started.toString(), "appliedRevision", applied);
             await(kv.put(memberKey, bytes(json(member)), PutOption.builder().withLeaseId(leaseId).build()), config.requestTimeout());
             memberPutRevision = applied;
@@ -676,7 +705,7 @@ final class EtcdStateStore implements StateStore {
                     String id = m.path("id").asText("");
                     members.add(new Member(id, m.path("admin").asText(""), m.path("version").asText(""),
                             Instant.parse(m.path("started").asText(Instant.EPOCH.toString())),
-                            m.path("appliedRevision").asLong(-1), id.equals(FleetIdentity.INSTANCE_ID)));
+                            m.path("appliedRevision").asLong(-1), id.equals(instanceId)));
                 } catch (IOException | RuntimeException e) {
                     log.debug("skipping member key {}: {}", kv.getKey().toString(StandardCharsets.UTF_8), e.toString());
                 }
@@ -706,16 +735,29 @@ final class EtcdStateStore implements StateStore {
             downLogged = false;
             status = new Status(true, now, null);
         }
+        firstFailure = null;
     }
 
-    /** The first failure is one WARN line; while it lasts, a reminder every {@link #REMINDER}. */
+    /**
+     * A failure. The store counts as unavailable once failures have lasted {@link #DOWN_AFTER}
+     * (a leader election is not an outage); then one WARN line, and a reminder every
+     * {@link #REMINDER} while it lasts.
+     */
     private void markDown(Throwable e) {
         Status s = status;
         Instant now = clock.instant();
+        Instant first = firstFailure;
+        if (first == null) {
+            firstFailure = first = now;
+        }
+        if (s.up() && Duration.between(first, now).compareTo(downAfter) < 0) {
+            log.debug("etcd request failed ({}); not counted as an outage yet", problem(e));
+            return;
+        }
         if (!downLogged) {
             downLogged = true;
             lastReminder = now;
-            status = new Status(false, s.up() ? now : s.since(), problem(e));
+            status = new Status(false, s.up() ? first : s.since(), problem(e));
             log.warn("etcd {} does not answer ({}): routing goes on with revision {}, writes answer 503 until it returns",
                     config.endpoints(), problem(e), current.revision());
         } else if (Duration.between(lastReminder, now).compareTo(REMINDER) >= 0) {
@@ -745,6 +787,10 @@ final class EtcdStateStore implements StateStore {
     }
 
     // ---- helpers ----
+
+    private static Duration max(Duration a, Duration b) {
+        return a.compareTo(b) >= 0 ? a : b;
+    }
 
     private static <T> T await(CompletableFuture<T> future, Duration timeout) {
         try {

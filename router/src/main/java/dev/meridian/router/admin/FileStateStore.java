@@ -25,6 +25,7 @@ final class FileStateStore implements StateStore {
     private final StateFile file;
     private final AuditLog audit;
     private final Instant started;
+    private final String instanceId = FleetIdentity.newInstanceId();
     private @Nullable Consumer<AdminState> applier;
     private volatile AdminState current = AdminState.INITIAL;
     private volatile String adminAddress = "";
@@ -118,7 +119,7 @@ final class FileStateStore implements StateStore {
 
     @Override
     public List<Member> members() {
-        return List.of(new Member(FleetIdentity.INSTANCE_ID, adminAddress, FleetIdentity.VERSION, started, current.revision(), true));
+        return List.of(new Member(instanceId, adminAddress, FleetIdentity.VERSION, started, current.revision(), true));
     }
 
     @Override

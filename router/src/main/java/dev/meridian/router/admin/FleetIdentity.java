@@ -5,16 +5,20 @@ import java.net.UnknownHostException;
 import java.util.HexFormat;
 import java.util.concurrent.ThreadLocalRandom;
 
-/** Who this process is in a fleet: a host-qualified id unique per process, and Meridian's version. */
+/** Who an instance is in a fleet: a host-qualified id unique per admin state store, and Meridian's version. */
 final class FleetIdentity {
 
-    /** {@code HOST-xxxxxxxx}: the host name for people, eight random hex digits so that instances on one host differ. */
-    static final String INSTANCE_ID = hostName() + "-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
+    private static final String HOST = hostName();
 
     /** From the jar's manifest; {@code dev} when run from classes (tests, the IDE). */
     static final String VERSION = version();
 
     private FleetIdentity() {}
+
+    /** {@code HOST-xxxxxxxx}: the host name for people, eight random hex digits so that instances on one host (or in one JVM) differ. */
+    static String newInstanceId() {
+        return HOST + "-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
+    }
 
     private static String hostName() {
         String env = System.getenv("HOSTNAME");

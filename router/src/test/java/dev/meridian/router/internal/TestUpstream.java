@@ -60,7 +60,7 @@ import org.jspecify.annotations.Nullable;
  * is called; {@code /gather} holds answers until {@link #gatherTarget} streams are open at once.
  * The {@link Mode} makes every request fail the HTTP/2 way instead.
  */
-final class TestUpstream implements AutoCloseable {
+public final class TestUpstream implements AutoCloseable {
 
     enum Mode {
         ANSWER,
@@ -79,7 +79,7 @@ final class TestUpstream implements AutoCloseable {
 
     final AtomicInteger connections = new AtomicInteger();
     final AtomicInteger closedConnections = new AtomicInteger();
-    final AtomicInteger requests = new AtomicInteger();
+    public final AtomicInteger requests = new AtomicInteger();
     final AtomicInteger resetsReceived = new AtomicInteger();
     final AtomicInteger maxOpenStreams = new AtomicInteger();
     final CountDownLatch holdSeen = new CountDownLatch(1);
@@ -141,7 +141,7 @@ final class TestUpstream implements AutoCloseable {
         return new TestUpstream(name, true, certificate);
     }
 
-    static TestUpstream http1(String name, @Nullable X509Bundle certificate) throws Exception {
+    public static TestUpstream http1(String name, @Nullable X509Bundle certificate) throws Exception {
         return new TestUpstream(name, false, certificate);
     }
 
@@ -150,7 +150,7 @@ final class TestUpstream implements AutoCloseable {
         return this;
     }
 
-    int port() {
+    public int port() {
         return ((java.net.InetSocketAddress) server.localAddress()).getPort();
     }
 
