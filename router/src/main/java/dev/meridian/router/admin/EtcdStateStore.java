@@ -808,14 +808,25 @@ final class EtcdStateStore implements StateStore {
         }
     }
 
-    /** One line for a log or an error detail: etcd's status text without the stack of wrappers. */
+    /**
+     * One line for a log or an error detail: the distinct messages of the cause chain (etcd's
+     * reason is often below a gRPC status code), without stack traces.
+     */
     static String problem(Throwable e) {
+        List<String> parts = new ArrayList<>();
         Throwable t = e;
-        while (t.getCause() != null && t.getCause() != t && (t.getMessage() == null || t instanceof ExecutionException)) {
-            t = t.getCause();
+        for (int depth = 0; t != null && depth < 6; depth++, t = t.getCause() == t ? null : t.getCause()) {
+            String message = t.getMessage();
+            if (message == null || message.isBlank() || t instanceof ExecutionException) {
+                continue;
+            }
+            String line = message.lines().findFirst().orElse(message).strip();
+            if (parts.stream().noneMatch(p -> p.contains(line))) {
+                parts.removeIf(line::contains);
+                parts.add(line);
+            }
         }
-        String message = t.getMessage();
-        return message == null ? t.getClass().getSimpleName() : message.lines().findFirst().orElse(message);
+        return parts.isEmpty() ? e.getClass().getSimpleName() : String.join(": ", parts);
     }
 
     private static ByteSequence bytes(String text) {
