@@ -6,6 +6,9 @@ import static java.util.concurrent.TimeUnit.MILLISECONDS;
 import dev.meridian.router.testing.ExternalBinary;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
+import io.etcd.jetcd.common.exception.ErrorCode;
+import io.etcd.jetcd.common.exception.EtcdException;
+import io.etcd.jetcd.kv.GetResponse;
 import io.etcd.jetcd.maintenance.StatusResponse;
 import io.etcd.jetcd.options.CompactOption;
 import io.etcd.jetcd.options.DeleteOption;
@@ -14,6 +17,7 @@ import io.grpc.Channel;
 import io.grpc.ClientCall;
 import io.grpc.ClientInterceptor;
 import io.grpc.MethodDescriptor;
+import io.grpc.Status;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -34,11 +38,14 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
@@ -65,20 +72,21 @@ import org.slf4j.LoggerFactory;
  * new ports (three attempts). A restarted member must keep its ports (they are in the cluster's
  * membership), so {@link #restart} and {@link #startAll} relaunch it a few times instead. Settings
  * for speed: {@code --heartbeat-interval=50 --election-timeout=500} (a new leader within about a
- * second of a kill, instead of etcd's 1 s/10 s defaults), {@code --pre-vote=true} (etcd 3.5's
+ * second of a kill; etcd's defaults are 100 and 1000 ms), {@code --pre-vote=true} (etcd 3.5's
  * default: a member that comes back does not depose a healthy leader). Each cluster has a unique
  * {@code --initial-cluster-token}, so members of two clusters can never join each other. The
- * {@code ETCD*} environment variables are cleared for the processes: etcd reads its flags from them
- * too, and a developer's {@code ETCDCTL_API} or {@code ETCD_DATA_DIR} must not leak in.
+ * {@code ETCD*} environment variables are cleared for the processes: etcd reads its flags from
+ * {@code ETCD_*} too, and a developer's {@code ETCD_DATA_DIR} must not leak in.
  *
  * <p><b>Files.</b> Everything lives under one temporary directory, deleted by {@link #close}:
  * {@code m<i>/data} and {@code m<i>.log}, where each member appends everything it prints (a marker
  * line separates its runs). Every exception of this class ends with the last 30 lines of the logs
  * of the members concerned.
  *
- * <p><b>Waiting.</b> Every wait is bounded: {@link #start}, {@link #startAll}, {@link #restart} and
- * {@link #leader} by {@link #AWAIT} (20 s), SIGTERM by 10 s, SIGKILL by 5 s, and every request the
- * fixture makes by a 2 s gRPC deadline; they poll every 50 ms. A member that exits while the
+ * <p><b>Waiting.</b> Every wait is bounded: {@link #start}, {@link #startAll}, {@link #restart},
+ * {@link #leader}, {@link #compact} and {@link #wipe} by {@link #AWAIT} (20 s), SIGTERM by 10 s,
+ * SIGKILL by 5 s, and every request the fixture makes by a 2 s gRPC deadline; they poll every
+ * 50 ms. A member that exits while the
  * fixture waits for it fails the wait at once with its log. "Healthy" means: every running member's
  * status names the same leader, itself a running member; a linearizable read through each running
  * member alone succeeds (it is connected to the leader and has applied everything committed before
@@ -123,6 +131,7 @@ public final class EtcdCluster implements AutoCloseable {
     private static final int RELAUNCH_ATTEMPTS = 5;
     private static final int LOG_TAIL_LINES = 30;
     private static final String PORT_TAKEN = "address already in use";
+    private static final String COMPACTED = "required revision has been compacted";
     private static final ByteSequence PROBE_KEY = ByteSequence.from("/meridian-etcd-cluster/probe", UTF_8);
     private static final InetAddress LOOPBACK = loopback();
 
@@ -194,7 +203,7 @@ public final class EtcdCluster implements AutoCloseable {
             EtcdCluster cluster = new EtcdCluster(etcd, members);
             try {
                 cluster.members.forEach(cluster::launch);
-                int leader = cluster.awaitHealthy("a new cluster is healthy", false);
+                int leader = cluster.awaitHealthy("a healthy new cluster", false);
                 log.info("etcd: {} members healthy in {} ms, leader m{}, {}", members,
                         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began), leader, cluster.directory);
                 return cluster;
@@ -238,7 +247,7 @@ public final class EtcdCluster implements AutoCloseable {
      */
     public synchronized int leader() {
         ensureOpen();
-        return await("the running members agree on a leader", false, this::agreedLeader);
+        return await("the running members to agree on a leader", false, this::agreedLeader);
     }
 
     /** Kills member {@code member} with SIGKILL and waits until its process is gone. */
@@ -275,8 +284,9 @@ public final class EtcdCluster implements AutoCloseable {
             stop(member);
         }
         long began = System.nanoTime();
+        m.relaunches = 0;
         launch(m);
-        awaitHealthy("m" + member + " has rejoined", true);
+        awaitHealthy("m" + member + " to rejoin", true);
         log.info("etcd: m{} rejoined in {} ms", member, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began));
     }
 
@@ -289,7 +299,7 @@ public final class EtcdCluster implements AutoCloseable {
     public synchronized void stopAll() {
         ensureOpen();
         List<Member> running = running();
-        @Nullable Member leader = leaderNow(running);
+        @Nullable Member leader = leaderNow();
         List<Member> followers = running.stream().filter(m -> m != leader).toList();
         followers.forEach(m -> Objects.requireNonNull(m.process).destroy());
         followers.forEach(m -> awaitExit(m, STOP_GRACE, "SIGTERM"));
@@ -303,8 +313,13 @@ public final class EtcdCluster implements AutoCloseable {
     public synchronized void startAll() {
         ensureOpen();
         long began = System.nanoTime();
-        members.stream().filter(m -> m.process == null).forEach(this::launch);
-        int leader = awaitHealthy("the cluster is healthy again", true);
+        for (Member m : members) {
+            if (m.process == null) {
+                m.relaunches = 0;
+                launch(m);
+            }
+        }
+        int leader = awaitHealthy("a healthy cluster again", true);
         log.info("etcd: all members healthy in {} ms, leader m{}",
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began), leader);
     }
@@ -313,26 +328,33 @@ public final class EtcdCluster implements AutoCloseable {
      * Compacts the key-value history at the current revision, physically (the member that serves
      * the request has removed the old revisions when it answers), and returns once every running
      * member has applied the compaction: from then on, a watch or a read at an older revision fails
-     * everywhere with "mvcc: required revision has been compacted".
+     * everywhere with "mvcc: required revision has been compacted". Like {@link #wipe}, it waits
+     * (at most {@link #AWAIT}) while the cluster cannot take a request, for example during the
+     * election after {@link #kill kill(leader())}.
      *
      * @return the revision compacted at, the current revision when it was called
      */
     public synchronized long compact() {
         ensureOpen();
-        long revision = call("read the current revision", admin.getKVClient().get(PROBE_KEY))
+        long revision = operate("read the current revision", () -> admin.getKVClient().get(PROBE_KEY))
                 .getHeader().getRevision();
-        call("compact at revision " + revision, admin.getKVClient().compact(revision,
-                CompactOption.builder().withCompactPhysical(true).build()));
+        CompactOption physical = CompactOption.builder().withCompactPhysical(true).build();
+        operate("compact at revision " + revision, () -> admin.getKVClient().compact(revision, physical)
+                .thenApply(response -> true)
+                // When an attempt that seemed to fail (its answer lost) was applied, the next one is
+                // told so.
+                .exceptionally(e -> {
+                    if (String.valueOf(rootCause(e).getMessage()).contains(COMPACTED)) {
+                        return true;
+                    }
+                    throw new CompletionException(e);
+                }));
         // A linearizable read through a member waits until it has applied every entry committed
         // before it, the compaction included.
-        for (Member m : running()) {
-            String failure = readThrough(m);
-            if (failure != null) {
-                throw failure("after compacting at revision " + revision + ", m" + m.index
-                        + " does not answer: " + failure, List.of(m));
-            }
-        }
-        return revision;
+        return await("every running member to apply the compaction at revision " + revision, false, () -> {
+            readThroughEach(running());
+            return revision;
+        });
     }
 
     /**
@@ -351,7 +373,7 @@ public final class EtcdCluster implements AutoCloseable {
             key = ByteSequence.from(prefix, UTF_8);
             option = DeleteOption.builder().isPrefix(true).build();
         }
-        long deleted = call("delete the keys under '" + prefix + "'", admin.getKVClient().delete(key, option))
+        long deleted = operate("delete the keys under '" + prefix + "'", () -> admin.getKVClient().delete(key, option))
                 .getDeleted();
         log.info("etcd: wiped {} keys under '{}'", deleted, prefix);
     }
@@ -428,14 +450,14 @@ public final class EtcdCluster implements AutoCloseable {
                 "--log-outputs=stderr");
         try {
             Files.createDirectories(m.dataDir.getParent());
-            Files.writeString(m.log, "--- EtcdCluster: " + Instant.now() + " starting m" + m.index + ": "
+            Files.writeString(m.logFile, "--- EtcdCluster: " + Instant.now() + " starting m" + m.index + ": "
                     + String.join(" ", command) + "\n", UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-            m.logOffset = Files.size(m.log);
+            m.logOffset = Files.size(m.logFile);
             ProcessBuilder builder = new ProcessBuilder(command)
                     .directory(directory.toFile())
                     .redirectErrorStream(true)
                     // A file, not a pipe: nobody has to read it for etcd to go on.
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(m.log.toFile()));
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(m.logFile.toFile()));
             builder.environment().keySet().removeIf(name -> name.startsWith("ETCD"));
             Process process = builder.start();
             LIVE.add(process);
@@ -501,12 +523,7 @@ public final class EtcdCluster implements AutoCloseable {
     private int awaitHealthy(String what, boolean relaunch) {
         return await(what, relaunch, () -> {
             int leader = agreedLeader();
-            for (Member m : running()) {
-                String failure = readThrough(m);
-                if (failure != null) {
-                    throw new NotYet("a linearizable read through m" + m.index + " alone fails: " + failure);
-                }
-            }
+            readThroughEach(running());
             String failure = read(admin, "the fixture's client");
             if (failure == null) {
                 failure = read(client, "client()");
@@ -530,7 +547,7 @@ public final class EtcdCluster implements AutoCloseable {
                 last = e.getMessage();
             }
             if (System.nanoTime() - deadline >= 0) {
-                throw failure("etcd: not true within " + AWAIT.toSeconds() + " s: " + what + "; last: " + last,
+                throw failure("gave up after " + AWAIT.toSeconds() + " s waiting for " + what + "; last: " + last,
                         members);
             }
             pause(POLL);
@@ -570,17 +587,17 @@ public final class EtcdCluster implements AutoCloseable {
         if (running.isEmpty()) {
             throw new NotYet("no member is running");
         }
+        // Asked together: one poll takes as long as the slowest member, not their sum.
+        List<CompletableFuture<StatusResponse>> asked = running.stream()
+                .map(m -> admin.getMaintenanceClient().statusMember(m.clientUrl())).toList();
         Set<Long> leaders = new HashSet<>();
         List<String> answers = new ArrayList<>();
-        for (Member m : running) {
-            try {
-                StatusResponse status = call(admin.getMaintenanceClient().statusMember(m.clientUrl()));
-                m.id = status.getHeader().getMemberId();
-                leaders.add(status.getLeader());
-                answers.add("m" + m.index + " leader=" + Long.toHexString(status.getLeader()));
-            } catch (ExecutionException | TimeoutException e) {
-                throw new NotYet("no status from m" + m.index + ": " + describe(e));
-            }
+        for (int i = 0; i < running.size(); i++) {
+            Member m = running.get(i);
+            StatusResponse status = answer(m, asked.get(i), "status");
+            m.id = status.getHeader().getMemberId();
+            leaders.add(status.getLeader());
+            answers.add("m" + m.index + " says leader " + Long.toHexString(status.getLeader()));
         }
         if (leaders.size() != 1 || leaders.contains(0L)) {
             throw new NotYet("no agreed leader: " + answers);
@@ -591,27 +608,64 @@ public final class EtcdCluster implements AutoCloseable {
                         + answers));
     }
 
-    /** The leader among {@code running} from one round of status requests, or null without one. */
-    private @Nullable Member leaderNow(List<Member> running) {
+    /** The leader from one round of status requests, without waiting; null when there is none now. */
+    private @Nullable Member leaderNow() {
         try {
-            int leader = agreedLeader();
-            return members.get(leader);
+            return members.get(agreedLeader());
         } catch (NotYet e) {
             return null;
         }
     }
 
-    /** Null when a linearizable read through {@code m} alone succeeds; otherwise why not. */
-    private @Nullable String readThrough(Member m) {
-        // A new client every time: one kept per member would wait out gRPC's reconnect back-off.
-        try (Client single = Client.builder()
+    /** A linearizable read through each of {@code targets} alone, together; NotYet when one fails. */
+    private void readThroughEach(List<Member> targets) {
+        // A new client every time: one kept per member would wait out gRPC's reconnect back-off,
+        // which grows while the member is down.
+        List<Client> singles = targets.stream().map(m -> Client.builder()
                 .endpoints(m.clientUrl())
                 .waitForReady(false)
                 .retryMaxAttempts(0)
                 .connectTimeout(CALL_TIMEOUT)
                 .interceptor(deadline(CALL_TIMEOUT))
-                .build()) {
-            return read(single, "m" + m.index);
+                .build()).toList();
+        try {
+            List<CompletableFuture<GetResponse>> reads = singles.stream()
+                    .map(single -> single.getKVClient().get(PROBE_KEY)).toList();
+            for (int i = 0; i < targets.size(); i++) {
+                answer(targets.get(i), reads.get(i), "a linearizable read through it alone");
+            }
+        } finally {
+            singles.forEach(Client::close);
+        }
+    }
+
+    /**
+     * {@code m}'s answer to {@code request}; NotYet when the request fails, times out, or {@code m}'s
+     * process exits first (then {@link #checkAlive} tells why, without waiting for the deadline).
+     */
+    private static <T> T answer(Member m, CompletableFuture<T> request, String what) {
+        Process process = m.process;
+        CompletableFuture<?> exited = process == null ? new CompletableFuture<>() : process.onExit();
+        try {
+            CompletableFuture.anyOf(request, exited).get(CALL_TIMEOUT.toMillis() + 500, MILLISECONDS);
+        } catch (ExecutionException e) {
+            // The request failed: below.
+        } catch (TimeoutException e) {
+            request.cancel(true);
+            throw new NotYet("m" + m.index + ": no answer to " + what + " within " + CALL_TIMEOUT.toMillis() + " ms");
+        } catch (InterruptedException e) {
+            request.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for etcd", e);
+        }
+        if (!request.isDone()) {
+            request.cancel(true);
+            throw new NotYet("m" + m.index + " exited");
+        }
+        try {
+            return request.join();
+        } catch (CompletionException | CancellationException e) {
+            throw new NotYet("m" + m.index + ": " + what + " failed: " + (e.getCause() == null ? e : e.getCause()));
         }
     }
 
@@ -638,15 +692,46 @@ public final class EtcdCluster implements AutoCloseable {
         }
     }
 
-    /** A request of an operation ({@link #compact}, {@link #wipe}) that must succeed. */
-    private <T> T call(String what, CompletableFuture<T> request) {
-        try {
-            return call(request);
-        } catch (ExecutionException | TimeoutException e) {
-            IllegalStateException failure = failure("etcd: cannot " + what + ": " + describe(e), running());
-            failure.initCause(e);
-            throw failure;
+    /**
+     * The answer to a request of an operation ({@link #compact}, {@link #wipe}), sent again while
+     * it fails as etcd fails when it cannot take a request now (UNAVAILABLE: no leader, leader
+     * changed, a member going away; or no answer in time), at most {@link #AWAIT}; another failure
+     * fails at once.
+     */
+    private <T> T operate(String what, Supplier<CompletableFuture<T>> request) {
+        return await("etcd to " + what, false, () -> {
+            try {
+                return call(request.get());
+            } catch (TimeoutException e) {
+                throw new NotYet("no answer within " + CALL_TIMEOUT.toMillis() + " ms");
+            } catch (ExecutionException e) {
+                Throwable cause = rootCause(e);
+                if (notNow(cause)) {
+                    throw new NotYet(cause.toString());
+                }
+                IllegalStateException failure = failure("cannot " + what + ": " + cause, running());
+                failure.initCause(cause);
+                throw failure;
+            }
+        });
+    }
+
+    /** Whether etcd answered {@code failure} because it cannot take the request now. */
+    private static boolean notNow(Throwable failure) {
+        // jetcd turns some gRPC failures into an EtcdException with the status code, not as a cause.
+        if (failure instanceof EtcdException etcd) {
+            return etcd.getErrorCode() == ErrorCode.UNAVAILABLE || etcd.getErrorCode() == ErrorCode.DEADLINE_EXCEEDED;
         }
+        Status.Code code = Status.fromThrowable(failure).getCode();
+        return code == Status.Code.UNAVAILABLE || code == Status.Code.DEADLINE_EXCEEDED;
+    }
+
+    private static Throwable rootCause(Throwable e) {
+        Throwable cause = e;
+        while ((cause instanceof ExecutionException || cause instanceof CompletionException) && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause;
     }
 
     private static String describe(Exception e) {
@@ -742,24 +827,24 @@ public final class EtcdCluster implements AutoCloseable {
 
     /** An exception whose message ends with the last lines of each of {@code concerned}'s logs. */
     private IllegalStateException failure(String message, List<Member> concerned) {
-        StringBuilder text = new StringBuilder(message);
+        StringBuilder text = new StringBuilder("etcd: ").append(message);
         for (Member m : concerned) {
             text.append("\n--- last ").append(LOG_TAIL_LINES).append(" lines of m").append(m.index)
-                    .append(" (").append(m.clientUrl()).append("), ").append(m.log).append(" ---\n")
-                    .append(tail(m.log, LOG_TAIL_LINES));
+                    .append(" (").append(m.clientUrl()).append("), ").append(m.logFile).append(" ---\n")
+                    .append(tail(m.logFile, LOG_TAIL_LINES));
         }
         return new IllegalStateException(text.toString());
     }
 
     private static String logSinceLaunch(Member m) {
-        try (FileChannel file = FileChannel.open(m.log, StandardOpenOption.READ)) {
+        try (FileChannel file = FileChannel.open(m.logFile, StandardOpenOption.READ)) {
             long size = file.size();
             long from = Math.max(m.logOffset, size - 1024 * 1024);
             ByteBuffer buffer = ByteBuffer.allocate((int) Math.max(0, size - from));
             file.read(buffer, from);
             return new String(buffer.array(), 0, buffer.position(), UTF_8);
         } catch (IOException e) {
-            return "(cannot read " + m.log + ": " + e + ")";
+            return "(cannot read " + m.logFile + ": " + e + ")";
         }
     }
 
@@ -797,7 +882,7 @@ public final class EtcdCluster implements AutoCloseable {
         final int clientPort;
         final int peerPort;
         final Path dataDir;
-        final Path log;
+        final Path logFile;
         @Nullable Process process;
         /** etcd's id for it, known after its first status answer; 0 before. */
         long id;
@@ -812,7 +897,7 @@ public final class EtcdCluster implements AutoCloseable {
             this.clientPort = clientPort;
             this.peerPort = peerPort;
             this.dataDir = directory.resolve(name).resolve("data");
-            this.log = directory.resolve(name + ".log");
+            this.logFile = directory.resolve(name + ".log");
         }
 
         String clientUrl() {

@@ -1,0 +1,34 @@
+package dev.meridian.router.testing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.opentest4j.TestAbortedException;
+
+class ExternalBinaryTest {
+
+    @Test
+    void aProgramOnThePathIsFoundByItsAbsolutePath() {
+        ExternalBinary sh = ExternalBinary.require("sh", "it is in every Debian");
+
+        assertThat(sh.path()).isAbsolute().endsWithRaw(Path.of("sh"));
+        assertThat(Files.isExecutable(sh.path())).isTrue();
+    }
+
+    @Test
+    void aMissingProgramSkipsTheTestOutsideCiAndFailsItInCi() {
+        String name = "meridian-no-such-program";
+        String reason = name + " not found: install it from nowhere";
+
+        if (ExternalBinary.isCi()) {
+            assertThatThrownBy(() -> ExternalBinary.require(name, "install it from nowhere"))
+                    .as("CI must not skip").isInstanceOf(AssertionError.class).hasMessageStartingWith(reason);
+        } else {
+            assertThatThrownBy(() -> ExternalBinary.require(name, "install it from nowhere"))
+                    .isInstanceOf(TestAbortedException.class).hasMessageContaining(reason);
+        }
+    }
+}
