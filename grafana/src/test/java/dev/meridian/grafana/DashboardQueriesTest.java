@@ -20,7 +20,9 @@ import org.junit.jupiter.api.io.TempDir;
  * has served real traffic (2xx, 4xx, 5xx, retries, failovers, hedges, streams, in three regions),
  * or a recording rule of {@code rules/*.yml}. A renamed meter or a typo in a query fails here
  * instead of showing an empty panel in production. Also: each dashboard has a unique uid, a
- * datasource variable, and a title on every panel.
+ * datasource variable, and a title on every panel; and the state-store gauges the fleet alerts
+ * compare still have numbers after a garbage collection (a gauge whose object was collected reads
+ * NaN, and {@code NaN == 0} or {@code NaN < x} never fires).
  */
 class DashboardQueriesTest {
 
@@ -131,6 +133,33 @@ class DashboardQueriesTest {
         assertThat(unknown).withFailMessage(() -> unknown.size() + " unknown metric(s) in rule expressions "
                 + "(neither in a live scrape of the router after traffic, nor a recording rule):\n"
                 + String.join("\n", unknown)).isEmpty();
+    }
+
+    @Test
+    void theStateStoreGaugesHaveValuesAfterAGarbageCollection() throws InterruptedException {
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+            Thread.sleep(50);
+        }
+        String text = router.scrape();
+
+        // Without a fleet the router keeps its state in a file: store="file", fleet="local".
+        assertThat(sample(text, "meridian_state_store_up")).as("meridian_state_store_up of the state file").isEqualTo(1.0);
+        assertThat(sample(text, "meridian_state_revision")).as("meridian_state_revision of the state file")
+                .isNotNaN().isGreaterThanOrEqualTo(0.0);
+        assertThat(sample(text, "meridian_state_watch_restarts_total")).as("meridian_state_watch_restarts_total").isZero();
+        assertThat(scrape.type("meridian_state_apply_lag_seconds")).as("type of meridian_state_apply_lag_seconds")
+                .isEqualTo("histogram");
+    }
+
+    /** The value of the one sample of {@code name} with {@code store="file"} and {@code fleet="local"} in a scrape. */
+    private static double sample(String text, String name) {
+        List<String> lines = text.lines()
+                .filter(l -> l.startsWith(name + "{") && l.contains("store=\"file\"") && l.contains("fleet=\"local\""))
+                .toList();
+        assertThat(lines).as("samples of %s{store=\"file\",fleet=\"local\"}", name).hasSize(1);
+        String line = lines.get(0);
+        return Double.parseDouble(line.substring(line.lastIndexOf('}') + 1).strip().split("\\s+")[0]);
     }
 
     /** One line per unknown name: file, panel (or rule), the name, a hint when there is one, the query. */

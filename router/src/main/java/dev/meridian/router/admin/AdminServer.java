@@ -177,7 +177,7 @@ public final class AdminServer implements AutoCloseable {
         if (etcd == null) {
             StateFile stateFile = new StateFile(resolve(configFile, config.admin().stateFile()), Clock.systemUTC());
             checkWritable(stateFile.path());
-            return new FileStateStore(stateFile, audit, Clock.systemUTC());
+            return new FileStateStore(stateFile, audit, Clock.systemUTC(), server.meterRegistry());
         }
         Path cache = resolve(configFile, etcd.cacheFile());
         checkWritable(cache);

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.meridian.regions.RegionOverrides;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
@@ -30,10 +31,21 @@ final class FileStateStore implements StateStore {
     private volatile AdminState current = AdminState.INITIAL;
     private volatile String adminAddress = "";
 
-    FileStateStore(StateFile file, AuditLog audit, Clock clock) {
+    /** The {@code fleet} tag of this store's meters: one instance, its own state. */
+    static final String FLEET = "local";
+
+    /**
+     * @param registry where the store's meters go (tagged {@code store="file", fleet="local"}, so
+     *     that dashboards and rules about fleets find the same names on a single instance);
+     *     {@code null} in tests that do not look at them
+     */
+    FileStateStore(StateFile file, AuditLog audit, Clock clock, @Nullable MeterRegistry registry) {
         this.file = requireNonNull(file, "file");
         this.audit = requireNonNull(audit, "audit");
         this.started = clock.instant();
+        if (registry != null) {
+            new StateStoreMeters(registry, kind(), FLEET, this::status, this::current);
+        }
     }
 
     @Override

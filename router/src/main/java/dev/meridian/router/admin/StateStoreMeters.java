@@ -14,6 +14,8 @@ import java.util.function.Supplier;
  * {@code local} for a state file), so that a fleet's instances can be compared by one query:
  * {@code meridian_state_store_up}, {@code meridian_state_revision},
  * {@code meridian_state_apply_lag_seconds}, {@code meridian_state_watch_restarts_total}.
+ * Both stores register them: a router without a fleet shows {@code store="file", fleet="local"}
+ * (its apply lag and watch restarts stay at 0).
  */
 final class StateStoreMeters {
 
@@ -28,10 +30,15 @@ final class StateStoreMeters {
     StateStoreMeters(MeterRegistry registry, String kind, String fleet, Supplier<StateStore.Status> status,
             Supplier<AdminState> state) {
         Tags tags = Tags.of("store", kind, "fleet", fleet);
+        // Strong references: a gauge holds its object weakly by default, and nothing else holds
+        // these suppliers (method references made by the caller), so after the first garbage
+        // collection both gauges would read NaN, and alerts on them (== 0, <) would never fire.
         Gauge.builder(UP, status, s -> s.get().up() ? 1 : 0)
+                .strongReference(true)
                 .tags(tags).description("1 when the admin state store answers, 0 while it does not (routing goes on with the last state)")
                 .register(registry);
         Gauge.builder(REVISION, state, s -> s.get().revision())
+                .strongReference(true)
                 .tags(tags).description("Revision of the admin state this instance has applied; the same on every instance of a fleet once a change has reached all")
                 .register(registry);
         applyLag = Timer.builder(APPLY_LAG)
