@@ -97,6 +97,11 @@ final class EtcdStateStore implements StateStore {
     static final int AUDIT_RETENTION = 1000;
     /** Writes that lost a race (no {@code If-Match}) are tried again on the fresh state this often at most. */
     private static final int WRITE_ATTEMPTS = 5;
+    /**
+     * While etcd does not answer, a new client this often: gRPC's reconnect back-off grows to
+     * minutes during a long outage, and a new channel tries at once.
+     */
+    static final Duration RECONNECT = Duration.ofSeconds(5);
     /** Largest value accepted under the prefix: ours are a hundred bytes. */
     private static final int MAX_VALUE_BYTES = 64 * 1024;
 
@@ -109,8 +114,8 @@ final class EtcdStateStore implements StateStore {
     private final List<RegionConfig> regions;
     private final StateFile cache;
     private final Clock clock;
-    private final Client client;
-    private final KV kv;
+    private volatile Client client;
+    private volatile KV kv;
     private final String prefix;
     private final ByteSequence stateDir;
     private final ByteSequence revisionKey;
@@ -135,6 +140,7 @@ final class EtcdStateStore implements StateStore {
 
     private volatile Status status;
     private volatile Instant lastReminder = Instant.EPOCH;
+    private volatile Instant lastReconnect = Instant.EPOCH;
     /** When the failures that have not been followed by a success began; {@code null} after a success. */
     private volatile @Nullable Instant firstFailure;
     /** Failures for this long make the store unavailable: longer than a leader election, at least two heartbeats. */
@@ -243,9 +249,9 @@ final class EtcdStateStore implements StateStore {
                 entries = RegionEntry.of(cached.overrides());
                 publish(cached);
             }
-            log.warn("etcd {} does not answer ({}); starting from {} at revision {} and retrying every {}",
+            log.warn("etcd {} does not answer ({}); starting from {} at revision {} and retrying every {} s",
                     config.endpoints(), problem(e), cached.equals(AdminState.INITIAL) ? "the configuration (no fleet cache yet)"
-                            : "the fleet cache " + cache.path(), cached.revision(), HEARTBEAT);
+                            : "the fleet cache " + cache.path(), cached.revision(), HEARTBEAT.toSeconds());
         }
         heartbeat.scheduleWithFixedDelay(this::tick, HEARTBEAT.toMillis(), HEARTBEAT.toMillis(), TimeUnit.MILLISECONDS);
         return current;
@@ -258,6 +264,12 @@ final class EtcdStateStore implements StateStore {
             boolean wasDown = !status.up();
             markUp();
             synchronized (applyLock) {
+                if (snapshot.header < processed) {
+                    log.warn("etcd's revision went back from {} to {} (restored from a snapshot?): applying the state it has now",
+                            processed, snapshot.header);
+                    processed = 0;
+                    watchBroken = true;
+                }
                 if (snapshot.header > processed && (snapshot.revision != current.revision() || !snapshot.entries.equals(entries))) {
                     if (!wasDown) {
                         log.info("fleet state at revision {} was not delivered by the watch; applied from a full read", snapshot.revision);
@@ -274,10 +286,37 @@ final class EtcdStateStore implements StateStore {
             keepMembership();
         } catch (RuntimeException e) {
             markDown(e);
+            Instant now = clock.instant();
+            if (!status.up() && Duration.between(lastReconnect, now).compareTo(RECONNECT) >= 0) {
+                lastReconnect = now;
+                reconnect();
+            }
         } catch (Error e) {
             log.error("fleet heartbeat failed", e);
             throw e;
         }
+    }
+
+    /** A new client in place of the old one (whose channels may be deep in their reconnect back-off); the watch starts again. */
+    private void reconnect() {
+        Client old = client;
+        Client fresh;
+        try {
+            fresh = client(config);
+        } catch (RuntimeException e) {
+            log.debug("cannot build a new etcd client: {}", e.toString());
+            return;
+        }
+        synchronized (applyLock) {
+            if (watcher != null) {
+                watcher.close();
+                watcher = null;
+            }
+            watchBroken = true;
+            client = fresh;
+            kv = fresh.getKVClient();
+        }
+        old.close();
     }
 
     private void startWatch(long fromHeader) {
