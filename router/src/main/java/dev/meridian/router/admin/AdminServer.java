@@ -148,8 +148,8 @@ public final class AdminServer implements AutoCloseable {
      *     when the configuration did not come from a file (tests, embedding): reload then answers
      *     409 and relative paths are resolved against the working directory
      * @throws IllegalStateException when it must not or cannot start: a non-loopback address without
-     *     tokens and without {@code allow-insecure}, an unusable token file, the port taken (the
-     *     message says which)
+     *     tokens and without {@code allow-insecure}, an unusable token file, a missing or unusable
+     *     {@code fleet.etcd.tls} file, the port taken (the message says which)
      */
     public static AdminServer start(MeridianServer server, @Nullable Path configFile) {
         requireNonNull(server, "server");

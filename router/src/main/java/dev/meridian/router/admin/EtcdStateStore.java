@@ -34,7 +34,9 @@ import io.etcd.jetcd.watch.WatchResponse;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.CertificateException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -42,6 +44,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -53,6 +56,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
+import javax.net.ssl.SSLException;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -201,20 +205,58 @@ final class EtcdStateStore implements StateStore {
         }
         EtcdTlsConfig tls = config.tls();
         if (config.anyTls()) {
+            if (tls != null) {
+                // Netty says "File does not contain valid private key" for a file that is not there.
+                checkReadable(tls.ca(), "ca");
+                checkReadable(tls.certificate(), "certificate");
+                checkReadable(tls.key(), "key");
+            }
             try {
                 builder.sslContext(b -> {
                     if (tls != null && tls.ca() != null) {
-                        b.trustManager(tls.ca().toFile());
+                        try {
+                            b.trustManager(tls.ca().toFile());
+                        } catch (IllegalArgumentException e) {
+                            throw new IllegalArgumentException("fleet.etcd.tls.ca: " + tls.ca() + ": " + rootMessage(e), e);
+                        }
                     }
                     if (tls != null && tls.certificate() != null && tls.key() != null) {
-                        b.keyManager(tls.certificate().toFile(), tls.key().toFile());
+                        try {
+                            b.keyManager(tls.certificate().toFile(), tls.key().toFile());
+                        } catch (IllegalArgumentException e) {
+                            throw new IllegalArgumentException("fleet.etcd.tls.certificate and key: " + tls.certificate() + ", "
+                                    + tls.key() + ": " + rootMessage(e) + " (expected a PEM certificate chain and its unencrypted "
+                                    + "PKCS#8 key)", e);
+                        }
                     }
                 });
             } catch (IOException | RuntimeException e) {
-                throw new IllegalStateException("fleet.etcd.tls: cannot use the files: " + e.getMessage(), e);
+                throw new IllegalStateException(e.getMessage() != null && e.getMessage().startsWith("fleet.etcd.tls")
+                        ? e.getMessage() : "fleet.etcd.tls: cannot use the files: " + e.getMessage(), e);
             }
         }
         return builder.build();
+    }
+
+    /** Stops the start with the key and the file when a TLS file is missing or unreadable. */
+    private static void checkReadable(@Nullable Path file, String key) {
+        if (file == null) {
+            return;
+        }
+        if (!Files.exists(file)) {
+            throw new IllegalStateException("fleet.etcd.tls." + key + ": " + file + " does not exist");
+        }
+        if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
+            throw new IllegalStateException("fleet.etcd.tls." + key + ": cannot read " + file + " (expected a readable PEM file)");
+        }
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getMessage() != null ? root.getMessage() : root.toString();
     }
 
     @Override
@@ -849,9 +891,40 @@ final class EtcdStateStore implements StateStore {
 
     /**
      * One line for a log or an error detail: the distinct messages of the cause chain (etcd's
-     * reason is often below a gRPC status code), without stack traces.
+     * reason is often below a gRPC status code), without stack traces; and what a failed TLS
+     * handshake most likely means, since the TLS library's words (an alert name) do not say.
      */
     static String problem(Throwable e) {
+        String text = messages(e);
+        String hint = tlsHint(e, text);
+        return hint == null ? text : text + " (" + hint + ")";
+    }
+
+    /** What a TLS failure in {@code e} means for the operator; {@code null} when it is not one. */
+    private static @Nullable String tlsHint(Throwable e, String text) {
+        String lower = text.toLowerCase(Locale.ROOT);
+        boolean tls = lower.contains("ssl exception");
+        for (Throwable t = e; t != null && !tls; t = t.getCause() == t ? null : t.getCause()) {
+            tls = t instanceof SSLException || t instanceof CertificateException;
+        }
+        if (lower.contains("pkix") || lower.contains("certification path")) {
+            return "TLS: the member's certificate is not issued by a CA in fleet.etcd.tls.ca";
+        }
+        if (lower.contains("bad_certificate") || lower.contains("bad certificate") || lower.contains("certificate_required")
+                || lower.contains("certificate required") || lower.contains("unknown_ca") || lower.contains("unknown ca")) {
+            return "TLS: the member refused this instance's client certificate, or its lack of one: fleet.etcd.tls.certificate "
+                    + "and key must be issued by a CA in the member's --trusted-ca-file";
+        }
+        if (!tls) {
+            return null;
+        }
+        if (lower.contains("subject alternative") || lower.contains("no name matching") || lower.contains("hostname")) {
+            return "TLS: the member's certificate does not name the endpoint's host";
+        }
+        return "TLS handshake with the member failed";
+    }
+
+    private static String messages(Throwable e) {
         List<String> parts = new ArrayList<>();
         Throwable t = e;
         for (int depth = 0; t != null && depth < 6; depth++, t = t.getCause() == t ? null : t.getCause()) {

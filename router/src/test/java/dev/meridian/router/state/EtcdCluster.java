@@ -6,6 +6,7 @@ import static java.util.concurrent.TimeUnit.MILLISECONDS;
 import dev.meridian.router.testing.ExternalBinary;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
+import io.etcd.jetcd.ClientBuilder;
 import io.etcd.jetcd.common.exception.ErrorCode;
 import io.etcd.jetcd.common.exception.EtcdException;
 import io.etcd.jetcd.kv.GetResponse;
@@ -18,6 +19,10 @@ import io.grpc.ClientCall;
 import io.grpc.ClientInterceptor;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
+import io.grpc.netty.GrpcSslContexts;
+import io.netty.handler.ssl.SslContext;
+import io.netty.pkitesting.CertificateBuilder;
+import io.netty.pkitesting.X509Bundle;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -78,10 +83,18 @@ import org.slf4j.LoggerFactory;
  * {@code ETCD*} environment variables are cleared for the processes: etcd reads its flags from
  * {@code ETCD_*} too, and a developer's {@code ETCD_DATA_DIR} must not leak in.
  *
+ * <p><b>TLS.</b> {@link #start(int, Tls) start(members, Tls.generate())} starts members that
+ * serve clients on {@code https://127.0.0.1:<port>} only and require a client certificate
+ * ({@code --cert-file}, {@code --key-file}, {@code --trusted-ca-file}, {@code --client-cert-auth});
+ * peer traffic stays plaintext {@code http://}. The CA, the members' certificate (for
+ * {@code 127.0.0.1} and {@code localhost}) and a client certificate are written as PEM files (keys
+ * unencrypted PKCS#8) under {@code tls/}; {@link #tlsFiles()} names the CA and the client's files, the
+ * ones a router's {@code fleet.etcd.tls} takes, and the fixture's own clients use them too.
+ *
  * <p><b>Files.</b> Everything lives under one temporary directory, deleted by {@link #close}:
  * {@code m<i>/data} and {@code m<i>.log}, where each member appends everything it prints (a marker
- * line separates its runs). Every exception of this class ends with the last 30 lines of the logs
- * of the members concerned.
+ * line separates its runs), and {@code tls/} in TLS mode. Every exception of this class ends with
+ * the last 30 lines of the logs of the members concerned.
  *
  * <p><b>Waiting.</b> Every wait is bounded: {@link #start}, {@link #startAll}, {@link #restart},
  * {@link #leader}, {@link #compact} and {@link #wipe} by {@link #AWAIT} (20 s), SIGTERM by 10 s,
@@ -145,6 +158,10 @@ public final class EtcdCluster implements AutoCloseable {
 
     private final Path etcd;
     private final Path directory;
+    /** The CA and client files in TLS mode; {@code null} in plaintext mode. */
+    private final @Nullable TlsFiles tlsFiles;
+    /** The client side of {@link #tlsFiles}, shared by the fixture's clients; {@code null} in plaintext mode. */
+    private final @Nullable SslContext sslContext;
     private final String token;
     private final List<Member> members;
     private final String initialCluster;
@@ -154,7 +171,7 @@ public final class EtcdCluster implements AutoCloseable {
     private final Client client;
     private boolean closed;
 
-    private EtcdCluster(Path etcd, int size) {
+    private EtcdCluster(Path etcd, int size, @Nullable Tls tls) {
         this.etcd = etcd;
         try {
             this.directory = Files.createTempDirectory("meridian-etcd-");
@@ -166,18 +183,30 @@ public final class EtcdCluster implements AutoCloseable {
         int[] ports = freePorts(2 * size);
         List<Member> list = new ArrayList<>();
         for (int i = 0; i < size; i++) {
-            list.add(new Member(i, ports[2 * i], ports[2 * i + 1], directory));
+            list.add(new Member(i, ports[2 * i], ports[2 * i + 1], directory, tls != null));
         }
         this.members = List.copyOf(list);
         this.initialCluster = members.stream().map(m -> m.name + "=" + m.peerUrl()).collect(Collectors.joining(","));
-        this.admin = Client.builder()
-                .endpoints(clientUrls().toArray(String[]::new))
+        if (tls == null) {
+            this.tlsFiles = null;
+            this.sslContext = null;
+        } else {
+            this.tlsFiles = tls.write(directory.resolve("tls"));
+            this.sslContext = tlsFiles.sslContext();
+        }
+        this.admin = clientBuilder(clientUrls())
                 .waitForReady(false)
                 .retryMaxAttempts(0)
                 .connectTimeout(CALL_TIMEOUT)
                 .interceptor(deadline(CALL_TIMEOUT))
                 .build();
-        this.client = Client.builder().endpoints(clientUrls().toArray(String[]::new)).build();
+        this.client = clientBuilder(clientUrls()).build();
+    }
+
+    /** A client builder for {@code endpoints}, with the client certificate in TLS mode. */
+    private ClientBuilder clientBuilder(List<String> endpoints) {
+        ClientBuilder builder = Client.builder().endpoints(endpoints.toArray(String[]::new));
+        return sslContext == null ? builder : builder.sslContext(sslContext);
     }
 
     /** {@link #start(int) start}({@value #DEFAULT_MEMBERS}). */
@@ -194,18 +223,27 @@ public final class EtcdCluster implements AutoCloseable {
      *     exits, with the members' logs; the members are killed and the files deleted
      */
     public static EtcdCluster start(int members) {
+        return start(members, null);
+    }
+
+    /**
+     * Like {@link #start(int)}, with TLS for clients when {@code tls} is not {@code null} (see the
+     * class Javadoc); {@code null}: plaintext, as {@link #start(int)}.
+     */
+    public static EtcdCluster start(int members, @Nullable Tls tls) {
         if (members < 1) {
             throw new IllegalArgumentException("members: " + members + " (expected: at least 1)");
         }
         Path etcd = ExternalBinary.require("etcd", INSTALL).path();
         for (int attempt = 1; ; attempt++) {
             long began = System.nanoTime();
-            EtcdCluster cluster = new EtcdCluster(etcd, members);
+            EtcdCluster cluster = new EtcdCluster(etcd, members, tls);
             try {
                 cluster.members.forEach(cluster::launch);
                 int leader = cluster.awaitHealthy("a healthy new cluster", false);
-                log.info("etcd: {} members healthy in {} ms, leader m{}, {}", members,
-                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began), leader, cluster.directory);
+                log.info("etcd: {} members healthy in {} ms, leader m{}, {}{}", members,
+                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began), leader, cluster.directory,
+                        tls == null ? "" : ", TLS with client certificates");
                 return cluster;
             } catch (PortTakenException e) {
                 cluster.closeAfter(e);
@@ -221,7 +259,10 @@ public final class EtcdCluster implements AutoCloseable {
         }
     }
 
-    /** The client URL of every member, {@code http://127.0.0.1:<port>}, in member order. */
+    /**
+     * The client URL of every member, {@code http://127.0.0.1:<port>} ({@code https://} in TLS
+     * mode), in member order.
+     */
     public List<String> clientUrls() {
         return members.stream().map(Member::clientUrl).toList();
     }
@@ -232,7 +273,20 @@ public final class EtcdCluster implements AutoCloseable {
     }
 
     /**
-     * A jetcd client on every member with jetcd's defaults, for tests to read and write; closed by
+     * The CA that signed the members' certificate and a client certificate it issued, as PEM files
+     * (in this cluster's temporary directory, gone after {@link #close}).
+     *
+     * @throws IllegalStateException in plaintext mode
+     */
+    public TlsFiles tlsFiles() {
+        if (tlsFiles == null) {
+            throw new IllegalStateException("a plaintext cluster (started without Tls): " + this);
+        }
+        return tlsFiles;
+    }
+
+    /**
+     * A jetcd client on every member with jetcd's defaults (and the client certificate in TLS mode), for tests to read and write; closed by
      * {@link #close}. Its requests wait for a connection (jetcd's {@code waitForReady}): bound each
      * one, for example {@code .get(5, SECONDS)}.
      */
@@ -431,7 +485,7 @@ public final class EtcdCluster implements AutoCloseable {
     // ---- processes ----
 
     private void launch(Member m) {
-        List<String> command = List.of(
+        List<String> command = new ArrayList<>(List.of(
                 etcd.toString(),
                 "--name=" + m.name,
                 "--data-dir=" + m.dataDir,
@@ -447,7 +501,14 @@ public final class EtcdCluster implements AutoCloseable {
                 "--election-timeout=500",
                 "--pre-vote=true",
                 "--logger=zap",
-                "--log-outputs=stderr");
+                "--log-outputs=stderr"));
+        if (tlsFiles != null) {
+            command.addAll(List.of(
+                    "--cert-file=" + tlsFiles.serverCertificate(),
+                    "--key-file=" + tlsFiles.serverKey(),
+                    "--trusted-ca-file=" + tlsFiles.ca(),
+                    "--client-cert-auth=true"));
+        }
         try {
             Files.createDirectories(m.dataDir.getParent());
             Files.writeString(m.logFile, "--- EtcdCluster: " + Instant.now() + " starting m" + m.index + ": "
@@ -621,8 +682,7 @@ public final class EtcdCluster implements AutoCloseable {
     private void readThroughEach(List<Member> targets) {
         // A new client every time: one kept per member would wait out gRPC's reconnect back-off,
         // which grows while the member is down.
-        List<Client> singles = targets.stream().map(m -> Client.builder()
-                .endpoints(m.clientUrl())
+        List<Client> singles = targets.stream().map(m -> clientBuilder(List.of(m.clientUrl()))
                 .waitForReady(false)
                 .retryMaxAttempts(0)
                 .connectTimeout(CALL_TIMEOUT)
@@ -890,9 +950,12 @@ public final class EtcdCluster implements AutoCloseable {
         long logOffset;
         /** How often it was started again because a port was taken. */
         int relaunches;
+        /** Whether it serves clients over TLS. */
+        final boolean tls;
 
-        Member(int index, int clientPort, int peerPort, Path directory) {
+        Member(int index, int clientPort, int peerPort, Path directory, boolean tls) {
             this.index = index;
+            this.tls = tls;
             this.name = "m" + index;
             this.clientPort = clientPort;
             this.peerPort = peerPort;
@@ -901,11 +964,90 @@ public final class EtcdCluster implements AutoCloseable {
         }
 
         String clientUrl() {
-            return "http://127.0.0.1:" + clientPort;
+            return (tls ? "https" : "http") + "://127.0.0.1:" + clientPort;
         }
 
         String peerUrl() {
             return "http://127.0.0.1:" + peerPort;
+        }
+    }
+
+    /**
+     * The certificates of a TLS cluster: a CA, the members' certificate it issued (for
+     * {@code 127.0.0.1} and {@code localhost}, server and client use: etcd 3.4's gateway dials its own
+     * member with it) and a client certificate it issued ({@code CN=meridian}, client use). ECDSA
+     * P-256, valid for a day around now.
+     */
+    public static final class Tls {
+        private final X509Bundle ca;
+        private final X509Bundle server;
+        private final X509Bundle client;
+
+        private Tls(X509Bundle ca, X509Bundle server, X509Bundle client) {
+            this.ca = ca;
+            this.server = server;
+            this.client = client;
+        }
+
+        /** New certificates, under a new CA. */
+        public static Tls generate() {
+            try {
+                X509Bundle ca = new CertificateBuilder().subject("CN=Meridian etcd test CA")
+                        .setIsCertificateAuthority(true).ecp256().buildSelfSigned();
+                X509Bundle server = new CertificateBuilder().subject("CN=etcd")
+                        .addSanIpAddress("127.0.0.1").addSanDnsName("localhost")
+                        .addExtendedKeyUsageServerAuth().addExtendedKeyUsageClientAuth()
+                        .ecp256().buildIssuedBy(ca);
+                X509Bundle client = new CertificateBuilder().subject("CN=meridian")
+                        .addExtendedKeyUsageClientAuth().ecp256().buildIssuedBy(ca);
+                return new Tls(ca, server, client);
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot generate test certificates: " + e, e);
+            }
+        }
+
+        /** The CA, for a test that issues more certificates (another client, say). */
+        public X509Bundle ca() {
+            return ca;
+        }
+
+        /** Writes the PEM files into {@code dir}. */
+        TlsFiles write(Path dir) {
+            try {
+                Files.createDirectories(dir);
+                TlsFiles files = new TlsFiles(dir.resolve("ca.pem"), dir.resolve("client.pem"), dir.resolve("client-key.pem"),
+                        dir.resolve("server.pem"), dir.resolve("server-key.pem"));
+                Files.writeString(files.ca(), ca.getCertificatePEM(), UTF_8);
+                Files.writeString(files.certificate(), client.getCertificatePathPEM(), UTF_8);
+                Files.writeString(files.key(), client.getPrivateKeyPEM(), UTF_8);
+                Files.writeString(files.serverCertificate(), server.getCertificatePathPEM(), UTF_8);
+                Files.writeString(files.serverKey(), server.getPrivateKeyPEM(), UTF_8);
+                return files;
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write the TLS files to " + dir, e);
+            }
+        }
+    }
+
+    /**
+     * The PEM files of a TLS cluster.
+     *
+     * @param ca the CA that issued every certificate here ({@code fleet.etcd.tls.ca})
+     * @param certificate a client certificate the members accept ({@code fleet.etcd.tls.certificate})
+     * @param key its private key, unencrypted PKCS#8 ({@code fleet.etcd.tls.key})
+     * @param serverCertificate the members' certificate ({@code --cert-file})
+     * @param serverKey its private key ({@code --key-file})
+     */
+    public record TlsFiles(Path ca, Path certificate, Path key, Path serverCertificate, Path serverKey) {
+
+        /** The fixture's client side: trusts {@link #ca}, presents {@link #certificate}. */
+        SslContext sslContext() {
+            try {
+                return GrpcSslContexts.forClient().trustManager(ca.toFile())
+                        .keyManager(certificate.toFile(), key.toFile()).build();
+            } catch (IOException | RuntimeException e) {
+                throw new IllegalStateException("etcd: cannot use the TLS files in " + ca.getParent() + ": " + e, e);
+            }
         }
     }
 

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
+import io.etcd.jetcd.ClientBuilder;
 import io.etcd.jetcd.KV;
 import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.Watch;
@@ -22,6 +23,7 @@ import java.net.Socket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -197,6 +199,40 @@ class EtcdClusterTest {
         urls.forEach(EtcdClusterTest::assertRefusesConnections);
         assertThat(directory).doesNotExist();
         assertThatThrownBy(etcd::leader).isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+    }
+
+    @Test
+    void aTlsClusterAnswersClientsWithItsClientCertificateOnlyAndRestartsWithTls() throws Exception {
+        try (EtcdCluster etcd = EtcdCluster.start(1, EtcdCluster.Tls.generate())) {
+            EtcdCluster.TlsFiles files = etcd.tlsFiles();
+            assertThat(etcd.clientUrl(0)).startsWith("https://127.0.0.1:");
+            assertThat(List.of(files.ca(), files.certificate(), files.key(), files.serverCertificate(), files.serverKey()))
+                    .allSatisfy(file -> assertThat(file).startsWith(etcd.directory()).isNotEmptyFile());
+            assertThat(Files.readString(files.key())).as("unencrypted PKCS#8").startsWith("-----BEGIN PRIVATE KEY-----");
+            etcd.client().getKVClient().put(KEY, bytes("over TLS")).get(5, SECONDS);
+
+            etcd.restart(0);
+
+            assertThat(etcd.client().getKVClient().get(KEY).get(5, SECONDS).getKvs())
+                    .singleElement().extracting(KeyValue::getValue).isEqualTo(bytes("over TLS"));
+            try (Client anonymous = failFast(etcd).sslContext(b -> b.trustManager(files.ca().toFile())).build();
+                    Client plaintext = failFast(etcd).build()) {
+                assertThatThrownBy(() -> anonymous.getKVClient().get(KEY).get(10, SECONDS))
+                        .as("--client-cert-auth: no client certificate, no answer").isInstanceOf(ExecutionException.class);
+                assertThatThrownBy(() -> plaintext.getKVClient().get(KEY).get(10, SECONDS))
+                        .as("no plaintext on the client port").isInstanceOf(ExecutionException.class);
+            }
+        }
+        assertThatThrownBy(() -> {
+            try (EtcdCluster plain = EtcdCluster.start(1)) {
+                plain.tlsFiles();
+            }
+        }).isInstanceOf(IllegalStateException.class).hasMessageContaining("plaintext");
+    }
+
+    private static ClientBuilder failFast(EtcdCluster etcd) {
+        return Client.builder().endpoints(etcd.clientUrl(0)).waitForReady(false).retryMaxAttempts(0)
+                .connectTimeout(Duration.ofSeconds(2));
     }
 
     private static Client single(EtcdCluster etcd, int member) {
