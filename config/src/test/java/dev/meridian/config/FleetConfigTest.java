@@ -98,6 +98,9 @@ class FleetConfigTest {
                 .hasMessageContaining("m.yaml:1:")
                 .hasMessageContaining("fleet.etcd.tls: tls is set but every endpoint is http://")
                 .hasMessageContaining("lease");
+        assertThatThrownBy(() -> parse("fleet: {etcd: {endpoints: [\"http://10.0.0.5:2379\", \"https://10.0.0.6:2379\"]}}\n"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("fleet.etcd.endpoints: mixes http:// and https:// members");
         assertThatThrownBy(() -> parse("fleet: {etcd: {prefix: /m/}}\n"))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("endpoints");

@@ -333,6 +333,10 @@ public final class ConfigBinder {
                 }
             }
         }
+        if (endpoints.stream().map(URI::getScheme).distinct().count() > 1) {
+            problems.add(Origin.CHECK, endpointsPath, tree.valueMark(endpointsPath),
+                    "mixes http:// and https:// members (expected one scheme for all: the client uses TLS with every member or with none)");
+        }
         KeyPath prefixPath = etcdPath.key("prefix");
         String prefix = ConfigDefaults.ETCD_PREFIX;
         JsonNode prefixNode = etcd.get("prefix");
