@@ -9,10 +9,10 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * The configuration the image ships is the example
+ * The configurations the image and the Debian package ship are the example
  * ({@code src/examples/meridian.yaml}) with a few keys changed by {@code package} (deploy/pom.xml):
  * those keys have the values the deployments need, and every other key is the example's, so that
- * a change to the example cannot quietly break the packaged copy (or leave it behind).
+ * a change to the example cannot quietly break the packaged copies (or leave them behind).
  */
 class PackagedConfigTest {
 
@@ -34,5 +34,18 @@ class PackagedConfigTest {
         assertThat(image).usingRecursiveComparison().ignoringFields("admin").isEqualTo(EXAMPLE);
         assertThat(image.admin()).usingRecursiveComparison().ignoringFields("address", "stateFile", "auditFile")
                 .isEqualTo(EXAMPLE.admin());
+    }
+
+    @Test
+    void thePackagesConfigurationKeepsItsStateInVarLibAndItsAccessLogInVarLog() {
+        MeridianConfig deb = LOADER.load(MODULE.resolve("target/deb/meridian.yaml"));
+
+        assertThat(deb.admin().stateFile()).isEqualTo(Path.of("/var/lib/meridian/meridian-state.json"));
+        assertThat(deb.admin().auditFile()).isEqualTo(Path.of("/var/lib/meridian/meridian-audit.jsonl"));
+        assertThat(deb.admin().address()).as("loopback, as in the example").isEqualTo("127.0.0.1");
+        assertThat(deb.accessLog().file()).isEqualTo(Path.of("/var/log/meridian/access.log"));
+        assertThat(deb).usingRecursiveComparison().ignoringFields("admin", "accessLog").isEqualTo(EXAMPLE);
+        assertThat(deb.admin()).usingRecursiveComparison().ignoringFields("stateFile", "auditFile").isEqualTo(EXAMPLE.admin());
+        assertThat(deb.accessLog()).usingRecursiveComparison().ignoringFields("file").isEqualTo(EXAMPLE.accessLog());
     }
 }
