@@ -58,6 +58,7 @@ class ContainerImageTest {
     private static final String TOKEN = "container-test-token-0123456789abcdef";
     private static final Duration PODMAN = Duration.ofMinutes(5);
     private static final Duration START = Duration.ofSeconds(90);
+    private static final String IMAGE_PREFIX = "localhost/meridian-image-test";
     private static final Pattern ADMIN_PORT = Pattern.compile("admin API listening on /127\\.0\\.0\\.1:(\\d+)");
 
     private static @Nullable ExternalTool podman;
@@ -75,7 +76,8 @@ class ContainerImageTest {
         podman = tool;
         assertThat(CONTEXT.resolve("meridian.jar")).as("staged by `package` (maven-antrun-plugin in deploy/pom.xml)").exists();
         String base = TestBaseImage.ensure(tool);
-        image = "localhost/meridian-image-test:" + ProcessHandle.current().pid();
+        removeLeftovers(tool);
+        image = IMAGE_PREFIX + ":" + ProcessHandle.current().pid();
         long started = System.nanoTime();
         // --no-cache: podman 4.3 (buildah 1.28) reuses a cached LABEL layer when only the build
         // arguments it expands changed, which would give the image another build's labels.
@@ -104,6 +106,20 @@ class ContainerImageTest {
         ExternalTool.Result remove = tool.run(PODMAN, "rmi", "--force", name);
         if (unmount.exitCode() != 0 || remove.exitCode() != 0) {
             log.warn("cleaning up {}:\n{}\n{}", name, unmount.describe(), remove.describe());
+        }
+    }
+
+    /** Images of earlier runs whose JVM was killed before {@link #removeTheImage()} ran. */
+    private static void removeLeftovers(ExternalTool tool) {
+        String names = tool.run(PODMAN, "images", "--filter", "reference=" + IMAGE_PREFIX, "--format", "{{.Repository}}:{{.Tag}}")
+                .requireSuccess().output();
+        for (String name : names.lines().filter(n -> n.startsWith(IMAGE_PREFIX + ":")).toList()) {
+            String pid = name.substring(IMAGE_PREFIX.length() + 1);
+            if (pid.chars().allMatch(Character::isDigit) && ProcessHandle.of(Long.parseLong(pid)).isEmpty()) {
+                log.info("removing {}, left by a run that did not finish", name);
+                tool.run(PODMAN, "image", "unmount", name);
+                tool.run(PODMAN, "rmi", "--force", name);
+            }
         }
     }
 

@@ -40,6 +40,7 @@ class DebianPackageTest {
     private static final Path DEB = Path.of(System.getProperty("meridian.deb", "target/meridian.deb"));
     private static final Path DOCS = MODULE.resolve("../src/docs/deploy.md").normalize();
     private static final Duration TOOL_TIMEOUT = Duration.ofMinutes(3);
+    private static final String CONTAINER_PREFIX = "meridian-deb-test-";
     /** A row of deploy.md's table of the package's files: | `/path` | 0644 | yes | what | */
     private static final Pattern DOCUMENTED_FILE = Pattern.compile("^\\| `(/[^`]+)` \\| (0[0-7]{3}) \\| (yes)? *\\|", Pattern.MULTILINE);
     private static final Pattern CONTENTS_LINE = Pattern.compile("^(\\S{10}) (\\S+)/(\\S+) +\\d+ \\S+ \\S+ \\./(\\S*)$");
@@ -122,7 +123,8 @@ class DebianPackageTest {
         ExternalTool.requireRoot("installing into a container's filesystem");
         ExternalTool podman = ExternalTool.require("podman", "podman");
         String base = TestBaseImage.ensure(podman);
-        String container = "meridian-deb-test-" + ProcessHandle.current().pid();
+        removeLeftovers(podman);
+        String container = CONTAINER_PREFIX + ProcessHandle.current().pid();
         podman.run(TOOL_TIMEOUT, "create", "--name", container, base, "/bin/true").requireSuccess();
         try {
             List<String> mounted = podman.run(TOOL_TIMEOUT, "mount", container).requireSuccess().output().strip().lines().toList();
@@ -161,6 +163,19 @@ class DebianPackageTest {
             ExternalTool.Result removed = podman.run(TOOL_TIMEOUT, "rm", "--force", container);
             if (removed.exitCode() != 0) {
                 log.warn("cannot remove container {}:\n{}", container, removed.describe());
+            }
+        }
+    }
+
+    /** Containers of earlier runs whose JVM was killed before their {@code finally} ran. */
+    private static void removeLeftovers(ExternalTool podman) {
+        String names = podman.run(TOOL_TIMEOUT, "ps", "--all", "--filter", "name=^" + CONTAINER_PREFIX, "--format", "{{.Names}}")
+                .requireSuccess().output();
+        for (String name : names.lines().filter(n -> n.startsWith(CONTAINER_PREFIX)).toList()) {
+            String pid = name.substring(CONTAINER_PREFIX.length());
+            if (pid.chars().allMatch(Character::isDigit) && ProcessHandle.of(Long.parseLong(pid)).isEmpty()) {
+                log.info("removing container {}, left by a run that did not finish", name);
+                podman.run(TOOL_TIMEOUT, "rm", "--force", name);
             }
         }
     }
