@@ -69,7 +69,14 @@ public final class ReloadSignal {
                     configFile);
             return;
         }
-        ConfigReload outcome = target.reloadConfiguration(ACTOR);
+        ConfigReload outcome;
+        try {
+            outcome = target.reloadConfiguration(ACTOR);
+        } catch (RuntimeException e) {
+            // A bug, not a refused file (that is an outcome): say so here, not on a dying signal thread.
+            log.error("SIGHUP: reloading {} failed; the running configuration stays", configFile, e);
+            return;
+        }
         if (outcome.applied()) {
             log.info("SIGHUP: reloaded {} (revision {})", configFile, outcome.revision());
         } else {
