@@ -49,6 +49,11 @@ final class AdminError extends RuntimeException {
         return new AdminError(status, error, getMessage(), problems, next);
     }
 
+    /** The {@code FILE:LINE:COL: message} lines of an invalid configuration, or else the detail alone. */
+    List<String> problems() {
+        return problems != null ? problems : List.of(String.valueOf(getMessage()));
+    }
+
     int status() {
         return status;
     }

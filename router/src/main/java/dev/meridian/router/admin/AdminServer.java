@@ -204,6 +204,37 @@ public final class AdminServer implements AutoCloseable {
         return "file " + ((FileStateStore) store).file().path();
     }
 
+    /**
+     * What a reload asked for outside the HTTP API did ({@link #reloadConfiguration}).
+     *
+     * @param applied whether the file's configuration is now in force
+     * @param revision the admin state's revision afterwards
+     * @param problems why it was refused: the {@code FILE:LINE:COL: message} lines of an invalid
+     *     file, or one line saying why a valid one was not applied; empty when applied
+     */
+    public record ConfigReload(boolean applied, long revision, List<String> problems) {
+        public ConfigReload {
+            problems = List.copyOf(problems);
+        }
+    }
+
+    /**
+     * Re-reads the configuration file exactly as {@code POST /admin/reload} does (the same checks,
+     * the same rule for overrides, a new revision, an audit line) for a caller that is not an HTTP
+     * client, such as SIGHUP from {@code systemctl reload}: the audit line names {@code actor} as its
+     * token and {@code local} as its remote address. A refused file is an answer, not an exception;
+     * the running configuration then stays. Blocks (files, DNS).
+     */
+    public ConfigReload reloadConfiguration(String actor) {
+        requireNonNull(actor, "actor");
+        try {
+            api.reload(null, new AdminApi.Caller(actor, "local"));
+            return new ConfigReload(true, revision(), List.of());
+        } catch (AdminError e) {
+            return new ConfigReload(false, revision(), e.problems());
+        }
+    }
+
     /** Stops listening and the admin threads; requests in flight get up to 5 s. Idempotent. */
     @Override
     public void close() {

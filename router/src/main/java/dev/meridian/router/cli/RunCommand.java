@@ -17,7 +17,7 @@ import picocli.CommandLine.Spec;
 /**
  * {@code meridian run --config FILE}: serves (the data path and the admin API) until SIGTERM or
  * SIGINT, then drains (stops accepting, lets in-flight requests finish within
- * {@code server.shutdown-grace}) and exits 0.
+ * {@code server.shutdown-grace}) and exits 0. SIGHUP re-reads {@code FILE} ({@link ReloadSignal}).
  */
 @Command(name = "run", mixinStandardHelpOptions = true, description = "Run the router.")
 public final class RunCommand implements Callable<Integer> {
@@ -50,6 +50,7 @@ public final class RunCommand implements Callable<Integer> {
                 Thread.currentThread().interrupt();
             }
         });
+        ReloadSignal reloads = ReloadSignal.install(config);
         MeridianServer server;
         try {
             server = MeridianServer.start(loaded);
@@ -67,6 +68,7 @@ public final class RunCommand implements Callable<Integer> {
             server.close();
             return 1;
         }
+        reloads.reloadWith(admin);
         stopRequested.await();
         // The admin API stays up while draining, so /ready answers 503 and SREs can watch.
         server.drain(loaded.server().shutdownGrace());

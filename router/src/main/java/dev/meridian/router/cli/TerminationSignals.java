@@ -1,6 +1,7 @@
 package dev.meridian.router.cli;
 
 import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
 import java.util.List;
@@ -32,26 +33,45 @@ public final class TerminationSignals {
             }
         };
         try {
-            Class<?> signalType = Class.forName("sun.misc.Signal");
-            Class<?> handlerType = Class.forName("sun.misc.SignalHandler");
-            InvocationHandler invocation = (proxy, method, args) -> dispatch(proxy, method, args, once);
-            Object handler = Proxy.newProxyInstance(
-                    TerminationSignals.class.getClassLoader(), new Class<?>[] {handlerType}, invocation);
-            Method handle = signalType.getMethod("handle", signalType, handlerType);
-            for (String name : List.of("TERM", "INT")) {
-                handle.invoke(null, signalType.getConstructor(String.class).newInstance(name), handler);
-            }
+            handle(List.of("TERM", "INT"), "draining", once);
         } catch (ReflectiveOperationException | RuntimeException e) {
             log.debug("signal handlers unavailable ({}); using a shutdown hook", e.toString());
             Runtime.getRuntime().addShutdownHook(new Thread(once, "meridian-shutdown"));
         }
     }
 
+    /**
+     * Runs {@code action} on each of the signals named (without {@code SIG}), on the thread the JVM
+     * starts for each signal delivered, after logging {@code "received SIGxxx; " + what}; replaces
+     * the JVM's own handler for them.
+     *
+     * @throws ReflectiveOperationException when {@code sun.misc.Signal} is not there
+     * @throws IllegalArgumentException when the JVM or the OS keeps one of the signals for itself
+     */
+    static void handle(List<String> names, String what, Runnable action) throws ReflectiveOperationException {
+        Class<?> signalType = Class.forName("sun.misc.Signal");
+        Class<?> handlerType = Class.forName("sun.misc.SignalHandler");
+        InvocationHandler invocation = (proxy, method, args) -> dispatch(proxy, method, args, what, action);
+        Object handler = Proxy.newProxyInstance(
+                TerminationSignals.class.getClassLoader(), new Class<?>[] {handlerType}, invocation);
+        Method handle = signalType.getMethod("handle", signalType, handlerType);
+        for (String name : names) {
+            try {
+                handle.invoke(null, signalType.getConstructor(String.class).newInstance(name), handler);
+            } catch (InvocationTargetException e) {
+                if (e.getCause() instanceof RuntimeException refused) {
+                    throw refused; // "Signal already used by VM or OS": say that, not "invocation failed"
+                }
+                throw e;
+            }
+        }
+    }
+
     private static @Nullable Object dispatch(
-            Object proxy, Method method, @Nullable Object @Nullable [] args, Runnable action) {
+            Object proxy, Method method, @Nullable Object @Nullable [] args, String what, Runnable action) {
         switch (method.getName()) {
             case "handle":
-                log.info("received {}; draining", args == null ? "signal" : args[0]);
+                log.info("received {}; {}", args == null ? "a signal" : args[0], what);
                 action.run();
                 return null;
             case "hashCode":

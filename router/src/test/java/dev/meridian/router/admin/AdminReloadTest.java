@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
@@ -145,5 +146,36 @@ class AdminReloadTest {
 
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(texts(json(response).path("restartRequired"))).containsExactly("listen");
+    }
+
+    @Test
+    void aReloadFromOutsideTheApiIsAppliedAndAuditedUnderTheActorsName() throws IOException {
+        admin.write("PUT", "/admin/regions/us-east1/weight", "{\"weight\": 40}");
+        rewrite(AdminFixture.config(AdminFixture.REGIONS.replace("name: us-east4\n", "name: us-east4\n    weight: 250\n")));
+
+        AdminServer.ConfigReload outcome = admin.admin.reloadConfiguration("signal");
+
+        assertThat(outcome).isEqualTo(new AdminServer.ConfigReload(true, 2, List.of()));
+        JsonNode state = admin.regions();
+        assertThat(region(state, "us-east4").path("effectiveWeight").asInt()).isEqualTo(250);
+        assertThat(region(state, "us-east1").path("effectiveWeight").asInt()).as("the override stays").isEqualTo(40);
+        assertThat(admin.auditLines()).last().asString()
+                .contains("\"token\":\"signal\"", "\"remote\":\"local\"", "\"action\":\"reload\"", "\"revision\":2");
+    }
+
+    @Test
+    void aRefusedReloadFromOutsideTheApiAnswersWithTheProblemsAndChangesNothing() throws IOException {
+        rewrite(AdminFixture.config("regions:\n  - name: us-east4\n    wieght: 5\n    endpoints: []\n"));
+
+        AdminServer.ConfigReload outcome = admin.admin.reloadConfiguration("signal");
+
+        String file = admin.configFile.toString();
+        assertThat(outcome.applied()).isFalse();
+        assertThat(outcome.revision()).isZero();
+        assertThat(outcome.problems()).containsExactly(
+                file + ":13:5: regions[0].wieght: unknown key (did you mean 'weight'?)",
+                file + ":14:16: regions[0].endpoints: empty list (expected at least one endpoint, e.g. http://10.1.0.5:5052)");
+        assertThat(admin.router.config().regions()).hasSize(3);
+        assertThat(admin.auditLines()).as("a refused reload is not audited").isEmpty();
     }
 }
