@@ -46,6 +46,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
 import reactor.core.publisher.Mono;
+import reactor.netty.Connection;
+import reactor.netty.channel.ChannelOperations;
 import reactor.netty.http.HttpProtocol;
 import reactor.netty.http.client.HttpClient;
 import reactor.netty.http.client.PrematureCloseException;
@@ -324,6 +326,8 @@ final class Prober implements AutoCloseable {
         private volatile long sentAt;
         /** The probe's channel: the connection for HTTP/1.1, the stream for HTTP/2. */
         private volatile @Nullable Channel channel;
+        /** The probe's exchange, so that a cancelled one can discard what is still to arrive. */
+        private volatile @Nullable Connection connection;
         private volatile @Nullable Disposable request;
         private volatile @Nullable ScheduledFuture<?> timer;
 
@@ -337,6 +341,7 @@ final class Prober implements AutoCloseable {
             HttpClient c = http.doOnRequest((req, connection) -> {
                 sentAt = nanoClock.getAsLong();
                 channel = connection.channel();
+                this.connection = connection;
             });
             Mono<Void> exchange = chain.kind == ProbeKind.GRPC ? grpc(c) : httpGet(c);
             Disposable d = exchange
@@ -439,10 +444,18 @@ final class Prober implements AutoCloseable {
             }
         }
 
+        /**
+         * Cancels the exchange, and discards its inbound side: content that arrives after the
+         * cancel (or sits in the receive queue when the connection closes) is released there,
+         * not left to the collector (seen under load as a leaked LastHttpContent).
+         */
         private void dispose() {
             Disposable d = request;
             if (d != null) {
                 d.dispose();
+            }
+            if (connection instanceof ChannelOperations<?, ?> operations) {
+                operations.discard();
             }
         }
     }
