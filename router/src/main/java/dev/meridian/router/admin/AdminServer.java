@@ -30,6 +30,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
@@ -80,11 +81,15 @@ public final class AdminServer implements AutoCloseable {
     private static final int WORKER_THREADS = 4;
     private static final int WORKER_QUEUE = 64;
     private static final String ADMIN_TLS_HANDLER = "meridian.adminTls";
+    /** {@code GET /admin/traffic}: one interval every 5 s, the last 10 minutes. */
+    private static final Duration TRAFFIC_INTERVAL = Duration.ofSeconds(5);
+    private static final Duration TRAFFIC_WINDOW = Duration.ofMinutes(10);
 
     private final AdminApi api;
     private final StateStore store;
     private final AtomicReference<AdminConfig> access;
     private final byte[] openApi;
+    private final TrafficHistory traffic;
     private final LoopResources loops;
     private final Scheduler worker;
     private final DisposableServer http;
@@ -97,6 +102,9 @@ public final class AdminServer implements AutoCloseable {
         checkExposure(withTokens);
         this.access = new AtomicReference<>(withTokens);
         this.openApi = openApiDocument();
+        this.traffic = new TrafficHistory(server.meterRegistry(),
+                () -> server.config().regions().stream().map(RegionConfig::name).toList(),
+                Clock.systemUTC(), TRAFFIC_INTERVAL, TRAFFIC_WINDOW);
 
         AuditLog audit = new AuditLog(resolve(configFile, admin.auditFile()), Clock.systemUTC());
         this.store = openStore(server, configFile, audit);
@@ -106,6 +114,8 @@ public final class AdminServer implements AutoCloseable {
         this.tls = admin.tls() == null ? null : ServerTls.start(admin.tls(), "admin", false);
         this.loops = LoopResources.create("meridian-admin", 1, true);
         this.worker = Schedulers.newBoundedElastic(WORKER_THREADS, WORKER_QUEUE, "meridian-admin-work", 60, true);
+        long every = TRAFFIC_INTERVAL.toMillis();
+        worker.schedulePeriodically(this::sampleTraffic, every, every, TimeUnit.MILLISECONDS);
         try {
             this.http = HttpServer.create()
                     .runOn(loops)
@@ -194,6 +204,15 @@ public final class AdminServer implements AutoCloseable {
         }
         if (!overrides.equals(server.overrides())) {
             server.applyOverrides(overrides);
+        }
+    }
+
+    /** Runs on the worker every {@link #TRAFFIC_INTERVAL}; an exception would end the periodic task, so none leaves. */
+    private void sampleTraffic() {
+        try {
+            traffic.sample();
+        } catch (RuntimeException e) {
+            log.warn("admin API: sampling the traffic meters for /admin/traffic failed: {}", e.toString());
         }
     }
 
@@ -367,11 +386,11 @@ public final class AdminServer implements AutoCloseable {
         }
         AdminApi.Caller caller = new AdminApi.Caller(token.name(), remote(request));
         String region = name;
-        return Mono.fromCallable(() -> dispatch(route, region, body, uri, request, caller)).subscribeOn(worker);
+        return Mono.fromCallable(() -> dispatch(route, region, body, uri, request, token, caller)).subscribeOn(worker);
     }
 
     private AdminReply dispatch(AdminRoute route, String region, byte[] body, QueryStringDecoder uri,
-            HttpServerRequest request, AdminApi.Caller caller) {
+            HttpServerRequest request, AdminToken token, AdminApi.Caller caller) {
         String ifMatch = request.requestHeaders().get(HttpHeaderNames.IF_MATCH);
         return switch (route) {
             case HEALTHZ -> api.healthz();
@@ -382,6 +401,8 @@ public final class AdminServer implements AutoCloseable {
             case EXPLAIN -> api.explain(uri.parameters());
             case FLEET -> api.fleet();
             case AUDIT -> api.audit(uri.parameters());
+            case TRAFFIC -> traffic.reply();
+            case WHOAMI -> api.whoami(token);
             case SET_WEIGHT -> api.changeRegion(AdminApi.Action.WEIGHT, region, body, ifMatch, dryRun(uri), caller);
             case RESET_WEIGHT -> api.changeRegion(AdminApi.Action.RESET_WEIGHT, region, body, ifMatch, dryRun(uri), caller);
             case DRAIN -> api.changeRegion(AdminApi.Action.DRAIN, region, body, ifMatch, dryRun(uri), caller);
