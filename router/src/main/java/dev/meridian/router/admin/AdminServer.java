@@ -89,6 +89,7 @@ public final class AdminServer implements AutoCloseable {
     private final StateStore store;
     private final AtomicReference<AdminConfig> access;
     private final byte[] openApi;
+    private final StatusPage page;
     private final TrafficHistory traffic;
     private final LoopResources loops;
     private final Scheduler worker;
@@ -102,6 +103,7 @@ public final class AdminServer implements AutoCloseable {
         checkExposure(withTokens);
         this.access = new AtomicReference<>(withTokens);
         this.openApi = openApiDocument();
+        this.page = new StatusPage();
         this.traffic = new TrafficHistory(server.meterRegistry(),
                 () -> server.config().regions().stream().map(RegionConfig::name).toList(),
                 Clock.systemUTC(), TRAFFIC_INTERVAL, TRAFFIC_WINDOW);
@@ -164,6 +166,16 @@ public final class AdminServer implements AutoCloseable {
     public static AdminServer start(MeridianServer server, @Nullable Path configFile) {
         requireNonNull(server, "server");
         return new AdminServer(server, configFile);
+    }
+
+    /** The status page's address: {@code http://HOST:PORT/ui/} (https with {@code admin.tls}). */
+    public String statusPageUrl() {
+        InetSocketAddress at = address();
+        String host = at.getAddress().isAnyLocalAddress() ? "127.0.0.1" : at.getAddress().getHostAddress();
+        if (host.indexOf(':') >= 0) {
+            host = "[" + host + "]";
+        }
+        return (tls == null ? "http" : "https") + "://" + host + ":" + at.getPort() + StatusPage.ROOT;
     }
 
     /** The address the admin API listens on (with the real port when the config said 0). */
@@ -352,6 +364,10 @@ public final class AdminServer implements AutoCloseable {
                     + " (percent-escapes are % and two hex digits)");
         }
         HttpMethod method = request.method();
+        if (StatusPage.owns(path)) {
+            // Static files without data: no token (the page asks for one and sends it with its calls).
+            return Mono.just(page.serve(method, path, request.requestHeaders().get(HttpHeaderNames.IF_NONE_MATCH)));
+        }
         List<AdminRoute> onPath = new ArrayList<>();
         String name = "";
         for (AdminRoute route : AdminRoute.values()) {
