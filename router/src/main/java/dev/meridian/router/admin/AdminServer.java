@@ -513,9 +513,14 @@ public final class AdminServer implements AutoCloseable {
     }
 
     private static Mono<Void> send(HttpServerResponse response, AdminReply reply) {
-        response.status(reply.status())
-                .header(HttpHeaderNames.CONTENT_TYPE, reply.contentType())
-                .header(HttpHeaderNames.CACHE_CONTROL, "no-store")
+        response.status(reply.status()).header(HttpHeaderNames.CACHE_CONTROL, "no-store");
+        if (reply.status() == 304) {
+            // The status page's revalidations. No Content-Length: in a 304 it would have to be the
+            // length of the 200 (RFC 9110, section 8.6), and there is no content to describe.
+            reply.headers().forEach(response::header);
+            return response.send();
+        }
+        response.header(HttpHeaderNames.CONTENT_TYPE, reply.contentType())
                 .header(HttpHeaderNames.CONTENT_LENGTH, Integer.toString(reply.body().length));
         reply.headers().forEach(response::header);
         return response.sendByteArray(Mono.just(reply.body())).then();

@@ -89,6 +89,8 @@ class StatusPageTest {
         HttpResponse<String> again = get("/ui/", "If-None-Match", header(page, "ETag"));
         assertThat(again.statusCode()).isEqualTo(304);
         assertThat(again.body()).isEmpty();
+        assertThat(header(again, "Content-Length")).as("RFC 9110, 8.6").isNull();
+        assertThat(header(again, "ETag")).isEqualTo(header(page, "ETag"));
         assertSecured(again);
     }
 
