@@ -288,7 +288,7 @@ class StatusPageBrowserTest {
      * The screenshot of the docs: a drained and a degraded region under some traffic, at
      * 1400×900. Always written to {@code target/status-page.png}; with
      * {@code -Dmeridian.screenshot=src/docs/img/status-page.png} (relative to the repository)
-     * it runs a minute of traffic first, so that the charts have a history, and writes there.
+     * it runs 75 s of traffic first, so that the charts have a history and the last minute no warm-up, and writes there.
      */
     @Test
     void screenshotWithADrainedAndADegradedRegion() throws Exception {
@@ -298,7 +298,7 @@ class StatusPageBrowserTest {
         scenario.drain();
         scenario.awaitDegraded();
         scenario.startTraffic(24);
-        Thread.sleep(target != null ? 62_000 : 11_000);
+        Thread.sleep(target != null ? 75_000 : 11_000);
 
         browser.get(scenario.page(AdminFixture.WRITE_TOKEN));
         waitUntil(d -> rows() == 4 && badge(StatusPageScenario.DEGRADED).equals("Degraded")

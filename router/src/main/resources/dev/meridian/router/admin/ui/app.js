@@ -398,6 +398,12 @@ function start() {
     signIn();
   });
   byId('sign-out').addEventListener('click', () => signOut());
+  // A #token= link opened in a tab that already shows the page changes only the fragment.
+  window.addEventListener('hashchange', () => {
+    if (adoptTokenFromFragment() && token()) {
+      signIn();
+    }
+  });
   if (token()) {
     signIn();
   } else {
