@@ -151,7 +151,7 @@ class StatusPageBrowserTest {
     }
 
     @Test
-    void trafficAndExplainAreShownAndNoRequestLeavesTheAdminOriginAndTheConsoleHasNoError() {
+    void trafficAndExplainAreShownUnderTheCspWithNoRequestToAnotherOriginAndNoConsoleError() {
         scenario.drain();
         scenario.awaitDegraded();
         scenario.sendCompletions(5);
@@ -176,7 +176,25 @@ class StatusPageBrowserTest {
                 .anyMatch(u -> u.endsWith("/admin/regions")).anyMatch(u -> u.contains("/admin/explain?"));
         assertThat(urls).as("every request stays on the admin origin")
                 .allMatch(u -> u.startsWith(scenario.origin() + "/"));
+        assertThat(chromium.responseHeaders(scenario.origin() + "/ui/"))
+                .as("the page came with its Content-Security-Policy")
+                .containsEntry("content-security-policy", StatusPage.CONTENT_SECURITY_POLICY)
+                .containsEntry("x-frame-options", "DENY");
         assertThat(chromium.severeConsoleEntries()).as("console errors, CSP violations, failed loads").isEmpty();
+    }
+
+    @Test
+    void theContentSecurityPolicyIsEnforcedAndAViolationReachesTheConsoleCheck() {
+        browser.get(scenario.page(AdminFixture.READ_TOKEN));
+        waitUntil(d -> rows() == 4);
+
+        Object ran = browser.executeScript("const s = document.createElement('script');"
+                + "s.textContent = 'window.injected = true;'; document.body.append(s);"
+                + "return window.injected === true;");
+        assertThat(ran).as("an inline script does not run").isEqualTo(false);
+        waitUntil(d -> !chromium.severeConsoleEntries().isEmpty());
+        assertThat(chromium.severeConsoleEntries()).as("what the other tests look for")
+                .anyMatch(e -> e.contains("Content Security Policy"));
     }
 
     // ---- acting ----

@@ -11,7 +11,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.logging.Level;
 import java.util.stream.Stream;
 import org.openqa.selenium.Dimension;
@@ -132,6 +134,29 @@ public final class HeadlessChromium implements AutoCloseable {
             }
         }
         return urls;
+    }
+
+    /**
+     * The response headers (names in lower case) the browser received for {@code url}, the last
+     * time it loaded it since the start or {@link #forgetLogs}; empty when it did not.
+     */
+    public Map<String, String> responseHeaders(String url) {
+        requestedUrls(); // reads the log
+        Map<String, String> headers = Map.of();
+        for (LogEntry entry : performance) {
+            try {
+                JsonNode message = JSON.readTree(entry.getMessage()).path("message");
+                JsonNode response = message.path("params").path("response");
+                if (message.path("method").asText().equals("Network.responseReceived") && response.path("url").asText().equals(url)) {
+                    Map<String, String> found = new TreeMap<>();
+                    response.path("headers").properties().forEach(h -> found.put(h.getKey().toLowerCase(Locale.ROOT), h.getValue().asText()));
+                    headers = found;
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("not JSON: " + entry.getMessage(), e);
+            }
+        }
+        return headers;
     }
 
     /** The console's errors (and failed loads) since the start or {@link #forgetLogs}. */
