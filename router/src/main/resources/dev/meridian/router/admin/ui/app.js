@@ -18,7 +18,6 @@ const view = {
   regionsDoc: null,     // /admin/regions
   states: new Map(),    // region name -> classify()
   traffic: null,        // /admin/traffic
-  trafficAt: 0,
   audit: null,
   fleet: null,
   lastOk: 0,
@@ -71,7 +70,11 @@ function signOut(problem) {
   view.who = null;
   view.regionsDoc = null;
   view.traffic = null;
-  view.trafficAt = 0;
+  view.audit = null;
+  view.fleet = null;
+  fetchedAt.traffic = 0;
+  fetchedAt.audit = 0;
+  fetchedAt.fleet = 0;
   byId('regions-body').replaceChildren();
   rows.clear();
   showSignIn(problem);
@@ -81,26 +84,47 @@ function signOut(problem) {
 
 async function loop(generation) {
   while (generation === view.generation) {
-    await refresh(generation);
+    try {
+      await refresh(generation);
+    } catch (e) {
+      console.error('status page: refresh failed', e); // a bug of the page; keep refreshing
+    }
     await new Promise((resolve) => setTimeout(resolve, REFRESH_MS));
   }
 }
 
+// The regions every refresh (2 s); the rest when it may have changed: the traffic history once
+// per interval, the audit trail and the fleet when the revision moved (the fleet also while it
+// converges), else every 10 s.
+const SLOW_MS = 10000;
+const fetchedAt = {traffic: 0, audit: 0, fleet: 0};
+
+function due(key, everyMs, revisionMoved) {
+  return revisionMoved || Date.now() - fetchedAt[key] >= everyMs;
+}
+
 async function refresh(generation = view.generation) {
   try {
-    const dueTraffic = !view.traffic
-        || Date.now() - view.trafficAt >= Math.min(REFRESH_MS * 2, (view.traffic.intervalSeconds || 5) * 1000);
-    const [regionsDoc, audit, fleet, traffic] = await Promise.all([
-      get('/admin/regions'),
-      get('/admin/audit?limit=20'),
-      get('/admin/fleet'),
-      dueTraffic ? get('/admin/traffic') : Promise.resolve(view.traffic),
+    const regionsDoc = await get('/admin/regions');
+    const moved = !view.regionsDoc || view.regionsDoc.revision !== regionsDoc.revision;
+    const trafficEvery = view.traffic ? Math.min(REFRESH_MS * 2, view.traffic.intervalSeconds * 1000) : 0;
+    const wanted = {
+      traffic: due('traffic', trafficEvery, false),
+      audit: due('audit', SLOW_MS, moved),
+      fleet: due('fleet', view.fleet && !view.fleet.converged ? 0 : SLOW_MS, moved), // converging: every time
+    };
+    const [traffic, audit, fleet] = await Promise.all([
+      wanted.traffic ? get('/admin/traffic') : view.traffic,
+      wanted.audit ? get('/admin/audit?limit=20') : view.audit,
+      wanted.fleet ? get('/admin/fleet') : view.fleet,
     ]);
     if (generation !== view.generation) {
       return null;
     }
-    if (dueTraffic) {
-      view.trafficAt = Date.now();
+    for (const key of Object.keys(wanted)) {
+      if (wanted[key]) {
+        fetchedAt[key] = Date.now();
+      }
     }
     Object.assign(view, {regionsDoc, audit, fleet, traffic, lastOk: Date.now(), failingSince: 0, failure: null});
   } catch (e) {
