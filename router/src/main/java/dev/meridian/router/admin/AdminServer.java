@@ -65,6 +65,8 @@ import reactor.netty.resources.LoopResources;
  * need a {@code write} token. Every write makes a new revision, honours {@code If-Match}, is saved
  * atomically to the state file before it is applied, and is audited. See
  * {@code src/docs/admin-api.md} and the OpenAPI document served at {@code /admin/openapi.yaml}.
+ * The same port serves the status page ({@link StatusPage}, {@code /ui/}), which reads this API
+ * with the token its user gives it.
  *
  * <p>It runs on its own Reactor Netty {@link LoopResources} ({@code meridian-admin-*} threads),
  * and every endpoint that may block (files, DNS on reload, metrics scrapes) runs on a small

@@ -92,9 +92,12 @@ final class StatusPage {
         return version;
     }
 
-    /** Whether {@code path} (decoded, without the query) is the page's. */
+    /**
+     * Whether {@code path} (decoded, without the query) is the page's: {@code /ui/...}, and
+     * {@code /}, which sends a browser pointed at the admin port to the page.
+     */
     static boolean owns(String path) {
-        return path.equals("/ui") || path.startsWith(ROOT);
+        return path.equals("/") || path.equals("/ui") || path.startsWith(ROOT);
     }
 
     /** Answers a request for {@code path}, which {@link #owns} the page. */
@@ -102,6 +105,9 @@ final class StatusPage {
         if (!method.equals(HttpMethod.GET)) {
             return secured(error(405, "method_not_allowed", method + " " + shorten(path) + " is not supported (allowed: GET)")
                     .withHeader("Allow", "GET"));
+        }
+        if (path.equals("/")) {
+            return secured(new AdminReply(302, "text/plain; charset=utf-8", new byte[0], Map.of("Location", ROOT)));
         }
         if (path.equals("/ui")) {
             return secured(new AdminReply(301, "text/plain; charset=utf-8", new byte[0], Map.of("Location", ROOT)));

@@ -163,6 +163,9 @@ class StatusPageTest {
         HttpResponse<String> bare = get("/ui");
         assertThat(bare.statusCode()).isEqualTo(301);
         assertThat(header(bare, "Location")).isEqualTo("/ui/");
+        HttpResponse<String> root = get("/");
+        assertThat(root.statusCode()).as("a browser pointed at the admin port finds the page").isEqualTo(302);
+        assertThat(header(root, "Location")).isEqualTo("/ui/");
 
         HttpResponse<String> missing = get("/ui/" + versionOf(assetPaths()) + "/nothing.js");
         assertThat(missing.statusCode()).isEqualTo(404);
