@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -195,6 +196,43 @@ class StatusPageBrowserTest {
         waitUntil(d -> !chromium.severeConsoleEntries().isEmpty());
         assertThat(chromium.severeConsoleEntries()).as("what the other tests look for")
                 .anyMatch(e -> e.contains("Content Security Policy"));
+    }
+
+    @Test
+    void everyStateHasItsNameAndReasonForAnyRegionTheApiCanDescribe() {
+        browser.get(scenario.page(null));
+        waitUntil(d -> visible("#sign-in"));
+        // The page's own classification, run in the page on regions as GET /admin/regions describes them.
+        Object states = browser.executeAsyncScript("""
+                const done = arguments[arguments.length - 1];
+                const module = document.querySelector('script[type=module]').src.replace('app.js', 'regions.js');
+                const up = {endpoint: 'a:1', probe: 'up', available: true, ejected: false, ejectedForMs: 0};
+                const down = {endpoint: 'b:2', probe: 'down', available: false, ejected: false, ejectedForMs: 0,
+                  lastProbeProblem: 'connection refused'};
+                const ejected = {endpoint: 'c:3', probe: 'up', available: false, ejected: true, ejectedForMs: 22000,
+                  consecutiveFailures: 5};
+                const base = {state: 'active', effectiveWeight: 100, available: true, breaker: 'closed', capacity: 1,
+                  throttledForMs: 0, endpoints: [up, up]};
+                import(module).then(({classify}) => done([
+                  {...base},
+                  {...base, endpoints: [up, ejected]},
+                  {...base, capacity: 0.5, throttledForMs: 12000},
+                  {...base, state: 'drained', effectiveWeight: 0, available: false},
+                  {...base, effectiveWeight: 0, available: false},
+                  {...base, available: false, endpoints: [down, ejected]},
+                  {...base, available: false, breaker: 'open', failureRatePercent: 80},
+                ].map((r) => `${classify(r).state.label}: ${classify(r).reasons.join('; ')}`)));
+                """);
+        assertThat(states).asInstanceOf(InstanceOfAssertFactories.list(String.class)).containsExactly(
+                "Serving: ",
+                "Degraded: 1 of 2 endpoints available: it keeps part of its traffic, the rest spills to the next region; "
+                        + "c:3: ejected for 22 s more (outlier detection, 5 failures in a row)",
+                "Degraded: throttled by 429s: 50% of its share for 12 s more",
+                "Drained: drained through the admin API: no new requests, requests in flight finish",
+                "Drained: weight 0: no new requests (a weight override drains it)",
+                "Unavailable: none of its 2 endpoints can take requests; b:2: probe down: connection refused; "
+                        + "c:3: ejected for 22 s more (outlier detection, 5 failures in a row)",
+                "Breaker open: circuit breaker open (80% failures): the region as a whole is failing");
     }
 
     // ---- acting ----
