@@ -98,12 +98,14 @@ public final class DemoCommand implements Callable<Integer> {
                 out.printf("  %-20s http://127.0.0.1:%-6d control: http://127.0.0.1:%d%n",
                         gateway.name(), gateway.port(), gateway.controlPort());
             }
+            out.printf("%nStatus page (open it in a browser; the link signs you in, the token stays in that tab):%n  %s%n",
+                    statusPage(admin));
             out.flush();
 
             HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
             sendCompletions(client, base, out);
             streamSuggestions(client, base, out);
-            tryItYourself(out, base, gateways.get(0), configDirectory, admin.address().getPort(), token);
+            tryItYourself(out, base, gateways.get(0), configDirectory, admin.address().getPort(), token, statusPage(admin));
             if (exitAfterTraffic) {
                 return 0;
             }
@@ -256,8 +258,13 @@ public final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    private static void tryItYourself(
-            PrintWriter out, String base, SimulatedGateway first, Path directory, int adminPort, String token) {
+    /** The status page with this run's token in the fragment, which browsers never send to the server. */
+    private String statusPage(AdminServer admin) {
+        return admin.statusPageUrl() + "#token=" + token;
+    }
+
+    private static void tryItYourself(PrintWriter out, String base, SimulatedGateway first, Path directory, int adminPort,
+            String token, String pageUrl) {
         Path configFile = directory.resolve("demo.yaml");
         String admin = "http://127.0.0.1:" + adminPort;
         out.printf("%nTry it yourself (the configuration in use is %s):%n", configFile);
@@ -277,7 +284,9 @@ public final class DemoCommand implements Callable<Integer> {
         out.printf("  curl -s -H \"Authorization: Bearer $TOKEN\" '%s/admin/explain?ip=203.0.113.7&lat=48.86&lon=2.35&path=/v2/code/completions'%n",
                 admin);
         out.printf("  curl -s -H \"Authorization: Bearer $TOKEN\" -X POST %s/admin/regions/europe-west2/drain%n", admin);
-        out.printf("  tail -f %s    # one JSON line per request%n%n", directory.resolve("access.jsonl"));
+        out.printf("  tail -f %s    # one JSON line per request%n", directory.resolve("access.jsonl"));
+        out.println("  # the status page, where you can also drain and re-weight regions:");
+        out.printf("  %s%n%n", pageUrl);
         out.flush();
     }
 

@@ -38,7 +38,8 @@ class DemoCommandTest {
                 .contains("curl -N -X POST")
                 .containsPattern("export TOKEN=[0-9a-f]{16}")
                 .containsPattern("curl -s -H \"Authorization: Bearer \\$TOKEN\" http://127.0.0.1:\\d+/metrics")
-                .contains("access.jsonl");
+                .contains("access.jsonl")
+                .containsPattern("Status page .*\n  http://127.0.0.1:\\d+/ui/#token=[0-9a-f]{16}\n");
     }
 
     @Test

@@ -15,6 +15,7 @@ import dev.meridian.config.AdminToken;
 import dev.meridian.config.ConfigException;
 import dev.meridian.config.ConfigLoader;
 import dev.meridian.config.ConfigProblem;
+import dev.meridian.config.GeoPoint;
 import dev.meridian.config.MeridianConfig;
 import dev.meridian.config.RegionConfig;
 import dev.meridian.health.BreakerState;
@@ -531,6 +532,12 @@ final class AdminApi {
             Integer override = overrides.weights().get(region.name());
             int effective = overrides.effectiveWeight(region);
             r.put("name", region.name());
+            GeoPoint location = region.location();
+            if (location != null) {
+                r.putObject("location").put("lat", location.lat()).put("lon", location.lon());
+            } else {
+                r.putNull("location");
+            }
             r.put("state", overrides.isDrained(region.name()) ? "drained" : "active");
             r.put("configuredWeight", region.weight());
             if (override != null) {
@@ -589,6 +596,14 @@ final class AdminApi {
             node.put("problem", status.problem());
         }
         return node;
+    }
+
+    /** {@code GET /admin/whoami}: the calling token's name and scope (what the status page may offer). */
+    AdminReply whoami(AdminToken token) {
+        ObjectNode body = JSON.createObjectNode();
+        body.put("token", token.name());
+        body.put("scope", token.scope().name().toLowerCase(Locale.ROOT));
+        return AdminReply.json(200, body);
     }
 
     /** {@code GET /admin/fleet}: the live instances and the revision each has applied. */

@@ -24,6 +24,8 @@ enum AdminRoute {
     EXPLAIN(HttpMethod.GET, "/admin/explain", AdminToken.Scope.READ),
     FLEET(HttpMethod.GET, "/admin/fleet", AdminToken.Scope.READ),
     AUDIT(HttpMethod.GET, "/admin/audit", AdminToken.Scope.READ),
+    TRAFFIC(HttpMethod.GET, "/admin/traffic", AdminToken.Scope.READ),
+    WHOAMI(HttpMethod.GET, "/admin/whoami", AdminToken.Scope.READ),
     RELOAD(HttpMethod.POST, "/admin/reload", AdminToken.Scope.WRITE);
 
     private final HttpMethod method;

@@ -30,6 +30,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
@@ -64,6 +65,8 @@ import reactor.netty.resources.LoopResources;
  * need a {@code write} token. Every write makes a new revision, honours {@code If-Match}, is saved
  * atomically to the state file before it is applied, and is audited. See
  * {@code src/docs/admin-api.md} and the OpenAPI document served at {@code /admin/openapi.yaml}.
+ * The same port serves the status page ({@link StatusPage}, {@code /ui/}), which reads this API
+ * with the token its user gives it.
  *
  * <p>It runs on its own Reactor Netty {@link LoopResources} ({@code meridian-admin-*} threads),
  * and every endpoint that may block (files, DNS on reload, metrics scrapes) runs on a small
@@ -80,11 +83,16 @@ public final class AdminServer implements AutoCloseable {
     private static final int WORKER_THREADS = 4;
     private static final int WORKER_QUEUE = 64;
     private static final String ADMIN_TLS_HANDLER = "meridian.adminTls";
+    /** {@code GET /admin/traffic}: one interval every 5 s, the last 10 minutes. */
+    private static final Duration TRAFFIC_INTERVAL = Duration.ofSeconds(5);
+    private static final Duration TRAFFIC_WINDOW = Duration.ofMinutes(10);
 
     private final AdminApi api;
     private final StateStore store;
     private final AtomicReference<AdminConfig> access;
     private final byte[] openApi;
+    private final StatusPage page;
+    private final TrafficHistory traffic;
     private final LoopResources loops;
     private final Scheduler worker;
     private final DisposableServer http;
@@ -97,6 +105,10 @@ public final class AdminServer implements AutoCloseable {
         checkExposure(withTokens);
         this.access = new AtomicReference<>(withTokens);
         this.openApi = openApiDocument();
+        this.page = new StatusPage();
+        this.traffic = new TrafficHistory(server.meterRegistry(),
+                () -> server.config().regions().stream().map(RegionConfig::name).toList(),
+                Clock.systemUTC(), TRAFFIC_INTERVAL, TRAFFIC_WINDOW);
 
         AuditLog audit = new AuditLog(resolve(configFile, admin.auditFile()), Clock.systemUTC());
         this.store = openStore(server, configFile, audit);
@@ -106,6 +118,8 @@ public final class AdminServer implements AutoCloseable {
         this.tls = admin.tls() == null ? null : ServerTls.start(admin.tls(), "admin", false);
         this.loops = LoopResources.create("meridian-admin", 1, true);
         this.worker = Schedulers.newBoundedElastic(WORKER_THREADS, WORKER_QUEUE, "meridian-admin-work", 60, true);
+        long every = TRAFFIC_INTERVAL.toMillis();
+        worker.schedulePeriodically(this::sampleTraffic, every, every, TimeUnit.MILLISECONDS);
         try {
             this.http = HttpServer.create()
                     .runOn(loops)
@@ -156,6 +170,16 @@ public final class AdminServer implements AutoCloseable {
         return new AdminServer(server, configFile);
     }
 
+    /** The status page's address: {@code http://HOST:PORT/ui/} (https with {@code admin.tls}). */
+    public String statusPageUrl() {
+        InetSocketAddress at = address();
+        String host = at.getAddress().isAnyLocalAddress() ? "127.0.0.1" : at.getAddress().getHostAddress();
+        if (host.indexOf(':') >= 0) {
+            host = "[" + host + "]";
+        }
+        return (tls == null ? "http" : "https") + "://" + host + ":" + at.getPort() + StatusPage.ROOT;
+    }
+
     /** The address the admin API listens on (with the real port when the config said 0). */
     public InetSocketAddress address() {
         return (InetSocketAddress) http.address();
@@ -194,6 +218,15 @@ public final class AdminServer implements AutoCloseable {
         }
         if (!overrides.equals(server.overrides())) {
             server.applyOverrides(overrides);
+        }
+    }
+
+    /** Runs on the worker every {@link #TRAFFIC_INTERVAL}; an exception would end the periodic task, so none leaves. */
+    private void sampleTraffic() {
+        try {
+            traffic.sample();
+        } catch (RuntimeException e) {
+            log.warn("admin API: sampling the traffic meters for /admin/traffic failed: {}", e.toString());
         }
     }
 
@@ -364,6 +397,10 @@ public final class AdminServer implements AutoCloseable {
                     + " (percent-escapes are % and two hex digits)");
         }
         HttpMethod method = request.method();
+        if (StatusPage.owns(path)) {
+            // Static files without data: no token (the page asks for one and sends it with its calls).
+            return Mono.just(page.serve(method, path, request.requestHeaders().get(HttpHeaderNames.IF_NONE_MATCH)));
+        }
         List<AdminRoute> onPath = new ArrayList<>();
         String name = "";
         for (AdminRoute route : AdminRoute.values()) {
@@ -398,11 +435,11 @@ public final class AdminServer implements AutoCloseable {
         }
         AdminApi.Caller caller = new AdminApi.Caller(token.name(), remote(request));
         String region = name;
-        return Mono.fromCallable(() -> dispatch(route, region, body, uri, request, caller)).subscribeOn(worker);
+        return Mono.fromCallable(() -> dispatch(route, region, body, uri, request, token, caller)).subscribeOn(worker);
     }
 
     private AdminReply dispatch(AdminRoute route, String region, byte[] body, QueryStringDecoder uri,
-            HttpServerRequest request, AdminApi.Caller caller) {
+            HttpServerRequest request, AdminToken token, AdminApi.Caller caller) {
         String ifMatch = request.requestHeaders().get(HttpHeaderNames.IF_MATCH);
         return switch (route) {
             case HEALTHZ -> api.healthz();
@@ -413,6 +450,8 @@ public final class AdminServer implements AutoCloseable {
             case EXPLAIN -> api.explain(uri.parameters());
             case FLEET -> api.fleet();
             case AUDIT -> api.audit(uri.parameters());
+            case TRAFFIC -> traffic.reply();
+            case WHOAMI -> api.whoami(token);
             case SET_WEIGHT -> api.changeRegion(AdminApi.Action.WEIGHT, region, body, ifMatch, dryRun(uri), caller);
             case RESET_WEIGHT -> api.changeRegion(AdminApi.Action.RESET_WEIGHT, region, body, ifMatch, dryRun(uri), caller);
             case DRAIN -> api.changeRegion(AdminApi.Action.DRAIN, region, body, ifMatch, dryRun(uri), caller);
@@ -507,9 +546,14 @@ public final class AdminServer implements AutoCloseable {
     }
 
     private static Mono<Void> send(HttpServerResponse response, AdminReply reply) {
-        response.status(reply.status())
-                .header(HttpHeaderNames.CONTENT_TYPE, reply.contentType())
-                .header(HttpHeaderNames.CACHE_CONTROL, "no-store")
+        response.status(reply.status()).header(HttpHeaderNames.CACHE_CONTROL, "no-store");
+        if (reply.status() == 304) {
+            // The status page's revalidations. No Content-Length: in a 304 it would have to be the
+            // length of the 200 (RFC 9110, section 8.6), and there is no content to describe.
+            reply.headers().forEach(response::header);
+            return response.send();
+        }
+        response.header(HttpHeaderNames.CONTENT_TYPE, reply.contentType())
                 .header(HttpHeaderNames.CONTENT_LENGTH, Integer.toString(reply.body().length));
         reply.headers().forEach(response::header);
         return response.sendByteArray(Mono.just(reply.body())).then();
