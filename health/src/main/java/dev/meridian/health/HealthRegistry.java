@@ -149,7 +149,11 @@ public final class HealthRegistry implements HealthSignals, AutoCloseable {
 
     private static CircuitBreakerConfig breakerConfig(BreakerConfig b, LongSupplier nanoClock) {
         return CircuitBreakerConfig.custom()
-                .slidingWindow(b.window(), b.minimumCalls(), SlidingWindowType.COUNT_BASED,
+                // Time-based: a count-based window sized for a quiet region lasts milliseconds under load.
+                // Resilience4j 2.3's lock-free time window reads System.nanoTime() itself (it ignores
+                // the clock below), which is the registry's clock in production; the lock-free
+                // window is kept because the other one takes a lock on every call, on event loops.
+                .slidingWindow((int) b.window().toSeconds(), b.minimumCalls(), SlidingWindowType.TIME_BASED,
                         SlidingWindowSynchronizationStrategy.LOCK_FREE)
                 .failureRateThreshold(b.failureRateThreshold())
                 .slowCallRateThreshold(b.slowCallRateThreshold())
