@@ -28,7 +28,8 @@ import picocli.CommandLine.Option;
  * how its share settled), read from the router's own metrics every 100 ms.
  *
  * <ul>
- *   <li>{@code region-outage}: every gateway of A goes down (connections refused, in-flight ones cut).
+ *   <li>{@code region-outage}: every gateway of A goes down (connections refused, in-flight ones cut);
+ *       with {@code --reset-connections} its open connections are reset (RST) instead of closed.
  *   <li>{@code black-hole}: every gateway of A hangs (connections accepted, nothing answered).
  *   <li>{@code slow-region}: A answers {@code --slow} (200 ms) later, probes included.
  *   <li>{@code brownout}: half of A's gateways go down.
@@ -283,19 +284,23 @@ abstract class FailoverScenario implements Callable<Integer> {
             description = {"Kills every gateway of the clients' nearest region under load, then brings them back.",
                 "Reports client errors, the time until no attempt goes there, and the time until traffic returns."})
     static final class RegionOutage extends FailoverScenario {
+        @Option(names = "--reset-connections",
+                description = "The gateways reset their open connections (RST) instead of closing them (reports as region-outage-reset).")
+        boolean resetConnections;
+
         @Override
         String name() {
-            return "region-outage";
+            return resetConnections ? "region-outage-reset" : "region-outage";
         }
 
         @Override
         String what() {
-            return "every gateway of " + A + " goes down";
+            return "every gateway of " + A + " goes down" + (resetConnections ? " and resets its open connections" : "");
         }
 
         @Override
         void fault(List<SimulatedGateway> region) {
-            region.parallelStream().forEach(SimulatedGateway::down);
+            region.parallelStream().forEach(resetConnections ? SimulatedGateway::downWithResets : SimulatedGateway::down);
         }
 
         @Override
