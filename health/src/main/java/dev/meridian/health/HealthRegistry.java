@@ -532,6 +532,18 @@ public final class HealthRegistry implements HealthSignals, AutoCloseable {
                 eh.withheldFailures.set(0); // pinned on the endpoint: the region's breaker never sees them
                 return;
             }
+            if (region.breaker.getState() == CircuitBreaker.State.CLOSED
+                    && !anotherEndpointDoesFine(eh, region.ejections.get(), now)) {
+                // Outlier detection may eject no more, and every endpoint in rotation fails: the
+                // region fails as a whole, which is the breaker's business, at once (a time window
+                // full of the successes before the failure would take seconds to notice).
+                LOG.warn("region {} fails as a whole: every endpoint in rotation is failing and max-ejected-percent "
+                        + "allows no more ejections", region);
+                showWithheldFailures(eh, duration, outcome == Outcome.TIMEOUT ? TIMEOUT : GATEWAY_FAILURE);
+                region.breaker.transitionToOpenState();
+                checkBreaker(region);
+                return;
+            }
         } else if (region.breaker.getState() == CircuitBreaker.State.CLOSED && current.ejected(now) < ejectable(region)) {
             if (anotherEndpointDoesFine(eh, current, now)) {
                 return; // held back: it looks like this endpoint's failure, and outlier detection may still eject it

@@ -76,6 +76,21 @@ class BreakerAndOutliersTest {
     }
 
     @Test
+    void aRegionWhoseEndpointsAllFailUnderLoadOpensItsBreakerAlthoughItsWindowIsFullOfSuccesses() {
+        for (int i = 0; i < 1000; i++) {
+            record(west, i % 2, Outcome.SUCCESS);
+        }
+        for (int i = 0; i < 10; i++) {
+            record(west, i % 2, Outcome.GATEWAY_FAILURE);
+        }
+
+        assertThat(health.isAvailable(west.endpoints().get(0))).as("one replica ejected (max-ejected-percent)").isFalse();
+        assertThat(health.admits(west))
+                .as("the other fails too and may not be ejected: the region fails as a whole, 5 failures in 1000 calls or not")
+                .isFalse();
+    }
+
+    @Test
     void failuresOfARunThatEndsWithASuccessCountAgainstTheRegion() {
         for (int i = 0; i < 5; i++) {
             record(east, 0, Outcome.GATEWAY_FAILURE);
