@@ -1,19 +1,24 @@
 package dev.meridian.config;
 
+import static java.util.Objects.requireNonNull;
+
 import java.time.Duration;
 
 /**
- * The circuit breaker of each region (Resilience4j, count-based window). Outlier ejection acts on
+ * The circuit breaker of each region (Resilience4j, time-based window). Outlier ejection acts on
  * single endpoints; the breaker acts on a whole region whose endpoints all fail or crawl at once
  * (a broken model provider, a saturated region), so that traffic moves to the next region instead
  * of every request paying for the failure. After {@code openDuration} a few trial calls decide
  * whether it closes again.
  *
+ * <p>The window is a span of time, not a number of calls: a count-based window sized for a quiet
+ * region lasts a few milliseconds under load, so its meaning would change with the traffic.
+ *
  * @param failureRateThreshold percentage of failed calls in the window that opens the breaker, 1..100
  * @param slowCallRateThreshold percentage of slow calls in the window that opens it, 1..100 (100: only when every call is slow)
  * @param slowCallDuration a call taking longer than this is slow (positive)
- * @param window the number of most recent calls the rates are computed over, 1..10000
- * @param minimumCalls calls needed before the rates count at all, 1..{@code window}
+ * @param window the span of most recent time the rates are computed over, whole seconds, 1s..1h
+ * @param minimumCalls calls in the window needed before the rates count at all, 1..10000
  * @param openDuration how long the breaker stays open before it lets trial calls through (positive)
  * @param halfOpenCalls trial calls in the half-open state that decide whether it closes, 1..1000
  */
@@ -21,13 +26,15 @@ public record BreakerConfig(
         int failureRateThreshold,
         int slowCallRateThreshold,
         Duration slowCallDuration,
-        int window,
+        Duration window,
         int minimumCalls,
         Duration openDuration,
         int halfOpenCalls) {
 
     /** Largest window; far above any sensible value, it catches typos. */
-    public static final int MAX_WINDOW = 10_000;
+    public static final Duration MAX_WINDOW = Duration.ofHours(1);
+    /** Most calls required before the rates count; far above any sensible value, it catches typos. */
+    public static final int MAX_MINIMUM_CALLS = 10_000;
     /** Most trial calls in the half-open state. */
     public static final int MAX_HALF_OPEN_CALLS = 1000;
 
@@ -35,11 +42,12 @@ public record BreakerConfig(
         checkPercent(failureRateThreshold, "failureRateThreshold");
         checkPercent(slowCallRateThreshold, "slowCallRateThreshold");
         TimeoutConfig.checkPositive(slowCallDuration, "slowCallDuration");
-        if (window < 1 || window > MAX_WINDOW) {
-            throw new IllegalArgumentException("window: " + window + " (expected: 1.." + MAX_WINDOW + ")");
+        requireNonNull(window, "window");
+        if (window.compareTo(Duration.ofSeconds(1)) < 0 || window.compareTo(MAX_WINDOW) > 0 || window.getNano() != 0) {
+            throw new IllegalArgumentException("window: " + window + " (expected: whole seconds, 1s..1h)");
         }
-        if (minimumCalls < 1 || minimumCalls > window) {
-            throw new IllegalArgumentException("minimumCalls: " + minimumCalls + " (expected: 1..window " + window + ")");
+        if (minimumCalls < 1 || minimumCalls > MAX_MINIMUM_CALLS) {
+            throw new IllegalArgumentException("minimumCalls: " + minimumCalls + " (expected: 1.." + MAX_MINIMUM_CALLS + ")");
         }
         TimeoutConfig.checkPositive(openDuration, "openDuration");
         if (halfOpenCalls < 1 || halfOpenCalls > MAX_HALF_OPEN_CALLS) {
@@ -74,8 +82,12 @@ public record BreakerConfig(
                 openDuration, halfOpenCalls);
     }
 
-    /** The window and the minimum number of calls together, since the minimum may not exceed the window. */
-    public BreakerConfig withWindow(int window, int minimumCalls) {
+    public BreakerConfig withWindow(Duration window) {
+        return new BreakerConfig(failureRateThreshold, slowCallRateThreshold, slowCallDuration, window, minimumCalls,
+                openDuration, halfOpenCalls);
+    }
+
+    public BreakerConfig withMinimumCalls(int minimumCalls) {
         return new BreakerConfig(failureRateThreshold, slowCallRateThreshold, slowCallDuration, window, minimumCalls,
                 openDuration, halfOpenCalls);
     }

@@ -126,6 +126,8 @@ public final class ConfigDefaults {
     /** Envoy's overprovisioning factor: a region keeps all its traffic until 2/7 of its endpoints are gone. */
     public static final double SPILL_FACTOR = 1.4;
     public static final Duration HYSTERESIS = Duration.ofMillis(5);
+    /** Latency moves a client location's ranking at most once per this: a gray failure moves traffic once, not back and forth. */
+    public static final Duration HYSTERESIS_PERIOD = Duration.ofSeconds(10);
     /** A request that may succeed beats a certain 503. */
     public static final PanicMode PANIC = PanicMode.ROUTE;
     public static final Duration DEFAULT_TTFB = Duration.ofMillis(100);
@@ -149,16 +151,30 @@ public final class ConfigDefaults {
     public static final Duration OUTLIER_MAX_EJECTION = Duration.ofSeconds(300);
     /** Half: outlier detection must not empty a region that is failing as a whole (that is the breaker's job). */
     public static final int OUTLIER_MAX_EJECTED_PERCENT = 50;
+    /** Envoy's default: an endpoint that answers its probe again is back at once, not after its ejection ran out. */
+    public static final boolean OUTLIER_UNEJECT_ON_PROBE_SUCCESS = true;
 
     // health.breaker
     public static final int BREAKER_FAILURE_RATE_THRESHOLD = 50;
     /** 100: slow calls open the breaker only when every call in the window is slow. */
     public static final int BREAKER_SLOW_CALL_RATE_THRESHOLD = 100;
     public static final Duration BREAKER_SLOW_CALL_DURATION = Duration.ofSeconds(30);
-    public static final int BREAKER_WINDOW = 20;
+    /** Time-based: what the failure rate means does not change with the load. */
+    public static final Duration BREAKER_WINDOW = Duration.ofSeconds(10);
     public static final int BREAKER_MINIMUM_CALLS = 10;
     public static final Duration BREAKER_OPEN_DURATION = Duration.ofSeconds(10);
     public static final int BREAKER_HALF_OPEN_CALLS = 3;
+
+    // health.stall
+    public static final boolean STALL_ENABLED = true;
+    /** Four times the region's live p99 time to first byte: far beyond its normal tail. */
+    public static final double STALL_MULTIPLIER = 4;
+    /** A second without any answer while requests wait: well past a GC pause or a slow burst, well before a probe round. */
+    public static final Duration STALL_MIN_THRESHOLD = Duration.ofSeconds(1);
+    /** Two: one slow request alone is not a stalled region. */
+    public static final int STALL_OVERDUE_ATTEMPTS = 2;
+    /** Attempts that may wait on a region that has not answered for longer than its p99. */
+    public static final int STALL_MAX_WAITING = 16;
 
     // health.rate-limit
     public static final Duration RATE_LIMIT_DEFAULT_RETRY_AFTER = Duration.ofSeconds(10);
@@ -176,6 +192,8 @@ public final class ConfigDefaults {
     public static final int RETRY_MAX_ATTEMPTS = 3;
     /** A sent POST may have had an effect: not retried unless the route says its requests have none. */
     public static final boolean RETRY_NON_IDEMPOTENT = false;
+    /** Attempts stuck on a region or endpoint declared down are re-sent elsewhere (when they may be repeated). */
+    public static final boolean RETRY_RESCUE = true;
     public static final boolean HEDGE_ENABLED = false;
     /** {@code null}: the region's live p95 time to first byte (spelled {@code p95} in the file). */
     public static final @Nullable Duration HEDGE_DELAY = null;

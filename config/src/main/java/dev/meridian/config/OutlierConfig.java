@@ -14,8 +14,12 @@ import java.time.Duration;
  * @param maxEjection the longest ejection (positive, at least {@code baseEjection})
  * @param maxEjectedPercent at most this percentage of a region's endpoints is ejected at once, 0..100;
  *     one endpoint may always be ejected, so that a region of two replicas can still lose its broken one
+ * @param unejectOnProbeSuccess whether an ejected endpoint returns at its first successful active probe
+ *     that started after the ejection began (Envoy's {@code successful_active_health_check_uneject_host}),
+ *     so that recovery is as fast as detection; the ejection multiplier still grows when it fails again
  */
-public record OutlierConfig(int consecutiveFailures, Duration baseEjection, Duration maxEjection, int maxEjectedPercent) {
+public record OutlierConfig(int consecutiveFailures, Duration baseEjection, Duration maxEjection, int maxEjectedPercent,
+        boolean unejectOnProbeSuccess) {
 
     /** Largest number of consecutive failures; far above any sensible value, it catches typos. */
     public static final int MAX_CONSECUTIVE_FAILURES = 1000;
@@ -42,22 +46,27 @@ public record OutlierConfig(int consecutiveFailures, Duration baseEjection, Dura
                 ConfigDefaults.OUTLIER_CONSECUTIVE_FAILURES,
                 ConfigDefaults.OUTLIER_BASE_EJECTION,
                 ConfigDefaults.OUTLIER_MAX_EJECTION,
-                ConfigDefaults.OUTLIER_MAX_EJECTED_PERCENT);
+                ConfigDefaults.OUTLIER_MAX_EJECTED_PERCENT,
+                ConfigDefaults.OUTLIER_UNEJECT_ON_PROBE_SUCCESS);
     }
 
     public OutlierConfig withConsecutiveFailures(int consecutiveFailures) {
-        return new OutlierConfig(consecutiveFailures, baseEjection, maxEjection, maxEjectedPercent);
+        return new OutlierConfig(consecutiveFailures, baseEjection, maxEjection, maxEjectedPercent, unejectOnProbeSuccess);
     }
 
     public OutlierConfig withBaseEjection(Duration baseEjection) {
-        return new OutlierConfig(consecutiveFailures, baseEjection, maxEjection, maxEjectedPercent);
+        return new OutlierConfig(consecutiveFailures, baseEjection, maxEjection, maxEjectedPercent, unejectOnProbeSuccess);
     }
 
     public OutlierConfig withMaxEjection(Duration maxEjection) {
-        return new OutlierConfig(consecutiveFailures, baseEjection, maxEjection, maxEjectedPercent);
+        return new OutlierConfig(consecutiveFailures, baseEjection, maxEjection, maxEjectedPercent, unejectOnProbeSuccess);
     }
 
     public OutlierConfig withMaxEjectedPercent(int maxEjectedPercent) {
-        return new OutlierConfig(consecutiveFailures, baseEjection, maxEjection, maxEjectedPercent);
+        return new OutlierConfig(consecutiveFailures, baseEjection, maxEjection, maxEjectedPercent, unejectOnProbeSuccess);
+    }
+
+    public OutlierConfig withUnejectOnProbeSuccess(boolean unejectOnProbeSuccess) {
+        return new OutlierConfig(consecutiveFailures, baseEjection, maxEjection, maxEjectedPercent, unejectOnProbeSuccess);
     }
 }

@@ -17,6 +17,8 @@ import static java.util.Objects.requireNonNull;
  * @param spillFactor a region keeps {@code min(1, spillFactor x healthy fraction)} of its traffic, 1.0..10
  *     (Envoy's overprovisioning factor: 1.4 lets a region lose 2/7 of its endpoints before it spills)
  * @param hysteresis latency-aware mode: a measured-latency change smaller than this does not change the ranking (zero or more)
+ * @param hysteresisPeriod after the measured latencies changed the ranking for a client location, they may change it
+ *     again only this much later: at most one move per period (zero or more; zero: no hold)
  * @param panic what happens when no region is available
  * @param defaultTtfb an endpoint's time to first byte before it has been measured (positive)
  * @param ttfbDecay time constant of the peak-EWMA of time to first byte (positive)
@@ -26,6 +28,7 @@ public record RoutingConfig(
         Duration tieBand,
         double spillFactor,
         Duration hysteresis,
+        Duration hysteresisPeriod,
         PanicMode panic,
         Duration defaultTtfb,
         Duration ttfbDecay) {
@@ -42,6 +45,7 @@ public record RoutingConfig(
             throw new IllegalArgumentException("spillFactor: " + spillFactor + " (expected: 1.0..10)");
         }
         checkNotNegative(hysteresis, "hysteresis");
+        checkNotNegative(hysteresisPeriod, "hysteresisPeriod");
         requireNonNull(panic, "panic");
         TimeoutConfig.checkPositive(defaultTtfb, "defaultTtfb");
         TimeoutConfig.checkPositive(ttfbDecay, "ttfbDecay");
@@ -54,37 +58,42 @@ public record RoutingConfig(
                 ConfigDefaults.TIE_BAND,
                 ConfigDefaults.SPILL_FACTOR,
                 ConfigDefaults.HYSTERESIS,
+                ConfigDefaults.HYSTERESIS_PERIOD,
                 ConfigDefaults.PANIC,
                 ConfigDefaults.DEFAULT_TTFB,
                 ConfigDefaults.TTFB_DECAY);
     }
 
     public RoutingConfig withMode(RoutingMode mode) {
-        return new RoutingConfig(mode, tieBand, spillFactor, hysteresis, panic, defaultTtfb, ttfbDecay);
+        return new RoutingConfig(mode, tieBand, spillFactor, hysteresis, hysteresisPeriod, panic, defaultTtfb, ttfbDecay);
     }
 
     public RoutingConfig withTieBand(Duration tieBand) {
-        return new RoutingConfig(mode, tieBand, spillFactor, hysteresis, panic, defaultTtfb, ttfbDecay);
+        return new RoutingConfig(mode, tieBand, spillFactor, hysteresis, hysteresisPeriod, panic, defaultTtfb, ttfbDecay);
     }
 
     public RoutingConfig withSpillFactor(double spillFactor) {
-        return new RoutingConfig(mode, tieBand, spillFactor, hysteresis, panic, defaultTtfb, ttfbDecay);
+        return new RoutingConfig(mode, tieBand, spillFactor, hysteresis, hysteresisPeriod, panic, defaultTtfb, ttfbDecay);
     }
 
     public RoutingConfig withHysteresis(Duration hysteresis) {
-        return new RoutingConfig(mode, tieBand, spillFactor, hysteresis, panic, defaultTtfb, ttfbDecay);
+        return new RoutingConfig(mode, tieBand, spillFactor, hysteresis, hysteresisPeriod, panic, defaultTtfb, ttfbDecay);
+    }
+
+    public RoutingConfig withHysteresisPeriod(Duration hysteresisPeriod) {
+        return new RoutingConfig(mode, tieBand, spillFactor, hysteresis, hysteresisPeriod, panic, defaultTtfb, ttfbDecay);
     }
 
     public RoutingConfig withPanic(PanicMode panic) {
-        return new RoutingConfig(mode, tieBand, spillFactor, hysteresis, panic, defaultTtfb, ttfbDecay);
+        return new RoutingConfig(mode, tieBand, spillFactor, hysteresis, hysteresisPeriod, panic, defaultTtfb, ttfbDecay);
     }
 
     public RoutingConfig withDefaultTtfb(Duration defaultTtfb) {
-        return new RoutingConfig(mode, tieBand, spillFactor, hysteresis, panic, defaultTtfb, ttfbDecay);
+        return new RoutingConfig(mode, tieBand, spillFactor, hysteresis, hysteresisPeriod, panic, defaultTtfb, ttfbDecay);
     }
 
     public RoutingConfig withTtfbDecay(Duration ttfbDecay) {
-        return new RoutingConfig(mode, tieBand, spillFactor, hysteresis, panic, defaultTtfb, ttfbDecay);
+        return new RoutingConfig(mode, tieBand, spillFactor, hysteresis, hysteresisPeriod, panic, defaultTtfb, ttfbDecay);
     }
 
     private static void checkNotNegative(Duration value, String name) {

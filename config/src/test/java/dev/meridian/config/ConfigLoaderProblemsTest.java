@@ -601,24 +601,40 @@ class ConfigLoaderProblemsTest {
                     failure-rate-threshold: 0
                     slow-call-rate-threshold: 101
                     slow-call-duration: 0ms
-                    window: 20000
+                    window: 20
                     open-duration: ten seconds
                     half-open-calls: 0
                 """ + REGIONS)).containsExactly(
                 "m.yaml:3:29: health.breaker.failure-rate-threshold: 0 is out of range (expected: 1..100)",
                 "m.yaml:4:31: health.breaker.slow-call-rate-threshold: 101 is out of range (expected: 1..100)",
                 "m.yaml:5:25: health.breaker.slow-call-duration: '0ms' is zero (expected a positive duration, e.g. 250ms, 2s, 1m)",
-                "m.yaml:6:13: health.breaker.window: 20000 is out of range (expected: 1..10000)",
+                "m.yaml:6:13: health.breaker.window: '20' has no unit (expected e.g. 250ms, 2s, 1m)",
                 "m.yaml:7:20: health.breaker.open-duration: 'ten seconds' is not a duration (expected e.g. 250ms, 2s, 1m)",
                 "m.yaml:8:22: health.breaker.half-open-calls: 0 is out of range (expected: 1..1000)");
     }
 
     @Test
-    void minimumCallsBeyondTheWindowIsReportedWhereItWasWritten() {
-        assertThat(problems("health: {breaker: {window: 20, minimum-calls: 30}}\n" + REGIONS)).containsExactly(
-                "m.yaml:1:47: health.breaker.minimum-calls: 30 is more than window (expected at most 20)");
-        assertThat(problems("health: {breaker: {window: 5}}\n" + REGIONS)).containsExactly(
-                "m.yaml:1:28: health.breaker.window: 5 is less than minimum-calls (expected at least 10, or a smaller minimum-calls)");
+    void theBreakerWindowIsAWholeNumberOfSeconds() {
+        assertThat(problems("health: {breaker: {window: 1500ms}}\n" + REGIONS)).containsExactly(
+                "m.yaml:1:28: health.breaker.window: '1500ms' is not a whole number of seconds from 1s to 1h");
+        assertThat(problems("health: {breaker: {window: 2h}}\n" + REGIONS)).containsExactly(
+                "m.yaml:1:28: health.breaker.window: '2h' is not a whole number of seconds from 1s to 1h");
+    }
+
+    @Test
+    void badStallValuesAreRefused() {
+        assertThat(problems("""
+                health:
+                  stall:
+                    multiplier: 0.5
+                    min-threshold: 0s
+                    overdue-attempts: 0
+                    max-waiting: 0
+                """ + REGIONS)).containsExactly(
+                "m.yaml:3:17: health.stall.multiplier: 0.5 is out of range (expected: 1..100)",
+                "m.yaml:4:20: health.stall.min-threshold: '0s' is zero (expected a positive duration, e.g. 250ms, 2s, 1m)",
+                "m.yaml:5:23: health.stall.overdue-attempts: 0 is out of range (expected: 1..1000)",
+                "m.yaml:6:18: health.stall.max-waiting: 0 is out of range (expected: 1..100000)");
     }
 
     @Test
@@ -665,7 +681,7 @@ class ConfigLoaderProblemsTest {
                 """ + REGIONS)).containsExactly(
                 "m.yaml:4:27: routes[0].retry.max-attempts: 0 is out of range (expected: 1..10)",
                 "m.yaml:4:46: routes[0].retry.non-idempotent: expected a boolean (true or false), found 'sometimes'",
-                "m.yaml:4:57: routes[0].retry.backoff: unknown key (expected one of: max-attempts, non-idempotent)",
+                "m.yaml:4:57: routes[0].retry.backoff: unknown key (expected one of: max-attempts, non-idempotent, rescue)",
                 "m.yaml:5:35: routes[0].hedge.delay: 'p99' is neither a duration nor p95 (expected a positive duration such as 150ms, or p95)",
                 "m.yaml:8:27: routes[1].retry.max-attempts: 11 is out of range (expected: 1..10)",
                 "m.yaml:9:20: routes[1].hedge.delay: '0ms' is zero (expected a positive duration such as 150ms, or p95)",

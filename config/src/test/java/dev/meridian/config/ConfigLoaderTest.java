@@ -57,6 +57,7 @@ class ConfigLoaderTest {
               tie-band: 0ms
               spill-factor: 1
               hysteresis: 2ms
+              hysteresis-period: 30s
               panic: reject
               default-ttfb: 250ms
               ttfb-decay: 30s
@@ -74,14 +75,21 @@ class ConfigLoaderTest {
                 base-ejection: 10s
                 max-ejection: 10s
                 max-ejected-percent: 0
+                uneject-on-probe-success: false
               breaker:
                 failure-rate-threshold: 25
                 slow-call-rate-threshold: 80
                 slow-call-duration: 5s
-                window: 50
+                window: 30s
                 minimum-calls: 50
                 open-duration: 1m
                 half-open-calls: 5
+              stall:
+                enabled: false
+                multiplier: 2.5
+                min-threshold: 300ms
+                overdue-attempts: 3
+                max-waiting: 40
               rate-limit:
                 default-retry-after: 30s
                 capacity: 1
@@ -107,7 +115,7 @@ class ConfigLoaderTest {
                 path-prefix: /v2/code/completions
                 timeouts: {first-byte: 10s, total: 30s}
                 sticky-header: X-Gitlab-Instance-Id
-                retry: {max-attempts: 2, non-idempotent: true}
+                retry: {max-attempts: 2, non-idempotent: true, rescue: false}
                 hedge: {enabled: true, delay: 150ms}
                 apdex: {satisfied: 500ms, tolerated: 2s}
               - name: chat
@@ -144,13 +152,15 @@ class ConfigLoaderTest {
                 new GeoConfig(Path.of("/var/lib/GeoIP/GeoLite2-City.mmdb"), false, Duration.ofMillis(10), 0, 1024, List.of(
                         CidrRange.parse("127.0.0.1/32"), CidrRange.parse("10.0.0.0/8"), CidrRange.parse("fd00::/8")),
                         List.of("X-Client-Geo-Location", "CF-IPLocation")),
-                new RoutingConfig(RoutingMode.LATENCY_AWARE, Duration.ZERO, 1.0, Duration.ofMillis(2), PanicMode.REJECT,
+                new RoutingConfig(RoutingMode.LATENCY_AWARE, Duration.ZERO, 1.0, Duration.ofMillis(2), Duration.ofSeconds(30),
+                        PanicMode.REJECT,
                         Duration.ofMillis(250), Duration.ofSeconds(30)),
                 new HealthConfig(
                         new ProbeConfig(false, "/monitoring/healthz?probe=meridian", Duration.ofSeconds(5), 0.0,
                                 Duration.ofMillis(500), 3, 1),
-                        new OutlierConfig(7, Duration.ofSeconds(10), Duration.ofSeconds(10), 0),
-                        new BreakerConfig(25, 80, Duration.ofSeconds(5), 50, 50, Duration.ofMinutes(1), 5),
+                        new OutlierConfig(7, Duration.ofSeconds(10), Duration.ofSeconds(10), 0, false),
+                        new BreakerConfig(25, 80, Duration.ofSeconds(5), Duration.ofSeconds(30), 50, Duration.ofMinutes(1), 5),
+                        new StallConfig(false, 2.5, Duration.ofMillis(300), 3, 40),
                         new RateLimitConfig(Duration.ofSeconds(30), 1.0)),
                 new RetriesConfig(0.1, Duration.ofSeconds(30), 0, 64 * 1024),
                 new AccessLogConfig(false, Path.of("/var/log/meridian/access.jsonl"), 100),
@@ -161,9 +171,9 @@ class ConfigLoaderTest {
                                 List.of(URI.create("https://gw.europe-west2.example.com:443")))),
                 List.of(new RouteConfig("completions", "/v2/code/completions", new TimeoutConfig(
                         Duration.ofMillis(500), Duration.ofSeconds(10), Duration.ofSeconds(45), Duration.ofSeconds(30)),
-                        "X-Gitlab-Instance-Id", new RetryConfig(2, true), new HedgeConfig(true, Duration.ofMillis(150)),
+                        "X-Gitlab-Instance-Id", new RetryConfig(2, true, false), new HedgeConfig(true, Duration.ofMillis(150)),
                         new ApdexConfig(Duration.ofMillis(500), Duration.ofSeconds(2))),
-                        new RouteConfig("chat", "/v2/chat/agent", timeouts, null, new RetryConfig(1, false),
+                        new RouteConfig("chat", "/v2/chat/agent", timeouts, null, new RetryConfig(1, false, true),
                                 new HedgeConfig(true, null))),
                 FleetConfig.NONE);
         assertThat(config).isEqualTo(expected);
@@ -203,7 +213,7 @@ class ConfigLoaderTest {
         assertThat(config.health().rateLimit().capacity()).isEqualTo(0.5);
         assertThat(config.retries()).isEqualTo(RetriesConfig.ofDefaults());
         assertThat(config.retries().replayBuffer()).isEqualTo(1024 * 1024);
-        assertThat(config.defaultRoute().retry()).isEqualTo(new RetryConfig(3, false));
+        assertThat(config.defaultRoute().retry()).isEqualTo(new RetryConfig(3, false, true));
         assertThat(config.defaultRoute().hedge()).as("hedging is opt-in").isEqualTo(new HedgeConfig(false, null));
     }
 

@@ -90,6 +90,7 @@ class ConfigSchemaTest {
             entry("routing.tie-band", "TIE_BAND"),
             entry("routing.spill-factor", "SPILL_FACTOR"),
             entry("routing.hysteresis", "HYSTERESIS"),
+            entry("routing.hysteresis-period", "HYSTERESIS_PERIOD"),
             entry("routing.panic", "PANIC"),
             entry("routing.default-ttfb", "DEFAULT_TTFB"),
             entry("routing.ttfb-decay", "TTFB_DECAY"),
@@ -104,6 +105,12 @@ class ConfigSchemaTest {
             entry("health.outlier.base-ejection", "OUTLIER_BASE_EJECTION"),
             entry("health.outlier.max-ejection", "OUTLIER_MAX_EJECTION"),
             entry("health.outlier.max-ejected-percent", "OUTLIER_MAX_EJECTED_PERCENT"),
+            entry("health.outlier.uneject-on-probe-success", "OUTLIER_UNEJECT_ON_PROBE_SUCCESS"),
+            entry("health.stall.enabled", "STALL_ENABLED"),
+            entry("health.stall.multiplier", "STALL_MULTIPLIER"),
+            entry("health.stall.min-threshold", "STALL_MIN_THRESHOLD"),
+            entry("health.stall.overdue-attempts", "STALL_OVERDUE_ATTEMPTS"),
+            entry("health.stall.max-waiting", "STALL_MAX_WAITING"),
             entry("health.breaker.failure-rate-threshold", "BREAKER_FAILURE_RATE_THRESHOLD"),
             entry("health.breaker.slow-call-rate-threshold", "BREAKER_SLOW_CALL_RATE_THRESHOLD"),
             entry("health.breaker.slow-call-duration", "BREAKER_SLOW_CALL_DURATION"),
@@ -126,6 +133,7 @@ class ConfigSchemaTest {
             entry("routes", "ROUTES"),
             entry("routes[].retry.max-attempts", "RETRY_MAX_ATTEMPTS"),
             entry("routes[].retry.non-idempotent", "RETRY_NON_IDEMPOTENT"),
+            entry("routes[].retry.rescue", "RETRY_RESCUE"),
             entry("routes[].hedge.enabled", "HEDGE_ENABLED"),
             entry("routes[].hedge.delay", "HEDGE_DELAY"),
             entry("routes[].apdex.satisfied", "APDEX_SATISFIED"),
@@ -239,8 +247,10 @@ class ConfigSchemaTest {
         assertThat(health.at("/probe/properties/healthy-threshold/maximum").asInt()).isEqualTo(ProbeConfig.MAX_THRESHOLD);
         assertThat(health.at("/outlier/properties/consecutive-failures/maximum").asInt())
                 .isEqualTo(OutlierConfig.MAX_CONSECUTIVE_FAILURES);
-        assertThat(health.at("/breaker/properties/window/maximum").asInt()).isEqualTo(BreakerConfig.MAX_WINDOW);
-        assertThat(health.at("/breaker/properties/minimum-calls/maximum").asInt()).isEqualTo(BreakerConfig.MAX_WINDOW);
+        assertThat(health.at("/breaker/properties/minimum-calls/maximum").asInt()).isEqualTo(BreakerConfig.MAX_MINIMUM_CALLS);
+        assertThat(health.at("/stall/properties/multiplier/maximum").asDouble()).isEqualTo(StallConfig.MAX_MULTIPLIER);
+        assertThat(health.at("/stall/properties/overdue-attempts/maximum").asInt()).isEqualTo(StallConfig.MAX_OVERDUE_ATTEMPTS);
+        assertThat(health.at("/stall/properties/max-waiting/maximum").asInt()).isEqualTo(StallConfig.MAX_WAITING);
         assertThat(health.at("/breaker/properties/half-open-calls/maximum").asInt()).isEqualTo(BreakerConfig.MAX_HALF_OPEN_CALLS);
         assertThat(SCHEMA.at("/properties/retries/properties/min-per-second/maximum").asInt())
                 .isEqualTo(RetriesConfig.MAX_MIN_PER_SECOND);

@@ -38,9 +38,9 @@ class ExampleConfigTest {
         assertThat(config.routeFor("/v2/code/completions").stickyHeader()).isEqualTo("X-Gitlab-Instance-Id");
         assertThat(config.health()).as("the example spells out the defaults").isEqualTo(HealthConfig.ofDefaults());
         assertThat(config.retries()).as("the example spells out the defaults").isEqualTo(RetriesConfig.ofDefaults());
-        assertThat(config.routeFor("/v2/code/completions").retry()).isEqualTo(new RetryConfig(3, true));
+        assertThat(config.routeFor("/v2/code/completions").retry()).isEqualTo(new RetryConfig(3, true, true));
         assertThat(config.routeFor("/v2/code/completions").hedge()).isEqualTo(new HedgeConfig(true, null));
-        assertThat(config.routeFor("/v2/chat/agent").retry()).as("an agent session has side effects").isEqualTo(new RetryConfig(3, false));
+        assertThat(config.routeFor("/v2/chat/agent").retry()).as("an agent session has side effects").isEqualTo(new RetryConfig(3, false, true));
         assertThat(config.routeFor("/v2/chat/agent").hedge().enabled()).isFalse();
     }
 

@@ -282,7 +282,7 @@ class RecordsTest {
     @Test
     void outlierValuesAreChecked() {
         OutlierConfig d = OutlierConfig.ofDefaults();
-        assertThat(d).isEqualTo(new OutlierConfig(5, Duration.ofSeconds(30), Duration.ofMinutes(5), 50));
+        assertThat(d).isEqualTo(new OutlierConfig(5, Duration.ofSeconds(30), Duration.ofMinutes(5), 50, true));
         assertThatIllegalArgumentException().isThrownBy(() -> d.withConsecutiveFailures(0))
                 .withMessage("consecutiveFailures: 0 (expected: 1..1000)");
         assertThatIllegalArgumentException().isThrownBy(() -> d.withMaxEjection(Duration.ofSeconds(10)))
@@ -292,23 +292,42 @@ class RecordsTest {
         assertThatIllegalArgumentException().isThrownBy(() -> d.withBaseEjection(Duration.ZERO))
                 .withMessage("baseEjection: PT0S (expected: > 0)");
         assertThat(d.withBaseEjection(Duration.ofMinutes(5)).baseEjection()).as("equal to the maximum is fine").isEqualTo(d.maxEjection());
+        assertThat(d.withUnejectOnProbeSuccess(false).unejectOnProbeSuccess()).isFalse();
+    }
+
+    @Test
+    void stallValuesAreChecked() {
+        StallConfig d = StallConfig.ofDefaults();
+        assertThat(d).isEqualTo(new StallConfig(true, 4, Duration.ofSeconds(1), 2, 16));
+        assertThatIllegalArgumentException().isThrownBy(() -> d.withMultiplier(0.5)).withMessage("multiplier: 0.5 (expected: 1..100)");
+        assertThatIllegalArgumentException().isThrownBy(() -> d.withMultiplier(Double.NaN)).withMessage("multiplier: NaN (expected: 1..100)");
+        assertThatIllegalArgumentException().isThrownBy(() -> d.withMinThreshold(Duration.ZERO))
+                .withMessage("minThreshold: PT0S (expected: > 0)");
+        assertThatIllegalArgumentException().isThrownBy(() -> d.withOverdueAttempts(0))
+                .withMessage("overdueAttempts: 0 (expected: 1..1000)");
+        assertThatIllegalArgumentException().isThrownBy(() -> d.withMaxWaiting(0)).withMessage("maxWaiting: 0 (expected: 1..100000)");
+        assertThat(d.withEnabled(false).enabled()).isFalse();
     }
 
     @Test
     void breakerValuesAreChecked() {
         BreakerConfig d = BreakerConfig.ofDefaults();
-        assertThat(d).isEqualTo(new BreakerConfig(50, 100, Duration.ofSeconds(30), 20, 10, Duration.ofSeconds(10), 3));
+        assertThat(d).isEqualTo(new BreakerConfig(50, 100, Duration.ofSeconds(30), Duration.ofSeconds(10), 10, Duration.ofSeconds(10), 3));
         assertThatIllegalArgumentException().isThrownBy(() -> d.withFailureRateThreshold(0))
                 .withMessage("failureRateThreshold: 0 (expected: 1..100)");
         assertThatIllegalArgumentException().isThrownBy(() -> d.withSlowCallRateThreshold(101))
                 .withMessage("slowCallRateThreshold: 101 (expected: 1..100)");
-        assertThatIllegalArgumentException().isThrownBy(() -> d.withWindow(0, 1)).withMessage("window: 0 (expected: 1..10000)");
-        assertThatIllegalArgumentException().isThrownBy(() -> d.withWindow(5, 10)).withMessage("minimumCalls: 10 (expected: 1..window 5)");
+        assertThatIllegalArgumentException().isThrownBy(() -> d.withWindow(Duration.ZERO))
+                .withMessage("window: PT0S (expected: whole seconds, 1s..1h)");
+        assertThatIllegalArgumentException().isThrownBy(() -> d.withWindow(Duration.ofMillis(1500)))
+                .withMessage("window: PT1.5S (expected: whole seconds, 1s..1h)");
+        assertThatIllegalArgumentException().isThrownBy(() -> d.withMinimumCalls(0)).withMessage("minimumCalls: 0 (expected: 1..10000)");
         assertThatIllegalArgumentException().isThrownBy(() -> d.withHalfOpenCalls(0)).withMessage("halfOpenCalls: 0 (expected: 1..1000)");
         assertThatIllegalArgumentException().isThrownBy(() -> d.withOpenDuration(Duration.ZERO)).withMessage("openDuration: PT0S (expected: > 0)");
         assertThatIllegalArgumentException().isThrownBy(() -> d.withSlowCallDuration(Duration.ZERO))
                 .withMessage("slowCallDuration: PT0S (expected: > 0)");
-        assertThat(d.withWindow(5, 5).minimumCalls()).isEqualTo(5);
+        assertThat(d.withWindow(Duration.ofSeconds(5)).withMinimumCalls(500).minimumCalls())
+                .as("a time window holds any number of calls").isEqualTo(500);
     }
 
     @Test
@@ -347,9 +366,10 @@ class RecordsTest {
 
     @Test
     void retryAndHedgeValuesAreChecked() {
-        assertThat(RetryConfig.ofDefaults()).isEqualTo(new RetryConfig(3, false));
-        assertThatIllegalArgumentException().isThrownBy(() -> new RetryConfig(0, false)).withMessage("maxAttempts: 0 (expected: 1..10)");
-        assertThat(RetryConfig.ofDefaults().withMaxAttempts(1).withNonIdempotent(true)).isEqualTo(new RetryConfig(1, true));
+        assertThat(RetryConfig.ofDefaults()).isEqualTo(new RetryConfig(3, false, true));
+        assertThatIllegalArgumentException().isThrownBy(() -> new RetryConfig(0, false, true)).withMessage("maxAttempts: 0 (expected: 1..10)");
+        assertThat(RetryConfig.ofDefaults().withMaxAttempts(1).withNonIdempotent(true).withRescue(false))
+                .isEqualTo(new RetryConfig(1, true, false));
         assertThat(HedgeConfig.ofDefaults()).isEqualTo(new HedgeConfig(false, null));
         assertThatIllegalArgumentException().isThrownBy(() -> new HedgeConfig(true, Duration.ZERO))
                 .withMessage("delay: PT0S (expected: > 0, or null for the live p95)");
@@ -363,10 +383,10 @@ class RecordsTest {
 
         assertThat(route.retry()).isEqualTo(RetryConfig.ofDefaults());
         assertThat(route.hedge()).isEqualTo(HedgeConfig.ofDefaults());
-        RouteConfig hedged = route.withRetry(new RetryConfig(2, true)).withHedge(new HedgeConfig(true, null));
+        RouteConfig hedged = route.withRetry(new RetryConfig(2, true, true)).withHedge(new HedgeConfig(true, null));
         assertThat(hedged.withStickyHeader(null).withTimeouts(t))
                 .as("other withers keep retry and hedge")
-                .isEqualTo(new RouteConfig("completions", "/v2/code/completions", t, null, new RetryConfig(2, true), new HedgeConfig(true, null)));
+                .isEqualTo(new RouteConfig("completions", "/v2/code/completions", t, null, new RetryConfig(2, true, true), new HedgeConfig(true, null)));
         assertThatNullPointerException().isThrownBy(() -> route.withRetry(null)).withMessage("retry");
     }
 

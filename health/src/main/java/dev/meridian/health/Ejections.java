@@ -88,6 +88,24 @@ final class Ejections {
         return new Ejections(u, l, t, p);
     }
 
+    /**
+     * A copy in which endpoint {@code i}'s ejection ended at {@code now} (a good probe brought it
+     * back), its return announced. Its count of times ejected stays, so that an endpoint failing
+     * again soon is ejected for longer.
+     */
+    Ejections returned(int i, long now) {
+        long[] u = until.clone();
+        boolean[] p = pending.clone();
+        u[i] = now;
+        p[i] = false;
+        return new Ejections(u, length, times, p);
+    }
+
+    /** When endpoint {@code i}'s latest ejection began, or {@link #NEVER}. */
+    long since(int i) {
+        return until[i] == NEVER ? NEVER : until[i] - length[i];
+    }
+
     /** A copy in which the returns of the endpoints marked in {@code returned} have been announced. */
     Ejections announced(boolean[] returned) {
         boolean[] p = pending.clone();

@@ -18,6 +18,11 @@ final class EndpointHealth {
     final int index;
 
     final AtomicInteger consecutiveFailures = new AtomicInteger();
+    /**
+     * Failures of the current run not yet shown to the region's breaker: while outlier detection
+     * may still eject the endpoint for them they are the endpoint's, not the region's.
+     */
+    final AtomicInteger withheldFailures = new AtomicInteger();
     final AtomicLong ejections = new AtomicLong();
 
     volatile boolean up = true;

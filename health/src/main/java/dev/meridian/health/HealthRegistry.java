@@ -69,6 +69,27 @@ import org.slf4j.LoggerFactory;
  * re-open it. Gating individual requests would need a permission per request, which the routing
  * policy, deciding for many requests at once, cannot ask for.
  *
+ * <h2>Breakers and outliers agree</h2>
+ *
+ * The breaker judges a region as a whole. While it is closed, the failures of an endpoint's
+ * current run are held back from it as long as they look like the endpoint's own (another
+ * endpoint of the region in rotation is not failing) and outlier detection may still eject the
+ * endpoint for them: if it does (or probes mark the endpoint down), the breaker never sees them;
+ * if the run ends with a success, every endpoint in rotation is failing, or the region cannot
+ * eject more endpoints ({@code max-ejected-percent}), they are the region's and the breaker gets
+ * them then.
+ * Failures of requests to an endpoint already out of rotation are not counted at all. So a region
+ * that loses half its replicas keeps its designed share instead of tripping its breaker.
+ *
+ * <h2>Returning at once, and stalls</h2>
+ *
+ * With {@code outlier.uneject-on-probe-success} an ejected endpoint returns at its first good
+ * probe that started after the ejection began. {@link #suspect} is the data path's stall
+ * detection: a suspected region admits nothing until a probe of it that started after the
+ * suspicion succeeds (or {@code breaker.open-duration} passed); suspected again within
+ * {@code open-duration} of the last suspicion's end, its breaker opens. Every transition that
+ * takes an endpoint or region out of rotation is told to the {@link HealthListener}.
+ *
  * <p>The registry belongs to one routing table: endpoints and regions of another table are
  * unknown to it, and are answered as healthy and recorded nowhere.
  */
@@ -104,6 +125,7 @@ public final class HealthRegistry implements HealthSignals, AutoCloseable {
     private final AtomicBoolean probesStarted = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile @Nullable Prober prober;
+    private volatile HealthListener listener = HealthListener.NONE;
 
     private HealthRegistry(RoutingTable table, HealthConfig config, LongSupplier nanoClock) {
         this.config = config;
@@ -149,7 +171,11 @@ public final class HealthRegistry implements HealthSignals, AutoCloseable {
 
     private static CircuitBreakerConfig breakerConfig(BreakerConfig b, LongSupplier nanoClock) {
         return CircuitBreakerConfig.custom()
-                .slidingWindow(b.window(), b.minimumCalls(), SlidingWindowType.COUNT_BASED,
+                // Time-based: a count-based window sized for a quiet region lasts milliseconds under load.
+                // Resilience4j 2.3's lock-free time window reads System.nanoTime() itself (it ignores
+                // the clock below), which is the registry's clock in production; the lock-free
+                // window is kept because the other one takes a lock on every call, on event loops.
+                .slidingWindow((int) b.window().toSeconds(), b.minimumCalls(), SlidingWindowType.TIME_BASED,
                         SlidingWindowSynchronizationStrategy.LOCK_FREE)
                 .failureRateThreshold(b.failureRateThreshold())
                 .slowCallRateThreshold(b.slowCallRateThreshold())
@@ -189,6 +215,49 @@ public final class HealthRegistry implements HealthSignals, AutoCloseable {
     }
 
     /**
+     * From now on, tells {@code listener} whenever an endpoint or region is taken out of rotation.
+     * Set it before traffic flows; transitions before are not repeated.
+     */
+    public void listen(HealthListener listener) {
+        this.listener = requireNonNull(listener, "listener");
+    }
+
+    /**
+     * The data path's stall detection suspects {@code region}: its attempts keep waiting past their
+     * expected time to first byte and none is answered. The region admits no new requests until
+     * a probe of it that started after now succeeds, or {@code breaker.open-duration} passed; a
+     * region suspected again within {@code open-duration} of its last suspicion's end also has its
+     * breaker opened (the probes keep passing while requests hang). Any thread; never blocks.
+     *
+     * @param why for the log line, e.g. {@code "3 attempts waited over 1000 ms, no answer for 1200 ms"}
+     * @return whether this call made it suspected (it was not already)
+     */
+    public boolean suspect(Region region, String why) {
+        RegionHealth rh = byRegion.get(requireNonNull(region, "region"));
+        if (rh == null) {
+            return false;
+        }
+        long now = nanoClock.getAsLong();
+        if (!rh.suspectedSince.compareAndSet(RegionHealth.NOT_SUSPECTED, now)) {
+            return false;
+        }
+        registerDeadline(now + openNanos);
+        changed();
+        long lastEnded = rh.suspicionEnded;
+        boolean again = lastEnded != RegionHealth.NOT_SUSPECTED && now - lastEnded < openNanos;
+        LOG.warn("region {} is suspected of a stall: {}; new requests avoid it until a probe confirms it answers", rh, why);
+        listener.regionDown(region, HealthListener.Cause.STALLED);
+        CircuitBreaker.State state = rh.breaker.getState();
+        if (again && state != CircuitBreaker.State.OPEN && state != CircuitBreaker.State.FORCED_OPEN) {
+            LOG.warn("region {} stalled again {} after its probes cleared it: opening its circuit breaker", rh,
+                    DurationFormat.ofNanos(now - lastEnded));
+            rh.breaker.transitionToOpenState();
+            checkBreaker(rh);
+        }
+        return true;
+    }
+
+    /**
      * The outcome of one upstream attempt, from the data path: any thread, never blocks.
      *
      * @param durationNanos how long the attempt took (to the response headers, or to the failure)
@@ -208,14 +277,12 @@ public final class HealthRegistry implements HealthSignals, AutoCloseable {
                 if (eh.consecutiveFailures.get() != 0) {
                     eh.consecutiveFailures.set(0);
                 }
+                // The run ended without an ejection: its failures were the region's after all.
+                showWithheldFailures(eh, duration);
                 region.breaker.onSuccess(duration, TimeUnit.NANOSECONDS);
                 checkBreaker(region);
             }
-            case GATEWAY_FAILURE, TIMEOUT -> {
-                countFailure(eh);
-                region.breaker.onError(duration, TimeUnit.NANOSECONDS, outcome == Outcome.TIMEOUT ? TIMEOUT : GATEWAY_FAILURE);
-                checkBreaker(region);
-            }
+            case GATEWAY_FAILURE, TIMEOUT -> failed(eh, outcome, duration);
             case RATE_LIMITED -> throttle(region, retryAfter);
             case CLIENT_ERROR, CANCELLED -> {
                 // Not the endpoint's fault, and no evidence that it works either.
@@ -239,11 +306,24 @@ public final class HealthRegistry implements HealthSignals, AutoCloseable {
         return !ejections.anyPending() || !ejections.isEjected(eh.index, nanoClock.getAsLong());
     }
 
-    /** False only while the region's breaker is open and its open period has not passed. */
+    /**
+     * False while the region's breaker is open and its open period has not passed, and while it
+     * is suspected of a stall.
+     */
     @Override
     public boolean admits(Region region) {
         RegionHealth rh = byRegion.get(region);
-        if (rh == null || rh.breaker.getState() != CircuitBreaker.State.OPEN) {
+        if (rh == null) {
+            return true;
+        }
+        long suspected = rh.suspectedSince.get();
+        if (suspected != RegionHealth.NOT_SUSPECTED) {
+            if (nanoClock.getAsLong() - suspected < openNanos) {
+                return false;
+            }
+            endSuspicion(rh, suspected, "no probe cleared it within " + DurationFormat.ofNanos(openNanos) + ": it is tried again");
+        }
+        if (rh.breaker.getState() != CircuitBreaker.State.OPEN) {
             return true;
         }
         long until = rh.openUntil.get();
@@ -340,8 +420,16 @@ public final class HealthRegistry implements HealthSignals, AutoCloseable {
 
     // ---- probes ----
 
+    /** A probe result as the prober reports it (tests drive the registry through it without sockets). */
+    void probeResult(Endpoint endpoint, long startedNanos, boolean ok, long rttNanos, @Nullable String problem) {
+        EndpointHealth eh = byEndpoint.get(endpoint);
+        if (eh != null) {
+            probed(eh, startedNanos, ok, rttNanos, problem);
+        }
+    }
+
     /** A probe result, on the endpoint's probe thread; one probe of an endpoint at a time. */
-    private void probed(EndpointHealth eh, boolean ok, long rttNanos, @Nullable String problem) {
+    private void probed(EndpointHealth eh, long startedNanos, boolean ok, long rttNanos, @Nullable String problem) {
         if (ok) {
             eh.probeFailures = 0;
             eh.lastProbeProblem = null;
@@ -351,6 +439,13 @@ public final class HealthRegistry implements HealthSignals, AutoCloseable {
                 eh.up = true;
                 changed();
                 LOG.info("endpoint {} of {} is up: {} good probes in a row", eh.endpoint.label(), eh.region, successes);
+            }
+            if (config.outlier().unejectOnProbeSuccess()) {
+                returnAfterGoodProbe(eh, startedNanos);
+            }
+            long suspected = eh.region.suspectedSince.get();
+            if (suspected != RegionHealth.NOT_SUSPECTED && startedNanos - suspected > 0) {
+                endSuspicion(eh.region, suspected, "endpoint " + eh.endpoint.label() + " answered a probe started after it");
             }
             if (rttNanos >= 0) {
                 observeLatency(eh.region, rttNanos);
@@ -362,9 +457,11 @@ public final class HealthRegistry implements HealthSignals, AutoCloseable {
             eh.probeFailures = failures;
             if (eh.up && failures >= config.probe().unhealthyThreshold()) {
                 eh.up = false;
+                eh.withheldFailures.set(0); // the probes pin them on the endpoint: never the region's
                 changed();
                 LOG.warn("endpoint {} of {} is down: {} failed probes in a row, the last: {}",
                         eh.endpoint.label(), eh.region, failures, problem);
+                listener.endpointDown(eh.endpoint, HealthListener.Cause.PROBES);
             }
         }
     }
@@ -387,24 +484,122 @@ public final class HealthRegistry implements HealthSignals, AutoCloseable {
         }
     }
 
-    // ---- outlier ejection ----
-
-    private void countFailure(EndpointHealth eh) {
-        RegionHealth region = eh.region;
-        Ejections current = region.ejections.get();
-        if (current.anyPending() && current.isEjected(eh.index, nanoClock.getAsLong())) {
-            return; // requests still in flight to an ejected endpoint: it is already out
-        }
-        int failures = eh.consecutiveFailures.incrementAndGet();
-        if (failures >= config.outlier().consecutiveFailures()) {
-            eject(eh, failures);
+    /** Ends the suspicion that began at {@code since}, unless another thread did. */
+    private void endSuspicion(RegionHealth rh, long since, String why) {
+        if (rh.suspectedSince.compareAndSet(since, RegionHealth.NOT_SUSPECTED)) {
+            rh.suspicionEnded = nanoClock.getAsLong();
+            changed();
+            LOG.info("region {} is no longer suspected: {}", rh, why);
         }
     }
 
-    private void eject(EndpointHealth eh, int failures) {
+    /** Ends an ejection that began before the good probe that started at {@code probeStarted}. */
+    private void returnAfterGoodProbe(EndpointHealth eh, long probeStarted) {
+        RegionHealth region = eh.region;
+        while (true) {
+            Ejections current = region.ejections.get();
+            long now = nanoClock.getAsLong();
+            if (!current.anyPending() || !current.isEjected(eh.index, now) || probeStarted - current.since(eh.index) < 0) {
+                return;
+            }
+            if (region.ejections.compareAndSet(current, current.returned(eh.index, now))) {
+                changed();
+                LOG.info("endpoint {} of {} returns {} into a {} ejection: it answered a probe (times ejected: {})",
+                        eh.endpoint.label(), region, DurationFormat.ofNanos(now - current.since(eh.index)),
+                        DurationFormat.ofNanos(current.length(eh.index)), current.times(eh.index));
+                return;
+            }
+        }
+    }
+
+    // ---- outlier ejection ----
+
+    /**
+     * A gateway failure or timeout of {@code eh}: counted towards its ejection, and shown to the
+     * region's breaker unless outlier detection may still pin it on the endpoint.
+     */
+    private void failed(EndpointHealth eh, Outcome outcome, long duration) {
+        RegionHealth region = eh.region;
+        long now = nanoClock.getAsLong();
+        Ejections current = region.ejections.get();
+        if (!eh.up || (current.anyPending() && current.isEjected(eh.index, now))) {
+            return; // requests still in flight to an endpoint out of rotation: it is already out
+        }
+        int failures = eh.consecutiveFailures.incrementAndGet();
+        eh.withheldFailures.incrementAndGet();
+        if (failures >= config.outlier().consecutiveFailures()) {
+            if (eject(eh, failures)) {
+                eh.withheldFailures.set(0); // pinned on the endpoint: the region's breaker never sees them
+                return;
+            }
+            if (region.breaker.getState() == CircuitBreaker.State.CLOSED
+                    && !anotherEndpointDoesFine(eh, region.ejections.get(), now)) {
+                // Outlier detection may eject no more, and every endpoint in rotation fails: the
+                // region fails as a whole, which is the breaker's business, at once (a time window
+                // full of the successes before the failure would take seconds to notice).
+                LOG.warn("region {} fails as a whole: every endpoint in rotation is failing and max-ejected-percent "
+                        + "allows no more ejections", region);
+                showWithheldFailures(eh, duration, outcome == Outcome.TIMEOUT ? TIMEOUT : GATEWAY_FAILURE);
+                region.breaker.transitionToOpenState();
+                checkBreaker(region);
+                return;
+            }
+        } else if (region.breaker.getState() == CircuitBreaker.State.CLOSED && current.ejected(now) < ejectable(region)) {
+            if (anotherEndpointDoesFine(eh, current, now)) {
+                return; // held back: it looks like this endpoint's failure, and outlier detection may still eject it
+            }
+            // Every endpoint in rotation is failing: so is the region, and every failure held back is its.
+            for (EndpointHealth other : region.endpoints) {
+                if (other != eh) {
+                    showWithheldFailures(other, duration, GATEWAY_FAILURE);
+                }
+            }
+        }
+        showWithheldFailures(eh, duration, outcome == Outcome.TIMEOUT ? TIMEOUT : GATEWAY_FAILURE);
+    }
+
+    /**
+     * Whether another endpoint of {@code eh}'s region is in rotation and not failing (its last
+     * outcome was no failure): then a failure of {@code eh} looks like {@code eh}'s own. When every
+     * endpoint in rotation is failing, the region is, and its breaker must hear of it at once.
+     */
+    private static boolean anotherEndpointDoesFine(EndpointHealth eh, Ejections ejections, long now) {
+        for (EndpointHealth other : eh.region.endpoints) {
+            if (other != eh && other.up && other.consecutiveFailures.get() == 0
+                    && !(ejections.anyPending() && ejections.isEjected(other.index, now))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void showWithheldFailures(EndpointHealth eh, long duration) {
+        showWithheldFailures(eh, duration, GATEWAY_FAILURE);
+    }
+
+    /** Gives the region's breaker the failures held back for {@code eh}. */
+    private void showWithheldFailures(EndpointHealth eh, long duration, Exception error) {
+        if (eh.withheldFailures.get() == 0) {
+            return;
+        }
+        int withheld = eh.withheldFailures.getAndSet(0);
+        RegionHealth region = eh.region;
+        for (int i = 0; i < withheld; i++) {
+            region.breaker.onError(duration, TimeUnit.NANOSECONDS, error);
+        }
+        checkBreaker(region);
+    }
+
+    /** How many of the region's endpoints may be ejected at once: {@code max-ejected-percent}, but always one. */
+    private int ejectable(RegionHealth region) {
+        return Math.max(1, region.endpoints.length * config.outlier().maxEjectedPercent() / 100);
+    }
+
+    /** Ejects {@code eh} unless {@code max-ejected-percent} forbids it; whether it is ejected now. */
+    private boolean eject(EndpointHealth eh, int failures) {
         RegionHealth region = eh.region;
         OutlierConfig outlier = config.outlier();
-        int allowed = Math.max(1, region.endpoints.length * outlier.maxEjectedPercent() / 100);
+        int allowed = ejectable(region);
         long now;
         Ejections current;
         Ejections next;
@@ -412,7 +607,7 @@ public final class HealthRegistry implements HealthSignals, AutoCloseable {
             now = nanoClock.getAsLong();
             current = region.ejections.get();
             if (current.isEjected(eh.index, now)) {
-                return; // another thread ejected it
+                return true; // another thread ejected it
             }
             if (current.ejected(now) >= allowed) {
                 region.ejectionsRefused.increment();
@@ -421,7 +616,7 @@ public final class HealthRegistry implements HealthSignals, AutoCloseable {
                             + "{}% of the region's endpoints are ejected already (max-ejected-percent)",
                             eh.endpoint.label(), region, failures, outlier.maxEjectedPercent());
                 }
-                return;
+                return false;
             }
             long last = current.until(eh.index);
             int times = last == Ejections.NEVER || now - last > maxEjectionNanos
@@ -436,6 +631,8 @@ public final class HealthRegistry implements HealthSignals, AutoCloseable {
         changed();
         LOG.info("endpoint {} of {} ejected for {} after {} consecutive gateway failures (times ejected: {})",
                 eh.endpoint.label(), region, DurationFormat.ofNanos(next.length(eh.index)), failures, next.times(eh.index));
+        listener.endpointDown(eh.endpoint, HealthListener.Cause.EJECTED);
+        return true;
     }
 
     /** {@code min(max-ejection, base-ejection × times)}, without overflow. */
@@ -467,6 +664,9 @@ public final class HealthRegistry implements HealthSignals, AutoCloseable {
             LOG.info("circuit breaker of {} is {}", rh, state);
         }
         changed();
+        if (state == CircuitBreaker.State.OPEN) {
+            listener.regionDown(rh.region, HealthListener.Cause.BREAKER_OPEN);
+        }
     }
 
     /** Moves an open breaker whose period ({@code until}) has passed to half-open; one thread wins. */
@@ -549,6 +749,15 @@ public final class HealthRegistry implements HealthSignals, AutoCloseable {
         long now = nanoClock.getAsLong();
         for (RegionHealth rh : regions) {
             announceReturns(rh, now);
+            long suspected = rh.suspectedSince.get();
+            if (suspected != RegionHealth.NOT_SUSPECTED) {
+                if (now - suspected < openNanos) {
+                    registerDeadline(suspected + openNanos);
+                } else {
+                    endSuspicion(rh, suspected, "no probe cleared it within " + DurationFormat.ofNanos(openNanos)
+                            + ": it is tried again");
+                }
+            }
             long throttledUntil = rh.throttledUntil.get();
             if (throttledUntil != RegionHealth.NOT_THROTTLED) {
                 if (throttledUntil > now) {

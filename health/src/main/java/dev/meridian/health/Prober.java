@@ -85,10 +85,12 @@ final class Prober implements AutoCloseable {
     /** Receives every probe's result on a probe thread; must not block. */
     interface Listener {
         /**
+         * @param startedNanos when the probe started (the nano clock), so that a result can be
+         *     told apart from one of a probe that began before something else happened
          * @param rttNanos request sent to response headers, or -1 when there was no response
          * @param problem why the probe failed; {@code null} when it succeeded
          */
-        void probed(EndpointHealth endpoint, boolean ok, long rttNanos, @Nullable String problem);
+        void probed(EndpointHealth endpoint, long startedNanos, boolean ok, long rttNanos, @Nullable String problem);
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(Prober.class);
@@ -233,6 +235,8 @@ final class Prober implements AutoCloseable {
         private final byte[] grpcRequest;
         private volatile @Nullable ScheduledFuture<?> next;
         private volatile @Nullable Attempt current;
+        /** When the probe in flight (or the last one) started; one probe of a chain at a time. */
+        private volatile long startedNanos;
 
         Chain(EndpointHealth target, EventLoop loop, ProbeClient probeClient, RegionConfig region) {
             this.target = target;
@@ -293,6 +297,7 @@ final class Prober implements AutoCloseable {
             if (closed) {
                 return;
             }
+            startedNanos = nanoClock.getAsLong();
             String problem = setupProblem;
             HttpClient c = endpointClient;
             if (problem != null || c == null) {
@@ -310,7 +315,7 @@ final class Prober implements AutoCloseable {
                 return;
             }
             try {
-                listener.probed(target, ok, rttNanos, problem);
+                listener.probed(target, startedNanos, ok, rttNanos, problem);
             } finally {
                 schedule(nextDelayNanos());
             }

@@ -17,6 +17,8 @@ final class RegionHealth {
     static final long NOT_OPEN = Long.MAX_VALUE;
     /** {@link #throttledUntil} while not throttled. */
     static final long NOT_THROTTLED = Long.MIN_VALUE;
+    /** {@link #suspectedSince} while not suspected, and {@link #suspicionEnded} before any suspicion. */
+    static final long NOT_SUSPECTED = Long.MIN_VALUE;
 
     final Region region;
     final CircuitBreaker breaker;
@@ -32,6 +34,11 @@ final class RegionHealth {
     final AtomicLong openUntil = new AtomicLong(NOT_OPEN);
 
     final AtomicLong throttledUntil = new AtomicLong(NOT_THROTTLED);
+
+    /** When the data path suspected the region of a stall; {@link #NOT_SUSPECTED} while it is not. */
+    final AtomicLong suspectedSince = new AtomicLong(NOT_SUSPECTED);
+    /** When the last suspicion ended, or {@link #NOT_SUSPECTED}. */
+    volatile long suspicionEnded = NOT_SUSPECTED;
 
     /** Probe round-trip EWMA in nanoseconds, as the bits of a double; NaN until the first good probe. */
     final AtomicLong rttEwma = new AtomicLong(Double.doubleToRawLongBits(Double.NaN));

@@ -34,6 +34,8 @@ final class RoutingPlan {
     }
 
     final long healthVersion;
+    /** Until when this plan keeps a ranking the hysteresis period holds, or {@link RankingHistory#NOT_HELD}. */
+    final long heldUntil;
     final Basis basis;
     /** Regions best first. */
     final Region[] ranked;
@@ -54,6 +56,7 @@ final class RoutingPlan {
 
     private RoutingPlan(
             long healthVersion,
+            long heldUntil,
             Basis basis,
             Region[] ranked,
             int[] level,
@@ -65,6 +68,7 @@ final class RoutingPlan {
             double[] keep,
             double[] share) {
         this.healthVersion = healthVersion;
+        this.heldUntil = heldUntil;
         this.basis = basis;
         this.ranked = ranked;
         this.level = level;
@@ -93,6 +97,7 @@ final class RoutingPlan {
      * Computes the plan for a client at {@code location} (or unknown).
      *
      * @param latchedLatencyMs per region (configuration order) the measured latency to rank by, NaN when unknown
+     * @param heldUntil until when this ranking is held by the hysteresis period, or {@link RankingHistory#NOT_HELD}
      */
     static RoutingPlan compute(
             RoutingTable table,
@@ -100,7 +105,8 @@ final class RoutingPlan {
             HealthSignals health,
             RegionOverrides overrides,
             @Nullable ClientLocation location,
-            double[] latchedLatencyMs) {
+            double[] latchedLatencyMs,
+            long heldUntil) {
         long version = health.version();
         List<Region> regions = table.regions();
         int n = regions.size();
@@ -219,8 +225,17 @@ final class RoutingPlan {
                 share[r] /= total;
             }
         }
-        return new RoutingPlan(version, basis, ranked, level, rankedDistance, rankedLatency, rankedCost, available,
-                weight, keep, share);
+        return new RoutingPlan(version, heldUntil, basis, ranked, level, rankedDistance, rankedLatency, rankedCost,
+                available, weight, keep, share);
+    }
+
+    /** The ranking as text (regions best first with their levels): equal texts, equal rankings. */
+    String rankingKey() {
+        StringBuilder key = new StringBuilder(ranked.length * 16);
+        for (int r = 0; r < ranked.length; r++) {
+            key.append(ranked[r].name()).append(':').append(level[r]).append(' ');
+        }
+        return key.toString();
     }
 
     /** The ranked index drawn for {@code u} in [0, 1), or -1 in panic. */

@@ -8,11 +8,13 @@ import dev.meridian.config.PanicMode;
 import dev.meridian.config.RoutingConfig;
 import dev.meridian.regions.RoutingDecision.Reason;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -28,6 +30,10 @@ import org.jspecify.annotations.Nullable;
  * costs a cache hit, one random draw and the endpoint pick. The policy is safe to share across
  * event loops; a change of configuration or weights builds a new one, and a change of health is
  * seen through {@link HealthSignals#version()}.
+ *
+ * <p>Measured latency moves a location's ranking only by more than {@code routing.hysteresis},
+ * and at most once per {@code routing.hysteresis-period} ({@link RankingHistory}): a gray failure
+ * moves the traffic once, and back once, without flapping in between.
  *
  * <pre>{@code
  * RoutingPolicy policy = RoutingPolicy.create(RoutingTable.build(config.regions()), config.routing(), health);
@@ -47,15 +53,20 @@ public final class RoutingPolicy {
     private final Cache<Long, RoutingPlan> plans;
     /** Per region (configuration order): the latency the ranking uses, in ns, or -1; moves only past the hysteresis. */
     private final AtomicLongArray latchedLatencyNanos;
+    private final RankingHistory rankings;
+    private final LongSupplier nanoClock;
 
     private RoutingPolicy(RoutingTable table, RoutingConfig routing, HealthSignals health,
-            EndpointSelector endpointSelector, RegionOverrides overrides, @Nullable AtomicLongArray latched) {
+            EndpointSelector endpointSelector, RegionOverrides overrides, @Nullable AtomicLongArray latched,
+            @Nullable RankingHistory rankings, LongSupplier nanoClock) {
         this.table = requireNonNull(table, "table");
         this.overrides = requireNonNull(overrides, "overrides");
         this.routing = requireNonNull(routing, "routing");
         this.health = requireNonNull(health, "health");
         this.endpointSelector = requireNonNull(endpointSelector, "endpointSelector");
         this.plans = Caffeine.newBuilder().maximumSize(MAX_CACHED_PLANS).executor(Runnable::run).build();
+        this.nanoClock = requireNonNull(nanoClock, "nanoClock");
+        this.rankings = rankings != null ? rankings : new RankingHistory(routing.hysteresisPeriod().toNanos());
         if (latched != null) {
             this.latchedLatencyNanos = latched;
         } else {
@@ -74,15 +85,25 @@ public final class RoutingPolicy {
     /** The policy with admin overrides (weights, drains) on top of the configuration. */
     public static RoutingPolicy create(
             RoutingTable table, RoutingConfig routing, HealthSignals health, RegionOverrides overrides) {
-        return new RoutingPolicy(table, routing, health, EndpointSelector.POWER_OF_TWO_CHOICES, overrides, null);
+        return create(table, routing, health, overrides, System::nanoTime);
+    }
+
+    /**
+     * The policy with admin overrides, on {@code nanoClock} (the clock of the hysteresis period;
+     * monotonic nanoseconds like {@link System#nanoTime()}).
+     */
+    public static RoutingPolicy create(RoutingTable table, RoutingConfig routing, HealthSignals health,
+            RegionOverrides overrides, LongSupplier nanoClock) {
+        return new RoutingPolicy(table, routing, health, EndpointSelector.POWER_OF_TWO_CHOICES, overrides, null, null,
+                nanoClock);
     }
 
     /**
      * The same regions, settings and health with other overrides: a new, empty plan cache; the
-     * latencies the ranking latched carry over, so hysteresis is not reset.
+     * latencies the ranking latched and the ranking history carry over, so hysteresis is not reset.
      */
     public RoutingPolicy withOverrides(RegionOverrides next) {
-        return new RoutingPolicy(table, routing, health, endpointSelector, next, latchedLatencyNanos);
+        return new RoutingPolicy(table, routing, health, endpointSelector, next, latchedLatencyNanos, rankings, nanoClock);
     }
 
     public RegionOverrides overrides() {
@@ -164,25 +185,46 @@ public final class RoutingPolicy {
 
     /**
      * Where to retry {@code request} after attempts to the endpoints in {@code tried} failed: the
-     * best-ranked available region other than the last failed one (a region that just failed is
+     * best-ranked available region other than the last one tried (a region that just failed is
      * likelier to fail again than a replica elsewhere), else another endpoint of that same region;
      * never an endpoint already tried. {@code null} when nothing is left.
      */
     public @Nullable RoutingDecision decideRetry(RoutingRequest request, List<Endpoint> tried) {
-        if (tried.isEmpty()) {
+        return decideRetry(request, tried, List.of());
+    }
+
+    /**
+     * Where the next attempt of {@code request} goes: never to an endpoint in {@code tried}, never
+     * to a region in {@code failedRegions} (the regions this request already saw fail), and
+     * preferably not to the region of the last endpoint tried: the best-ranked available region
+     * outside both, else another endpoint of the last region tried when it did not fail (a hedge
+     * next to a slow attempt). A failed region is used again only when it is the only region that
+     * can take requests at all (a single-region deployment, or every other region down): its other
+     * replicas are then the only way to repeat the request. {@code null} when nothing is left.
+     */
+    public @Nullable RoutingDecision decideRetry(RoutingRequest request, List<Endpoint> tried,
+            Collection<String> failedRegions) {
+        if (tried.isEmpty() && failedRegions.isEmpty()) {
             return decide(request);
         }
         RoutingPlan plan = planFor(request.location());
-        String failedRegion = tried.get(tried.size() - 1).region();
+        String lastRegion = tried.isEmpty() ? null : tried.get(tried.size() - 1).region();
         HealthSignals untried = endpoint -> health.isAvailable(endpoint) && !tried.contains(endpoint);
-        Region sameRegion = null;
+        Region lastTried = null;
+        Region soleFailed = null;
+        int available = 0;
         for (int r = 0; r < plan.ranked.length; r++) {
             Region region = plan.ranked[r];
             if (plan.keep[r] <= 0) {
                 continue;
             }
-            if (region.name().equals(failedRegion)) {
-                sameRegion = region;
+            available++;
+            if (failedRegions.contains(region.name())) {
+                soleFailed = region;
+                continue;
+            }
+            if (region.name().equals(lastRegion)) {
+                lastTried = region;
                 continue;
             }
             Endpoint endpoint = endpointSelector.pick(region, untried);
@@ -190,10 +232,11 @@ public final class RoutingPolicy {
                 return new RoutingDecision(region, endpoint, Reason.FAILOVER);
             }
         }
-        if (sameRegion != null) {
-            Endpoint endpoint = endpointSelector.pick(sameRegion, untried);
+        Region fallback = lastTried != null ? lastTried : available == 1 ? soleFailed : null;
+        if (fallback != null) {
+            Endpoint endpoint = endpointSelector.pick(fallback, untried);
             if (endpoint != null) {
-                return new RoutingDecision(sameRegion, endpoint, Reason.FAILOVER);
+                return new RoutingDecision(fallback, endpoint, Reason.FAILOVER);
             }
         }
         return null;
@@ -268,8 +311,15 @@ public final class RoutingPolicy {
     private RoutingPlan planFor(@Nullable ClientLocation location) {
         long key = location == null ? NO_LOCATION : cellOf(location);
         RoutingPlan plan = plans.getIfPresent(key);
-        if (plan == null || plan.healthVersion != health.version()) {
-            plan = RoutingPlan.compute(table, routing, health, overrides, location, latchLatencies());
+        if (plan == null || plan.healthVersion != health.version()
+                || (plan.heldUntil != RankingHistory.NOT_HELD && nanoClock.getAsLong() - plan.heldUntil >= 0)) {
+            double[] latched = latchLatencies();
+            RoutingPlan fresh = RoutingPlan.compute(table, routing, health, overrides, location, latched,
+                    RankingHistory.NOT_HELD);
+            RankingHistory.Verdict verdict = rankings.decide(key, fresh.rankingKey(), latched, nanoClock.getAsLong());
+            plan = verdict.heldUntil() == RankingHistory.NOT_HELD
+                    ? fresh
+                    : RoutingPlan.compute(table, routing, health, overrides, location, verdict.latencyMs(), verdict.heldUntil());
             plans.put(key, plan);
         }
         return plan;

@@ -196,7 +196,8 @@ class RoutingPolicyTest {
         RoutingConfig routing = RoutingConfig.ofDefaults()
                 .withMode(RoutingMode.LATENCY_AWARE)
                 .withTieBand(Duration.ofMillis(1))
-                .withHysteresis(Duration.ofMillis(5));
+                .withHysteresis(Duration.ofMillis(5))
+                .withHysteresisPeriod(Duration.ZERO);
         RoutingPolicy policy = policy(List.of(
                 region("us-east4", US_EAST4, 100, 1), region("us-east1", US_EAST1, 100, 1)), routing, health);
 
@@ -216,6 +217,80 @@ class RoutingPolicyTest {
 
         health.latency("us-east4", 4);
         assertThat(policy.decide(from(NEW_YORK)).region().name()).isEqualTo("us-east4");
+    }
+
+    @Test
+    void latencyMovesALocationsRankingAtMostOncePerHysteresisPeriod() {
+        TestHealth health = new TestHealth();
+        long[] now = {0};
+        RoutingConfig routing = RoutingConfig.ofDefaults()
+                .withMode(RoutingMode.LATENCY_AWARE)
+                .withTieBand(Duration.ofMillis(1))
+                .withHysteresisPeriod(Duration.ofSeconds(10));
+        RoutingTable table = RoutingTable.build(List.of(
+                region("us-east4", US_EAST4, 100, 1), region("us-east1", US_EAST1, 100, 1)), routing, () -> now[0]);
+        RoutingPolicy policy = RoutingPolicy.create(table, routing, health, RegionOverrides.NONE, () -> now[0]);
+        health.latency("us-east4", 2).latency("us-east1", 2);
+        assertThat(policy.decide(from(NEW_YORK)).region().name()).isEqualTo("us-east4");
+
+        now[0] += Duration.ofSeconds(1).toNanos();
+        health.latency("us-east4", 200);
+        assertThat(policy.decide(from(NEW_YORK)).region().name())
+                .as("the first move is at once: us-east4 ten times slower").isEqualTo("us-east1");
+
+        now[0] += Duration.ofSeconds(2).toNanos();
+        health.latency("us-east4", 2);
+        assertThat(policy.decide(from(NEW_YORK)).region().name())
+                .as("recovered 2 s later: held until 10 s after the last move").isEqualTo("us-east1");
+        assertThat(policy.shares(from(NEW_YORK))).containsEntry("us-east1", 1.0);
+        assertThat(policy.decide(from(PARIS)).region().name())
+                .as("holds are per client location; Paris never moved").isEqualTo("us-east4");
+
+        now[0] += Duration.ofSeconds(8).toNanos() - 1;
+        assertThat(policy.decide(from(NEW_YORK)).region().name()).isEqualTo("us-east1");
+        now[0] += 1;
+        assertThat(policy.decide(from(NEW_YORK)).region().name())
+                .as("the period passed: back without any new measurement").isEqualTo("us-east4");
+
+        now[0] += Duration.ofSeconds(1).toNanos();
+        health.down(table.regions().get(0).endpoints().get(0));
+        assertThat(policy.decide(from(NEW_YORK)).region().name())
+                .as("moves for health are never held").isEqualTo("us-east1");
+        health.up(table.regions().get(0).endpoints().get(0));
+        assertThat(policy.decide(from(NEW_YORK)).region().name()).isEqualTo("us-east4");
+    }
+
+    @Test
+    void aRetryNeverGoesToARegionThatFailedForTheRequestUnlessItIsTheOnlyOneLeft() {
+        RoutingTable table = RoutingTable.build(Regions.threeContinents(), RoutingConfig.ofDefaults(), System::nanoTime);
+        TestHealth health = new TestHealth();
+        RoutingPolicy policy = RoutingPolicy.create(table, RoutingConfig.ofDefaults(), health);
+        List<Endpoint> tried = new java.util.ArrayList<>();
+        java.util.Set<String> failed = new java.util.HashSet<>();
+        RoutingDecision first = policy.decide(from(PARIS));
+        tried.add(first.endpoint());
+        failed.add(first.region().name());
+
+        RoutingDecision second = policy.decideRetry(from(PARIS), tried, failed);
+        assertThat(second.region().name()).isEqualTo("us-east4");
+        tried.add(second.endpoint());
+        failed.add(second.region().name());
+
+        RoutingDecision third = policy.decideRetry(from(PARIS), tried, failed);
+        assertThat(third.region().name()).as("neither failed region again").isEqualTo("asia-northeast1");
+        tried.add(third.endpoint());
+        failed.add(third.region().name());
+        assertThat(policy.decideRetry(from(PARIS), tried, failed)).as("every region failed").isNull();
+
+        for (Region region : List.of(table.regions().get(0), table.regions().get(2))) {
+            region.endpoints().forEach(health::down);
+        }
+        assertThat(policy.decideRetry(from(PARIS), List.of(first.endpoint()), java.util.Set.of("europe-west2")))
+                .as("the only region left: its other replica")
+                .satisfies(d -> {
+                    assertThat(d.region().name()).isEqualTo("europe-west2");
+                    assertThat(d.endpoint()).isNotEqualTo(first.endpoint());
+                });
     }
 
     @Test

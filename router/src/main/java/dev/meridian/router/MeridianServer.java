@@ -21,6 +21,8 @@ import dev.meridian.router.internal.ClientChannelInitializer;
 import dev.meridian.router.internal.ClientLimitMeters;
 import dev.meridian.router.internal.ConnectionLimitHandler;
 import dev.meridian.router.internal.AccessLog;
+import dev.meridian.router.internal.AttemptRescuer;
+import dev.meridian.router.internal.RegionStalls;
 import dev.meridian.router.internal.EventLoopTransport;
 import dev.meridian.router.internal.ProxyHandler;
 import dev.meridian.router.internal.ProxyResources;
@@ -67,6 +69,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -88,8 +91,13 @@ public final class MeridianServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(MeridianServer.class);
     private static final WriteBufferWaterMark CLIENT_WATER_MARK = new WriteBufferWaterMark(32 * 1024, 64 * 1024);
 
+    /** The one clock of the data path's logic, the health registries and the routing policies. */
+    private static final LongSupplier NANO_CLOCK = System::nanoTime;
+
     private final GeoLocator geo;
     private final PrometheusMeterRegistry meters;
+    private final TimeToFirstByteTracker timeToFirstByte = new TimeToFirstByteTracker(NANO_CLOCK);
+    private final AttemptRescuer rescuer;
     private final AtomicReference<RouterSnapshot> snapshot;
     private final EventLoopTransport transport;
     private final EventLoopGroup acceptGroup;
@@ -123,7 +131,7 @@ public final class MeridianServer implements AutoCloseable {
         }
         this.geo = GeoIpLocator.fromConfig(config.geo());
         try {
-            this.snapshot = new AtomicReference<>(snapshotOf(config, geo, RegionOverrides.NONE, meters));
+            this.snapshot = new AtomicReference<>(snapshotOf(config, geo, RegionOverrides.NONE, meters, timeToFirstByte));
         } catch (RuntimeException e) {
             geo.close();
             accessLog.close();
@@ -139,6 +147,8 @@ public final class MeridianServer implements AutoCloseable {
         this.ioGroup = new MultiThreadIoEventLoopGroup(
                 eventLoops, new DefaultThreadFactory("meridian-io"), transport.ioHandlerFactory());
         new NettyEventExecutorMetrics(ioGroup).bindTo(meters);
+        this.rescuer = new AttemptRescuer(ioGroup, NANO_CLOCK);
+        snapshot.get().health().listen(rescuer);
         try {
             this.tls = config.listen().tls() == null ? null
                     : ServerTls.start(config.listen().tls(), "listen", config.server().http2().enabled());
@@ -149,9 +159,9 @@ public final class MeridianServer implements AutoCloseable {
         this.pools = new UpstreamPools(ioGroup, transport, config.upstream(), () -> snapshot.get().upstreams());
         RetriesConfig retries = config.retries();
         RetryBudget budget = new RetryBudget(retries.budgetRatio(),
-                (int) Math.max(1, retries.budgetWindow().toSeconds()), retries.minPerSecond(), System::nanoTime);
-        this.resources = new ProxyResources(pools, budget, new TimeToFirstByteTracker(System::nanoTime),
-                new RecentRequests(), accessLog, tls == null ? "http" : "https");
+                (int) Math.max(1, retries.budgetWindow().toSeconds()), retries.minPerSecond(), NANO_CLOCK);
+        this.resources = new ProxyResources(pools, budget, timeToFirstByte, rescuer,
+                new RecentRequests(), accessLog, tls == null ? "http" : "https", NANO_CLOCK);
         this.clients = new DefaultChannelGroup("meridian-clients", GlobalEventExecutor.INSTANCE);
         this.gauges = new RouterGauges(meters, snapshot::get, pools, clients::size);
         ClientLimitMeters limitMeters = new ClientLimitMeters(meters);
@@ -177,6 +187,7 @@ public final class MeridianServer implements AutoCloseable {
                     + config.listen().port() + ": " + cause.getMessage(), cause);
         }
         this.listener = bound.channel();
+        rescuer.start();
         snapshot.get().health().startProbes();
         log.info("Meridian listening on {} ({}, {} transport, {} event loops, {} regions)",
                 listener.localAddress(), protocols(config, tls), transport.name(), eventLoops, config.regions().size());
@@ -203,15 +214,16 @@ public final class MeridianServer implements AutoCloseable {
         return new MeridianServer(config);
     }
 
-    private static RouterSnapshot snapshotOf(
-            MeridianConfig config, GeoLocator geo, RegionOverrides overrides, MeterRegistry meters) {
+    private static RouterSnapshot snapshotOf(MeridianConfig config, GeoLocator geo, RegionOverrides overrides,
+            MeterRegistry meters, TimeToFirstByteTracker timeToFirstByte) {
         // First: a region's unusable TLS settings (an unreadable CA file) fail start or reload early.
         UpstreamTargets upstreams = UpstreamTargets.of(config.regions());
-        RoutingTable table = RoutingTable.build(config.regions(), config.routing(), System::nanoTime);
-        HealthRegistry health = HealthRegistry.create(table, config.health());
-        RoutingPolicy policy = RoutingPolicy.create(table, config.routing(), health, overrides);
+        RoutingTable table = RoutingTable.build(config.regions(), config.routing(), NANO_CLOCK);
+        HealthRegistry health = HealthRegistry.create(table, config.health(), NANO_CLOCK);
+        RoutingPolicy policy = RoutingPolicy.create(table, config.routing(), health, overrides, NANO_CLOCK);
         return new RouterSnapshot(config, policy, health, new ClientAddressResolver(config.geo()), geo,
-                new RequestMeters(meters, config), upstreams);
+                new RequestMeters(meters, config), upstreams,
+                new RegionStalls(table, health, config.health().stall(), timeToFirstByte, NANO_CLOCK));
     }
 
     /** The admin overrides (weights, drains) in force. */
@@ -249,13 +261,15 @@ public final class MeridianServer implements AutoCloseable {
         GeoLocator geoNext = newGeo ? GeoIpLocator.fromConfig(next.geo()) : current.geo();
         RouterSnapshot fresh;
         try {
-            fresh = snapshotOf(next, geoNext, current.policy().overrides().retainRegions(regionNames(next)), meters);
+            fresh = snapshotOf(next, geoNext, current.policy().overrides().retainRegions(regionNames(next)), meters,
+                    timeToFirstByte);
         } catch (RuntimeException e) {
             if (newGeo) {
                 geoNext.close();
             }
             throw e;
         }
+        fresh.health().listen(rescuer);
         fresh.health().startProbes();
         snapshot.set(fresh);
         pools.retain(fresh.policy().table().regions());
@@ -399,6 +413,7 @@ public final class MeridianServer implements AutoCloseable {
     }
 
     private void shutdownGroups() {
+        rescuer.close();
         if (tls != null) {
             tls.close();
         }

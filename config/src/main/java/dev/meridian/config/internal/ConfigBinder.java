@@ -31,6 +31,7 @@ import dev.meridian.config.RouteConfig;
 import dev.meridian.config.RoutingConfig;
 import dev.meridian.config.RoutingMode;
 import dev.meridian.config.ServerConfig;
+import dev.meridian.config.StallConfig;
 import dev.meridian.config.TimeoutConfig;
 import dev.meridian.config.TlsConfig;
 import dev.meridian.config.TlsProvider;
@@ -165,6 +166,7 @@ public final class ConfigBinder {
         Duration tieBand = duration(routing, routingPath.key("tie-band"), ConfigDefaults.TIE_BAND, true);
         double spillFactor = spillFactor(routing, routingPath.key("spill-factor"));
         Duration hysteresis = duration(routing, routingPath.key("hysteresis"), ConfigDefaults.HYSTERESIS, true);
+        Duration hysteresisPeriod = duration(routing, routingPath.key("hysteresis-period"), ConfigDefaults.HYSTERESIS_PERIOD, true);
         PanicMode panic = choice(routing, "panic", PanicMode.values(), PanicMode::configName, ConfigDefaults.PANIC);
         Duration defaultTtfb = duration(routing, routingPath.key("default-ttfb"), ConfigDefaults.DEFAULT_TTFB, false);
         Duration ttfbDecay = duration(routing, routingPath.key("ttfb-decay"), ConfigDefaults.TTFB_DECAY, false);
@@ -187,6 +189,7 @@ public final class ConfigBinder {
         Duration baseEjection = duration(outlier, outlierPath.key("base-ejection"), ConfigDefaults.OUTLIER_BASE_EJECTION, false);
         Duration maxEjection = duration(outlier, outlierPath.key("max-ejection"), ConfigDefaults.OUTLIER_MAX_EJECTION, false);
         int maxEjectedPercent = integer(outlier, "max-ejected-percent", ConfigDefaults.OUTLIER_MAX_EJECTED_PERCENT);
+        boolean unejectOnProbeSuccess = bool(outlier, "uneject-on-probe-success", ConfigDefaults.OUTLIER_UNEJECT_ON_PROBE_SUCCESS);
         if (maxEjection.compareTo(baseEjection) < 0) {
             KeyPath maxPath = outlierPath.key("max-ejection");
             KeyPath basePath = outlierPath.key("base-ejection");
@@ -205,21 +208,19 @@ public final class ConfigBinder {
         int failureRateThreshold = integer(breaker, "failure-rate-threshold", ConfigDefaults.BREAKER_FAILURE_RATE_THRESHOLD);
         int slowCallRateThreshold = integer(breaker, "slow-call-rate-threshold", ConfigDefaults.BREAKER_SLOW_CALL_RATE_THRESHOLD);
         Duration slowCallDuration = duration(breaker, breakerPath.key("slow-call-duration"), ConfigDefaults.BREAKER_SLOW_CALL_DURATION, false);
-        int window = integer(breaker, "window", ConfigDefaults.BREAKER_WINDOW);
+        Duration window = breakerWindow(breaker, breakerPath.key("window"));
         int minimumCalls = integer(breaker, "minimum-calls", ConfigDefaults.BREAKER_MINIMUM_CALLS);
         Duration openDuration = duration(breaker, breakerPath.key("open-duration"), ConfigDefaults.BREAKER_OPEN_DURATION, false);
         int halfOpenCalls = integer(breaker, "half-open-calls", ConfigDefaults.BREAKER_HALF_OPEN_CALLS);
-        if (minimumCalls > window && window >= 1 && window <= BreakerConfig.MAX_WINDOW && minimumCalls <= BreakerConfig.MAX_WINDOW) {
-            KeyPath minimumPath = breakerPath.key("minimum-calls");
-            KeyPath windowPath = breakerPath.key("window");
-            if (breaker.has("minimum-calls")) {
-                problems.add(Origin.CHECK, minimumPath, tree.valueMark(minimumPath),
-                        minimumCalls + " is more than window (expected at most " + window + ")");
-            } else {
-                problems.add(Origin.CHECK, windowPath, tree.valueMark(windowPath),
-                        window + " is less than minimum-calls (expected at least " + minimumCalls + ", or a smaller minimum-calls)");
-            }
-        }
+
+        KeyPath stallPath = healthPath.key("stall");
+        JsonNode stall = mapping(health, "stall");
+        boolean stallEnabled = bool(stall, "enabled", ConfigDefaults.STALL_ENABLED);
+        double stallMultiplier = number(stall, stallPath.key("multiplier"), ConfigDefaults.STALL_MULTIPLIER, 1,
+                StallConfig.MAX_MULTIPLIER, false);
+        Duration stallMinThreshold = duration(stall, stallPath.key("min-threshold"), ConfigDefaults.STALL_MIN_THRESHOLD, false);
+        int stallOverdue = integer(stall, "overdue-attempts", ConfigDefaults.STALL_OVERDUE_ATTEMPTS);
+        int stallMaxWaiting = integer(stall, "max-waiting", ConfigDefaults.STALL_MAX_WAITING);
 
         KeyPath rateLimitPath = healthPath.key("rate-limit");
         JsonNode rateLimit = mapping(health, "rate-limit");
@@ -260,7 +261,7 @@ public final class ConfigBinder {
                         r.firstByte != null ? r.firstByte : firstByte,
                         r.idle != null ? r.idle : idle,
                         r.total != null ? r.total : total), r.stickyHeader,
-                        new RetryConfig(r.maxAttempts, r.nonIdempotent), new HedgeConfig(r.hedgeEnabled, r.hedgeDelay),
+                        new RetryConfig(r.maxAttempts, r.nonIdempotent, r.rescue), new HedgeConfig(r.hedgeEnabled, r.hedgeDelay),
                         new ApdexConfig(r.apdexSatisfied, r.apdexTolerated), r.grpc));
             }
             return new MeridianConfig(
@@ -274,13 +275,14 @@ public final class ConfigBinder {
                     new AdminConfig(adminAddress, adminPort, tokens, tokenFile, stateFile, auditFile, allowInsecure, (int) adminMaxBody,
                             adminTls),
                     new GeoConfig(database, geoRequired, reloadInterval, cacheSize, nodeCacheSize, trustedProxies, locationHeaders),
-                    new RoutingConfig(mode, tieBand, spillFactor, hysteresis, panic, defaultTtfb, ttfbDecay),
+                    new RoutingConfig(mode, tieBand, spillFactor, hysteresis, hysteresisPeriod, panic, defaultTtfb, ttfbDecay),
                     new HealthConfig(
                             new ProbeConfig(probeEnabled, probeTarget, probeInterval, probeJitter, probeTimeout,
                                     unhealthyThreshold, healthyThreshold),
-                            new OutlierConfig(consecutiveFailures, baseEjection, maxEjection, maxEjectedPercent),
+                            new OutlierConfig(consecutiveFailures, baseEjection, maxEjection, maxEjectedPercent, unejectOnProbeSuccess),
                             new BreakerConfig(failureRateThreshold, slowCallRateThreshold, slowCallDuration, window,
                                     minimumCalls, openDuration, halfOpenCalls),
+                            new StallConfig(stallEnabled, stallMultiplier, stallMinThreshold, stallOverdue, stallMaxWaiting),
                             new RateLimitConfig(defaultRetryAfter, capacity)),
                     new RetriesConfig(budgetRatio, budgetWindow, minPerSecond, replayBuffer),
                     new AccessLogConfig(accessLogEnabled, accessLogFile, accessLogBuffer),
@@ -411,6 +413,7 @@ public final class ConfigBinder {
         @Nullable String stickyHeader;
         int maxAttempts = ConfigDefaults.RETRY_MAX_ATTEMPTS;
         boolean nonIdempotent = ConfigDefaults.RETRY_NON_IDEMPOTENT;
+        boolean rescue = ConfigDefaults.RETRY_RESCUE;
         boolean hedgeEnabled = ConfigDefaults.HEDGE_ENABLED;
         @Nullable Duration hedgeDelay = ConfigDefaults.HEDGE_DELAY;
         Duration apdexSatisfied = ConfigDefaults.APDEX_SATISFIED;
@@ -626,6 +629,7 @@ public final class ConfigBinder {
             JsonNode retry = mapping(item, "retry");
             route.maxAttempts = integer(retry, "max-attempts", ConfigDefaults.RETRY_MAX_ATTEMPTS);
             route.nonIdempotent = bool(retry, "non-idempotent", ConfigDefaults.RETRY_NON_IDEMPOTENT);
+            route.rescue = bool(retry, "rescue", ConfigDefaults.RETRY_RESCUE);
             JsonNode hedge = mapping(item, "hedge");
             route.hedgeEnabled = bool(hedge, "enabled", ConfigDefaults.HEDGE_ENABLED);
             route.hedgeDelay = hedgeDelay(hedge, itemPath.key("hedge").key("delay"));
@@ -806,6 +810,18 @@ public final class ConfigBinder {
             return ConfigDefaults.SPILL_FACTOR;
         }
         return value;
+    }
+
+    /** {@code health.breaker.window}: whole seconds from 1 s to 1 h (Resilience4j's time-based window counts seconds). */
+    private Duration breakerWindow(JsonNode breaker, KeyPath path) {
+        Duration window = duration(breaker, path, ConfigDefaults.BREAKER_WINDOW, false);
+        if (window.compareTo(Duration.ofSeconds(1)) < 0 || window.compareTo(BreakerConfig.MAX_WINDOW) > 0
+                || window.getNano() != 0) {
+            problems.add(Origin.CHECK, path, tree.valueMark(path), Values.describe(breaker.get(last(path)))
+                    + " is not a whole number of seconds from 1s to 1h");
+            return ConfigDefaults.BREAKER_WINDOW;
+        }
+        return window;
     }
 
     /** A number in {@code min..max} (or above {@code min} when {@code exclusiveMin}); NaN and values out of range are reported. */

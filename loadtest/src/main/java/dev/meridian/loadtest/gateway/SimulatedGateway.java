@@ -27,6 +27,8 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -223,6 +225,17 @@ public final class SimulatedGateway implements AutoCloseable {
         await(downAsync(), "down");
     }
 
+    /**
+     * Acts out a host whose connections break hard (a crashed process with unread data, a
+     * firewall or load balancer that forgot them): closes the data listener and resets every open
+     * data connection ({@code SO_LINGER} 0: the peer sees RST, RFC 9293 §3.10.4 ABORT), so new
+     * connections are refused and exchanges in flight, idle keep-alive connections included, end
+     * with "connection reset". The control port stays up. Idempotent; returns once all are closed.
+     */
+    public void downWithResets() {
+        await(lifecycle(() -> unbindData(true)), "down with resets");
+    }
+
     /** Listens again on the same data port. Idempotent; returns once listening. */
     public void up() {
         await(upAsync(), "up");
@@ -246,7 +259,7 @@ public final class SimulatedGateway implements AutoCloseable {
             return;
         }
         try {
-            await(lifecycle(this::unbindData), "close");
+            await(lifecycle(() -> unbindData(false)), "close");
         } finally {
             Channel control = controlServer;
             if (control != null) {
@@ -266,7 +279,7 @@ public final class SimulatedGateway implements AutoCloseable {
 
     /** {@link #down()} without waiting: completes when the listener and every connection are closed. */
     CompletableFuture<Void> downAsync() {
-        return lifecycle(this::unbindData);
+        return lifecycle(() -> unbindData(false));
     }
 
     /** {@link #up()} without waiting: completes when the data port listens again. */
@@ -324,7 +337,8 @@ public final class SimulatedGateway implements AutoCloseable {
         });
     }
 
-    private CompletableFuture<Void> unbindData() {
+    /** Closes the listener, then every data connection: politely (FIN), or with {@code reset} abortively (RST). */
+    private CompletableFuture<Void> unbindData(boolean reset) {
         accepting = false;
         Channel server = dataServer;
         dataServer = null;
@@ -334,10 +348,18 @@ public final class SimulatedGateway implements AutoCloseable {
             listenerClosed = completion(server.close()).thenCompose(ignored -> release.released());
         }
         return listenerClosed.thenCompose(ignored -> {
-            for (Channel channel : dataChannels) {
-                ServerInitiatedClose.mark(channel);
+            if (!reset) {
+                for (Channel channel : dataChannels) {
+                    ServerInitiatedClose.mark(channel);
+                }
+                return completion(dataChannels.close());
             }
-            return completion(dataChannels.close());
+            List<CompletableFuture<Void>> closed = new ArrayList<>();
+            for (Channel channel : dataChannels) {
+                closed.add(completion(channel.closeFuture()));
+                channel.eventLoop().execute(() -> ServerInitiatedClose.reset(channel));
+            }
+            return CompletableFuture.allOf(closed.toArray(new CompletableFuture<?>[0]));
         });
     }
 

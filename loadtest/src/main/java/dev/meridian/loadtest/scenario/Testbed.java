@@ -149,6 +149,15 @@ final class Testbed implements AutoCloseable {
         return Math.round(sum);
     }
 
+    /** The sum of a counter over the series whose tag {@code key} is {@code value}. */
+    long counterTotal(String name, String key, String value) {
+        double sum = 0;
+        for (Counter counter : router.meterRegistry().find(name).tag(key, value).counters()) {
+            sum += counter.count();
+        }
+        return Math.round(sum);
+    }
+
     /** Open upstream connections (in use and idle) of every region. */
     long upstreamConnections() {
         double sum = 0;

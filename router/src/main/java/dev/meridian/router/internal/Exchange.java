@@ -6,6 +6,7 @@ import dev.meridian.config.TimeoutConfig;
 import dev.meridian.health.HealthRegistry;
 import dev.meridian.health.Outcome;
 import dev.meridian.regions.Endpoint;
+import dev.meridian.regions.Region;
 import dev.meridian.regions.RoutingDecision;
 import dev.meridian.regions.RoutingPolicy;
 import dev.meridian.regions.RoutingRequest;
@@ -35,6 +36,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,6 +60,13 @@ import org.slf4j.LoggerFactory;
  * available, else to another endpoint. After the first response byte nothing is retried: a broken
  * upstream ends an SSE stream with a final {@code event: error}, an NDJSON stream with a final
  * error line, and any other response by closing the connection so the client can tell.
+ *
+ * <p>No attempt goes to a region this request already saw fail (unless it is the only region that
+ * can take requests), nor to an endpoint already tried. An attempt still waiting for its first
+ * byte when its endpoint or region is declared down (probes, ejection, breaker, stall) is
+ * <em>rescued</em>: cancelled and sent elsewhere at once under a retry's rules ({@link RescueRule},
+ * {@code retry.rescue}), counted as a retry with reason {@code rescued}. While it waits it is in
+ * its loop's {@link WaitingAttempts}, which also feeds stall detection.
  *
  * <p>Hedging (per route, off by default): when no response headers arrived within a delay (fixed,
  * or the region's live p95 time to first byte), a second attempt goes to the next-best region
@@ -103,6 +112,10 @@ final class Exchange {
     private final AccessLog accessLog;
     private final String traceId;
     private final long startNanos;
+    /** The one clock of the data path's logic (monotonic nanoseconds). */
+    private final LongSupplier clock;
+    private final WaitingAttempts waiting;
+    private final RegionStalls stalls;
     /**
      * A gRPC call: ended with gRPC trailers when its region breaks, counted by grpc-status. Like any
      * POST it is repeated elsewhere only when the region did not process it (refused connection or
@@ -121,6 +134,8 @@ final class Exchange {
     private Attempt attempt;
     private @Nullable Attempt hedge;
     private final List<Endpoint> tried = new ArrayList<>(2);
+    /** Regions where an attempt of this request failed: no later attempt goes there. */
+    private final List<String> failedRegions = new ArrayList<>(2);
     private int attempts;
     private boolean hedged;
 
@@ -174,6 +189,9 @@ final class Exchange {
         this.routeMeters = meters.route(routing.route());
         this.accessLog = resources.accessLog();
         this.ttfb = resources.timeToFirstByte();
+        this.clock = resources.nanoClock();
+        this.waiting = resources.rescuer().waiting(clientCtx.channel().eventLoop());
+        this.stalls = snapshot.stalls();
         this.clientCtx = clientCtx;
         this.request = request;
         this.routing = routing;
@@ -209,8 +227,15 @@ final class Exchange {
 
     private void startAttempt(Attempt next) {
         attempts++;
-        next.startedNanos = System.nanoTime();
+        next.startedNanos = clock.getAsLong();
         next.decision.endpoint().requestStarted();
+        if (!stalls.of(next.decision.region()).admits(next.startedNanos)) {
+            // Silent past its p99 with max-waiting attempts late: a hung region soaks up nothing more.
+            next.onAcquireFailed(UpstreamPool.AcquireFailure.OVERLOADED, new IllegalStateException(
+                    "region " + next.decision.region().name() + " has not answered for longer than its p99 "
+                            + "and holds health.stall.max-waiting late attempts"));
+            return;
+        }
         UpstreamPool pool = pools.pool(clientCtx.channel().eventLoop(), next.decision.endpoint());
         pool.acquire(next, route.timeouts().connect().toMillis());
     }
@@ -299,7 +324,7 @@ final class Exchange {
         }
         for (Attempt live : liveAttempts()) {
             if (live.upstream != null) {
-                record(live, Outcome.CANCELLED, System.nanoTime() - live.startedNanos, null);
+                record(live, Outcome.CANCELLED, clock.getAsLong() - live.startedNanos, null);
             }
         }
         finish();
@@ -312,7 +337,7 @@ final class Exchange {
      * One attempt: a lease on one upstream connection for this exchange. Its callbacks run on the
      * exchange's loop; one that is no longer live (lost to a hedge, or retried) ignores them.
      */
-    private final class Attempt implements UpstreamPool.Lease {
+    private final class Attempt extends WaitingAttempt implements UpstreamPool.Lease {
         final RoutingDecision decision;
         final boolean isHedge;
         @Nullable UpstreamConnection upstream;
@@ -395,12 +420,35 @@ final class Exchange {
             }
         }
 
+        @Override
+        Endpoint endpoint() {
+            return decision.endpoint();
+        }
+
+        @Override
+        Region region() {
+            return decision.region();
+        }
+
+        @Override
+        boolean outOfRotation() {
+            return !health.isAvailable(decision.endpoint()) || !health.admits(decision.region());
+        }
+
+        @Override
+        void rescue(String why) {
+            if (!isCancelled()) {
+                rescued(this, why);
+            }
+        }
+
         /** Ends this attempt: its connection closes (it may hold half an exchange). */
         void end() {
             if (ended) {
                 return;
             }
             ended = true;
+            waiting.remove(this);
             decision.endpoint().requestFinished();
             UpstreamConnection connection = upstream;
             upstream = null;
@@ -421,7 +469,8 @@ final class Exchange {
         if (connection == null) {
             return;
         }
-        a.writtenNanos = System.nanoTime();
+        a.writtenNanos = clock.getAsLong();
+        waiting.add(a, stalls.of(a.decision.region()), a.writtenNanos);
         Channel channel = connection.channel();
         channel.write(request, channel.voidPromise());
         if (keepBody) {
@@ -479,6 +528,9 @@ final class Exchange {
                 upstreamBroken(a, ErrorResponse.UPSTREAM_PROTOCOL_ERROR);
                 return;
             }
+            // The region answers: the attempt no longer waits (whatever the status says).
+            waiting.remove(a);
+            stalls.of(a.decision.region()).answered(clock.getAsLong());
             if (response.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
                 // 1xx interim responses are not forwarded: Meridian answered Expect itself and
                 // never forwards Upgrade. Drop it and the empty last content that follows (an
@@ -532,7 +584,7 @@ final class Exchange {
         cancel(hedgeTimer);
         hedgeTimer = null;
         if (other != null) {
-            record(other, Outcome.CANCELLED, System.nanoTime() - other.startedNanos, null);
+            record(other, Outcome.CANCELLED, clock.getAsLong() - other.startedNanos, null);
             Attempt hedgeAttempt = a.isHedge ? a : other;
             cell(hedgeAttempt).hedge(a.isHedge ? RequestMeters.HedgeResult.WON : RequestMeters.HedgeResult.LOST);
             other.end();
@@ -547,7 +599,7 @@ final class Exchange {
      */
     private boolean retriedInsteadOf(Attempt a, HttpResponse response) {
         int status = response.status().code();
-        long sinceWritten = System.nanoTime() - a.writtenNanos;
+        long sinceWritten = clock.getAsLong() - a.writtenNanos;
         if (status == 502 || status == 503 || status == 504) {
             record(a, Outcome.GATEWAY_FAILURE, sinceWritten, null);
             return replacedAfterFailure(a, false, Outcome.GATEWAY_FAILURE);
@@ -564,7 +616,7 @@ final class Exchange {
         cancel(firstByteTimer);
         firstByteTimer = null;
         responseStarted = true;
-        long now = System.nanoTime();
+        long now = clock.getAsLong();
         Attempt a = attempt;
         statusSent = response.status().code();
         firstByteNanos = now - startNanos;
@@ -589,7 +641,7 @@ final class Exchange {
     }
 
     private void onResponseContent(HttpContent content) {
-        lastResponseActivityNanos = System.nanoTime();
+        lastResponseActivityNanos = clock.getAsLong();
         responseBytes += content.content().readableBytes();
         if (content instanceof LastHttpContent) {
             complete((LastHttpContent) content);
@@ -627,7 +679,7 @@ final class Exchange {
     private void attemptFailed(
             Attempt a, @Nullable Outcome outcome, ErrorResponse error, @Nullable String detail,
             @Nullable Duration retryAfter, boolean neverSent) {
-        record(a, outcome, System.nanoTime() - a.startedNanos, retryAfter);
+        record(a, outcome, clock.getAsLong() - a.startedNanos, retryAfter);
         if (!replacedAfterFailure(a, neverSent, outcome)) {
             fail(error, detail);
         }
@@ -641,6 +693,7 @@ final class Exchange {
      */
     private boolean replacedAfterFailure(Attempt a, boolean neverSent, @Nullable Outcome cause) {
         tried.add(a.decision.endpoint());
+        failedRegions.add(a.decision.region().name());
         Attempt other = a == attempt ? hedge : attempt;
         if (other != null && !other.ended) {
             // The race is decided: the hedge lost if it failed, won if the first attempt did.
@@ -652,11 +705,11 @@ final class Exchange {
             return true;
         }
         RetryConfig retry = route.retry();
-        boolean repeatable = neverSent || (keepBody && repeatableMethod);
+        boolean repeatable = RescueRule.mayRepeat(neverSent, keepBody, repeatableMethod);
         if (responseStarted || attempts >= retry.maxAttempts() || !repeatable) {
             return false;
         }
-        RoutingDecision next = policy.decideRetry(routing, tried);
+        RoutingDecision next = policy.decideRetry(routing, tried, failedRegions);
         // A request that never reached an upstream (refused, connect failed, no free connection)
         // adds no upstream load when repeated, so it is not charged to the budget; max-attempts
         // still bounds it.
@@ -683,6 +736,66 @@ final class Exchange {
         return true;
     }
 
+    /**
+     * Attempt {@code a} waits for its first byte on an endpoint or region declared down ({@code why}):
+     * carry on with the other live attempt, or send the request elsewhere now as a retry (another
+     * region, budget permitting), or leave it to its timeouts; see {@link RescueRule}.
+     */
+    private void rescued(Attempt a, String why) {
+        if (finished || (a != attempt && a != hedge)) {
+            return;
+        }
+        Attempt other = a == attempt ? hedge : attempt;
+        boolean otherLive = other != null && !other.ended;
+        RescueRule.Action action = RescueRule.decide(route.retry().rescue(), responseStarted, otherLive,
+                RescueRule.mayRepeat(false, keepBody, repeatableMethod), attempts < route.retry().maxAttempts());
+        switch (action) {
+            case CARRY_ON_WITH_OTHER -> {
+                log.debug("{} {} rescued from {}: {}; the other attempt carries on", clientCtx.channel(), requestId,
+                        a.decision.endpoint(), why);
+                tried.add(a.decision.endpoint());
+                failedRegions.add(a.decision.region().name());
+                record(a, Outcome.CANCELLED, clock.getAsLong() - a.startedNanos, null);
+                Attempt hedgeAttempt = a.isHedge ? a : other;
+                cell(hedgeAttempt).hedge(a.isHedge ? RequestMeters.HedgeResult.LOST : RequestMeters.HedgeResult.WON);
+                a.end();
+                attempt = other;
+                hedge = null;
+            }
+            case RESEND -> {
+                List<Endpoint> avoid = new ArrayList<>(tried);
+                avoid.add(a.decision.endpoint());
+                List<String> failed = new ArrayList<>(failedRegions);
+                failed.add(a.decision.region().name());
+                RoutingDecision next = policy.decideRetry(routing, avoid, failed);
+                if (next == null) {
+                    log.debug("{} {} stuck on {} ({}): nowhere to rescue it to", clientCtx.channel(), requestId,
+                            a.decision.endpoint(), why);
+                    return;
+                }
+                if (!budget.tryAcquire()) {
+                    routeMeters.retryRefused();
+                    return;
+                }
+                tried.add(a.decision.endpoint());
+                failedRegions.add(a.decision.region().name());
+                record(a, Outcome.CANCELLED, clock.getAsLong() - a.startedNanos, null);
+                cell(a).rescued();
+                meters.failoverRescued(a.decision.region().name(), next.region().name());
+                log.debug("{} {} rescued from {} to {}: {}", clientCtx.channel(), requestId, a.decision.endpoint(),
+                        next.endpoint(), why);
+                a.end();
+                cancel(firstByteTimer);
+                firstByteTimer = null;
+                attempt = new Attempt(next, false);
+                hedge = null;
+                startAttempt(attempt);
+            }
+            case LEAVE -> log.debug("{} {} stays on {} ({}): it may not be rescued", clientCtx.channel(), requestId,
+                    a.decision.endpoint(), why);
+        }
+    }
+
     /** The hedge delay passed without response headers: send a second attempt to the next-best region. */
     private void onHedgeDelay() {
         hedgeTimer = null;
@@ -692,7 +805,7 @@ final class Exchange {
         }
         List<Endpoint> avoid = new ArrayList<>(tried);
         avoid.add(attempt.decision.endpoint());
-        RoutingDecision next = policy.decideRetry(routing, avoid);
+        RoutingDecision next = policy.decideRetry(routing, avoid, failedRegions);
         if (next == null) {
             return;
         }
@@ -702,7 +815,7 @@ final class Exchange {
         }
         hedged = true;
         log.debug("{} hedging {} on {} after {} ms", clientCtx.channel(), requestId, next.endpoint(),
-                (System.nanoTime() - attempt.writtenNanos) / 1_000_000);
+                (clock.getAsLong() - attempt.writtenNanos) / 1_000_000);
         Attempt second = new Attempt(new RoutingDecision(next.region(), next.endpoint(), RoutingDecision.Reason.HEDGE), true);
         hedge = second;
         startAttempt(second);
@@ -772,7 +885,7 @@ final class Exchange {
                     : null, null, false);
             return;
         }
-        record(a, Outcome.GATEWAY_FAILURE, System.nanoTime() - a.writtenNanos, null);
+        record(a, Outcome.GATEWAY_FAILURE, clock.getAsLong() - a.writtenNanos, null);
         fail(error, null);
     }
 
@@ -880,7 +993,7 @@ final class Exchange {
 
     /** The request's line in the metrics and the access log. */
     private void recordRequest() {
-        long total = System.nanoTime() - startNanos;
+        long total = clock.getAsLong() - startNanos;
         RoutingDecision decision = attempt.decision;
         cell(attempt).request(statusSent, decision.reason(), total);
         if (accessLog.enabled()) {
@@ -925,7 +1038,7 @@ final class Exchange {
             for (Attempt live : liveAttempts()) {
                 log.debug("{} no response from {} within {}", clientCtx.channel(), live.decision.endpoint(),
                         route.timeouts().firstByte());
-                record(live, Outcome.TIMEOUT, System.nanoTime() - live.writtenNanos, null);
+                record(live, Outcome.TIMEOUT, clock.getAsLong() - live.writtenNanos, null);
             }
             fail(ErrorResponse.UPSTREAM_TIMEOUT, "region " + region() + " did not answer within "
                     + route.timeouts().firstByte().toMillis() + " ms");
@@ -936,7 +1049,7 @@ final class Exchange {
         if (finished) {
             return;
         }
-        long quiet = System.nanoTime() - lastResponseActivityNanos;
+        long quiet = clock.getAsLong() - lastResponseActivityNanos;
         if (quiet < idleNanos) {
             idleTimer = schedule(() -> onIdleTimeout(idleNanos), idleNanos - quiet);
             return;

@@ -328,7 +328,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(request);
             return;
         }
-        long startNanos = System.nanoTime();
+        long startNanos = resources.nanoClock().getAsLong();
         grpc = false;
         HttpHeaders headers = request.headers();
         String requestId = ForwardingHeaders.requestId(headers);
@@ -387,7 +387,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             // The request body (if any) is not read, so the connection cannot be reused.
             ReferenceCountUtil.release(request);
             snapshot.meters().cell(route, RequestMeters.NO_REGION).request(
-                    ErrorResponse.NO_UPSTREAM.status().code(), null, System.nanoTime() - startNanos);
+                    ErrorResponse.NO_UPSTREAM.status().code(), null, resources.nanoClock().getAsLong() - startNanos);
             reject.answer(ErrorResponse.NO_UPSTREAM, traceId, route.name(), null);
             return;
         }
@@ -502,7 +502,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             AccessLog accessLog = resources.accessLog();
             if (accessLog.enabled()) {
                 accessLog.log(new AccessLog.Entry(System.currentTimeMillis(), requestId, traceId, client, method, uri,
-                        route, null, null, error.status().code(), 0, -1, System.nanoTime() - startNanos, 0, null));
+                        route, null, null, error.status().code(), 0, -1, resources.nanoClock().getAsLong() - startNanos, 0, null));
             }
             sendError(error, detail, requestId, false, false);
         }

@@ -58,9 +58,11 @@ public final class RequestMeters {
     private static final RoutingDecision.Reason[] REASONS = RoutingDecision.Reason.values();
     private static final String NO_REASON = "none";
 
-    /** Outcome labels: {@link Outcome}'s, then {@link #OVERLOADED}. */
+    /** Outcome labels: {@link Outcome}'s, then {@link #OVERLOADED}, then (retries and failovers only) {@link #RESCUED}. */
     private static final Outcome[] OUTCOMES = Outcome.values();
     private static final int OVERLOADED = OUTCOMES.length;
+    /** The reason of a retry that rescued an attempt stuck on an endpoint or region declared down. */
+    private static final int RESCUED = OUTCOMES.length + 1;
 
     /** Hedge results. */
     public enum HedgeResult {
@@ -130,6 +132,18 @@ public final class RequestMeters {
         Counter.builder("meridian.failovers")
                 .description("Retries that went to another region than the failed attempt")
                 .tags("from_region", from, "to_region", to, "reason", outcomeLabel(outcome == null ? OVERLOADED : outcome.ordinal()))
+                .register(registry)
+                .increment();
+    }
+
+    /** A rescue went from {@code from} to another region {@code to}. Rare, so looked up in the registry each time. */
+    public void failoverRescued(String from, String to) {
+        if (from.equals(to)) {
+            return;
+        }
+        Counter.builder("meridian.failovers")
+                .description("Retries that went to another region than the failed attempt")
+                .tags("from_region", from, "to_region", to, "reason", outcomeLabel(RESCUED))
                 .register(registry)
                 .increment();
     }
@@ -204,7 +218,7 @@ public final class RequestMeters {
                 new AtomicReferenceArray<>(STATUS_CLASSES.length * (REASONS.length + 1));
         private final AtomicReferenceArray<Counter> apdex = new AtomicReferenceArray<>(3);
         private final AtomicReferenceArray<Counter> attempts = new AtomicReferenceArray<>(OUTCOMES.length + 1);
-        private final AtomicReferenceArray<Counter> retries = new AtomicReferenceArray<>(OUTCOMES.length + 1);
+        private final AtomicReferenceArray<Counter> retries = new AtomicReferenceArray<>(OUTCOMES.length + 2);
         private final AtomicReferenceArray<Counter> hedges = new AtomicReferenceArray<>(HedgeResult.values().length);
         private final AtomicReferenceArray<Counter> grpcStatuses = new AtomicReferenceArray<>(GrpcStatus.LABELS.length);
         private volatile @Nullable Timer timeToFirstByte;
@@ -294,7 +308,15 @@ public final class RequestMeters {
 
         /** A failed attempt in this region was retried; {@code null} outcome: no free connection. */
         public void retry(@Nullable Outcome outcome) {
-            int i = outcome == null ? OVERLOADED : outcome.ordinal();
+            retryCount(outcome == null ? OVERLOADED : outcome.ordinal());
+        }
+
+        /** An attempt in this region stuck on an endpoint or region declared down was rescued (sent elsewhere). */
+        public void rescued() {
+            retryCount(RESCUED);
+        }
+
+        private void retryCount(int i) {
             Counter counter = retries.get(i);
             if (counter == null) {
                 counter = Counter.builder("meridian.retries")
@@ -338,6 +360,6 @@ public final class RequestMeters {
     }
 
     private static String outcomeLabel(int i) {
-        return i == OVERLOADED ? "overloaded" : OUTCOMES[i].name().toLowerCase(java.util.Locale.ROOT);
+        return i == OVERLOADED ? "overloaded" : i == RESCUED ? "rescued" : OUTCOMES[i].name().toLowerCase(java.util.Locale.ROOT);
     }
 }

@@ -15,7 +15,8 @@ import dev.meridian.regions.RoutingPolicy;
  * What the data path reads per request: the configuration, the routing policy built from it, the
  * health registry that feeds the policy and hears the outcome of every attempt, how client
  * addresses and locations are found, the meters labelled with this configuration's regions
- * and routes, and how each region's endpoints are spoken to (protocol, TLS context). Immutable; a change publishes a new snapshot
+ * and routes, how each region's endpoints are spoken to (protocol, TLS context), and what stall
+ * detection knows of each region. Immutable; a change publishes a new snapshot
  * through an {@code AtomicReference}, and each request reads it once, so one request never mixes
  * two configurations.
  */
@@ -26,7 +27,8 @@ public record RouterSnapshot(
         ClientAddressResolver clients,
         GeoLocator geo,
         RequestMeters meters,
-        UpstreamTargets upstreams) {
+        UpstreamTargets upstreams,
+        RegionStalls stalls) {
     public RouterSnapshot {
         requireNonNull(health, "health");
         requireNonNull(config, "config");
@@ -35,6 +37,7 @@ public record RouterSnapshot(
         requireNonNull(geo, "geo");
         requireNonNull(meters, "meters");
         requireNonNull(upstreams, "upstreams");
+        requireNonNull(stalls, "stalls");
     }
 
     /**
@@ -60,6 +63,6 @@ public record RouterSnapshot(
 
     /** This snapshot with other admin overrides applied (same configuration, health and meters). */
     public RouterSnapshot withPolicy(RoutingPolicy next) {
-        return new RouterSnapshot(config, next, health, clients, geo, meters, upstreams);
+        return new RouterSnapshot(config, next, health, clients, geo, meters, upstreams, stalls);
     }
 }
