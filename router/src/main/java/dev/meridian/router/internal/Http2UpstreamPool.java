@@ -283,6 +283,9 @@ final class Http2UpstreamPool extends UpstreamPool {
                         ChannelPipeline p = ch.pipeline();
                         p.addLast(RouterPipeline.UPSTREAM_CODEC, STREAM_CODEC);
                         p.addLast(RouterPipeline.UPSTREAM_H2_STREAM, Http2StreamHandler.INSTANCE);
+                        if (hostHandler != null) {
+                            p.addLast(RouterPipeline.UPSTREAM_HOST, hostHandler);
+                        }
                         p.addLast(RouterPipeline.UPSTREAM, stream.handler());
                     }
                 })
