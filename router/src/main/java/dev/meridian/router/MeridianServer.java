@@ -513,6 +513,12 @@ public final class MeridianServer implements AutoCloseable {
         started = false;
         discovery.close();
         dnsApplier.shutdown();
+        try {
+            // A change being applied finishes before the pools' loops go away under it.
+            dnsApplier.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         if (tls != null) {
             tls.close();
         }
