@@ -25,11 +25,10 @@ import java.util.List;
  *                                                   UPSTREAM_TLS      SslHandler (https:// endpoints), before UPSTREAM_CODEC
  *
  * upstream HTTP/2 connection (h2c, h2)          upstream HTTP/2 stream (one per exchange)
- *   UPSTREAM_TLS          SslHandler (h2 only)     UPSTREAM_CODEC      Http2StreamFrameToHttpObjectCodec
- *   UPSTREAM_IDLE         IdleStateHandler         UPSTREAM_H2_STREAM  Http2StreamHandler
- *   UPSTREAM_H2_CODEC     Http2FrameCodec          UPSTREAM_HOST       UpstreamHostHandler (endpoints given by name)
- *                                                  UPSTREAM            UpstreamHandler
- *   UPSTREAM_H2_MULTIPLEX Http2MultiplexHandler
+ *   UPSTREAM_TLS          SslHandler (h2 only)     UPSTREAM_HOST       UpstreamHostHandler (endpoints given by name: :authority)
+ *   UPSTREAM_IDLE         IdleStateHandler         UPSTREAM_CODEC      Http2StreamFrameToHttpObjectCodec
+ *   UPSTREAM_H2_CODEC     Http2FrameCodec          UPSTREAM_H2_STREAM  Http2StreamHandler
+ *   UPSTREAM_H2_MULTIPLEX Http2MultiplexHandler    UPSTREAM            UpstreamHandler
  *   UPSTREAM_H2_CONNECTION  the pool's connection handler (SETTINGS, GOAWAY, idle)
  *
  * client connection, HTTP/2 (the HTTP/1.1 handlers above are gone)

@@ -247,6 +247,21 @@ class DnsRoutingTest {
         }
     }
 
+    @Test
+    void anHttp2EndpointGetsTheNameAsAuthority() throws Exception {
+        TestUpstream a = upstream(TestUpstream.h2c("a", "127.0.0.2", 0));
+        TestUpstream literal = upstream(TestUpstream.h2c("literal", "127.0.0.1", 0));
+        dns.set("gw.test", "127.0.0.2");
+        MeridianServer router = router(region("east", "http://gw.test:" + a.port()) + "    protocol: h2c\n"
+                + region("west", "http://127.0.0.1:" + literal.port()) + "    protocol: h2c\n");
+
+        HttpResponse<String> response = get(router, "/v2/code/completions");
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(upstreamOf(response)).isEqualTo("a");
+        assertThat(a.hosts).as(":authority of requests and probes").isNotEmpty().allMatch(("gw.test:" + a.port())::equals);
+    }
+
     // ---- fixtures ------------------------------------------------------------------------------
 
     private TestUpstream upstream(String name, String address, int port) throws Exception {

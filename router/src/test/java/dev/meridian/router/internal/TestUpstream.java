@@ -85,7 +85,7 @@ public final class TestUpstream implements AutoCloseable {
 
     public final AtomicInteger connections = new AtomicInteger();
     public final AtomicInteger closedConnections = new AtomicInteger();
-    /** The {@code Host} of every HTTP/1.1 request, in arrival order. */
+    /** The {@code Host} of every HTTP/1.1 request and the {@code :authority} of every HTTP/2 one, in arrival order. */
     public final List<String> hosts = new CopyOnWriteArrayList<>();
     /** The SNI host name of every TLS connection (none recorded for a handshake without SNI). */
     public final List<String> serverNames = new CopyOnWriteArrayList<>();
@@ -160,6 +160,11 @@ public final class TestUpstream implements AutoCloseable {
 
     static TestUpstream h2c(String name) throws Exception {
         return new TestUpstream(name, true, null);
+    }
+
+    /** An h2c upstream on {@code address} and {@code port} (see {@link #http1(String, X509Bundle, String, int)}). */
+    public static TestUpstream h2c(String name, String address, int port) throws Exception {
+        return new TestUpstream(name, true, null, address, port);
     }
 
     static TestUpstream h2(String name, X509Bundle certificate) throws Exception {
@@ -266,6 +271,7 @@ public final class TestUpstream implements AutoCloseable {
         private void requestDone(ChannelHandlerContext ctx, Http2FrameStream stream) {
             requests.incrementAndGet();
             Http2Headers head = heads.get(stream.id());
+            hosts.add(String.valueOf(head.authority()));
             String path = head.path().toString();
             Runnable answer = () -> ctx.executor().execute(() -> {
                 if (heads.remove(stream.id()) == null) {
