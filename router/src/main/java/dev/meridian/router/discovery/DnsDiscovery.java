@@ -456,6 +456,11 @@ public final class DnsDiscovery implements EndpointAddresses, AutoCloseable {
             if (closed || name.removed) {
                 return;
             }
+            if (lookup != current) { // the settings changed meanwhile (their old resolver was closed): ask again
+                name.cancelTimer();
+                resolve(name);
+                return;
+            }
             DnsLookup.Result result = (DnsLookup.Result) f.getNow();
             onResult(name, result != null ? result : DnsLookup.Result.failure(String.valueOf(f.cause())));
         });

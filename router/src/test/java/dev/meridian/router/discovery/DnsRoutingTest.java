@@ -262,6 +262,22 @@ class DnsRoutingTest {
         assertThat(a.hosts).as(":authority of requests and probes").isNotEmpty().allMatch(("gw.test:" + a.port())::equals);
     }
 
+    @Test
+    void aReloadResolvesNewNamesBeforeItsConfigurationTakesTrafficAndForgetsOldOnes() throws Exception {
+        TestUpstream a = upstream("a", "127.0.0.2", 0);
+        TestUpstream c = upstream("c", "127.0.0.1", 0);
+        dns.set("gw.test", "127.0.0.2");
+        dns.set("old.test", "127.0.0.1");
+        MeridianServer router = router(region("east", "http://old.test:" + c.port()));
+        assertThat(router.dnsNames()).containsOnlyKeys("old.test");
+
+        router.reload(ConfigLoader.create().parse(yaml(region("east", "http://gw.test:" + a.port())), "next.yaml"));
+
+        assertThat(upstreamOf(get(router, "/v2/code/completions"))).as("resolved during the reload").isEqualTo("a");
+        assertThat(router.dnsNames()).containsOnlyKeys("gw.test");
+        assertThat(router.meterRegistry().find("meridian.dns.addresses").tag("region", "east").gauge().value()).isEqualTo(1);
+    }
+
     // ---- fixtures ------------------------------------------------------------------------------
 
     private TestUpstream upstream(String name, String address, int port) throws Exception {
@@ -283,14 +299,17 @@ class DnsRoutingTest {
         return "  - name: " + name + "\n    location: " + location + "\n    endpoints: [\"" + endpoint + "\"]\n";
     }
 
-    private MeridianServer router(String regions) {
-        String yaml = "listen: {address: 127.0.0.1, port: 0}\n"
+    private String yaml(String regions) {
+        return "listen: {address: 127.0.0.1, port: 0}\n"
                 + "server: {event-loops: 2}\n"
                 + "dns: {servers: [\"" + dns.server() + "\"], query-timeout: 300ms}\n"
                 + "health: {probe: {interval: 500ms}}\n"
                 + "geo: {trusted-proxies: [127.0.0.1/32], location-headers: [X-Client-Geo-Location]}\n"
                 + "regions:\n" + regions;
-        MeridianServer router = MeridianServer.start(ConfigLoader.create().parse(yaml, "dns.yaml"));
+    }
+
+    private MeridianServer router(String regions) {
+        MeridianServer router = MeridianServer.start(ConfigLoader.create().parse(yaml(regions), "dns.yaml"));
         toClose.add(router);
         return router;
     }
