@@ -112,7 +112,8 @@ public final class DnsDiscovery implements EndpointAddresses, AutoCloseable {
     private final Object lock = new Object();
     private @Nullable EventLoopGroup group;
     private @Nullable EventLoop loop;
-    private @Nullable DnsConfig config;
+    /** Written under {@link #lock}, read on the DNS loop too. */
+    private volatile @Nullable DnsConfig config;
     private List<InetSocketAddress> servers = List.of();
     private ResolvConf resolvConf = ResolvConf.NONE;
     private final Map<String, List<Meter>> metersByRegion = new HashMap<>();
