@@ -71,6 +71,18 @@ public final class ConfigDefaults {
     public static final int MAX_PENDING_ACQUIRES = 1024;
     public static final Duration UPSTREAM_IDLE_TIMEOUT = Duration.ofSeconds(60);
 
+    // dns
+    /** Empty: the servers of the system's {@code /etc/resolv.conf}. */
+    public static final List<String> DNS_SERVERS = List.of();
+    /** However short an answer's TTL (a headless Service's may be a few seconds), a name is not asked more often. */
+    public static final Duration DNS_MIN_REFRESH = Duration.ofSeconds(1);
+    /** A changed answer is followed within this even when its TTL is longer. */
+    public static final Duration DNS_MAX_REFRESH = Duration.ofSeconds(30);
+    /** One query to one server; a local resolver answers in milliseconds. */
+    public static final Duration DNS_QUERY_TIMEOUT = Duration.ofSeconds(2);
+    /** IPv4 first: a container without IPv6 routes must not be handed IPv6 replicas. */
+    public static final LookupFamily DNS_LOOKUP_FAMILY = LookupFamily.V4_PREFERRED;
+
     // timeouts (route defaults)
     public static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(1);
     public static final Duration FIRST_BYTE_TIMEOUT = Duration.ofSeconds(60);

@@ -24,6 +24,7 @@ import static java.util.Objects.requireNonNull;
  * @param regions at least one; names and endpoints unique across all regions
  * @param routes configured routes; names and prefixes unique. The catch-all is {@link #defaultRoute()}
  * @param fleet whether the admin state is shared with other instances through etcd
+ * @param dns how endpoint host names are resolved while running
  */
 public record MeridianConfig(
         ListenConfig listen,
@@ -38,7 +39,8 @@ public record MeridianConfig(
         AccessLogConfig accessLog,
         List<RegionConfig> regions,
         List<RouteConfig> routes,
-        FleetConfig fleet) {
+        FleetConfig fleet,
+        DnsConfig dns) {
 
     public MeridianConfig {
         requireNonNull(listen, "listen");
@@ -54,6 +56,7 @@ public record MeridianConfig(
         regions = List.copyOf(requireNonNull(regions, "regions"));
         routes = List.copyOf(requireNonNull(routes, "routes"));
         requireNonNull(fleet, "fleet");
+        requireNonNull(dns, "dns");
         if (regions.isEmpty()) {
             throw new IllegalArgumentException("regions: empty (expected: at least one region)");
         }
@@ -84,6 +87,25 @@ public record MeridianConfig(
         if (InetLiteral.bindingsClash(listen.address(), listen.port(), admin.address(), admin.port())) {
             throw new IllegalArgumentException("admin.port: " + admin.port() + " (expected: a port other than listen.port)");
         }
+    }
+
+    /** A configuration with the default {@link DnsConfig}. */
+    public MeridianConfig(
+            ListenConfig listen,
+            ServerConfig server,
+            UpstreamConfig upstream,
+            TimeoutConfig timeouts,
+            AdminConfig admin,
+            GeoConfig geo,
+            RoutingConfig routing,
+            HealthConfig health,
+            RetriesConfig retries,
+            AccessLogConfig accessLog,
+            List<RegionConfig> regions,
+            List<RouteConfig> routes,
+            FleetConfig fleet) {
+        this(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes, fleet,
+                DnsConfig.ofDefaults());
     }
 
     /** A configuration with the default {@link HealthConfig}, {@link RetriesConfig} and {@link AccessLogConfig}. */
@@ -129,7 +151,8 @@ public record MeridianConfig(
                 AccessLogConfig.ofDefaults(),
                 regions,
                 ConfigDefaults.ROUTES,
-                FleetConfig.NONE);
+                FleetConfig.NONE,
+                DnsConfig.ofDefaults());
     }
 
     /**
@@ -181,54 +204,58 @@ public record MeridianConfig(
     }
 
     public MeridianConfig withListen(ListenConfig listen) {
-        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes, fleet);
+        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes, fleet, dns);
     }
 
     public MeridianConfig withServer(ServerConfig server) {
-        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes, fleet);
+        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes, fleet, dns);
     }
 
     public MeridianConfig withUpstream(UpstreamConfig upstream) {
-        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes, fleet);
+        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes, fleet, dns);
     }
 
     public MeridianConfig withTimeouts(TimeoutConfig timeouts) {
-        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes, fleet);
+        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes, fleet, dns);
     }
 
     public MeridianConfig withAdmin(AdminConfig admin) {
-        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes, fleet);
+        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes, fleet, dns);
     }
 
     public MeridianConfig withGeo(GeoConfig geo) {
-        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes, fleet);
+        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes, fleet, dns);
     }
 
     public MeridianConfig withRouting(RoutingConfig routing) {
-        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes, fleet);
+        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes, fleet, dns);
     }
 
     public MeridianConfig withHealth(HealthConfig health) {
-        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes, fleet);
+        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes, fleet, dns);
     }
 
     public MeridianConfig withRetries(RetriesConfig retries) {
-        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes, fleet);
+        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes, fleet, dns);
     }
 
     public MeridianConfig withAccessLog(AccessLogConfig accessLog) {
-        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes, fleet);
+        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes, fleet, dns);
     }
 
     public MeridianConfig withRegions(List<RegionConfig> regions) {
-        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes, fleet);
+        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes, fleet, dns);
     }
 
     public MeridianConfig withRoutes(List<RouteConfig> routes) {
-        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes, fleet);
+        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes, fleet, dns);
     }
 
     public MeridianConfig withFleet(FleetConfig fleet) {
-        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes, fleet);
+        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes, fleet, dns);
+    }
+
+    public MeridianConfig withDns(DnsConfig dns) {
+        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes, fleet, dns);
     }
 }

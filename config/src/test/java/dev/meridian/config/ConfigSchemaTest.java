@@ -64,6 +64,11 @@ class ConfigSchemaTest {
             entry("upstream.max-connections-per-endpoint", "MAX_CONNECTIONS_PER_ENDPOINT"),
             entry("upstream.max-pending-acquires", "MAX_PENDING_ACQUIRES"),
             entry("upstream.idle-timeout", "UPSTREAM_IDLE_TIMEOUT"),
+            entry("dns.servers", "DNS_SERVERS"),
+            entry("dns.min-refresh", "DNS_MIN_REFRESH"),
+            entry("dns.max-refresh", "DNS_MAX_REFRESH"),
+            entry("dns.query-timeout", "DNS_QUERY_TIMEOUT"),
+            entry("dns.lookup-family", "DNS_LOOKUP_FAMILY"),
             entry("timeouts.connect", "CONNECT_TIMEOUT"),
             entry("timeouts.first-byte", "FIRST_BYTE_TIMEOUT"),
             entry("timeouts.idle", "IDLE_TIMEOUT"),
@@ -240,6 +245,9 @@ class ConfigSchemaTest {
         assertThat(SCHEMA.at("/properties/routing/properties/spill-factor/minimum").asDouble()).isEqualTo(RoutingConfig.MIN_SPILL_FACTOR);
         assertThat(SCHEMA.at("/properties/routing/properties/spill-factor/maximum").asDouble()).isEqualTo(RoutingConfig.MAX_SPILL_FACTOR);
         assertThat(SCHEMA.at("/properties/geo/properties/cache-size/maximum").asLong()).isEqualTo(GeoConfig.MAX_CACHE_SIZE);
+        assertThat(SCHEMA.at("/properties/dns/properties/servers/maxItems").asInt()).isEqualTo(DnsConfig.MAX_SERVERS);
+        assertThat(SCHEMA.at("/properties/dns/properties/lookup-family/enum").toString())
+                .isEqualTo("[\"v4-only\",\"v6-only\",\"v4-preferred\",\"v6-preferred\",\"all\"]");
         assertThat(SCHEMA.at("/properties/geo/properties/node-cache-size/maximum").asLong()).isEqualTo(GeoConfig.MAX_CACHE_SIZE);
         JsonNode health = SCHEMA.at("/properties/health/properties");
         assertThat(health.at("/probe/properties/jitter/maximum").asDouble()).isEqualTo(ProbeConfig.MAX_JITTER);

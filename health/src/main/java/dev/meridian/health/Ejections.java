@@ -38,6 +38,37 @@ final class Ejections {
         return new Ejections(until, new long[endpoints], new int[endpoints], new boolean[endpoints]);
     }
 
+    /** How many endpoint slots this covers (a region's endpoints, and the slots of those that left, see {@code EndpointSlots}). */
+    int size() {
+        return until.length;
+    }
+
+    /** A copy covering {@code slots} slots, the new ones never ejected. */
+    Ejections grown(int slots) {
+        if (slots <= until.length) {
+            return this;
+        }
+        long[] u = Arrays.copyOf(until, slots);
+        Arrays.fill(u, until.length, slots, NEVER);
+        return new Ejections(u, Arrays.copyOf(length, slots), Arrays.copyOf(times, slots), Arrays.copyOf(pending, slots));
+    }
+
+    /** A copy in which slot {@code i} is as never ejected: its endpoint left, or a new one takes the slot. */
+    Ejections cleared(int i) {
+        if (until[i] == NEVER && !pending[i]) {
+            return this;
+        }
+        long[] u = until.clone();
+        long[] l = length.clone();
+        int[] t = this.times.clone();
+        boolean[] p = pending.clone();
+        u[i] = NEVER;
+        l[i] = 0;
+        t[i] = 0;
+        p[i] = false;
+        return new Ejections(u, l, t, p);
+    }
+
     /** Whether any endpoint may be ejected; when not, no clock needs reading. */
     boolean anyPending() {
         return anyPending;

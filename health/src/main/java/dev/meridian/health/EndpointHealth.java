@@ -14,7 +14,7 @@ final class EndpointHealth {
 
     final Endpoint endpoint;
     final RegionHealth region;
-    /** Position in the region's endpoints (and in its {@link Ejections}). */
+    /** Slot in the region's {@link Ejections}: its position in the region unless DNS changed the endpoints (see {@code EndpointSlots}). */
     final int index;
 
     final AtomicInteger consecutiveFailures = new AtomicInteger();
@@ -26,6 +26,11 @@ final class EndpointHealth {
     final AtomicLong ejections = new AtomicLong();
 
     volatile boolean up = true;
+    /**
+     * Its address left the DNS answer: no new requests, no more probes, outcomes of its requests
+     * in flight ignored (see {@link HealthRegistry#update}).
+     */
+    volatile boolean retired;
     volatile int probeSuccesses;
     volatile int probeFailures;
     volatile @Nullable String lastProbeProblem;

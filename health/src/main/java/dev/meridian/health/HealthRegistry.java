@@ -16,6 +16,7 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig.SlidingWindowT
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -90,8 +91,13 @@ import org.slf4j.LoggerFactory;
  * {@code open-duration} of the last suspicion's end, its breaker opens. Every transition that
  * takes an endpoint or region out of rotation is told to the {@link HealthListener}.
  *
- * <p>The registry belongs to one routing table: endpoints and regions of another table are
- * unknown to it, and are answered as healthy and recorded nowhere.
+ * <h2>Endpoints that come and go</h2>
+ *
+ * The registry belongs to one configuration's routing table, and follows the changes DNS makes to
+ * its endpoints through {@link #update}: a joining endpoint is down until its first good probe
+ * (up at once when probes are off), a leaving one takes no new requests. Endpoints and regions of
+ * another configuration's table are unknown to it, and are answered as healthy and recorded
+ * nowhere.
  */
 public final class HealthRegistry implements HealthSignals, AutoCloseable {
 
@@ -112,8 +118,14 @@ public final class HealthRegistry implements HealthSignals, AutoCloseable {
     private final HealthConfig config;
     private final LongSupplier nanoClock;
     private final List<RegionHealth> regions;
-    private final Map<Region, RegionHealth> byRegion;
-    private final Map<Endpoint, EndpointHealth> byEndpoint;
+    /** Replaced whole by {@link #update} (new {@link Region} objects for regions whose endpoints changed). */
+    private volatile Map<Region, RegionHealth> byRegion;
+    /** Replaced whole by {@link #update}; endpoints that left stay (retired) until the update after. */
+    private volatile Map<Endpoint, EndpointHealth> byEndpoint;
+    /** Guards {@link #update} and the start of the probes; never taken on the data path. */
+    private final Object membership = new Object();
+    /** Per region name: the {@link Ejections} slots in use. Guarded by {@link #membership}. */
+    private final Map<String, EndpointSlots> slots = new HashMap<>();
     private final long baseEjectionNanos;
     private final long maxEjectionNanos;
     private final long openNanos;
@@ -146,6 +158,7 @@ public final class HealthRegistry implements HealthSignals, AutoCloseable {
                 endpointMap.put(endpoints.get(i), array[i]);
             }
             rh.endpoints = array;
+            slots.put(region.name(), new EndpointSlots(array.length));
             list.add(rh);
             regionMap.put(region, rh);
         }
@@ -199,18 +212,124 @@ public final class HealthRegistry implements HealthSignals, AutoCloseable {
         if (closed.get()) {
             throw new IllegalStateException("closed");
         }
-        if (!config.probe().enabled() || !probesStarted.compareAndSet(false, true)) {
-            return;
+        synchronized (membership) { // the endpoints probed are those of the table in force
+            if (!config.probe().enabled() || !probesStarted.compareAndSet(false, true)) {
+                return;
+            }
+            Prober p = new Prober(config.probe(), nanoClock, this::probed);
+            prober = p;
+            List<EndpointHealth> all = new ArrayList<>();
+            for (RegionHealth region : regions) {
+                all.addAll(List.of(region.endpoints));
+            }
+            p.start(all);
+            if (closed.get()) { // closed concurrently: make sure nothing keeps running
+                p.close();
+            }
         }
-        Prober p = new Prober(config.probe(), nanoClock, this::probed);
-        prober = p;
-        List<EndpointHealth> all = new ArrayList<>();
-        for (RegionHealth region : regions) {
-            all.addAll(List.of(region.endpoints));
-        }
-        p.start(all);
-        if (closed.get()) { // closed concurrently: make sure nothing keeps running
-            p.close();
+    }
+
+    /**
+     * Follows {@code next}, this registry's table with the endpoints of some regions changed by
+     * DNS ({@link RoutingTable#withAddresses}); call it off the event loops, before publishing a
+     * policy over {@code next}.
+     *
+     * <ul>
+     *   <li>An endpoint still in {@code next} (the same {@link Endpoint} object) keeps everything:
+     *       probe state, failures, ejections.
+     *   <li>A joining endpoint is down until its first good probe, which is sent at once (Envoy's
+     *       rule for hosts added by discovery: one good check, not {@code healthy-threshold});
+     *       with probes off it is up at once.
+     *   <li>A leaving endpoint is retired: unavailable from now on (no new requests, even from a
+     *       policy over the old table), no longer probed, its requests in flight finish and their
+     *       outcomes are ignored. It is forgotten at the next update.
+     *   <li>Regions keep their breakers, throttles and latency: the region did not change, its
+     *       replicas did.
+     * </ul>
+     *
+     * @throws IllegalArgumentException when {@code next} has a region this registry does not know
+     */
+    public void update(RoutingTable next) {
+        requireNonNull(next, "next");
+        synchronized (membership) {
+            long now = nanoClock.getAsLong();
+            Map<String, RegionHealth> byName = new HashMap<>();
+            for (RegionHealth rh : regions) {
+                byName.put(rh.region.name(), rh);
+            }
+            Map<Endpoint, EndpointHealth> endpoints = new HashMap<>(byEndpoint);
+            endpoints.values().removeIf(eh -> eh.retired); // retired at the last update: no policy picks them any more
+            Map<Region, RegionHealth> regionMap = new HashMap<>();
+            List<EndpointHealth> joined = new ArrayList<>();
+            List<EndpointHealth> left = new ArrayList<>();
+            for (Region region : next.regions()) {
+                RegionHealth rh = byName.get(region.name());
+                if (rh == null) {
+                    throw new IllegalArgumentException("update: region " + region.name() + " is not one of this registry's");
+                }
+                regionMap.put(region, rh);
+                EndpointHealth[] before = rh.endpoints;
+                List<Endpoint> wanted = region.endpoints();
+                Map<Endpoint, EndpointHealth> current = new IdentityHashMap<>();
+                for (EndpointHealth eh : before) {
+                    current.put(eh.endpoint, eh);
+                }
+                EndpointSlots regionSlots = slots.get(region.name());
+                EndpointHealth[] after = new EndpointHealth[wanted.size()];
+                List<Integer> fresh = new ArrayList<>();
+                for (int i = 0; i < after.length; i++) {
+                    EndpointHealth eh = current.remove(wanted.get(i));
+                    if (eh == null) {
+                        eh = new EndpointHealth(wanted.get(i), rh, regionSlots.take(now));
+                        if (config.probe().enabled()) {
+                            eh.up = false;
+                            eh.probeSuccesses = Math.max(0, config.probe().healthyThreshold() - 1);
+                        }
+                        joined.add(eh);
+                        fresh.add(eh.index);
+                        endpoints.put(eh.endpoint, eh);
+                    }
+                    after[i] = eh;
+                }
+                for (EndpointHealth eh : current.values()) {
+                    eh.retired = true;
+                    left.add(eh);
+                    regionSlots.free(eh.index, now);
+                    fresh.add(eh.index);
+                }
+                if (fresh.isEmpty()) {
+                    continue;
+                }
+                while (true) { // the data path may eject meanwhile: compare-and-set like it does
+                    Ejections e = rh.ejections.get();
+                    Ejections cleared = e.grown(regionSlots.size());
+                    for (int slot : fresh) {
+                        cleared = cleared.cleared(slot);
+                    }
+                    if (rh.ejections.compareAndSet(e, cleared)) {
+                        break;
+                    }
+                }
+                rh.endpoints = after;
+            }
+            byRegion = Map.copyOf(regionMap);
+            byEndpoint = Map.copyOf(endpoints);
+            Prober p = prober;
+            if (p != null) {
+                p.remove(left);
+                p.add(joined);
+            }
+            if (!joined.isEmpty() || !left.isEmpty()) {
+                changed();
+            }
+            for (EndpointHealth eh : joined) {
+                LOG.info("endpoint {} of {} joined{}", eh.endpoint.label(), eh.region,
+                        eh.up ? "" : "; it takes traffic after its first good probe");
+            }
+            for (EndpointHealth eh : left) {
+                LOG.info("endpoint {} of {} left: no new requests, {} in flight finish", eh.endpoint.label(), eh.region,
+                        eh.endpoint.outstanding());
+            }
         }
     }
 
@@ -267,7 +386,7 @@ public final class HealthRegistry implements HealthSignals, AutoCloseable {
     public void record(Endpoint endpoint, Outcome outcome, long durationNanos, @Nullable Duration retryAfter) {
         requireNonNull(outcome, "outcome");
         EndpointHealth eh = byEndpoint.get(requireNonNull(endpoint, "endpoint"));
-        if (eh == null) {
+        if (eh == null || eh.retired) {
             return;
         }
         RegionHealth region = eh.region;
@@ -292,14 +411,17 @@ public final class HealthRegistry implements HealthSignals, AutoCloseable {
 
     // ---- HealthSignals ----
 
-    /** Probed up (endpoints start up) and not ejected. Unknown endpoints are available. */
+    /**
+     * Probed up (endpoints start up; those DNS adds later start down) and not ejected, and still
+     * in its DNS answer. Unknown endpoints are available.
+     */
     @Override
     public boolean isAvailable(Endpoint endpoint) {
         EndpointHealth eh = byEndpoint.get(endpoint);
         if (eh == null) {
             return true;
         }
-        if (!eh.up) {
+        if (!eh.up || eh.retired) {
             return false;
         }
         Ejections ejections = eh.region.ejections.get();
@@ -406,6 +528,14 @@ public final class HealthRegistry implements HealthSignals, AutoCloseable {
         return new HealthReport(v, out);
     }
 
+    /** How many {@link Ejections} slots {@code region} has handed out (tests check that DNS churn stays bounded). */
+    int slotsOf(String region) {
+        synchronized (membership) {
+            EndpointSlots regionSlots = slots.get(region);
+            return regionSlots == null ? 0 : regionSlots.size();
+        }
+    }
+
     /** Stops the probes and their threads (waiting at most a few seconds). The answers stay available. Idempotent. */
     @Override
     public void close() {
@@ -430,6 +560,9 @@ public final class HealthRegistry implements HealthSignals, AutoCloseable {
 
     /** A probe result, on the endpoint's probe thread; one probe of an endpoint at a time. */
     private void probed(EndpointHealth eh, long startedNanos, boolean ok, long rttNanos, @Nullable String problem) {
+        if (eh.retired) {
+            return; // a probe that was in flight when its address left the DNS answer
+        }
         if (ok) {
             eh.probeFailures = 0;
             eh.lastProbeProblem = null;
@@ -784,7 +917,7 @@ public final class HealthRegistry implements HealthSignals, AutoCloseable {
             if (!current.anyPending()) {
                 return;
             }
-            boolean[] returned = new boolean[rh.endpoints.length];
+            boolean[] returned = new boolean[current.size()];
             boolean any = false;
             for (int i = 0; i < returned.length; i++) {
                 if (current.pending(i)) {
@@ -800,10 +933,11 @@ public final class HealthRegistry implements HealthSignals, AutoCloseable {
                 return;
             }
             if (rh.ejections.compareAndSet(current, current.announced(returned))) {
-                for (int i = 0; i < returned.length; i++) {
-                    if (returned[i]) {
+                EndpointHealth[] endpoints = rh.endpoints;
+                for (EndpointHealth eh : endpoints) {
+                    if (returned[eh.index]) {
                         LOG.info("endpoint {} of {} returns after a {} ejection (times ejected: {})",
-                                rh.endpoints[i].endpoint.label(), rh, DurationFormat.ofNanos(current.length(i)), current.times(i));
+                                eh.endpoint.label(), rh, DurationFormat.ofNanos(current.length(eh.index)), current.times(eh.index));
                     }
                 }
                 return;

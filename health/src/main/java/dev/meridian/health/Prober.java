@@ -30,6 +30,7 @@ import java.security.cert.CertificateExpiredException;
 import java.security.cert.CertificateNotYetValidException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -67,7 +68,8 @@ import reactor.netty.resources.LoopResources;
  * from the moment the request is sent to the response headers, so it excludes the TCP and TLS
  * handshakes and compares with the latency of a request on a pooled connection. The endpoint's
  * resolved address is used (no DNS on the probe loops), with {@code Host} (or {@code :authority})
- * set to the endpoint's label.
+ * set to the endpoint's configured {@code host[:port]} (for an endpoint given by name, the name,
+ * whichever of its addresses is probed).
  *
  * <h2>Protocols</h2>
  *
@@ -135,23 +137,55 @@ final class Prober implements AutoCloseable {
      * set up is not refused: its probes fail, with the reason, like its requests would.
      */
     void start(List<EndpointHealth> endpoints) {
-        synchronized (chains) { // start and close only, never on a probe thread's hot path
+        synchronized (chains) { // start, add, remove and close only, never on a probe thread's hot path
             if (closed) {
                 throw new IllegalStateException("closed");
             }
             for (EndpointHealth endpoint : endpoints) {
-                RegionConfig region = endpoint.region.region.config();
-                boolean secure = "https".equalsIgnoreCase(endpoint.endpoint.uri().getScheme());
-                UpstreamTlsConfig tls = secure ? region.tls() : null;
-                if (secure && tls == null) {
-                    tls = UpstreamTlsConfig.ofDefaults(); // RegionConfig sets one; defend against a hand-made table
-                }
-                ProbeClient probeClient = clients.computeIfAbsent(new ClientKey(region.protocol(), tls), this::newClient);
-                Chain chain = new Chain(endpoint, group.next(), probeClient, region);
-                chains.add(chain);
-                chain.schedule((long) (ThreadLocalRandom.current().nextDouble() * config.interval().toNanos()));
+                addChain(endpoint, (long) (ThreadLocalRandom.current().nextDouble() * config.interval().toNanos()));
             }
         }
+    }
+
+    /**
+     * Starts probing endpoints that joined (a new DNS answer), each at once: a new address takes
+     * traffic only after a good probe, so its first one should not wait. No-op once closed.
+     */
+    void add(List<EndpointHealth> endpoints) {
+        synchronized (chains) {
+            if (closed) {
+                return;
+            }
+            for (EndpointHealth endpoint : endpoints) {
+                addChain(endpoint, 0);
+            }
+        }
+    }
+
+    /** Stops probing endpoints that left (a new DNS answer); a probe in flight is abandoned unheard. */
+    void remove(Collection<EndpointHealth> endpoints) {
+        synchronized (chains) {
+            chains.removeIf(chain -> {
+                if (endpoints.contains(chain.target)) {
+                    chain.cancel();
+                    return true;
+                }
+                return false;
+            });
+        }
+    }
+
+    private void addChain(EndpointHealth endpoint, long firstDelayNanos) {
+        RegionConfig region = endpoint.region.region.config();
+        boolean secure = "https".equalsIgnoreCase(endpoint.endpoint.uri().getScheme());
+        UpstreamTlsConfig tls = secure ? region.tls() : null;
+        if (secure && tls == null) {
+            tls = UpstreamTlsConfig.ofDefaults(); // RegionConfig sets one; defend against a hand-made table
+        }
+        ProbeClient probeClient = clients.computeIfAbsent(new ClientKey(region.protocol(), tls), this::newClient);
+        Chain chain = new Chain(endpoint, group.next(), probeClient, region);
+        chains.add(chain);
+        chain.schedule(firstDelayNanos);
     }
 
     /** Stops every chain, cancels probes in flight and disposes the probe threads, waiting a bounded time. */
@@ -237,6 +271,8 @@ final class Prober implements AutoCloseable {
         private volatile @Nullable Attempt current;
         /** When the probe in flight (or the last one) started; one probe of a chain at a time. */
         private volatile long startedNanos;
+        /** Cancelled on its own (its endpoint left the DNS answer) while the prober runs on. */
+        private volatile boolean stopped;
 
         Chain(EndpointHealth target, EventLoop loop, ProbeClient probeClient, RegionConfig region) {
             this.target = target;
@@ -245,7 +281,7 @@ final class Prober implements AutoCloseable {
             this.grpcRequest = GrpcHealth.request(region.grpcHealthService());
             this.setupProblem = probeClient.problem();
             Endpoint endpoint = target.endpoint;
-            String label = endpoint.label();
+            String authority = endpoint.authority();
             boolean http1 = region.protocol() == UpstreamProtocol.H1;
             HttpClient c = probeClient.client();
             if (c == null) {
@@ -259,7 +295,7 @@ final class Prober implements AutoCloseable {
             this.endpointClient = c
                     .remoteAddress(() -> address)
                     .headers(h -> {
-                        h.set(HttpHeaderNames.HOST, label).set(HttpHeaderNames.USER_AGENT, USER_AGENT);
+                        h.set(HttpHeaderNames.HOST, authority).set(HttpHeaderNames.USER_AGENT, USER_AGENT);
                         if (http1) { // connection-specific headers are forbidden in HTTP/2 (RFC 9113, 8.2.2)
                             h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
                         }
@@ -272,7 +308,7 @@ final class Prober implements AutoCloseable {
         }
 
         void schedule(long delayNanos) {
-            if (closed) {
+            if (closed || stopped) {
                 return;
             }
             try {
@@ -283,6 +319,7 @@ final class Prober implements AutoCloseable {
         }
 
         void cancel() {
+            stopped = true;
             ScheduledFuture<?> n = next;
             if (n != null) {
                 n.cancel(false);
@@ -294,7 +331,7 @@ final class Prober implements AutoCloseable {
         }
 
         private void probe() {
-            if (closed) {
+            if (closed || stopped) {
                 return;
             }
             startedNanos = nanoClock.getAsLong();
@@ -311,7 +348,7 @@ final class Prober implements AutoCloseable {
 
         void finished(boolean ok, long rttNanos, @Nullable String problem) {
             current = null;
-            if (closed) {
+            if (closed || stopped) {
                 return;
             }
             try {

@@ -20,10 +20,14 @@ final class RegionHealth {
     /** {@link #suspectedSince} while not suspected, and {@link #suspicionEnded} before any suspicion. */
     static final long NOT_SUSPECTED = Long.MIN_VALUE;
 
+    /** The region's name and configuration (its endpoints are {@link #endpoints}, which DNS may change). */
     final Region region;
     final CircuitBreaker breaker;
-    /** Filled once by the registry's constructor, before the registry is published. */
-    EndpointHealth[] endpoints = new EndpointHealth[0];
+    /**
+     * The region's endpoints in table order. Filled by the registry's constructor before the
+     * registry is published, and replaced whole when a DNS answer changes them.
+     */
+    volatile EndpointHealth[] endpoints = new EndpointHealth[0];
 
     final AtomicReference<Ejections> ejections;
     final LongAdder ejectionsRefused = new LongAdder();

@@ -7,8 +7,12 @@ import java.net.URI;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * One upstream replica of a region, with its address resolved once, when the routing table is
- * built, so that the data path never resolves names on an event loop.
+ * One upstream replica of a region: a configured endpoint given by IP address, or one address of
+ * the answer for a configured endpoint given by host name ({@link #named()}). Its address is
+ * resolved before the routing table that holds it is built, so that the data path never resolves
+ * names on an event loop; when a DNS answer changes, the next table keeps the endpoints of the
+ * addresses still in it (the same objects, with their requests in flight and latency) and adds
+ * new ones for the others.
  *
  * <p>The only mutable state is the count of outstanding requests, which the endpoint pick reads
  * and the data path updates from any event loop.
@@ -18,15 +22,23 @@ public final class Endpoint {
     private final String region;
     private final URI uri;
     private final InetSocketAddress address;
+    private final boolean named;
+    private final String authority;
     private final String label;
     private final AtomicInteger outstanding = new AtomicInteger();
     private final PeakEwma timeToFirstByte;
 
-    Endpoint(String region, URI uri, InetSocketAddress address, PeakEwma timeToFirstByte) {
+    Endpoint(String region, URI uri, InetSocketAddress address, boolean named, PeakEwma timeToFirstByte) {
         this.region = requireNonNull(region, "region");
         this.uri = requireNonNull(uri, "uri");
         this.address = requireNonNull(address, "address");
-        this.label = uri.getHost() + ':' + address.getPort();
+        this.named = named;
+        int port = address.getPort();
+        boolean defaultPort = port == ("https".equals(uri.getScheme()) ? 443 : 80);
+        this.authority = defaultPort ? uri.getHost() : uri.getHost() + ':' + port;
+        this.label = named && !address.isUnresolved()
+                ? uri.getHost() + ':' + port + " (" + address.getAddress().getHostAddress() + ')'
+                : uri.getHost() + ':' + port;
         this.timeToFirstByte = requireNonNull(timeToFirstByte, "timeToFirstByte");
     }
 
@@ -45,7 +57,27 @@ public final class Endpoint {
         return address;
     }
 
-    /** {@code host:port} as configured, for logs and the admin API (never for client responses). */
+    /**
+     * Whether the endpoint is configured by host name, this replica being one address of the
+     * name's DNS answer (then {@link #authority()} is sent as {@code Host}); {@code false} for an
+     * endpoint configured by IP address.
+     */
+    public boolean named() {
+        return named;
+    }
+
+    /**
+     * {@code host[:port]} as configured, without the scheme's default port: the {@code Host} (or
+     * {@code :authority}) that a name-based virtual host such as Cloud Run routes on.
+     */
+    public String authority() {
+        return authority;
+    }
+
+    /**
+     * {@code host:port} as configured, and for a named endpoint the address after it,
+     * {@code gw.example.com:443 (10.1.0.7)}: for logs and the admin API (never for client responses).
+     */
     public String label() {
         return label;
     }

@@ -20,6 +20,9 @@ public interface EndpointSelector {
     EndpointSelector POWER_OF_TWO_CHOICES = (region, health) -> {
         var endpoints = region.endpoints();
         int size = endpoints.size();
+        if (size == 0) {
+            return null; // a named endpoint whose name answers no address
+        }
         ThreadLocalRandom random = ThreadLocalRandom.current();
         Endpoint first = null;
         Endpoint second = null;

@@ -106,6 +106,27 @@ public final class RoutingPolicy {
         return new RoutingPolicy(table, routing, health, endpointSelector, next, latchedLatencyNanos, rankings, nanoClock);
     }
 
+    /**
+     * The same settings, health and overrides over {@code next}, a table with the same regions in
+     * the same order whose endpoints changed (a DNS answer): a new, empty plan cache; the latencies
+     * the ranking latched and the ranking history carry over.
+     *
+     * @throws IllegalArgumentException when {@code next} has other regions
+     */
+    public RoutingPolicy withTable(RoutingTable next) {
+        requireNonNull(next, "next");
+        List<Region> now = table.regions();
+        List<Region> then = next.regions();
+        boolean same = now.size() == then.size();
+        for (int i = 0; same && i < now.size(); i++) {
+            same = now.get(i).name().equals(then.get(i).name());
+        }
+        if (!same) {
+            throw new IllegalArgumentException("withTable: the regions differ (" + now + " vs " + then + "); build a new policy");
+        }
+        return new RoutingPolicy(next, routing, health, endpointSelector, overrides, latchedLatencyNanos, rankings, nanoClock);
+    }
+
     public RegionOverrides overrides() {
         return overrides;
     }
@@ -280,12 +301,20 @@ public final class RoutingPolicy {
         if (routing.panic() == PanicMode.REJECT || plan.ranked.length == 0) {
             return null;
         }
-        Region best = plan.ranked[0];
-        for (int r = 0; r < plan.ranked.length; r++) {
-            if (plan.weight[r] > 0) {
+        // The best region that is not drained and has an endpoint at all (a name may answer none).
+        Region best = null;
+        for (int r = 0; r < plan.ranked.length && best == null; r++) {
+            if (plan.weight[r] > 0 && !plan.ranked[r].endpoints().isEmpty()) {
                 best = plan.ranked[r];
-                break;
             }
+        }
+        for (int r = 0; r < plan.ranked.length && best == null; r++) {
+            if (!plan.ranked[r].endpoints().isEmpty()) {
+                best = plan.ranked[r];
+            }
+        }
+        if (best == null) {
+            return null;
         }
         Endpoint endpoint = EndpointSelector.POWER_OF_TWO_CHOICES.pick(best, HealthSignals.ALL_HEALTHY);
         return endpoint == null ? null : new RoutingDecision(best, endpoint, Reason.PANIC);

@@ -7,7 +7,9 @@ import dev.meridian.config.RouteConfig;
 import dev.meridian.config.RetriesConfig;
 import dev.meridian.health.HealthRegistry;
 import dev.meridian.health.HealthReport;
+import dev.meridian.config.RegionConfig;
 import dev.meridian.regions.ClientAddressResolver;
+import dev.meridian.regions.EndpointAddresses;
 import dev.meridian.regions.ClientLocation;
 import dev.meridian.regions.Region;
 import dev.meridian.regions.RegionOverrides;
@@ -17,6 +19,8 @@ import dev.meridian.regions.GeoIpLocator;
 import dev.meridian.regions.GeoLocator;
 import dev.meridian.regions.RoutingPolicy;
 import dev.meridian.regions.RoutingTable;
+import dev.meridian.router.discovery.DnsDiscovery;
+import dev.meridian.router.discovery.NameStatus;
 import dev.meridian.router.internal.ClientChannelInitializer;
 import dev.meridian.router.internal.ClientLimitMeters;
 import dev.meridian.router.internal.ConnectionLimitHandler;
@@ -62,12 +66,17 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
@@ -111,6 +120,13 @@ public final class MeridianServer implements AutoCloseable {
     private final AccessLog accessLog;
     private final RouterGauges gauges;
     private final @Nullable ServerTls tls;
+    /** Resolves the endpoints given by host name, and tells {@link #dnsChanged()} when an answer changed. */
+    private final DnsDiscovery discovery;
+    /** Applies changed DNS answers ({@link #followDns()}), off the DNS loop; at most one run waiting. */
+    private final ThreadPoolExecutor dnsApplier;
+    private final AtomicBoolean dnsPending = new AtomicBoolean();
+    /** Set once the constructor has published the first snapshot: DNS changes apply from then on. */
+    private volatile boolean started;
 
     private MeridianServer(MeridianConfig config) {
         this.meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -130,9 +146,16 @@ public final class MeridianServer implements AutoCloseable {
             throw new IllegalStateException("cannot open the access log " + config.accessLog().file() + ": " + e.getMessage(), e);
         }
         this.geo = GeoIpLocator.fromConfig(config.geo());
+        this.dnsApplier = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(1),
+                new DefaultThreadFactory("meridian-dns-apply", true), new ThreadPoolExecutor.DiscardPolicy());
+        this.discovery = DnsDiscovery.create(meters, this::dnsChanged);
         try {
-            this.snapshot = new AtomicReference<>(snapshotOf(config, geo, RegionOverrides.NONE, meters, timeToFirstByte));
+            followNames(config);
+            this.snapshot = new AtomicReference<>(snapshotOf(config, geo, RegionOverrides.NONE, meters, timeToFirstByte, discovery));
+            warnUnresolved(config, snapshot.get().policy().table());
         } catch (RuntimeException e) {
+            discovery.close();
+            dnsApplier.shutdownNow();
             geo.close();
             accessLog.close();
             gcMetrics.close();
@@ -189,6 +212,8 @@ public final class MeridianServer implements AutoCloseable {
         this.listener = bound.channel();
         rescuer.start();
         snapshot.get().health().startProbes();
+        started = true;
+        dnsChanged(); // an answer that changed while the first table was being built
         log.info("Meridian listening on {} ({}, {} transport, {} event loops, {} regions)",
                 listener.localAddress(), protocols(config, tls), transport.name(), eventLoops, config.regions().size());
     }
@@ -202,10 +227,11 @@ public final class MeridianServer implements AutoCloseable {
     }
 
     /**
-     * Binds the listener and starts serving. Resolves every endpoint's host name first, so call it
+     * Binds the listener and starts serving. Resolves the endpoints given by host name first,
+     * waiting at most twice {@code dns.query-timeout} for the answers (a name without an answer by
+     * then leaves its endpoint without replicas until it resolves, with a warning), so call it
      * where blocking is fine.
      *
-     * @throws IllegalArgumentException when an endpoint's host does not resolve
      * @throws dev.meridian.regions.GeoDatabaseException when the GeoIP database is required and cannot be opened
      * @throws IllegalStateException when the listener cannot bind (the message says why)
      */
@@ -215,10 +241,10 @@ public final class MeridianServer implements AutoCloseable {
     }
 
     private static RouterSnapshot snapshotOf(MeridianConfig config, GeoLocator geo, RegionOverrides overrides,
-            MeterRegistry meters, TimeToFirstByteTracker timeToFirstByte) {
+            MeterRegistry meters, TimeToFirstByteTracker timeToFirstByte, EndpointAddresses addresses) {
         // First: a region's unusable TLS settings (an unreadable CA file) fail start or reload early.
         UpstreamTargets upstreams = UpstreamTargets.of(config.regions());
-        RoutingTable table = RoutingTable.build(config.regions(), config.routing(), NANO_CLOCK);
+        RoutingTable table = RoutingTable.build(config.regions(), config.routing(), NANO_CLOCK, addresses);
         HealthRegistry health = HealthRegistry.create(table, config.health(), NANO_CLOCK);
         RoutingPolicy policy = RoutingPolicy.create(table, config.routing(), health, overrides, NANO_CLOCK);
         return new RouterSnapshot(config, policy, health, new ClientAddressResolver(config.geo()), geo,
@@ -243,11 +269,12 @@ public final class MeridianServer implements AutoCloseable {
     }
 
     /**
-     * Replaces the configuration of regions, routes, routing, health and geo (listener, server
-     * and upstream pool settings take effect at the next restart). Admin overrides stay for the
-     * regions that are still configured. Requests in flight finish on the old configuration.
+     * Replaces the configuration of regions, routes, routing, health, geo and DNS (listener,
+     * server and upstream pool settings take effect at the next restart). Admin overrides stay for
+     * the regions that are still configured. Requests in flight finish on the old configuration.
+     * New endpoint names are resolved first, waiting at most twice {@code dns.query-timeout}.
      *
-     * @throws IllegalArgumentException when an endpoint's host does not resolve (the old configuration stays)
+     * @throws IllegalArgumentException when a region's TLS settings cannot be used (the old configuration stays)
      */
     public synchronized void reload(MeridianConfig next) {
         requireNonNull(next, "next");
@@ -261,12 +288,14 @@ public final class MeridianServer implements AutoCloseable {
         GeoLocator geoNext = newGeo ? GeoIpLocator.fromConfig(next.geo()) : current.geo();
         RouterSnapshot fresh;
         try {
+            followNames(next);
             fresh = snapshotOf(next, geoNext, current.policy().overrides().retainRegions(regionNames(next)), meters,
-                    timeToFirstByte);
+                    timeToFirstByte, discovery);
         } catch (RuntimeException e) {
             if (newGeo) {
                 geoNext.close();
             }
+            followNames(old); // back to the names (and DNS settings) of the configuration that stays
             throw e;
         }
         fresh.health().listen(rescuer);
@@ -275,11 +304,93 @@ public final class MeridianServer implements AutoCloseable {
         pools.retain(fresh.policy().table().regions());
         gauges.sync();
         current.health().close();
+        warnUnresolved(next, fresh.policy().table());
         if (newGeo) {
             // Lookups in flight may still use the old reader for a moment.
             GlobalEventExecutor.INSTANCE.schedule(current.geo()::close, 5, TimeUnit.SECONDS);
         }
         log.info("reloaded: {} regions, {} routes", next.regions().size(), next.routes().size());
+    }
+
+    /** Resolves the endpoint names of {@code config} with its DNS settings from now on, waiting a bounded time for new names. */
+    private void followNames(MeridianConfig config) {
+        discovery.update(config.dns(), DnsDiscovery.regionsByHost(config.regions()));
+        discovery.awaitAnswers(config.dns().queryTimeout().multipliedBy(2));
+    }
+
+    /** On the DNS loop: a name's addresses changed. Hands the work to the applier thread; never blocks. */
+    private void dnsChanged() {
+        if (!started || !dnsPending.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            dnsApplier.execute(this::followDns);
+        } catch (RejectedExecutionException e) {
+            dnsPending.set(false); // closing
+        }
+    }
+
+    /**
+     * Makes the region replicas follow the DNS answers, the way a reload replaces a configuration
+     * but for the endpoints alone: the next routing table keeps the endpoints of addresses still
+     * answered; the health registry adds the joining ones (probed before they take traffic) and
+     * retires the leaving ones (no new requests); the policy moves to the new table with the same
+     * overrides; then the pools of the addresses that left close, their requests in flight
+     * finishing first. On the applier thread.
+     */
+    private void followDns() {
+        dnsPending.set(false);
+        synchronized (this) {
+            if (!started || !listener.isOpen()) {
+                return;
+            }
+            RouterSnapshot current = snapshot.get();
+            RoutingTable table = current.policy().table();
+            RoutingTable next = table.withAddresses(discovery);
+            if (next == table) {
+                return;
+            }
+            current.health().update(next); // before the policy: a joining address must be known (down) when first seen
+            snapshot.set(current.withPolicy(current.policy().withTable(next)));
+            pools.retain(next.regions());
+            gauges.sync();
+            warnUnresolved(current.config(), next);
+        }
+    }
+
+    /** A WARN for each named endpoint without an address, and for each region left with no endpoint at all. */
+    private void warnUnresolved(MeridianConfig config, RoutingTable table) {
+        Map<String, NameStatus> names = discovery.names();
+        for (Region region : table.regions()) {
+            RegionConfig regionConfig = region.config();
+            List<String> missing = new ArrayList<>();
+            for (URI uri : regionConfig.endpoints()) {
+                String host = uri.getHost();
+                if (!DnsDiscovery.isName(host) || region.endpoints().stream().anyMatch(e -> e.uri().equals(uri))) {
+                    continue;
+                }
+                NameStatus status = names.get(host);
+                String why = status == null || status.state() == NameStatus.State.PENDING
+                        ? "no answer yet"
+                        : status.problem() != null ? status.problem() : status.state().label();
+                missing.add(uri + " (" + why + ")");
+            }
+            if (missing.isEmpty()) {
+                continue;
+            }
+            if (region.endpoints().isEmpty()) {
+                log.warn("region {} is unavailable: its endpoint names do not resolve: {}; it takes traffic when they do",
+                        region.name(), String.join(", ", missing));
+            } else {
+                log.warn("region {}: endpoint names without an address: {}; they join when they resolve",
+                        region.name(), String.join(", ", missing));
+            }
+        }
+    }
+
+    /** The endpoint host names being resolved, with their current addresses and last answers (the admin API shows them). */
+    public Map<String, NameStatus> dnsNames() {
+        return discovery.names();
     }
 
     /** Each region's share of recent traffic (expected, from a sample of recent requests); every region present. */
@@ -414,6 +525,15 @@ public final class MeridianServer implements AutoCloseable {
 
     private void shutdownGroups() {
         rescuer.close();
+        started = false;
+        discovery.close();
+        dnsApplier.shutdown();
+        try {
+            // A change being applied finishes before the pools' loops go away under it.
+            dnsApplier.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         if (tls != null) {
             tls.close();
         }

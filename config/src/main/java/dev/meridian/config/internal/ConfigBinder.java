@@ -9,6 +9,7 @@ import dev.meridian.config.AdminToken;
 import dev.meridian.config.BreakerConfig;
 import dev.meridian.config.CidrRange;
 import dev.meridian.config.ConfigDefaults;
+import dev.meridian.config.DnsConfig;
 import dev.meridian.config.EtcdConfig;
 import dev.meridian.config.EtcdTlsConfig;
 import dev.meridian.config.FleetConfig;
@@ -18,6 +19,7 @@ import dev.meridian.config.HealthConfig;
 import dev.meridian.config.HedgeConfig;
 import dev.meridian.config.Http2Config;
 import dev.meridian.config.ListenConfig;
+import dev.meridian.config.LookupFamily;
 import dev.meridian.config.MeridianConfig;
 import dev.meridian.config.OutlierConfig;
 import dev.meridian.config.PanicMode;
@@ -40,6 +42,8 @@ import dev.meridian.config.UpstreamConfig;
 import dev.meridian.config.UpstreamProtocol;
 import dev.meridian.config.UpstreamTlsConfig;
 import dev.meridian.config.internal.Problems.Origin;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
@@ -122,6 +126,8 @@ public final class ConfigBinder {
         int maxConnections = integer(upstream, "max-connections-per-endpoint", ConfigDefaults.MAX_CONNECTIONS_PER_ENDPOINT);
         int maxPending = integer(upstream, "max-pending-acquires", ConfigDefaults.MAX_PENDING_ACQUIRES);
         Duration upstreamIdle = duration(upstream, upstreamPath.key("idle-timeout"), ConfigDefaults.UPSTREAM_IDLE_TIMEOUT, false);
+
+        DnsConfig dns = dns(root, top.key("dns"));
 
         KeyPath timeoutsPath = top.key("timeouts");
         JsonNode timeouts = mapping(root, "timeouts");
@@ -288,12 +294,108 @@ public final class ConfigBinder {
                     new AccessLogConfig(accessLogEnabled, accessLogFile, accessLogBuffer),
                     regionConfigs,
                     routeConfigs,
-                    fleet);
+                    fleet,
+                    dns);
         } catch (IllegalArgumentException e) {
             // The checks above mirror the records' own; reaching this means they drifted apart.
             problems.add(Origin.CHECK, KeyPath.ROOT, tree.valueMark(KeyPath.ROOT), "invalid configuration: " + e.getMessage());
             return null;
         }
+    }
+
+    // ---- dns ----
+
+    /** {@code dns}: servers as IP literals with optional ports, refresh bounds that make sense together. */
+    private DnsConfig dns(JsonNode root, KeyPath path) {
+        JsonNode dns = mapping(root, "dns");
+        List<InetSocketAddress> servers = new ArrayList<>();
+        Map<String, KeyPath> seen = new HashMap<>();
+        JsonNode list = dns.get("servers");
+        KeyPath serversPath = path.key("servers");
+        if (list != null && list.isArray()) {
+            for (int i = 0; i < list.size(); i++) {
+                JsonNode item = list.get(i);
+                KeyPath itemPath = serversPath.index(i);
+                if (!item.isTextual()) {
+                    continue;
+                }
+                InetSocketAddress server = dnsServer(item.textValue());
+                if (server == null) {
+                    problems.add(Origin.CHECK, itemPath, tree.valueMark(itemPath), Values.quote(item.textValue())
+                            + " is not a DNS server address (expected an IP address with an optional port, e.g. 10.0.0.2, "
+                            + "10.0.0.2:53, [fd00::2]:53; host names are not resolved)");
+                    continue;
+                }
+                String key = InetLiteral.format(server.getAddress()) + "#" + server.getPort();
+                KeyPath first = seen.putIfAbsent(key, itemPath);
+                if (first != null) {
+                    problems.add(Origin.CHECK, itemPath, tree.valueMark(itemPath), "duplicate DNS server "
+                            + Values.quote(item.textValue()) + " (first listed at " + first + ")");
+                } else {
+                    servers.add(server);
+                }
+            }
+        }
+        KeyPath minPath = path.key("min-refresh");
+        KeyPath maxPath = path.key("max-refresh");
+        Duration minRefresh = duration(dns, minPath, ConfigDefaults.DNS_MIN_REFRESH, false);
+        Duration maxRefresh = duration(dns, maxPath, ConfigDefaults.DNS_MAX_REFRESH, false);
+        Duration queryTimeout = duration(dns, path.key("query-timeout"), ConfigDefaults.DNS_QUERY_TIMEOUT, false);
+        LookupFamily family = choice(dns, "lookup-family", LookupFamily.values(), LookupFamily::configName,
+                ConfigDefaults.DNS_LOOKUP_FAMILY);
+        if (minRefresh.compareTo(DnsConfig.MIN_REFRESH_FLOOR) < 0) {
+            problems.add(Origin.CHECK, minPath, tree.valueMark(minPath), Values.describe(dns.get("min-refresh"))
+                    + " is too short (expected at least " + DurationText.format(DnsConfig.MIN_REFRESH_FLOOR) + ")");
+            minRefresh = DnsConfig.MIN_REFRESH_FLOOR;
+        }
+        if (maxRefresh.compareTo(minRefresh) < 0) {
+            if (dns.has("max-refresh")) {
+                problems.add(Origin.CHECK, maxPath, tree.valueMark(maxPath), Values.describe(dns.get("max-refresh"))
+                        + " is shorter than min-refresh (expected at least " + DurationText.format(minRefresh) + ")");
+            } else {
+                problems.add(Origin.CHECK, minPath, tree.valueMark(minPath), Values.describe(dns.get("min-refresh"))
+                        + " is longer than max-refresh (expected at most " + DurationText.format(maxRefresh)
+                        + ", or a longer max-refresh)");
+            }
+            maxRefresh = minRefresh;
+        }
+        return new DnsConfig(servers, minRefresh, maxRefresh, queryTimeout, family);
+    }
+
+    /** {@code 10.0.0.2}, {@code 10.0.0.2:53}, {@code fd00::2}, {@code [fd00::2]}, {@code [fd00::2]:53}; {@code null} when none of these. */
+    static @Nullable InetSocketAddress dnsServer(String text) {
+        String host = text;
+        int port = 53;
+        if (text.startsWith("[")) {
+            int close = text.indexOf(']');
+            if (close < 0) {
+                return null;
+            }
+            host = text.substring(1, close);
+            String rest = text.substring(close + 1);
+            if (!rest.isEmpty()) {
+                if (!rest.startsWith(":")) {
+                    return null;
+                }
+                port = port(rest.substring(1));
+            }
+            if (!InetLiteral.isIpv6Notation(host)) {
+                return null;
+            }
+        } else if (text.indexOf(':') == text.lastIndexOf(':') && text.indexOf(':') >= 0) {
+            host = text.substring(0, text.indexOf(':'));
+            port = port(text.substring(text.indexOf(':') + 1));
+        }
+        InetAddress address = InetLiteral.parse(host);
+        return address == null || port < 1 ? null : new InetSocketAddress(address, port);
+    }
+
+    private static int port(String text) {
+        if (text.isEmpty() || text.length() > 5 || !text.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            return -1;
+        }
+        int port = Integer.parseInt(text);
+        return port <= 65535 ? port : -1;
     }
 
     // ---- fleet ----

@@ -25,11 +25,14 @@ import dev.meridian.regions.GeoDatabaseException;
 import dev.meridian.regions.RegionOverrides;
 import dev.meridian.regions.RoutingExplanation;
 import dev.meridian.router.MeridianServer;
+import dev.meridian.router.discovery.DnsDiscovery;
+import dev.meridian.router.discovery.NameStatus;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.util.NetUtil;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -186,7 +189,16 @@ final class AdminApi {
             throw AdminError.badRequest("invalid_parameter", "path: '" + path + "' (expected a request path starting with /)");
         }
         RoutingExplanation explanation = server.explain(client, location, path, single(query, "tenant"));
-        return AdminReply.json(200, JSON.valueToTree(explanation));
+        ObjectNode body = JSON.valueToTree(explanation);
+        Map<String, NameStatus> names = server.dnsNames();
+        MeridianConfig config = server.config();
+        for (JsonNode candidate : body.path("candidates")) {
+            RegionConfig region = config.region(candidate.path("region").asText());
+            if (region != null && candidate instanceof ObjectNode c) {
+                c.set("names", namesJson(region, names));
+            }
+        }
+        return AdminReply.json(200, body);
     }
 
     private static @Nullable String single(Map<String, List<String>> query, String key) {
@@ -519,6 +531,7 @@ final class AdminApi {
         Map<String, HealthReport.RegionReport> reports = new LinkedHashMap<>();
         health.regions().forEach(r -> reports.put(r.name(), r));
         Map<String, Double> shares = server.currentShares();
+        Map<String, NameStatus> names = server.dnsNames();
         RegionOverrides overrides = current.overrides();
 
         ObjectNode root = JSON.createObjectNode();
@@ -547,6 +560,7 @@ final class AdminApi {
             }
             r.put("effectiveWeight", effective);
             r.put("share", shares.getOrDefault(region.name(), 0.0));
+            r.set("names", namesJson(region, names));
             HealthReport.RegionReport report = reports.get(region.name());
             if (report == null) {
                 r.putNull("breaker"); // a reload swapped the registry between the two reads
@@ -584,6 +598,44 @@ final class AdminApi {
             }
         }
         return root;
+    }
+
+    /** The region's endpoints given by host name, each with the addresses it stands for now and its last answer. */
+    private static ArrayNode namesJson(RegionConfig region, Map<String, NameStatus> names) {
+        ArrayNode out = JSON.createArrayNode();
+        for (URI uri : region.endpoints()) {
+            String host = uri.getHost();
+            if (!DnsDiscovery.isName(host)) {
+                continue;
+            }
+            NameStatus status = names.get(host);
+            ObjectNode n = out.addObject();
+            n.put("endpoint", uri.toString());
+            n.put("name", host);
+            n.put("state", status == null ? NameStatus.State.PENDING.label() : status.state().label());
+            ArrayNode addresses = n.putArray("addresses");
+            if (status == null) {
+                n.putNull("resolvedAt");
+                n.put("ttlSeconds", 0);
+                n.putNull("problem");
+                n.put("failures", 0);
+                continue;
+            }
+            status.addresses().forEach(a -> addresses.add(a.getHostAddress()));
+            if (status.resolvedAt() != null) {
+                n.put("resolvedAt", status.resolvedAt().toString());
+            } else {
+                n.putNull("resolvedAt");
+            }
+            n.put("ttlSeconds", status.ttlSeconds());
+            if (status.problem() != null) {
+                n.put("problem", status.problem());
+            } else {
+                n.putNull("problem");
+            }
+            n.put("failures", status.failures());
+        }
+        return out;
     }
 
     /** Where the state lives and whether it answers: {@code {"kind": "etcd", "state": "unavailable", "since": …, "problem": …}}. */

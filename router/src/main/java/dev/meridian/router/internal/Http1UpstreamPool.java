@@ -197,6 +197,9 @@ final class Http1UpstreamPool extends UpstreamPool {
                                 false));
                         p.addLast(RouterPipeline.UPSTREAM_IDLE,
                                 new IdleStateHandler(0, 0, idleTimeoutMillis, TimeUnit.MILLISECONDS));
+                        if (hostHandler != null) {
+                            p.addLast(RouterPipeline.UPSTREAM_HOST, hostHandler);
+                        }
                         p.addLast(RouterPipeline.UPSTREAM, connection.handler());
                     }
                 });

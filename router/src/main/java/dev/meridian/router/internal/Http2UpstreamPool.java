@@ -281,6 +281,9 @@ final class Http2UpstreamPool extends UpstreamPool {
                     @Override
                     protected void initChannel(Http2StreamChannel ch) {
                         ChannelPipeline p = ch.pipeline();
+                        if (hostHandler != null) { // before the codec: it sets :authority on the HEADERS frame
+                            p.addLast(RouterPipeline.UPSTREAM_HOST, hostHandler);
+                        }
                         p.addLast(RouterPipeline.UPSTREAM_CODEC, STREAM_CODEC);
                         p.addLast(RouterPipeline.UPSTREAM_H2_STREAM, Http2StreamHandler.INSTANCE);
                         p.addLast(RouterPipeline.UPSTREAM, stream.handler());

@@ -19,15 +19,16 @@ import java.util.List;
  *   HTTP_CODEC        HttpServerCodec                UPSTREAM_CODEC    HttpClientCodec
  *   CLIENT_IDLE       IdleStateHandler               UPSTREAM_IDLE     IdleStateHandler (evicts idle pooled connections)
  *   REQUEST_PROGRESS  RequestTimeoutHandler's message side (request heads and ends, responses, idle)
- *   PROXY             ProxyHandler                   UPSTREAM          UpstreamHandler
+ *   PROXY             ProxyHandler                   UPSTREAM_HOST     UpstreamHostHandler (endpoints given by name)
+ *                                                   UPSTREAM          UpstreamHandler
  *
  *                                                   UPSTREAM_TLS      SslHandler (https:// endpoints), before UPSTREAM_CODEC
  *
  * upstream HTTP/2 connection (h2c, h2)          upstream HTTP/2 stream (one per exchange)
- *   UPSTREAM_TLS          SslHandler (h2 only)     UPSTREAM_CODEC      Http2StreamFrameToHttpObjectCodec
- *   UPSTREAM_IDLE         IdleStateHandler         UPSTREAM_H2_STREAM  Http2StreamHandler
- *   UPSTREAM_H2_CODEC     Http2FrameCodec          UPSTREAM            UpstreamHandler
- *   UPSTREAM_H2_MULTIPLEX Http2MultiplexHandler
+ *   UPSTREAM_TLS          SslHandler (h2 only)     UPSTREAM_HOST       UpstreamHostHandler (endpoints given by name: :authority)
+ *   UPSTREAM_IDLE         IdleStateHandler         UPSTREAM_CODEC      Http2StreamFrameToHttpObjectCodec
+ *   UPSTREAM_H2_CODEC     Http2FrameCodec          UPSTREAM_H2_STREAM  Http2StreamHandler
+ *   UPSTREAM_H2_MULTIPLEX Http2MultiplexHandler    UPSTREAM            UpstreamHandler
  *   UPSTREAM_H2_CONNECTION  the pool's connection handler (SETTINGS, GOAWAY, idle)
  *
  * client connection, HTTP/2 (the HTTP/1.1 handlers above are gone)
@@ -73,6 +74,7 @@ public final class RouterPipeline {
     public static final String UPSTREAM_H2_CONNECTION = "meridian.upstreamH2Connection";
     public static final String UPSTREAM_H2_STREAM = "meridian.upstreamH2Stream";
     public static final String UPSTREAM_IDLE = "meridian.upstreamIdle";
+    public static final String UPSTREAM_HOST = "meridian.upstreamHost";
     public static final String UPSTREAM = "meridian.upstream";
 
     private RouterPipeline() {}

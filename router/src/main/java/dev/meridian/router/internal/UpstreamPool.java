@@ -44,6 +44,8 @@ abstract class UpstreamPool {
     final Endpoint endpoint;
     final EventLoop loop;
     final @Nullable UpstreamTls tls;
+    /** Sets {@code Host} to the endpoint's name on its connections; {@code null} for an endpoint given by IP address. */
+    final @Nullable UpstreamHostHandler hostHandler;
     private final AtomicInteger endpointConnections;
     final int maxConnections;
     final int maxPending;
@@ -55,6 +57,7 @@ abstract class UpstreamPool {
         this.endpoint = endpoint;
         this.loop = loop;
         this.tls = tls;
+        this.hostHandler = UpstreamHostHandler.forEndpoint(endpoint);
         this.endpointConnections = endpointConnections;
         this.maxConnections = maxConnections;
         this.maxPending = maxPending;

@@ -19,6 +19,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Every upstream pool, keyed by (event loop, endpoint). The map of loops is fixed at start; each
@@ -26,8 +27,9 @@ import java.util.function.Supplier;
  * (HTTP/1.1 over TCP or TLS, h2c, h2), taken from the {@link UpstreamTargets} of the configuration
  * in force when the pool is created.
  *
- * <p>Endpoints are rebuilt with every configuration, so {@link #retain} drops the pools (and the
- * connection counts) of endpoints a reload removed.
+ * <p>Endpoints are rebuilt with every configuration, and DNS adds and removes the replicas of
+ * endpoints given by name, so {@link #retain} drops the pools (and the connection counts) of
+ * endpoints a reload or a changed DNS answer removed.
  */
 public final class UpstreamPools {
 
@@ -38,6 +40,8 @@ public final class UpstreamPools {
     private final UpstreamConfig config;
     private final Supplier<UpstreamTargets> targets;
     private final TlsFailureLog tlsLog = new TlsFailureLog();
+    /** The endpoints of the table in force, as of the last {@link #retain}; {@code null} before it (all are). */
+    private volatile @Nullable Set<Endpoint> current;
 
     /**
      * @param targets the targets of the configuration in force (read when a pool is created)
@@ -113,6 +117,7 @@ public final class UpstreamPools {
                 names.add(endpoint.toString());
             }
         }
+        this.current = current;
         connectionsPerEndpoint.keySet().retainAll(current);
         tlsLog.retain(names);
         for (LoopPools pools : byLoop.values()) {
@@ -151,9 +156,11 @@ public final class UpstreamPools {
         private UpstreamPool create(Endpoint endpoint) {
             AtomicInteger count = connectionsPerEndpoint.computeIfAbsent(endpoint, e -> new AtomicInteger());
             UpstreamTargets.Target target = targets.get().target(endpoint.region());
-            if (target == null) {
-                // A retry of a request that began before a reload removed the region: refuse, it
-                // goes elsewhere. Not kept, so nothing of the old region lingers.
+            Set<Endpoint> inForce = current;
+            if (target == null || (inForce != null && !inForce.contains(endpoint))) {
+                // A retry of a request that began before a reload removed the region, or before its
+                // address left the DNS answer: refuse, it goes elsewhere. Closed at once, so
+                // nothing of the old endpoint lingers.
                 connectionsPerEndpoint.remove(endpoint);
                 Http1UpstreamPool gone = new Http1UpstreamPool(endpoint, loop, prototype, null, count,
                         config.maxConnectionsPerEndpoint(), config.maxPendingAcquires(),

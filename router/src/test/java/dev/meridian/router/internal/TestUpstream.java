@@ -37,6 +37,7 @@ import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.pkitesting.X509Bundle;
 import io.netty.util.ReferenceCountUtil;
@@ -48,6 +49,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.ExtendedSSLSession;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SNIServerName;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -58,6 +62,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Paths with special answers (HTTP/2): {@code /hold} answers only when {@link #releaseHeld()}
  * is called; {@code /gather} holds answers until {@link #gatherTarget} streams are open at once.
+ * HTTP/1.1: {@code /delay/MS} answers after MS milliseconds. Every request's {@code Host} and, over
+ * TLS, every connection's SNI are recorded.
  * The {@link Mode} makes every request fail the HTTP/2 way instead.
  */
 public final class TestUpstream implements AutoCloseable {
@@ -77,8 +83,12 @@ public final class TestUpstream implements AutoCloseable {
     private volatile Mode mode = Mode.ANSWER;
     volatile int gatherTarget = Integer.MAX_VALUE;
 
-    final AtomicInteger connections = new AtomicInteger();
-    final AtomicInteger closedConnections = new AtomicInteger();
+    public final AtomicInteger connections = new AtomicInteger();
+    public final AtomicInteger closedConnections = new AtomicInteger();
+    /** The {@code Host} of every HTTP/1.1 request and the {@code :authority} of every HTTP/2 one, in arrival order. */
+    public final List<String> hosts = new CopyOnWriteArrayList<>();
+    /** The SNI host name of every TLS connection (none recorded for a handshake without SNI). */
+    public final List<String> serverNames = new CopyOnWriteArrayList<>();
     public final AtomicInteger requests = new AtomicInteger();
     final AtomicInteger resetsReceived = new AtomicInteger();
     final AtomicInteger maxOpenStreams = new AtomicInteger();
@@ -86,6 +96,11 @@ public final class TestUpstream implements AutoCloseable {
     private final List<Runnable> held = new CopyOnWriteArrayList<>();
 
     private TestUpstream(String name, boolean http2, @Nullable X509Bundle certificate) throws Exception {
+        this(name, http2, certificate, "127.0.0.1", 0);
+    }
+
+    private TestUpstream(String name, boolean http2, @Nullable X509Bundle certificate, String address, int port)
+            throws Exception {
         this.name = name;
         this.http2 = http2;
         SslContext ssl = null;
@@ -110,7 +125,17 @@ public final class TestUpstream implements AutoCloseable {
                         connections.incrementAndGet();
                         ch.closeFuture().addListener(f -> closedConnections.incrementAndGet());
                         if (tls != null) {
-                            ch.pipeline().addLast(tls.newHandler(ch.alloc()));
+                            SslHandler handler = tls.newHandler(ch.alloc());
+                            handler.handshakeFuture().addListener(f -> {
+                                if (f.isSuccess() && handler.engine().getSession() instanceof ExtendedSSLSession session) {
+                                    for (SNIServerName requested : session.getRequestedServerNames()) {
+                                        if (requested instanceof SNIHostName host) {
+                                            serverNames.add(host.getAsciiName());
+                                        }
+                                    }
+                                }
+                            });
+                            ch.pipeline().addLast(handler);
                         }
                         if (http2) {
                             ch.pipeline().addLast(Http2FrameCodecBuilder.forServer()
@@ -128,7 +153,7 @@ public final class TestUpstream implements AutoCloseable {
                         });
                     }
                 })
-                .bind("127.0.0.1", 0)
+                .bind(address, port)
                 .syncUninterruptibly()
                 .channel();
     }
@@ -137,12 +162,27 @@ public final class TestUpstream implements AutoCloseable {
         return new TestUpstream(name, true, null);
     }
 
+    /** An h2c upstream on {@code address} and {@code port} (see {@link #http1(String, X509Bundle, String, int)}). */
+    public static TestUpstream h2c(String name, String address, int port) throws Exception {
+        return new TestUpstream(name, true, null, address, port);
+    }
+
     static TestUpstream h2(String name, X509Bundle certificate) throws Exception {
         return new TestUpstream(name, true, certificate);
     }
 
     public static TestUpstream http1(String name, @Nullable X509Bundle certificate) throws Exception {
         return new TestUpstream(name, false, certificate);
+    }
+
+    /**
+     * An HTTP/1.1 upstream on {@code address} (any of 127.0.0.0/8 on Linux) and {@code port} (0:
+     * any free one), so that several replicas can share one port on different loopback addresses,
+     * as the addresses of one DNS name do.
+     */
+    public static TestUpstream http1(String name, @Nullable X509Bundle certificate, String address, int port)
+            throws Exception {
+        return new TestUpstream(name, false, certificate, address, port);
     }
 
     TestUpstream mode(Mode next) {
@@ -231,6 +271,7 @@ public final class TestUpstream implements AutoCloseable {
         private void requestDone(ChannelHandlerContext ctx, Http2FrameStream stream) {
             requests.incrementAndGet();
             Http2Headers head = heads.get(stream.id());
+            hosts.add(String.valueOf(head.authority()));
             String path = head.path().toString();
             Runnable answer = () -> ctx.executor().execute(() -> {
                 if (heads.remove(stream.id()) == null) {
@@ -281,11 +322,20 @@ public final class TestUpstream implements AutoCloseable {
             FullHttpRequest request = (FullHttpRequest) msg;
             try {
                 requests.incrementAndGet();
-                ByteBuf content = Unpooled.copiedBuffer(body(name, request.method().name(), request.uri(),
-                        request.content().readableBytes()), java.nio.charset.StandardCharsets.UTF_8);
-                FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, content);
-                response.headers().set("x-upstream", name).setInt(HttpHeaderNames.CONTENT_LENGTH, content.readableBytes());
-                ctx.writeAndFlush(response);
+                hosts.add(String.valueOf(request.headers().get(HttpHeaderNames.HOST)));
+                String text = body(name, request.method().name(), request.uri(), request.content().readableBytes());
+                long delayMillis = request.uri().startsWith("/delay/") ? Long.parseLong(request.uri().substring(7)) : 0;
+                Runnable answer = () -> {
+                    ByteBuf content = Unpooled.copiedBuffer(text, java.nio.charset.StandardCharsets.UTF_8);
+                    FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, content);
+                    response.headers().set("x-upstream", name).setInt(HttpHeaderNames.CONTENT_LENGTH, content.readableBytes());
+                    ctx.writeAndFlush(response);
+                };
+                if (delayMillis > 0) {
+                    ctx.executor().schedule(answer, delayMillis, TimeUnit.MILLISECONDS);
+                } else {
+                    answer.run();
+                }
             } finally {
                 request.release();
             }
