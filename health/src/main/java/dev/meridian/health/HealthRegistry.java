@@ -120,6 +120,8 @@ public final class HealthRegistry implements HealthSignals, AutoCloseable {
     private final List<RegionHealth> regions;
     /** Replaced whole by {@link #update} (new {@link Region} objects for regions whose endpoints changed). */
     private volatile Map<Region, RegionHealth> byRegion;
+    /** The same by name, for a {@link Region} object of an earlier DNS answer of this configuration (held by an attempt). */
+    private volatile Map<String, RegionHealth> byRegionName;
     /** Replaced whole by {@link #update}; endpoints that left stay (retired) until the update after. */
     private volatile Map<Endpoint, EndpointHealth> byEndpoint;
     /** Guards {@link #update} and the start of the probes; never taken on the data path. */
@@ -164,6 +166,7 @@ public final class HealthRegistry implements HealthSignals, AutoCloseable {
         }
         this.regions = List.copyOf(list);
         this.byRegion = Map.copyOf(regionMap);
+        this.byRegionName = byName(regionMap);
         this.byEndpoint = Map.copyOf(endpointMap);
     }
 
@@ -313,6 +316,7 @@ public final class HealthRegistry implements HealthSignals, AutoCloseable {
                 rh.endpoints = after;
             }
             byRegion = Map.copyOf(regionMap);
+            byRegionName = byName(regionMap);
             byEndpoint = Map.copyOf(endpoints);
             Prober p = prober;
             if (p != null) {
@@ -341,6 +345,28 @@ public final class HealthRegistry implements HealthSignals, AutoCloseable {
         this.listener = requireNonNull(listener, "listener");
     }
 
+
+    private static Map<String, RegionHealth> byName(Map<Region, RegionHealth> regionMap) {
+        Map<String, RegionHealth> out = new HashMap<>();
+        regionMap.forEach((region, rh) -> out.put(region.name(), rh));
+        return Map.copyOf(out);
+    }
+
+    /**
+     * The health of {@code region}: found by identity, or, for the object of an earlier DNS answer
+     * of the same configuration (an attempt started before the answer changed), by name; {@code null}
+     * for a region of another configuration.
+     */
+    private @Nullable RegionHealth regionHealth(Region region) {
+        RegionHealth rh = byRegion.get(region);
+        if (rh == null) {
+            RegionHealth named = byRegionName.get(region.name());
+            if (named != null && named.region.config() == region.config()) {
+                rh = named;
+            }
+        }
+        return rh;
+    }
     /**
      * The data path's stall detection suspects {@code region}: its attempts keep waiting past their
      * expected time to first byte and none is answered. The region admits no new requests until
@@ -352,7 +378,7 @@ public final class HealthRegistry implements HealthSignals, AutoCloseable {
      * @return whether this call made it suspected (it was not already)
      */
     public boolean suspect(Region region, String why) {
-        RegionHealth rh = byRegion.get(requireNonNull(region, "region"));
+        RegionHealth rh = regionHealth(requireNonNull(region, "region"));
         if (rh == null) {
             return false;
         }
@@ -434,7 +460,7 @@ public final class HealthRegistry implements HealthSignals, AutoCloseable {
      */
     @Override
     public boolean admits(Region region) {
-        RegionHealth rh = byRegion.get(region);
+        RegionHealth rh = regionHealth(region);
         if (rh == null) {
             return true;
         }
@@ -462,14 +488,14 @@ public final class HealthRegistry implements HealthSignals, AutoCloseable {
     /** The region's probe round-trip EWMA, as last moved by more than 1 ms; -1 before a good probe. */
     @Override
     public long latencyNanos(Region region) {
-        RegionHealth rh = byRegion.get(region);
+        RegionHealth rh = regionHealth(region);
         return rh == null ? -1 : rh.latencyNanos;
     }
 
     /** {@code rate-limit.capacity} while a 429's Retry-After runs, else 1. */
     @Override
     public double capacity(Region region) {
-        RegionHealth rh = byRegion.get(region);
+        RegionHealth rh = regionHealth(region);
         if (rh == null) {
             return 1.0;
         }
