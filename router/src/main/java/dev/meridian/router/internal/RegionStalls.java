@@ -2,26 +2,53 @@ package dev.meridian.router.internal;
 
 import dev.meridian.config.StallConfig;
 import dev.meridian.health.HealthRegistry;
+import dev.meridian.regions.Endpoint;
 import dev.meridian.regions.Region;
 import dev.meridian.regions.RoutingTable;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.function.LongSupplier;
 
-/** The {@link RegionStall} of every region of one configuration; immutable after construction. */
+/**
+ * The {@link RegionStall} of every region of one configuration; immutable after construction.
+ *
+ * <p>Stall detection only moves traffic when it has somewhere to go: a region is neither suspected
+ * nor capped while no other region of the configuration can take requests (its breaker admits them
+ * and one of its endpoints is available). Suspecting the last region would send its traffic to
+ * panic routing, and capping it would turn slowness into errors; its requests are better off
+ * waiting there, under their timeouts and the probes. Admin weights are not looked at here.
+ */
 public final class RegionStalls {
 
     private final Map<Region, RegionStall> byRegion;
+    private final RoutingTable table;
+    private final HealthRegistry health;
 
     public RegionStalls(RoutingTable table, HealthRegistry health, StallConfig config, TimeToFirstByteTracker ttfb,
             LongSupplier nanoClock) {
+        this.table = table;
+        this.health = health;
         StallRule rule = new StallRule(config);
         long now = nanoClock.getAsLong();
         Map<Region, RegionStall> map = new IdentityHashMap<>();
         for (Region region : table.regions()) {
-            map.put(region, new RegionStall(region, health, rule, ttfb, now));
+            map.put(region, new RegionStall(region, health, rule, ttfb, this, now));
         }
         this.byRegion = map;
+    }
+
+    /** Whether a region other than {@code region} can take requests now (by health). */
+    boolean anotherRegionAvailable(Region region) {
+        for (Region other : table.regions()) {
+            if (other != region && health.admits(other)) {
+                for (Endpoint endpoint : other.endpoints()) {
+                    if (health.isAvailable(endpoint)) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
     }
 
     /** The stall state of {@code region}, a region of this configuration's table. */
