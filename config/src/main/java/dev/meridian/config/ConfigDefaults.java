@@ -138,7 +138,7 @@ public final class ConfigDefaults {
     /** Envoy's overprovisioning factor: a region keeps all its traffic until 2/7 of its endpoints are gone. */
     public static final double SPILL_FACTOR = 1.4;
     public static final Duration HYSTERESIS = Duration.ofMillis(5);
-    /** Latency moves a client location's ranking at most once per this: a gray failure moves traffic once, not back and forth. */
+    /** Latency changes a client location's first region at most once per this: a gray failure moves traffic once, not back and forth. */
     public static final Duration HYSTERESIS_PERIOD = Duration.ofSeconds(10);
     /** A request that may succeed beats a certain 503. */
     public static final PanicMode PANIC = PanicMode.ROUTE;

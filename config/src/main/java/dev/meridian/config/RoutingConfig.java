@@ -17,8 +17,8 @@ import static java.util.Objects.requireNonNull;
  * @param spillFactor a region keeps {@code min(1, spillFactor x healthy fraction)} of its traffic, 1.0..10
  *     (Envoy's overprovisioning factor: 1.4 lets a region lose 2/7 of its endpoints before it spills)
  * @param hysteresis latency-aware mode: a measured-latency change smaller than this does not change the ranking (zero or more)
- * @param hysteresisPeriod after the measured latencies changed the ranking for a client location, they may change it
- *     again only this much later: at most one move per period (zero or more; zero: no hold)
+ * @param hysteresisPeriod after the measured latencies changed the region ranked first for a client location, they
+ *     may change it again only this much later: at most one move per period (zero or more; zero: no hold)
  * @param panic what happens when no region is available
  * @param defaultTtfb an endpoint's time to first byte before it has been measured (positive)
  * @param ttfbDecay time constant of the peak-EWMA of time to first byte (positive)

@@ -5,10 +5,14 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 
 /**
  * The hysteresis period of latency-driven rankings ({@code routing.hysteresis-period}): per client
- * location, the ranking in force, when latency last moved it, and the latest latencies that gave
- * it. A new ranking is taken at once when the last move is at least a period old; otherwise the
- * plan keeps ranking by those latencies until the period ends, so a region whose latency hovers
- * near another's moves its traffic at most once per period.
+ * location, the region ranked first, when latency last made another region first (a <em>move</em>:
+ * the location's traffic changes hands), and the latest latencies that kept it first. A move is
+ * taken at once when the last one is at least a period old; otherwise the plan keeps ranking by
+ * those latencies until the period ends. So a region that turns ten times slower loses the first
+ * rank at the first probes that show it, and a region whose latency hovers near another's hands
+ * the traffic back and forth at most once per period. Changes below the first rank (which regions
+ * share the first region's tie band, the order of the others) are not moves; the latency delta of
+ * {@code routing.hysteresis} keeps noise out of them.
  *
  * <p>Shared by the policies that {@link RoutingPolicy#withOverrides} derives, so that an admin
  * change does not reset the history. Entries are replaced whole; two loops racing may each keep
@@ -16,18 +20,17 @@ import com.github.benmanes.caffeine.cache.Caffeine;
  */
 final class RankingHistory {
 
-    /** {@link Entry#movedAt} of a location whose ranking latency never moved. */
+    /** {@link Entry#movedAt} of a location whose first region latency never changed. */
     static final long NEVER = Long.MIN_VALUE;
+    /** {@link Verdict#heldUntil} of a ranking that is not held. */
+    static final long NOT_HELD = Long.MAX_VALUE;
     private static final int MAX_LOCATIONS = 16_384;
 
-    /** The ranking of one location: its key, when it was taken, and the latencies (configuration order, ms) behind it. */
-    record Entry(String ranking, long movedAt, double[] latencyMs) {}
+    /** The first region of one location, when latency made it first, and the latencies (configuration order, ms) that keep it first. */
+    record Entry(String first, long movedAt, double[] latencyMs) {}
 
     /** What a plan computation should rank by: {@code latencyMs}, and until when a held ranking lasts. */
     record Verdict(double[] latencyMs, long heldUntil) {}
-
-    /** {@link Verdict#heldUntil} of a ranking that is not held. */
-    static final long NOT_HELD = Long.MAX_VALUE;
 
     private final long periodNanos;
     private final Cache<Long, Entry> entries =
@@ -38,26 +41,22 @@ final class RankingHistory {
     }
 
     /**
-     * Decides between the ranking the latest latencies give ({@code ranking}, from {@code latencyMs})
-     * and the one in force for {@code location}.
+     * Decides between the ranking the latest latencies give (whose first region is {@code first},
+     * from {@code latencyMs}) and the one in force for {@code location}.
      */
-    Verdict decide(long location, String ranking, double[] latencyMs, long now) {
+    Verdict decide(long location, String first, double[] latencyMs, long now) {
         if (periodNanos <= 0) {
             return new Verdict(latencyMs, NOT_HELD);
         }
         Entry last = entries.getIfPresent(location);
-        if (last == null) {
-            entries.put(location, new Entry(ranking, NEVER, latencyMs));
+        if (last == null || last.first().equals(first)) {
+            entries.put(location, new Entry(first, last == null ? NEVER : last.movedAt(), latencyMs));
             return new Verdict(latencyMs, NOT_HELD);
         }
-        if (last.ranking().equals(ranking)) {
-            entries.put(location, new Entry(ranking, last.movedAt(), latencyMs));
-            return new Verdict(latencyMs, NOT_HELD);
+        if (last.movedAt() != NEVER && now - last.movedAt() < periodNanos) {
+            return new Verdict(last.latencyMs(), last.movedAt() + periodNanos);
         }
-        if (last.movedAt() == NEVER || now - last.movedAt() >= periodNanos) {
-            entries.put(location, new Entry(ranking, now, latencyMs));
-            return new Verdict(latencyMs, NOT_HELD);
-        }
-        return new Verdict(last.latencyMs(), last.movedAt() + periodNanos);
+        entries.put(location, new Entry(first, now, latencyMs));
+        return new Verdict(latencyMs, NOT_HELD);
     }
 }

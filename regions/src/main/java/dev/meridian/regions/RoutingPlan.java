@@ -229,13 +229,9 @@ final class RoutingPlan {
                 available, weight, keep, share);
     }
 
-    /** The ranking as text (regions best first with their levels): equal texts, equal rankings. */
-    String rankingKey() {
-        StringBuilder key = new StringBuilder(ranked.length * 16);
-        for (int r = 0; r < ranked.length; r++) {
-            key.append(ranked[r].name()).append(':').append(level[r]).append(' ');
-        }
-        return key.toString();
+    /** The name of the region ranked first (by cost, whatever its health), or "" without regions. */
+    String firstRanked() {
+        return ranked.length == 0 ? "" : ranked[0].name();
     }
 
     /** The ranked index drawn for {@code u} in [0, 1), or -1 in panic. */

@@ -32,8 +32,9 @@ import org.jspecify.annotations.Nullable;
  * seen through {@link HealthSignals#version()}.
  *
  * <p>Measured latency moves a location's ranking only by more than {@code routing.hysteresis},
- * and at most once per {@code routing.hysteresis-period} ({@link RankingHistory}): a gray failure
- * moves the traffic once, and back once, without flapping in between.
+ * and changes the region ranked first at most once per {@code routing.hysteresis-period}
+ * ({@link RankingHistory}): a gray failure moves the traffic away at once, and back once, without
+ * flapping in between.
  *
  * <pre>{@code
  * RoutingPolicy policy = RoutingPolicy.create(RoutingTable.build(config.regions()), config.routing(), health);
@@ -345,7 +346,7 @@ public final class RoutingPolicy {
             double[] latched = latchLatencies();
             RoutingPlan fresh = RoutingPlan.compute(table, routing, health, overrides, location, latched,
                     RankingHistory.NOT_HELD);
-            RankingHistory.Verdict verdict = rankings.decide(key, fresh.rankingKey(), latched, nanoClock.getAsLong());
+            RankingHistory.Verdict verdict = rankings.decide(key, fresh.firstRanked(), latched, nanoClock.getAsLong());
             plan = verdict.heldUntil() == RankingHistory.NOT_HELD
                     ? fresh
                     : RoutingPlan.compute(table, routing, health, overrides, location, verdict.latencyMs(), verdict.heldUntil());

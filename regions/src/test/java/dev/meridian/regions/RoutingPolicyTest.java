@@ -220,7 +220,7 @@ class RoutingPolicyTest {
     }
 
     @Test
-    void latencyMovesALocationsRankingAtMostOncePerHysteresisPeriod() {
+    void latencyChangesALocationsFirstRegionAtMostOncePerHysteresisPeriod() {
         TestHealth health = new TestHealth();
         long[] now = {0};
         RoutingConfig routing = RoutingConfig.ofDefaults()
@@ -233,10 +233,16 @@ class RoutingPolicyTest {
         health.latency("us-east4", 2).latency("us-east1", 2);
         assertThat(policy.decide(from(NEW_YORK)).region().name()).isEqualTo("us-east4");
 
+        // From New York: us-east4 is 3.5 ms away by distance, us-east1 9.9 ms.
         now[0] += Duration.ofSeconds(1).toNanos();
+        health.latency("us-east4", 8);
+        assertThat(policy.shares(from(NEW_YORK)))
+                .as("us-east4 slower (11.5 ms against 11.9 ms): still first, they share its tie band; not a move")
+                .containsEntry("us-east4", 0.5);
+        now[0] += Duration.ofMillis(200).toNanos();
         health.latency("us-east4", 200);
         assertThat(policy.decide(from(NEW_YORK)).region().name())
-                .as("the first move is at once: us-east4 ten times slower").isEqualTo("us-east1");
+                .as("us-east1 first now: the first move is at once").isEqualTo("us-east1");
 
         now[0] += Duration.ofSeconds(2).toNanos();
         health.latency("us-east4", 2);

@@ -24,6 +24,7 @@ final class RegionStall {
     final HealthRegistry health;
     final StallRule rule;
     private final TimeToFirstByteTracker ttfb;
+    private final RegionStalls all;
 
     final AtomicInteger late = new AtomicInteger();
     final AtomicInteger overdue = new AtomicInteger();
@@ -33,11 +34,13 @@ final class RegionStall {
     private volatile long refreshedAt;
     private volatile boolean refreshed;
 
-    RegionStall(Region region, HealthRegistry health, StallRule rule, TimeToFirstByteTracker ttfb, long now) {
+    RegionStall(Region region, HealthRegistry health, StallRule rule, TimeToFirstByteTracker ttfb, RegionStalls all,
+            long now) {
         this.region = region;
         this.health = health;
         this.rule = rule;
         this.ttfb = ttfb;
+        this.all = all;
         this.lastAnswer = new AtomicLong(now);
     }
 
@@ -71,9 +74,17 @@ final class RegionStall {
         refreshed = true;
     }
 
-    /** Whether the region takes one more attempt now (see {@link StallRule#admits}). */
+    /**
+     * Whether the region takes one more attempt now (see {@link StallRule#admits}); always while
+     * no other region could take it.
+     */
     boolean admits(long now) {
-        return rule.admits(late.get(), silentNanos(now), p99Nanos);
+        return rule.admits(late.get(), silentNanos(now), p99Nanos) || !all.anotherRegionAvailable(region);
+    }
+
+    /** Whether the region has stalled and may be suspected: another region can take its traffic. */
+    boolean stalled(long now) {
+        return rule.stalled(overdue.get(), silentNanos(now), thresholdNanos) && all.anotherRegionAvailable(region);
     }
 
     @Override

@@ -152,12 +152,10 @@ final class WaitingAttempts {
         }
         if (withOverdue != null) {
             for (RegionStall stall : withOverdue) {
-                int overdue = stall.overdue.get();
-                long silent = stall.silentNanos(now);
-                if (stall.rule.stalled(overdue, silent, stall.thresholdNanos())) {
+                if (stall.stalled(now)) {
                     stall.health.suspect(stall.region, String.format(Locale.ROOT,
                             "%d attempts waited over %d ms for a first byte and none was answered for %d ms",
-                            overdue, stall.thresholdNanos() / 1_000_000, silent / 1_000_000));
+                            stall.overdue.get(), stall.thresholdNanos() / 1_000_000, stall.silentNanos(now) / 1_000_000));
                 }
             }
         }

@@ -147,6 +147,25 @@ class WaitingAttemptsTest {
     }
 
     @Test
+    void theLastRegionThatCanTakeRequestsIsNeitherSuspectedNorCapped() {
+        answers(east, 80);
+        for (int i = 0; i < 5; i++) {
+            health.record(west.endpoints().get(0), dev.meridian.health.Outcome.GATEWAY_FAILURE, MS, null);
+        }
+        assertThat(health.isAvailable(west.endpoints().get(0))).as("europe-west2's only replica ejected").isFalse();
+        for (int i = 0; i < 20; i++) {
+            waitOn("a" + i, east.endpoints().get(i % 2));
+        }
+
+        advance(100);
+        advance(1100);
+
+        assertThat(stalls.of(east).overdue.get()).isEqualTo(20);
+        assertThat(health.admits(east)).as("nowhere else to go: suspecting it would only mean panic routing").isTrue();
+        assertThat(stalls.of(east).admits(now)).as("capping it would turn slowness into errors").isTrue();
+    }
+
+    @Test
     void rescuesPickTheAttemptsOfTheEndpointOrRegionDeclaredDown() {
         waitOn("e0", east.endpoints().get(0));
         waitOn("e1", east.endpoints().get(1));
