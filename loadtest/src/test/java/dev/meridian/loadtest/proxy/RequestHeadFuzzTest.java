@@ -71,7 +71,7 @@ class RequestHeadFuzzTest {
                 // Inputs that end in 502/504 must not eject the only endpoint or open the breaker.
                 + "health: {probe: {enabled: false}, outlier: {consecutive-failures: 1000},"
                 + " breaker: {failure-rate-threshold: 100, slow-call-rate-threshold: 100, minimum-calls: 10000,"
-                + " window: 10000}}\n"
+                + " window: 1h}}\n"
                 + "server: {client-idle-timeout: 500ms, max-header-size: 8KiB, max-initial-line-length: 4KiB,"
                 + " max-request-body: 64KiB}\n"
                 + "timeouts: {connect: 1s, first-byte: 1s, idle: 1s, total: 2s}\n"
