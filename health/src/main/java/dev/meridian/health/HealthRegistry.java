@@ -601,6 +601,7 @@ public final class HealthRegistry implements HealthSignals, AutoCloseable {
             }
             if (config.outlier().unejectOnProbeSuccess()) {
                 returnAfterGoodProbe(eh, startedNanos);
+                tryRegionAfterGoodProbe(eh, startedNanos);
             }
             long suspected = eh.region.suspectedSince.get();
             if (suspected != RegionHealth.NOT_SUSPECTED && startedNanos - suspected > 0) {
@@ -652,6 +653,24 @@ public final class HealthRegistry implements HealthSignals, AutoCloseable {
         }
     }
 
+
+    /**
+     * A region whose breaker opened because it failed as a whole, and one of whose endpoints now
+     * answers a probe started after the breaker opened: the breaker goes half-open at once (its
+     * trial calls decide), not at the end of {@code breaker.open-duration}. Recovery is as fast as
+     * detection, for regions as for endpoints.
+     */
+    private void tryRegionAfterGoodProbe(EndpointHealth eh, long probeStarted) {
+        RegionHealth region = eh.region;
+        long until = region.openUntil.get();
+        if (until == RegionHealth.NOT_OPEN || region.breaker.getState() != CircuitBreaker.State.OPEN
+                || probeStarted - (until - openNanos) <= 0) {
+            return;
+        }
+        LOG.info("endpoint {} of {} answered a probe started after the region's breaker opened: trying the region again",
+                eh.endpoint.label(), region);
+        halfOpen(region, until);
+    }
     /** Ends an ejection that began before the good probe that started at {@code probeStarted}. */
     private void returnAfterGoodProbe(EndpointHealth eh, long probeStarted) {
         RegionHealth region = eh.region;
