@@ -655,7 +655,8 @@ public final class HealthRegistry implements HealthSignals, AutoCloseable {
 
 
     /**
-     * A region whose breaker opened because it failed as a whole, and one of whose endpoints now
+     * A region whose breaker opened because it failed as a whole ({@link RegionHealth#openedAsWhole}:
+     * not a stall, not a failure rate), and one of whose endpoints now
      * answers a probe started after the breaker opened: the breaker goes half-open at once (its
      * trial calls decide), not at the end of {@code breaker.open-duration}. Recovery is as fast as
      * detection, for regions as for endpoints.
@@ -663,7 +664,7 @@ public final class HealthRegistry implements HealthSignals, AutoCloseable {
     private void tryRegionAfterGoodProbe(EndpointHealth eh, long probeStarted) {
         RegionHealth region = eh.region;
         long until = region.openUntil.get();
-        if (until == RegionHealth.NOT_OPEN || region.breaker.getState() != CircuitBreaker.State.OPEN
+        if (!region.openedAsWhole || until == RegionHealth.NOT_OPEN || region.breaker.getState() != CircuitBreaker.State.OPEN
                 || probeStarted - (until - openNanos) <= 0) {
             return;
         }
@@ -718,6 +719,7 @@ public final class HealthRegistry implements HealthSignals, AutoCloseable {
                 LOG.warn("region {} fails as a whole: every endpoint in rotation is failing and max-ejected-percent "
                         + "allows no more ejections", region);
                 showWithheldFailures(eh, duration, outcome == Outcome.TIMEOUT ? TIMEOUT : GATEWAY_FAILURE);
+                region.openedAsWhole = true;
                 region.breaker.transitionToOpenState();
                 checkBreaker(region);
                 return;
@@ -836,6 +838,7 @@ public final class HealthRegistry implements HealthSignals, AutoCloseable {
                     rh, DurationFormat.ofNanos(openNanos), Math.round(m.getFailureRate()), Math.round(m.getSlowCallRate()),
                     m.getNumberOfBufferedCalls());
         } else if (state == CircuitBreaker.State.CLOSED) {
+            rh.openedAsWhole = false;
             rh.openUntil.set(RegionHealth.NOT_OPEN);
             LOG.info("circuit breaker of {} closed", rh);
         } else {

@@ -24,6 +24,12 @@ final class RegionHealth {
     final Region region;
     final CircuitBreaker breaker;
     /**
+     * Whether the open breaker was opened because every endpoint in rotation failed (connections
+     * refused or reset, with nothing left to eject): only such a breaker is tried again at the
+     * first good probe, since probes passing says nothing about stalls or failing inference.
+     */
+    volatile boolean openedAsWhole;
+    /**
      * The region's endpoints in table order. Filled by the registry's constructor before the
      * registry is published, and replaced whole when a DNS answer changes them.
      */
