@@ -70,9 +70,11 @@ class GracefulShutdownProcessTest {
                     // SIGTERM through the handle: Process.destroy() would also close our end of its output.
                     assertThat(router.toHandle().destroy()).isTrue();
 
-                    Awaitility.await("draining announced").atMost(Duration.ofSeconds(10))
-                            .until(() -> output.stream().anyMatch(l -> l.contains("draining")) || !router.isAlive());
-                    assertThat(output).as("router output").anyMatch(l -> l.contains("draining"));
+                    // "listener closed", not the signal's own "received SIGTERM; draining", which is
+                    // logged before the listener closes (a connect in between would still succeed).
+                    Awaitility.await("listener closed").atMost(Duration.ofSeconds(10))
+                            .until(() -> output.stream().anyMatch(l -> l.contains("draining: listener closed")) || !router.isAlive());
+                    assertThat(output).as("router output").anyMatch(l -> l.contains("draining: listener closed"));
                     assertThatThrownBy(() -> new Socket().connect(new InetSocketAddress("127.0.0.1", routerPort), 1000))
                             .as("no new connections while draining")
                             .isInstanceOf(IOException.class);
