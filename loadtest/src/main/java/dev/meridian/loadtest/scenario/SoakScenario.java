@@ -82,8 +82,6 @@ final class SoakScenario implements Callable<Integer> {
     static final double P50_DRIFT_MILLIS = 1;
     static final double P99_DRIFT_RATIO = 1.5;
     static final double P99_DRIFT_MILLIS = 5;
-    static final double BLACK_HOLE_GROWTH_RATIO = 1.5;
-    static final double BLACK_HOLE_GROWTH_SLACK = 20;
     /** Upstream connections idle this long are closed (the router's default is 60 s), so a cycle's quiet tail can shed them. */
     static final String UPSTREAM_IDLE = "5s";
     static final String ROUTE = "    retry: {max-attempts: 3, non-idempotent: true}\n"
@@ -314,11 +312,11 @@ final class SoakScenario implements Callable<Integer> {
                 + "After each cycle, open descriptors are back when at most max(%.0f, %.0f %%) above the baseline (per "
                 + "figure the smallest reading taken just before a cycle's first fault), connections when at most max(%.0f, %.0f %%) above it. Latency "
                 + "has not drifted when the control traffic's p50 of the last minutes is at most %.2f x the first + %.0f ms, "
-                + "and its p99 at most %.2f x + %.0f ms. Hard-down, brownout and weight shift must cost no client error; "
-                + "a black hole no more errors in the last cycle than %.1f x the first + %.0f.",
+                + "and its p99 at most %.2f x + %.0f ms. Hard-down, black hole, brownout and weight shift must cost no "
+                + "client error (the completions route may repeat requests: a black hole's waiting ones are rescued).",
                 ScenarioReport.seconds(settleMillis), HEAP_SLOPE_LIMIT_MIB, DIRECT_SLOPE_LIMIT_MIB, FD_SLACK,
                 FD_SLACK_RATIO * 100, CONNECTION_SLACK, CONNECTION_SLACK_RATIO * 100, P50_DRIFT_RATIO, P50_DRIFT_MILLIS,
-                P99_DRIFT_RATIO, P99_DRIFT_MILLIS, BLACK_HOLE_GROWTH_RATIO, BLACK_HOLE_GROWTH_SLACK));
+                P99_DRIFT_RATIO, P99_DRIFT_MILLIS));
 
         memory(report, readings, settleMillis, result);
         cycles(report, cycles);
@@ -378,7 +376,6 @@ final class SoakScenario implements Callable<Integer> {
         StringBuilder fdsDetail = new StringBuilder();
         StringBuilder connectionsDetail = new StringBuilder();
         Map<SoakPlan.Fault, long[]> errorsByFault = new LinkedHashMap<>();
-        boolean blackHoleWithin = true;
         for (CycleOutcome cycle : cycles) {
             List<String> row = new ArrayList<>();
             row.add(Integer.toString(cycle.cycle().number()));
@@ -387,7 +384,6 @@ final class SoakScenario implements Callable<Integer> {
                 errorsByFault.computeIfAbsent(step.step().fault(), f -> new long[2])[0] += step.errors();
                 if (step.step().fault() == SoakPlan.Fault.BLACK_HOLE) {
                     errorsByFault.get(SoakPlan.Fault.BLACK_HOLE)[1] += step.inFlightToA();
-                    blackHoleWithin &= step.errors() <= Math.max(1, step.inFlightToA());
                     row.add(step.errors() + " (" + step.inFlightToA() + " in flight)");
                 } else {
                     row.add(Long.toString(step.errors()));
@@ -431,30 +427,11 @@ final class SoakScenario implements Callable<Integer> {
                 "after each cycle: " + connectionsDetail);
         for (SoakPlan.Fault fault : SoakPlan.Fault.values()) {
             long[] errors = errorsByFault.getOrDefault(fault, new long[2]);
-            if (fault == SoakPlan.Fault.BLACK_HOLE) {
-                // DESIGN.md's bound is for a region that drops connections; one that accepts and never answers costs
-                // the requests sent there before the probes noticed (a first-byte timeout after the request was sent
-                // is not retried: performance.md, black-hole). What a soak must show is that this cost does not grow.
-                report.info((blackHoleWithin ? "within" : "above") + " DESIGN.md's bound (errors <= requests in flight when the "
-                        + "region vanished) in every cycle: " + errors[0] + " errors in all, " + errors[1] + " in flight in all "
-                        + "(a hung region's first-byte timeouts are not retried; see performance.md, black-hole)");
-                if (cycles.size() >= 2) {
-                    long first = blackHoleErrors(cycles.get(0));
-                    long last = blackHoleErrors(cycles.get(cycles.size() - 1));
-                    report.verdict(last <= first * BLACK_HOLE_GROWTH_RATIO + BLACK_HOLE_GROWTH_SLACK,
-                            String.format(Locale.ROOT, "a black hole costs no more in the last cycle than in the first "
-                                    + "(at most %.1f x + %.0f)", BLACK_HOLE_GROWTH_RATIO, BLACK_HOLE_GROWTH_SLACK),
-                            first + " errors in cycle 1, " + last + " in cycle " + cycles.size());
-                }
-            } else {
-                report.verdict(errors[0] == 0, fault.label() + " costs clients no errors", errors[0] + " in all cycles");
-            }
+            report.verdict(errors[0] == 0, fault.label() + " costs clients no errors", errors[0] + " in all cycles"
+                    + (fault == SoakPlan.Fault.BLACK_HOLE ? " (" + errors[1] + " requests in flight to the hung region in all)" : ""));
         }
     }
 
-    private static long blackHoleErrors(CycleOutcome cycle) {
-        return cycle.steps().stream().filter(s -> s.step().fault() == SoakPlan.Fault.BLACK_HOLE).mapToLong(StepOutcome::errors).sum();
-    }
 
     /**
      * Per figure, the smallest of the cycles' "before" readings: a steady state the load returns to,
