@@ -98,7 +98,8 @@ public final class RegionDials {
      *     the audit line's {@code details}; values must be what Jackson can write (numbers, strings,
      *     booleans, lists and maps of them)
      * @return the revision of the admin state after the change (the current one when the dial was
-     *     already there); completes exceptionally with {@link Refused} when the change is not made
+     *     already there); completes exceptionally with {@link Refused} itself (not wrapped) when
+     *     the change is not made
      */
     public CompletableFuture<Long> turnDial(String region, int percent, String actor, Map<String, Object> details) {
         return submit(region, percent, actor, details, null);
@@ -122,12 +123,21 @@ public final class RegionDials {
         if (actor.isBlank()) {
             return CompletableFuture.failedFuture(new IllegalArgumentException("actor: blank (expected a name, e.g. " + SLO_CONTROLLER + ")"));
         }
+        CompletableFuture<Long> result = new CompletableFuture<>();
         try {
-            return CompletableFuture.supplyAsync(() -> turn(region, percent, actor, inputs, ifMatch), worker);
+            // Completed by hand rather than by supplyAsync, so that the failure is the Refused itself, not wrapped.
+            worker.execute(() -> {
+                try {
+                    result.complete(turn(region, percent, actor, inputs, ifMatch));
+                } catch (RuntimeException e) {
+                    result.completeExceptionally(e);
+                }
+            });
         } catch (RejectedExecutionException e) {
-            return CompletableFuture.failedFuture(new Refused(Refused.Reason.STORE_UNAVAILABLE,
+            result.completeExceptionally(new Refused(Refused.Reason.STORE_UNAVAILABLE,
                     "the admin API's workers are saturated; nothing was changed (" + e.getMessage() + ")"));
         }
+        return result;
     }
 
     private long turn(String region, int percent, String actor, Map<String, Object> details, @Nullable IfMatch ifMatch) {

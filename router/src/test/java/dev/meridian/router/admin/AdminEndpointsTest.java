@@ -2,6 +2,7 @@ package dev.meridian.router.admin;
 
 import static dev.meridian.router.admin.AdminFixture.READ_TOKEN;
 import static dev.meridian.router.admin.AdminFixture.WRITE_TOKEN;
+import static dev.meridian.router.admin.AdminFixture.assertError;
 import static dev.meridian.router.admin.AdminFixture.json;
 import static dev.meridian.router.admin.AdminFixture.region;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -38,14 +39,6 @@ class AdminEndpointsTest {
     @AfterEach
     void stop() {
         admin.close();
-    }
-
-    private static void assertError(HttpResponse<String> response, int status, String error, String detailContains) {
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
-        assertThat(response.headers().firstValue("Content-Type")).contains("application/json");
-        JsonNode body = json(response);
-        assertThat(body.path("error").asText()).isEqualTo(error);
-        assertThat(body.path("detail").asText()).contains(detailContains);
     }
 
     // ---- open endpoints ----

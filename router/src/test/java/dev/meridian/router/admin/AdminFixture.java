@@ -1,5 +1,7 @@
 package dev.meridian.router.admin;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.meridian.config.ConfigLoader;
@@ -171,6 +173,15 @@ final class AdminFixture implements AutoCloseable {
             }
         }
         throw new AssertionError("no region " + name + " in " + regions);
+    }
+
+    /** Asserts that {@code response} is the admin API's JSON error {@code status}/{@code error} whose detail contains {@code detailContains}. */
+    static void assertError(HttpResponse<String> response, int status, String error, String detailContains) {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+        assertThat(response.headers().firstValue("Content-Type")).contains("application/json");
+        JsonNode body = json(response);
+        assertThat(body.path("error").asText()).isEqualTo(error);
+        assertThat(body.path("detail").asText()).contains(detailContains);
     }
 
     static JsonNode json(HttpResponse<String> response) {

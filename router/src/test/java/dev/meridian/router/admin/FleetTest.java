@@ -206,6 +206,53 @@ class FleetTest {
     }
 
     @Test
+    void aDialTurnedOnOneInstanceIsAppliedByEveryInstanceAndTheControllerEntryPointGoesThroughEtcd() throws Exception {
+        AdminFixture a = router("a");
+        AdminFixture b = router("b");
+        assertThat(servedBy(b)).isEqualTo("us-east4");
+
+        HttpResponse<String> put = a.write("PUT", "/admin/regions/us-east4/dial", "{\"percent\": 0}",
+                "If-Match", "\"" + revision(a) + "\"");
+
+        assertThat(put.statusCode()).as(put.body()).isEqualTo(200);
+        long written = AdminFixture.json(put).path("revision").asLong();
+        await().atMost(PROPAGATION).untilAsserted(() -> {
+            assertThat(AdminFixture.region(b.regions(), "us-east4").path("dial").toString())
+                    .isEqualTo("{\"percent\":0,\"baseline\":0,\"pinned\":true,\"set_by\":\"sre\"}");
+            assertThat(revision(b)).isEqualTo(written);
+        });
+        for (int i = 0; i < 5; i++) {
+            assertThat(servedBy(b)).as("dial 0: the next region takes it all").isEqualTo("us-central1");
+        }
+        assertThat(keys().get("state/regions/us-east4").getValue().toString(UTF_8)).contains("\"dial\":{\"percent\":0,");
+        assertThat(b.write("PUT", "/admin/regions/us-east4/dial", "{\"percent\": 20}", "If-Match", "\"" + (written - 1) + "\"")
+                .statusCode()).as("If-Match is checked by the store").isEqualTo(412);
+
+        RegionDials dials = b.admin.dials();
+        assertThat(dials.turnDial("us-east4", 50, RegionDials.SLO_CONTROLLER, Map.of("burnRate1h", 20.0))
+                .handle((revision, error) -> error).get(10, TimeUnit.SECONDS))
+                .as("pinned in etcd by an SRE on another instance")
+                .isInstanceOfSatisfying(RegionDials.Refused.class,
+                        r -> assertThat(r.reason()).isEqualTo(RegionDials.Refused.Reason.PINNED));
+        a.write("PUT", "/admin/regions/us-east4/dial", "{\"percent\": 80, \"pinned\": false}");
+        await().atMost(PROPAGATION).until(() -> !dials.dial("us-east4").pinned());
+        long turned = dials.turnDial("us-east4", 40, RegionDials.SLO_CONTROLLER, Map.of("burnRate1h", 20.0)).get(10, TimeUnit.SECONDS);
+
+        await().atMost(PROPAGATION).untilAsserted(() -> {
+            assertThat(revision(a)).isEqualTo(turned);
+            assertThat(a.router.overrides().dial("us-east4"))
+                    .isEqualTo(new dev.meridian.regions.RegionDial(40, 80, false, RegionDials.SLO_CONTROLLER));
+        });
+        JsonNode newest = AdminFixture.json(a.get("/admin/audit?limit=1", AdminFixture.READ_TOKEN)).path("changes").get(0);
+        assertThat(newest.path("token").asText()).isEqualTo("slo-controller");
+        assertThat(newest.path("details").path("burnRate1h").asDouble()).isEqualTo(20.0);
+        assertThat(a.get("/metrics", AdminFixture.READ_TOKEN).body()).contains("meridian_region_dial_ratio{region=\"us-east4\"} 0.4");
+
+        AdminFixture c = router("c");
+        assertThat(c.router.overrides().dial("us-east4").percent()).as("a new instance starts from etcd").isEqualTo(40);
+    }
+
+    @Test
     void ofTwoWritersRacingWithTheSameIfMatchOnTwoInstancesExactlyOneWins() throws Exception {
         AdminFixture a = router("a");
         AdminFixture b = router("b");
