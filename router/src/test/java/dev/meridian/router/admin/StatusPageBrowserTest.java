@@ -221,6 +221,8 @@ class StatusPageBrowserTest {
                   {...base, effectiveWeight: 0, available: false},
                   {...base, available: false, endpoints: [down, ejected]},
                   {...base, available: false, breaker: 'open', failureRatePercent: 80},
+                  {...base, dial: {percent: 40, baseline: 100, pinned: false, set_by: 'slo-controller'}},
+                  {...base, dial: {percent: 100, baseline: 100, pinned: true, set_by: 'sre'}},
                 ].map((r) => `${classify(r).state.label}: ${classify(r).reasons.join('; ')}`)));
                 """);
         assertThat(states).asInstanceOf(InstanceOfAssertFactories.list(String.class)).containsExactly(
@@ -232,7 +234,10 @@ class StatusPageBrowserTest {
                 "Drained: weight 0: no new requests (a weight override drains it)",
                 "Unavailable: none of its 2 endpoints can take requests; b:2: probe down: connection refused; "
                         + "c:3: ejected for 22 s more (outlier detection, 5 failures in a row)",
-                "Breaker open: circuit breaker open (80% failures): the region as a whole is failing");
+                "Breaker open: circuit breaker open (80% failures): the region as a whole is failing",
+                "Degraded: dial at 40%: keeps 40% of its traffic, the rest spills to the next region "
+                        + "(by slo-controller; the SRE left 100%)",
+                "Serving: ");
     }
 
     // ---- acting ----
@@ -286,6 +291,67 @@ class StatusPageBrowserTest {
         assertThat(region.path("weightOverride").asInt()).isEqualTo(40);
         waitUntil(d -> cellText("us-east4", "weight").startsWith("40"));
         assertThat(cellText("us-east4", "weight")).contains("override; configured 100");
+    }
+
+    @Test
+    void aDialIsShownAndTurnedInThePageWithAPreviewAndTheRevisionShown() {
+        RegionDials dials = scenario.admin.admin.dials();
+        dials.turnDial("us-east4", 60, RegionDials.SLO_CONTROLLER, java.util.Map.of("burnRate5m", 20.0)).join();
+        browser.get(scenario.page(AdminFixture.WRITE_TOKEN));
+        waitUntil(d -> rows() == 4 && cellText("us-east4", "dial").startsWith("60%"));
+
+        assertThat(cellText("us-east4", "dial")).contains("by slo-controller; the SRE left 100%");
+        assertThat(cellText("asia-northeast1", "dial")).isEqualTo("100% nobody turned it");
+        assertThat(badge("us-east4")).isEqualTo("Degraded");
+        assertThat(cellText("us-east4", "state")).contains("dial 60%");
+        assertThat(text("#activity")).contains("slo-controller turned the dial of us-east4 from 100% to 60%");
+        assertThat(row("us-east4").findElements(By.cssSelector("button[data-action='unpin']"))).as("not pinned").isEmpty();
+
+        row("us-east4").findElement(By.cssSelector("button[data-action='dial']")).click();
+        waitUntil(d -> visible("#action-dialog"));
+        assertThat(browser.findElement(By.id("action-confirm")).isEnabled()).as("not before a preview").isFalse();
+        assertThat(browser.findElement(By.id("action-pinned")).isSelected()).as("an SRE's dial pins by default").isTrue();
+        WebElement percent = browser.findElement(By.id("action-dial"));
+        percent.clear();
+        percent.sendKeys("150");
+        browser.findElement(By.id("action-preview-button")).click();
+        waitUntil(d -> text("#action-message").contains("Dial: a whole number from 0 to 100."));
+        percent.clear();
+        percent.sendKeys("30");
+        browser.findElement(By.id("action-preview-button")).click();
+        waitUntil(d -> browser.findElement(By.id("action-confirm")).isEnabled());
+        assertThat(text("#action-preview")).contains("dry run at revision 1").contains("us-east4");
+        assertThat(browser.findElement(By.id("action-confirm")).getText()).isEqualTo("Set dial to 30%");
+        browser.findElement(By.id("action-reason")).sendKeys("INC-12 provider degraded");
+        browser.findElement(By.id("action-confirm")).click();
+
+        waitUntil(d -> !visible("#action-dialog"));
+        assertThat(AdminFixture.region(scenario.admin.regions(), "us-east4").path("dial").toString())
+                .isEqualTo("{\"percent\":30,\"baseline\":30,\"pinned\":true,\"set_by\":\"sre\"}");
+        assertThat(scenario.admin.regions().path("revision").asLong()).isEqualTo(2);
+        waitUntil(d -> cellText("us-east4", "dial").equals("30% pinned by sre"));
+        assertThat(text("#banners")).contains("Dial of us-east4 set to 30%, pinned (revision 2)");
+        waitUntil(d -> text("#activity").contains("sre turned the dial of us-east4 from 60% to 30% (pinned)"));
+
+        row("us-east4").findElement(By.cssSelector("button[data-action='unpin']")).click();
+        waitUntil(d -> visible("#action-dialog") && browser.findElement(By.id("action-confirm")).isEnabled());
+        // Someone else, elsewhere: revision 2 -> 3. The page's If-Match carries 2.
+        assertThat(scenario.admin.write("PUT", "/admin/regions/us-east4/dial", "{\"percent\": 20}").statusCode()).isEqualTo(200);
+        browser.findElement(By.id("action-confirm")).click();
+        waitUntil(d -> text("#action-message").contains("Someone else changed it."));
+        assertThat(AdminFixture.region(scenario.admin.regions(), "us-east4").path("dial").path("pinned").asBoolean())
+                .as("the unpin was refused").isTrue();
+        waitUntil(d -> text("#action-message").contains("dial 20% (pinned)"));
+        browser.findElement(By.id("action-review")).click();
+        waitUntil(d -> visible("#action-dialog") && text("#action-dialog").contains("Based on revision 3")
+                && browser.findElement(By.id("action-confirm")).isEnabled());
+        browser.findElement(By.id("action-confirm")).click();
+        waitUntil(d -> !visible("#action-dialog"));
+        assertThat(AdminFixture.region(scenario.admin.regions(), "us-east4").path("dial").toString())
+                .isEqualTo("{\"percent\":20,\"baseline\":20,\"pinned\":false,\"set_by\":\"sre\"}");
+        waitUntil(d -> cellText("us-east4", "dial").equals("20% by sre"));
+        assertThat(chromium.severeConsoleEntries()).as("no console error but the browser's note of the refused unpin")
+                .allMatch(e -> e.contains("/admin/regions/us-east4/dial") && e.contains("412"));
     }
 
     @Test

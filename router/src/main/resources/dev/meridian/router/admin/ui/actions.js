@@ -1,4 +1,4 @@
-// Steering, for write tokens: weight changes and drains, each previewed with a dry run (the
+// Steering, for write tokens: weight changes, drains and traffic dials, each previewed with a dry run (the
 // traffic shares it would give) before it is applied, and each sent with If-Match carrying the
 // revision the page showed when the user decided, so that a change made meanwhile by someone
 // else is refused (412) instead of being overwritten.
@@ -7,11 +7,14 @@ import {call, ApiError} from './api.js';
 import {byId, h} from './dom.js';
 import {percent} from './format.js';
 
+/** A region's dial as GET /admin/regions shows it (a router without dials shows none: 100 %). */
+const dialOf = (r) => r.dial || {percent: 100, baseline: 100, pinned: false, set_by: null};
+
 /**
  * The write actions the regions table offers for a region, in order. Each one opens the dialog
- * below: `request(region, input)` is the call ({method, path, body}); `fields` the inputs it
- * needs. The traffic dial (issue 16) joins this list as one more entry: a field for the dial, its
- * PUT, and the same preview, confirmation and If-Match for free.
+ * below: `request(region, input)` is the call ({method, path, body}) for `input` ({value, pinned,
+ * reason}); `number` the numeric input it needs, if any (previewed on demand, since the user
+ * types it; an action without one is previewed at once); `pinned` whether it offers the pin.
  */
 export const ACTIONS = [
   {
@@ -19,18 +22,46 @@ export const ACTIONS = [
     label: 'Weight',
     title: (r) => `Change the weight of ${r.name}`,
     applies: () => true,
-    fields: ['weight', 'reason'],
-    confirm: (r, input) => `Set weight ${input.weight}`,
+    number: {id: 'weight', min: 0, max: 1000, value: (r) => r.weightOverride ?? r.configuredWeight,
+      label: (r) => `New weight (0–1000; now ${r.effectiveWeight}, configured ${r.configuredWeight})`,
+      invalid: 'Weight: a whole number from 0 to 1000.', what: 'the new weight'},
+    confirm: (r, input) => `Set weight ${input.value}`,
     request: (r, input) => ({method: 'PUT', path: `/admin/regions/${encodeURIComponent(r.name)}/weight`,
-      body: {weight: input.weight, reason: input.reason || undefined}}),
-    done: (r, input) => `Weight of ${r.name} set to ${input.weight}`,
+      body: {weight: input.value, reason: input.reason || undefined}}),
+    done: (r, input) => `Weight of ${r.name} set to ${input.value}`,
+  },
+  {
+    id: 'dial',
+    label: 'Dial',
+    title: (r) => `Turn the traffic dial of ${r.name}`,
+    applies: () => true,
+    number: {id: 'dial', min: 0, max: 100, value: (r) => dialOf(r).percent,
+      label: (r) => `Keep this much of its traffic, in % (0–100; now ${dialOf(r).percent}%)`,
+      invalid: 'Dial: a whole number from 0 to 100.', what: 'the new dial'},
+    pinned: true,
+    explain: 'The region keeps this share of the traffic it would get; the rest spills to the next-ranked regions. '
+        + 'Not a drain: at 0 % it still takes traffic when no other region can. The SLO controller leaves a pinned dial alone.',
+    confirm: (r, input) => `Set dial to ${input.value}%`,
+    request: (r, input) => ({method: 'PUT', path: `/admin/regions/${encodeURIComponent(r.name)}/dial`,
+      body: {percent: input.value, pinned: input.pinned, reason: input.reason || undefined}}),
+    done: (r, input) => `Dial of ${r.name} set to ${input.value}%${input.pinned ? ', pinned' : ''}`,
+  },
+  {
+    id: 'unpin',
+    label: 'Unpin',
+    title: (r) => `Unpin the dial of ${r.name}?`,
+    applies: (r) => dialOf(r).pinned,
+    explain: 'The dial stays where it is; the SLO controller may turn it again (never above it).',
+    confirm: (r) => `Unpin at ${dialOf(r).percent}%`,
+    request: (r, input) => ({method: 'PUT', path: `/admin/regions/${encodeURIComponent(r.name)}/dial`,
+      body: {pinned: false, reason: input.reason || undefined}}),
+    done: (r) => `Dial of ${r.name} unpinned at ${dialOf(r).percent}%`,
   },
   {
     id: 'reset',
     label: 'Reset',
     title: (r) => `Reset the weight of ${r.name} to its configured ${r.configuredWeight}`,
     applies: (r) => r.weightOverride !== null && r.weightOverride !== undefined,
-    fields: ['reason'],
     confirm: (r) => `Reset to ${r.configuredWeight}`,
     request: (r, input) => ({method: 'DELETE', path: `/admin/regions/${encodeURIComponent(r.name)}/weight`,
       body: input.reason ? {reason: input.reason} : undefined}),
@@ -41,7 +72,6 @@ export const ACTIONS = [
     label: 'Drain',
     title: (r) => `Drain ${r.name}?`,
     applies: (r) => r.state !== 'drained',
-    fields: ['reason'],
     danger: true,
     explain: 'A drained region gets no new requests; requests and streams in flight finish where they are. '
         + 'Its weight is kept for when it is undrained.',
@@ -55,7 +85,6 @@ export const ACTIONS = [
     label: 'Undrain',
     title: (r) => `Undrain ${r.name}?`,
     applies: (r) => r.state === 'drained',
-    fields: ['reason'],
     explain: 'The region takes new requests again, at its weight.',
     confirm: (r) => `Undrain ${r.name}`,
     request: (r, input) => ({method: 'POST', path: `/admin/regions/${encodeURIComponent(r.name)}/undrain`,
@@ -88,7 +117,9 @@ function sharesTable(preview, regionName) {
 function describeRegion(r) {
   const weight = r.weightOverride !== null && r.weightOverride !== undefined
     ? `weight ${r.weightOverride} (override; configured ${r.configuredWeight})` : `weight ${r.configuredWeight}`;
-  return `${r.name} is now ${r.state === 'drained' ? 'drained' : 'active'}, ${weight}, ${percent(r.share)} of traffic.`;
+  const dial = dialOf(r);
+  return `${r.name} is now ${r.state === 'drained' ? 'drained' : 'active'}, ${weight}, dial ${dial.percent}%`
+      + `${dial.pinned ? ' (pinned)' : ''}, ${percent(r.share)} of traffic.`;
 }
 
 /**
@@ -100,18 +131,21 @@ function describeRegion(r) {
 export function openAction(action, region, revision, context) {
   const dialog = byId('action-dialog');
   let preview = null;
-  const weightInput = h('input', {id: 'action-weight', type: 'number', min: 0, max: 1000, step: 1, required: true,
-    value: region.weightOverride ?? region.configuredWeight, inputmode: 'numeric'});
+  const number = action.number;
+  const numberInput = number ? h('input', {id: `action-${number.id}`, type: 'number', min: number.min, max: number.max,
+    step: 1, required: true, value: number.value(region), inputmode: 'numeric'}) : null;
+  const pinnedInput = action.pinned ? h('input', {id: 'action-pinned', type: 'checkbox', checked: true}) : null;
   const reasonInput = h('input', {id: 'action-reason', type: 'text', maxlength: 500, autocomplete: 'off',
     placeholder: 'ticket or incident, kept in the audit trail'});
   const previewArea = h('div', {id: 'action-preview', 'aria-live': 'polite'});
   const message = h('div', {id: 'action-message', role: 'alert'});
   const confirm = h('button', {type: 'submit', id: 'action-confirm', class: action.danger ? 'danger' : 'primary',
-    disabled: true, text: action.confirm(region, {weight: weightInput.value})});
+    disabled: true, text: action.confirm(region, {value: numberInput ? numberInput.value : null})});
   const previewButton = h('button', {type: 'button', id: 'action-preview-button', text: 'Preview'});
   const cancel = h('button', {type: 'button', id: 'action-cancel', text: 'Cancel'});
 
-  const input = () => ({weight: Number(weightInput.value), reason: reasonInput.value.trim()});
+  const input = () => ({value: numberInput ? Number(numberInput.value) : null, pinned: pinnedInput ? pinnedInput.checked : null,
+    reason: reasonInput.value.trim()});
 
   const showError = (e) => {
     message.replaceChildren();
@@ -151,9 +185,9 @@ export function openAction(action, region, revision, context) {
   const runPreview = async () => {
     message.replaceChildren();
     message.className = '';
-    if (action.fields.includes('weight') && !weightInput.checkValidity()) {
+    if (numberInput && !numberInput.checkValidity()) {
       message.className = 'message error';
-      message.textContent = 'Weight: a whole number from 0 to 1000.';
+      message.textContent = number.invalid;
       return;
     }
     const request = action.request(region, input());
@@ -168,11 +202,19 @@ export function openAction(action, region, revision, context) {
     }
   };
 
-  weightInput.addEventListener('input', () => {
+  const changed = () => {
     confirm.disabled = true;
     confirm.textContent = action.confirm(region, input());
-    previewArea.replaceChildren(h('p', {class: 'muted', text: 'Preview the new weight to see where traffic would go.'}));
-  });
+    previewArea.replaceChildren(h('p', {class: 'muted', text: `Preview ${number.what} to see where traffic would go.`}));
+  };
+  if (numberInput) {
+    numberInput.addEventListener('input', changed);
+  }
+  if (pinnedInput) {
+    pinnedInput.addEventListener('change', () => {
+      confirm.disabled = true; // previewed without this choice: preview again
+    });
+  }
   previewButton.addEventListener('click', runPreview);
   cancel.addEventListener('click', () => dialog.close());
 
@@ -180,20 +222,21 @@ export function openAction(action, region, revision, context) {
       h('h2', {id: 'action-title', text: action.title(region)}),
       action.explain ? h('p', {class: 'muted', text: action.explain}) : null,
       h('p', {class: 'revision muted', text: `Based on revision ${revision}, the one shown; if it moves before you confirm, nothing is changed.`}),
-      action.fields.includes('weight') ? h('div', {class: 'field'},
-          h('label', {for: 'action-weight', text: `New weight (0–1000; now ${region.effectiveWeight}, configured ${region.configuredWeight})`}),
-          weightInput) : null,
+      numberInput ? h('div', {class: 'field'},
+          h('label', {for: numberInput.id, text: number.label(region)}), numberInput) : null,
+      pinnedInput ? h('div', {class: 'field checkbox'}, pinnedInput,
+          h('label', {for: 'action-pinned', text: 'Pin it (the SLO controller leaves a pinned dial alone)'})) : null,
       h('div', {class: 'field'}, h('label', {for: 'action-reason', text: 'Reason (optional)'}), reasonInput),
       previewArea,
       message,
-      h('div', {class: 'buttons'}, cancel, action.fields.includes('weight') ? previewButton : null, confirm));
+      h('div', {class: 'buttons'}, cancel, numberInput ? previewButton : null, confirm));
 
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     if (confirm.disabled || !preview) {
       return;
     }
-    // What was previewed (the weight), with the reason as it is now.
+    // What was previewed (the number and the pin), with the reason as it is now.
     const chosen = {...preview.input, reason: reasonInput.value.trim()};
     const request = action.request(region, chosen);
     confirm.disabled = true;
@@ -210,10 +253,10 @@ export function openAction(action, region, revision, context) {
   dialog.replaceChildren(form);
   dialog.setAttribute('aria-labelledby', 'action-title');
   dialog.showModal();
-  if (action.fields.includes('weight')) {
-    previewArea.replaceChildren(h('p', {class: 'muted', text: 'Preview the new weight to see where traffic would go.'}));
-    weightInput.focus();
-    weightInput.select();
+  if (numberInput) {
+    previewArea.replaceChildren(h('p', {class: 'muted', text: `Preview ${number.what} to see where traffic would go.`}));
+    numberInput.focus();
+    numberInput.select();
   } else {
     runPreview();
   }

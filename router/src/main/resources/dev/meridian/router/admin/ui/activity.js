@@ -17,6 +17,14 @@ function change(entry) {
       return `drained ${region}`;
     case 'undrain':
       return `undrained ${region}`;
+    case 'dial': {
+      const from = before.dial || {};
+      const to = after.dial || {};
+      if (from.percent === to.percent) {
+        return `${to.pinned ? 'pinned' : 'unpinned'} the dial of ${region} at ${to.percent}%`;
+      }
+      return `turned the dial of ${region} from ${from.percent}% to ${to.percent}%${to.pinned ? ' (pinned)' : ''}`;
+    }
     case 'reload':
       return 'reloaded the configuration';
     default:

@@ -9,7 +9,7 @@ import {byId, fill, h, put, show} from './dom.js';
 import {initExplain} from './explain.js';
 import {ago, clock, duration, ms, percent, plural, rate} from './format.js';
 import {drawRegions, initMap} from './map.js';
-import {STATES, classify, endpointCounts, where} from './regions.js';
+import {STATES, classify, dialSetter, endpointCounts, where} from './regions.js';
 
 const REFRESH_MS = 2000;
 
@@ -290,7 +290,7 @@ function cell(row, key) {
 }
 
 function newRow(region) {
-  const columns = ['state', 'weight', 'share', 'available', 'breaker', 'rtt', 'capacity', 'endpoints', 'traffic'];
+  const columns = ['state', 'weight', 'share', 'dial', 'available', 'breaker', 'rtt', 'capacity', 'endpoints', 'traffic'];
   const row = h('tr', {'data-region': region.name},
       h('th', {scope: 'row', 'data-col': 'name'}),
       columns.map((c) => h('td', {'data-col': c, class: ['state', 'endpoints'].includes(c) ? null : 'num'})),
@@ -357,6 +357,9 @@ function renderTable() {
     const bar = h('span', {class: 'bar-fill'});
     bar.style.width = `${(r.share * 100).toFixed(1)}%`;
     put(cell(row, 'share'), h('span', {class: 'bar'}, bar), h('span', {text: percent(r.share, 1)}));
+    const dial = r.dial || {percent: 100, baseline: 100, pinned: false, set_by: null};
+    put(cell(row, 'dial'), h('span', {class: dial.percent < 100 ? 'warn' : null, text: `${dial.percent}%`}),
+        h('span', {class: 'sub', text: dialSetter(dial)}));
     put(cell(row, 'available'), h('span', {class: r.available ? 'ok' : 'bad', text: r.available ? 'yes' : 'no'}));
     const rates = [r.failureRatePercent ? `${r.failureRatePercent.toFixed(0)}% failed` : null,
       r.slowCallRatePercent ? `${r.slowCallRatePercent.toFixed(0)}% slow` : null].filter(Boolean).join(', ');

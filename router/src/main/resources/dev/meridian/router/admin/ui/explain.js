@@ -28,6 +28,12 @@ function why(candidate, bestLevel, peers, states) {
     const reason = state ? (state.reasons[0] || state.state.label.toLowerCase()) : 'not available';
     return `not available: ${reason}`;
   }
+  const dial = candidate.dial !== undefined && candidate.dial < 100
+    ? `; dial at ${candidate.dial}%: keeps ${candidate.dial}% of what it would get, the rest spills to the next region` : '';
+  return whyAvailable(candidate, bestLevel, peers) + dial;
+}
+
+function whyAvailable(candidate, bestLevel, peers) {
   if (candidate.level === bestLevel) {
     if (peers.length > 1) {
       const total = peers.reduce((sum, c) => sum + c.weight, 0);
@@ -36,7 +42,7 @@ function why(candidate, bestLevel, peers, states) {
     return 'best level: the nearest available region';
   }
   if (candidate.share > 0) {
-    return `level ${candidate.level}: takes what the better levels spill (partial health, throttling)`;
+    return `level ${candidate.level}: takes what the better levels spill (partial health, throttling, dials)`;
   }
   return `level ${candidate.level}: farther than the tie band; used only when better regions cannot take requests`;
 }

@@ -89,6 +89,11 @@ export function classify(region) {
   if (region.breaker === 'half_open') {
     reasons.push('circuit breaker half-open: trial requests decide whether it closes');
   }
+  const dial = region.dial;
+  if (dial && dial.percent < 100) {
+    reasons.push(`dial at ${dial.percent}%: keeps ${dial.percent}% of its traffic, the rest spills to the next region `
+        + `(${dialSetter(dial)})`);
+  }
   let summary = null;
   if (counts.available < counts.total) {
     summary = `${counts.available} of ${plural(counts.total, 'endpoint')} available`;
@@ -96,8 +101,21 @@ export function classify(region) {
     summary = `throttled to ${percent(region.capacity)} (429s)`;
   } else if (region.breaker === 'half_open') {
     summary = 'breaker half-open';
+  } else if (dial && dial.percent < 100) {
+    summary = `dial ${dial.percent}%`;
   }
   return {state: reasons.length ? STATES.degraded : STATES.serving, reasons, summary};
+}
+
+/** Who holds a dial where it is: "pinned by sre", "by slo-controller; the SRE left 100%", "nobody turned it". */
+export function dialSetter(dial) {
+  if (dial.pinned) {
+    return `pinned by ${dial.set_by || 'an SRE'}`;
+  }
+  if (!dial.set_by) {
+    return 'nobody turned it';
+  }
+  return dial.baseline !== dial.percent ? `by ${dial.set_by}; the SRE left ${dial.baseline}%` : `by ${dial.set_by}`;
 }
 
 /** "us-east4 (39.04, -77.49)" style coordinates. */
