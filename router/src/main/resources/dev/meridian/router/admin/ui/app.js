@@ -359,7 +359,7 @@ function renderTable() {
     put(cell(row, 'share'), h('span', {class: 'bar'}, bar), h('span', {text: percent(r.share, 1)}));
     const dial = r.dial || {percent: 100, baseline: 100, pinned: false, set_by: null};
     put(cell(row, 'dial'), h('span', {class: dial.percent < 100 ? 'warn' : null, text: `${dial.percent}%`}),
-        h('span', {class: 'sub', text: dialSetter(dial)}));
+        dial.set_by ? h('span', {class: 'sub', text: dialSetter(dial)}) : null);
     put(cell(row, 'available'), h('span', {class: r.available ? 'ok' : 'bad', text: r.available ? 'yes' : 'no'}));
     const rates = [r.failureRatePercent ? `${r.failureRatePercent.toFixed(0)}% failed` : null,
       r.slowCallRatePercent ? `${r.slowCallRatePercent.toFixed(0)}% slow` : null].filter(Boolean).join(', ');
