@@ -8,6 +8,7 @@ import dev.meridian.config.ConfigLoader;
 import dev.meridian.loadtest.gateway.Fault;
 import dev.meridian.loadtest.gateway.GatewayConfig;
 import dev.meridian.loadtest.gateway.SimulatedGateway;
+import dev.meridian.regions.RegionDial;
 import dev.meridian.regions.RegionOverrides;
 import dev.meridian.router.MeridianServer;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -171,6 +172,7 @@ class MetricsProxyTest {
         assertThat(scrape.value("meridian_region_available", "region", "europe-west2")).isEqualTo(1);
         assertThat(scrape.value("meridian_region_weight", "region", "us-east4")).isEqualTo(100);
         assertThat(scrape.value("meridian_region_drained", "region", "us-east4")).isZero();
+        assertThat(scrape.value("meridian_region_dial_ratio", "region", "us-east4")).as("nobody turned it").isEqualTo(1);
         assertThat(scrape.value("meridian_region_endpoints", "region", "us-east4")).isEqualTo(2);
         assertThat(scrape.value("meridian_region_healthy_endpoints", "region", "us-east4")).isEqualTo(2);
         assertThat(scrape.value("meridian_region_healthy_endpoints", "region", "europe-west2")).isEqualTo(1);
@@ -190,6 +192,9 @@ class MetricsProxyTest {
         assertThat(scrape.find("netty_eventexecutor_tasks_pending")).isNotEmpty();
         assertThat(scrape.find("jvm_gc_memory_allocated_bytes_total")).isNotEmpty();
         assertThat(scrape.find("process_files_open_files")).isNotEmpty();
+
+        router.applyOverrides(RegionOverrides.NONE.withDial("europe-west2", new RegionDial(35, 35, true, "sre")));
+        assertThat(scrape().value("meridian_region_dial_ratio", "region", "europe-west2")).isEqualTo(0.35);
 
         router.applyOverrides(RegionOverrides.NONE.withDrained("us-east4", true));
 
