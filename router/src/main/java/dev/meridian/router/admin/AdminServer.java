@@ -305,6 +305,21 @@ public final class AdminServer implements AutoCloseable {
     // ---- start-up checks ----
 
     /** A relative admin file is resolved against the configuration file's directory. */
+    /**
+     * The admin overrides (weights, drains, dials) this host saved last, for
+     * {@code meridian explain} without a running router: the state file, or in a fleet the cache
+     * of the last state this instance applied (etcd is not asked); {@link RegionOverrides#NONE}
+     * when there is none or it cannot be read (said in one log line). Overrides of regions not
+     * configured are left out. Reads a file: call it where blocking is fine.
+     */
+    public static RegionOverrides savedOverrides(MeridianConfig config, @Nullable Path configFile) {
+        requireNonNull(config, "config");
+        EtcdConfig etcd = config.fleet().etcd();
+        Path file = resolve(configFile, etcd == null ? config.admin().stateFile() : etcd.cacheFile());
+        List<String> configured = config.regions().stream().map(RegionConfig::name).toList();
+        return new StateFile(file, Clock.systemUTC()).load().overrides().retainRegions(configured);
+    }
+
     static Path resolve(@Nullable Path configFile, Path file) {
         if (file.isAbsolute()) {
             return file;

@@ -12,6 +12,7 @@ import dev.meridian.regions.HealthSignals;
 import dev.meridian.regions.RoutingPolicy;
 import dev.meridian.regions.RoutingRequest;
 import dev.meridian.regions.RoutingTable;
+import dev.meridian.router.admin.AdminServer;
 import io.netty.util.NetUtil;
 import java.io.PrintWriter;
 import java.net.InetAddress;
@@ -26,8 +27,10 @@ import picocli.CommandLine.Spec;
 /**
  * {@code meridian explain}: where a request from this client would go and why, as JSON on stdout:
  * the client's location and its source, every region with its distance, latency, cost, weight,
- * health and traffic share, and the pick. Health is as configured (every endpoint up), since no
- * probes run here; the admin API's {@code /admin/explain} answers with live health.
+ * dial, health and traffic share, and the pick. The admin overrides (weights, drains, dials) are
+ * the ones this host saved last (the state file, or a fleet's cache file); health is as configured
+ * (every endpoint up), since no probes run here. The admin API's {@code /admin/explain} answers
+ * with live health and the state in force.
  */
 @Command(name = "explain", mixinStandardHelpOptions = true,
         description = "Show where a request would be routed, and why, as JSON.")
@@ -86,7 +89,8 @@ public final class ExplainCommand implements Callable<Integer> {
             RoutingPolicy policy = RoutingPolicy.create(
                     RoutingTable.build(loaded.regions(), loaded.routing(), System::nanoTime),
                     loaded.routing(),
-                    HealthSignals.ALL_HEALTHY);
+                    HealthSignals.ALL_HEALTHY,
+                    AdminServer.savedOverrides(loaded, config));
             var explanation = policy.explain(
                     new RoutingRequest(client, location, route, sticky == null ? null : tenant));
             ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);

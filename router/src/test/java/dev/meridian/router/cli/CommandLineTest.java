@@ -127,6 +127,29 @@ class CommandLineTest {
     }
 
     @Test
+    void explainAppliesTheDialsWeightsAndDrainsTheRouterSaved() throws IOException {
+        Path config = write("regions.yaml", ""
+                + "regions:\n"
+                + "  - name: us-east4\n"
+                + "    location: {lat: 39.04, lon: -77.49}\n"
+                + "    endpoints: [\"http://127.0.0.1:5052\"]\n"
+                + "  - name: europe-west2\n"
+                + "    location: {lat: 51.51, lon: -0.13}\n"
+                + "    endpoints: [\"http://127.0.0.1:5053\"]\n");
+        write("meridian-state.json", "{\"format\": 1, \"revision\": 3, \"weights\": {}, \"drained\": [], \"dials\": "
+                + "{\"europe-west2\": {\"percent\": 40, \"baseline\": 100, \"pinned\": false, \"set_by\": \"slo-controller\"}}}");
+
+        assertThat(run("explain", "--config", config.toString(), "--ip", "203.0.113.7", "--lat", "48.86", "--lon", "2.35"))
+                .as(err.toString()).isZero();
+
+        assertThat(out.toString())
+                .containsPattern("\"region\" : \"europe-west2\",(\\s*\"[a-zA-Z]+\" : [^,]+,)*\\s*\"dial\" : 40,"
+                        + "(\\s*\"[a-zA-Z]+\" : [^,]+,)*\\s*\"share\" : 0.4\\s")
+                .containsPattern("\"region\" : \"us-east4\",(\\s*\"[a-zA-Z]+\" : [^,]+,)*\\s*\"dial\" : 100,"
+                        + "(\\s*\"[a-zA-Z]+\" : [^,]+,)*\\s*\"share\" : 0.6\\s");
+    }
+
+    @Test
     void explainWithoutAnyLocationRanksByConfigurationOrder() throws IOException {
         Path config = write("ok.yaml", "regions:\n  - name: us-east4\n    endpoints: [\"http://127.0.0.1:5052\"]\n");
 
