@@ -490,15 +490,7 @@ final class AdminApi {
             if (w == null) {
                 throw AdminError.badRequest("invalid_weight", "weight: missing (expected " + expected + ")");
             }
-            if (!w.isIntegralNumber() || !w.canConvertToInt()) {
-                throw AdminError.badRequest("invalid_weight", "weight: " + w + " is not an integer (expected "
-                        + RegionConfig.MIN_WEIGHT + ".." + RegionConfig.MAX_WEIGHT + ")");
-            }
-            weight = w.intValue();
-            if (weight < RegionConfig.MIN_WEIGHT || weight > RegionConfig.MAX_WEIGHT) {
-                throw AdminError.badRequest("invalid_weight", "weight: " + weight + " is out of range (expected "
-                        + RegionConfig.MIN_WEIGHT + ".." + RegionConfig.MAX_WEIGHT + ")");
-            }
+            weight = integerIn(w, "weight", "invalid_weight", RegionConfig.MIN_WEIGHT, RegionConfig.MAX_WEIGHT);
         }
         if (!dial) {
             return new Change(weight, null, null, reason);
@@ -506,18 +498,7 @@ final class AdminApi {
         Integer percent = null;
         JsonNode p = root.get("percent");
         if (p != null) {
-            if (!p.isNumber()) {
-                throw AdminError.badRequest("invalid_dial", "percent: " + p + " is not a number (expected " + DIAL_BODY + ")");
-            }
-            if (!p.isIntegralNumber() || !p.canConvertToInt()) {
-                throw AdminError.badRequest("invalid_dial", "percent: " + p + " is not a whole number (expected "
-                        + RegionDial.MIN_PERCENT + ".." + RegionDial.MAX_PERCENT + ")");
-            }
-            percent = p.intValue();
-            if (percent < RegionDial.MIN_PERCENT || percent > RegionDial.MAX_PERCENT) {
-                throw AdminError.badRequest("invalid_dial", "percent: " + percent + " is out of range (expected "
-                        + RegionDial.MIN_PERCENT + ".." + RegionDial.MAX_PERCENT + ")");
-            }
+            percent = integerIn(p, "percent", "invalid_dial", RegionDial.MIN_PERCENT, RegionDial.MAX_PERCENT);
         }
         Boolean pinned = null;
         JsonNode pin = root.get("pinned");
@@ -532,6 +513,18 @@ final class AdminApi {
                     + ", or {\"pinned\": false} alone to unpin)");
         }
         return new Change(weight, percent, pinned, reason);
+    }
+
+    /** {@code value} as an integer in {@code min..max}, or 400 {@code error} saying what is wrong with it. */
+    private static int integerIn(JsonNode value, String key, String error, int min, int max) {
+        if (!value.isIntegralNumber() || !value.canConvertToInt()) {
+            throw AdminError.badRequest(error, key + ": " + value + " is not an integer (expected " + min + ".." + max + ")");
+        }
+        int n = value.intValue();
+        if (n < min || n > max) {
+            throw AdminError.badRequest(error, key + ": " + n + " is out of range (expected " + min + ".." + max + ")");
+        }
+        return n;
     }
 
     /** Jackson's {@code [Source: REDACTED (`StreamReadFeature...` disabled); line: 1, column: 2]}. */

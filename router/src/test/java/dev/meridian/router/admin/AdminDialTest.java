@@ -202,9 +202,9 @@ class AdminDialTest {
             assertError(putDial(admin, "us-east4", "{\"percent\": -1}"), 400, "invalid_dial",
                     "percent: -1 is out of range (expected 0..100)");
             assertError(putDial(admin, "us-east4", "{\"percent\": \"fifty\"}"), 400, "invalid_dial",
-                    "percent: \"fifty\" is not a number");
+                    "percent: \"fifty\" is not an integer (expected 0..100)");
             assertError(putDial(admin, "us-east4", "{\"percent\": 50.5}"), 400, "invalid_dial",
-                    "percent: 50.5 is not a whole number (expected 0..100)");
+                    "percent: 50.5 is not an integer (expected 0..100)");
             assertError(putDial(admin, "us-east4", "{\"pinned\": \"yes\"}"), 400, "invalid_dial",
                     "pinned: \"yes\" (expected true or false)");
             assertError(putDial(admin, "us-east4", "{}"), 400, "invalid_dial", "percent or pinned: missing");

@@ -20,6 +20,16 @@ class CommandLineTest {
     @TempDir
     Path dir;
 
+    /** Ashburn and London: London is nearest for Paris. */
+    private static final String TWO_REGIONS = ""
+                + "regions:\n"
+                + "  - name: us-east4\n"
+                + "    location: {lat: 39.04, lon: -77.49}\n"
+                + "    endpoints: [\"http://127.0.0.1:5052\"]\n"
+                + "  - name: europe-west2\n"
+                + "    location: {lat: 51.51, lon: -0.13}\n"
+                + "    endpoints: [\"http://127.0.0.1:5053\"]\n";
+
     private final StringWriter out = new StringWriter();
     private final StringWriter err = new StringWriter();
 
@@ -97,14 +107,7 @@ class CommandLineTest {
 
     @Test
     void explainPrintsTheCandidatesAndThePickAsJson() throws IOException {
-        Path config = write("regions.yaml", ""
-                + "regions:\n"
-                + "  - name: us-east4\n"
-                + "    location: {lat: 39.04, lon: -77.49}\n"
-                + "    endpoints: [\"http://127.0.0.1:5052\"]\n"
-                + "  - name: europe-west2\n"
-                + "    location: {lat: 51.51, lon: -0.13}\n"
-                + "    endpoints: [\"http://127.0.0.1:5053\"]\n"
+        Path config = write("regions.yaml", TWO_REGIONS
                 + "routes:\n"
                 + "  - name: completions\n"
                 + "    path-prefix: /v2/code/completions\n"
@@ -128,14 +131,7 @@ class CommandLineTest {
 
     @Test
     void explainAppliesTheDialsWeightsAndDrainsTheRouterSaved() throws IOException {
-        Path config = write("regions.yaml", ""
-                + "regions:\n"
-                + "  - name: us-east4\n"
-                + "    location: {lat: 39.04, lon: -77.49}\n"
-                + "    endpoints: [\"http://127.0.0.1:5052\"]\n"
-                + "  - name: europe-west2\n"
-                + "    location: {lat: 51.51, lon: -0.13}\n"
-                + "    endpoints: [\"http://127.0.0.1:5053\"]\n");
+        Path config = write("regions.yaml", TWO_REGIONS);
         write("meridian-state.json", "{\"format\": 1, \"revision\": 3, \"weights\": {}, \"drained\": [], \"dials\": "
                 + "{\"europe-west2\": {\"percent\": 40, \"baseline\": 100, \"pinned\": false, \"set_by\": \"slo-controller\"}}}");
 
