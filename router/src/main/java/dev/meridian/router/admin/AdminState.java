@@ -9,7 +9,7 @@ import dev.meridian.regions.RegionOverrides;
  * send the revision they last saw as {@code If-Match}, so that of two SREs changing the same
  * state the second learns about the first (412) instead of silently undoing it.
  *
- * @param overrides weights and drains set through the API
+ * @param overrides weights, drains and dials set through the API (dials also by the SLO controller)
  * @param revision 0 for the configuration as written (no state file), then one more per change
  */
 record AdminState(RegionOverrides overrides, long revision) {

@@ -34,7 +34,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The admin state on disk, so that weights and drains survive a restart.
+ * The admin state on disk, so that weights, drains and dials survive a restart.
  *
  * <p>Writes are atomic: the new content goes to a temporary file in the same directory, is
  * forced to disk ({@link FileChannel#force}), and is renamed over the old file; then the directory

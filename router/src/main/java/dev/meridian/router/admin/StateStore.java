@@ -9,7 +9,7 @@ import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Where the admin state (weights and drains) lives: this instance's {@link FileStateStore}, or a
+ * Where the admin state (weights, drains and dials) lives: this instance's {@link FileStateStore}, or a
  * fleet's {@link EtcdStateStore}. The store owns the state in force and its revision, checks
  * {@code If-Match}, serializes writes, and hands every state it applies, local or not, to the
  * applier given to {@link #start}, in revision order.

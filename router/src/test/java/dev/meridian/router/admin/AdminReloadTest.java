@@ -7,6 +7,7 @@ import static dev.meridian.router.admin.AdminFixture.texts;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.meridian.regions.RegionDial;
 import dev.meridian.regions.RegionOverrides;
 import java.io.IOException;
 import java.net.http.HttpResponse;
@@ -71,6 +72,8 @@ class AdminReloadTest {
     void aGoodConfigTakesEffectKeepingOverridesOfRegionsStillConfiguredUnderTheSameName() throws IOException {
         admin.write("PUT", "/admin/regions/us-east1/weight", "{\"weight\": 40}");
         admin.write("POST", "/admin/regions/europe-west2/drain", null);
+        admin.write("PUT", "/admin/regions/us-east1/dial", "{\"percent\": 60}");
+        admin.write("PUT", "/admin/regions/europe-west2/dial", "{\"percent\": 20}");
         // europe-west2 is renamed europe-west1, us-east4's configured weight changes, asia-northeast1 is new.
         rewrite(AdminFixture.config("""
                 regions:
@@ -85,25 +88,27 @@ class AdminReloadTest {
                     endpoints: ["http://127.0.0.1:39"]
                 """));
 
-        HttpResponse<String> response = admin.write("POST", "/admin/reload", null, "If-Match", "\"2\"");
+        HttpResponse<String> response = admin.write("POST", "/admin/reload", null, "If-Match", "\"4\"");
 
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         JsonNode body = json(response);
         assertThat(body.path("reloaded").asBoolean()).isTrue();
-        assertThat(body.path("revision").asLong()).isEqualTo(3);
-        assertThat(response.headers().firstValue("ETag")).contains("\"3\"");
+        assertThat(body.path("revision").asLong()).isEqualTo(5);
+        assertThat(response.headers().firstValue("ETag")).contains("\"5\"");
         assertThat(texts(body.path("regions"))).containsExactly("us-east4", "us-east1", "europe-west1", "asia-northeast1");
         assertThat(texts(body.path("droppedOverrides").path("drained"))).containsExactly("europe-west2");
+        assertThat(body.path("droppedOverrides").path("dials").path("europe-west2").path("percent").asInt()).isEqualTo(20);
+        assertThat(body.path("droppedOverrides").path("dials").has("us-east1")).isFalse();
         assertThat(texts(body.path("restartRequired"))).isEmpty();
 
         JsonNode state = admin.regions();
         assertThat(region(state, "us-east4").path("effectiveWeight").asInt()).as("the new configured weight").isEqualTo(300);
         assertThat(region(state, "us-east1").path("effectiveWeight").asInt()).as("the override stays").isEqualTo(40);
         assertThat(region(state, "europe-west1").path("state").asText()).as("a renamed region starts afresh").isEqualTo("active");
-        assertThat(admin.router.overrides()).isEqualTo(new RegionOverrides(Map.of("us-east1", 40), Set.of()));
-        assertThat(StateFile.parse(Files.readAllBytes(admin.stateFile())))
-                .isEqualTo(new AdminState(new RegionOverrides(Map.of("us-east1", 40), Set.of()), 3));
-        assertThat(admin.auditLines()).last().asString().contains("\"action\":\"reload\"", "\"revision\":3");
+        RegionOverrides kept = new RegionOverrides(Map.of("us-east1", 40), Set.of(), Map.of("us-east1", new RegionDial(60, 60, true, "sre")));
+        assertThat(admin.router.overrides()).isEqualTo(kept);
+        assertThat(StateFile.parse(Files.readAllBytes(admin.stateFile()))).isEqualTo(new AdminState(kept, 5));
+        assertThat(admin.auditLines()).last().asString().contains("\"action\":\"reload\"", "\"revision\":5");
     }
 
     @Test
