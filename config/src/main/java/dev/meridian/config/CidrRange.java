@@ -1,6 +1,6 @@
 package dev.meridian.config;
 
-import dev.meridian.config.internal.InetLiteral;
+import dev.meridian.config.syntax.InetLiteral;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import static java.util.Objects.requireNonNull;

@@ -1,6 +1,6 @@
 package dev.meridian.config;
 
-import dev.meridian.config.internal.HeaderNameRule;
+import dev.meridian.config.syntax.HeaderNameRule;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;

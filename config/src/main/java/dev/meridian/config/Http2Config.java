@@ -1,5 +1,6 @@
 package dev.meridian.config;
 
+
 /**
  * HTTP/2 from clients: over TLS when ALPN picks {@code h2}, and in cleartext (h2c) with prior
  * knowledge or an {@code Upgrade: h2c} request. Each stream is one request through the same routing

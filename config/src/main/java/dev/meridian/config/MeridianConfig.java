@@ -1,6 +1,7 @@
 package dev.meridian.config;
 
-import dev.meridian.config.internal.InetLiteral;
+import dev.meridian.config.loading.ConfigLoader;
+import dev.meridian.config.syntax.InetLiteral;
 import java.net.URI;
 import java.util.HashMap;
 import java.util.HashSet;

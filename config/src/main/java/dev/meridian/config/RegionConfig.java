@@ -1,7 +1,7 @@
 package dev.meridian.config;
 
-import dev.meridian.config.internal.EndpointUri;
-import dev.meridian.config.internal.NameRule;
+import dev.meridian.config.syntax.EndpointUri;
+import dev.meridian.config.syntax.NameRule;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.HashSet;

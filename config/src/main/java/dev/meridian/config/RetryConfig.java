@@ -1,5 +1,6 @@
 package dev.meridian.config;
 
+
 /**
  * A route's retry policy. Attempts are bounded per request here and across requests by
  * {@link RetriesConfig}'s budget. Requests that were never sent (connect refused or timed out, no

@@ -1,8 +1,8 @@
 package dev.meridian.config;
 
-import dev.meridian.config.internal.HeaderNameRule;
-import dev.meridian.config.internal.NameRule;
-import dev.meridian.config.internal.PathPrefixRule;
+import dev.meridian.config.syntax.HeaderNameRule;
+import dev.meridian.config.syntax.NameRule;
+import dev.meridian.config.syntax.PathPrefixRule;
 import org.jspecify.annotations.Nullable;
 import static java.util.Objects.requireNonNull;
 

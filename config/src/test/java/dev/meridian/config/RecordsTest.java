@@ -1,5 +1,7 @@
 package dev.meridian.config;
 
+import dev.meridian.config.loading.ConfigException;
+import dev.meridian.config.loading.ConfigProblem;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;

@@ -2,7 +2,7 @@ package dev.meridian.router.admin;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.meridian.config.ConfigLoader;
+import dev.meridian.config.loading.ConfigLoader;
 import dev.meridian.router.MeridianServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
