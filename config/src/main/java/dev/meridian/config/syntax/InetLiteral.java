@@ -3,6 +3,7 @@ package dev.meridian.config.syntax;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import org.jspecify.annotations.Nullable;
 
@@ -35,39 +36,53 @@ public final class InetLiteral {
      * surrounding whitespace is ignored. {@code null} when it is not one (a name, a list, a zone id).
      */
     public static @Nullable InetAddress parseHost(String text) {
-        String s = text.trim();
-        if (s.startsWith("[")) {
-            int close = s.indexOf(']');
-            if (close < 0 || !isOptionalPort(s.substring(close + 1))) {
-                return null;
-            }
-            String inside = s.substring(1, close);
-            return isIpv6Notation(inside) ? parseIpv6(inside) : null;
-        }
-        int colon = s.indexOf(':');
-        if (colon >= 0 && s.indexOf(':', colon + 1) < 0) {
-            // exactly one colon: IPv4 with a port
-            byte[] bytes = isOptionalPort(s.substring(colon)) ? parseIpv4(s.substring(0, colon)) : null;
-            return bytes == null ? null : ipv4(bytes);
-        }
-        return parse(s);
+        InetSocketAddress address = parseSocketAddress(text.trim(), 0);
+        return address == null ? null : address.getAddress();
     }
 
-    /** Empty, or {@code :} and a port number (0..65535). */
-    private static boolean isOptionalPort(String text) {
-        if (text.isEmpty()) {
-            return true;
-        }
-        int n = text.length();
-        if (n < 2 || n > 6 || text.charAt(0) != ':') {
-            return false;
-        }
-        for (int i = 1; i < n; i++) {
-            if (text.charAt(i) < '0' || text.charAt(i) > '9') {
-                return false;
+    /**
+     * An address literal with an optional port, written as in {@link #parseHost} (without the
+     * surrounding whitespace); {@code defaultPort} when the text has none. {@code null} when it
+     * is not one. The port may be 0: callers that need a real port check it.
+     */
+    public static @Nullable InetSocketAddress parseSocketAddress(String text, int defaultPort) {
+        String host = text;
+        String port = "";
+        if (text.startsWith("[")) {
+            int close = text.indexOf(']');
+            if (close < 0) {
+                return null;
+            }
+            host = text.substring(1, close);
+            port = text.substring(close + 1);
+            if (!isIpv6Notation(host)) {
+                return null;
+            }
+        } else {
+            int colon = text.indexOf(':');
+            if (colon >= 0 && text.indexOf(':', colon + 1) < 0) { // exactly one colon: IPv4 with a port
+                host = text.substring(0, colon);
+                port = text.substring(colon);
             }
         }
-        return Integer.parseInt(text, 1, n, 10) <= 65535;
+        int portNumber = port.isEmpty() ? defaultPort : port(port);
+        InetAddress address = portNumber < 0 ? null : parse(host);
+        return address == null ? null : new InetSocketAddress(address, portNumber);
+    }
+
+    /** The port in {@code :} and up to five digits (0..65535), or -1. */
+    private static int port(String colonAndDigits) {
+        int n = colonAndDigits.length();
+        if (n < 2 || n > 6 || colonAndDigits.charAt(0) != ':') {
+            return -1;
+        }
+        for (int i = 1; i < n; i++) {
+            if (colonAndDigits.charAt(i) < '0' || colonAndDigits.charAt(i) > '9') {
+                return -1;
+            }
+        }
+        int port = Integer.parseInt(colonAndDigits, 1, n, 10);
+        return port <= 65535 ? port : -1;
     }
 
     /** True when the literal text is IPv6 notation (even if it denotes an IPv4-mapped address). */

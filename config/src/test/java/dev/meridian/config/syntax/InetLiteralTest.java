@@ -2,6 +2,7 @@ package dev.meridian.config.syntax;
 
 import java.net.Inet4Address;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -47,6 +48,16 @@ class InetLiteralTest {
         "[1.2.3.4]", "[]", "[example.com]", "fe80::1%eth0", "[fe80::1%eth0]:80", "1.2.3.4, 5.6.7.8", "01.2.3.4:80"})
     void hostsThatAreNotLiteralsAreRefusedWithoutALookup(String text) {
         assertThat(InetLiteral.parseHost(text)).isNull();
+    }
+
+    @Test
+    void socketAddressesTakeTheDefaultPortWhenTheTextHasNone() throws Exception {
+        assertThat(InetLiteral.parseSocketAddress("10.0.0.2", 53)).isEqualTo(new InetSocketAddress(InetAddress.getByName("10.0.0.2"), 53));
+        assertThat(InetLiteral.parseSocketAddress("10.0.0.2:5353", 53)).isEqualTo(new InetSocketAddress(InetAddress.getByName("10.0.0.2"), 5353));
+        assertThat(InetLiteral.parseSocketAddress("fd00::2", 53)).isEqualTo(new InetSocketAddress(InetAddress.getByName("fd00::2"), 53));
+        assertThat(InetLiteral.parseSocketAddress("[fd00::2]:54", 53)).isEqualTo(new InetSocketAddress(InetAddress.getByName("fd00::2"), 54));
+        assertThat(InetLiteral.parseSocketAddress(" 10.0.0.2", 53)).as("no trimming here").isNull();
+        assertThat(InetLiteral.parseSocketAddress("10.0.0.2:65536", 53)).isNull();
     }
 
     @Test
