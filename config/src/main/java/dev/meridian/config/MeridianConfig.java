@@ -1,6 +1,5 @@
 package dev.meridian.config;
 
-import dev.meridian.config.loading.ConfigLoader;
 import dev.meridian.config.syntax.InetLiteral;
 import java.net.URI;
 import java.util.HashMap;
@@ -15,7 +14,7 @@ import static java.util.Objects.requireNonNull;
  * The whole configuration of one Meridian instance, immutable and valid by construction: a
  * running router swaps one instance for another and never sees a half-applied change.
  *
- * <p>Usually produced by {@link ConfigLoader}; tests build one with
+ * <p>Usually produced by {@code dev.meridian.config.loading.ConfigLoader}; tests build one with
  * {@code MeridianConfig.ofDefaults(regions).withListen(new ListenConfig("127.0.0.1", 0))}.
  *
  * @param routing how regions are ranked and traffic is spread over them

@@ -22,8 +22,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The config module's packages depend one way: the syntax leaf, the records on it, the loader on
- * both. Read from the compiled classes with {@code javap}, so every reference counts (imports,
- * fully qualified names, signatures), not only import lines.
+ * both. Read from the compiled classes with {@code javap}, so every reference in code counts
+ * (fully qualified names and signatures too), and from the sources' import lines, so that an
+ * import kept only for a Javadoc link counts as well.
  */
 class PackageDependenciesTest {
 
@@ -32,6 +33,10 @@ class PackageDependenciesTest {
     private static final String LOADING = "dev.meridian.config.loading";
 
     /** A class reference inside the module, in the internal form javap prints ({@code dev/meridian/config/syntax/NameRule}). */
+    /** An import of a class in the module: the package is group 1. */
+    private static final Pattern IMPORT =
+            Pattern.compile("^import\\s+(?:static\\s+)?(dev\\.meridian\\.config(?:\\.[a-z][a-z0-9]*)*)\\.[A-Z]", Pattern.MULTILINE);
+
     private static final Pattern REFERENCE = Pattern.compile("dev/meridian/config((?:/[a-z][a-z0-9]*)*)/[A-Z]");
 
     @Test
@@ -77,7 +82,27 @@ class PackageDependenciesTest {
                 }
             }
         }
+        addSourceImports(uses);
         return uses;
+    }
+
+    /** Adds the imports in the module's main sources (run from the module directory, as Maven does). */
+    private static void addSourceImports(Map<String, Set<String>> uses) throws IOException {
+        Path sources = Path.of("src/main/java");
+        assertThat(sources.resolve("dev/meridian/config")).as("the config sources, from " + Path.of("").toAbsolutePath()).isDirectory();
+        List<Path> files;
+        try (Stream<Path> walk = Files.walk(sources.resolve("dev/meridian/config"))) {
+            files = walk.filter(f -> f.toString().endsWith(".java")).toList();
+        }
+        for (Path file : files) {
+            String from = sources.relativize(file.getParent()).toString().replace('/', '.');
+            Matcher m = IMPORT.matcher(Files.readString(file));
+            while (m.find()) {
+                if (!m.group(1).equals(from)) {
+                    uses.computeIfAbsent(from, p -> new TreeSet<>()).add(m.group(1));
+                }
+            }
+        }
     }
 
     /** The packages that can reach themselves through the graph (empty when it is acyclic). */
