@@ -27,6 +27,23 @@ class RecordsTest {
     }
 
     @Test
+    void buildersChangeOnlyWhatTheyAreGivenAndCheckAsTheConstructorsDo() {
+        MeridianConfig config = MeridianConfig.ofDefaults(List.of(RegionConfig.of("us-east4", GW)));
+        ListenConfig ephemeral = new ListenConfig("127.0.0.1", 0);
+        RoutingConfig reject = RoutingConfig.ofDefaults().withPanic(PanicMode.REJECT);
+
+        MeridianConfig changed = config.toBuilder().listen(ephemeral).routing(reject).build();
+
+        assertThat(changed).isEqualTo(config.withListen(ephemeral).withRouting(reject));
+        assertThat(changed.server()).isSameAs(config.server());
+        assertThat(ServerConfig.builder().maxPipelinedRequests(0).build().maxPipelinedRequests()).isZero();
+        assertThatIllegalArgumentException().isThrownBy(() -> ServerConfig.builder().maxConnections(0).build())
+                .withMessage("maxConnections: 0 (expected: 1..10000000)");
+        assertThatIllegalArgumentException().isThrownBy(() -> config.toBuilder().regions(List.of()).build())
+                .withMessage("regions: empty (expected: at least one region)");
+    }
+
+    @Test
     void regionRefusesBadNamesAndEndpoints() {
         assertThatIllegalArgumentException().isThrownBy(() -> RegionConfig.of("US", GW))
                 .withMessageStartingWith("name: 'US' is not a valid name");
