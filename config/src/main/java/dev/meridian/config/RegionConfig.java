@@ -43,11 +43,7 @@ public record RegionConfig(
 
     public RegionConfig {
         requireNonNull(name, "name");
-        try {
-            NameRule.check(name);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("name: " + e.getMessage(), e);
-        }
+        NameRule.NAME.check("name", name);
         checkWeight(weight);
         requireNonNull(endpoints, "endpoints");
         if (endpoints.isEmpty()) {

@@ -42,7 +42,6 @@ import dev.meridian.config.UpstreamTlsConfig;
 import dev.meridian.config.loading.Section.Text;
 import dev.meridian.config.syntax.DurationText;
 import dev.meridian.config.syntax.EndpointUri;
-import dev.meridian.config.syntax.HeaderNameRule;
 import dev.meridian.config.syntax.InetLiteral;
 import dev.meridian.config.syntax.NameRule;
 import dev.meridian.config.syntax.PathPrefixRule;
@@ -279,7 +278,7 @@ final class ConfigBinder {
         Map<String, KeyPath> names = new HashMap<>();
         Map<String, KeyPath> secrets = new HashMap<>();
         for (Section item : admin.items("tokens")) {
-            String name = item.parsed("name", NameRule::check);
+            String name = item.parsed("name", NameRule.NAME::check);
             if (name != null) {
                 unique(names, name, item.path("name"), "token name");
             }
@@ -425,7 +424,7 @@ final class ConfigBinder {
         List<String> out = new ArrayList<>();
         Map<String, KeyPath> seen = new HashMap<>();
         for (Text item : geo.texts("location-headers")) {
-            String name = geo.parsed(item.value(), item.path(), HeaderNameRule::check);
+            String name = geo.parsed(item.value(), item.path(), NameRule.HEADER_NAME::check);
             if (name == null) {
                 continue;
             }
@@ -538,7 +537,7 @@ final class ConfigBinder {
     }
 
     private @Nullable RegionConfig region(Section item, Map<String, KeyPath> names, Map<URI, KeyPath> seenEndpoints) {
-        String name = item.parsed("name", NameRule::check);
+        String name = item.parsed("name", NameRule.NAME::check);
         if (name != null) {
             unique(names, name, item.path("name"), "region name");
         }
@@ -624,7 +623,7 @@ final class ConfigBinder {
 
     private @Nullable RouteConfig route(Section item, @Nullable TimeoutConfig defaults, Map<String, KeyPath> names,
             Map<String, KeyPath> prefixes) {
-        String name = item.parsed("name", NameRule::check);
+        String name = item.parsed("name", NameRule.NAME::check);
         if (name != null) {
             unique(names, name, item.path("name"), "route name");
         }
@@ -641,7 +640,7 @@ final class ConfigBinder {
         Duration firstByte = timeouts.optionalDuration("first-byte");
         Duration idle = timeouts.optionalDuration("idle");
         Duration total = timeouts.optionalDuration("total");
-        String stickyHeader = item.parsed("sticky-header", HeaderNameRule::check);
+        String stickyHeader = item.parsed("sticky-header", NameRule.HEADER_NAME::check);
         Section retry = item.section("retry");
         int maxAttempts = retry.integer("max-attempts", ConfigDefaults.RETRY_MAX_ATTEMPTS);
         boolean nonIdempotent = retry.bool("non-idempotent", ConfigDefaults.RETRY_NON_IDEMPOTENT);

@@ -1,7 +1,6 @@
 package dev.meridian.config.syntax;
 
 import java.time.Duration;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -11,8 +10,11 @@ import java.util.regex.Pattern;
  */
 public final class DurationText {
 
+    private static final UnitScale MILLIS = new UnitScale(true, "0s",
+            new String[] {"ms", "s", "m", "h"}, new long[] {1, 1000, 60_000, 3_600_000});
+
     /** The same pattern as {@code $defs/duration} in the schema. */
-    public static final Pattern PATTERN = Pattern.compile("[0-9]+(ms|s|m|h)");
+    public static final Pattern PATTERN = MILLIS.pattern();
 
     /** Examples quoted in every message. */
     public static final String EXAMPLES = "e.g. 250ms, 2s, 1m";
@@ -25,27 +27,22 @@ public final class DurationText {
      * @throws IllegalArgumentException {@code "'10 seconds' is not a duration (expected e.g. 250ms, 2s, 1m)"}
      */
     public static Duration parse(String text) {
-        Matcher m = PATTERN.matcher(text);
-        if (!m.matches()) {
-            if (text.equals("0")) {
-                throw new IllegalArgumentException(zeroWithoutUnit());
-            }
-            if (text.chars().allMatch(c -> c >= '0' && c <= '9') && !text.isEmpty()) {
-                throw new IllegalArgumentException(noUnit(text));
-            }
-            throw new IllegalArgumentException(QuotedText.of(text) + " is not a duration (expected " + EXAMPLES + ")");
-        }
+        Long millis;
         try {
-            long amount = Long.parseLong(text.substring(0, m.start(1)));
-            return switch (m.group(1)) {
-                case "ms" -> Duration.ofMillis(amount);
-                case "s" -> Duration.ofSeconds(amount);
-                case "m" -> Duration.ofMinutes(amount);
-                default -> Duration.ofHours(amount);
-            };
-        } catch (NumberFormatException | ArithmeticException e) {
+            millis = MILLIS.parse(text);
+        } catch (ArithmeticException e) {
             throw new IllegalArgumentException(QuotedText.of(text) + " is too large (expected " + EXAMPLES + ")", e);
         }
+        if (millis != null) {
+            return Duration.ofMillis(millis);
+        }
+        if (text.equals("0")) {
+            throw new IllegalArgumentException(zeroWithoutUnit());
+        }
+        if (text.chars().allMatch(c -> c >= '0' && c <= '9') && !text.isEmpty()) {
+            throw new IllegalArgumentException(noUnit(text));
+        }
+        throw new IllegalArgumentException(QuotedText.of(text) + " is not a duration (expected " + EXAMPLES + ")");
     }
 
     /** The message for a bare {@code 0}, which YAML reads as an integer. */
@@ -60,17 +57,6 @@ public final class DurationText {
 
     /** The shortest exact text for a duration: {@code 90s} stays {@code 90s}, {@code 600s} becomes {@code 10m}. */
     public static String format(Duration duration) {
-        long millis = duration.toMillis();
-        if (millis % 1000 != 0) {
-            return millis + "ms";
-        }
-        long seconds = millis / 1000;
-        if (seconds != 0 && seconds % 3600 == 0) {
-            return seconds / 3600 + "h";
-        }
-        if (seconds != 0 && seconds % 60 == 0) {
-            return seconds / 60 + "m";
-        }
-        return seconds + "s";
+        return MILLIS.format(duration.toMillis());
     }
 }

@@ -1,6 +1,5 @@
 package dev.meridian.config.syntax;
 
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -10,8 +9,11 @@ import java.util.regex.Pattern;
  */
 public final class SizeText {
 
+    private static final UnitScale BYTES = new UnitScale(false, "0",
+            new String[] {"", "KiB", "MiB", "GiB"}, new long[] {1, 1L << 10, 1L << 20, 1L << 30});
+
     /** The same pattern as {@code $defs/size} in the schema. */
-    public static final Pattern PATTERN = Pattern.compile("[0-9]+(KiB|MiB|GiB)?");
+    public static final Pattern PATTERN = BYTES.pattern();
 
     /** What a size looks like, for messages. */
     public static final String EXPECTED = "bytes, or e.g. 8KiB, 16MiB, 1GiB";
@@ -24,37 +26,20 @@ public final class SizeText {
      * @throws IllegalArgumentException {@code "'16MB' is not a size (expected bytes, or e.g. 8KiB, 16MiB, 1GiB)"}
      */
     public static long parse(String text) {
-        Matcher m = PATTERN.matcher(text);
-        if (!m.matches()) {
-            throw new IllegalArgumentException(QuotedText.of(text) + " is not a size (expected " + EXPECTED + ")");
-        }
-        String unit = m.group(1);
-        int shift = unit == null ? 0 : switch (unit) {
-            case "KiB" -> 10;
-            case "MiB" -> 20;
-            default -> 30;
-        };
+        Long bytes;
         try {
-            long amount = Long.parseLong(unit == null ? text : text.substring(0, m.start(1)));
-            if (amount > (Long.MAX_VALUE >> shift)) {
-                throw new NumberFormatException("overflow");
-            }
-            return amount << shift;
-        } catch (NumberFormatException e) {
+            bytes = BYTES.parse(text);
+        } catch (ArithmeticException e) {
             throw new IllegalArgumentException(QuotedText.of(text) + " is too large (expected at most " + Long.MAX_VALUE + " bytes)", e);
         }
+        if (bytes == null) {
+            throw new IllegalArgumentException(QuotedText.of(text) + " is not a size (expected " + EXPECTED + ")");
+        }
+        return bytes;
     }
 
     /** The shortest exact text for a size: {@code 16777216} becomes {@code 16MiB}. */
     public static String format(long bytes) {
-        String[] units = {"GiB", "MiB", "KiB"};
-        int[] shifts = {30, 20, 10};
-        for (int i = 0; i < units.length; i++) {
-            long unit = 1L << shifts[i];
-            if (bytes != 0 && bytes % unit == 0) {
-                return bytes / unit + units[i];
-            }
-        }
-        return Long.toString(bytes);
+        return BYTES.format(bytes);
     }
 }

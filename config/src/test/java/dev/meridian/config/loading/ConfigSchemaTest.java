@@ -24,7 +24,6 @@ import dev.meridian.config.ServerConfig;
 import dev.meridian.config.StallConfig;
 import dev.meridian.config.Transport;
 import dev.meridian.config.syntax.DurationText;
-import dev.meridian.config.syntax.HeaderNameRule;
 import dev.meridian.config.syntax.NameRule;
 import dev.meridian.config.syntax.SizeText;
 import java.lang.reflect.Field;
@@ -243,8 +242,8 @@ class ConfigSchemaTest {
     void schemaPatternsAreTheOnesTheCodeUses() {
         assertThat(SCHEMA.at("/$defs/duration/pattern").asText()).isEqualTo("^" + DurationText.PATTERN.pattern() + "$");
         assertThat(SCHEMA.at("/$defs/size/pattern").asText()).isEqualTo("^" + SizeText.PATTERN.pattern() + "$");
-        assertThat(SCHEMA.at("/$defs/name/pattern").asText()).isEqualTo("^" + NameRule.PATTERN.pattern() + "$");
-        assertThat(SCHEMA.at("/$defs/header-name/pattern").asText()).isEqualTo("^" + HeaderNameRule.PATTERN.pattern() + "$");
+        assertThat(SCHEMA.at("/$defs/name/pattern").asText()).isEqualTo("^" + NameRule.NAME.pattern().pattern() + "$");
+        assertThat(SCHEMA.at("/$defs/header-name/pattern").asText()).isEqualTo("^" + NameRule.HEADER_NAME.pattern().pattern() + "$");
     }
 
     @Test

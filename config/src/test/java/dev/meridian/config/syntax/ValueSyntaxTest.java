@@ -92,10 +92,10 @@ class ValueSyntaxTest {
 
     @Test
     void namesAreSafeAsLabelsHeadersAndPathSegments() {
-        assertThat(NameRule.check("us-east4")).isEqualTo("us-east4");
-        assertThat(NameRule.check("0a")).isEqualTo("0a");
-        assertThatIllegalArgumentException().isThrownBy(() -> NameRule.check("-a")).withMessageContaining("is not a valid name");
-        assertThatIllegalArgumentException().isThrownBy(() -> NameRule.check("a".repeat(64))).withMessageContaining("at most 63");
-        assertThatIllegalArgumentException().isThrownBy(() -> NameRule.check("a/b")).withMessageContaining("is not a valid name");
+        assertThat(NameRule.NAME.check("us-east4")).isEqualTo("us-east4");
+        assertThat(NameRule.NAME.check("0a")).isEqualTo("0a");
+        assertThatIllegalArgumentException().isThrownBy(() -> NameRule.NAME.check("-a")).withMessageContaining("is not a valid name");
+        assertThatIllegalArgumentException().isThrownBy(() -> NameRule.NAME.check("a".repeat(64))).withMessageContaining("at most 63");
+        assertThatIllegalArgumentException().isThrownBy(() -> NameRule.NAME.check("a/b")).withMessageContaining("is not a valid name");
     }
 }
