@@ -118,8 +118,6 @@ public record GeoConfig(
     }
 
     private static void checkCacheSize(long size, String name) {
-        if (size < 0 || size > MAX_CACHE_SIZE) {
-            throw new IllegalArgumentException(name + ": " + size + " (expected: 0.." + MAX_CACHE_SIZE + ")");
-        }
+        Range.check(name, size, 0, MAX_CACHE_SIZE);
     }
 }

@@ -119,9 +119,7 @@ public record RegionConfig(
      * @throws IllegalArgumentException {@code "weight: -3 (expected: 0..1000)"}
      */
     public static int checkWeight(int weight) {
-        if (weight < MIN_WEIGHT || weight > MAX_WEIGHT) {
-            throw new IllegalArgumentException("weight: " + weight + " (expected: " + MIN_WEIGHT + ".." + MAX_WEIGHT + ")");
-        }
+        Range.check("weight", weight, MIN_WEIGHT, MAX_WEIGHT);
         return weight;
     }
 }

@@ -23,9 +23,7 @@ public record RetryConfig(int maxAttempts, boolean nonIdempotent, boolean rescue
     public static final int MAX_ATTEMPTS = 10;
 
     public RetryConfig {
-        if (maxAttempts < 1 || maxAttempts > MAX_ATTEMPTS) {
-            throw new IllegalArgumentException("maxAttempts: " + maxAttempts + " (expected: 1.." + MAX_ATTEMPTS + ")");
-        }
+        Range.check("maxAttempts", maxAttempts, 1, MAX_ATTEMPTS);
     }
 
     /** Every value from {@link ConfigDefaults}. */

@@ -51,9 +51,7 @@ public record ServerConfig(
     public static final int MAX_PIPELINED_LIMIT = 1024;
 
     public ServerConfig {
-        if (eventLoops < 0 || eventLoops > MAX_EVENT_LOOPS) {
-            throw new IllegalArgumentException("eventLoops: " + eventLoops + " (expected: 0.." + MAX_EVENT_LOOPS + ")");
-        }
+        Range.check("eventLoops", eventLoops, 0, MAX_EVENT_LOOPS);
         requireNonNull(transport, "transport");
         if (maxInitialLineLength < 1) {
             throw new IllegalArgumentException("maxInitialLineLength: " + maxInitialLineLength + " (expected: >= 1)");
@@ -71,15 +69,9 @@ public record ServerConfig(
         }
         TimeoutConfig.checkPositive(requestHeadTimeout, "requestHeadTimeout");
         TimeoutConfig.checkPositive(requestBodyTimeout, "requestBodyTimeout");
-        if (maxConnections < 1 || maxConnections > MAX_CONNECTIONS_LIMIT) {
-            throw new IllegalArgumentException("maxConnections: " + maxConnections + " (expected: 1.." + MAX_CONNECTIONS_LIMIT + ")");
-        }
-        if (maxConnectionsPerIp < 0 || maxConnectionsPerIp > MAX_CONNECTIONS_LIMIT) {
-            throw new IllegalArgumentException("maxConnectionsPerIp: " + maxConnectionsPerIp + " (expected: 0.." + MAX_CONNECTIONS_LIMIT + ")");
-        }
-        if (maxPipelinedRequests < 0 || maxPipelinedRequests > MAX_PIPELINED_LIMIT) {
-            throw new IllegalArgumentException("maxPipelinedRequests: " + maxPipelinedRequests + " (expected: 0.." + MAX_PIPELINED_LIMIT + ")");
-        }
+        Range.check("maxConnections", maxConnections, 1, MAX_CONNECTIONS_LIMIT);
+        Range.check("maxConnectionsPerIp", maxConnectionsPerIp, 0, MAX_CONNECTIONS_LIMIT);
+        Range.check("maxPipelinedRequests", maxPipelinedRequests, 0, MAX_PIPELINED_LIMIT);
         hosts = List.copyOf(requireNonNull(hosts, "hosts"));
         for (String host : hosts) {
             if (!host.equals(host.toLowerCase(Locale.ROOT)) || !host.matches("[a-z0-9.-]{1,253}|\\[[0-9a-f:.]+\\]")) {
