@@ -56,6 +56,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
@@ -172,16 +173,8 @@ final class ConfigBinder {
         if (!server.isList("hosts")) {
             return ConfigDefaults.HOSTS;
         }
-        List<String> out = new ArrayList<>();
-        for (Text item : server.texts("hosts")) {
-            String host = item.value().toLowerCase(Locale.ROOT);
-            if (out.contains(host)) {
-                report(item.path(), "duplicate host " + QuotedText.of(item.value()) + " (host names ignore case)");
-            } else {
-                out.add(host);
-            }
-        }
-        return out;
+        return distinctItems(server, "hosts", host -> host.toLowerCase(Locale.ROOT), Function.identity(), new HashMap<>(),
+                (item, first) -> "duplicate host " + QuotedText.of(item.value()) + " (host names ignore case)");
     }
 
     /** A listener's TLS section, or {@code null} when absent or reported (certificate and key are required by the schema). */
@@ -225,23 +218,9 @@ final class ConfigBinder {
 
     /** {@code dns}: servers as IP literals with optional ports, refresh bounds that make sense together. */
     private @Nullable DnsConfig dns(Section dns) {
-        List<InetSocketAddress> servers = new ArrayList<>();
-        Map<String, KeyPath> seen = new HashMap<>();
-        for (Text item : dns.texts("servers")) {
-            InetSocketAddress server = InetLiteral.parseSocketAddress(item.value(), 53);
-            if (server == null || server.getPort() < 1) {
-                report(item.path(), QuotedText.of(item.value())
-                        + " is not a DNS server address (expected an IP address with an optional port, e.g. 10.0.0.2, "
-                        + "10.0.0.2:53, [fd00::2]:53; host names are not resolved)");
-                continue;
-            }
-            KeyPath first = seen.putIfAbsent(InetLiteral.format(server.getAddress()) + "#" + server.getPort(), item.path());
-            if (first != null) {
-                report(item.path(), "duplicate DNS server " + QuotedText.of(item.value()) + " (first listed at " + first + ")");
-            } else {
-                servers.add(server);
-            }
-        }
+        List<InetSocketAddress> servers = distinctItems(dns, "servers", ConfigBinder::dnsServer,
+                server -> InetLiteral.format(server.getAddress()) + "#" + server.getPort(), new HashMap<>(),
+                (item, first) -> "duplicate DNS server " + QuotedText.of(item.value()) + " (first listed at " + first + ")");
         Duration minRefresh = dns.duration("min-refresh", ConfigDefaults.DNS_MIN_REFRESH, false);
         Duration maxRefresh = dns.duration("max-refresh", ConfigDefaults.DNS_MAX_REFRESH, false);
         Duration queryTimeout = dns.duration("query-timeout", ConfigDefaults.DNS_QUERY_TIMEOUT, false);
@@ -253,6 +232,17 @@ final class ConfigBinder {
         Duration min = minRefresh;
         Duration max = dns.inOrder("min-refresh", minRefresh, "max-refresh", maxRefresh) ? maxRefresh : minRefresh;
         return build(() -> new DnsConfig(servers, min, max, queryTimeout, family));
+    }
+
+    /** A DNS server: an IP address literal with an optional port (53 by default). */
+    private static InetSocketAddress dnsServer(String text) {
+        InetSocketAddress server = InetLiteral.parseSocketAddress(text, 53);
+        if (server == null || server.getPort() < 1) {
+            throw new IllegalArgumentException(QuotedText.of(text)
+                    + " is not a DNS server address (expected an IP address with an optional port, e.g. 10.0.0.2, "
+                    + "10.0.0.2:53, [fd00::2]:53; host names are not resolved)");
+        }
+        return server;
     }
 
     // ---- admin and fleet ----
@@ -331,20 +321,8 @@ final class ConfigBinder {
         if (!etcd.isPresent()) {
             return FleetConfig.NONE;
         }
-        List<URI> endpoints = new ArrayList<>();
-        Map<URI, KeyPath> seen = new HashMap<>();
-        for (Text item : etcd.texts("endpoints")) {
-            URI uri = etcd.parsed(item.value(), item.path(), ConfigBinder::etcdEndpoint);
-            if (uri == null) {
-                continue;
-            }
-            KeyPath first = seen.putIfAbsent(uri, item.path());
-            if (first != null) {
-                report(item.path(), "duplicate etcd endpoint " + QuotedText.of(item.value()) + " (first listed at " + first + ")");
-            } else {
-                endpoints.add(uri);
-            }
-        }
+        List<URI> endpoints = distinctItems(etcd, "endpoints", ConfigBinder::etcdEndpoint, Function.identity(), new HashMap<>(),
+                (item, first) -> "duplicate etcd endpoint " + QuotedText.of(item.value()) + " (first listed at " + first + ")");
         if (endpoints.stream().map(URI::getScheme).distinct().count() > 1) {
             etcd.report("endpoints",
                     "mixes http:// and https:// members (expected one scheme for all: the client uses TLS with every member or with none)");
@@ -421,22 +399,9 @@ final class ConfigBinder {
         if (!geo.isList("location-headers")) {
             return ConfigDefaults.LOCATION_HEADERS;
         }
-        List<String> out = new ArrayList<>();
-        Map<String, KeyPath> seen = new HashMap<>();
-        for (Text item : geo.texts("location-headers")) {
-            String name = geo.parsed(item.value(), item.path(), NameRule.HEADER_NAME::check);
-            if (name == null) {
-                continue;
-            }
-            KeyPath first = seen.putIfAbsent(name.toLowerCase(Locale.ROOT), item.path());
-            if (first != null) {
-                report(item.path(), "duplicate header name " + QuotedText.of(name) + " (first used at " + first + ", line "
-                        + tree.valueMark(first).line() + "; header names ignore case)");
-            } else {
-                out.add(name);
-            }
-        }
-        return out;
+        return distinctItems(geo, "location-headers", NameRule.HEADER_NAME::check, name -> name.toLowerCase(Locale.ROOT),
+                new HashMap<>(), (item, first) -> "duplicate header name " + QuotedText.of(item.value()) + " (first used at "
+                        + first + ", line " + tree.valueMark(first).line() + "; header names ignore case)");
     }
 
     private @Nullable RoutingConfig routing(Section routing) {
@@ -564,20 +529,9 @@ final class ConfigBinder {
         if (region.isEmptyList("endpoints")) {
             region.report("endpoints", "empty list (expected at least one endpoint, e.g. " + EndpointUri.EXAMPLE + ")");
         }
-        List<URI> out = new ArrayList<>();
-        for (Text item : region.texts("endpoints")) {
-            URI uri = region.parsed(item.value(), item.path(), EndpointUri::parse);
-            if (uri == null) {
-                continue;
-            }
-            out.add(uri);
-            KeyPath first = seen.putIfAbsent(uri, item.path());
-            if (first != null) {
-                report(item.path(), "duplicate endpoint " + QuotedText.of(item.value()) + " (first listed at " + first + ", line "
+        return distinctItems(region, "endpoints", EndpointUri::parse, Function.identity(), seen,
+                (item, first) -> "duplicate endpoint " + QuotedText.of(item.value()) + " (first listed at " + first + ", line "
                         + tree.valueMark(first).line() + ")");
-            }
-        }
-        return out;
     }
 
     /** A region's protocol and probe, checked against its endpoints' schemes. */
@@ -705,13 +659,32 @@ final class ConfigBinder {
         return out;
     }
 
-    /** The values read by {@code parser} from the strings in the list at {@code key}; each refusal is reported. */
-    private static <T> List<T> parsedItems(Section parent, String key, Function<String, T> parser) {
+    /** The values {@code parser} reads from the strings in the list at {@code key}; each refusal is reported. */
+    private <T> List<T> parsedItems(Section parent, String key, Function<String, T> parser) {
+        return distinctItems(parent, key, parser, null, new HashMap<>(), (item, first) -> "");
+    }
+
+    /**
+     * The values {@code parser} reads from the strings in the list at {@code key}, each once: a
+     * refusal is reported with the parser's message, and a value whose {@code identity} is already
+     * in {@code seen} (from this list, or another that shares {@code seen}) with
+     * {@code duplicate}'s, given the item and where the first one is.
+     *
+     * @param identity what makes two values the same; {@code null}: values are never duplicates
+     */
+    private <T, K> List<T> distinctItems(Section parent, String key, Function<String, T> parser,
+            @Nullable Function<T, K> identity, Map<K, KeyPath> seen, BiFunction<Text, KeyPath, String> duplicate) {
         List<T> out = new ArrayList<>();
         for (Text item : parent.texts(key)) {
-            T parsed = parent.parsed(item.value(), item.path(), parser);
-            if (parsed != null) {
-                out.add(parsed);
+            T value = parent.parsed(item.value(), item.path(), parser);
+            if (value == null) {
+                continue;
+            }
+            KeyPath first = identity == null ? null : seen.putIfAbsent(identity.apply(value), item.path());
+            if (first != null) {
+                report(item.path(), duplicate.apply(item, first));
+            } else {
+                out.add(value);
             }
         }
         return out;

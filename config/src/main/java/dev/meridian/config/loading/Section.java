@@ -12,7 +12,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiFunction;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -97,17 +99,12 @@ final class Section {
 
     /** The mappings in the list at {@code key}, each as a section; other items were reported by the schema. */
     List<Section> items(String key) {
-        JsonNode list = node.path(key);
-        List<Section> out = new ArrayList<>();
-        if (!list.isArray()) {
-            return out;
-        }
-        for (int i = 0; i < list.size(); i++) {
-            if (list.get(i).isObject()) {
-                out.add(new Section(list.get(i), path.key(key).index(i), tree, problems));
-            }
-        }
-        return out;
+        return list(key, JsonNode::isObject, (item, at) -> new Section(item, at, tree, problems));
+    }
+
+    /** The strings in the list at {@code key}, with their paths; other items were reported by the schema. */
+    List<Text> texts(String key) {
+        return list(key, JsonNode::isTextual, (item, at) -> new Text(item.textValue(), at));
     }
 
     /** Whether the value at {@code key} is a list without items. */
@@ -115,16 +112,12 @@ final class Section {
         return node.path(key).isArray() && node.path(key).isEmpty();
     }
 
-    /** The strings in the list at {@code key}, with their paths; other items were reported by the schema. */
-    List<Text> texts(String key) {
+    private <T> List<T> list(String key, Predicate<JsonNode> kind, BiFunction<JsonNode, KeyPath, T> item) {
         JsonNode list = node.path(key);
-        List<Text> out = new ArrayList<>();
-        if (!list.isArray()) {
-            return out;
-        }
-        for (int i = 0; i < list.size(); i++) {
-            if (list.get(i).isTextual()) {
-                out.add(new Text(list.get(i).textValue(), path.key(key).index(i)));
+        List<T> out = new ArrayList<>();
+        for (int i = 0; list.isArray() && i < list.size(); i++) {
+            if (kind.test(list.get(i))) {
+                out.add(item.apply(list.get(i), path.key(key).index(i)));
             }
         }
         return out;
