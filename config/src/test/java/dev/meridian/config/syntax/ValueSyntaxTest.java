@@ -2,7 +2,11 @@ package dev.meridian.config.syntax;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.Map;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
@@ -15,22 +19,6 @@ class ValueSyntaxTest {
         assertThat(DurationText.parse("1m")).isEqualTo(Duration.ofMinutes(1));
         assertThat(DurationText.parse("3h")).isEqualTo(Duration.ofHours(3));
         assertThat(DurationText.parse("0s")).isZero();
-    }
-
-    @Test
-    void durationsRefuseEverythingElseAndSayWhatIsExpected() {
-        assertThatIllegalArgumentException().isThrownBy(() -> DurationText.parse("2 s"))
-                .withMessage("'2 s' is not a duration (expected e.g. 250ms, 2s, 1m)");
-        assertThatIllegalArgumentException().isThrownBy(() -> DurationText.parse("2S")).withMessageContaining("is not a duration");
-        assertThatIllegalArgumentException().isThrownBy(() -> DurationText.parse("-1s")).withMessageContaining("is not a duration");
-        assertThatIllegalArgumentException().isThrownBy(() -> DurationText.parse("0"))
-                .withMessage("'0' alone is not a duration (expected a unit, e.g. 250ms, 2s, 1m)");
-        assertThatIllegalArgumentException().isThrownBy(() -> DurationText.parse("15"))
-                .withMessage("'15' has no unit (expected e.g. 250ms, 2s, 1m)");
-        assertThatIllegalArgumentException().isThrownBy(() -> DurationText.parse("99999999999999999999h"))
-                .withMessage("'99999999999999999999h' is too large (expected e.g. 250ms, 2s, 1m)");
-        assertThatIllegalArgumentException().isThrownBy(() -> DurationText.parse("9223372036854775807h"))
-                .withMessageContaining("is too large");
     }
 
     @Test
@@ -53,35 +41,10 @@ class ValueSyntaxTest {
     }
 
     @Test
-    void sizesRefuseDecimalUnitsAndOverflow() {
-        assertThatIllegalArgumentException().isThrownBy(() -> SizeText.parse("16MB"))
-                .withMessage("'16MB' is not a size (expected bytes, or e.g. 8KiB, 16MiB, 1GiB)");
-        assertThatIllegalArgumentException().isThrownBy(() -> SizeText.parse("1.5MiB")).withMessageContaining("is not a size");
-        assertThatIllegalArgumentException().isThrownBy(() -> SizeText.parse("9999999999GiB"))
-                .withMessage("'9999999999GiB' is too large (expected at most 9223372036854775807 bytes)");
-    }
-
-    @Test
     void endpointsAreNormalised() {
         assertThat(EndpointUri.parse("http://GW:80/")).isEqualTo(URI.create("http://gw:80"));
         assertThat(EndpointUri.parse("https://gw")).isEqualTo(URI.create("https://gw:443"));
         assertThat(EndpointUri.parse("http://[::1]:5052")).isEqualTo(URI.create("http://[::1]:5052"));
-    }
-
-    @Test
-    void endpointProblemsAreOneLine() {
-        assertThatIllegalArgumentException().isThrownBy(() -> EndpointUri.parse("http://gw:5052 "))
-                .withMessage("'http://gw:5052 ' is not a valid URL (Illegal character in authority at index 7)");
-        assertThatIllegalArgumentException().isThrownBy(() -> EndpointUri.parse("10.1.0.5:5052"))
-                .withMessage("'10.1.0.5:5052' is not a valid URL (Illegal character in scheme name at index 0)");
-        assertThatIllegalArgumentException().isThrownBy(() -> EndpointUri.parse("gw:5052"))
-                .withMessage("'gw:5052' is not an http(s) URL (expected e.g. http://10.1.0.5:5052)");
-        assertThatIllegalArgumentException().isThrownBy(() -> EndpointUri.parse("http:gw"))
-                .withMessage("'http:gw' has no host (expected e.g. http://10.1.0.5:5052)");
-        assertThatIllegalArgumentException().isThrownBy(() -> EndpointUri.parse("http://gw:0"))
-                .withMessage("'http://gw:0' has port 0 (expected: 1..65535)");
-        assertThatIllegalArgumentException().isThrownBy(() -> EndpointUri.parse("http://gw:5052#x"))
-                .withMessage("'http://gw:5052#x' has a fragment (expected no fragment, e.g. http://10.1.0.5:5052)");
     }
 
     @Test
@@ -94,8 +57,41 @@ class ValueSyntaxTest {
     void namesAreSafeAsLabelsHeadersAndPathSegments() {
         assertThat(NameRule.NAME.check("us-east4")).isEqualTo("us-east4");
         assertThat(NameRule.NAME.check("0a")).isEqualTo("0a");
-        assertThatIllegalArgumentException().isThrownBy(() -> NameRule.NAME.check("-a")).withMessageContaining("is not a valid name");
-        assertThatIllegalArgumentException().isThrownBy(() -> NameRule.NAME.check("a".repeat(64))).withMessageContaining("at most 63");
-        assertThatIllegalArgumentException().isThrownBy(() -> NameRule.NAME.check("a/b")).withMessageContaining("is not a valid name");
+        assertThat(NameRule.HEADER_NAME.check("X-Gitlab-Instance-Id")).isEqualTo("X-Gitlab-Instance-Id");
+        assertThatIllegalArgumentException().isThrownBy(() -> NameRule.HEADER_NAME.check("stickyHeader", "X Geo"))
+                .withMessageStartingWith("stickyHeader: 'X Geo' is not a valid header name (expected an HTTP header name");
+    }
+
+    private static final Map<String, Function<String, ?>> SYNTAXES = Map.of(
+            "duration", DurationText::parse,
+            "size", SizeText::parse,
+            "endpoint", EndpointUri::parse,
+            "name", NameRule.NAME::check);
+
+    /** Each refusal quotes what was found and says what is expected, on one line. */
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource(delimiter = '|', quoteCharacter = '"', textBlock = """
+            duration | 2 s                   | '2 s' is not a duration (expected e.g. 250ms, 2s, 1m)
+            duration | 2S                    | '2S' is not a duration (expected e.g. 250ms, 2s, 1m)
+            duration | -1s                   | '-1s' is not a duration (expected e.g. 250ms, 2s, 1m)
+            duration | 0                     | '0' alone is not a duration (expected a unit, e.g. 250ms, 2s, 1m)
+            duration | 15                    | '15' has no unit (expected e.g. 250ms, 2s, 1m)
+            duration | 99999999999999999999h | '99999999999999999999h' is too large (expected e.g. 250ms, 2s, 1m)
+            duration | 9223372036854775807h  | '9223372036854775807h' is too large (expected e.g. 250ms, 2s, 1m)
+            size     | 16MB                  | '16MB' is not a size (expected bytes, or e.g. 8KiB, 16MiB, 1GiB)
+            size     | 1.5MiB                | '1.5MiB' is not a size (expected bytes, or e.g. 8KiB, 16MiB, 1GiB)
+            size     | 9999999999GiB         | '9999999999GiB' is too large (expected at most 9223372036854775807 bytes)
+            endpoint | "http://gw:5052 "     | 'http://gw:5052 ' is not a valid URL (Illegal character in authority at index 7)
+            endpoint | 10.1.0.5:5052         | '10.1.0.5:5052' is not a valid URL (Illegal character in scheme name at index 0)
+            endpoint | gw:5052               | 'gw:5052' is not an http(s) URL (expected e.g. http://10.1.0.5:5052)
+            endpoint | http:gw               | 'http:gw' has no host (expected e.g. http://10.1.0.5:5052)
+            endpoint | http://gw:0           | 'http://gw:0' has port 0 (expected: 1..65535)
+            endpoint | http://gw:5052#x      | 'http://gw:5052#x' has a fragment (expected no fragment, e.g. http://10.1.0.5:5052)
+            name     | -a                    | '-a' is not a valid name (expected lowercase letters, digits and '-', starting with a letter or digit, at most 63 characters)
+            name     | a/b                   | 'a/b' is not a valid name (expected lowercase letters, digits and '-', starting with a letter or digit, at most 63 characters)
+            name     | aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa | 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa' is not a valid name (expected lowercase letters, digits and '-', starting with a letter or digit, at most 63 characters)
+            """)
+    void refusalsQuoteTheValueAndSayWhatIsExpected(String syntax, String text, String message) {
+        assertThatIllegalArgumentException().isThrownBy(() -> SYNTAXES.get(syntax).apply(text)).withMessage(message);
     }
 }
