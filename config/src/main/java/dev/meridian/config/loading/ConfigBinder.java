@@ -75,10 +75,12 @@ final class ConfigBinder {
 
     private final SourceTree tree;
     private final Problems problems;
+    private final Section root;
 
     private ConfigBinder(SourceTree tree, Problems problems) {
         this.tree = tree;
         this.problems = problems;
+        this.root = Section.root(tree, problems);
     }
 
     /**
@@ -87,10 +89,10 @@ final class ConfigBinder {
      * @return the configuration, or {@code null} when {@code problems} is not empty afterwards
      */
     public static @Nullable MeridianConfig bind(SourceTree tree, Problems problems) {
-        return new ConfigBinder(tree, problems).bind(Section.root(tree, problems));
+        return new ConfigBinder(tree, problems).bind();
     }
 
-    private @Nullable MeridianConfig bind(Section root) {
+    private @Nullable MeridianConfig bind() {
         ListenConfig listen = listen(root.section("listen"));
         ServerConfig server = server(root.section("server"));
         UpstreamConfig upstream = upstream(root.section("upstream"));
@@ -131,7 +133,7 @@ final class ConfigBinder {
     }
 
     private void report(KeyPath at, String message) {
-        problems.add(Problems.Origin.CHECK, at, tree.valueMark(at), message);
+        root.report(at, message);
     }
 
     // ---- the listeners and the server ----

@@ -80,11 +80,6 @@ final class Section {
         problems.add(Origin.CHECK, at, tree.valueMark(at), message);
     }
 
-    /** Where the value at {@code at} starts. */
-    Mark mark(KeyPath at) {
-        return tree.valueMark(at);
-    }
-
     /** The value at {@code key} as found, for messages: {@code '5ms'}, {@code 42}, {@code a list}. */
     String describe(String key) {
         return Values.describe(node.path(key));
