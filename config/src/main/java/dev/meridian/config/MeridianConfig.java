@@ -15,7 +15,7 @@ import static java.util.Objects.requireNonNull;
  * running router swaps one instance for another and never sees a half-applied change.
  *
  * <p>Usually produced by {@code dev.meridian.config.loading.ConfigLoader}; tests build one with
- * {@code MeridianConfig.ofDefaults(regions).withListen(new ListenConfig("127.0.0.1", 0))}.
+ * {@code MeridianConfig.builder(regions).listen(new ListenConfig("127.0.0.1", 0)).build()}.
  *
  * @param routing how regions are ranked and traffic is spread over them
  * @param health probes, outlier ejection, circuit breakers and 429 handling
@@ -87,53 +87,6 @@ public record MeridianConfig(
         if (InetLiteral.bindingsClash(listen.address(), listen.port(), admin.address(), admin.port())) {
             throw new IllegalArgumentException("admin.port: " + admin.port() + " (expected: a port other than listen.port)");
         }
-    }
-
-    /** A configuration with the default {@link DnsConfig}. */
-    public MeridianConfig(
-            ListenConfig listen,
-            ServerConfig server,
-            UpstreamConfig upstream,
-            TimeoutConfig timeouts,
-            AdminConfig admin,
-            GeoConfig geo,
-            RoutingConfig routing,
-            HealthConfig health,
-            RetriesConfig retries,
-            AccessLogConfig accessLog,
-            List<RegionConfig> regions,
-            List<RouteConfig> routes,
-            FleetConfig fleet) {
-        this(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes, fleet,
-                DnsConfig.ofDefaults());
-    }
-
-    /** A configuration with the default {@link HealthConfig}, {@link RetriesConfig} and {@link AccessLogConfig}. */
-    public MeridianConfig(
-            ListenConfig listen,
-            ServerConfig server,
-            UpstreamConfig upstream,
-            TimeoutConfig timeouts,
-            AdminConfig admin,
-            GeoConfig geo,
-            RoutingConfig routing,
-            List<RegionConfig> regions,
-            List<RouteConfig> routes) {
-        this(listen, server, upstream, timeouts, admin, geo, routing, HealthConfig.ofDefaults(), RetriesConfig.ofDefaults(),
-                AccessLogConfig.ofDefaults(), regions, routes, FleetConfig.NONE);
-    }
-
-    /** A configuration with the default {@link RoutingConfig}, {@link HealthConfig} and {@link RetriesConfig}. */
-    public MeridianConfig(
-            ListenConfig listen,
-            ServerConfig server,
-            UpstreamConfig upstream,
-            TimeoutConfig timeouts,
-            AdminConfig admin,
-            GeoConfig geo,
-            List<RegionConfig> regions,
-            List<RouteConfig> routes) {
-        this(listen, server, upstream, timeouts, admin, geo, RoutingConfig.ofDefaults(), regions, routes);
     }
 
     /** Everything from {@link ConfigDefaults}; only the regions must be given. */

@@ -262,13 +262,11 @@ class RecordsTest {
     }
 
     @Test
-    void meridianConfigKeepsItsFormWithoutRouting() {
-        MeridianConfig withoutRouting = new MeridianConfig(ListenConfig.ofDefaults(), ServerConfig.ofDefaults(),
-                UpstreamConfig.ofDefaults(), TimeoutConfig.ofDefaults(), AdminConfig.ofDefaults(), GeoConfig.ofDefaults(),
-                List.of(RegionConfig.of("us-east4", GW)), List.of());
+    void meridianConfigWithersKeepTheRouting() {
+        MeridianConfig withoutRouting = MeridianConfig.ofDefaults(List.of(RegionConfig.of("us-east4", GW)));
         RoutingConfig reject = RoutingConfig.ofDefaults().withPanic(PanicMode.REJECT);
 
-        assertThat(withoutRouting).isEqualTo(MeridianConfig.ofDefaults(List.of(RegionConfig.of("us-east4", GW))));
+        assertThat(withoutRouting.routing()).isEqualTo(RoutingConfig.ofDefaults());
         assertThat(withoutRouting.withRouting(reject).routing()).isEqualTo(reject);
         assertThat(withoutRouting.withRouting(reject).withGeo(GeoConfig.ofDefaults()).routing()).as("other withers keep it").isEqualTo(reject);
     }
@@ -410,15 +408,11 @@ class RecordsTest {
     }
 
     @Test
-    void meridianConfigKeepsItsFormsWithoutHealthAndRetries() {
-        List<RegionConfig> regions = List.of(RegionConfig.of("us-east4", GW));
-        MeridianConfig nine = new MeridianConfig(ListenConfig.ofDefaults(), ServerConfig.ofDefaults(),
-                UpstreamConfig.ofDefaults(), TimeoutConfig.ofDefaults(), AdminConfig.ofDefaults(), GeoConfig.ofDefaults(),
-                RoutingConfig.ofDefaults(), regions, List.of());
+    void meridianConfigWithersKeepHealthAndRetries() {
+        MeridianConfig nine = MeridianConfig.ofDefaults(List.of(RegionConfig.of("us-east4", GW)));
         HealthConfig noProbes = HealthConfig.ofDefaults().withProbe(ProbeConfig.ofDefaults().withEnabled(false));
         RetriesConfig noBudget = RetriesConfig.ofDefaults().withBudgetRatio(0);
 
-        assertThat(nine).isEqualTo(MeridianConfig.ofDefaults(regions));
         assertThat(nine.health()).isEqualTo(HealthConfig.ofDefaults());
         assertThat(nine.retries()).isEqualTo(RetriesConfig.ofDefaults());
         MeridianConfig changed = nine.withHealth(noProbes).withRetries(noBudget).withRouting(RoutingConfig.ofDefaults());

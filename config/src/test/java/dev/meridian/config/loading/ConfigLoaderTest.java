@@ -168,43 +168,42 @@ class ConfigLoaderTest {
 
         TimeoutConfig timeouts = new TimeoutConfig(
                 Duration.ofMillis(500), Duration.ofSeconds(30), Duration.ofSeconds(45), Duration.ofHours(1));
-        MeridianConfig expected = new MeridianConfig(
-                new ListenConfig("0.0.0.0", 8080, true),
-                new ServerConfig(4, Transport.EPOLL, 4096, 32768, 1048576, Duration.ofSeconds(90), Duration.ZERO, false),
-                new UpstreamConfig(256, 0, Duration.ofMinutes(2)),
-                timeouts,
-                new AdminConfig("::1", 9902, List.of(
+        MeridianConfig expected = MeridianConfig.builder(List.of(
+                        new RegionConfig("us-east4", new GeoPoint(39.04, -77.49), 100,
+                                List.of(URI.create("http://10.1.0.5:5052"), URI.create("http://10.1.0.6:5052"))),
+                        new RegionConfig("europe-west2", null, 0,
+                                List.of(URI.create("https://gw.europe-west2.example.com:443")))))
+                .listen(new ListenConfig("0.0.0.0", 8080, true))
+                .server(new ServerConfig(4, Transport.EPOLL, 4096, 32768, 1048576, Duration.ofSeconds(90), Duration.ZERO, false))
+                .upstream(new UpstreamConfig(256, 0, Duration.ofMinutes(2)))
+                .timeouts(timeouts)
+                .admin(new AdminConfig("::1", 9902, List.of(
                         new AdminToken("sre", "s3cret-admin-token", AdminToken.Scope.WRITE),
                         new AdminToken("grafana", "read-only-secret", AdminToken.Scope.READ)),
                         Path.of("/run/secrets/meridian-tokens"), Path.of("/var/lib/meridian/state.json"),
-                        Path.of("audit/admin.jsonl"), true, 4096),
-                new GeoConfig(Path.of("/var/lib/GeoIP/GeoLite2-City.mmdb"), false, Duration.ofMillis(10), 0, 1024, List.of(
+                        Path.of("audit/admin.jsonl"), true, 4096))
+                .geo(new GeoConfig(Path.of("/var/lib/GeoIP/GeoLite2-City.mmdb"), false, Duration.ofMillis(10), 0, 1024, List.of(
                         CidrRange.parse("127.0.0.1/32"), CidrRange.parse("10.0.0.0/8"), CidrRange.parse("fd00::/8")),
-                        List.of("X-Client-Geo-Location", "CF-IPLocation")),
-                new RoutingConfig(RoutingMode.LATENCY_AWARE, Duration.ZERO, 1.0, Duration.ofMillis(2), Duration.ofSeconds(30),
+                        List.of("X-Client-Geo-Location", "CF-IPLocation")))
+                .routing(new RoutingConfig(RoutingMode.LATENCY_AWARE, Duration.ZERO, 1.0, Duration.ofMillis(2), Duration.ofSeconds(30),
                         PanicMode.REJECT,
-                        Duration.ofMillis(250), Duration.ofSeconds(30)),
-                new HealthConfig(
+                        Duration.ofMillis(250), Duration.ofSeconds(30)))
+                .health(new HealthConfig(
                         new ProbeConfig(false, "/monitoring/healthz?probe=meridian", Duration.ofSeconds(5), 0.0,
                                 Duration.ofMillis(500), 3, 1),
                         new OutlierConfig(7, Duration.ofSeconds(10), Duration.ofSeconds(10), 0, false),
                         new BreakerConfig(25, 80, Duration.ofSeconds(5), Duration.ofSeconds(30), 50, Duration.ofMinutes(1), 5),
                         new StallConfig(false, 2.5, Duration.ofMillis(300), 3, 40),
-                        new RateLimitConfig(Duration.ofSeconds(30), 1.0)),
-                new RetriesConfig(0.1, Duration.ofSeconds(30), 0, 64 * 1024),
-                new AccessLogConfig(false, Path.of("/var/log/meridian/access.jsonl"), 100),
-                List.of(
-                        new RegionConfig("us-east4", new GeoPoint(39.04, -77.49), 100,
-                                List.of(URI.create("http://10.1.0.5:5052"), URI.create("http://10.1.0.6:5052"))),
-                        new RegionConfig("europe-west2", null, 0,
-                                List.of(URI.create("https://gw.europe-west2.example.com:443")))),
-                List.of(new RouteConfig("completions", "/v2/code/completions", new TimeoutConfig(
+                        new RateLimitConfig(Duration.ofSeconds(30), 1.0)))
+                .retries(new RetriesConfig(0.1, Duration.ofSeconds(30), 0, 64 * 1024))
+                .accessLog(new AccessLogConfig(false, Path.of("/var/log/meridian/access.jsonl"), 100))
+                .routes(List.of(new RouteConfig("completions", "/v2/code/completions", new TimeoutConfig(
                         Duration.ofMillis(500), Duration.ofSeconds(10), Duration.ofSeconds(45), Duration.ofSeconds(30)),
                         "X-Gitlab-Instance-Id", new RetryConfig(2, true, false), new HedgeConfig(true, Duration.ofMillis(150)),
                         new ApdexConfig(Duration.ofMillis(500), Duration.ofSeconds(2))),
                         new RouteConfig("chat", "/v2/chat/agent", timeouts, null, new RetryConfig(1, false, true),
-                                new HedgeConfig(true, null))),
-                FleetConfig.NONE);
+                                new HedgeConfig(true, null))))
+                .build();
         assertThat(config).isEqualTo(expected);
         assertThat(config.admin().socketAddress().getAddress()).isEqualTo(InetAddress.getByName("::1"));
     }
