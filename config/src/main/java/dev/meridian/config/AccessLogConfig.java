@@ -19,9 +19,7 @@ public record AccessLogConfig(boolean enabled, @Nullable Path file, int bufferLi
     public static final int MAX_BUFFER_LINES = 1 << 20;
 
     public AccessLogConfig {
-        if (bufferLines < 1 || bufferLines > MAX_BUFFER_LINES) {
-            throw new IllegalArgumentException("bufferLines: " + bufferLines + " (expected: 1.." + MAX_BUFFER_LINES + ')');
-        }
+        Range.check("bufferLines", bufferLines, 1, MAX_BUFFER_LINES);
     }
 
     /** Every value from {@link ConfigDefaults}: on, to standard output. */

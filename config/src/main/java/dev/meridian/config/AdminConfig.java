@@ -1,6 +1,6 @@
 package dev.meridian.config;
 
-import dev.meridian.config.internal.InetLiteral;
+import dev.meridian.config.syntax.InetLiteral;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -67,9 +67,7 @@ public record AdminConfig(
         }
         requireNonNull(stateFile, "stateFile");
         requireNonNull(auditFile, "auditFile");
-        if (maxRequestBody < 1 || maxRequestBody > MAX_REQUEST_BODY_LIMIT) {
-            throw new IllegalArgumentException("maxRequestBody: " + maxRequestBody + " (expected: 1.." + MAX_REQUEST_BODY_LIMIT + ")");
-        }
+        Range.check("maxRequestBody", maxRequestBody, 1, MAX_REQUEST_BODY_LIMIT);
     }
 
     /** A plaintext admin API. */

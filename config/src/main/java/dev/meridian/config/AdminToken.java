@@ -1,6 +1,6 @@
 package dev.meridian.config;
 
-import dev.meridian.config.internal.NameRule;
+import dev.meridian.config.syntax.NameRule;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -33,11 +33,7 @@ public record AdminToken(String name, String token, Scope scope) {
         requireNonNull(name, "name");
         requireNonNull(token, "token");
         requireNonNull(scope, "scope");
-        try {
-            NameRule.check(name);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("name: " + e.getMessage(), e);
-        }
+        NameRule.NAME.check("name", name);
         if (token.isEmpty() || token.chars().anyMatch(Character::isWhitespace)) {
             throw new IllegalArgumentException("token: <redacted> of '" + name + "' (expected: non-empty, no whitespace)");
         }

@@ -46,13 +46,9 @@ public record BreakerConfig(
         if (window.compareTo(Duration.ofSeconds(1)) < 0 || window.compareTo(MAX_WINDOW) > 0 || window.getNano() != 0) {
             throw new IllegalArgumentException("window: " + window + " (expected: whole seconds, 1s..1h)");
         }
-        if (minimumCalls < 1 || minimumCalls > MAX_MINIMUM_CALLS) {
-            throw new IllegalArgumentException("minimumCalls: " + minimumCalls + " (expected: 1.." + MAX_MINIMUM_CALLS + ")");
-        }
+        Range.check("minimumCalls", minimumCalls, 1, MAX_MINIMUM_CALLS);
         TimeoutConfig.checkPositive(openDuration, "openDuration");
-        if (halfOpenCalls < 1 || halfOpenCalls > MAX_HALF_OPEN_CALLS) {
-            throw new IllegalArgumentException("halfOpenCalls: " + halfOpenCalls + " (expected: 1.." + MAX_HALF_OPEN_CALLS + ")");
-        }
+        Range.check("halfOpenCalls", halfOpenCalls, 1, MAX_HALF_OPEN_CALLS);
     }
 
     /** Every value from {@link ConfigDefaults}. */
@@ -103,8 +99,6 @@ public record BreakerConfig(
     }
 
     private static void checkPercent(int value, String name) {
-        if (value < 1 || value > 100) {
-            throw new IllegalArgumentException(name + ": " + value + " (expected: 1..100)");
-        }
+        Range.check(name, value, 1, 100);
     }
 }

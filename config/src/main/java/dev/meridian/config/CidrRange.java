@@ -1,6 +1,6 @@
 package dev.meridian.config;
 
-import dev.meridian.config.internal.InetLiteral;
+import dev.meridian.config.syntax.InetLiteral;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import static java.util.Objects.requireNonNull;
@@ -30,9 +30,7 @@ public record CidrRange(InetAddress address, int prefixLength) {
             prefixLength -= 96;
         }
         int bits = address.getAddress().length * 8;
-        if (prefixLength < 0 || prefixLength > bits) {
-            throw new IllegalArgumentException("prefixLength: " + prefixLength + " (expected: 0.." + bits + ")");
-        }
+        Range.check("prefixLength", prefixLength, 0, bits);
         InetAddress network = masked(address, prefixLength);
         if (!network.equals(address)) {
             throw new IllegalArgumentException("address: " + InetLiteral.format(address) + " has bits set beyond /"

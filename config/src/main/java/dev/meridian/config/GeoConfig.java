@@ -1,6 +1,6 @@
 package dev.meridian.config;
 
-import dev.meridian.config.internal.HeaderNameRule;
+import dev.meridian.config.syntax.NameRule;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -56,11 +56,7 @@ public record GeoConfig(
         Map<String, Integer> seen = new HashMap<>();
         for (int i = 0; i < locationHeaders.size(); i++) {
             String header = locationHeaders.get(i);
-            try {
-                HeaderNameRule.check(header);
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("locationHeaders[" + i + "]: " + e.getMessage(), e);
-            }
+            NameRule.HEADER_NAME.check("locationHeaders[" + i + "]", header);
             Integer first = seen.putIfAbsent(header.toLowerCase(Locale.ROOT), i);
             if (first != null) {
                 throw new IllegalArgumentException("locationHeaders[" + i + "]: duplicate '" + header
@@ -122,8 +118,6 @@ public record GeoConfig(
     }
 
     private static void checkCacheSize(long size, String name) {
-        if (size < 0 || size > MAX_CACHE_SIZE) {
-            throw new IllegalArgumentException(name + ": " + size + " (expected: 0.." + MAX_CACHE_SIZE + ")");
-        }
+        Range.check(name, size, 0, MAX_CACHE_SIZE);
     }
 }

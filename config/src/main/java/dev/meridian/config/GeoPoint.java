@@ -1,5 +1,6 @@
 package dev.meridian.config;
 
+
 /**
  * A place on Earth in degrees (WGS 84), used to rank regions by great-circle distance from the
  * client.

@@ -1,5 +1,6 @@
 package dev.meridian.config;
 
+
 /**
  * HTTP/2 from clients: over TLS when ALPN picks {@code h2}, and in cleartext (h2c) with prior
  * knowledge or an {@code Upgrade: h2c} request. Each stream is one request through the same routing
@@ -22,15 +23,9 @@ public record Http2Config(boolean enabled, int maxConcurrentStreams, int initial
     public static final int MAX_RESETS = 100_000;
 
     public Http2Config {
-        if (maxConcurrentStreams < 1 || maxConcurrentStreams > MAX_STREAMS) {
-            throw new IllegalArgumentException("maxConcurrentStreams: " + maxConcurrentStreams + " (expected: 1.." + MAX_STREAMS + ")");
-        }
-        if (initialWindowSize < MIN_WINDOW || initialWindowSize > MAX_WINDOW) {
-            throw new IllegalArgumentException("initialWindowSize: " + initialWindowSize + " (expected: " + MIN_WINDOW + ".." + MAX_WINDOW + ")");
-        }
-        if (maxResetsPerSecond < 1 || maxResetsPerSecond > MAX_RESETS) {
-            throw new IllegalArgumentException("maxResetsPerSecond: " + maxResetsPerSecond + " (expected: 1.." + MAX_RESETS + ")");
-        }
+        Range.check("maxConcurrentStreams", maxConcurrentStreams, 1, MAX_STREAMS);
+        Range.check("initialWindowSize", initialWindowSize, MIN_WINDOW, MAX_WINDOW);
+        Range.check("maxResetsPerSecond", maxResetsPerSecond, 1, MAX_RESETS);
     }
 
     /** Every value from {@link ConfigDefaults}. */

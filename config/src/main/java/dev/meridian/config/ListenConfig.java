@@ -1,6 +1,6 @@
 package dev.meridian.config;
 
-import dev.meridian.config.internal.InetLiteral;
+import dev.meridian.config.syntax.InetLiteral;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import org.jspecify.annotations.Nullable;
@@ -59,8 +59,6 @@ public record ListenConfig(String address, int port, boolean proxyProtocol, @Nul
     }
 
     static void checkPort(int port) {
-        if (port < 0 || port > 65535) {
-            throw new IllegalArgumentException("port: " + port + " (expected: 0..65535)");
-        }
+        Range.check("port", port, 0, 65535);
     }
 }

@@ -1,6 +1,6 @@
 package dev.meridian.config;
 
-import dev.meridian.config.internal.InetLiteral;
+import dev.meridian.config.syntax.InetLiteral;
 import java.net.URI;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -14,8 +14,8 @@ import static java.util.Objects.requireNonNull;
  * The whole configuration of one Meridian instance, immutable and valid by construction: a
  * running router swaps one instance for another and never sees a half-applied change.
  *
- * <p>Usually produced by {@link ConfigLoader}; tests build one with
- * {@code MeridianConfig.ofDefaults(regions).withListen(new ListenConfig("127.0.0.1", 0))}.
+ * <p>Usually produced by {@code dev.meridian.config.loading.ConfigLoader}; tests build one with
+ * {@code MeridianConfig.builder(regions).listen(new ListenConfig("127.0.0.1", 0)).build()}.
  *
  * @param routing how regions are ranked and traffic is spread over them
  * @param health probes, outlier ejection, circuit breakers and 429 handling
@@ -89,53 +89,6 @@ public record MeridianConfig(
         }
     }
 
-    /** A configuration with the default {@link DnsConfig}. */
-    public MeridianConfig(
-            ListenConfig listen,
-            ServerConfig server,
-            UpstreamConfig upstream,
-            TimeoutConfig timeouts,
-            AdminConfig admin,
-            GeoConfig geo,
-            RoutingConfig routing,
-            HealthConfig health,
-            RetriesConfig retries,
-            AccessLogConfig accessLog,
-            List<RegionConfig> regions,
-            List<RouteConfig> routes,
-            FleetConfig fleet) {
-        this(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes, fleet,
-                DnsConfig.ofDefaults());
-    }
-
-    /** A configuration with the default {@link HealthConfig}, {@link RetriesConfig} and {@link AccessLogConfig}. */
-    public MeridianConfig(
-            ListenConfig listen,
-            ServerConfig server,
-            UpstreamConfig upstream,
-            TimeoutConfig timeouts,
-            AdminConfig admin,
-            GeoConfig geo,
-            RoutingConfig routing,
-            List<RegionConfig> regions,
-            List<RouteConfig> routes) {
-        this(listen, server, upstream, timeouts, admin, geo, routing, HealthConfig.ofDefaults(), RetriesConfig.ofDefaults(),
-                AccessLogConfig.ofDefaults(), regions, routes, FleetConfig.NONE);
-    }
-
-    /** A configuration with the default {@link RoutingConfig}, {@link HealthConfig} and {@link RetriesConfig}. */
-    public MeridianConfig(
-            ListenConfig listen,
-            ServerConfig server,
-            UpstreamConfig upstream,
-            TimeoutConfig timeouts,
-            AdminConfig admin,
-            GeoConfig geo,
-            List<RegionConfig> regions,
-            List<RouteConfig> routes) {
-        this(listen, server, upstream, timeouts, admin, geo, RoutingConfig.ofDefaults(), regions, routes);
-    }
-
     /** Everything from {@link ConfigDefaults}; only the regions must be given. */
     public static MeridianConfig ofDefaults(List<RegionConfig> regions) {
         return new MeridianConfig(
@@ -204,58 +157,182 @@ public record MeridianConfig(
     }
 
     public MeridianConfig withListen(ListenConfig listen) {
-        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes, fleet, dns);
+        return toBuilder().listen(listen).build();
     }
 
     public MeridianConfig withServer(ServerConfig server) {
-        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes, fleet, dns);
+        return toBuilder().server(server).build();
     }
 
     public MeridianConfig withUpstream(UpstreamConfig upstream) {
-        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes, fleet, dns);
+        return toBuilder().upstream(upstream).build();
     }
 
     public MeridianConfig withTimeouts(TimeoutConfig timeouts) {
-        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes, fleet, dns);
+        return toBuilder().timeouts(timeouts).build();
     }
 
     public MeridianConfig withAdmin(AdminConfig admin) {
-        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes, fleet, dns);
+        return toBuilder().admin(admin).build();
     }
 
     public MeridianConfig withGeo(GeoConfig geo) {
-        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes, fleet, dns);
+        return toBuilder().geo(geo).build();
     }
 
     public MeridianConfig withRouting(RoutingConfig routing) {
-        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes, fleet, dns);
+        return toBuilder().routing(routing).build();
     }
 
     public MeridianConfig withHealth(HealthConfig health) {
-        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes, fleet, dns);
+        return toBuilder().health(health).build();
     }
 
     public MeridianConfig withRetries(RetriesConfig retries) {
-        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes, fleet, dns);
+        return toBuilder().retries(retries).build();
     }
 
     public MeridianConfig withAccessLog(AccessLogConfig accessLog) {
-        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes, fleet, dns);
+        return toBuilder().accessLog(accessLog).build();
     }
 
     public MeridianConfig withRegions(List<RegionConfig> regions) {
-        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes, fleet, dns);
+        return toBuilder().regions(regions).build();
     }
 
     public MeridianConfig withRoutes(List<RouteConfig> routes) {
-        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes, fleet, dns);
+        return toBuilder().routes(routes).build();
     }
 
     public MeridianConfig withFleet(FleetConfig fleet) {
-        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes, fleet, dns);
+        return toBuilder().fleet(fleet).build();
     }
 
     public MeridianConfig withDns(DnsConfig dns) {
-        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes, fleet, dns);
+        return toBuilder().dns(dns).build();
+    }
+
+    /** A builder starting from {@link #ofDefaults(List)}: {@code MeridianConfig.builder(regions).listen(listen).build()}. */
+    public static Builder builder(List<RegionConfig> regions) {
+        return ofDefaults(regions).toBuilder();
+    }
+
+    /** A builder starting from this configuration's values. */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /**
+     * Changes some values of a {@link MeridianConfig} and builds a new one, checked as the
+     * constructor checks it. A new component is added here once (field, copy, setter, build);
+     * the {@code with*} methods go through it.
+     */
+    public static final class Builder {
+        private ListenConfig listen;
+        private ServerConfig server;
+        private UpstreamConfig upstream;
+        private TimeoutConfig timeouts;
+        private AdminConfig admin;
+        private GeoConfig geo;
+        private RoutingConfig routing;
+        private HealthConfig health;
+        private RetriesConfig retries;
+        private AccessLogConfig accessLog;
+        private List<RegionConfig> regions;
+        private List<RouteConfig> routes;
+        private FleetConfig fleet;
+        private DnsConfig dns;
+
+        private Builder(MeridianConfig from) {
+            listen = from.listen;
+            server = from.server;
+            upstream = from.upstream;
+            timeouts = from.timeouts;
+            admin = from.admin;
+            geo = from.geo;
+            routing = from.routing;
+            health = from.health;
+            retries = from.retries;
+            accessLog = from.accessLog;
+            regions = from.regions;
+            routes = from.routes;
+            fleet = from.fleet;
+            dns = from.dns;
+        }
+
+        public Builder listen(ListenConfig listen) {
+            this.listen = listen;
+            return this;
+        }
+
+        public Builder server(ServerConfig server) {
+            this.server = server;
+            return this;
+        }
+
+        public Builder upstream(UpstreamConfig upstream) {
+            this.upstream = upstream;
+            return this;
+        }
+
+        public Builder timeouts(TimeoutConfig timeouts) {
+            this.timeouts = timeouts;
+            return this;
+        }
+
+        public Builder admin(AdminConfig admin) {
+            this.admin = admin;
+            return this;
+        }
+
+        public Builder geo(GeoConfig geo) {
+            this.geo = geo;
+            return this;
+        }
+
+        public Builder routing(RoutingConfig routing) {
+            this.routing = routing;
+            return this;
+        }
+
+        public Builder health(HealthConfig health) {
+            this.health = health;
+            return this;
+        }
+
+        public Builder retries(RetriesConfig retries) {
+            this.retries = retries;
+            return this;
+        }
+
+        public Builder accessLog(AccessLogConfig accessLog) {
+            this.accessLog = accessLog;
+            return this;
+        }
+
+        public Builder regions(List<RegionConfig> regions) {
+            this.regions = regions;
+            return this;
+        }
+
+        public Builder routes(List<RouteConfig> routes) {
+            this.routes = routes;
+            return this;
+        }
+
+        public Builder fleet(FleetConfig fleet) {
+            this.fleet = fleet;
+            return this;
+        }
+
+        public Builder dns(DnsConfig dns) {
+            this.dns = dns;
+            return this;
+        }
+
+        public MeridianConfig build() {
+            return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries,
+                    accessLog, regions, routes, fleet, dns);
+        }
     }
 }

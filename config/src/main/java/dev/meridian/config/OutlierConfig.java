@@ -25,19 +25,14 @@ public record OutlierConfig(int consecutiveFailures, Duration baseEjection, Dura
     public static final int MAX_CONSECUTIVE_FAILURES = 1000;
 
     public OutlierConfig {
-        if (consecutiveFailures < 1 || consecutiveFailures > MAX_CONSECUTIVE_FAILURES) {
-            throw new IllegalArgumentException(
-                    "consecutiveFailures: " + consecutiveFailures + " (expected: 1.." + MAX_CONSECUTIVE_FAILURES + ")");
-        }
+        Range.check("consecutiveFailures", consecutiveFailures, 1, MAX_CONSECUTIVE_FAILURES);
         TimeoutConfig.checkPositive(baseEjection, "baseEjection");
         TimeoutConfig.checkPositive(maxEjection, "maxEjection");
         if (maxEjection.compareTo(baseEjection) < 0) {
             throw new IllegalArgumentException(
                     "maxEjection: " + maxEjection + " (expected: >= baseEjection " + baseEjection + ")");
         }
-        if (maxEjectedPercent < 0 || maxEjectedPercent > 100) {
-            throw new IllegalArgumentException("maxEjectedPercent: " + maxEjectedPercent + " (expected: 0..100)");
-        }
+        Range.check("maxEjectedPercent", maxEjectedPercent, 0, 100);
     }
 
     /** Every value from {@link ConfigDefaults}. */

@@ -111,8 +111,6 @@ public record ProbeConfig(
     }
 
     private static void checkThreshold(int value, String name) {
-        if (value < 1 || value > MAX_THRESHOLD) {
-            throw new IllegalArgumentException(name + ": " + value + " (expected: 1.." + MAX_THRESHOLD + ")");
-        }
+        Range.check(name, value, 1, MAX_THRESHOLD);
     }
 }

@@ -1,7 +1,7 @@
 package dev.meridian.config;
 
-import dev.meridian.config.internal.EndpointUri;
-import dev.meridian.config.internal.NameRule;
+import dev.meridian.config.syntax.EndpointUri;
+import dev.meridian.config.syntax.NameRule;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -43,11 +43,7 @@ public record RegionConfig(
 
     public RegionConfig {
         requireNonNull(name, "name");
-        try {
-            NameRule.check(name);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("name: " + e.getMessage(), e);
-        }
+        NameRule.NAME.check("name", name);
         checkWeight(weight);
         requireNonNull(endpoints, "endpoints");
         if (endpoints.isEmpty()) {
@@ -123,9 +119,7 @@ public record RegionConfig(
      * @throws IllegalArgumentException {@code "weight: -3 (expected: 0..1000)"}
      */
     public static int checkWeight(int weight) {
-        if (weight < MIN_WEIGHT || weight > MAX_WEIGHT) {
-            throw new IllegalArgumentException("weight: " + weight + " (expected: " + MIN_WEIGHT + ".." + MAX_WEIGHT + ")");
-        }
+        Range.check("weight", weight, MIN_WEIGHT, MAX_WEIGHT);
         return weight;
     }
 }

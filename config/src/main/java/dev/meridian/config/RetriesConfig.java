@@ -24,12 +24,8 @@ public record RetriesConfig(double budgetRatio, Duration budgetWindow, int minPe
             throw new IllegalArgumentException("budgetRatio: " + budgetRatio + " (expected: 0..1)");
         }
         TimeoutConfig.checkPositive(budgetWindow, "budgetWindow");
-        if (minPerSecond < 0 || minPerSecond > MAX_MIN_PER_SECOND) {
-            throw new IllegalArgumentException("minPerSecond: " + minPerSecond + " (expected: 0.." + MAX_MIN_PER_SECOND + ")");
-        }
-        if (replayBuffer < 0 || replayBuffer > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("replayBuffer: " + replayBuffer + " (expected: 0.." + Integer.MAX_VALUE + ")");
-        }
+        Range.check("minPerSecond", minPerSecond, 0, MAX_MIN_PER_SECOND);
+        Range.check("replayBuffer", replayBuffer, 0, Integer.MAX_VALUE);
     }
 
     /** Every value from {@link ConfigDefaults}. */

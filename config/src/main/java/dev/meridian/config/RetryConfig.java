@@ -1,5 +1,6 @@
 package dev.meridian.config;
 
+
 /**
  * A route's retry policy. Attempts are bounded per request here and across requests by
  * {@link RetriesConfig}'s budget. Requests that were never sent (connect refused or timed out, no
@@ -22,9 +23,7 @@ public record RetryConfig(int maxAttempts, boolean nonIdempotent, boolean rescue
     public static final int MAX_ATTEMPTS = 10;
 
     public RetryConfig {
-        if (maxAttempts < 1 || maxAttempts > MAX_ATTEMPTS) {
-            throw new IllegalArgumentException("maxAttempts: " + maxAttempts + " (expected: 1.." + MAX_ATTEMPTS + ")");
-        }
+        Range.check("maxAttempts", maxAttempts, 1, MAX_ATTEMPTS);
     }
 
     /** Every value from {@link ConfigDefaults}. */

@@ -1,8 +1,7 @@
 package dev.meridian.config;
 
-import dev.meridian.config.internal.HeaderNameRule;
-import dev.meridian.config.internal.NameRule;
-import dev.meridian.config.internal.PathPrefixRule;
+import dev.meridian.config.syntax.NameRule;
+import dev.meridian.config.syntax.PathPrefixRule;
 import org.jspecify.annotations.Nullable;
 import static java.util.Objects.requireNonNull;
 
@@ -49,11 +48,7 @@ public record RouteConfig(
         requireNonNull(retry, "retry");
         requireNonNull(hedge, "hedge");
         requireNonNull(apdex, "apdex");
-        try {
-            NameRule.check(name);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("name: " + e.getMessage(), e);
-        }
+        NameRule.NAME.check("name", name);
         String problem = PathPrefixRule.problem(pathPrefix);
         if (problem != null) {
             throw new IllegalArgumentException("pathPrefix: '" + pathPrefix + "' " + problem);
@@ -63,11 +58,7 @@ public record RouteConfig(
             throw new IllegalArgumentException("name: 'default' is reserved for the catch-all route (expected: pathPrefix '/')");
         }
         if (stickyHeader != null) {
-            try {
-                HeaderNameRule.check(stickyHeader);
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("stickyHeader: " + e.getMessage(), e);
-            }
+            NameRule.HEADER_NAME.check("stickyHeader", stickyHeader);
         }
     }
 

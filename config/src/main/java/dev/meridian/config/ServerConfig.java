@@ -51,9 +51,7 @@ public record ServerConfig(
     public static final int MAX_PIPELINED_LIMIT = 1024;
 
     public ServerConfig {
-        if (eventLoops < 0 || eventLoops > MAX_EVENT_LOOPS) {
-            throw new IllegalArgumentException("eventLoops: " + eventLoops + " (expected: 0.." + MAX_EVENT_LOOPS + ")");
-        }
+        Range.check("eventLoops", eventLoops, 0, MAX_EVENT_LOOPS);
         requireNonNull(transport, "transport");
         if (maxInitialLineLength < 1) {
             throw new IllegalArgumentException("maxInitialLineLength: " + maxInitialLineLength + " (expected: >= 1)");
@@ -71,15 +69,9 @@ public record ServerConfig(
         }
         TimeoutConfig.checkPositive(requestHeadTimeout, "requestHeadTimeout");
         TimeoutConfig.checkPositive(requestBodyTimeout, "requestBodyTimeout");
-        if (maxConnections < 1 || maxConnections > MAX_CONNECTIONS_LIMIT) {
-            throw new IllegalArgumentException("maxConnections: " + maxConnections + " (expected: 1.." + MAX_CONNECTIONS_LIMIT + ")");
-        }
-        if (maxConnectionsPerIp < 0 || maxConnectionsPerIp > MAX_CONNECTIONS_LIMIT) {
-            throw new IllegalArgumentException("maxConnectionsPerIp: " + maxConnectionsPerIp + " (expected: 0.." + MAX_CONNECTIONS_LIMIT + ")");
-        }
-        if (maxPipelinedRequests < 0 || maxPipelinedRequests > MAX_PIPELINED_LIMIT) {
-            throw new IllegalArgumentException("maxPipelinedRequests: " + maxPipelinedRequests + " (expected: 0.." + MAX_PIPELINED_LIMIT + ")");
-        }
+        Range.check("maxConnections", maxConnections, 1, MAX_CONNECTIONS_LIMIT);
+        Range.check("maxConnectionsPerIp", maxConnectionsPerIp, 0, MAX_CONNECTIONS_LIMIT);
+        Range.check("maxPipelinedRequests", maxPipelinedRequests, 0, MAX_PIPELINED_LIMIT);
         hosts = List.copyOf(requireNonNull(hosts, "hosts"));
         for (String host : hosts) {
             if (!host.equals(host.toLowerCase(Locale.ROOT)) || !host.matches("[a-z0-9.-]{1,253}|\\[[0-9a-f:.]+\\]")) {
@@ -109,5 +101,137 @@ public record ServerConfig(
                 ConfigDefaults.CLIENT_IDLE_TIMEOUT,
                 ConfigDefaults.SHUTDOWN_GRACE,
                 ConfigDefaults.REGION_HEADER);
+    }
+
+    /** A builder starting from {@link #ofDefaults()}. */
+    public static Builder builder() {
+        return ofDefaults().toBuilder();
+    }
+
+    /** A builder starting from this configuration's values. */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /**
+     * Changes some values of a {@link ServerConfig} and builds a new one, checked as the
+     * constructor checks it. A new component is added here once (field, copy, setter, build);
+     * the {@code with*} methods go through it.
+     */
+    public static final class Builder {
+        private int eventLoops;
+        private Transport transport;
+        private int maxInitialLineLength;
+        private int maxHeaderSize;
+        private long maxRequestBody;
+        private Duration clientIdleTimeout;
+        private Duration shutdownGrace;
+        private boolean regionHeader;
+        private Duration requestHeadTimeout;
+        private Duration requestBodyTimeout;
+        private int maxConnections;
+        private int maxConnectionsPerIp;
+        private int maxPipelinedRequests;
+        private List<String> hosts;
+        private Http2Config http2;
+
+        private Builder(ServerConfig from) {
+            eventLoops = from.eventLoops;
+            transport = from.transport;
+            maxInitialLineLength = from.maxInitialLineLength;
+            maxHeaderSize = from.maxHeaderSize;
+            maxRequestBody = from.maxRequestBody;
+            clientIdleTimeout = from.clientIdleTimeout;
+            shutdownGrace = from.shutdownGrace;
+            regionHeader = from.regionHeader;
+            requestHeadTimeout = from.requestHeadTimeout;
+            requestBodyTimeout = from.requestBodyTimeout;
+            maxConnections = from.maxConnections;
+            maxConnectionsPerIp = from.maxConnectionsPerIp;
+            maxPipelinedRequests = from.maxPipelinedRequests;
+            hosts = from.hosts;
+            http2 = from.http2;
+        }
+
+        public Builder eventLoops(int eventLoops) {
+            this.eventLoops = eventLoops;
+            return this;
+        }
+
+        public Builder transport(Transport transport) {
+            this.transport = transport;
+            return this;
+        }
+
+        public Builder maxInitialLineLength(int maxInitialLineLength) {
+            this.maxInitialLineLength = maxInitialLineLength;
+            return this;
+        }
+
+        public Builder maxHeaderSize(int maxHeaderSize) {
+            this.maxHeaderSize = maxHeaderSize;
+            return this;
+        }
+
+        public Builder maxRequestBody(long maxRequestBody) {
+            this.maxRequestBody = maxRequestBody;
+            return this;
+        }
+
+        public Builder clientIdleTimeout(Duration clientIdleTimeout) {
+            this.clientIdleTimeout = clientIdleTimeout;
+            return this;
+        }
+
+        public Builder shutdownGrace(Duration shutdownGrace) {
+            this.shutdownGrace = shutdownGrace;
+            return this;
+        }
+
+        public Builder regionHeader(boolean regionHeader) {
+            this.regionHeader = regionHeader;
+            return this;
+        }
+
+        public Builder requestHeadTimeout(Duration requestHeadTimeout) {
+            this.requestHeadTimeout = requestHeadTimeout;
+            return this;
+        }
+
+        public Builder requestBodyTimeout(Duration requestBodyTimeout) {
+            this.requestBodyTimeout = requestBodyTimeout;
+            return this;
+        }
+
+        public Builder maxConnections(int maxConnections) {
+            this.maxConnections = maxConnections;
+            return this;
+        }
+
+        public Builder maxConnectionsPerIp(int maxConnectionsPerIp) {
+            this.maxConnectionsPerIp = maxConnectionsPerIp;
+            return this;
+        }
+
+        public Builder maxPipelinedRequests(int maxPipelinedRequests) {
+            this.maxPipelinedRequests = maxPipelinedRequests;
+            return this;
+        }
+
+        public Builder hosts(List<String> hosts) {
+            this.hosts = hosts;
+            return this;
+        }
+
+        public Builder http2(Http2Config http2) {
+            this.http2 = http2;
+            return this;
+        }
+
+        public ServerConfig build() {
+            return new ServerConfig(eventLoops, transport, maxInitialLineLength, maxHeaderSize, maxRequestBody,
+                    clientIdleTimeout, shutdownGrace, regionHeader, requestHeadTimeout, requestBodyTimeout,
+                    maxConnections, maxConnectionsPerIp, maxPipelinedRequests, hosts, http2);
+        }
     }
 }

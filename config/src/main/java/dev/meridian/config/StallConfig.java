@@ -39,13 +39,8 @@ public record StallConfig(boolean enabled, double multiplier, Duration minThresh
             throw new IllegalArgumentException("multiplier: " + multiplier + " (expected: 1..100)");
         }
         TimeoutConfig.checkPositive(requireNonNull(minThreshold, "minThreshold"), "minThreshold");
-        if (overdueAttempts < 1 || overdueAttempts > MAX_OVERDUE_ATTEMPTS) {
-            throw new IllegalArgumentException(
-                    "overdueAttempts: " + overdueAttempts + " (expected: 1.." + MAX_OVERDUE_ATTEMPTS + ")");
-        }
-        if (maxWaiting < 1 || maxWaiting > MAX_WAITING) {
-            throw new IllegalArgumentException("maxWaiting: " + maxWaiting + " (expected: 1.." + MAX_WAITING + ")");
-        }
+        Range.check("overdueAttempts", overdueAttempts, 1, MAX_OVERDUE_ATTEMPTS);
+        Range.check("maxWaiting", maxWaiting, 1, MAX_WAITING);
     }
 
     /** Every value from {@link ConfigDefaults}. */

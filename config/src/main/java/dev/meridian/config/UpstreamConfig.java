@@ -14,13 +14,8 @@ import java.time.Duration;
 public record UpstreamConfig(int maxConnectionsPerEndpoint, int maxPendingAcquires, Duration idleTimeout) {
 
     public UpstreamConfig {
-        if (maxConnectionsPerEndpoint < 1 || maxConnectionsPerEndpoint > 65535) {
-            throw new IllegalArgumentException(
-                    "maxConnectionsPerEndpoint: " + maxConnectionsPerEndpoint + " (expected: 1..65535)");
-        }
-        if (maxPendingAcquires < 0 || maxPendingAcquires > 1_000_000) {
-            throw new IllegalArgumentException("maxPendingAcquires: " + maxPendingAcquires + " (expected: 0..1000000)");
-        }
+        Range.check("maxConnectionsPerEndpoint", maxConnectionsPerEndpoint, 1, 65535);
+        Range.check("maxPendingAcquires", maxPendingAcquires, 0, 1_000_000);
         TimeoutConfig.checkPositive(idleTimeout, "idleTimeout");
     }
 

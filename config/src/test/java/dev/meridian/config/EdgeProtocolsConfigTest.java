@@ -3,6 +3,8 @@ package dev.meridian.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.meridian.config.loading.ConfigException;
+import dev.meridian.config.loading.ConfigLoader;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

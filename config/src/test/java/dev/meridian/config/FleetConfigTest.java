@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.meridian.config.loading.ConfigException;
+import dev.meridian.config.loading.ConfigLoader;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;

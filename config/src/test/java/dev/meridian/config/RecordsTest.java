@@ -1,5 +1,7 @@
 package dev.meridian.config;
 
+import dev.meridian.config.loading.ConfigException;
+import dev.meridian.config.loading.ConfigProblem;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -22,6 +24,23 @@ class RecordsTest {
                 .withMessage("weight: -3 (expected: 0..1000)");
         assertThat(RegionConfig.of("us-east4", GW).withWeight(0).weight()).isZero();
         assertThat(RegionConfig.checkWeight(RegionConfig.MAX_WEIGHT)).isEqualTo(1000);
+    }
+
+    @Test
+    void buildersChangeOnlyWhatTheyAreGivenAndCheckAsTheConstructorsDo() {
+        MeridianConfig config = MeridianConfig.ofDefaults(List.of(RegionConfig.of("us-east4", GW)));
+        ListenConfig ephemeral = new ListenConfig("127.0.0.1", 0);
+        RoutingConfig reject = RoutingConfig.ofDefaults().withPanic(PanicMode.REJECT);
+
+        MeridianConfig changed = config.toBuilder().listen(ephemeral).routing(reject).build();
+
+        assertThat(changed).isEqualTo(config.withListen(ephemeral).withRouting(reject));
+        assertThat(changed.server()).isSameAs(config.server());
+        assertThat(ServerConfig.builder().maxPipelinedRequests(0).build().maxPipelinedRequests()).isZero();
+        assertThatIllegalArgumentException().isThrownBy(() -> ServerConfig.builder().maxConnections(0).build())
+                .withMessage("maxConnections: 0 (expected: 1..10000000)");
+        assertThatIllegalArgumentException().isThrownBy(() -> config.toBuilder().regions(List.of()).build())
+                .withMessage("regions: empty (expected: at least one region)");
     }
 
     @Test
@@ -243,13 +262,11 @@ class RecordsTest {
     }
 
     @Test
-    void meridianConfigKeepsItsFormWithoutRouting() {
-        MeridianConfig withoutRouting = new MeridianConfig(ListenConfig.ofDefaults(), ServerConfig.ofDefaults(),
-                UpstreamConfig.ofDefaults(), TimeoutConfig.ofDefaults(), AdminConfig.ofDefaults(), GeoConfig.ofDefaults(),
-                List.of(RegionConfig.of("us-east4", GW)), List.of());
+    void meridianConfigWithersKeepTheRouting() {
+        MeridianConfig withoutRouting = MeridianConfig.ofDefaults(List.of(RegionConfig.of("us-east4", GW)));
         RoutingConfig reject = RoutingConfig.ofDefaults().withPanic(PanicMode.REJECT);
 
-        assertThat(withoutRouting).isEqualTo(MeridianConfig.ofDefaults(List.of(RegionConfig.of("us-east4", GW))));
+        assertThat(withoutRouting.routing()).isEqualTo(RoutingConfig.ofDefaults());
         assertThat(withoutRouting.withRouting(reject).routing()).isEqualTo(reject);
         assertThat(withoutRouting.withRouting(reject).withGeo(GeoConfig.ofDefaults()).routing()).as("other withers keep it").isEqualTo(reject);
     }
@@ -391,15 +408,11 @@ class RecordsTest {
     }
 
     @Test
-    void meridianConfigKeepsItsFormsWithoutHealthAndRetries() {
-        List<RegionConfig> regions = List.of(RegionConfig.of("us-east4", GW));
-        MeridianConfig nine = new MeridianConfig(ListenConfig.ofDefaults(), ServerConfig.ofDefaults(),
-                UpstreamConfig.ofDefaults(), TimeoutConfig.ofDefaults(), AdminConfig.ofDefaults(), GeoConfig.ofDefaults(),
-                RoutingConfig.ofDefaults(), regions, List.of());
+    void meridianConfigWithersKeepHealthAndRetries() {
+        MeridianConfig nine = MeridianConfig.ofDefaults(List.of(RegionConfig.of("us-east4", GW)));
         HealthConfig noProbes = HealthConfig.ofDefaults().withProbe(ProbeConfig.ofDefaults().withEnabled(false));
         RetriesConfig noBudget = RetriesConfig.ofDefaults().withBudgetRatio(0);
 
-        assertThat(nine).isEqualTo(MeridianConfig.ofDefaults(regions));
         assertThat(nine.health()).isEqualTo(HealthConfig.ofDefaults());
         assertThat(nine.retries()).isEqualTo(RetriesConfig.ofDefaults());
         MeridianConfig changed = nine.withHealth(noProbes).withRetries(noBudget).withRouting(RoutingConfig.ofDefaults());

@@ -2,7 +2,7 @@ package dev.meridian.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.meridian.config.ConfigLoader;
+import dev.meridian.config.loading.ConfigLoader;
 import dev.meridian.config.MeridianConfig;
 import java.nio.file.Path;
 import java.util.Map;

@@ -3,7 +3,7 @@ package dev.meridian.regions;
 import static java.util.Objects.requireNonNull;
 
 import dev.meridian.config.GeoConfig;
-import dev.meridian.regions.internal.IpLiteral;
+import dev.meridian.config.syntax.InetLiteral;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,7 +52,7 @@ public final class ClientAddressResolver {
         List<String> hops = !forwarded.isEmpty() ? forwardedHops(forwarded) : splitHops(forwardedFor);
         InetAddress client = peer;
         for (int i = hops.size() - 1, seen = 0; i >= 0 && seen < MAX_HOPS; i--, seen++) {
-            InetAddress hop = IpLiteral.parse(hops.get(i));
+            InetAddress hop = InetLiteral.parseHost(hops.get(i));
             if (hop == null) {
                 return client;
             }

@@ -4,7 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.meridian.config.RegionConfig;
 import dev.meridian.config.RoutingConfig;
-import dev.meridian.regions.internal.IpLiteral;
+import dev.meridian.config.syntax.InetLiteral;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -128,7 +128,7 @@ public final class RoutingTable {
         List<Endpoint> endpoints = new ArrayList<>(config.endpoints().size());
         for (URI uri : config.endpoints()) {
             int port = uri.getPort() != -1 ? uri.getPort() : "https".equals(uri.getScheme()) ? 443 : 80;
-            InetAddress literal = IpLiteral.parse(uri.getHost());
+            InetAddress literal = InetLiteral.parseHost(uri.getHost());
             if (literal != null) {
                 endpoints.add(reuse(config, uri, new InetSocketAddress(literal, port), false, current));
             } else if (addresses == null) {

@@ -2,7 +2,7 @@ package dev.meridian.loadtest.demo;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
-import dev.meridian.config.ConfigLoader;
+import dev.meridian.config.loading.ConfigLoader;
 import dev.meridian.config.MeridianConfig;
 import dev.meridian.loadtest.gateway.GatewayConfig;
 import dev.meridian.loadtest.gateway.LatencyModel;

@@ -1,6 +1,6 @@
 package dev.meridian.loadtest.scenario;
 
-import dev.meridian.config.ConfigLoader;
+import dev.meridian.config.loading.ConfigLoader;
 import dev.meridian.router.MeridianServer;
 import dev.meridian.router.admin.AdminServer;
 import java.io.IOException;

@@ -1,6 +1,6 @@
 package dev.meridian.loadtest.proxy;
 
-import dev.meridian.config.ConfigLoader;
+import dev.meridian.config.loading.ConfigLoader;
 import dev.meridian.loadtest.gateway.GatewayConfig;
 import dev.meridian.loadtest.gateway.LatencyModel;
 import dev.meridian.loadtest.gateway.SimulatedGateway;

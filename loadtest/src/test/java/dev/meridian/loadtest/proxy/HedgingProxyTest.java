@@ -2,7 +2,7 @@ package dev.meridian.loadtest.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.meridian.config.ConfigLoader;
+import dev.meridian.config.loading.ConfigLoader;
 import dev.meridian.loadtest.gateway.GatewayConfig;
 import dev.meridian.loadtest.gateway.LatencyModel;
 import dev.meridian.loadtest.gateway.SimulatedGateway;

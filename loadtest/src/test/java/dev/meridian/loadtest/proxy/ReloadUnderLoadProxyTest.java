@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 import com.sun.management.UnixOperatingSystemMXBean;
-import dev.meridian.config.ConfigLoader;
+import dev.meridian.config.loading.ConfigLoader;
 import dev.meridian.loadtest.gateway.GatewayConfig;
 import dev.meridian.loadtest.gateway.LatencyModel;
 import dev.meridian.loadtest.gateway.SimulatedGateway;

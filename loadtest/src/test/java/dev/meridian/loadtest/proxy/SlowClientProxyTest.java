@@ -3,7 +3,7 @@ package dev.meridian.loadtest.proxy;
 import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.meridian.config.ConfigLoader;
+import dev.meridian.config.loading.ConfigLoader;
 import dev.meridian.loadtest.gateway.Fault;
 import dev.meridian.router.MeridianServer;
 import java.io.ByteArrayOutputStream;

@@ -4,8 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import dev.meridian.config.AdminConfig;
 import dev.meridian.config.AdminToken;
-import dev.meridian.config.ConfigException;
-import dev.meridian.config.ConfigProblem;
+import dev.meridian.config.loading.ConfigException;
+import dev.meridian.config.loading.ConfigProblem;
 import dev.meridian.config.EtcdConfig;
 import dev.meridian.config.MeridianConfig;
 import dev.meridian.config.RegionConfig;

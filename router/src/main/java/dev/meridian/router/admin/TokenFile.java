@@ -1,8 +1,8 @@
 package dev.meridian.router.admin;
 
 import dev.meridian.config.AdminToken;
-import dev.meridian.config.ConfigException;
-import dev.meridian.config.ConfigProblem;
+import dev.meridian.config.loading.ConfigException;
+import dev.meridian.config.loading.ConfigProblem;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

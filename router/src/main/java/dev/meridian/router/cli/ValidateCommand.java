@@ -1,8 +1,8 @@
 package dev.meridian.router.cli;
 
-import dev.meridian.config.ConfigException;
-import dev.meridian.config.ConfigLoader;
-import dev.meridian.config.ConfigProblem;
+import dev.meridian.config.loading.ConfigException;
+import dev.meridian.config.loading.ConfigLoader;
+import dev.meridian.config.loading.ConfigProblem;
 import dev.meridian.config.MeridianConfig;
 import dev.meridian.config.TlsConfig;
 import dev.meridian.router.discovery.DnsDiscovery;

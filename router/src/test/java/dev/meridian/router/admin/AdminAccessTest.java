@@ -7,8 +7,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.meridian.config.AdminConfig;
 import dev.meridian.config.AdminToken;
-import dev.meridian.config.ConfigException;
-import dev.meridian.config.ConfigLoader;
+import dev.meridian.config.loading.ConfigException;
+import dev.meridian.config.loading.ConfigLoader;
 import dev.meridian.router.MeridianServer;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.meridian.config.ConfigLoader;
+import dev.meridian.config.loading.ConfigLoader;
 import dev.meridian.router.MeridianServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;

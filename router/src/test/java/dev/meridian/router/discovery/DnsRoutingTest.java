@@ -7,7 +7,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
-import dev.meridian.config.ConfigLoader;
+import dev.meridian.config.loading.ConfigLoader;
 import dev.meridian.health.HealthReport;
 import dev.meridian.router.MeridianServer;
 import dev.meridian.router.internal.TestUpstream;
