@@ -11,11 +11,13 @@ import dev.meridian.router.MeridianServer;
 import dev.meridian.router.admin.AdminServer;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.search.Search;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -57,6 +59,7 @@ final class Testbed implements AutoCloseable {
     private final String yaml;
     private final String adminToken;
     private final Path directory;
+    private final HttpClient http = HttpClient.newHttpClient();
 
     private Testbed(Map<String, List<SimulatedGateway>> regions, MeridianServer router, @Nullable AdminServer admin,
             String yaml, String adminToken, Path directory) {
@@ -109,26 +112,30 @@ final class Testbed implements AutoCloseable {
         return URI.create("http://127.0.0.1:" + admin.address().getPort());
     }
 
-    /** A write token of the admin API. */
-    String adminToken() {
-        return adminToken;
+    /** {@code PUT /admin/regions/REGION/weight} through the admin API, as an SRE would; returns how long the call took (ms). */
+    long putWeight(String region, int weight) {
+        long start = System.nanoTime();
+        try {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(adminUri() + "/admin/regions/" + region + "/weight"))
+                    .header("Authorization", "Bearer " + adminToken)
+                    .header("Content-Type", "application/json")
+                    .PUT(HttpRequest.BodyPublishers.ofString("{\"weight\": " + weight + "}"))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                throw new IllegalStateException("PUT weight: " + response.statusCode() + " " + response.body());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        return (System.nanoTime() - start) / 1_000_000;
     }
 
     /** Upstream attempts the router made to {@code region} so far, every outcome. */
     long attempts(String region) {
-        return attempts(router.meterRegistry(), region, null);
-    }
-
-    static long attempts(MeterRegistry registry, String region, @Nullable String outcome) {
-        double sum = 0;
-        Search search = registry.find("meridian.upstream.attempts").tag("region", region);
-        if (outcome != null) {
-            search = search.tag("outcome", outcome);
-        }
-        for (Counter counter : search.counters()) {
-            sum += counter.count();
-        }
-        return Math.round(sum);
+        return counterTotal("meridian.upstream.attempts", "region", region);
     }
 
     /** Attempts to {@code region} so far by outcome label ({@code success}, {@code gateway_failure}, ...). */
@@ -142,26 +149,31 @@ final class Testbed implements AutoCloseable {
 
     /** The sum of a counter over every tag combination. */
     long counterTotal(String name) {
-        double sum = 0;
-        for (Counter counter : router.meterRegistry().find(name).counters()) {
-            sum += counter.count();
-        }
-        return Math.round(sum);
+        return sum(router.meterRegistry().find(name));
     }
 
     /** The sum of a counter over the series whose tag {@code key} is {@code value}. */
     long counterTotal(String name, String key, String value) {
-        double sum = 0;
-        for (Counter counter : router.meterRegistry().find(name).tag(key, value).counters()) {
-            sum += counter.count();
-        }
-        return Math.round(sum);
+        return sum(router.meterRegistry().find(name).tag(key, value));
+    }
+
+    /** Requests in flight at the endpoints of {@code region} (the router's gauge), at this moment. */
+    long outstandingTo(String region) {
+        return sum(router.meterRegistry().find("meridian.endpoint.outstanding.requests").tag("region", region));
     }
 
     /** Open upstream connections (in use and idle) of every region. */
     long upstreamConnections() {
+        return sum(router.meterRegistry().find("meridian.upstream.connections"));
+    }
+
+    /** The sum of the counters and gauges a search finds (a gauge not yet readable counts 0), rounded. */
+    private static long sum(Search search) {
         double sum = 0;
-        for (Gauge gauge : router.meterRegistry().find("meridian.upstream.connections").gauges()) {
+        for (Counter counter : search.counters()) {
+            sum += counter.count();
+        }
+        for (Gauge gauge : search.gauges()) {
             double value = gauge.value();
             sum += Double.isNaN(value) ? 0 : value;
         }
