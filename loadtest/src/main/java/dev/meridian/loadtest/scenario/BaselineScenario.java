@@ -5,6 +5,7 @@ import dev.meridian.loadtest.gateway.LatencyModel;
 import dev.meridian.loadtest.load.LatencyMeasure;
 import dev.meridian.loadtest.load.LoadGenerator;
 import dev.meridian.loadtest.load.LoadResult;
+import dev.meridian.loadtest.load.TimelinePlot;
 import dev.meridian.loadtest.load.LoadSpec;
 import dev.meridian.loadtest.load.TimelineSecond;
 import java.nio.file.Path;

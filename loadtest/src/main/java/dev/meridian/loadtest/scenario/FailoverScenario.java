@@ -3,6 +3,7 @@ package dev.meridian.loadtest.scenario;
 import dev.meridian.loadtest.DurationArgument;
 import dev.meridian.loadtest.gateway.LatencyModel;
 import dev.meridian.loadtest.load.LoadResult;
+import dev.meridian.loadtest.load.TimelinePlot;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;

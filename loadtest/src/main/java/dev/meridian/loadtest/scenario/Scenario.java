@@ -2,6 +2,7 @@ package dev.meridian.loadtest.scenario;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.meridian.loadtest.load.TimelinePlot;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;

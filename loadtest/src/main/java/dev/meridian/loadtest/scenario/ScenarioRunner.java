@@ -1,6 +1,7 @@
 package dev.meridian.loadtest.scenario;
 
 import dev.meridian.loadtest.load.LoadResult;
+import dev.meridian.loadtest.load.TimelinePlot;
 import dev.meridian.loadtest.load.LoadSpec;
 import java.nio.file.Path;
 import java.util.ArrayList;

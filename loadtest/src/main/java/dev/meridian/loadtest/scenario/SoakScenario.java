@@ -5,6 +5,7 @@ import dev.meridian.loadtest.DurationArgument;
 import dev.meridian.loadtest.gateway.LatencyModel;
 import dev.meridian.loadtest.gateway.SimulatedGateway;
 import dev.meridian.loadtest.load.LoadResult;
+import dev.meridian.loadtest.load.TimelinePlot;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.util.internal.PlatformDependent;
 import java.io.IOException;

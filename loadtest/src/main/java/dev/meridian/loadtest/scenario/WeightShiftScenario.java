@@ -4,6 +4,7 @@ import static dev.meridian.loadtest.scenario.FailoverScenario.percent;
 
 import dev.meridian.loadtest.DurationArgument;
 import dev.meridian.loadtest.gateway.LatencyModel;
+import dev.meridian.loadtest.load.TimelinePlot;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
