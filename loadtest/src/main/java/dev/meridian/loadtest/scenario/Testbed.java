@@ -116,11 +116,7 @@ final class Testbed implements AutoCloseable {
     long putWeight(String region, int weight) {
         long start = System.nanoTime();
         try {
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(adminUri() + "/admin/regions/" + region + "/weight"))
-                    .header("Authorization", "Bearer " + adminToken)
-                    .header("Content-Type", "application/json")
-                    .PUT(HttpRequest.BodyPublishers.ofString("{\"weight\": " + weight + "}"))
-                    .build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = putWeight(http, adminUri(), adminToken, region, weight);
             if (response.statusCode() != 200) {
                 throw new IllegalStateException("PUT weight: " + response.statusCode() + " " + response.body());
             }
@@ -131,6 +127,16 @@ final class Testbed implements AutoCloseable {
             throw new IllegalStateException(e);
         }
         return (System.nanoTime() - start) / 1_000_000;
+    }
+
+    /** {@code PUT /admin/regions/REGION/weight} with a write {@code token} to the admin API at {@code admin}. */
+    static HttpResponse<String> putWeight(HttpClient http, URI admin, String token, String region, int weight)
+            throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create(admin + "/admin/regions/" + region + "/weight"))
+                .header("Authorization", "Bearer " + token)
+                .header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"weight\": " + weight + "}"))
+                .build(), HttpResponse.BodyHandlers.ofString());
     }
 
     /** Upstream attempts the router made to {@code region} so far, every outcome. */
