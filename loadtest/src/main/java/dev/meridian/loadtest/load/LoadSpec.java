@@ -219,43 +219,27 @@ public record LoadSpec(
 
     /** This spec with the fields {@code change} sets; every other field as it is. */
     private LoadSpec with(Consumer<Copy> change) {
-        Copy copy = new Copy(this);
+        Copy copy = new Copy();
         change.accept(copy);
         return new LoadSpec(copy.mode, copy.target, copy.rate, copy.connections, copy.duration, copy.warmup, copy.timeout,
                 copy.mix, copy.seed, copy.eventLoops, copy.progress, copy.listener, copy.tls);
     }
 
-    /** A spec's fields, writable, so that each {@code with*} method names only the one it changes. */
-    private static final class Copy {
-        LoadMode mode;
-        URI target;
-        double rate;
-        int connections;
-        Duration duration;
-        Duration warmup;
-        Duration timeout;
-        RequestMix mix;
-        long seed;
-        int eventLoops;
-        @Nullable PrintStream progress;
-        @Nullable TimelineListener listener;
-        @Nullable LoadTls tls;
-
-        Copy(LoadSpec spec) {
-            mode = spec.mode;
-            target = spec.target;
-            rate = spec.rate;
-            connections = spec.connections;
-            duration = spec.duration;
-            warmup = spec.warmup;
-            timeout = spec.timeout;
-            mix = spec.mix;
-            seed = spec.seed;
-            eventLoops = spec.eventLoops;
-            progress = spec.progress;
-            listener = spec.listener;
-            tls = spec.tls;
-        }
+    /** This spec's fields, writable, so that each {@code with*} method names only the one it changes. */
+    private final class Copy {
+        LoadMode mode = LoadSpec.this.mode;
+        URI target = LoadSpec.this.target;
+        double rate = LoadSpec.this.rate;
+        int connections = LoadSpec.this.connections;
+        Duration duration = LoadSpec.this.duration;
+        Duration warmup = LoadSpec.this.warmup;
+        Duration timeout = LoadSpec.this.timeout;
+        RequestMix mix = LoadSpec.this.mix;
+        long seed = LoadSpec.this.seed;
+        int eventLoops = LoadSpec.this.eventLoops;
+        @Nullable PrintStream progress = LoadSpec.this.progress;
+        @Nullable TimelineListener listener = LoadSpec.this.listener;
+        @Nullable LoadTls tls = LoadSpec.this.tls;
     }
 
     private static @Nullable LoadTls defaultTls(URI target) {

@@ -122,8 +122,7 @@ final class BaselineScenario implements Callable<Integer> {
                     .shade(0, options.warmup.toMillis() / 1000.0, "warm-up")
                     .writeTo(directory.resolve("baseline-timeline.svg"));
         }
-        System.out.println();
-        report.verdicts().forEach(line -> System.out.println(line.replace("**", "")));
+        report.printVerdicts();
         System.out.println("wrote " + directory.resolve("baseline.md") + ", baseline.svg, baseline-timeline.svg, baseline-*.json");
         return 0;
     }

@@ -181,8 +181,9 @@ final class ScenarioReport {
         }
     }
 
-    /** The verdict lines, for printing at the end of a run. */
-    List<String> verdicts() {
-        return List.copyOf(verdicts);
+    /** Prints the verdict lines (without the markdown emphasis) to standard output, after a blank line. */
+    void printVerdicts() {
+        System.out.println();
+        verdicts.forEach(line -> System.out.println(line.replace("**", "")));
     }
 }

@@ -85,8 +85,7 @@ final class ScenarioRunner {
         result.writeSvgPlot(directory.resolve(name + ".svg"), scenario.title());
         result.writeJson(directory.resolve(name + ".json"));
         timeline.writeTo(directory.resolve(name + "-timeline.svg"));
-        System.out.println();
-        report.verdicts().forEach(line -> System.out.println(line.replace("**", "")));
+        report.printVerdicts();
         System.out.printf("wrote %s, %s.svg, %s-timeline.svg, %s.json%n", markdown, name, name, name);
     }
 }

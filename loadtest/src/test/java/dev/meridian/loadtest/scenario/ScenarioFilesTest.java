@@ -89,6 +89,20 @@ class ScenarioFilesTest {
                 .contains("memory (MiB, sampled every 1s)", ">outage<", ">weight 25<").doesNotContain("undone");
     }
 
+    @Test
+    void baselineWritesOneReportAndAResultPerRun() throws Exception {
+        run("baseline", "--rates", "100", "--concurrency", "4", "--duration", "2s");
+
+        String report = Files.readString(out.resolve("baseline.md"));
+        assertThat(report).startsWith("# Scenario baseline\n\n")
+                .contains("| run | achieved req/s | errors | TTFB p50 | TTFB p99 | TTFB p99.9 | TTFB max |",
+                        "| 100 req/s | ", "| saturation, closed loop 4 | ", "![latency](baseline.svg)", "## Verdict\n\n");
+        assertThat(verdicts(report)).hasSize(2).last().asString().startsWith("- **INFO** saturation throughput");
+        for (String file : List.of("baseline.svg", "baseline-timeline.svg", "baseline-rate100.json", "baseline-saturation.json")) {
+            assertThat(out.resolve(file)).isNotEmptyFile();
+        }
+    }
+
     private void run(String... arguments) {
         List<String> all = new ArrayList<>(List.of(arguments));
         all.addAll(List.of(SHORT));
