@@ -222,9 +222,13 @@ final class Testbed implements AutoCloseable {
         }
     }
 
+    /** A region of the testbed: where it is and how many simulated gateways it has. */
+    private record Region(String name, double lat, double lon, int replicas) {
+    }
+
     /** What to start. */
     static final class Builder {
-        private final List<String[]> regions = new ArrayList<>();
+        private final List<Region> regions = new ArrayList<>();
         private LatencyModel latency = LatencyModel.none();
         private HealthTiming health = HealthTiming.DEFAULTS;
         private String routing = "";
@@ -236,7 +240,7 @@ final class Testbed implements AutoCloseable {
 
         /** A region at ({@code lat}, {@code lon}) with {@code replicas} simulated gateways. */
         Builder region(String name, double lat, double lon, int replicas) {
-            regions.add(new String[] {name, Double.toString(lat), Double.toString(lon), Integer.toString(replicas)});
+            regions.add(new Region(name, lat, lon, replicas));
             return this;
         }
 
@@ -294,11 +298,11 @@ final class Testbed implements AutoCloseable {
             String token = Long.toHexString(new SecureRandom().nextLong() | Long.MIN_VALUE)
                     + Long.toHexString(new SecureRandom().nextLong() | Long.MIN_VALUE);
             try {
-                for (String[] region : regions) {
+                for (Region region : regions) {
                     List<SimulatedGateway> gateways = new ArrayList<>();
-                    started.put(region[0], gateways);
-                    for (int i = 1; i <= Integer.parseInt(region[3]); i++) {
-                        gateways.add(SimulatedGateway.start(GatewayConfig.of(region[0] + "-" + i).withLatency(latency)));
+                    started.put(region.name(), gateways);
+                    for (int i = 1; i <= region.replicas(); i++) {
+                        gateways.add(SimulatedGateway.start(GatewayConfig.of(region.name() + "-" + i).withLatency(latency)));
                     }
                 }
                 String yaml = yaml(started, directory, token);
@@ -347,12 +351,12 @@ final class Testbed implements AutoCloseable {
             }
             text.append(health.yaml());
             text.append("regions:\n");
-            for (String[] region : regions) {
-                text.append("  - name: ").append(region[0]).append('\n')
-                        .append("    location: {lat: ").append(region[1]).append(", lon: ").append(region[2]).append("}\n")
+            for (Region region : regions) {
+                text.append("  - name: ").append(region.name()).append('\n')
+                        .append("    location: {lat: ").append(region.lat()).append(", lon: ").append(region.lon()).append("}\n")
                         .append("    endpoints: [");
                 List<String> uris = new ArrayList<>();
-                for (SimulatedGateway gateway : started.get(region[0])) {
+                for (SimulatedGateway gateway : started.get(region.name())) {
                     uris.add("\"" + gateway.baseUri() + "\"");
                 }
                 text.append(String.join(", ", uris)).append("]\n");
