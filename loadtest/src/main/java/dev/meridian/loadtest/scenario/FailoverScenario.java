@@ -67,22 +67,22 @@ abstract class FailoverScenario implements Callable<Integer> {
             description = "The router's routing.mode (default: ${DEFAULT-VALUE}).")
     String routingMode = "distance";
 
-    /** The scenario's name: its command and file names. */
-    abstract String name();
-
-    /** One sentence: what happens to A. */
-    abstract String what();
-
-    /** What happens to A's gateways. */
-    abstract RegionFault fault();
-
-    /** A's expected share of attempts while the fault lasts, once the router has reacted. */
-    abstract double shareDuringFault();
-
-    /** Which count tells whether A gets traffic (see {@link TrafficSampler}). */
-    TrafficSampler.Signal signal() {
-        return TrafficSampler.Signal.ROUTER_ATTEMPTS;
+    /**
+     * One failure scenario as data.
+     *
+     * @param name   its command and file names
+     * @param what   one sentence: what happens to A
+     * @param fault  what happens to A's gateways
+     * @param share  A's expected share of attempts while the fault lasts, once the router has reacted
+     * @param signal which count tells whether A gets traffic (see {@link TrafficSampler})
+     * @param checks its verdict lines
+     */
+    record Failure(String name, String what, RegionFault fault, double share, TrafficSampler.Signal signal,
+            List<Function<Findings, Scenario.Verdict>> checks) {
     }
+
+    /** This command's failure, from its options. */
+    abstract Failure failure();
 
     double defaultRate() {
         return 1000;
@@ -100,10 +100,7 @@ abstract class FailoverScenario implements Callable<Integer> {
         return 2;
     }
 
-    /** The scenario's own checks, as verdict lines. */
-    abstract List<Function<Findings, Scenario.Verdict>> checks();
-
-    /** What a run measured, for {@link #checks}. */
+    /** What a run measured, for the checks. */
     record Findings(ScenarioRun run, long faultMillis, long recoverMillis, long endMillis, double shareBefore,
             double shareDuring, long lastToA, long firstBackToA, long shareSettled, long shareRestored,
             long errorsInFault, long inFlightToA) {
@@ -136,26 +133,27 @@ abstract class FailoverScenario implements Callable<Integer> {
         if (!routingMode.equals("distance")) {
             testbed.routing("mode: " + routingMode);
         }
-        String title = name() + ": " + what();
-        Scenario.Builder<Findings> scenario = Scenario.<Findings>builder(name(), title)
+        Failure failure = failure();
+        String title = failure.name() + ": " + failure.what();
+        Scenario.Builder<Findings> scenario = Scenario.<Findings>builder(failure.name(), title)
                 .announcement(String.format(Locale.ROOT, "scenario %s: %s; %s req/s from New York, fault at %s, recovery at %s",
-                        name(), what(), ScenarioReport.number(rate), DurationArgument.format(faultAt), DurationArgument.format(recoverAt)))
+                        failure.name(), failure.what(), ScenarioReport.number(rate), DurationArgument.format(faultAt), DurationArgument.format(recoverAt)))
                 .testbed(testbed)
                 .load(new Scenario.Load(rate, duration, options.connections(defaultConnections(rate)), generatorTimeout()))
-                .watch(A, signal())
-                .fault(faultAt, what(), A, fault())
-                .undo(recoverAt, A + " recovers", A, fault())
-                .measure(this::analyse)
-                .setup(f -> List.of(setup(f, rate, timing)))
-                .sections(this::figures)
+                .watch(A, failure.signal())
+                .fault(faultAt, failure.what(), A, failure.fault())
+                .undo(recoverAt, A + " recovers", A, failure.fault())
+                .measure(run -> analyse(run, failure.share()))
+                .setup(f -> List.of(setup(f, failure.what(), rate, timing)))
+                .sections((f, report) -> figures(f, report, failure.share()))
                 .timelinePlot(f -> new TimelinePlot(title)
                         .panel("time to first byte per second (ms, log scale)", true, f.run().latencySeries())
                         .panel("per second", false, withErrors(f.run().attemptSeries(), f.run().errorSeries())));
-        checks().forEach(scenario::check);
+        failure.checks().forEach(scenario::check);
         return scenario.build();
     }
 
-    private Findings analyse(ScenarioRun run) {
+    private Findings analyse(ScenarioRun run, double shareDuringFault) {
         TrafficSampler traffic = run.traffic();
         long faultMillis = run.events().get(0).millis();
         long recoverMillis = run.events().get(1).millis();
@@ -163,7 +161,7 @@ abstract class FailoverScenario implements Callable<Integer> {
         double shareBefore = traffic.averageShare(A, faultMillis - 5000, faultMillis);
         long lastToA = traffic.lastAttemptBetween(A, faultMillis, recoverMillis);
         long firstBack = traffic.firstAttemptAfter(A, recoverMillis);
-        long settled = traffic.convergence(A, shareDuringFault(), 0.05, 1000, 3, faultMillis, recoverMillis);
+        long settled = traffic.convergence(A, shareDuringFault, 0.05, 1000, 3, faultMillis, recoverMillis);
         long restored = traffic.convergence(A, shareBefore, 0.05, 1000, 3, recoverMillis, endMillis);
         long errorsInFault = run.errorsBetween(faultMillis, recoverMillis + 1000);
         double shareDuring = traffic.averageShare(A, recoverMillis - 5000, recoverMillis);
@@ -172,18 +170,18 @@ abstract class FailoverScenario implements Callable<Integer> {
                 settled, restored, errorsInFault, run.events().get(0).inFlight());
     }
 
-    private String setup(Findings f, double rate, Testbed.HealthTiming timing) {
+    private String setup(Findings f, String what, double rate, Testbed.HealthTiming timing) {
         return String.format(Locale.ROOT, "Open-loop load of `POST %s` at %s req/s from clients in New York "
                 + "(`X-Client-Geo-Location: %s`, trusted from loopback); their nearest region is `%s` (A), the next `%s` (B). "
                 + "At %s %s; at %s A recovers. Each region has %d simulated gateways answering after a lognormal delay "
                 + "(median %s, p99 %s). Health timing: %s. Everything runs in one JVM on loopback (generator, router, gateways).",
                 Testbed.COMPLETIONS, ScenarioReport.number(rate), Testbed.NEW_YORK, A, B,
-                ScenarioReport.seconds(f.faultMillis()), what(), ScenarioReport.seconds(f.recoverMillis()),
+                ScenarioReport.seconds(f.faultMillis()), what, ScenarioReport.seconds(f.recoverMillis()),
                 f.run().bed().gateways(A).size(), DurationArgument.format(latencyMedian), DurationArgument.format(latencyP99),
                 timing.label());
     }
 
-    private void figures(Findings f, ScenarioReport report) {
+    private void figures(Findings f, ScenarioReport report, double shareDuringFault) {
         ScenarioRun run = f.run();
         Testbed bed = run.bed();
         LoadResult result = f.result();
@@ -201,7 +199,7 @@ abstract class FailoverScenario implements Callable<Integer> {
                         + (f.lastToA() >= 0 ? "" : " (no attempt to A after the fault)")),
                 List.of("attempts to A during the fault, by outcome", bed.attemptsByOutcome(A).toString()
                         + " (whole run; " + run.traffic().attemptsBetween(A, f.faultMillis() + 100, f.recoverMillis()) + " during the fault)"),
-                List.of("A's share settled within 5 points of " + percent(shareDuringFault()) + " after",
+                List.of("A's share settled within 5 points of " + percent(shareDuringFault) + " after",
                         ScenarioReport.seconds(f.shareSettled())),
                 List.of("from recovery to A's first attempt", ScenarioReport.seconds(f.firstBackToA())),
                 List.of("from recovery to A's share back within 5 points of before", ScenarioReport.seconds(f.shareRestored())),
@@ -248,32 +246,14 @@ abstract class FailoverScenario implements Callable<Integer> {
         boolean resetConnections;
 
         @Override
-        String name() {
-            return resetConnections ? "region-outage-reset" : "region-outage";
-        }
-
-        @Override
-        String what() {
-            return "every gateway of " + A + " goes down" + (resetConnections ? " and resets its open connections" : "");
-        }
-
-        @Override
-        RegionFault fault() {
-            return resetConnections ? RegionFault.outageWithResets() : RegionFault.outage();
-        }
-
-        @Override
-        double shareDuringFault() {
-            return 0;
-        }
-
-        @Override
-        List<Function<Findings, Scenario.Verdict>> checks() {
-            return List.of(
-                    f -> noErrors(f, "a hard-down region costs clients no errors (DESIGN.md)"),
-                    f -> Scenario.Verdict.of(f.lastToA() <= 5000,
-                            "no attempt goes to the dead region within 5 s", ScenarioReport.seconds(f.lastToA())),
-                    f -> returns(f, "attempt"));
+        Failure failure() {
+            return new Failure(resetConnections ? "region-outage-reset" : "region-outage",
+                    "every gateway of " + A + " goes down" + (resetConnections ? " and resets its open connections" : ""),
+                    resetConnections ? RegionFault.outageWithResets() : RegionFault.outage(), 0, TrafficSampler.Signal.ROUTER_ATTEMPTS,
+                    List.of(f -> noErrors(f, "a hard-down region costs clients no errors (DESIGN.md)"),
+                            f -> Scenario.Verdict.of(f.lastToA() <= 5000,
+                                    "no attempt goes to the dead region within 5 s", ScenarioReport.seconds(f.lastToA())),
+                            f -> returns(f, "attempt")));
         }
     }
 
@@ -283,28 +263,17 @@ abstract class FailoverScenario implements Callable<Integer> {
                 "Reports client errors, the time until no request goes there, and the time until traffic returns."})
     static final class BlackHole extends FailoverScenario {
         @Override
-        String name() {
-            return "black-hole";
-        }
-
-        @Override
-        String what() {
-            return "every gateway of " + A + " hangs";
-        }
-
-        @Override
-        RegionFault fault() {
-            return RegionFault.hang();
-        }
-
-        @Override
-        double shareDuringFault() {
-            return 0;
-        }
-
-        @Override
-        TrafficSampler.Signal signal() {
-            return TrafficSampler.Signal.GATEWAY_REQUESTS;
+        Failure failure() {
+            // A hung attempt is counted when it times out: the gateways' received requests tell when A stops getting traffic.
+            return new Failure("black-hole", "every gateway of " + A + " hangs", RegionFault.hang(), 0,
+                    TrafficSampler.Signal.GATEWAY_REQUESTS,
+                    List.of(f -> Scenario.Verdict.of(f.result().errorCount() == 0,
+                                    "a black-holed region costs no errors on a route that may repeat requests: the attempts waiting "
+                                            + "there are rescued when it is suspected (DESIGN.md)",
+                                    f.result().errorCount() + " errors, " + f.inFlightToA() + " in flight when it hung"),
+                            f -> Scenario.Verdict.of(f.lastToA() <= 10_000,
+                                    "no request reaches the hung region within 10 s", ScenarioReport.seconds(f.lastToA())),
+                            f -> returns(f, "request")));
         }
 
         @Override
@@ -316,18 +285,6 @@ abstract class FailoverScenario implements Callable<Integer> {
         int defaultConnections(double rate) {
             // Requests sent to A before the router notices wait for the 10 s first-byte timeout.
             return (int) Math.min(15_000, Math.max(512, rate * 8));
-        }
-
-        @Override
-        List<Function<Findings, Scenario.Verdict>> checks() {
-            return List.of(
-                    f -> Scenario.Verdict.of(f.result().errorCount() == 0,
-                            "a black-holed region costs no errors on a route that may repeat requests: the attempts waiting there "
-                                    + "are rescued when it is suspected (DESIGN.md)",
-                            f.result().errorCount() + " errors, " + f.inFlightToA() + " in flight when it hung"),
-                    f -> Scenario.Verdict.of(f.lastToA() <= 10_000,
-                            "no request reaches the hung region within 10 s", ScenarioReport.seconds(f.lastToA())),
-                    f -> returns(f, "request"));
         }
     }
 
@@ -341,45 +298,28 @@ abstract class FailoverScenario implements Callable<Integer> {
         Duration slow = Duration.ofMillis(200);
 
         @Override
-        String name() {
-            return "slow-region";
-        }
-
-        @Override
-        String what() {
-            return A + " answers " + DurationArgument.format(slow) + " slower";
-        }
-
-        @Override
-        RegionFault fault() {
-            return RegionFault.slow(slow);
-        }
-
-        @Override
-        double shareDuringFault() {
-            return routingMode.equals("distance") ? 1 : 0;
+        Failure failure() {
+            boolean distance = routingMode.equals("distance");
+            Function<Findings, Scenario.Verdict> noErrors = f -> noErrors(f, "a slow region costs no errors");
+            List<Function<Findings, Scenario.Verdict>> checks = distance
+                    ? List.of(noErrors, f -> Scenario.Verdict.info("distance routing keeps the traffic in the slow region (by "
+                            + "design: it ranks by distance; the breaker's slow-call threshold is 30 s); A's share settled at 100 % "
+                            + "after " + ScenarioReport.seconds(f.shareSettled())))
+                    : List.of(noErrors,
+                            f -> Scenario.Verdict.of(f.shareSettled() >= 0 && f.shareSettled() <= 5000,
+                                    "latency-aware routing moves a region answering ten times slower (probes too) to the next "
+                                            + "region within seconds",
+                                    "A's share settled at 0 % after " + ScenarioReport.seconds(f.shareSettled())),
+                            f -> Scenario.Verdict.of(f.shareRestored() >= 0,
+                                    "A gets its share back after recovery (at most one move per hysteresis period)",
+                                    ScenarioReport.seconds(f.shareRestored())));
+            return new Failure("slow-region", A + " answers " + DurationArgument.format(slow) + " slower", RegionFault.slow(slow),
+                    distance ? 1 : 0, TrafficSampler.Signal.ROUTER_ATTEMPTS, checks);
         }
 
         @Override
         int defaultConnections(double rate) {
             return (int) Math.max(512, rate * (slow.toMillis() + 300) / 1000);
-        }
-
-        @Override
-        List<Function<Findings, Scenario.Verdict>> checks() {
-            Function<Findings, Scenario.Verdict> noErrors = f -> noErrors(f, "a slow region costs no errors");
-            if (routingMode.equals("distance")) {
-                return List.of(noErrors, f -> Scenario.Verdict.info("distance routing keeps the traffic in the slow region (by design: "
-                        + "it ranks by distance; the breaker's slow-call threshold is 30 s); A's share settled at 100 % after "
-                        + ScenarioReport.seconds(f.shareSettled())));
-            }
-            return List.of(noErrors,
-                    f -> Scenario.Verdict.of(f.shareSettled() >= 0 && f.shareSettled() <= 5000,
-                            "latency-aware routing moves a region answering ten times slower (probes too) to the next region within seconds",
-                            "A's share settled at 0 % after " + ScenarioReport.seconds(f.shareSettled())),
-                    f -> Scenario.Verdict.of(f.shareRestored() >= 0,
-                            "A gets its share back after recovery (at most one move per hysteresis period)",
-                            ScenarioReport.seconds(f.shareRestored())));
         }
     }
 
@@ -389,41 +329,22 @@ abstract class FailoverScenario implements Callable<Integer> {
                 "Reports errors and how the region's share spills (expected: min(1, 1.4 x healthy fraction) = 70 %)."})
     static final class Brownout extends FailoverScenario {
         @Override
-        String name() {
-            return "brownout";
-        }
-
-        @Override
-        String what() {
-            return "half of " + A + "'s gateways go down";
+        Failure failure() {
+            return new Failure("brownout", "half of " + A + "'s gateways go down", RegionFault.halfDown(), Math.min(1, 1.4 * 0.5),
+                    TrafficSampler.Signal.ROUTER_ATTEMPTS,
+                    List.of(f -> noErrors(f, "endpoints going down hard cost clients no errors"),
+                            f -> Scenario.Verdict.of(f.shareSettled() >= 0 && f.shareSettled() <= 2000,
+                                    "A keeps min(1, 1.4 x 0.5) = 70 % of its traffic from the first seconds, the rest spills to B "
+                                            + "(outlier ejection within a few requests; the breaker stays closed)",
+                                    "settled within 5 points of 70 % after " + ScenarioReport.seconds(f.shareSettled())
+                                            + "; " + percent(f.shareDuring()) + " in the last 5 s of the fault"),
+                            f -> Scenario.Verdict.of(f.shareRestored() >= 0, "A gets its whole share back after recovery",
+                                    ScenarioReport.seconds(f.shareRestored()))));
         }
 
         @Override
         int defaultReplicas() {
             return 4;
-        }
-
-        @Override
-        RegionFault fault() {
-            return RegionFault.halfDown();
-        }
-
-        @Override
-        double shareDuringFault() {
-            return Math.min(1, 1.4 * 0.5);
-        }
-
-        @Override
-        List<Function<Findings, Scenario.Verdict>> checks() {
-            return List.of(
-                    f -> noErrors(f, "endpoints going down hard cost clients no errors"),
-                    f -> Scenario.Verdict.of(f.shareSettled() >= 0 && f.shareSettled() <= 2000,
-                            "A keeps min(1, 1.4 x 0.5) = 70 % of its traffic from the first seconds, the rest spills to B "
-                                    + "(outlier ejection within a few requests; the breaker stays closed)",
-                            "settled within 5 points of 70 % after " + ScenarioReport.seconds(f.shareSettled())
-                                    + "; " + percent(f.shareDuring()) + " in the last 5 s of the fault"),
-                    f -> Scenario.Verdict.of(f.shareRestored() >= 0, "A gets its whole share back after recovery",
-                            ScenarioReport.seconds(f.shareRestored())));
         }
     }
 }

@@ -70,10 +70,7 @@ final class ScenarioRun implements AutoCloseable {
 
     /** The regions' traffic, sampled every 100 ms since the load started. */
     TrafficSampler traffic() {
-        if (traffic == null) {
-            throw new IllegalStateException("this scenario does not sample traffic (Scenario.Builder.watch)");
-        }
-        return traffic;
+        return present(traffic, "this scenario does not sample traffic (Scenario.Builder.watch)");
     }
 
     /** {@link System#nanoTime()} when the load started (to within the time {@code start} took to return). */
@@ -123,10 +120,7 @@ final class ScenarioRun implements AutoCloseable {
 
     /** The generator's result; after {@link #finish()}. */
     LoadResult result() {
-        if (result == null) {
-            throw new IllegalStateException("the load has not finished");
-        }
-        return result;
+        return present(result, "the load has not finished");
     }
 
     /** When the load ended, in milliseconds since it started; after {@link #finish()}. */
@@ -223,6 +217,13 @@ final class ScenarioRun implements AutoCloseable {
         return ScenarioReport.timelineTable(all, header, s -> s - 1 < perSecond.length
                 ? Arrays.stream(perSecond[s - 1]).mapToObj(v -> ScenarioReport.number(Math.round(v))).toList()
                 : Collections.nCopies(header.size(), ""));
+    }
+
+    private static <T> T present(@Nullable T value, String otherwise) {
+        if (value == null) {
+            throw new IllegalStateException(otherwise);
+        }
+        return value;
     }
 
     @Override
