@@ -30,6 +30,9 @@ import picocli.CommandLine.Option;
  *   <li>{@code slow-region}: A answers {@code --slow} (200 ms) later, probes included.
  *   <li>{@code brownout}: half of A's gateways go down.
  * </ul>
+ *
+ * <p>Each command states its {@link Failure} (what it does to A, the share A should keep, its
+ * checks); {@link #scenario()} makes it the {@link Scenario} that {@link ScenarioRunner} plays.
  */
 abstract class FailoverScenario implements Callable<Integer> {
 
