@@ -10,6 +10,8 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * The socket transport the simulated gateways and the load generator run on: native epoll where
@@ -17,58 +19,40 @@ import io.netty.channel.socket.nio.NioSocketChannel;
  * benchmark does not pit an epoll server against an NIO client), NIO elsewhere. Tests run on both.
  */
 public enum SocketTransport {
-    EPOLL {
-        @Override
-        public IoHandlerFactory ioHandlerFactory() {
-            return EpollIoHandler.newFactory();
-        }
+    EPOLL(EpollIoHandler::newFactory, EpollServerSocketChannel.class, EpollSocketChannel.class, Epoll::isAvailable),
+    NIO(NioIoHandler::newFactory, NioServerSocketChannel.class, NioSocketChannel.class, () -> true);
 
-        @Override
-        public Class<? extends ServerChannel> serverChannelType() {
-            return EpollServerSocketChannel.class;
-        }
+    private final Supplier<IoHandlerFactory> ioHandlerFactory;
+    private final Class<? extends ServerChannel> serverChannelType;
+    private final Class<? extends SocketChannel> channelType;
+    private final BooleanSupplier available;
 
-        @Override
-        public Class<? extends SocketChannel> channelType() {
-            return EpollSocketChannel.class;
-        }
+    SocketTransport(Supplier<IoHandlerFactory> ioHandlerFactory, Class<? extends ServerChannel> serverChannelType,
+            Class<? extends SocketChannel> channelType, BooleanSupplier available) {
+        this.ioHandlerFactory = ioHandlerFactory;
+        this.serverChannelType = serverChannelType;
+        this.channelType = channelType;
+        this.available = available;
+    }
 
-        @Override
-        public boolean isAvailable() {
-            return Epoll.isAvailable();
-        }
-    },
-    NIO {
-        @Override
-        public IoHandlerFactory ioHandlerFactory() {
-            return NioIoHandler.newFactory();
-        }
-
-        @Override
-        public Class<? extends ServerChannel> serverChannelType() {
-            return NioServerSocketChannel.class;
-        }
-
-        @Override
-        public Class<? extends SocketChannel> channelType() {
-            return NioSocketChannel.class;
-        }
-
-        @Override
-        public boolean isAvailable() {
-            return true;
-        }
-    };
-
-    public abstract IoHandlerFactory ioHandlerFactory();
+    public IoHandlerFactory ioHandlerFactory() {
+        return ioHandlerFactory.get();
+    }
 
     /** The listening socket's channel class. */
-    public abstract Class<? extends ServerChannel> serverChannelType();
+    public Class<? extends ServerChannel> serverChannelType() {
+        return serverChannelType;
+    }
 
     /** The connecting socket's channel class. */
-    public abstract Class<? extends SocketChannel> channelType();
+    public Class<? extends SocketChannel> channelType() {
+        return channelType;
+    }
 
-    public abstract boolean isAvailable();
+    /** Whether the platform has this transport (epoll: Linux with the native library loaded). */
+    public boolean isAvailable() {
+        return available.getAsBoolean();
+    }
 
     /** Epoll when available, else NIO. */
     public static SocketTransport preferred() {

@@ -161,41 +161,35 @@ final class ControlJson {
     }
 
     private static @Nullable String string(Map<String, @Nullable Object> fields, String field) {
-        Object value = fields.get(field);
-        if (value == null) {
-            return null;
-        }
-        if (!(value instanceof String text)) {
-            throw new IllegalArgumentException(field + ": " + describe(value) + " (expected: a string)");
-        }
-        return text;
+        return typed(fields, field, String.class, "a string");
     }
 
     private static @Nullable BigDecimal number(Map<String, @Nullable Object> fields, String field) {
-        Object value = fields.get(field);
-        if (value == null) {
-            return null;
-        }
-        if (!(value instanceof BigDecimal number)) {
-            throw new IllegalArgumentException(field + ": " + describe(value) + " (expected: a number)");
-        }
-        return number;
+        return typed(fields, field, BigDecimal.class, "a number");
     }
 
     private static @Nullable Duration duration(Map<String, @Nullable Object> fields, String field) {
-        Object value = fields.get(field);
-        if (value == null) {
+        String text = typed(fields, field, String.class, "a duration string such as \"200ms\"");
+        if (text == null) {
             return null;
-        }
-        if (!(value instanceof String text)) {
-            throw new IllegalArgumentException(
-                    field + ": " + describe(value) + " (expected: a duration string such as \"200ms\")");
         }
         try {
             return DurationText.parse(text);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(field + ": " + e.getMessage(), e);
         }
+    }
+
+    /** The field's value when it is a {@code type}; null when absent; else an error saying what was {@code expected}. */
+    private static <T> @Nullable T typed(Map<String, @Nullable Object> fields, String field, Class<T> type, String expected) {
+        Object value = fields.get(field);
+        if (value == null) {
+            return null;
+        }
+        if (!type.isInstance(value)) {
+            throw new IllegalArgumentException(field + ": " + describe(value) + " (expected: " + expected + ")");
+        }
+        return type.cast(value);
     }
 
     private static int intValue(String field, BigDecimal number) {

@@ -62,7 +62,7 @@ final class EventStream implements ResponseStream {
                 .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_CACHE);
         if (resetAfter == 0) {
             finished = true;
-            ctx.writeAndFlush(head).addListener(written -> ServerInitiatedClose.reset(ctx.channel()));
+            ServerInitiatedClose.resetAfter(ctx, head);
             return;
         }
         ctx.write(head, ctx.voidPromise());

@@ -66,7 +66,7 @@ final class PatternBytesStream implements ResponseStream {
         }
         if (resetAfter == 0) {
             finished = true;
-            ctx.writeAndFlush(head).addListener(written -> ServerInitiatedClose.reset(ctx.channel()));
+            ServerInitiatedClose.resetAfter(ctx, head);
             return;
         }
         ctx.write(head, ctx.voidPromise());

@@ -1,11 +1,7 @@
 package dev.meridian.loadtest.load;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
 import static java.util.Objects.requireNonNull;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -74,15 +70,7 @@ public final class LatencyPlot {
 
     /** Writes the SVG to {@code file}, creating its directory when missing. */
     public void writeTo(Path file) {
-        try {
-            Path parent = file.toAbsolutePath().getParent();
-            if (parent != null) {
-                Files.createDirectories(parent);
-            }
-            Files.writeString(file, toSvg(), UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
-        }
+        SvgDocument.write(file, toSvg());
     }
 
     /** The SVG document. */
@@ -94,62 +82,50 @@ public final class LatencyPlot {
                 maxMillis = Math.max(maxMillis, histogram.getMaxValue() / 1000.0);
             }
         }
-        double step = niceStep(Math.max(maxMillis, 0.001) / 5);
+        double step = SvgDocument.niceStep(Math.max(maxMillis, 0.001) / 5);
         double yTop = Math.max(step, Math.ceil(maxMillis / step) * step);
         double plotWidth = WIDTH - LEFT - RIGHT;
         double plotHeight = HEIGHT - TOP - BOTTOM;
 
-        StringBuilder svg = new StringBuilder(16 * 1024);
-        svg.append("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-        svg.append(String.format(Locale.ROOT,
-                "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
-                        + "font-family=\"Helvetica, Arial, sans-serif\" font-size=\"13\">%n",
-                WIDTH, HEIGHT, WIDTH, HEIGHT));
-        svg.append("<title>").append(escape(title)).append("</title>\n");
-        svg.append(String.format(Locale.ROOT, "<rect x=\"0\" y=\"0\" width=\"%d\" height=\"%d\" fill=\"white\"/>%n", WIDTH, HEIGHT));
-        svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"32\" text-anchor=\"middle\" font-size=\"18\">%s</text>%n",
-                WIDTH / 2, escape(title)));
+        SvgDocument svg = new SvgDocument(WIDTH, HEIGHT, 13, title, WIDTH / 2, 32, 18);
 
         // Horizontal grid and the latency axis.
-        svg.append("<g stroke=\"#dddddd\" stroke-width=\"1\">\n");
+        svg.raw("<g stroke=\"#dddddd\" stroke-width=\"1\">\n");
         for (double y = 0; y <= yTop + step / 2; y += step) {
             double py = TOP + plotHeight * (1 - y / yTop);
-            svg.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\"/>%n",
-                    LEFT, py, WIDTH - RIGHT, py));
+            svg.add("<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\"/>%n",
+                    LEFT, py, WIDTH - RIGHT, py);
         }
         // Vertical grid at 0%, 90%, 99%, ... and a lighter one at 50%.
         for (int k = 0; k <= nines; k++) {
             double px = LEFT + plotWidth * k / nines;
-            svg.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\"/>%n",
-                    px, TOP, px, HEIGHT - BOTTOM));
+            svg.add("<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\"/>%n",
+                    px, TOP, px, HEIGHT - BOTTOM);
         }
         double median = LEFT + plotWidth * Math.log10(2) / nines;
-        svg.append(String.format(Locale.ROOT,
-                "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke-dasharray=\"4 4\"/>%n", median, TOP, median, HEIGHT - BOTTOM));
-        svg.append("</g>\n");
+        svg.add("<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke-dasharray=\"4 4\"/>%n", median, TOP, median, HEIGHT - BOTTOM);
+        svg.raw("</g>\n");
 
-        svg.append("<g fill=\"#333333\">\n");
+        svg.raw("<g fill=\"#333333\">\n");
         for (double y = 0; y <= yTop + step / 2; y += step) {
             double py = TOP + plotHeight * (1 - y / yTop);
-            svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>%n",
-                    LEFT - 8, py + 4, formatNumber(y)));
+            svg.add("<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>%n",
+                    LEFT - 8, py + 4, formatNumber(y));
         }
         for (int k = 0; k <= nines; k++) {
             double px = LEFT + plotWidth * k / nines;
-            svg.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>%n",
-                    px, HEIGHT - BOTTOM + 20, percentileLabel(k)));
+            svg.add("<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>%n",
+                    px, HEIGHT - BOTTOM + 20, percentileLabel(k));
         }
-        svg.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" fill=\"#777777\">50%%</text>%n",
-                median, HEIGHT - BOTTOM + 20));
-        svg.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">Percentile</text>%n",
-                LEFT + plotWidth / 2, HEIGHT - 22));
-        svg.append(String.format(Locale.ROOT,
-                "<text x=\"20\" y=\"%.1f\" text-anchor=\"middle\" transform=\"rotate(-90 20 %.1f)\">Latency (ms)</text>%n",
-                TOP + plotHeight / 2, TOP + plotHeight / 2));
-        svg.append("</g>\n");
-        svg.append(String.format(Locale.ROOT,
-                "<rect x=\"%d\" y=\"%d\" width=\"%.0f\" height=\"%.0f\" fill=\"none\" stroke=\"#888888\"/>%n",
-                LEFT, TOP, plotWidth, plotHeight));
+        svg.add("<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\" fill=\"#777777\">50%%</text>%n",
+                median, HEIGHT - BOTTOM + 20);
+        svg.add("<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">Percentile</text>%n",
+                LEFT + plotWidth / 2, HEIGHT - 22);
+        svg.add("<text x=\"20\" y=\"%.1f\" text-anchor=\"middle\" transform=\"rotate(-90 20 %.1f)\">Latency (ms)</text>%n",
+                TOP + plotHeight / 2, TOP + plotHeight / 2);
+        svg.raw("</g>\n");
+        svg.add("<rect x=\"%d\" y=\"%d\" width=\"%.0f\" height=\"%.0f\" fill=\"none\" stroke=\"#888888\"/>%n",
+                LEFT, TOP, plotWidth, plotHeight);
 
         // One line per series.
         int index = 0;
@@ -157,15 +133,15 @@ public final class LatencyPlot {
             Histogram histogram = entry.getValue();
             String color = COLORS[index % COLORS.length];
             if (histogram.getTotalCount() > 0) {
-                svg.append("<polyline fill=\"none\" stroke=\"").append(color).append('"').append(dash(index))
+                StringBuilder line = new StringBuilder("<polyline fill=\"none\" stroke=\"").append(color).append('"').append(dash(index))
                         .append(" stroke-width=\"2\" stroke-linejoin=\"round\" points=\"");
                 for (double[] point : points(histogram, nines)) {
                     double px = LEFT + plotWidth * point[0] / nines;
                     double py = TOP + plotHeight * (1 - point[1] / yTop);
-                    svg.append(String.format(Locale.ROOT, "%.1f,%.1f ", px, py));
+                    line.append(String.format(Locale.ROOT, "%.1f,%.1f ", px, py));
                 }
-                svg.setLength(svg.length() - 1);
-                svg.append("\"><title>").append(escape(entry.getKey())).append("</title></polyline>\n");
+                line.setLength(line.length() - 1);
+                svg.raw(line.append("\"><title>").append(SvgDocument.escape(entry.getKey())).append("</title></polyline>\n"));
             }
             index++;
         }
@@ -182,21 +158,18 @@ public final class LatencyPlot {
             legendWidth = Math.max(legendWidth, label.length() * 7 + 44);
         }
         if (!labels.isEmpty()) {
-            svg.append(String.format(Locale.ROOT,
-                    "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"white\" fill-opacity=\"0.9\" stroke=\"#bbbbbb\"/>%n",
-                    legendX - 8, legendY - 8, legendWidth, labels.size() * lineHeight + 8));
+            svg.add("<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"white\" fill-opacity=\"0.9\" stroke=\"#bbbbbb\"/>%n",
+                    legendX - 8, legendY - 8, legendWidth, labels.size() * lineHeight + 8);
         }
         for (int i = 0; i < labels.size(); i++) {
             int y = legendY + i * lineHeight + 8;
             String color = COLORS[i % COLORS.length];
-            svg.append(String.format(Locale.ROOT,
-                    "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\"%s stroke-width=\"3\"/>%n",
-                    legendX, y, legendX + 24, y, color, dash(i)));
-            svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\">%s</text>%n",
-                    legendX + 32, y + 4, escape(labels.get(i))));
+            svg.add("<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\"%s stroke-width=\"3\"/>%n",
+                    legendX, y, legendX + 24, y, color, dash(i));
+            svg.add("<text x=\"%d\" y=\"%d\">%s</text>%n",
+                    legendX + 32, y + 4, SvgDocument.escape(labels.get(i)));
         }
-        svg.append("</svg>\n");
-        return svg.toString();
+        return svg.end();
     }
 
     private static String dash(int index) {
@@ -261,40 +234,9 @@ public final class LatencyPlot {
         return ProgressLine.millis(micros / 1000.0);
     }
 
-    /** 1, 2, 2.5 or 5 times a power of ten, at least {@code raw}. */
-    static double niceStep(double raw) {
-        double magnitude = Math.pow(10, Math.floor(Math.log10(raw)));
-        for (double factor : new double[] {1, 2, 2.5, 5, 10}) {
-            if (factor * magnitude >= raw) {
-                return factor * magnitude;
-            }
-        }
-        return 10 * magnitude;
-    }
-
     private static String formatNumber(double value) {
         String text = String.format(Locale.ROOT, "%.3f", value);
         text = text.replaceAll("0+$", "");
         return text.endsWith(".") ? text.substring(0, text.length() - 1) : text;
-    }
-
-    static String escape(String text) {
-        StringBuilder escaped = new StringBuilder(text.length());
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            switch (c) {
-                case '&' -> escaped.append("&amp;");
-                case '<' -> escaped.append("&lt;");
-                case '>' -> escaped.append("&gt;");
-                case '"' -> escaped.append("&quot;");
-                case '\'' -> escaped.append("&apos;");
-                default -> {
-                    if (c >= 0x20 || c == '\t' || c == '\n') {
-                        escaped.append(c);
-                    }
-                }
-            }
-        }
-        return escaped.toString();
     }
 }

@@ -6,6 +6,7 @@ import java.io.PrintStream;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -136,42 +137,42 @@ public record LoadSpec(
 
     /** The number of keep-alive connections (in a closed loop: the concurrency). */
     public LoadSpec withConnections(int count) {
-        return new LoadSpec(mode, target, rate, count, duration, warmup, timeout, mix, seed, eventLoops, progress, listener, tls);
+        return with(copy -> copy.connections = count);
     }
 
     /** Load sent before measuring starts, to warm up JITs, pools and caches on both sides. */
     public LoadSpec withWarmup(Duration warmupTime) {
-        return new LoadSpec(mode, target, rate, connections, duration, warmupTime, timeout, mix, seed, eventLoops, progress, listener, tls);
+        return with(copy -> copy.warmup = warmupTime);
     }
 
     /** The requests to send. */
     public LoadSpec withMix(RequestMix requestMix) {
-        return new LoadSpec(mode, target, rate, connections, duration, warmup, timeout, requestMix, seed, eventLoops, progress, listener, tls);
+        return with(copy -> copy.mix = requestMix);
     }
 
     /** The per-request timeout, counted from the intended send time. */
     public LoadSpec withTimeout(Duration requestTimeout) {
-        return new LoadSpec(mode, target, rate, connections, duration, warmup, requestTimeout, mix, seed, eventLoops, progress, listener, tls);
+        return with(copy -> copy.timeout = requestTimeout);
     }
 
     /** Prints a progress line per second to {@code out}; null for none. */
     public LoadSpec withProgress(@Nullable PrintStream out) {
-        return new LoadSpec(mode, target, rate, connections, duration, warmup, timeout, mix, seed, eventLoops, out, listener, tls);
+        return with(copy -> copy.progress = out);
     }
 
     /** Tells {@code secondListener} about each second of the run as it ends (warm-up included, flagged); null for none. */
     public LoadSpec withListener(@Nullable TimelineListener secondListener) {
-        return new LoadSpec(mode, target, rate, connections, duration, warmup, timeout, mix, seed, eventLoops, progress, secondListener, tls);
+        return with(copy -> copy.listener = secondListener);
     }
 
     /** The seed of the weighted request choice. */
     public LoadSpec withSeed(long randomSeed) {
-        return new LoadSpec(mode, target, rate, connections, duration, warmup, timeout, mix, randomSeed, eventLoops, progress, listener, tls);
+        return with(copy -> copy.seed = randomSeed);
     }
 
     /** The number of client event loops (threads); 0 picks one from the connections and cores. */
     public LoadSpec withEventLoops(int count) {
-        return new LoadSpec(mode, target, rate, connections, duration, warmup, timeout, mix, seed, count, progress, listener, tls);
+        return with(copy -> copy.eventLoops = count);
     }
 
     /**
@@ -180,7 +181,10 @@ public record LoadSpec(
      */
     public LoadSpec withTls(@Nullable LoadTls trust) {
         URI changed = URI.create((trust != null ? "https" : "http") + "://" + hostHeader());
-        return new LoadSpec(mode, changed, rate, connections, duration, warmup, timeout, mix, seed, eventLoops, progress, listener, trust);
+        return with(copy -> {
+            copy.target = changed;
+            copy.tls = trust;
+        });
     }
 
     /** Whether the target is {@code https}. */
@@ -211,6 +215,31 @@ public record LoadSpec(
         return mode == LoadMode.OPEN_LOOP
                 ? String.format(Locale.ROOT, "open loop %s/s", formatRate(rate))
                 : "closed loop, concurrency " + connections;
+    }
+
+    /** This spec with the fields {@code change} sets; every other field as it is. */
+    private LoadSpec with(Consumer<Copy> change) {
+        Copy copy = new Copy();
+        change.accept(copy);
+        return new LoadSpec(copy.mode, copy.target, copy.rate, copy.connections, copy.duration, copy.warmup, copy.timeout,
+                copy.mix, copy.seed, copy.eventLoops, copy.progress, copy.listener, copy.tls);
+    }
+
+    /** This spec's fields, writable, so that each {@code with*} method names only the one it changes. */
+    private final class Copy {
+        LoadMode mode = LoadSpec.this.mode;
+        URI target = LoadSpec.this.target;
+        double rate = LoadSpec.this.rate;
+        int connections = LoadSpec.this.connections;
+        Duration duration = LoadSpec.this.duration;
+        Duration warmup = LoadSpec.this.warmup;
+        Duration timeout = LoadSpec.this.timeout;
+        RequestMix mix = LoadSpec.this.mix;
+        long seed = LoadSpec.this.seed;
+        int eventLoops = LoadSpec.this.eventLoops;
+        @Nullable PrintStream progress = LoadSpec.this.progress;
+        @Nullable TimelineListener listener = LoadSpec.this.listener;
+        @Nullable LoadTls tls = LoadSpec.this.tls;
     }
 
     private static @Nullable LoadTls defaultTls(URI target) {

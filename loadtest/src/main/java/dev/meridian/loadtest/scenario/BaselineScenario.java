@@ -5,6 +5,7 @@ import dev.meridian.loadtest.gateway.LatencyModel;
 import dev.meridian.loadtest.load.LatencyMeasure;
 import dev.meridian.loadtest.load.LoadGenerator;
 import dev.meridian.loadtest.load.LoadResult;
+import dev.meridian.loadtest.load.TimelinePlot;
 import dev.meridian.loadtest.load.LoadSpec;
 import dev.meridian.loadtest.load.TimelineSecond;
 import java.nio.file.Path;
@@ -121,8 +122,7 @@ final class BaselineScenario implements Callable<Integer> {
                     .shade(0, options.warmup.toMillis() / 1000.0, "warm-up")
                     .writeTo(directory.resolve("baseline-timeline.svg"));
         }
-        System.out.println();
-        report.verdicts().forEach(line -> System.out.println(line.replace("**", "")));
+        report.printVerdicts();
         System.out.println("wrote " + directory.resolve("baseline.md") + ", baseline.svg, baseline-timeline.svg, baseline-*.json");
         return 0;
     }

@@ -20,7 +20,7 @@ import org.jspecify.annotations.Nullable;
  * latency is the router's own drift, not a failover.
  *
  * <pre>{@code
- * try (ControlTraffic control = ControlTraffic.start(bed.target(), 20, Testbed.completions(LONDON), deadlineNanos)) {
+ * try (ControlTraffic control = ControlTraffic.start(bed.target(), 20, Testbed.completions(LONDON), startNanos, deadlineNanos)) {
  *     ...
  *     List<ControlTraffic.Minute> minutes = control.awaitMinutes();
  * }
@@ -35,6 +35,7 @@ final class ControlTraffic implements AutoCloseable {
     private final URI target;
     private final double rate;
     private final RequestMix mix;
+    private final long startNanos;
     private final long deadlineNanos;
     private final Thread thread;
     private final List<Minute> minutes = new ArrayList<>();
@@ -46,24 +47,29 @@ final class ControlTraffic implements AutoCloseable {
     record Minute(int number, Duration measured, long sent, long answered, long errors, Histogram ttfb) {
     }
 
-    private ControlTraffic(URI target, double rate, RequestMix mix, long deadlineNanos) {
+    private ControlTraffic(URI target, double rate, RequestMix mix, long startNanos, long deadlineNanos) {
         this.target = target;
         this.rate = rate;
         this.mix = mix;
+        this.startNanos = startNanos;
         this.deadlineNanos = deadlineNanos;
         this.thread = new Thread(this::runMinutes, "scenario-control-traffic");
         thread.setDaemon(true);
     }
 
-    /** Starts now; the last run ends at {@code deadlineNanos} ({@link System#nanoTime()}). */
-    static ControlTraffic start(URI target, double rate, RequestMix mix, long deadlineNanos) {
-        ControlTraffic control = new ControlTraffic(target, rate, mix, deadlineNanos);
+    /** The first run starts at {@code startNanos}, the last ends at {@code deadlineNanos} ({@link System#nanoTime()}). */
+    static ControlTraffic start(URI target, double rate, RequestMix mix, long startNanos, long deadlineNanos) {
+        ControlTraffic control = new ControlTraffic(target, rate, mix, startNanos, deadlineNanos);
         control.thread.start();
         return control;
     }
 
     private void runMinutes() {
         try {
+            long wait = startNanos - System.nanoTime();
+            if (wait > 0) {
+                TimeUnit.NANOSECONDS.sleep(wait);
+            }
             for (int number = 1; !closed; number++) {
                 long left = deadlineNanos - System.nanoTime();
                 if (left < SHORTEST.toNanos()) {
@@ -84,6 +90,8 @@ final class ControlTraffic implements AutoCloseable {
             }
         } catch (RuntimeException e) {
             failure = e;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

@@ -1,20 +1,16 @@
 package dev.meridian.loadtest.scenario;
 
 import dev.meridian.loadtest.DurationArgument;
-import dev.meridian.loadtest.gateway.Fault;
 import dev.meridian.loadtest.gateway.LatencyModel;
-import dev.meridian.loadtest.gateway.SimulatedGateway;
 import dev.meridian.loadtest.load.LoadResult;
-import dev.meridian.loadtest.load.LoadSpec;
-import dev.meridian.loadtest.load.TimelineSecond;
-import io.micrometer.core.instrument.Gauge;
+import dev.meridian.loadtest.load.TimelinePlot;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -34,6 +30,9 @@ import picocli.CommandLine.Option;
  *   <li>{@code slow-region}: A answers {@code --slow} (200 ms) later, probes included.
  *   <li>{@code brownout}: half of A's gateways go down.
  * </ul>
+ *
+ * <p>Each command states its {@link Failure} (what it does to A, the share A should keep, its
+ * checks); {@link #scenario()} makes it the {@link Scenario} that {@link ScenarioRunner} plays.
  */
 abstract class FailoverScenario implements Callable<Integer> {
 
@@ -71,23 +70,22 @@ abstract class FailoverScenario implements Callable<Integer> {
             description = "The router's routing.mode (default: ${DEFAULT-VALUE}).")
     String routingMode = "distance";
 
-    /** The scenario's name: its command and file names. */
-    abstract String name();
-
-    /** One sentence: what happens to A. */
-    abstract String what();
-
-    abstract void fault(List<SimulatedGateway> region);
-
-    abstract void recover(List<SimulatedGateway> region);
-
-    /** A's expected share of attempts while the fault lasts, once the router has reacted. */
-    abstract double shareDuringFault();
-
-    /** Which count tells whether A gets traffic (see {@link TrafficSampler}). */
-    TrafficSampler.Signal signal() {
-        return TrafficSampler.Signal.ROUTER_ATTEMPTS;
+    /**
+     * One failure scenario as data.
+     *
+     * @param name   its command and file names
+     * @param what   one sentence: what happens to A
+     * @param fault  what happens to A's gateways
+     * @param share  A's expected share of attempts while the fault lasts, once the router has reacted
+     * @param signal which count tells whether A gets traffic (see {@link TrafficSampler})
+     * @param checks its verdict lines
+     */
+    record Failure(String name, String what, RegionFault fault, double share, TrafficSampler.Signal signal,
+            List<Function<Findings, Scenario.Verdict>> checks) {
     }
+
+    /** This command's failure, from its options. */
+    abstract Failure failure();
 
     double defaultRate() {
         return 1000;
@@ -105,17 +103,23 @@ abstract class FailoverScenario implements Callable<Integer> {
         return 2;
     }
 
-    /** The scenario's own verdict lines. */
-    abstract void judge(ScenarioReport report, Findings findings);
-
-    /** What a run measured, for {@link #judge}. */
-    record Findings(LoadResult result, long faultMillis, long recoverMillis, long endMillis, double shareBefore,
+    /** What a run measured, for the checks. */
+    record Findings(ScenarioRun run, long faultMillis, long recoverMillis, long endMillis, double shareBefore,
             double shareDuring, long lastToA, long firstBackToA, long shareSettled, long shareRestored,
             long errorsInFault, long inFlightToA) {
+
+        LoadResult result() {
+            return run.result();
+        }
     }
 
     @Override
     public Integer call() throws Exception {
+        ScenarioRunner.run(scenario(), options);
+        return 0;
+    }
+
+    Scenario<Findings> scenario() {
         Testbed.HealthTiming timing = Testbed.HealthTiming.valueOf(health.toUpperCase(Locale.ROOT));
         int perRegion = replicas != null ? replicas : defaultReplicas();
         double rate = options.rate(defaultRate());
@@ -124,161 +128,115 @@ abstract class FailoverScenario implements Callable<Integer> {
                 || options.warmup.plus(duration).compareTo(recoverAt) <= 0) {
             throw new IllegalArgumentException("expected: warm-up < --fault-at < --recover-at < warm-up + --duration");
         }
-        Testbed.Builder builder = Testbed.builder()
+        Testbed.Builder testbed = Testbed.builder()
                 .region(A, 39.04, -77.49, perRegion)
                 .region(B, 51.51, -0.13, perRegion)
                 .latency(LatencyModel.of(latencyMedian, latencyP99))
                 .health(timing);
         if (!routingMode.equals("distance")) {
-            builder.routing("mode: " + routingMode);
+            testbed.routing("mode: " + routingMode);
         }
-        try (Testbed bed = builder.start()) {
-            LoadSpec spec = LoadSpec.openLoop(bed.target(), rate, duration)
-                    .withWarmup(options.warmup)
-                    .withConnections(options.connections(defaultConnections(rate)))
-                    .withTimeout(generatorTimeout())
-                    .withMix(Testbed.completions(Testbed.NEW_YORK))
-                    .withProgress(options.progress());
-            System.err.printf("scenario %s: %s; %s req/s from New York, fault at %s, recovery at %s%n", name(), what(),
-                    ScenarioReport.number(rate), DurationArgument.format(faultAt), DurationArgument.format(recoverAt));
-            LoadResult result;
-            ScenarioRun.Event fault;
-            ScenarioRun.Event recovery;
-            long inFlightToA;
-            try (ScenarioRun run = ScenarioRun.start(spec);
-                    TrafficSampler traffic = new TrafficSampler(bed, run.originNanos())) {
-                traffic.use(signal());
-                long[] outstanding = new long[1];
-                fault = run.at(faultAt, what(), () -> {
-                    outstanding[0] = outstandingTo(bed, A);
-                    fault(bed.gateways(A));
-                });
-                inFlightToA = outstanding[0];
-                recovery = run.at(recoverAt, A + " recovers", () -> recover(bed.gateways(A)));
-                result = run.awaitResult();
-                long end = run.nowMillis();
-                Findings findings = analyse(result, run, traffic, fault.millis(), recovery.millis(), end, inFlightToA);
-                report(bed, run, traffic, findings, rate, timing);
-            }
-        }
-        return 0;
+        Failure failure = failure();
+        String title = failure.name() + ": " + failure.what();
+        Scenario.Builder<Findings> scenario = Scenario.<Findings>builder(failure.name(), title)
+                .announcement(String.format(Locale.ROOT, "scenario %s: %s; %s req/s from New York, fault at %s, recovery at %s",
+                        failure.name(), failure.what(), ScenarioReport.number(rate), DurationArgument.format(faultAt), DurationArgument.format(recoverAt)))
+                .testbed(testbed)
+                .load(new Scenario.Load(rate, duration, options.connections(defaultConnections(rate)), generatorTimeout()))
+                .watch(A, failure.signal())
+                .fault(faultAt, failure.what(), A, failure.fault())
+                .undo(recoverAt, A + " recovers", A, failure.fault())
+                .measure(run -> analyse(run, failure.share()))
+                .setup(f -> List.of(setup(f, failure.what(), rate, timing)))
+                .sections((f, report) -> figures(f, report, failure.share()))
+                .timelinePlot(f -> new TimelinePlot(title)
+                        .panel("time to first byte per second (ms, log scale)", true, f.run().latencySeries())
+                        .panel("per second", false, withErrors(f.run().attemptSeries(), f.run().errorSeries())));
+        failure.checks().forEach(scenario::check);
+        return scenario.build();
     }
 
-    /** Requests in flight at the endpoints of {@code region} (the router's gauge), at this moment. */
-    static long outstandingTo(Testbed bed, String region) {
-        double sum = 0;
-        for (Gauge gauge : bed.router().meterRegistry().find("meridian.endpoint.outstanding.requests").tag("region", region).gauges()) {
-            double value = gauge.value();
-            sum += Double.isNaN(value) ? 0 : value;
-        }
-        return Math.round(sum);
-    }
-
-    private Findings analyse(LoadResult result, ScenarioRun run, TrafficSampler traffic, long faultMillis,
-            long recoverMillis, long endMillis, long inFlightToA) {
+    private Findings analyse(ScenarioRun run, double shareDuringFault) {
+        TrafficSampler traffic = run.traffic();
+        long faultMillis = run.events().get(0).millis();
+        long recoverMillis = run.events().get(1).millis();
+        long endMillis = run.endMillis();
         double shareBefore = traffic.averageShare(A, faultMillis - 5000, faultMillis);
         long lastToA = traffic.lastAttemptBetween(A, faultMillis, recoverMillis);
         long firstBack = traffic.firstAttemptAfter(A, recoverMillis);
-        long settled = traffic.convergence(A, shareDuringFault(), 0.05, 1000, 3, faultMillis, recoverMillis);
+        long settled = traffic.convergence(A, shareDuringFault, 0.05, 1000, 3, faultMillis, recoverMillis);
         long restored = traffic.convergence(A, shareBefore, 0.05, 1000, 3, recoverMillis, endMillis);
         long errorsInFault = run.errorsBetween(faultMillis, recoverMillis + 1000);
         double shareDuring = traffic.averageShare(A, recoverMillis - 5000, recoverMillis);
-        return new Findings(result, faultMillis, recoverMillis, endMillis, shareBefore, shareDuring,
+        return new Findings(run, faultMillis, recoverMillis, endMillis, shareBefore, shareDuring,
                 lastToA < 0 ? -1 : lastToA - faultMillis, firstBack < 0 ? -1 : firstBack - recoverMillis,
-                settled, restored, errorsInFault, inFlightToA);
+                settled, restored, errorsInFault, run.events().get(0).inFlight());
     }
 
-
-    private void report(Testbed bed, ScenarioRun run, TrafficSampler traffic, Findings f, double rate,
-            Testbed.HealthTiming timing) {
-        LoadResult result = f.result();
-        String title = name() + ": " + what();
-        ScenarioReport report = new ScenarioReport("Scenario " + name());
-        report.paragraph(String.format(Locale.ROOT, "Open-loop load of `POST %s` at %s req/s from clients in New York "
+    private String setup(Findings f, String what, double rate, Testbed.HealthTiming timing) {
+        return String.format(Locale.ROOT, "Open-loop load of `POST %s` at %s req/s from clients in New York "
                 + "(`X-Client-Geo-Location: %s`, trusted from loopback); their nearest region is `%s` (A), the next `%s` (B). "
                 + "At %s %s; at %s A recovers. Each region has %d simulated gateways answering after a lognormal delay "
                 + "(median %s, p99 %s). Health timing: %s. Everything runs in one JVM on loopback (generator, router, gateways).",
                 Testbed.COMPLETIONS, ScenarioReport.number(rate), Testbed.NEW_YORK, A, B,
-                ScenarioReport.seconds(f.faultMillis()), what(), ScenarioReport.seconds(f.recoverMillis()),
-                bed.gateways(A).size(), DurationArgument.format(latencyMedian), DurationArgument.format(latencyP99),
-                timing.label()));
-        report.heading("Figures");
-        List<List<String>> rows = new ArrayList<>();
+                ScenarioReport.seconds(f.faultMillis()), what, ScenarioReport.seconds(f.recoverMillis()),
+                f.run().bed().gateways(A).size(), DurationArgument.format(latencyMedian), DurationArgument.format(latencyP99),
+                timing.label());
+    }
+
+    private void figures(Findings f, ScenarioReport report, double shareDuringFault) {
+        ScenarioRun run = f.run();
+        Testbed bed = run.bed();
+        LoadResult result = f.result();
         long attempted = Math.max(1, result.sent() + result.unsent());
-        rows.add(List.of("client errors, whole run", ScenarioReport.errors(result)));
-        rows.add(List.of("client errors from the fault to 1 s after recovery", f.errorsInFault()
-                + String.format(Locale.ROOT, " (%.3f %% of all requests)", 100.0 * f.errorsInFault() / attempted)));
-        rows.add(List.of("requests in flight to A when the fault began", Long.toString(f.inFlightToA())));
-        rows.add(List.of("longest client wait (time to last byte, from the intended send)",
-                String.format(Locale.ROOT, "%.0f ms", result.total().getMaxValue() / 1000.0)));
-        rows.add(List.of("A's share of attempts before the fault", percent(f.shareBefore())));
-        rows.add(List.of("A's share in the last 5 s of the fault", percent(f.shareDuring())));
-        rows.add(List.of("from the fault to the last attempt to A (100 ms resolution)", ScenarioReport.seconds(f.lastToA())
-                + (f.lastToA() >= 0 ? "" : " (no attempt to A after the fault)")));
-        rows.add(List.of("attempts to A during the fault, by outcome", bed.attemptsByOutcome(A).toString()
-                + " (whole run; " + traffic.attemptsBetween(A, f.faultMillis() + 100, f.recoverMillis()) + " during the fault)"));
-        rows.add(List.of("A's share settled within 5 points of " + percent(shareDuringFault()) + " after",
-                ScenarioReport.seconds(f.shareSettled())));
-        rows.add(List.of("from recovery to A's first attempt", ScenarioReport.seconds(f.firstBackToA())));
-        rows.add(List.of("from recovery to A's share back within 5 points of before", ScenarioReport.seconds(f.shareRestored())));
-        rows.add(List.of("TTFB p99 per second: median before the fault / worst during / worst after",
-                String.format(Locale.ROOT, "%.1f / %.1f / %.1f ms", run.medianP99Between(options.warmup.toMillis(), f.faultMillis()),
-                        run.maxP99Between(f.faultMillis(), f.recoverMillis()), run.maxP99Between(f.recoverMillis(), f.endMillis()))));
-        rows.add(List.of("retries (of which rescued) / failovers counted by the router", bed.counterTotal("meridian.retries")
-                + " (" + bed.counterTotal("meridian.retries", "reason", "rescued") + ") / " + bed.counterTotal("meridian.failovers")));
-        report.table(List.of("", "measured"), rows);
+        report.figures(List.of(
+                List.of("client errors, whole run", ScenarioReport.errors(result)),
+                List.of("client errors from the fault to 1 s after recovery", f.errorsInFault()
+                        + String.format(Locale.ROOT, " (%.3f %% of all requests)", 100.0 * f.errorsInFault() / attempted)),
+                List.of("requests in flight to A when the fault began", Long.toString(f.inFlightToA())),
+                List.of("longest client wait (time to last byte, from the intended send)",
+                        String.format(Locale.ROOT, "%.0f ms", result.total().getMaxValue() / 1000.0)),
+                List.of("A's share of attempts before the fault", percent(f.shareBefore())),
+                List.of("A's share in the last 5 s of the fault", percent(f.shareDuring())),
+                List.of("from the fault to the last attempt to A (100 ms resolution)", ScenarioReport.seconds(f.lastToA())
+                        + (f.lastToA() >= 0 ? "" : " (no attempt to A after the fault)")),
+                List.of("attempts to A during the fault, by outcome", bed.attemptsByOutcome(A).toString()
+                        + " (whole run; " + run.traffic().attemptsBetween(A, f.faultMillis() + 100, f.recoverMillis()) + " during the fault)"),
+                List.of("A's share settled within 5 points of " + percent(shareDuringFault) + " after",
+                        ScenarioReport.seconds(f.shareSettled())),
+                List.of("from recovery to A's first attempt", ScenarioReport.seconds(f.firstBackToA())),
+                List.of("from recovery to A's share back within 5 points of before", ScenarioReport.seconds(f.shareRestored())),
+                List.of("TTFB p99 per second: median before the fault / worst during / worst after",
+                        String.format(Locale.ROOT, "%.1f / %.1f / %.1f ms", run.medianP99Between(options.warmup.toMillis(), f.faultMillis()),
+                                run.maxP99Between(f.faultMillis(), f.recoverMillis()), run.maxP99Between(f.recoverMillis(), f.endMillis()))),
+                List.of("retries (of which rescued) / failovers counted by the router", bed.counterTotal("meridian.retries")
+                        + " (" + bed.counterTotal("meridian.retries", "reason", "rescued") + ") / " + bed.counterTotal("meridian.failovers"))));
         report.paragraph("How these are read: the router's `meridian_upstream_attempts_total{region}` (or, for a hung "
                 + "region, the requests its gateways received, since a hung attempt is only counted when it times out) "
                 + "is sampled every 100 ms; a region's share is its part of all attempts over a sliding 1 s window, "
                 + "\"settled\" means three windows in a row within 5 percentage points of the expected share.");
-        report.heading("Load");
-        report.loadSummary(result);
-        report.paragraph("![latency](" + name() + ".svg)\n\n![timeline](" + name() + "-timeline.svg)");
-        int seconds = run.seconds().size();
-        double[][] perSecond = traffic.perSecond(seconds);
-        report.details("Per second", ScenarioReport.timelineTable(run.seconds(), List.of("to " + A + "/s", "to " + B + "/s"),
-                s -> s - 1 < perSecond.length
-                        ? List.of(ScenarioReport.number(Math.round(perSecond[s - 1][0])), ScenarioReport.number(Math.round(perSecond[s - 1][1])))
-                        : List.of("", "")));
-        report.heading("Router configuration");
-        report.code("yaml", bed.yaml());
-        judge(report, f);
-        ScenarioRun.write(options.out, name(), title, result, report, timeline(run, perSecond, title));
     }
 
-    private TimelinePlot timeline(ScenarioRun run, double[][] perSecond, String title) {
-        List<TimelineSecond> seconds = run.seconds();
-        double[] p50 = new double[seconds.size()];
-        double[] p99 = new double[seconds.size()];
-        double[] errors = new double[seconds.size()];
-        double[] toA = new double[seconds.size()];
-        double[] toB = new double[seconds.size()];
-        for (int i = 0; i < seconds.size(); i++) {
-            p50[i] = seconds.get(i).ttfbP50Millis();
-            p99[i] = seconds.get(i).ttfbP99Millis();
-            errors[i] = seconds.get(i).errors();
-            if (i < perSecond.length) {
-                toA[i] = perSecond[i][0];
-                toB[i] = perSecond[i][1];
-            }
-        }
-        Map<String, double[]> latency = new LinkedHashMap<>();
-        latency.put("TTFB p50", p50);
-        latency.put("TTFB p99", p99);
-        Map<String, double[]> traffic = new LinkedHashMap<>();
-        traffic.put("attempts to " + A, toA);
-        traffic.put("attempts to " + B, toB);
-        traffic.put("errors (client)", errors);
-        TimelinePlot plot = new TimelinePlot(title)
-                .panel("time to first byte per second (ms, log scale)", true, latency)
-                .panel("per second", false, traffic)
-                .shade(0, options.warmup.toMillis() / 1000.0, "warm-up");
-        run.events().forEach(event -> plot.event(event.seconds(), event.label()));
-        return plot;
+    /** The attempts per region and, last, the client errors: one panel of the timeline. */
+    static Map<String, double[]> withErrors(Map<String, double[]> attempts, double[] errors) {
+        Map<String, double[]> series = new LinkedHashMap<>(attempts);
+        series.put("errors (client)", errors);
+        return series;
     }
 
     static String percent(double share) {
         return Double.isNaN(share) ? "n/a" : String.format(Locale.ROOT, "%.1f %%", share * 100);
+    }
+
+    /** Traffic came back to A after recovery: the first {@code what} and the whole share. */
+    static Scenario.Verdict returns(Findings f, String what) {
+        return Scenario.Verdict.of(f.firstBackToA() >= 0, "traffic returns after recovery", ScenarioReport.seconds(f.firstBackToA())
+                + " to the first " + what + ", " + ScenarioReport.seconds(f.shareRestored()) + " to the full share");
+    }
+
+    /** The verdict every failure scenario states first: clients saw no error. */
+    static Scenario.Verdict noErrors(Findings f, String expectation) {
+        return Scenario.Verdict.of(f.result().errorCount() == 0, expectation, ScenarioReport.errors(f.result()));
     }
 
     /** {@code meridian scenario region-outage}. */
@@ -291,38 +249,14 @@ abstract class FailoverScenario implements Callable<Integer> {
         boolean resetConnections;
 
         @Override
-        String name() {
-            return resetConnections ? "region-outage-reset" : "region-outage";
-        }
-
-        @Override
-        String what() {
-            return "every gateway of " + A + " goes down" + (resetConnections ? " and resets its open connections" : "");
-        }
-
-        @Override
-        void fault(List<SimulatedGateway> region) {
-            region.parallelStream().forEach(resetConnections ? SimulatedGateway::downWithResets : SimulatedGateway::down);
-        }
-
-        @Override
-        void recover(List<SimulatedGateway> region) {
-            region.parallelStream().forEach(SimulatedGateway::up);
-        }
-
-        @Override
-        double shareDuringFault() {
-            return 0;
-        }
-
-        @Override
-        void judge(ScenarioReport report, Findings f) {
-            report.verdict(f.result().errorCount() == 0, "a hard-down region costs clients no errors (DESIGN.md)",
-                    ScenarioReport.errors(f.result()));
-            report.verdict(f.lastToA() <= 5000,
-                    "no attempt goes to the dead region within 5 s", ScenarioReport.seconds(f.lastToA()));
-            report.verdict(f.firstBackToA() >= 0, "traffic returns after recovery", ScenarioReport.seconds(f.firstBackToA())
-                    + " to the first attempt, " + ScenarioReport.seconds(f.shareRestored()) + " to the full share");
+        Failure failure() {
+            return new Failure(resetConnections ? "region-outage-reset" : "region-outage",
+                    "every gateway of " + A + " goes down" + (resetConnections ? " and resets its open connections" : ""),
+                    resetConnections ? RegionFault.outageWithResets() : RegionFault.outage(), 0, TrafficSampler.Signal.ROUTER_ATTEMPTS,
+                    List.of(f -> noErrors(f, "a hard-down region costs clients no errors (DESIGN.md)"),
+                            f -> Scenario.Verdict.of(f.lastToA() <= 5000,
+                                    "no attempt goes to the dead region within 5 s", ScenarioReport.seconds(f.lastToA())),
+                            f -> returns(f, "attempt")));
         }
     }
 
@@ -332,33 +266,17 @@ abstract class FailoverScenario implements Callable<Integer> {
                 "Reports client errors, the time until no request goes there, and the time until traffic returns."})
     static final class BlackHole extends FailoverScenario {
         @Override
-        String name() {
-            return "black-hole";
-        }
-
-        @Override
-        String what() {
-            return "every gateway of " + A + " hangs";
-        }
-
-        @Override
-        void fault(List<SimulatedGateway> region) {
-            region.forEach(gateway -> gateway.setFault(Fault.hang()));
-        }
-
-        @Override
-        void recover(List<SimulatedGateway> region) {
-            region.forEach(gateway -> gateway.setFault(Fault.none()));
-        }
-
-        @Override
-        double shareDuringFault() {
-            return 0;
-        }
-
-        @Override
-        TrafficSampler.Signal signal() {
-            return TrafficSampler.Signal.GATEWAY_REQUESTS;
+        Failure failure() {
+            // A hung attempt is counted when it times out: the gateways' received requests tell when A stops getting traffic.
+            return new Failure("black-hole", "every gateway of " + A + " hangs", RegionFault.hang(), 0,
+                    TrafficSampler.Signal.GATEWAY_REQUESTS,
+                    List.of(f -> Scenario.Verdict.of(f.result().errorCount() == 0,
+                                    "a black-holed region costs no errors on a route that may repeat requests: the attempts waiting "
+                                            + "there are rescued when it is suspected (DESIGN.md)",
+                                    f.result().errorCount() + " errors, " + f.inFlightToA() + " in flight when it hung"),
+                            f -> Scenario.Verdict.of(f.lastToA() <= 10_000,
+                                    "no request reaches the hung region within 10 s", ScenarioReport.seconds(f.lastToA())),
+                            f -> returns(f, "request")));
         }
 
         @Override
@@ -370,18 +288,6 @@ abstract class FailoverScenario implements Callable<Integer> {
         int defaultConnections(double rate) {
             // Requests sent to A before the router notices wait for the 10 s first-byte timeout.
             return (int) Math.min(15_000, Math.max(512, rate * 8));
-        }
-
-        @Override
-        void judge(ScenarioReport report, Findings f) {
-            report.verdict(f.result().errorCount() == 0,
-                    "a black-holed region costs no errors on a route that may repeat requests: the attempts waiting there "
-                            + "are rescued when it is suspected (DESIGN.md)",
-                    f.result().errorCount() + " errors, " + f.inFlightToA() + " in flight when it hung");
-            report.verdict(f.lastToA() <= 10_000,
-                    "no request reaches the hung region within 10 s", ScenarioReport.seconds(f.lastToA()));
-            report.verdict(f.firstBackToA() >= 0, "traffic returns after recovery", ScenarioReport.seconds(f.firstBackToA())
-                    + " to the first request, " + ScenarioReport.seconds(f.shareRestored()) + " to the full share");
         }
     }
 
@@ -395,48 +301,28 @@ abstract class FailoverScenario implements Callable<Integer> {
         Duration slow = Duration.ofMillis(200);
 
         @Override
-        String name() {
-            return "slow-region";
-        }
-
-        @Override
-        String what() {
-            return A + " answers " + DurationArgument.format(slow) + " slower";
-        }
-
-        @Override
-        void fault(List<SimulatedGateway> region) {
-            region.forEach(gateway -> gateway.setFault(Fault.slow(slow)));
-        }
-
-        @Override
-        void recover(List<SimulatedGateway> region) {
-            region.forEach(gateway -> gateway.setFault(Fault.none()));
-        }
-
-        @Override
-        double shareDuringFault() {
-            return routingMode.equals("distance") ? 1 : 0;
+        Failure failure() {
+            boolean distance = routingMode.equals("distance");
+            Function<Findings, Scenario.Verdict> noErrors = f -> noErrors(f, "a slow region costs no errors");
+            List<Function<Findings, Scenario.Verdict>> checks = distance
+                    ? List.of(noErrors, f -> Scenario.Verdict.info("distance routing keeps the traffic in the slow region (by "
+                            + "design: it ranks by distance; the breaker's slow-call threshold is 30 s); A's share settled at 100 % "
+                            + "after " + ScenarioReport.seconds(f.shareSettled())))
+                    : List.of(noErrors,
+                            f -> Scenario.Verdict.of(f.shareSettled() >= 0 && f.shareSettled() <= 5000,
+                                    "latency-aware routing moves a region answering ten times slower (probes too) to the next "
+                                            + "region within seconds",
+                                    "A's share settled at 0 % after " + ScenarioReport.seconds(f.shareSettled())),
+                            f -> Scenario.Verdict.of(f.shareRestored() >= 0,
+                                    "A gets its share back after recovery (at most one move per hysteresis period)",
+                                    ScenarioReport.seconds(f.shareRestored())));
+            return new Failure("slow-region", A + " answers " + DurationArgument.format(slow) + " slower", RegionFault.slow(slow),
+                    distance ? 1 : 0, TrafficSampler.Signal.ROUTER_ATTEMPTS, checks);
         }
 
         @Override
         int defaultConnections(double rate) {
             return (int) Math.max(512, rate * (slow.toMillis() + 300) / 1000);
-        }
-
-        @Override
-        void judge(ScenarioReport report, Findings f) {
-            report.verdict(f.result().errorCount() == 0, "a slow region costs no errors", ScenarioReport.errors(f.result()));
-            if (routingMode.equals("distance")) {
-                report.info("distance routing keeps the traffic in the slow region (by design: it ranks by distance; the breaker's"
-                        + " slow-call threshold is 30 s); A's share settled at 100 % after " + ScenarioReport.seconds(f.shareSettled()));
-            } else {
-                report.verdict(f.shareSettled() >= 0 && f.shareSettled() <= 5000,
-                        "latency-aware routing moves a region answering ten times slower (probes too) to the next region within seconds",
-                        "A's share settled at 0 % after " + ScenarioReport.seconds(f.shareSettled()));
-                report.verdict(f.shareRestored() >= 0, "A gets its share back after recovery (at most one move per hysteresis period)",
-                        ScenarioReport.seconds(f.shareRestored()));
-            }
         }
     }
 
@@ -446,46 +332,22 @@ abstract class FailoverScenario implements Callable<Integer> {
                 "Reports errors and how the region's share spills (expected: min(1, 1.4 x healthy fraction) = 70 %)."})
     static final class Brownout extends FailoverScenario {
         @Override
-        String name() {
-            return "brownout";
-        }
-
-        @Override
-        String what() {
-            return "half of " + A + "'s gateways go down";
+        Failure failure() {
+            return new Failure("brownout", "half of " + A + "'s gateways go down", RegionFault.halfDown(), Math.min(1, 1.4 * 0.5),
+                    TrafficSampler.Signal.ROUTER_ATTEMPTS,
+                    List.of(f -> noErrors(f, "endpoints going down hard cost clients no errors"),
+                            f -> Scenario.Verdict.of(f.shareSettled() >= 0 && f.shareSettled() <= 2000,
+                                    "A keeps min(1, 1.4 x 0.5) = 70 % of its traffic from the first seconds, the rest spills to B "
+                                            + "(outlier ejection within a few requests; the breaker stays closed)",
+                                    "settled within 5 points of 70 % after " + ScenarioReport.seconds(f.shareSettled())
+                                            + "; " + percent(f.shareDuring()) + " in the last 5 s of the fault"),
+                            f -> Scenario.Verdict.of(f.shareRestored() >= 0, "A gets its whole share back after recovery",
+                                    ScenarioReport.seconds(f.shareRestored()))));
         }
 
         @Override
         int defaultReplicas() {
             return 4;
-        }
-
-        @Override
-        void fault(List<SimulatedGateway> region) {
-            region.subList(0, region.size() / 2).parallelStream().forEach(SimulatedGateway::down);
-        }
-
-        @Override
-        void recover(List<SimulatedGateway> region) {
-            region.subList(0, region.size() / 2).parallelStream().forEach(SimulatedGateway::up);
-        }
-
-        @Override
-        double shareDuringFault() {
-            return Math.min(1, 1.4 * 0.5);
-        }
-
-        @Override
-        void judge(ScenarioReport report, Findings f) {
-            report.verdict(f.result().errorCount() == 0, "endpoints going down hard cost clients no errors",
-                    ScenarioReport.errors(f.result()));
-            report.verdict(f.shareSettled() >= 0 && f.shareSettled() <= 2000,
-                    "A keeps min(1, 1.4 x 0.5) = 70 % of its traffic from the first seconds, the rest spills to B "
-                            + "(outlier ejection within a few requests; the breaker stays closed)",
-                    "settled within 5 points of 70 % after " + ScenarioReport.seconds(f.shareSettled())
-                            + "; " + percent(f.shareDuring()) + " in the last 5 s of the fault");
-            report.verdict(f.shareRestored() >= 0, "A gets its whole share back after recovery",
-                    ScenarioReport.seconds(f.shareRestored()));
         }
     }
 }

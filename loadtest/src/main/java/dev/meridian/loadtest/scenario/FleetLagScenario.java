@@ -6,7 +6,6 @@ import dev.meridian.router.admin.AdminServer;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -75,11 +74,8 @@ final class FleetLagScenario implements Callable<Integer> {
             int failed = 0;
             for (int i = 0; i < changes; i++) {
                 long sent = System.nanoTime();
-                HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-                                + admins.get(0).address().getPort() + "/admin/regions/us-east4/weight"))
-                        .header("Authorization", "Bearer " + TOKEN).header("Content-Type", "application/json")
-                        .PUT(HttpRequest.BodyPublishers.ofString("{\"weight\": " + (1 + i % 1000) + "}")).build(),
-                        HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> response = Testbed.putWeight(http, URI.create("http://127.0.0.1:" + admins.get(0).address().getPort()),
+                        TOKEN, "us-east4", 1 + i % 1000);
                 long answered = System.nanoTime();
                 Matcher m = REVISION.matcher(response.body());
                 if (response.statusCode() != 200 || !m.find()) {

@@ -73,6 +73,15 @@ final class ScenarioReport {
         return this;
     }
 
+    ScenarioReport verdict(Scenario.Verdict verdict) {
+        return verdict.held() == null ? info(verdict.expectation()) : verdict(verdict.held(), verdict.expectation(), verdict.measured());
+    }
+
+    /** The {@code Figures} section: a two-column table of what was measured. */
+    ScenarioReport figures(List<List<String>> rows) {
+        return heading("Figures").table(List.of("", "measured"), rows);
+    }
+
     /** A figure without a pass mark. */
     ScenarioReport info(String line) {
         verdicts.add("**INFO** " + line);
@@ -172,8 +181,9 @@ final class ScenarioReport {
         }
     }
 
-    /** The verdict lines, for printing at the end of a run. */
-    List<String> verdicts() {
-        return List.copyOf(verdicts);
+    /** Prints the verdict lines (without the markdown emphasis) to standard output, after a blank line. */
+    void printVerdicts() {
+        System.out.println();
+        verdicts.forEach(line -> System.out.println(line.replace("**", "")));
     }
 }

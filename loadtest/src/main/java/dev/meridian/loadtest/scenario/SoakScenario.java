@@ -5,18 +5,17 @@ import dev.meridian.loadtest.DurationArgument;
 import dev.meridian.loadtest.gateway.LatencyModel;
 import dev.meridian.loadtest.gateway.SimulatedGateway;
 import dev.meridian.loadtest.load.LoadResult;
-import dev.meridian.loadtest.load.LoadSpec;
-import dev.meridian.loadtest.load.TimelineSecond;
+import dev.meridian.loadtest.load.TimelinePlot;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.util.internal.PlatformDependent;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.OperatingSystemMXBean;
-import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -125,6 +124,10 @@ final class SoakScenario implements Callable<Integer> {
     record CycleOutcome(SoakPlan.Cycle cycle, Reading before, Reading after, List<StepOutcome> steps, long errors) {
     }
 
+    /** What a run measured: the readings, each cycle's outcome, the control traffic's minutes. */
+    record Findings(ScenarioRun run, List<Reading> readings, List<CycleOutcome> cycles, List<ControlTraffic.Minute> control) {
+    }
+
     @Override
     public Integer call() throws Exception {
         double rate = options.rate(500);
@@ -134,125 +137,130 @@ final class SoakScenario implements Callable<Integer> {
             throw new IllegalArgumentException("sample-every: " + DurationArgument.format(sampleEvery) + " (expected: at least 100ms)");
         }
         Testbed.HealthTiming timing = Testbed.HealthTiming.valueOf(health.toUpperCase(Locale.ROOT));
-        List<Reading> readings = new ArrayList<>();
-        List<CycleOutcome> cycles = new ArrayList<>();
-        LoadResult result;
-        List<TimelineSecond> seconds;
-        List<ScenarioRun.Event> events;
-        List<ControlTraffic.Minute> control;
-        String yaml;
-        try (Testbed bed = Testbed.builder()
-                .region(A, 39.04, -77.49, 4)
-                .region(C, 33.84, -81.16, 2)
-                .region(B, 51.51, -0.13, 2)
-                .latency(LatencyModel.of(Duration.ofMillis(20), Duration.ofMillis(80)))
-                .health(timing)
-                .upstream("idle-timeout: " + UPSTREAM_IDLE)
-                .route(ROUTE)
-                .admin()
-                .start();
-                HeapAfterGc gc = new HeapAfterGc()) {
-            yaml = bed.yaml();
-            LoadSpec spec = LoadSpec.openLoop(bed.target(), rate, duration)
-                    .withWarmup(options.warmup)
-                    .withConnections(options.connections((int) Math.min(15_000, Math.max(512, rate * 4))))
-                    .withTimeout(Duration.ofSeconds(15))
-                    .withMix(Testbed.completions(Testbed.NEW_YORK))
-                    .withProgress(options.progress());
-            System.err.printf("soak: %s req/s for %s, %d cycle(s) of %s, faults of %s%n", ScenarioReport.number(rate),
-                    DurationArgument.format(duration), plan.cycles().size(), DurationArgument.format(cycleEvery),
-                    DurationArgument.format(faultFor));
-            HttpClient http = HttpClient.newHttpClient();
-            ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor(task -> {
-                Thread thread = new Thread(task, "scenario-soak-sampler");
-                thread.setDaemon(true);
-                return thread;
-            });
-            try (ScenarioRun run = ScenarioRun.start(spec)) {
-                sampler.scheduleAtFixedRate(() -> {
-                    Reading reading = read(bed, gc, run.nowMillis(), true);
-                    synchronized (readings) {
-                        readings.add(reading);
-                    }
-                }, 0, sampleEvery.toMillis(), TimeUnit.MILLISECONDS);
-                run.sleepUntil(options.warmup);
-                long deadline = run.originNanos() + options.warmup.plus(duration).toNanos();
-                try (ControlTraffic traffic = ControlTraffic.start(bed.target(), controlRate, Testbed.completions(LONDON), deadline)) {
-                    for (SoakPlan.Cycle cycle : plan.cycles()) {
-                        cycles.add(runCycle(bed, gc, run, http, cycle));
-                    }
-                    result = run.awaitResult();
-                    control = traffic.awaitMinutes();
-                }
-                cycles.replaceAll(cycle -> outcome(run, cycle));
-                seconds = run.seconds();
-                events = run.events();
-            } finally {
-                sampler.shutdownNow();
-                sampler.awaitTermination(10, TimeUnit.SECONDS);
-            }
+        try (HeapAfterGc gc = new HeapAfterGc()) {
+            ScenarioRunner.run(scenario(plan, rate, duration, timing, gc), options);
         }
-        List<Reading> sampled;
-        synchronized (readings) {
-            sampled = List.copyOf(readings);
-        }
-        write(result, seconds, events, sampled, cycles, control, rate, yaml, timing);
         return 0;
     }
 
-    /** Runs one cycle's faults; the errors they cost are counted once the run is over (see {@link #outcome}). */
-    private CycleOutcome runCycle(Testbed bed, HeapAfterGc gc, ScenarioRun run, HttpClient http, SoakPlan.Cycle cycle) {
-        run.sleepUntil(Duration.ofMillis(cycle.firstFaultMillis()));
-        Reading before = read(bed, gc, run.nowMillis(), false);
-        List<StepOutcome> steps = new ArrayList<>();
-        for (SoakPlan.Step step : cycle.steps()) {
-            long[] inFlight = new long[1];
-            run.at(Duration.ofMillis(step.faultMillis()), "cycle " + cycle.number() + ": " + step.fault().label(), () -> {
-                inFlight[0] = FailoverScenario.outstandingTo(bed, A);
-                fault(bed, http, step.fault());
-            });
-            run.at(Duration.ofMillis(step.recoverMillis()), "cycle " + cycle.number() + ": " + step.fault().label() + " undone",
-                    () -> recover(bed, http, step.fault()));
-            steps.add(new StepOutcome(step, -1, inFlight[0]));
+    private Scenario<Findings> scenario(SoakPlan plan, double rate, Duration duration, Testbed.HealthTiming timing, HeapAfterGc gc) {
+        List<Reading> readings = new ArrayList<>();
+        Map<Integer, Reading> before = new HashMap<>();
+        Map<Integer, Reading> after = new HashMap<>();
+        List<ControlTraffic> control = new ArrayList<>(1);
+        Scenario.Builder<Findings> scenario = Scenario.<Findings>builder("soak", "soak: time to first byte, " + ScenarioReport.number(rate) + " req/s")
+                .announcement(String.format(Locale.ROOT, "soak: %s req/s for %s, %d cycle(s) of %s, faults of %s", ScenarioReport.number(rate),
+                        DurationArgument.format(duration), plan.cycles().size(), DurationArgument.format(cycleEvery),
+                        DurationArgument.format(faultFor)))
+                .testbed(Testbed.builder()
+                        .region(A, 39.04, -77.49, 4)
+                        .region(C, 33.84, -81.16, 2)
+                        .region(B, 51.51, -0.13, 2)
+                        .latency(LatencyModel.of(Duration.ofMillis(20), Duration.ofMillis(80)))
+                        .health(timing)
+                        .upstream("idle-timeout: " + UPSTREAM_IDLE)
+                        .route(ROUTE)
+                        .admin())
+                .load(new Scenario.Load(rate, duration, options.connections((int) Math.min(15_000, Math.max(512, rate * 4))),
+                        Duration.ofSeconds(15)))
+                .watch(A, null)
+                .companion(run -> sampleEvery(run, gc, readings))
+                .companion(run -> {
+                    long measured = run.originNanos() + options.warmup.toNanos();
+                    ControlTraffic traffic = ControlTraffic.start(run.bed().target(), controlRate, Testbed.completions(LONDON),
+                            measured, measured + duration.toNanos());
+                    control.add(traffic);
+                    return traffic;
+                });
+        for (SoakPlan.Cycle cycle : plan.cycles()) {
+            scenario.observe(Duration.ofMillis(cycle.firstFaultMillis()),
+                    run -> before.put(cycle.number(), read(run.bed(), gc, run.nowMillis(), false)));
+            for (SoakPlan.Step step : cycle.steps()) {
+                String label = "cycle " + cycle.number() + ": " + step.fault().label();
+                scenario.step(new Scenario.Step(Duration.ofMillis(step.faultMillis()), label, step.fault().label(), true,
+                        run -> fault(run.bed(), step.fault(), true)));
+                scenario.step(new Scenario.Step(Duration.ofMillis(step.recoverMillis()), label + " undone", null, true,
+                        run -> fault(run.bed(), step.fault(), false)));
+            }
+            scenario.observe(Duration.ofMillis(cycle.endMillis()),
+                    run -> after.put(cycle.number(), read(run.bed(), gc, run.nowMillis(), false)));
         }
-        run.sleepUntil(Duration.ofMillis(cycle.endMillis()));
-        Reading after = read(bed, gc, run.nowMillis(), false);
-        return new CycleOutcome(cycle, before, after, steps, -1);
+        return scenario
+                .measure(run -> {
+                    List<ControlTraffic.Minute> minutes = control.get(0).awaitMinutes();
+                    List<Reading> sampled;
+                    synchronized (readings) {
+                        sampled = List.copyOf(readings);
+                    }
+                    return new Findings(run, sampled, plan.cycles().stream()
+                            .map(cycle -> outcome(run, cycle, before.get(cycle.number()), after.get(cycle.number()))).toList(), minutes);
+                })
+                .setup(f -> setup(f, rate, timing))
+                .sections((f, report) -> {
+                    memory(report, f.readings(), settleMillis(f.run().result()), f.run().result());
+                    cycles(report, f.cycles());
+                    control(report, f.control());
+                })
+                .details(f -> new Scenario.Details("Readings every " + DurationArgument.format(sampleEvery), readingsTable(f.readings())))
+                .check(f -> Scenario.Verdict.of(f.run().result().unsent() == 0,
+                        "the generator sent every request that fell due (the open loop kept up)", f.run().result().sent() + " sent, "
+                                + f.run().result().requests() + " answered, " + f.run().result().unsent() + " due but unsent"))
+                .check(f -> Scenario.Verdict.info("client errors over the whole run: " + ScenarioReport.errors(f.run().result())))
+                .timelinePlot(f -> timeline(f, rate))
+                .build();
+    }
+
+    /** Reads everything every {@code --sample-every} from now on, until closed. */
+    private AutoCloseable sampleEvery(ScenarioRun run, HeapAfterGc gc, List<Reading> readings) {
+        ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor(task -> {
+            Thread thread = new Thread(task, "scenario-soak-sampler");
+            thread.setDaemon(true);
+            return thread;
+        });
+        sampler.scheduleAtFixedRate(() -> {
+            Reading reading = read(run.bed(), gc, run.nowMillis(), true);
+            synchronized (readings) {
+                readings.add(reading);
+            }
+        }, 0, sampleEvery.toMillis(), TimeUnit.MILLISECONDS);
+        return () -> {
+            sampler.shutdownNow();
+            sampler.awaitTermination(10, TimeUnit.SECONDS);
+        };
     }
 
     /**
-     * The cycle with its errors counted, by the second they happened in: each fault's from its start
+     * A cycle with its errors counted, by the second they happened in: each fault's from its start
      * to the next fault's start (or the cycle's end). Call it once the run's timeline is complete.
      */
-    private static CycleOutcome outcome(ScenarioRun run, CycleOutcome cycle) {
+    private static CycleOutcome outcome(ScenarioRun run, SoakPlan.Cycle cycle, Reading before, Reading after) {
         List<StepOutcome> counted = new ArrayList<>();
-        List<StepOutcome> steps = cycle.steps();
+        List<SoakPlan.Step> steps = cycle.steps();
         for (int i = 0; i < steps.size(); i++) {
-            SoakPlan.Step step = steps.get(i).step();
-            long end = i + 1 < steps.size() ? steps.get(i + 1).step().faultMillis() : cycle.cycle().endMillis();
-            counted.add(new StepOutcome(step, run.errorsBetween(step.faultMillis(), end), steps.get(i).inFlightToA()));
+            SoakPlan.Step step = steps.get(i);
+            String label = "cycle " + cycle.number() + ": " + step.fault().label();
+            long inFlight = run.events().stream().filter(event -> event.label().equals(label))
+                    .mapToLong(ScenarioRun.Event::inFlight).findFirst().orElse(-1);
+            long end = i + 1 < steps.size() ? steps.get(i + 1).faultMillis() : cycle.endMillis();
+            counted.add(new StepOutcome(step, run.errorsBetween(step.faultMillis(), end), inFlight));
         }
-        return new CycleOutcome(cycle.cycle(), cycle.before(), cycle.after(), counted,
-                run.errorsBetween(cycle.cycle().startMillis(), cycle.cycle().endMillis()));
+        return new CycleOutcome(cycle, before, after, counted, run.errorsBetween(cycle.startMillis(), cycle.endMillis()));
     }
 
-    private static void fault(Testbed bed, HttpClient http, SoakPlan.Fault fault) {
-        List<SimulatedGateway> region = bed.gateways(A);
-        switch (fault) {
-            case OUTAGE -> new FailoverScenario.RegionOutage().fault(region);
-            case BLACK_HOLE -> new FailoverScenario.BlackHole().fault(region);
-            case BROWNOUT -> new FailoverScenario.Brownout().fault(region);
-            case WEIGHT_SHIFT -> WeightShiftScenario.putWeight(http, bed, 25);
-        }
-    }
-
-    private static void recover(Testbed bed, HttpClient http, SoakPlan.Fault fault) {
-        List<SimulatedGateway> region = bed.gateways(A);
-        switch (fault) {
-            case OUTAGE -> new FailoverScenario.RegionOutage().recover(region);
-            case BLACK_HOLE -> new FailoverScenario.BlackHole().recover(region);
-            case BROWNOUT -> new FailoverScenario.Brownout().recover(region);
-            case WEIGHT_SHIFT -> WeightShiftScenario.putWeight(http, bed, 100);
+    /** Applies ({@code on}) or undoes one of the soak's faults on A. */
+    private static void fault(Testbed bed, SoakPlan.Fault fault, boolean on) {
+        RegionFault gateways = switch (fault) {
+            case OUTAGE -> RegionFault.outage();
+            case BLACK_HOLE -> RegionFault.hang();
+            case BROWNOUT -> RegionFault.halfDown();
+            case WEIGHT_SHIFT -> null;
+        };
+        if (gateways == null) {
+            bed.putWeight(A, on ? 25 : 100);
+        } else if (on) {
+            gateways.applyTo(bed.gateways(A));
+        } else {
+            gateways.undoOn(bed.gateways(A));
         }
     }
 
@@ -283,11 +291,16 @@ final class SoakScenario implements Callable<Integer> {
         }
     }
 
-    private void write(LoadResult result, List<TimelineSecond> seconds, List<ScenarioRun.Event> events, List<Reading> readings,
-            List<CycleOutcome> cycles, List<ControlTraffic.Minute> control, double rate, String yaml, Testbed.HealthTiming timing) {
-        ScenarioReport report = new ScenarioReport("Scenario soak");
-        long settleMillis = options.warmup.toMillis() + Math.min(120_000, result.spec().duration().toMillis() / 4);
-        report.paragraph(String.format(Locale.ROOT, "Open-loop load of `POST %s` at %s req/s from clients in New York for %s "
+    private long settleMillis(LoadResult result) {
+        return options.warmup.toMillis() + Math.min(120_000, result.spec().duration().toMillis() / 4);
+    }
+
+    private List<String> setup(Findings f, double rate, Testbed.HealthTiming timing) {
+        LoadResult result = f.run().result();
+        long settleMillis = settleMillis(result);
+        int cycleCount = f.cycles().size();
+        return List.of(
+                String.format(Locale.ROOT, "Open-loop load of `POST %s` at %s req/s from clients in New York for %s "
                 + "(after a %s warm-up), through the router to `%s` (4 simulated gateways) and `%s` (2), which share "
                 + "New York's traffic by weight; `%s` (2) gets the control traffic: %s req/s from London, run as back-to-back "
                 + "one-minute open-loop runs and measured per minute. Gateways answer after a lognormal delay (median 20 ms, "
@@ -300,13 +313,13 @@ final class SoakScenario implements Callable<Integer> {
                 + "with the router.",
                 Testbed.COMPLETIONS, ScenarioReport.number(rate), DurationArgument.format(result.measuredDuration()),
                 DurationArgument.format(options.warmup), A, C, B, ScenarioReport.number(controlRate), timing.label(),
-                UPSTREAM_IDLE, DurationArgument.format(sampleEvery)));
-        report.paragraph(String.format(Locale.ROOT, "Each cycle (every %s, %d in all) runs, %s apart, each for %s: "
+                UPSTREAM_IDLE, DurationArgument.format(sampleEvery)),
+                String.format(Locale.ROOT, "Each cycle (every %s, %d in all) runs, %s apart, each for %s: "
                 + "%s; %s; %s; %s. Then it is quiet until the cycle ends.",
-                DurationArgument.format(cycleEvery), cycles.size(), DurationArgument.format(faultFor),
+                DurationArgument.format(cycleEvery), cycleCount, DurationArgument.format(faultFor),
                 DurationArgument.format(faultFor), SoakPlan.Fault.OUTAGE.what(), SoakPlan.Fault.BLACK_HOLE.what(),
-                SoakPlan.Fault.BROWNOUT.what(), SoakPlan.Fault.WEIGHT_SHIFT.what()));
-        report.paragraph(String.format(Locale.ROOT, "Thresholds: memory is flat when its least-squares slope over the "
+                SoakPlan.Fault.BROWNOUT.what(), SoakPlan.Fault.WEIGHT_SHIFT.what()),
+                String.format(Locale.ROOT, "Thresholds: memory is flat when its least-squares slope over the "
                 + "readings after %s (the warm-up plus a quarter of the run, at most 2 minutes, for pools and JIT to "
                 + "settle) is within ±%.0f MiB per 10 minutes (heap after GC) or ±%.0f MiB per 10 minutes (direct). "
                 + "After each cycle, open descriptors are back when at most max(%.0f, %.0f %%) above the baseline (per "
@@ -317,22 +330,6 @@ final class SoakScenario implements Callable<Integer> {
                 ScenarioReport.seconds(settleMillis), HEAP_SLOPE_LIMIT_MIB, DIRECT_SLOPE_LIMIT_MIB, FD_SLACK,
                 FD_SLACK_RATIO * 100, CONNECTION_SLACK, CONNECTION_SLACK_RATIO * 100, P50_DRIFT_RATIO, P50_DRIFT_MILLIS,
                 P99_DRIFT_RATIO, P99_DRIFT_MILLIS));
-
-        memory(report, readings, settleMillis, result);
-        cycles(report, cycles);
-        control(report, control);
-
-        report.heading("Load");
-        report.loadSummary(result);
-        report.paragraph("![latency](soak.svg)\n\n![timeline](soak-timeline.svg)");
-        report.details("Readings every " + DurationArgument.format(sampleEvery), readingsTable(readings));
-        report.heading("Router configuration");
-        report.code("yaml", yaml);
-        report.verdict(result.unsent() == 0, "the generator sent every request that fell due (the open loop kept up)",
-                result.sent() + " sent, " + result.requests() + " answered, " + result.unsent() + " due but unsent");
-        report.info("client errors over the whole run: " + ScenarioReport.errors(result));
-        ScenarioRun.write(options.out, "soak", "soak: time to first byte, " + ScenarioReport.number(rate) + " req/s",
-                result, report, timeline(seconds, events, readings, rate, result));
     }
 
     private void memory(ScenarioReport report, List<Reading> readings, long settleMillis, LoadResult result) {
@@ -505,20 +502,10 @@ final class SoakScenario implements Callable<Integer> {
         return table.toString();
     }
 
-    private TimelinePlot timeline(List<TimelineSecond> seconds, List<ScenarioRun.Event> events, List<Reading> readings,
-            double rate, LoadResult result) {
-        int n = seconds.size();
-        double[] p50 = new double[n];
-        double[] p99 = new double[n];
-        double[] errors = new double[n];
-        for (int i = 0; i < n; i++) {
-            p50[i] = seconds.get(i).ttfbP50Millis();
-            p99[i] = seconds.get(i).ttfbP99Millis();
-            errors[i] = seconds.get(i).errors();
-        }
-        Map<String, double[]> latency = new LinkedHashMap<>();
-        latency.put("TTFB p50", p50);
-        latency.put("TTFB p99", p99);
+    /** The faults' starts are marked (see the steps' markers); their recoveries would double the lines. */
+    private TimelinePlot timeline(Findings f, double rate) {
+        List<Reading> readings = f.readings();
+        int n = f.run().seconds().size();
         Map<String, double[]> memory = new LinkedHashMap<>();
         memory.put("heap after GC MiB", stepSeries(readings, n, r -> mibOrNaN(r.heapAfterGc())));
         memory.put("pooled direct MiB", stepSeries(readings, n, r -> mibOrNaN(r.pooledDirect())));
@@ -526,19 +513,12 @@ final class SoakScenario implements Callable<Integer> {
         connections.put("fds", stepSeries(readings, n, r -> r.fds()));
         connections.put("client conns", stepSeries(readings, n, r -> r.clientConnections()));
         connections.put("upstream conns", stepSeries(readings, n, r -> r.upstreamConnections()));
-        Map<String, double[]> failures = new LinkedHashMap<>();
-        failures.put("errors (client)", errors);
-        TimelinePlot plot = new TimelinePlot("soak: " + ScenarioReport.number(rate) + " req/s for "
-                + DurationArgument.format(result.measuredDuration()))
-                .panel("time to first byte per second, New York clients (ms, log scale)", true, latency)
+        return new TimelinePlot("soak: " + ScenarioReport.number(rate) + " req/s for "
+                + DurationArgument.format(f.run().result().measuredDuration()))
+                .panel("time to first byte per second, New York clients (ms, log scale)", true, f.run().latencySeries())
                 .panel("memory (MiB, sampled every " + DurationArgument.format(sampleEvery) + ")", false, memory)
                 .panel("descriptors and connections (sampled)", false, connections)
-                .panel("client errors per second", false, failures)
-                .shade(0, options.warmup.toMillis() / 1000.0, "warm-up");
-        // Only the faults' starts are marked (with their kind's label): the recoveries would double the lines.
-        events.stream().filter(e -> !e.label().endsWith("undone"))
-                .forEach(e -> plot.event(e.seconds(), e.label().substring(e.label().indexOf(": ") + 2)));
-        return plot;
+                .panel("client errors per second", false, Map.of("errors (client)", f.run().errorSeries()));
     }
 
     /** A sampled figure as a per-second series: each second shows the latest reading at or before its end (NaN-free). */

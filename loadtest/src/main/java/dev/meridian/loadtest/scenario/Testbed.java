@@ -11,11 +11,13 @@ import dev.meridian.router.MeridianServer;
 import dev.meridian.router.admin.AdminServer;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.search.Search;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -57,6 +59,7 @@ final class Testbed implements AutoCloseable {
     private final String yaml;
     private final String adminToken;
     private final Path directory;
+    private final HttpClient http = HttpClient.newHttpClient();
 
     private Testbed(Map<String, List<SimulatedGateway>> regions, MeridianServer router, @Nullable AdminServer admin,
             String yaml, String adminToken, Path directory) {
@@ -109,26 +112,36 @@ final class Testbed implements AutoCloseable {
         return URI.create("http://127.0.0.1:" + admin.address().getPort());
     }
 
-    /** A write token of the admin API. */
-    String adminToken() {
-        return adminToken;
+    /** {@code PUT /admin/regions/REGION/weight} through the admin API, as an SRE would; returns how long the call took (ms). */
+    long putWeight(String region, int weight) {
+        long start = System.nanoTime();
+        try {
+            HttpResponse<String> response = putWeight(http, adminUri(), adminToken, region, weight);
+            if (response.statusCode() != 200) {
+                throw new IllegalStateException("PUT weight: " + response.statusCode() + " " + response.body());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        return (System.nanoTime() - start) / 1_000_000;
+    }
+
+    /** {@code PUT /admin/regions/REGION/weight} with a write {@code token} to the admin API at {@code admin}. */
+    static HttpResponse<String> putWeight(HttpClient http, URI admin, String token, String region, int weight)
+            throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create(admin + "/admin/regions/" + region + "/weight"))
+                .header("Authorization", "Bearer " + token)
+                .header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"weight\": " + weight + "}"))
+                .build(), HttpResponse.BodyHandlers.ofString());
     }
 
     /** Upstream attempts the router made to {@code region} so far, every outcome. */
     long attempts(String region) {
-        return attempts(router.meterRegistry(), region, null);
-    }
-
-    static long attempts(MeterRegistry registry, String region, @Nullable String outcome) {
-        double sum = 0;
-        Search search = registry.find("meridian.upstream.attempts").tag("region", region);
-        if (outcome != null) {
-            search = search.tag("outcome", outcome);
-        }
-        for (Counter counter : search.counters()) {
-            sum += counter.count();
-        }
-        return Math.round(sum);
+        return counterTotal("meridian.upstream.attempts", "region", region);
     }
 
     /** Attempts to {@code region} so far by outcome label ({@code success}, {@code gateway_failure}, ...). */
@@ -142,26 +155,31 @@ final class Testbed implements AutoCloseable {
 
     /** The sum of a counter over every tag combination. */
     long counterTotal(String name) {
-        double sum = 0;
-        for (Counter counter : router.meterRegistry().find(name).counters()) {
-            sum += counter.count();
-        }
-        return Math.round(sum);
+        return sum(router.meterRegistry().find(name));
     }
 
     /** The sum of a counter over the series whose tag {@code key} is {@code value}. */
     long counterTotal(String name, String key, String value) {
-        double sum = 0;
-        for (Counter counter : router.meterRegistry().find(name).tag(key, value).counters()) {
-            sum += counter.count();
-        }
-        return Math.round(sum);
+        return sum(router.meterRegistry().find(name).tag(key, value));
+    }
+
+    /** Requests in flight at the endpoints of {@code region} (the router's gauge), at this moment. */
+    long outstandingTo(String region) {
+        return sum(router.meterRegistry().find("meridian.endpoint.outstanding.requests").tag("region", region));
     }
 
     /** Open upstream connections (in use and idle) of every region. */
     long upstreamConnections() {
+        return sum(router.meterRegistry().find("meridian.upstream.connections"));
+    }
+
+    /** The sum of the counters and gauges a search finds (a gauge not yet readable counts 0), rounded. */
+    private static long sum(Search search) {
         double sum = 0;
-        for (Gauge gauge : router.meterRegistry().find("meridian.upstream.connections").gauges()) {
+        for (Counter counter : search.counters()) {
+            sum += counter.count();
+        }
+        for (Gauge gauge : search.gauges()) {
             double value = gauge.value();
             sum += Double.isNaN(value) ? 0 : value;
         }
@@ -204,9 +222,13 @@ final class Testbed implements AutoCloseable {
         }
     }
 
+    /** A region of the testbed: where it is and how many simulated gateways it has. */
+    private record Region(String name, double lat, double lon, int replicas) {
+    }
+
     /** What to start. */
     static final class Builder {
-        private final List<String[]> regions = new ArrayList<>();
+        private final List<Region> regions = new ArrayList<>();
         private LatencyModel latency = LatencyModel.none();
         private HealthTiming health = HealthTiming.DEFAULTS;
         private String routing = "";
@@ -218,7 +240,7 @@ final class Testbed implements AutoCloseable {
 
         /** A region at ({@code lat}, {@code lon}) with {@code replicas} simulated gateways. */
         Builder region(String name, double lat, double lon, int replicas) {
-            regions.add(new String[] {name, Double.toString(lat), Double.toString(lon), Integer.toString(replicas)});
+            regions.add(new Region(name, lat, lon, replicas));
             return this;
         }
 
@@ -276,11 +298,11 @@ final class Testbed implements AutoCloseable {
             String token = Long.toHexString(new SecureRandom().nextLong() | Long.MIN_VALUE)
                     + Long.toHexString(new SecureRandom().nextLong() | Long.MIN_VALUE);
             try {
-                for (String[] region : regions) {
+                for (Region region : regions) {
                     List<SimulatedGateway> gateways = new ArrayList<>();
-                    started.put(region[0], gateways);
-                    for (int i = 1; i <= Integer.parseInt(region[3]); i++) {
-                        gateways.add(SimulatedGateway.start(GatewayConfig.of(region[0] + "-" + i).withLatency(latency)));
+                    started.put(region.name(), gateways);
+                    for (int i = 1; i <= region.replicas(); i++) {
+                        gateways.add(SimulatedGateway.start(GatewayConfig.of(region.name() + "-" + i).withLatency(latency)));
                     }
                 }
                 String yaml = yaml(started, directory, token);
@@ -329,12 +351,12 @@ final class Testbed implements AutoCloseable {
             }
             text.append(health.yaml());
             text.append("regions:\n");
-            for (String[] region : regions) {
-                text.append("  - name: ").append(region[0]).append('\n')
-                        .append("    location: {lat: ").append(region[1]).append(", lon: ").append(region[2]).append("}\n")
+            for (Region region : regions) {
+                text.append("  - name: ").append(region.name()).append('\n')
+                        .append("    location: {lat: ").append(region.lat()).append(", lon: ").append(region.lon()).append("}\n")
                         .append("    endpoints: [");
                 List<String> uris = new ArrayList<>();
-                for (SimulatedGateway gateway : started.get(region[0])) {
+                for (SimulatedGateway gateway : started.get(region.name())) {
                     uris.add("\"" + gateway.baseUri() + "\"");
                 }
                 text.append(String.join(", ", uris)).append("]\n");

@@ -1,4 +1,4 @@
-package dev.meridian.loadtest.scenario;
+package dev.meridian.loadtest.load;
 
 import dev.meridian.loadtest.DurationArgument;
 import static org.assertj.core.api.Assertions.assertThat;

@@ -1,10 +1,5 @@
-package dev.meridian.loadtest.scenario;
+package dev.meridian.loadtest.load;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
-
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -29,7 +24,7 @@ import java.util.Map;
  * <p>Series values are indexed by second: {@code values[i]} is drawn at {@code x = i + 1} (the end
  * of second {@code i + 1}). A logarithmic panel leaves out values of 0.
  */
-final class TimelinePlot {
+public final class TimelinePlot {
 
     private static final String[] COLORS = {"#1f77b4", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#17becf"};
     private static final String ERROR_COLOR = "#d62728";
@@ -49,41 +44,35 @@ final class TimelinePlot {
     private record Panel(String label, boolean log, Map<String, double[]> series) {
     }
 
-    TimelinePlot(String title) {
+    public TimelinePlot(String title) {
         this.title = title;
     }
 
     /** A panel; a series named {@code errors...} is drawn in red. */
-    TimelinePlot panel(String label, boolean logarithmic, Map<String, double[]> series) {
+    public TimelinePlot panel(String label, boolean logarithmic, Map<String, double[]> series) {
         panels.add(new Panel(label, logarithmic, new LinkedHashMap<>(series)));
         return this;
     }
 
     /** A vertical marker at {@code seconds}. */
-    TimelinePlot event(double seconds, String label) {
+    public TimelinePlot event(double seconds, String label) {
         events.add(new Object[] {seconds, label});
         return this;
     }
 
     /** A shaded interval. */
-    TimelinePlot shade(double fromSeconds, double toSeconds, String label) {
+    public TimelinePlot shade(double fromSeconds, double toSeconds, String label) {
         shades.add(new Object[] {fromSeconds, toSeconds, label});
         return this;
     }
 
-    void writeTo(Path file) {
-        try {
-            Path parent = file.toAbsolutePath().getParent();
-            if (parent != null) {
-                Files.createDirectories(parent);
-            }
-            Files.writeString(file, toSvg(), UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file + ": " + e.getMessage(), e);
-        }
+    /** Writes the SVG to {@code file}, creating its directory when missing. */
+    public void writeTo(Path file) {
+        SvgDocument.write(file, toSvg());
     }
 
-    String toSvg() {
+    /** The SVG document. */
+    public String toSvg() {
         int height = TOP + panels.size() * (PANEL_HEIGHT + GAP) - GAP + BOTTOM;
         int seconds = 1;
         for (Panel panel : panels) {
@@ -93,14 +82,7 @@ final class TimelinePlot {
         }
         double plotWidth = WIDTH - LEFT - RIGHT;
         double xScale = plotWidth / seconds;
-        StringBuilder svg = new StringBuilder(32 * 1024);
-        svg.append("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-        svg.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
-                + "viewBox=\"0 0 %d %d\" font-family=\"Helvetica, Arial, sans-serif\" font-size=\"12\">%n", WIDTH, height, WIDTH, height));
-        svg.append("<title>").append(escape(title)).append("</title>\n");
-        svg.append(String.format(Locale.ROOT, "<rect width=\"%d\" height=\"%d\" fill=\"white\"/>%n", WIDTH, height));
-        svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"28\" text-anchor=\"middle\" font-size=\"16\">%s</text>%n",
-                (LEFT + WIDTH - RIGHT) / 2, escape(title)));
+        SvgDocument svg = new SvgDocument(WIDTH, height, 12, title, (LEFT + WIDTH - RIGHT) / 2, 28, 16);
         for (int p = 0; p < panels.size(); p++) {
             Panel panel = panels.get(p);
             int top = TOP + p * (PANEL_HEIGHT + GAP);
@@ -108,11 +90,11 @@ final class TimelinePlot {
             for (Object[] shade : shades) {
                 double x1 = LEFT + (double) shade[0] * xScale;
                 double x2 = LEFT + (double) shade[1] * xScale;
-                svg.append(String.format(Locale.ROOT, "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"#f0f0f0\"/>%n",
-                        x1, top, Math.max(0, x2 - x1), PANEL_HEIGHT));
+                svg.add("<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"#f0f0f0\"/>%n",
+                        x1, top, Math.max(0, x2 - x1), PANEL_HEIGHT);
                 if (p == 0) {
-                    svg.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" fill=\"#888888\">%s</text>%n",
-                            x1 + 4, top + 14, escape((String) shade[2])));
+                    svg.add("<text x=\"%.1f\" y=\"%d\" fill=\"#888888\">%s</text>%n",
+                            x1 + 4, top + 14, SvgDocument.escape((String) shade[2]));
                 }
             }
             double max = 0;
@@ -126,27 +108,27 @@ final class TimelinePlot {
                 }
             }
             Axis axis = panel.log() ? Axis.log(minPositive, max) : Axis.linear(max);
-            svg.append("<g stroke=\"#dddddd\">\n");
+            svg.raw("<g stroke=\"#dddddd\">\n");
             for (double tick : axis.ticks()) {
                 double y = bottom - axis.fraction(tick) * PANEL_HEIGHT;
-                svg.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\"/>%n", LEFT, y, WIDTH - RIGHT, y));
+                svg.add("<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\"/>%n", LEFT, y, WIDTH - RIGHT, y);
             }
-            svg.append("</g>\n<g fill=\"#333333\">\n");
+            svg.raw("</g>\n<g fill=\"#333333\">\n");
             for (double tick : axis.ticks()) {
                 double y = bottom - axis.fraction(tick) * PANEL_HEIGHT;
-                svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>%n",
-                        LEFT - 6, y + 4, number(tick)));
+                svg.add("<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>%n",
+                        LEFT - 6, y + 4, number(tick));
             }
-            svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" font-size=\"13\">%s</text>%n",
-                    LEFT, top - 8, escape(panel.label())));
+            svg.add("<text x=\"%d\" y=\"%d\" font-size=\"13\">%s</text>%n",
+                    LEFT, top - 8, SvgDocument.escape(panel.label()));
             int xStep = niceSeconds(seconds);
             for (int s = 0; s <= seconds; s += xStep) {
-                svg.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%d</text>%n",
-                        LEFT + s * xScale, bottom + 16, s));
+                svg.add("<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%d</text>%n",
+                        LEFT + s * xScale, bottom + 16, s);
             }
-            svg.append("</g>\n");
-            svg.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%.0f\" height=\"%d\" fill=\"none\" stroke=\"#888888\"/>%n",
-                    LEFT, top, plotWidth, PANEL_HEIGHT));
+            svg.raw("</g>\n");
+            svg.add("<rect x=\"%d\" y=\"%d\" width=\"%.0f\" height=\"%d\" fill=\"none\" stroke=\"#888888\"/>%n",
+                    LEFT, top, plotWidth, PANEL_HEIGHT);
             int index = 0;
             int legendY = top + 10;
             for (Map.Entry<String, double[]> series : panel.series().entrySet()) {
@@ -165,34 +147,32 @@ final class TimelinePlot {
                     points.append(String.format(Locale.ROOT, "%.1f,%.1f ", LEFT + (i + 1) * xScale, y));
                 }
                 polyline(svg, color, points);
-                svg.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\" stroke-width=\"2\"/>%n",
-                        WIDTH - RIGHT + 10, legendY, WIDTH - RIGHT + 30, legendY, color));
-                svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\">%s</text>%n",
-                        WIDTH - RIGHT + 35, legendY + 4, escape(series.getKey())));
+                svg.add("<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\" stroke-width=\"2\"/>%n",
+                        WIDTH - RIGHT + 10, legendY, WIDTH - RIGHT + 30, legendY, color);
+                svg.add("<text x=\"%d\" y=\"%d\">%s</text>%n",
+                        WIDTH - RIGHT + 35, legendY + 4, SvgDocument.escape(series.getKey()));
                 legendY += 18;
             }
             for (Object[] event : events) {
                 double x = LEFT + (double) event[0] * xScale;
-                svg.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#555555\" "
-                        + "stroke-dasharray=\"5 4\"/>%n", x, top, x, bottom));
+                svg.add("<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#555555\" "
+                        + "stroke-dasharray=\"5 4\"/>%n", x, top, x, bottom);
                 if (p == 0) {
-                    svg.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" fill=\"#555555\">%s</text>%n",
-                            x + 4, top + 28, escape((String) event[1])));
+                    svg.add("<text x=\"%.1f\" y=\"%d\" fill=\"#555555\">%s</text>%n",
+                            x + 4, top + 28, SvgDocument.escape((String) event[1]));
                 }
             }
         }
-        svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">seconds since the load started</text>%n",
-                (LEFT + WIDTH - RIGHT) / 2, height - 12));
-        svg.append("</svg>\n");
-        return svg.toString();
+        svg.add("<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">seconds since the load started</text>%n",
+                (LEFT + WIDTH - RIGHT) / 2, height - 12);
+        return svg.end();
     }
 
-    private static void polyline(StringBuilder svg, String color, StringBuilder points) {
+    private static void polyline(SvgDocument svg, String color, StringBuilder points) {
         if (points.length() == 0) {
             return;
         }
-        svg.append("<polyline fill=\"none\" stroke-width=\"1.8\" stroke=\"").append(color).append("\" points=\"")
-                .append(points.toString().strip()).append("\"/>\n");
+        svg.add("<polyline fill=\"none\" stroke-width=\"1.8\" stroke=\"%s\" points=\"%s\"/>%n", color, points.toString().strip());
     }
 
     private static int niceSeconds(int seconds) {
@@ -211,10 +191,6 @@ final class TimelinePlot {
         return value == Math.rint(value) ? Long.toString((long) value) : String.format(Locale.ROOT, "%.2g", value);
     }
 
-    private static String escape(String text) {
-        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
-    }
-
     /** A y axis: where a value falls (0..1) and where the grid lines go. */
     private interface Axis {
         double fraction(double value);
@@ -222,9 +198,7 @@ final class TimelinePlot {
         List<Double> ticks();
 
         static Axis linear(double max) {
-            double raw = Math.max(max, 1) / 5;
-            double magnitude = Math.pow(10, Math.floor(Math.log10(raw)));
-            double step = raw / magnitude <= 1 ? magnitude : raw / magnitude <= 2 ? 2 * magnitude : raw / magnitude <= 5 ? 5 * magnitude : 10 * magnitude;
+            double step = SvgDocument.niceStep(Math.max(max, 1) / 5);
             double top = Math.max(step, Math.ceil(Math.max(max, 1) / step) * step);
             return new Axis() {
                 @Override
