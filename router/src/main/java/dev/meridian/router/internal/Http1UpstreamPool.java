@@ -14,7 +14,6 @@ import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateHandler;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -35,27 +34,14 @@ final class Http1UpstreamPool extends UpstreamPool {
     private static final int MAX_RESPONSE_HEADERS = 64 * 1024;
     private static final int MAX_CHUNK = 16 * 1024;
 
-    private final Bootstrap prototype;
     private final ArrayDeque<UpstreamConnection> idle = new ArrayDeque<>();
-    private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
-    private boolean closed;
-    // Sizes of the two queues for the metrics, which read them from another thread: plain ints
+    // The idle list's length for the metrics, which read it from another thread: a plain int
     // (never torn, possibly a moment stale), written on the loop after every change.
     private int idleCount;
-    private int waitingCount;
 
-    Http1UpstreamPool(
-            Endpoint endpoint,
-            EventLoop loop,
-            Bootstrap prototype,
-            @Nullable UpstreamTls tls,
-            AtomicInteger endpointConnections,
-            int maxConnections,
-            int maxPending,
-            long idleTimeoutMillis,
-            TlsFailureLog tlsLog) {
-        super(endpoint, loop, tls, endpointConnections, maxConnections, maxPending, idleTimeoutMillis, tlsLog);
-        this.prototype = prototype;
+    Http1UpstreamPool(Endpoint endpoint, EventLoop loop, @Nullable UpstreamTls tls, AtomicInteger endpointConnections,
+            Settings settings) {
+        super(endpoint, loop, tls, endpointConnections, settings);
     }
 
     @Override
@@ -64,13 +50,12 @@ final class Http1UpstreamPool extends UpstreamPool {
     }
 
     @Override
-    int waitingCount() {
-        return waitingCount;
+    String waitedFor() {
+        return "connection";
     }
 
     private void counted() {
         idleCount = idle.size();
-        waitingCount = waiters.size();
     }
 
     @Override
@@ -87,14 +72,11 @@ final class Http1UpstreamPool extends UpstreamPool {
         counted();
         if (!closed && reserve()) {
             connect(lease, connectTimeoutMillis);
-        } else if (!closed && waiters.size() < maxPending) {
-            Waiter waiter = new Waiter(lease, connectTimeoutMillis);
-            waiter.timeout = loop.schedule(() -> expire(waiter), connectTimeoutMillis, TimeUnit.MILLISECONDS);
-            waiters.addLast(waiter);
-            counted();
+        } else if (!closed && waiting() < maxPending) {
+            enqueue(lease, connectTimeoutMillis, false);
         } else {
             lease.onAcquireFailed(AcquireFailure.OVERLOADED, new IllegalStateException(
-                    "connection limit " + maxConnections + " reached and " + waiters.size() + " requests waiting"));
+                    "connection limit " + maxConnections + " reached and " + waiting() + " requests waiting"));
         }
     }
 
@@ -109,14 +91,10 @@ final class Http1UpstreamPool extends UpstreamPool {
             connection.discard();
             return;
         }
-        Waiter waiter;
-        while ((waiter = waiters.pollFirst()) != null) {
-            waiter.timeout.cancel(false);
-            if (!waiter.lease.isCancelled()) {
-                counted();
-                hand(connection, waiter.lease);
-                return;
-            }
+        Waiter waiter = takeWaiting();
+        if (waiter != null) {
+            hand(connection, waiter.lease);
+            return;
         }
         idle.addFirst(connection);
         counted();
@@ -145,33 +123,17 @@ final class Http1UpstreamPool extends UpstreamPool {
         while ((connection = idle.pollFirst()) != null) {
             connection.discard();
         }
-        Waiter waiter;
-        while ((waiter = waiters.pollFirst()) != null) {
-            waiter.timeout.cancel(false);
-            waiter.lease.onAcquireFailed(AcquireFailure.OVERLOADED, new IllegalStateException("pool closed"));
-        }
+        closeWaiters();
         counted();
     }
 
     private void unreserve() {
         unreserveSlot();
         // A slot is free: start a connection for the first waiter still interested.
-        Waiter waiter;
-        while (!closed && (waiter = waiters.peekFirst()) != null) {
-            if (waiter.lease.isCancelled()) {
-                waiters.pollFirst().timeout.cancel(false);
-                continue;
-            }
-            if (!reserve()) {
-                break;
-            }
-            waiters.pollFirst();
-            waiter.timeout.cancel(false);
-            counted();
+        if (!closed && firstWaiting() != null && reserve()) {
+            Waiter waiter = takeWaiting();
             connect(waiter.lease, waiter.connectTimeoutMillis);
-            return;
         }
-        counted();
     }
 
     private void connect(Lease lease, long connectTimeoutMillis) {
@@ -257,25 +219,5 @@ final class Http1UpstreamPool extends UpstreamPool {
     private void hand(UpstreamConnection connection, Lease lease) {
         connection.lease(lease);
         lease.onAcquired(connection);
-    }
-
-    private void expire(Waiter waiter) {
-        boolean waiting = waiters.remove(waiter);
-        counted();
-        if (waiting && !waiter.lease.isCancelled()) {
-            waiter.lease.onAcquireFailed(AcquireFailure.OVERLOADED, new IllegalStateException(
-                    "no connection to " + endpoint + " became free within " + waiter.connectTimeoutMillis + " ms"));
-        }
-    }
-
-    private static final class Waiter {
-        final Lease lease;
-        final long connectTimeoutMillis;
-        ScheduledFuture<?> timeout;
-
-        Waiter(Lease lease, long connectTimeoutMillis) {
-            this.lease = lease;
-            this.connectTimeoutMillis = connectTimeoutMillis;
-        }
     }
 }

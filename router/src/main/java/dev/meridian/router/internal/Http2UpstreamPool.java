@@ -34,7 +34,6 @@ import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -81,29 +80,16 @@ final class Http2UpstreamPool extends UpstreamPool {
 
     private static final Http2StreamFrameToHttpObjectCodec STREAM_CODEC = new Http2StreamFrameToHttpObjectCodec(false);
 
-    private final Bootstrap prototype;
     private final String protocolName;
     /** Oldest first: streams go to the first with room. */
     private final List<Connection> connections = new ArrayList<>(2);
-    private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
-    private boolean closed;
     // Figures for the metrics, read from another thread: plain ints, written on the loop.
     private int idleCount;
-    private int waitingCount;
     private int streamCount;
 
-    Http2UpstreamPool(
-            Endpoint endpoint,
-            EventLoop loop,
-            Bootstrap prototype,
-            @Nullable UpstreamTls tls,
-            AtomicInteger endpointConnections,
-            int maxConnections,
-            int maxPending,
-            long idleTimeoutMillis,
-            TlsFailureLog tlsLog) {
-        super(endpoint, loop, tls, endpointConnections, maxConnections, maxPending, idleTimeoutMillis, tlsLog);
-        this.prototype = prototype;
+    Http2UpstreamPool(Endpoint endpoint, EventLoop loop, @Nullable UpstreamTls tls, AtomicInteger endpointConnections,
+            Settings settings) {
+        super(endpoint, loop, tls, endpointConnections, settings);
         this.protocolName = tls != null ? "h2" : "h2c";
     }
 
@@ -113,8 +99,8 @@ final class Http2UpstreamPool extends UpstreamPool {
     }
 
     @Override
-    int waitingCount() {
-        return waitingCount;
+    String waitedFor() {
+        return "HTTP/2 stream";
     }
 
     @Override
@@ -133,7 +119,6 @@ final class Http2UpstreamPool extends UpstreamPool {
         }
         idleCount = idle;
         streamCount = streams;
-        waitingCount = waiters.size();
     }
 
     @Override
@@ -146,17 +131,17 @@ final class Http2UpstreamPool extends UpstreamPool {
         Connection room = withRoom();
         if (room != null) {
             open(room, lease);
-        } else if (comingCapacity() > waiters.size() && waiters.size() < maxPending) {
+        } else if (comingCapacity() > waiting() && waiting() < maxPending) {
             // A connection on its way has room for this one too.
-            enqueue(lease, connectTimeoutMillis);
+            enqueue(lease, connectTimeoutMillis, false);
         } else if (reserve()) {
             connect(lease, connectTimeoutMillis);
-        } else if (waiters.size() < maxPending) {
-            enqueue(lease, connectTimeoutMillis);
+        } else if (waiting() < maxPending) {
+            enqueue(lease, connectTimeoutMillis, false);
         } else {
             lease.onAcquireFailed(AcquireFailure.OVERLOADED, new IllegalStateException(
                     "connection limit " + maxConnections + " reached, every connection at its stream limit, and "
-                            + waiters.size() + " requests waiting"));
+                            + waiting() + " requests waiting"));
         }
         counted();
     }
@@ -203,11 +188,7 @@ final class Http2UpstreamPool extends UpstreamPool {
                 c.channel.close();
             }
         }
-        Waiter waiter;
-        while ((waiter = waiters.pollFirst()) != null) {
-            waiter.timeout.cancel(false);
-            waiter.lease.onAcquireFailed(AcquireFailure.OVERLOADED, new IllegalStateException("pool closed"));
-        }
+        closeWaiters();
         counted();
     }
 
@@ -231,39 +212,20 @@ final class Http2UpstreamPool extends UpstreamPool {
         return capacity;
     }
 
-    private void enqueue(Lease lease, long connectTimeoutMillis) {
-        Waiter waiter = new Waiter(lease, connectTimeoutMillis);
-        waiter.timeout = loop.schedule(() -> expire(waiter), connectTimeoutMillis, TimeUnit.MILLISECONDS);
-        waiters.addLast(waiter);
-    }
-
-    private void expire(Waiter waiter) {
-        boolean waiting = waiters.remove(waiter);
-        counted();
-        if (waiting && !waiter.lease.isCancelled()) {
-            waiter.lease.onAcquireFailed(AcquireFailure.OVERLOADED, new IllegalStateException(
-                    "no HTTP/2 stream to " + endpoint + " became free within " + waiter.connectTimeoutMillis + " ms"));
-        }
-    }
-
     /** Serves waiters from connections with room, opening connections for the rest while allowed. */
     private void dispatch() {
         Waiter waiter;
-        while ((waiter = waiters.peekFirst()) != null) {
-            if (waiter.lease.isCancelled()) {
-                waiters.pollFirst().timeout.cancel(false);
-                continue;
-            }
+        while ((waiter = firstWaiting()) != null) {
             Connection room = withRoom();
             if (room != null) {
-                waiters.pollFirst().timeout.cancel(false);
+                takeWaiting();
                 open(room, waiter.lease);
                 continue;
             }
-            if (closed || comingCapacity() >= waiters.size() || !reserve()) {
+            if (closed || comingCapacity() >= waiting() || !reserve()) {
                 break;
             }
-            waiters.pollFirst().timeout.cancel(false);
+            takeWaiting();
             connect(waiter.lease, waiter.connectTimeoutMillis);
         }
         counted();
@@ -427,8 +389,7 @@ final class Http2UpstreamPool extends UpstreamPool {
                 open(c, opener);
             } else {
                 // The peer allows no streams right now: wait like everyone else.
-                enqueue(opener, c.connectTimeoutMillis);
-                waiters.addFirst(waiters.pollLast());
+                enqueue(opener, c.connectTimeoutMillis, true);
             }
         }
         dispatch();
@@ -450,14 +411,7 @@ final class Http2UpstreamPool extends UpstreamPool {
             opener.onAcquireFailed(failure, cause);
         }
         if (withRoom() == null && comingCapacity() == 0) {
-            // Nothing else can serve them soon; each hears what happened and may go elsewhere.
-            Waiter waiter;
-            while ((waiter = waiters.pollFirst()) != null) {
-                waiter.timeout.cancel(false);
-                if (!waiter.lease.isCancelled()) {
-                    waiter.lease.onAcquireFailed(failure, cause);
-                }
-            }
+            failWaiters(failure, cause);
         }
         counted();
     }
@@ -567,18 +521,6 @@ final class Http2UpstreamPool extends UpstreamPool {
         @Override
         public void handlerAdded(ChannelHandlerContext ctx) {
             ctx.close();
-        }
-    }
-
-    private static final class Waiter {
-        final Lease lease;
-        final long connectTimeoutMillis;
-        /** Set by {@link #enqueue} right after construction. */
-        ScheduledFuture<?> timeout;
-
-        Waiter(Lease lease, long connectTimeoutMillis) {
-            this.lease = lease;
-            this.connectTimeoutMillis = connectTimeoutMillis;
         }
     }
 }

@@ -2,10 +2,14 @@ package dev.meridian.router.internal;
 
 import dev.meridian.health.UpstreamTls;
 import dev.meridian.regions.Endpoint;
+import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeTimeoutException;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 
@@ -18,8 +22,15 @@ import org.jspecify.annotations.Nullable;
  * exchanges that use it run on the same loop as their client connection, so no request hops
  * threads. The per-endpoint connection limit is shared by the pools of all loops through one
  * atomic counter, touched only when a connection opens or closes, never per request.
+ *
+ * <p>The base holds what both protocols share: the connection slots, TLS set-up, and the bounded
+ * queue of leases waiting for a connection (or a stream), each for at most its connect timeout.
  */
 abstract class UpstreamPool {
+
+    /** What the pools of one event loop share: how to connect, the limits, where TLS failures go. */
+    record Settings(Bootstrap prototype, int maxConnections, int maxPending, long idleTimeoutMillis,
+            TlsFailureLog tlsLog) {}
 
     /** An exchange waiting for a connection; it receives the connection's events once it has it. */
     interface Lease extends UpstreamHandler.Listener {
@@ -47,22 +58,30 @@ abstract class UpstreamPool {
     /** Sets {@code Host} to the endpoint's name on its connections; {@code null} for an endpoint given by IP address. */
     final @Nullable UpstreamHostHandler hostHandler;
     private final AtomicInteger endpointConnections;
+    final Bootstrap prototype;
     final int maxConnections;
     final int maxPending;
     final long idleTimeoutMillis;
     private final TlsFailureLog tlsLog;
+    private final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
+    /** No new leases: set by {@link #close()}. */
+    boolean closed;
+    // The queue's length for the metrics, which read it from another thread: a plain int (never
+    // torn, possibly a moment stale), written on the loop after every change.
+    private int waitingCount;
 
     UpstreamPool(Endpoint endpoint, EventLoop loop, @Nullable UpstreamTls tls, AtomicInteger endpointConnections,
-            int maxConnections, int maxPending, long idleTimeoutMillis, TlsFailureLog tlsLog) {
+            Settings settings) {
         this.endpoint = endpoint;
         this.loop = loop;
         this.tls = tls;
         this.hostHandler = UpstreamHostHandler.forEndpoint(endpoint);
         this.endpointConnections = endpointConnections;
-        this.maxConnections = maxConnections;
-        this.maxPending = maxPending;
-        this.idleTimeoutMillis = idleTimeoutMillis;
-        this.tlsLog = tlsLog;
+        this.prototype = settings.prototype();
+        this.maxConnections = settings.maxConnections();
+        this.maxPending = settings.maxPending();
+        this.idleTimeoutMillis = settings.idleTimeoutMillis();
+        this.tlsLog = settings.tlsLog();
     }
 
     final Endpoint endpoint() {
@@ -91,7 +110,12 @@ abstract class UpstreamPool {
     abstract int idleCount();
 
     /** Requests waiting for a connection or stream now; any thread, possibly a moment stale. */
-    abstract int waitingCount();
+    final int waitingCount() {
+        return waitingCount;
+    }
+
+    /** What a waiter waits for, in the message of one that waited too long: "connection", "HTTP/2 stream". */
+    abstract String waitedFor();
 
     /** Active HTTP/2 streams now (0 for HTTP/1.1); any thread, possibly a moment stale. */
     int streamCount() {
@@ -143,5 +167,83 @@ abstract class UpstreamPool {
 
     final void tlsRefused(String problem) {
         tlsLog.failed(endpoint, problem);
+    }
+
+    // ---- the waiting leases (on the loop) -------------------------------------------------------
+
+    /** Leases waiting now, cancelled ones not yet dropped included. */
+    final int waiting() {
+        return waiters.size();
+    }
+
+    /**
+     * Queues {@code lease} until a connection frees up or its connect timeout passes; at the front
+     * when it already had its turn (a connection it opened has no room for it after all).
+     */
+    final void enqueue(Lease lease, long connectTimeoutMillis, boolean front) {
+        Waiter waiter = new Waiter(lease, connectTimeoutMillis);
+        waiter.timeout = loop.schedule(() -> expire(waiter), connectTimeoutMillis, TimeUnit.MILLISECONDS);
+        if (front) {
+            waiters.addFirst(waiter);
+        } else {
+            waiters.addLast(waiter);
+        }
+        waitingCount = waiters.size();
+    }
+
+    /** The oldest waiter whose exchange still wants a connection, left queued; cancelled ones before it are dropped. */
+    final @Nullable Waiter firstWaiting() {
+        Waiter waiter;
+        while ((waiter = waiters.peekFirst()) != null && waiter.lease.isCancelled()) {
+            waiters.pollFirst().timeout.cancel(false);
+        }
+        waitingCount = waiters.size();
+        return waiter;
+    }
+
+    /** Takes the oldest waiter whose exchange still wants a connection out of the queue; {@code null} when none. */
+    final @Nullable Waiter takeWaiting() {
+        Waiter waiter = firstWaiting();
+        if (waiter != null) {
+            waiters.pollFirst();
+            waiter.timeout.cancel(false);
+            waitingCount = waiters.size();
+        }
+        return waiter;
+    }
+
+    /** Fails every waiter: nothing will serve them soon, and each hears why and may go elsewhere. */
+    final void failWaiters(AcquireFailure failure, Throwable cause) {
+        Waiter waiter;
+        while ((waiter = takeWaiting()) != null) {
+            waiter.lease.onAcquireFailed(failure, cause);
+        }
+    }
+
+    /** Refuses new leases from now on and fails the waiting ones. */
+    final void closeWaiters() {
+        closed = true;
+        failWaiters(AcquireFailure.OVERLOADED, new IllegalStateException("pool closed"));
+    }
+
+    private void expire(Waiter waiter) {
+        boolean waiting = waiters.remove(waiter);
+        waitingCount = waiters.size();
+        if (waiting && !waiter.lease.isCancelled()) {
+            waiter.lease.onAcquireFailed(AcquireFailure.OVERLOADED, new IllegalStateException("no " + waitedFor()
+                    + " to " + endpoint + " became free within " + waiter.connectTimeoutMillis + " ms"));
+        }
+    }
+
+    static final class Waiter {
+        final Lease lease;
+        final long connectTimeoutMillis;
+        /** Set by {@link #enqueue} right after construction. */
+        ScheduledFuture<?> timeout;
+
+        private Waiter(Lease lease, long connectTimeoutMillis) {
+            this.lease = lease;
+            this.connectTimeoutMillis = connectTimeoutMillis;
+        }
     }
 }

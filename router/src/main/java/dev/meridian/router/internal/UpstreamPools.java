@@ -61,7 +61,8 @@ public final class UpstreamPools {
                     .option(ChannelOption.TCP_NODELAY, true)
                     .option(ChannelOption.SO_KEEPALIVE, true)
                     .option(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK);
-            loops.put(loop, new LoopPools(loop, prototype));
+            loops.put(loop, new LoopPools(loop, new UpstreamPool.Settings(prototype, config.maxConnectionsPerEndpoint(),
+                    config.maxPendingAcquires(), config.idleTimeout().toMillis(), tlsLog)));
         }
         this.byLoop = loops;
     }
@@ -134,13 +135,13 @@ public final class UpstreamPools {
 
     private final class LoopPools {
         final EventLoop loop;
-        final Bootstrap prototype;
+        final UpstreamPool.Settings settings;
         // Written on the loop, read by the metrics from other threads.
         final Map<Endpoint, UpstreamPool> pools = new ConcurrentHashMap<>();
 
-        LoopPools(EventLoop loop, Bootstrap prototype) {
+        LoopPools(EventLoop loop, UpstreamPool.Settings settings) {
             this.loop = loop;
-            this.prototype = prototype;
+            this.settings = settings;
         }
 
         UpstreamPool pool(Endpoint endpoint) {
@@ -162,20 +163,14 @@ public final class UpstreamPools {
                 // address left the DNS answer: refuse, it goes elsewhere. Closed at once, so
                 // nothing of the old endpoint lingers.
                 connectionsPerEndpoint.remove(endpoint);
-                Http1UpstreamPool gone = new Http1UpstreamPool(endpoint, loop, prototype, null, count,
-                        config.maxConnectionsPerEndpoint(), config.maxPendingAcquires(),
-                        config.idleTimeout().toMillis(), tlsLog);
+                Http1UpstreamPool gone = new Http1UpstreamPool(endpoint, loop, null, count, settings);
                 gone.close();
                 return gone;
             }
             if (target.protocol().isHttp2()) {
-                return new Http2UpstreamPool(endpoint, loop, prototype, target.tls(), count,
-                        config.maxConnectionsPerEndpoint(), config.maxPendingAcquires(),
-                        config.idleTimeout().toMillis(), tlsLog);
+                return new Http2UpstreamPool(endpoint, loop, target.tls(), count, settings);
             }
-            return new Http1UpstreamPool(endpoint, loop, prototype, target.tls(), count,
-                    config.maxConnectionsPerEndpoint(), config.maxPendingAcquires(),
-                    config.idleTimeout().toMillis(), tlsLog);
+            return new Http1UpstreamPool(endpoint, loop, target.tls(), count, settings);
         }
 
         void retain(Set<Endpoint> current) {

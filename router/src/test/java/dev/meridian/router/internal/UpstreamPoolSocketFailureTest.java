@@ -41,8 +41,8 @@ class UpstreamPoolSocketFailureTest {
             throw new IllegalStateException("too many open files (simulated)");
         });
         AtomicInteger slots = new AtomicInteger();
-        Http1UpstreamPool pool = new Http1UpstreamPool(endpoint, loop, noSockets, null, slots, 1, 4, 60_000,
-                new TlsFailureLog());
+        Http1UpstreamPool pool = new Http1UpstreamPool(endpoint, loop, null, slots,
+                new UpstreamPool.Settings(noSockets, 1, 4, 60_000, new TlsFailureLog()));
         CompletableFuture<Boolean> failedOnLoop = new CompletableFuture<>();
         CompletableFuture<UpstreamPool.AcquireFailure> failure = new CompletableFuture<>();
 
