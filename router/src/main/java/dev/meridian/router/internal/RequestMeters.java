@@ -12,12 +12,15 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -63,6 +66,14 @@ public final class RequestMeters {
     private static final int OVERLOADED = OUTCOMES.length;
     /** The reason of a retry that rescued an attempt stuck on an endpoint or region declared down. */
     private static final int RESCUED = OUTCOMES.length + 1;
+    /** The labels of the indices above: the {@code reason} of retries and failovers. */
+    private static final String[] RETRY_REASONS = Stream.concat(
+                    Arrays.stream(OUTCOMES).map(outcome -> outcome.name().toLowerCase(Locale.ROOT)),
+                    Stream.of("overloaded", "rescued"))
+            .toArray(String[]::new);
+    /** The {@code outcome} of attempts: no rescue among them (a rescue is a retry). */
+    private static final String[] ATTEMPT_OUTCOMES = Arrays.copyOf(RETRY_REASONS, RESCUED);
+    private static final String[] APDEX_ZONES = {"satisfied", "tolerating", "frustrated"};
 
     /** Hedge results. */
     public enum HedgeResult {
@@ -74,9 +85,12 @@ public final class RequestMeters {
         ABANDONED;
 
         String label() {
-            return name().toLowerCase(java.util.Locale.ROOT);
+            return name().toLowerCase(Locale.ROOT);
         }
     }
+
+    private static final String[] HEDGE_RESULTS =
+            Arrays.stream(HedgeResult.values()).map(HedgeResult::label).toArray(String[]::new);
 
     private final MeterRegistry registry;
     private final MeridianConfig config;
@@ -129,21 +143,20 @@ public final class RequestMeters {
      * ({@code null}: no free connection). Rare, so looked up in the registry each time.
      */
     public void failover(String from, String to, @Nullable Outcome outcome) {
-        Counter.builder("meridian.failovers")
-                .description("Retries that went to another region than the failed attempt")
-                .tags("from_region", from, "to_region", to, "reason", outcomeLabel(outcome == null ? OVERLOADED : outcome.ordinal()))
-                .register(registry)
-                .increment();
+        failover(from, to, outcome == null ? OVERLOADED : outcome.ordinal());
     }
 
     /** A rescue went from {@code from} to another region {@code to}. Rare, so looked up in the registry each time. */
     public void failoverRescued(String from, String to) {
-        if (from.equals(to)) {
-            return;
+        if (!from.equals(to)) {
+            failover(from, to, RESCUED);
         }
+    }
+
+    private void failover(String from, String to, int reason) {
         Counter.builder("meridian.failovers")
                 .description("Retries that went to another region than the failed attempt")
-                .tags("from_region", from, "to_region", to, "reason", outcomeLabel(RESCUED))
+                .tags("from_region", from, "to_region", to, "reason", RETRY_REASONS[reason])
                 .register(registry)
                 .increment();
     }
@@ -216,11 +229,11 @@ public final class RequestMeters {
         private final AtomicReferenceArray<Timer> requestTimes = new AtomicReferenceArray<>(STATUS_CLASSES.length);
         private final AtomicReferenceArray<Counter> requests =
                 new AtomicReferenceArray<>(STATUS_CLASSES.length * (REASONS.length + 1));
-        private final AtomicReferenceArray<Counter> apdex = new AtomicReferenceArray<>(3);
-        private final AtomicReferenceArray<Counter> attempts = new AtomicReferenceArray<>(OUTCOMES.length + 1);
-        private final AtomicReferenceArray<Counter> retries = new AtomicReferenceArray<>(OUTCOMES.length + 2);
-        private final AtomicReferenceArray<Counter> hedges = new AtomicReferenceArray<>(HedgeResult.values().length);
-        private final AtomicReferenceArray<Counter> grpcStatuses = new AtomicReferenceArray<>(GrpcStatus.LABELS.length);
+        private final CountersByLabel apdex;
+        private final CountersByLabel attempts;
+        private final CountersByLabel retries;
+        private final CountersByLabel hedges;
+        private final CountersByLabel grpcStatuses;
         private volatile @Nullable Timer timeToFirstByte;
 
         Cell(RouteConfig route, String region) {
@@ -229,6 +242,17 @@ public final class RequestMeters {
             ApdexConfig thresholds = route.apdex();
             this.satisfiedNanos = thresholds.satisfied().toNanos();
             this.toleratedNanos = thresholds.tolerated().toNanos();
+            this.apdex = new CountersByLabel("meridian.apdex",
+                    "Proxied responses below 500 by Apdex zone of their time to first byte", "zone", APDEX_ZONES);
+            this.attempts = new CountersByLabel("meridian.upstream.attempts",
+                    "Attempts sent (or tried) to the region's endpoints, by outcome", "outcome", ATTEMPT_OUTCOMES);
+            this.retries = new CountersByLabel("meridian.retries",
+                    "Retries, by the region of the failed attempt and what went wrong", "reason", RETRY_REASONS);
+            this.hedges = new CountersByLabel("meridian.hedges",
+                    "Hedged attempts, by the hedge's region and how its race ended", "result", HEDGE_RESULTS);
+            this.grpcStatuses = new CountersByLabel("meridian.grpc.responses",
+                    "gRPC calls by the region that answered and the grpc-status the client received", "grpc_status",
+                    GrpcStatus.LABELS);
         }
 
         /**
@@ -279,79 +303,65 @@ public final class RequestMeters {
             }
             ttfb.record(nanos, TimeUnit.NANOSECONDS);
             if (status < 500) {
-                int zone = nanos <= satisfiedNanos ? 0 : nanos <= toleratedNanos ? 1 : 2;
-                Counter counter = apdex.get(zone);
-                if (counter == null) {
-                    counter = Counter.builder("meridian.apdex")
-                            .description("Proxied responses below 500 by Apdex zone of their time to first byte")
-                            .tags("region", region, "route", route, "zone", zone == 0 ? "satisfied" : zone == 1 ? "tolerating" : "frustrated")
-                            .register(registry);
-                    apdex.set(zone, counter);
-                }
-                counter.increment();
+                apdex.increment(nanos <= satisfiedNanos ? 0 : nanos <= toleratedNanos ? 1 : 2);
             }
         }
 
         /** An attempt in this region ended with {@code outcome}; {@code null}: no free connection. */
         public void attempt(@Nullable Outcome outcome) {
-            int i = outcome == null ? OVERLOADED : outcome.ordinal();
-            Counter counter = attempts.get(i);
-            if (counter == null) {
-                counter = Counter.builder("meridian.upstream.attempts")
-                        .description("Attempts sent (or tried) to the region's endpoints, by outcome")
-                        .tags("region", region, "route", route, "outcome", outcomeLabel(i))
-                        .register(registry);
-                attempts.set(i, counter);
-            }
-            counter.increment();
+            attempts.increment(outcome == null ? OVERLOADED : outcome.ordinal());
         }
 
         /** A failed attempt in this region was retried; {@code null} outcome: no free connection. */
         public void retry(@Nullable Outcome outcome) {
-            retryCount(outcome == null ? OVERLOADED : outcome.ordinal());
+            retries.increment(outcome == null ? OVERLOADED : outcome.ordinal());
         }
 
         /** An attempt in this region stuck on an endpoint or region declared down was rescued (sent elsewhere). */
         public void rescued() {
-            retryCount(RESCUED);
-        }
-
-        private void retryCount(int i) {
-            Counter counter = retries.get(i);
-            if (counter == null) {
-                counter = Counter.builder("meridian.retries")
-                        .description("Retries, by the region of the failed attempt and what went wrong")
-                        .tags("region", region, "route", route, "reason", outcomeLabel(i))
-                        .register(registry);
-                retries.set(i, counter);
-            }
-            counter.increment();
+            retries.increment(RESCUED);
         }
 
         /** A hedge sent to this region ended its race with {@code result}. */
         public void hedge(HedgeResult result) {
-            Counter counter = hedges.get(result.ordinal());
-            if (counter == null) {
-                counter = Counter.builder("meridian.hedges")
-                        .description("Hedged attempts, by the hedge's region and how its race ended")
-                        .tags("region", region, "route", route, "result", result.label())
-                        .register(registry);
-                hedges.set(result.ordinal(), counter);
-            }
-            counter.increment();
+            hedges.increment(result.ordinal());
         }
 
         /** A gRPC call answered by this region ended with {@code grpc-status} {@code code} (see {@link GrpcStatus#index}). */
         public void grpcStatus(int code) {
-            Counter counter = grpcStatuses.get(code);
-            if (counter == null) {
-                counter = Counter.builder("meridian.grpc.responses")
-                        .description("gRPC calls by the region that answered and the grpc-status the client received")
-                        .tags("region", region, "route", route, "grpc_status", GrpcStatus.LABELS[code])
-                        .register(registry);
-                grpcStatuses.set(code, counter);
+            grpcStatuses.increment(code);
+        }
+
+        /**
+         * The counters of this route and region by the value of one more label, each registered on
+         * first use: most values never happen, and a series that never happened is not exported.
+         */
+        private final class CountersByLabel {
+            private final String name;
+            private final String description;
+            private final String label;
+            private final String[] values;
+            private final AtomicReferenceArray<Counter> counters;
+
+            CountersByLabel(String name, String description, String label, String[] values) {
+                this.name = name;
+                this.description = description;
+                this.label = label;
+                this.values = values;
+                this.counters = new AtomicReferenceArray<>(values.length);
             }
-            counter.increment();
+
+            void increment(int value) {
+                Counter counter = counters.get(value);
+                if (counter == null) {
+                    counter = Counter.builder(name)
+                            .description(description)
+                            .tags("region", region, "route", route, label, values[value])
+                            .register(registry);
+                    counters.set(value, counter);
+                }
+                counter.increment();
+            }
         }
     }
 
@@ -359,7 +369,4 @@ public final class RequestMeters {
         return status >= 100 && status < 600 ? status / 100 - 1 : CANCELLED;
     }
 
-    private static String outcomeLabel(int i) {
-        return i == OVERLOADED ? "overloaded" : i == RESCUED ? "rescued" : OUTCOMES[i].name().toLowerCase(java.util.Locale.ROOT);
-    }
 }
