@@ -101,7 +101,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class HealthRegistry implements HealthSignals, AutoCloseable {
 
-    private static final Logger LOG = LoggerFactory.getLogger(HealthRegistry.class);
+    private static final Logger log = LoggerFactory.getLogger(HealthRegistry.class);
 
     /** A Retry-After beyond this is taken as this: one bad header must not throttle a region for a day. */
     static final Duration MAX_RETRY_AFTER = Duration.ofHours(1);
@@ -327,11 +327,11 @@ public final class HealthRegistry implements HealthSignals, AutoCloseable {
                 changed();
             }
             for (EndpointHealth eh : joined) {
-                LOG.info("endpoint {} of {} joined{}", eh.endpoint.label(), eh.region,
+                log.info("endpoint {} of {} joined{}", eh.endpoint.label(), eh.region,
                         eh.up ? "" : "; it takes traffic after its first good probe");
             }
             for (EndpointHealth eh : left) {
-                LOG.info("endpoint {} of {} left: no new requests, {} in flight finish", eh.endpoint.label(), eh.region,
+                log.info("endpoint {} of {} left: no new requests, {} in flight finish", eh.endpoint.label(), eh.region,
                         eh.endpoint.outstanding());
             }
         }
@@ -390,11 +390,11 @@ public final class HealthRegistry implements HealthSignals, AutoCloseable {
         changed();
         long lastEnded = rh.suspicionEnded;
         boolean again = lastEnded != RegionHealth.NOT_SUSPECTED && now - lastEnded < openNanos;
-        LOG.warn("region {} is suspected of a stall: {}; new requests avoid it until a probe confirms it answers", rh, why);
+        log.warn("region {} is suspected of a stall: {}; new requests avoid it until a probe confirms it answers", rh, why);
         listener.regionDown(region, HealthListener.Cause.STALLED);
         CircuitBreaker.State state = rh.breaker.getState();
         if (again && state != CircuitBreaker.State.OPEN && state != CircuitBreaker.State.FORCED_OPEN) {
-            LOG.warn("region {} stalled again {} after its probes cleared it: opening its circuit breaker", rh,
+            log.warn("region {} stalled again {} after its probes cleared it: opening its circuit breaker", rh,
                     DurationFormat.ofNanos(now - lastEnded));
             rh.breaker.transitionToOpenState();
             checkBreaker(rh);
@@ -597,7 +597,7 @@ public final class HealthRegistry implements HealthSignals, AutoCloseable {
             if (!eh.up && successes >= config.probe().healthyThreshold()) {
                 eh.up = true;
                 changed();
-                LOG.info("endpoint {} of {} is up: {} good probes in a row", eh.endpoint.label(), eh.region, successes);
+                log.info("endpoint {} of {} is up: {} good probes in a row", eh.endpoint.label(), eh.region, successes);
             }
             if (config.outlier().unejectOnProbeSuccess()) {
                 returnAfterGoodProbe(eh, startedNanos);
@@ -619,7 +619,7 @@ public final class HealthRegistry implements HealthSignals, AutoCloseable {
                 eh.up = false;
                 eh.withheldFailures.set(0); // the probes pin them on the endpoint: never the region's
                 changed();
-                LOG.warn("endpoint {} of {} is down: {} failed probes in a row, the last: {}",
+                log.warn("endpoint {} of {} is down: {} failed probes in a row, the last: {}",
                         eh.endpoint.label(), eh.region, failures, problem);
                 listener.endpointDown(eh.endpoint, HealthListener.Cause.PROBES);
             }
@@ -649,7 +649,7 @@ public final class HealthRegistry implements HealthSignals, AutoCloseable {
         if (rh.suspectedSince.compareAndSet(since, RegionHealth.NOT_SUSPECTED)) {
             rh.suspicionEnded = nanoClock.getAsLong();
             changed();
-            LOG.info("region {} is no longer suspected: {}", rh, why);
+            log.info("region {} is no longer suspected: {}", rh, why);
         }
     }
 
@@ -668,7 +668,7 @@ public final class HealthRegistry implements HealthSignals, AutoCloseable {
                 || probeStarted - (until - openNanos) <= 0) {
             return;
         }
-        LOG.info("endpoint {} of {} answered a probe started after the region's breaker opened: trying the region again",
+        log.info("endpoint {} of {} answered a probe started after the region's breaker opened: trying the region again",
                 eh.endpoint.label(), region);
         halfOpen(region, until);
     }
@@ -683,7 +683,7 @@ public final class HealthRegistry implements HealthSignals, AutoCloseable {
             }
             if (region.ejections.compareAndSet(current, current.returned(eh.index, now))) {
                 changed();
-                LOG.info("endpoint {} of {} returns {} into a {} ejection: it answered a probe (times ejected: {})",
+                log.info("endpoint {} of {} returns {} into a {} ejection: it answered a probe (times ejected: {})",
                         eh.endpoint.label(), region, DurationFormat.ofNanos(now - current.since(eh.index)),
                         DurationFormat.ofNanos(current.length(eh.index)), current.times(eh.index));
                 return;
@@ -716,7 +716,7 @@ public final class HealthRegistry implements HealthSignals, AutoCloseable {
                 // Outlier detection may eject no more, and every endpoint in rotation fails: the
                 // region fails as a whole, which is the breaker's business, at once (a time window
                 // full of the successes before the failure would take seconds to notice).
-                LOG.warn("region {} fails as a whole: every endpoint in rotation is failing and max-ejected-percent "
+                log.warn("region {} fails as a whole: every endpoint in rotation is failing and max-ejected-percent "
                         + "allows no more ejections", region);
                 showWithheldFailures(eh, duration, outcome == Outcome.TIMEOUT ? TIMEOUT : GATEWAY_FAILURE);
                 region.openedAsWhole = true;
@@ -792,7 +792,7 @@ public final class HealthRegistry implements HealthSignals, AutoCloseable {
             if (current.ejected(now) >= allowed) {
                 region.ejectionsRefused.increment();
                 if (failures == outlier.consecutiveFailures()) {
-                    LOG.info("endpoint {} of {} not ejected after {} consecutive gateway failures: "
+                    log.info("endpoint {} of {} not ejected after {} consecutive gateway failures: "
                             + "{}% of the region's endpoints are ejected already (max-ejected-percent)",
                             eh.endpoint.label(), region, failures, outlier.maxEjectedPercent());
                 }
@@ -809,7 +809,7 @@ public final class HealthRegistry implements HealthSignals, AutoCloseable {
         long until = next.until(eh.index);
         registerDeadline(until);
         changed();
-        LOG.info("endpoint {} of {} ejected for {} after {} consecutive gateway failures (times ejected: {})",
+        log.info("endpoint {} of {} ejected for {} after {} consecutive gateway failures (times ejected: {})",
                 eh.endpoint.label(), region, DurationFormat.ofNanos(next.length(eh.index)), failures, next.times(eh.index));
         listener.endpointDown(eh.endpoint, HealthListener.Cause.EJECTED);
         return true;
@@ -834,15 +834,15 @@ public final class HealthRegistry implements HealthSignals, AutoCloseable {
             rh.openUntil.set(until);
             registerDeadline(until);
             CircuitBreaker.Metrics m = rh.breaker.getMetrics();
-            LOG.warn("circuit breaker of {} opened for {}: failure rate {}%, slow-call rate {}% over the last {} calls",
+            log.warn("circuit breaker of {} opened for {}: failure rate {}%, slow-call rate {}% over the last {} calls",
                     rh, DurationFormat.ofNanos(openNanos), Math.round(m.getFailureRate()), Math.round(m.getSlowCallRate()),
                     m.getNumberOfBufferedCalls());
         } else if (state == CircuitBreaker.State.CLOSED) {
             rh.openedAsWhole = false;
             rh.openUntil.set(RegionHealth.NOT_OPEN);
-            LOG.info("circuit breaker of {} closed", rh);
+            log.info("circuit breaker of {} closed", rh);
         } else {
-            LOG.info("circuit breaker of {} is {}", rh, state);
+            log.info("circuit breaker of {} is {}", rh, state);
         }
         changed();
         if (state == CircuitBreaker.State.OPEN) {
@@ -858,7 +858,7 @@ public final class HealthRegistry implements HealthSignals, AutoCloseable {
         if (rh.breaker.getState() == CircuitBreaker.State.OPEN) {
             rh.breaker.transitionToHalfOpenState();
             if (rh.seenState.compareAndSet(CircuitBreaker.State.OPEN, CircuitBreaker.State.HALF_OPEN)) {
-                LOG.info("circuit breaker of {} is half-open: the next {} calls decide", rh, config.breaker().halfOpenCalls());
+                log.info("circuit breaker of {} is half-open: the next {} calls decide", rh, config.breaker().halfOpenCalls());
             }
             changed();
         }
@@ -897,7 +897,7 @@ public final class HealthRegistry implements HealthSignals, AutoCloseable {
         registerDeadline(until);
         if (started) {
             changed();
-            LOG.info("region {} answered 429: its share drops to {} for {}", rh, config.rateLimit().capacity(),
+            log.info("region {} answered 429: its share drops to {} for {}", rh, config.rateLimit().capacity(),
                     DurationFormat.of(wait));
         }
     }
@@ -944,7 +944,7 @@ public final class HealthRegistry implements HealthSignals, AutoCloseable {
                 if (throttledUntil > now) {
                     registerDeadline(throttledUntil);
                 } else if (rh.throttledUntil.compareAndSet(throttledUntil, RegionHealth.NOT_THROTTLED)) {
-                    LOG.info("region {} gets its full share again: the 429's Retry-After has passed", rh);
+                    log.info("region {} gets its full share again: the 429's Retry-After has passed", rh);
                 }
             }
             long openUntil = rh.openUntil.get();
@@ -984,7 +984,7 @@ public final class HealthRegistry implements HealthSignals, AutoCloseable {
                 EndpointHealth[] endpoints = rh.endpoints;
                 for (EndpointHealth eh : endpoints) {
                     if (returned[eh.index]) {
-                        LOG.info("endpoint {} of {} returns after a {} ejection (times ejected: {})",
+                        log.info("endpoint {} of {} returns after a {} ejection (times ejected: {})",
                                 eh.endpoint.label(), rh, DurationFormat.ofNanos(current.length(eh.index)), current.times(eh.index));
                     }
                 }
