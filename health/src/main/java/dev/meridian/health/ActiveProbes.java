@@ -3,7 +3,6 @@ package dev.meridian.health;
 import dev.meridian.config.ProbeConfig;
 import java.util.Collection;
 import java.util.List;
-import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,14 +24,12 @@ final class ActiveProbes implements AutoCloseable {
     static final long LATENCY_STEP_NANOS = 1_000_000;
 
     private final ProbeConfig config;
-    private final LongSupplier nanoClock;
-    private final HealthChanges changes;
+    private final HealthTimeline timeline;
     private volatile @Nullable Prober prober;
 
-    ActiveProbes(ProbeConfig config, LongSupplier nanoClock, HealthChanges changes) {
+    ActiveProbes(ProbeConfig config, HealthTimeline timeline) {
         this.config = config;
-        this.nanoClock = nanoClock;
-        this.changes = changes;
+        this.timeline = timeline;
     }
 
     /**
@@ -44,7 +41,7 @@ final class ActiveProbes implements AutoCloseable {
         if (!config.enabled() || prober != null) {
             return false;
         }
-        Prober p = new Prober(config, nanoClock, listener);
+        Prober p = new Prober(config, timeline.nanoClock(), listener);
         prober = p;
         p.start(endpoints);
         return true;
@@ -79,7 +76,7 @@ final class ActiveProbes implements AutoCloseable {
             eh.probeSuccesses = successes;
             if (!eh.up && successes >= config.healthyThreshold()) {
                 eh.up = true;
-                changes.changed();
+                timeline.changed();
                 log.info("endpoint {} of {} is up: {} good probes in a row", eh.endpoint.label(), eh.region, successes);
             }
         } else {
@@ -90,10 +87,10 @@ final class ActiveProbes implements AutoCloseable {
             if (eh.up && failures >= config.unhealthyThreshold()) {
                 eh.up = false;
                 eh.withheldFailures.set(0); // the probes pin them on the endpoint: never the region's
-                changes.changed();
+                timeline.changed();
                 log.warn("endpoint {} of {} is down: {} failed probes in a row, the last: {}",
                         eh.endpoint.label(), eh.region, failures, problem);
-                changes.listener().endpointDown(eh.endpoint, HealthListener.Cause.PROBES);
+                timeline.listener().endpointDown(eh.endpoint, HealthListener.Cause.PROBES);
             }
         }
     }
@@ -113,7 +110,7 @@ final class ActiveProbes implements AutoCloseable {
         long published = rh.latencyNanos;
         if (published < 0 || Math.abs(rounded - published) > LATENCY_STEP_NANOS) {
             rh.latencyNanos = rounded;
-            changes.changed();
+            timeline.changed();
         }
     }
 

@@ -42,7 +42,6 @@ public final class HealthRegistry implements HealthSignals, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HealthRegistry.class);
 
     private final HealthConfig config;
-    private final LongSupplier nanoClock;
     private final List<RegionHealth> regions;
     /** Replaced whole by {@link #update} (new {@link Region} objects for regions whose endpoints changed). */
     private volatile Map<Region, RegionHealth> byRegion;
@@ -55,7 +54,7 @@ public final class HealthRegistry implements HealthSignals, AutoCloseable {
     /** Per region name: the {@link Ejections} slots in use. Guarded by {@link #membership}. */
     private final Map<String, EndpointSlots> slots = new HashMap<>();
 
-    private final HealthChanges changes = new HealthChanges();
+    private final HealthTimeline timeline;
     private final ActiveProbes probes;
     private final OutlierDetection outliers;
     private final RegionBreakers breakers;
@@ -65,12 +64,12 @@ public final class HealthRegistry implements HealthSignals, AutoCloseable {
 
     private HealthRegistry(RoutingTable table, HealthConfig config, LongSupplier nanoClock) {
         this.config = config;
-        this.nanoClock = nanoClock;
-        this.probes = new ActiveProbes(config.probe(), nanoClock, changes);
-        this.outliers = new OutlierDetection(config.outlier(), nanoClock, changes);
-        this.breakers = new RegionBreakers(config.breaker(), nanoClock, changes);
-        this.throttles = new Throttles(config.rateLimit(), nanoClock, changes);
-        this.stalls = new StallSuspicion(config.breaker().openDuration().toNanos(), nanoClock, changes, breakers);
+        this.timeline = new HealthTimeline(nanoClock);
+        this.probes = new ActiveProbes(config.probe(), timeline);
+        this.outliers = new OutlierDetection(config.outlier(), timeline);
+        this.breakers = new RegionBreakers(config.breaker(), timeline);
+        this.throttles = new Throttles(config.rateLimit(), timeline);
+        this.stalls = new StallSuspicion(config.breaker().openDuration().toNanos(), timeline, breakers);
         List<RegionHealth> list = new ArrayList<>();
         Map<Region, RegionHealth> regionMap = new HashMap<>();
         Map<Endpoint, EndpointHealth> endpointMap = new HashMap<>();
@@ -153,7 +152,7 @@ public final class HealthRegistry implements HealthSignals, AutoCloseable {
     public void update(RoutingTable next) {
         requireNonNull(next, "next");
         synchronized (membership) {
-            long now = nanoClock.getAsLong();
+            long now = timeline.now();
             Map<String, RegionHealth> byName = new HashMap<>();
             for (RegionHealth rh : regions) {
                 byName.put(rh.region.name(), rh);
@@ -215,7 +214,7 @@ public final class HealthRegistry implements HealthSignals, AutoCloseable {
             byEndpoint = Map.copyOf(endpoints);
             probes.membershipChanged(left, joined);
             if (!joined.isEmpty() || !left.isEmpty()) {
-                changes.changed();
+                timeline.changed();
             }
             for (EndpointHealth eh : joined) {
                 log.info("endpoint {} of {} joined{}", eh.endpoint.label(), eh.region,
@@ -233,7 +232,7 @@ public final class HealthRegistry implements HealthSignals, AutoCloseable {
      * Set it before traffic flows; transitions before are not repeated.
      */
     public void listen(HealthListener listener) {
-        changes.listen(listener);
+        timeline.listen(listener);
     }
 
     private static Map<String, RegionHealth> byName(Map<Region, RegionHealth> regionMap) {
@@ -350,17 +349,17 @@ public final class HealthRegistry implements HealthSignals, AutoCloseable {
      */
     @Override
     public long version() {
-        long deadline = changes.nextDeadline();
-        if (deadline != HealthChanges.NO_DEADLINE && nanoClock.getAsLong() >= deadline) {
+        long deadline = timeline.nextDeadline();
+        if (deadline != HealthTimeline.NO_DEADLINE && timeline.now() >= deadline) {
             passDeadline(deadline);
         }
-        return changes.version();
+        return timeline.version();
     }
 
     /** A snapshot of every region and endpoint. */
     public HealthReport report() {
         long v = version();
-        long now = nanoClock.getAsLong();
+        long now = timeline.now();
         List<HealthReport.RegionReport> out = new ArrayList<>(regions.size());
         for (RegionHealth rh : regions) {
             Ejections ejections = rh.ejections.get();
@@ -448,7 +447,7 @@ public final class HealthRegistry implements HealthSignals, AutoCloseable {
      */
     private void failed(EndpointHealth eh, Outcome outcome, long duration) {
         RegionHealth region = eh.region;
-        long now = nanoClock.getAsLong();
+        long now = timeline.now();
         Ejections current = region.ejections.get();
         if (!eh.up || (current.anyPending() && current.isEjected(eh.index, now))) {
             return; // requests still in flight to an endpoint out of rotation: it is already out
@@ -492,16 +491,16 @@ public final class HealthRegistry implements HealthSignals, AutoCloseable {
      * is still pending, and the version moves. One thread does it.
      */
     private void passDeadline(long deadline) {
-        if (!changes.claim(deadline)) {
+        if (!timeline.claim(deadline)) {
             return;
         }
-        long now = nanoClock.getAsLong();
+        long now = timeline.now();
         for (RegionHealth rh : regions) {
             outliers.passDeadline(rh, now);
             stalls.passDeadline(rh, now);
             throttles.passDeadline(rh, now);
             breakers.passDeadline(rh, now);
         }
-        changes.changed();
+        timeline.changed();
     }
 }

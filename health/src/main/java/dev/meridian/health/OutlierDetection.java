@@ -1,7 +1,6 @@
 package dev.meridian.health;
 
 import dev.meridian.config.OutlierConfig;
-import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,21 +20,19 @@ final class OutlierDetection {
     private final OutlierConfig config;
     private final long baseEjectionNanos;
     private final long maxEjectionNanos;
-    private final LongSupplier nanoClock;
-    private final HealthChanges changes;
+    private final HealthTimeline timeline;
 
-    OutlierDetection(OutlierConfig config, LongSupplier nanoClock, HealthChanges changes) {
+    OutlierDetection(OutlierConfig config, HealthTimeline timeline) {
         this.config = config;
         this.baseEjectionNanos = config.baseEjection().toNanos();
         this.maxEjectionNanos = config.maxEjection().toNanos();
-        this.nanoClock = nanoClock;
-        this.changes = changes;
+        this.timeline = timeline;
     }
 
     /** Whether {@code eh} is ejected now; reads the clock only when some endpoint of its region may be. */
     boolean isEjected(EndpointHealth eh) {
         Ejections ejections = eh.region.ejections.get();
-        return ejections.anyPending() && ejections.isEjected(eh.index, nanoClock.getAsLong());
+        return ejections.anyPending() && ejections.isEjected(eh.index, timeline.now());
     }
 
     /**
@@ -66,7 +63,7 @@ final class OutlierDetection {
         Ejections current;
         Ejections next;
         do {
-            now = nanoClock.getAsLong();
+            now = timeline.now();
             current = region.ejections.get();
             if (current.isEjected(eh.index, now)) {
                 return true; // another thread ejected it
@@ -88,11 +85,11 @@ final class OutlierDetection {
         } while (!region.ejections.compareAndSet(current, next));
         eh.consecutiveFailures.set(0);
         eh.ejections.incrementAndGet();
-        changes.registerDeadline(next.until(eh.index));
-        changes.changed();
+        timeline.registerDeadline(next.until(eh.index));
+        timeline.changed();
         log.info("endpoint {} of {} ejected for {} after {} consecutive gateway failures (times ejected: {})",
                 eh.endpoint.label(), region, DurationFormat.ofNanos(next.length(eh.index)), failures, next.times(eh.index));
-        changes.listener().endpointDown(eh.endpoint, HealthListener.Cause.EJECTED);
+        timeline.listener().endpointDown(eh.endpoint, HealthListener.Cause.EJECTED);
         return true;
     }
 
@@ -106,12 +103,12 @@ final class OutlierDetection {
         RegionHealth region = eh.region;
         while (true) {
             Ejections current = region.ejections.get();
-            long now = nanoClock.getAsLong();
+            long now = timeline.now();
             if (!current.anyPending() || !current.isEjected(eh.index, now) || probeStarted - current.since(eh.index) < 0) {
                 return;
             }
             if (region.ejections.compareAndSet(current, current.returned(eh.index, now))) {
-                changes.changed();
+                timeline.changed();
                 log.info("endpoint {} of {} returns {} into a {} ejection: it answered a probe (times ejected: {})",
                         eh.endpoint.label(), region, DurationFormat.ofNanos(now - current.since(eh.index)),
                         DurationFormat.ofNanos(current.length(eh.index)), current.times(eh.index));
@@ -130,13 +127,9 @@ final class OutlierDetection {
             boolean[] returned = new boolean[current.size()];
             boolean any = false;
             for (int i = 0; i < returned.length; i++) {
-                if (current.pending(i)) {
-                    if (current.isEjected(i, now)) {
-                        changes.registerDeadline(current.until(i));
-                    } else {
-                        returned[i] = true;
-                        any = true;
-                    }
+                if (current.pending(i) && timeline.passed(current.until(i), now)) {
+                    returned[i] = true;
+                    any = true;
                 }
             }
             if (!any) {

@@ -31,15 +31,13 @@ final class RegionBreakers {
     private final BreakerConfig config;
     private final CircuitBreakerConfig breakerConfig;
     private final long openNanos;
-    private final LongSupplier nanoClock;
-    private final HealthChanges changes;
+    private final HealthTimeline timeline;
 
-    RegionBreakers(BreakerConfig config, LongSupplier nanoClock, HealthChanges changes) {
+    RegionBreakers(BreakerConfig config, HealthTimeline timeline) {
         this.config = config;
-        this.breakerConfig = breakerConfig(config, nanoClock);
+        this.breakerConfig = breakerConfig(config, timeline.nanoClock());
         this.openNanos = config.openDuration().toNanos();
-        this.nanoClock = nanoClock;
-        this.changes = changes;
+        this.timeline = timeline;
     }
 
     private static CircuitBreakerConfig breakerConfig(BreakerConfig b, LongSupplier nanoClock) {
@@ -124,7 +122,7 @@ final class RegionBreakers {
         if (until == RegionHealth.NOT_OPEN) {
             return false; // opened a moment ago; the thread that opened it sets the deadline
         }
-        if (nanoClock.getAsLong() < until) {
+        if (timeline.now() < until) {
             return false;
         }
         halfOpen(rh, until);
@@ -165,12 +163,7 @@ final class RegionBreakers {
     /** A deadline passed: moves the breaker to half-open if its open period ran out, else registers its end again. */
     void passDeadline(RegionHealth rh, long now) {
         long openUntil = rh.openUntil.get();
-        if (openUntil == RegionHealth.NOT_OPEN) {
-            return;
-        }
-        if (openUntil > now) {
-            changes.registerDeadline(openUntil);
-        } else {
+        if (openUntil != RegionHealth.NOT_OPEN && timeline.passed(openUntil, now)) {
             halfOpen(rh, openUntil);
         }
     }
@@ -183,9 +176,9 @@ final class RegionBreakers {
             return;
         }
         if (state == CircuitBreaker.State.OPEN) {
-            long until = nanoClock.getAsLong() + openNanos;
+            long until = timeline.now() + openNanos;
             rh.openUntil.set(until);
-            changes.registerDeadline(until);
+            timeline.registerDeadline(until);
             CircuitBreaker.Metrics m = rh.breaker.getMetrics();
             log.warn("circuit breaker of {} opened for {}: failure rate {}%, slow-call rate {}% over the last {} calls",
                     rh, DurationFormat.ofNanos(openNanos), Math.round(m.getFailureRate()), Math.round(m.getSlowCallRate()),
@@ -197,9 +190,9 @@ final class RegionBreakers {
         } else {
             log.info("circuit breaker of {} is {}", rh, state);
         }
-        changes.changed();
+        timeline.changed();
         if (state == CircuitBreaker.State.OPEN) {
-            changes.listener().regionDown(rh.region, HealthListener.Cause.BREAKER_OPEN);
+            timeline.listener().regionDown(rh.region, HealthListener.Cause.BREAKER_OPEN);
         }
     }
 
@@ -213,7 +206,7 @@ final class RegionBreakers {
             if (rh.seenState.compareAndSet(CircuitBreaker.State.OPEN, CircuitBreaker.State.HALF_OPEN)) {
                 log.info("circuit breaker of {} is half-open: the next {} calls decide", rh, config.halfOpenCalls());
             }
-            changes.changed();
+            timeline.changed();
         }
     }
 

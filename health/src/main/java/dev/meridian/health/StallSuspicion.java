@@ -1,7 +1,6 @@
 package dev.meridian.health;
 
 import dev.meridian.regions.Region;
-import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,14 +16,12 @@ final class StallSuspicion {
     private static final Logger log = LoggerFactory.getLogger(StallSuspicion.class);
 
     private final long openNanos;
-    private final LongSupplier nanoClock;
-    private final HealthChanges changes;
+    private final HealthTimeline timeline;
     private final RegionBreakers breakers;
 
-    StallSuspicion(long openNanos, LongSupplier nanoClock, HealthChanges changes, RegionBreakers breakers) {
+    StallSuspicion(long openNanos, HealthTimeline timeline, RegionBreakers breakers) {
         this.openNanos = openNanos;
-        this.nanoClock = nanoClock;
-        this.changes = changes;
+        this.timeline = timeline;
         this.breakers = breakers;
     }
 
@@ -33,16 +30,16 @@ final class StallSuspicion {
      * of an earlier DNS answer), {@code why} is for the log. Whether this call made it suspected.
      */
     boolean suspect(RegionHealth rh, Region region, String why) {
-        long now = nanoClock.getAsLong();
+        long now = timeline.now();
         if (!rh.suspectedSince.compareAndSet(RegionHealth.NOT_SUSPECTED, now)) {
             return false;
         }
-        changes.registerDeadline(now + openNanos);
-        changes.changed();
+        timeline.registerDeadline(now + openNanos);
+        timeline.changed();
         long lastEnded = rh.suspicionEnded;
         boolean again = lastEnded != RegionHealth.NOT_SUSPECTED && now - lastEnded < openNanos;
         log.warn("region {} is suspected of a stall: {}; new requests avoid it until a probe confirms it answers", rh, why);
-        changes.listener().regionDown(region, HealthListener.Cause.STALLED);
+        timeline.listener().regionDown(region, HealthListener.Cause.STALLED);
         if (again) {
             breakers.openAfterRepeatedStall(rh, now - lastEnded);
         }
@@ -55,7 +52,7 @@ final class StallSuspicion {
         if (suspected == RegionHealth.NOT_SUSPECTED) {
             return true;
         }
-        if (nanoClock.getAsLong() - suspected < openNanos) {
+        if (timeline.now() - suspected < openNanos) {
             return false;
         }
         endUncleared(rh, suspected);
@@ -73,12 +70,7 @@ final class StallSuspicion {
     /** A deadline passed: ends the suspicion if no probe cleared it in time, else registers its end again. */
     void passDeadline(RegionHealth rh, long now) {
         long suspected = rh.suspectedSince.get();
-        if (suspected == RegionHealth.NOT_SUSPECTED) {
-            return;
-        }
-        if (now - suspected < openNanos) {
-            changes.registerDeadline(suspected + openNanos);
-        } else {
+        if (suspected != RegionHealth.NOT_SUSPECTED && timeline.passed(suspected + openNanos, now)) {
             endUncleared(rh, suspected);
         }
     }
@@ -90,8 +82,8 @@ final class StallSuspicion {
     /** Ends the suspicion that began at {@code since}, unless another thread did. */
     private void end(RegionHealth rh, long since, String why) {
         if (rh.suspectedSince.compareAndSet(since, RegionHealth.NOT_SUSPECTED)) {
-            rh.suspicionEnded = nanoClock.getAsLong();
-            changes.changed();
+            rh.suspicionEnded = timeline.now();
+            timeline.changed();
             log.info("region {} is no longer suspected: {}", rh, why);
         }
     }

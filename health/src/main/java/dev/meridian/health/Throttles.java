@@ -2,7 +2,6 @@ package dev.meridian.health;
 
 import dev.meridian.config.RateLimitConfig;
 import java.time.Duration;
-import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,13 +19,11 @@ final class Throttles {
     static final Duration MAX_RETRY_AFTER = Duration.ofHours(1);
 
     private final RateLimitConfig config;
-    private final LongSupplier nanoClock;
-    private final HealthChanges changes;
+    private final HealthTimeline timeline;
 
-    Throttles(RateLimitConfig config, LongSupplier nanoClock, HealthChanges changes) {
+    Throttles(RateLimitConfig config, HealthTimeline timeline) {
         this.config = config;
-        this.nanoClock = nanoClock;
-        this.changes = changes;
+        this.timeline = timeline;
     }
 
     /** A 429 with {@code retryAfter} ({@code null} when none could be read: then the default). */
@@ -34,7 +31,7 @@ final class Throttles {
         Duration wait = retryAfter == null || retryAfter.isNegative() || retryAfter.isZero()
                 ? config.defaultRetryAfter()
                 : retryAfter.compareTo(MAX_RETRY_AFTER) > 0 ? MAX_RETRY_AFTER : retryAfter;
-        long now = nanoClock.getAsLong();
+        long now = timeline.now();
         long until = now + wait.toNanos();
         boolean started;
         while (true) {
@@ -47,16 +44,16 @@ final class Throttles {
                 break;
             }
         }
-        changes.registerDeadline(until);
+        timeline.registerDeadline(until);
         if (started) {
-            changes.changed();
+            timeline.changed();
             log.info("region {} answered 429: its share drops to {} for {}", rh, config.capacity(), DurationFormat.of(wait));
         }
     }
 
     /** {@code rate-limit.capacity} while a 429's Retry-After runs, else 1. */
     double capacity(RegionHealth rh) {
-        return capacity(rh, nanoClock.getAsLong());
+        return capacity(rh, timeline.now());
     }
 
     double capacity(RegionHealth rh, long now) {
@@ -76,12 +73,8 @@ final class Throttles {
     /** A deadline passed: ends the throttle if it ran out, else registers its end again. */
     void passDeadline(RegionHealth rh, long now) {
         long throttledUntil = rh.throttledUntil.get();
-        if (throttledUntil == RegionHealth.NOT_THROTTLED) {
-            return;
-        }
-        if (throttledUntil > now) {
-            changes.registerDeadline(throttledUntil);
-        } else if (rh.throttledUntil.compareAndSet(throttledUntil, RegionHealth.NOT_THROTTLED)) {
+        if (throttledUntil != RegionHealth.NOT_THROTTLED && timeline.passed(throttledUntil, now)
+                && rh.throttledUntil.compareAndSet(throttledUntil, RegionHealth.NOT_THROTTLED)) {
             log.info("region {} gets its full share again: the 429's Retry-After has passed", rh);
         }
     }

@@ -21,7 +21,6 @@ class BreakerAndOutliersTest {
 
     @RegisterExtension
     final RegistryFixture health = RegistryFixture.of(4, 2);
-    private final ManualClock clock = health.clock;
     private final Region east = health.region(0);
     private final Region west = health.region(1);
 
@@ -102,7 +101,7 @@ class BreakerAndOutliersTest {
         record(east, 1, Outcome.SUCCESS);
         record(east, 0, Outcome.GATEWAY_FAILURE);
         record(east, 0, Outcome.GATEWAY_FAILURE);
-        long started = clock.getAsLong();
+        long started = health.clock.getAsLong();
         health.probeResult(e0, started, false, -1, "connection refused");
         health.probeResult(e0, started, false, -1, "connection refused");
         assertThat(health.isAvailable(e0)).isFalse();

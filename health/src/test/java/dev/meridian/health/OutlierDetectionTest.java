@@ -25,7 +25,6 @@ class OutlierDetectionTest {
 
     @RegisterExtension
     final RegistryFixture health = RegistryFixture.of(4, 2);
-    private final ManualClock clock = health.clock;
     private final RoutingTable table = health.table;
     private final Endpoint e0 = health.endpoint(0, 0);
     private final Endpoint e1 = health.endpoint(0, 1);
@@ -110,7 +109,7 @@ class OutlierDetectionTest {
             fail(e0, 5);
             Duration length = report(e0).ejectedFor();
             lengths.add(length);
-            clock.advance(length);
+            health.clock.advance(length);
             assertThat(health.isAvailable(e0)).as("back after %s", length).isTrue();
         }
 
@@ -127,11 +126,11 @@ class OutlierDetectionTest {
             long ejected = health.version();
             assertThat(ejected).as("an ejection changes the version").isNotEqualTo(before);
 
-            clock.advance(Duration.ofSeconds(30).minusNanos(1));
+            health.clock.advance(Duration.ofSeconds(30).minusNanos(1));
             assertThat(health.isAvailable(e0)).isFalse();
             assertThat(health.version()).isEqualTo(ejected);
 
-            clock.advance(Duration.ofNanos(1));
+            health.clock.advance(Duration.ofNanos(1));
             assertThat(health.isAvailable(e0)).isTrue();
             assertThat(health.version()).as("the end of an ejection changes the version").isNotEqualTo(ejected);
 
@@ -144,11 +143,11 @@ class OutlierDetectionTest {
     @Test
     void multiplierStartsOverAfterMaxEjectionBackInRotation() {
         fail(e0, 5);
-        clock.advance(Duration.ofSeconds(30));
+        health.clock.advance(Duration.ofSeconds(30));
         fail(e0, 5);
         assertThat(report(e0).ejectedFor()).isEqualTo(Duration.ofSeconds(60));
 
-        clock.advance(Duration.ofSeconds(60).plus(Duration.ofSeconds(301)));
+        health.clock.advance(Duration.ofSeconds(60).plus(Duration.ofSeconds(301)));
         fail(e0, 5);
 
         assertThat(report(e0).ejectedFor()).as("in rotation for longer than max-ejection").isEqualTo(Duration.ofSeconds(30));
@@ -166,7 +165,7 @@ class OutlierDetectionTest {
                 .as("50% of 4 endpoints: two may be ejected").containsExactly(false, false, true, true);
         assertThat(health.report(0).ejectionsRefused()).isEqualTo(1);
 
-        clock.advance(Duration.ofSeconds(30));
+        health.clock.advance(Duration.ofSeconds(30));
         fail(e2, 1);
 
         assertThat(health.isAvailable(e2)).as("ejected as soon as there is room").isFalse();
@@ -189,7 +188,7 @@ class OutlierDetectionTest {
     void failuresOfRequestsInFlightToAnEjectedEndpointAreNotCounted() {
         fail(e0, 5);
         fail(e0, 20);
-        clock.advance(Duration.ofSeconds(30));
+        health.clock.advance(Duration.ofSeconds(30));
 
         assertThat(health.isAvailable(e0)).isTrue();
         assertThat(report(e0).consecutiveFailures()).isZero();
@@ -220,7 +219,7 @@ class OutlierDetectionTest {
 
                 assertThat(List.of(e0, e1, e2, e3)).filteredOn(e -> !health.isAvailable(e))
                         .as("round %d", round).hasSizeLessThanOrEqualTo(2).isNotEmpty();
-                clock.advance(Duration.ofMinutes(10));
+                health.clock.advance(Duration.ofMinutes(10));
             }
         } finally {
             pool.shutdownNow();
@@ -241,16 +240,16 @@ class OutlierDetectionTest {
 
     @Test
     void anEjectedEndpointReturnsAtItsFirstGoodProbeThatStartedAfterTheEjection() {
-        long probeBefore = clock.getAsLong();
-        clock.advance(Duration.ofMillis(10));
+        long probeBefore = health.clock.getAsLong();
+        health.clock.advance(Duration.ofMillis(10));
         eject(e0);
         long ejected = health.version();
 
         health.probeResult(e0, probeBefore, true, MS, null);
         assertThat(health.isAvailable(e0)).as("that probe began before the ejection").isFalse();
 
-        clock.advance(Duration.ofSeconds(2));
-        health.probeResult(e0, clock.getAsLong(), true, MS, null);
+        health.clock.advance(Duration.ofSeconds(2));
+        health.probeResult(e0, health.clock.getAsLong(), true, MS, null);
 
         assertThat(health.isAvailable(e0)).as("back after 2 s, not 30 s").isTrue();
         assertThat(health.version()).isGreaterThan(ejected);
@@ -260,9 +259,9 @@ class OutlierDetectionTest {
     @Test
     void anEndpointThatFailsAgainSoonAfterReturningIsEjectedForLonger() {
         eject(e0);
-        clock.advance(Duration.ofSeconds(2));
-        health.probeResult(e0, clock.getAsLong(), true, MS, null);
-        clock.advance(Duration.ofSeconds(1));
+        health.clock.advance(Duration.ofSeconds(2));
+        health.probeResult(e0, health.clock.getAsLong(), true, MS, null);
+        health.clock.advance(Duration.ofSeconds(1));
 
         eject(e0);
 
@@ -274,11 +273,11 @@ class OutlierDetectionTest {
     void withUnejectOnProbeSuccessOffAnEjectionRunsItsTime() {
         health.reconfigure(HealthConfig.ofDefaults().withOutlier(OutlierConfig.ofDefaults().withUnejectOnProbeSuccess(false)));
         eject(e0);
-        clock.advance(Duration.ofSeconds(2));
-        health.probeResult(e0, clock.getAsLong(), true, MS, null);
+        health.clock.advance(Duration.ofSeconds(2));
+        health.probeResult(e0, health.clock.getAsLong(), true, MS, null);
 
         assertThat(health.isAvailable(e0)).isFalse();
-        clock.advance(Duration.ofSeconds(28));
+        health.clock.advance(Duration.ofSeconds(28));
         assertThat(health.isAvailable(e0)).isTrue();
     }
 }

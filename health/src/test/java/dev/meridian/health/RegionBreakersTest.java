@@ -20,7 +20,6 @@ class RegionBreakersTest {
 
     @RegisterExtension
     final RegistryFixture health = RegistryFixture.of(4, 1);
-    private final ManualClock clock = health.clock;
     private final Region east = health.region(0);
     private final Region west = health.region(1);
 
@@ -64,11 +63,11 @@ class RegionBreakersTest {
         open();
         long opened = health.version();
 
-        clock.advance(Duration.ofSeconds(10).minusNanos(1));
+        health.clock.advance(Duration.ofSeconds(10).minusNanos(1));
         assertThat(health.admits(east)).isFalse();
         assertThat(health.version()).isEqualTo(opened);
 
-        clock.advance(Duration.ofNanos(1));
+        health.clock.advance(Duration.ofNanos(1));
         long halfOpen = health.version();
         assertThat(halfOpen).as("the end of the open period changes the version").isGreaterThan(opened);
         assertThat(health.admits(east)).isTrue();
@@ -86,7 +85,7 @@ class RegionBreakersTest {
     @Test
     void admitsAloneNoticesTheEndOfTheOpenPeriod() {
         open();
-        clock.advance(Duration.ofSeconds(10));
+        health.clock.advance(Duration.ofSeconds(10));
 
         assertThat(health.admits(east)).isTrue();
         assertThat(state(0)).isEqualTo(BreakerState.HALF_OPEN);
@@ -95,7 +94,7 @@ class RegionBreakersTest {
     @Test
     void failuresInHalfOpenReopenIt() {
         open();
-        clock.advance(Duration.ofSeconds(10));
+        health.clock.advance(Duration.ofSeconds(10));
         assertThat(health.admits(east)).isTrue();
         long halfOpen = health.version();
 
@@ -106,7 +105,7 @@ class RegionBreakersTest {
         assertThat(health.admits(east)).isFalse();
         assertThat(health.version()).isGreaterThan(halfOpen);
 
-        clock.advance(Duration.ofSeconds(10));
+        health.clock.advance(Duration.ofSeconds(10));
         assertThat(health.admits(east)).as("open for open-duration again").isTrue();
     }
 

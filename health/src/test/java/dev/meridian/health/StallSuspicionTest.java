@@ -14,15 +14,14 @@ class StallSuspicionTest {
 
     @RegisterExtension
     final RegistryFixture health = RegistryFixture.of(2, 2);
-    private final ManualClock clock = health.clock;
     private final Region east = health.region(0);
     private final Endpoint e0 = health.endpoint(0, 0);
     private final Endpoint e1 = health.endpoint(0, 1);
 
     @Test
     void aSuspectedRegionAdmitsNothingUntilAProbeStartedAfterTheSuspicionSucceeds() {
-        long probeBefore = clock.getAsLong();
-        clock.advance(Duration.ofMillis(5));
+        long probeBefore = health.clock.getAsLong();
+        health.clock.advance(Duration.ofMillis(5));
         long version = health.version();
 
         assertThat(health.suspect(east, "2 attempts overdue")).isTrue();
@@ -37,18 +36,18 @@ class StallSuspicionTest {
         health.probeResult(e0, probeBefore, true, MS, null);
         assertThat(health.admits(east)).as("that probe started before the suspicion").isFalse();
 
-        clock.advance(Duration.ofMillis(100));
-        health.probeResult(e1, clock.getAsLong(), true, MS, null);
+        health.clock.advance(Duration.ofMillis(100));
+        health.probeResult(e1, health.clock.getAsLong(), true, MS, null);
         assertThat(health.admits(east)).as("a probe confirms the region answers").isTrue();
     }
 
     @Test
     void aSuspicionNoProbeClearsEndsAfterTheOpenDuration() {
         health.suspect(east, "stalled");
-        clock.advance(Duration.ofSeconds(10).minusNanos(1));
+        health.clock.advance(Duration.ofSeconds(10).minusNanos(1));
         assertThat(health.admits(east)).isFalse();
 
-        clock.advance(Duration.ofNanos(1));
+        health.clock.advance(Duration.ofNanos(1));
         long version = health.version();
         assertThat(health.admits(east)).isTrue();
         assertThat(version).as("the version moves when the suspicion ends").isNotEqualTo(0);
@@ -57,14 +56,14 @@ class StallSuspicionTest {
     @Test
     void aRegionSuspectedAgainSoonAfterItsProbesClearedItHasItsBreakerOpened() {
         health.suspect(east, "stalled");
-        clock.advance(Duration.ofSeconds(1));
-        health.probeResult(e0, clock.getAsLong(), true, MS, null);
+        health.clock.advance(Duration.ofSeconds(1));
+        health.probeResult(e0, health.clock.getAsLong(), true, MS, null);
         assertThat(health.admits(east)).isTrue();
 
-        clock.advance(Duration.ofSeconds(2));
+        health.clock.advance(Duration.ofSeconds(2));
         health.suspect(east, "stalled again");
-        clock.advance(Duration.ofSeconds(1));
-        health.probeResult(e0, clock.getAsLong(), true, MS, null);
+        health.clock.advance(Duration.ofSeconds(1));
+        health.probeResult(e0, health.clock.getAsLong(), true, MS, null);
 
         assertThat(health.admits(east)).as("the probes pass while requests hang: the breaker decides").isFalse();
         assertThat(health.report(0).breaker()).isEqualTo(BreakerState.OPEN);

@@ -15,7 +15,6 @@ class ThrottlesTest {
 
     @RegisterExtension
     final RegistryFixture health = RegistryFixture.of(2, 1);
-    private final ManualClock clock = health.clock;
     private final Region east = health.region(0);
     private final Region west = health.region(1);
     private final Endpoint e0 = health.endpoint(0, 0);
@@ -33,11 +32,11 @@ class ThrottlesTest {
             assertThat(health.capacity(west)).as("per region").isEqualTo(1.0);
             assertThat(health.report(0).throttledFor()).isEqualTo(Duration.ofSeconds(30));
 
-            clock.advance(Duration.ofSeconds(30).minusNanos(1));
+            health.clock.advance(Duration.ofSeconds(30).minusNanos(1));
             assertThat(health.capacity(east)).isEqualTo(0.5);
             assertThat(health.version()).isEqualTo(throttled);
 
-            clock.advance(Duration.ofNanos(1));
+            health.clock.advance(Duration.ofNanos(1));
             assertThat(health.capacity(east)).isEqualTo(1.0);
             assertThat(health.version()).as("the end of the throttle changes the version").isGreaterThan(throttled);
             assertThat(log.lines(Level.INFO)).containsExactly(
@@ -63,7 +62,7 @@ class ThrottlesTest {
         health.record(e0, Outcome.RATE_LIMITED, 1_000_000, null);
         assertThat(health.report(0).throttledFor()).isEqualTo(Duration.ofSeconds(10));
 
-        clock.advance(Duration.ofSeconds(10));
+        health.clock.advance(Duration.ofSeconds(10));
         health.record(e0, Outcome.RATE_LIMITED, 1_000_000, Duration.ZERO);
         assertThat(health.report(0).throttledFor()).as("zero is not usable").isEqualTo(Duration.ofSeconds(10));
     }
@@ -79,9 +78,9 @@ class ThrottlesTest {
 
         assertThat(health.report(0).throttledFor()).isEqualTo(Duration.ofSeconds(60));
         assertThat(health.version()).as("capacity did not change").isEqualTo(version);
-        clock.advance(Duration.ofSeconds(30));
+        health.clock.advance(Duration.ofSeconds(30));
         assertThat(health.capacity(east)).isEqualTo(0.5);
-        clock.advance(Duration.ofSeconds(30));
+        health.clock.advance(Duration.ofSeconds(30));
         assertThat(health.capacity(east)).isEqualTo(1.0);
     }
 
