@@ -10,10 +10,7 @@ import dev.meridian.regions.RoutingTable;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
@@ -24,8 +21,9 @@ import org.slf4j.LoggerFactory;
  * The health of every region and endpoint of one {@link RoutingTable}: the {@link HealthSignals}
  * the routing policy reads, and where the data path {@link #record records} outcomes. A small
  * facade over one class per mechanism ({@link ActiveProbes}, {@link OutlierDetection},
- * {@link RegionBreakers}, {@link Throttles}, {@link StallSuspicion}); it decides only whose a
- * failure is, the endpoint's or the region's, so that outlier ejection and the breaker agree.
+ * {@link RegionBreakers}, {@link Throttles}, {@link StallSuspicion}) and the {@link Membership}
+ * of regions and endpoints; it decides only whose a failure is, the endpoint's or the region's,
+ * so that outlier ejection and the breaker agree.
  * Every method may be called from any thread; the data-path ones take no lock and never block.
  * How it all works: {@code src/docs/health.md}.
  *
@@ -42,18 +40,7 @@ public final class HealthRegistry implements HealthSignals, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HealthRegistry.class);
 
     private final HealthConfig config;
-    private final List<RegionHealth> regions;
-    /** Replaced whole by {@link #update} (new {@link Region} objects for regions whose endpoints changed). */
-    private volatile Map<Region, RegionHealth> byRegion;
-    /** The same by name, for a {@link Region} object of an earlier DNS answer of this configuration (held by an attempt). */
-    private volatile Map<String, RegionHealth> byRegionName;
-    /** Replaced whole by {@link #update}; endpoints that left stay (retired) until the update after. */
-    private volatile Map<Endpoint, EndpointHealth> byEndpoint;
-    /** Guards {@link #update} and the start of the probes; never taken on the data path. */
-    private final Object membership = new Object();
-    /** Per region name: the {@link Ejections} slots in use. Guarded by {@link #membership}. */
-    private final Map<String, EndpointSlots> slots = new HashMap<>();
-
+    private final Membership membership;
     private final HealthTimeline timeline;
     private final ActiveProbes probes;
     private final OutlierDetection outliers;
@@ -70,26 +57,7 @@ public final class HealthRegistry implements HealthSignals, AutoCloseable {
         this.breakers = new RegionBreakers(config.breaker(), timeline);
         this.throttles = new Throttles(config.rateLimit(), timeline);
         this.stalls = new StallSuspicion(config.breaker().openDuration().toNanos(), timeline, breakers);
-        List<RegionHealth> list = new ArrayList<>();
-        Map<Region, RegionHealth> regionMap = new HashMap<>();
-        Map<Endpoint, EndpointHealth> endpointMap = new HashMap<>();
-        for (Region region : table.regions()) {
-            RegionHealth rh = new RegionHealth(region, breakers.create(region));
-            List<Endpoint> endpoints = region.endpoints();
-            EndpointHealth[] array = new EndpointHealth[endpoints.size()];
-            for (int i = 0; i < array.length; i++) {
-                array[i] = new EndpointHealth(endpoints.get(i), rh, i);
-                endpointMap.put(endpoints.get(i), array[i]);
-            }
-            rh.endpoints = array;
-            slots.put(region.name(), new EndpointSlots(array.length));
-            list.add(rh);
-            regionMap.put(region, rh);
-        }
-        this.regions = List.copyOf(list);
-        this.byRegion = Map.copyOf(regionMap);
-        this.byRegionName = byName(regionMap);
-        this.byEndpoint = Map.copyOf(endpointMap);
+        this.membership = new Membership(table, breakers, probes, timeline);
     }
 
     /** A registry on the system clock; probes start with {@link #startProbes()}. */
@@ -118,14 +86,8 @@ public final class HealthRegistry implements HealthSignals, AutoCloseable {
         if (closed.get()) {
             throw new IllegalStateException("closed");
         }
-        synchronized (membership) { // the endpoints probed are those of the table in force
-            List<EndpointHealth> all = new ArrayList<>();
-            for (RegionHealth region : regions) {
-                all.addAll(List.of(region.endpoints));
-            }
-            if (probes.start(all, this::probed) && closed.get()) { // closed concurrently: make sure nothing keeps running
-                probes.close();
-            }
+        if (membership.startProbes(this::probed) && closed.get()) { // closed concurrently: make sure nothing keeps running
+            probes.close();
         }
     }
 
@@ -150,81 +112,7 @@ public final class HealthRegistry implements HealthSignals, AutoCloseable {
      * @throws IllegalArgumentException when {@code next} has a region this registry does not know
      */
     public void update(RoutingTable next) {
-        requireNonNull(next, "next");
-        synchronized (membership) {
-            long now = timeline.now();
-            Map<String, RegionHealth> byName = new HashMap<>();
-            for (RegionHealth rh : regions) {
-                byName.put(rh.region.name(), rh);
-            }
-            Map<Endpoint, EndpointHealth> endpoints = new HashMap<>(byEndpoint);
-            endpoints.values().removeIf(eh -> eh.retired); // retired at the last update: no policy picks them any more
-            Map<Region, RegionHealth> regionMap = new HashMap<>();
-            List<EndpointHealth> joined = new ArrayList<>();
-            List<EndpointHealth> left = new ArrayList<>();
-            for (Region region : next.regions()) {
-                RegionHealth rh = byName.get(region.name());
-                if (rh == null) {
-                    throw new IllegalArgumentException("update: region " + region.name() + " is not one of this registry's");
-                }
-                regionMap.put(region, rh);
-                EndpointHealth[] before = rh.endpoints;
-                List<Endpoint> wanted = region.endpoints();
-                Map<Endpoint, EndpointHealth> current = new IdentityHashMap<>();
-                for (EndpointHealth eh : before) {
-                    current.put(eh.endpoint, eh);
-                }
-                EndpointSlots regionSlots = slots.get(region.name());
-                EndpointHealth[] after = new EndpointHealth[wanted.size()];
-                List<Integer> fresh = new ArrayList<>();
-                for (int i = 0; i < after.length; i++) {
-                    EndpointHealth eh = current.remove(wanted.get(i));
-                    if (eh == null) {
-                        eh = new EndpointHealth(wanted.get(i), rh, regionSlots.take(now));
-                        probes.prepareJoining(eh);
-                        joined.add(eh);
-                        fresh.add(eh.index);
-                        endpoints.put(eh.endpoint, eh);
-                    }
-                    after[i] = eh;
-                }
-                for (EndpointHealth eh : current.values()) {
-                    eh.retired = true;
-                    left.add(eh);
-                    regionSlots.free(eh.index, now);
-                    fresh.add(eh.index);
-                }
-                if (fresh.isEmpty()) {
-                    continue;
-                }
-                while (true) { // the data path may eject meanwhile: compare-and-set like it does
-                    Ejections e = rh.ejections.get();
-                    Ejections cleared = e.grown(regionSlots.size());
-                    for (int slot : fresh) {
-                        cleared = cleared.cleared(slot);
-                    }
-                    if (rh.ejections.compareAndSet(e, cleared)) {
-                        break;
-                    }
-                }
-                rh.endpoints = after;
-            }
-            byRegion = Map.copyOf(regionMap);
-            byRegionName = byName(regionMap);
-            byEndpoint = Map.copyOf(endpoints);
-            probes.membershipChanged(left, joined);
-            if (!joined.isEmpty() || !left.isEmpty()) {
-                timeline.changed();
-            }
-            for (EndpointHealth eh : joined) {
-                log.info("endpoint {} of {} joined{}", eh.endpoint.label(), eh.region,
-                        eh.up ? "" : "; it takes traffic after its first good probe");
-            }
-            for (EndpointHealth eh : left) {
-                log.info("endpoint {} of {} left: no new requests, {} in flight finish", eh.endpoint.label(), eh.region,
-                        eh.endpoint.outstanding());
-            }
-        }
+        membership.update(requireNonNull(next, "next"));
     }
 
     /**
@@ -235,27 +123,6 @@ public final class HealthRegistry implements HealthSignals, AutoCloseable {
         timeline.listen(listener);
     }
 
-    private static Map<String, RegionHealth> byName(Map<Region, RegionHealth> regionMap) {
-        Map<String, RegionHealth> out = new HashMap<>();
-        regionMap.forEach((region, rh) -> out.put(region.name(), rh));
-        return Map.copyOf(out);
-    }
-
-    /**
-     * The health of {@code region}: found by identity, or, for the object of an earlier DNS answer
-     * of the same configuration (an attempt started before the answer changed), by name; {@code null}
-     * for a region of another configuration.
-     */
-    private @Nullable RegionHealth regionHealth(Region region) {
-        RegionHealth rh = byRegion.get(region);
-        if (rh == null) {
-            RegionHealth named = byRegionName.get(region.name());
-            if (named != null && named.region.config() == region.config()) {
-                rh = named;
-            }
-        }
-        return rh;
-    }
     /**
      * The data path's stall detection suspects {@code region}: its attempts keep waiting past their
      * expected time to first byte and none is answered. The region admits no new requests until
@@ -267,7 +134,7 @@ public final class HealthRegistry implements HealthSignals, AutoCloseable {
      * @return whether this call made it suspected (it was not already)
      */
     public boolean suspect(Region region, String why) {
-        RegionHealth rh = regionHealth(requireNonNull(region, "region"));
+        RegionHealth rh = membership.region(requireNonNull(region, "region"));
         return rh != null && stalls.suspect(rh, region, why);
     }
 
@@ -280,7 +147,7 @@ public final class HealthRegistry implements HealthSignals, AutoCloseable {
      */
     public void record(Endpoint endpoint, Outcome outcome, long durationNanos, @Nullable Duration retryAfter) {
         requireNonNull(outcome, "outcome");
-        EndpointHealth eh = byEndpoint.get(requireNonNull(endpoint, "endpoint"));
+        EndpointHealth eh = membership.endpoint(requireNonNull(endpoint, "endpoint"));
         if (eh == null || eh.retired) {
             return;
         }
@@ -311,7 +178,7 @@ public final class HealthRegistry implements HealthSignals, AutoCloseable {
      */
     @Override
     public boolean isAvailable(Endpoint endpoint) {
-        EndpointHealth eh = byEndpoint.get(endpoint);
+        EndpointHealth eh = membership.endpoint(endpoint);
         if (eh == null) {
             return true;
         }
@@ -324,21 +191,21 @@ public final class HealthRegistry implements HealthSignals, AutoCloseable {
      */
     @Override
     public boolean admits(Region region) {
-        RegionHealth rh = regionHealth(region);
+        RegionHealth rh = membership.region(region);
         return rh == null || (stalls.admits(rh) && breakers.admits(rh));
     }
 
     /** The region's probe round-trip EWMA, as last moved by more than 1 ms; -1 before a good probe. */
     @Override
     public long latencyNanos(Region region) {
-        RegionHealth rh = regionHealth(region);
+        RegionHealth rh = membership.region(region);
         return rh == null ? -1 : rh.latencyNanos;
     }
 
     /** {@code rate-limit.capacity} while a 429's Retry-After runs, else 1. */
     @Override
     public double capacity(Region region) {
-        RegionHealth rh = regionHealth(region);
+        RegionHealth rh = membership.region(region);
         return rh == null ? 1.0 : throttles.capacity(rh);
     }
 
@@ -360,8 +227,8 @@ public final class HealthRegistry implements HealthSignals, AutoCloseable {
     public HealthReport report() {
         long v = version();
         long now = timeline.now();
-        List<HealthReport.RegionReport> out = new ArrayList<>(regions.size());
-        for (RegionHealth rh : regions) {
+        List<HealthReport.RegionReport> out = new ArrayList<>(membership.regions().size());
+        for (RegionHealth rh : membership.regions()) {
             Ejections ejections = rh.ejections.get();
             List<HealthReport.EndpointReport> endpoints = new ArrayList<>(rh.endpoints.length);
             for (EndpointHealth eh : rh.endpoints) {
@@ -393,10 +260,7 @@ public final class HealthRegistry implements HealthSignals, AutoCloseable {
 
     /** How many {@link Ejections} slots {@code region} has handed out (tests check that DNS churn stays bounded). */
     int slotsOf(String region) {
-        synchronized (membership) {
-            EndpointSlots regionSlots = slots.get(region);
-            return regionSlots == null ? 0 : regionSlots.size();
-        }
+        return membership.slotsOf(region);
     }
 
     /** Stops the probes and their threads (waiting at most a few seconds). The answers stay available. Idempotent. */
@@ -412,7 +276,7 @@ public final class HealthRegistry implements HealthSignals, AutoCloseable {
 
     /** A probe result as the prober reports it (tests drive the registry through it without sockets). */
     void probeResult(Endpoint endpoint, long startedNanos, boolean ok, long rttNanos, @Nullable String problem) {
-        EndpointHealth eh = byEndpoint.get(endpoint);
+        EndpointHealth eh = membership.endpoint(endpoint);
         if (eh != null) {
             probed(eh, startedNanos, ok, rttNanos, problem);
         }
@@ -495,7 +359,7 @@ public final class HealthRegistry implements HealthSignals, AutoCloseable {
             return;
         }
         long now = timeline.now();
-        for (RegionHealth rh : regions) {
+        for (RegionHealth rh : membership.regions()) {
             outliers.passDeadline(rh, now);
             stalls.passDeadline(rh, now);
             throttles.passDeadline(rh, now);
