@@ -1,5 +1,7 @@
 package dev.meridian.health;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.meridian.config.HealthConfig;
 import dev.meridian.regions.Endpoint;
 import dev.meridian.regions.Region;
@@ -7,6 +9,7 @@ import dev.meridian.regions.RoutingTable;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BooleanSupplier;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -90,6 +93,22 @@ final class RegistryFixture implements AfterEachCallback {
     /** Region {@code index} as the report shows it. */
     HealthReport.RegionReport report(int index) {
         return health.report().regions().get(index);
+    }
+
+    /**
+     * Advances the clock by {@code after}: a nanosecond before it nothing has ended ({@code ended}
+     * is false, the version unchanged); at it the version moves (read first, as the routing policy
+     * reads it) and {@code ended} holds.
+     */
+    void assertEndsAfter(Duration after, BooleanSupplier ended) {
+        long version = health.version();
+        clock.advance(after.minusNanos(1));
+        assertThat(ended.getAsBoolean()).as("a nanosecond before the end").isFalse();
+        assertThat(health.version()).as("nothing ended yet").isEqualTo(version);
+
+        clock.advance(Duration.ofNanos(1));
+        assertThat(health.version()).as("the end moves the version").isGreaterThan(version);
+        assertThat(ended.getAsBoolean()).as("ended").isTrue();
     }
 
     // ---- the registry's calls ----
