@@ -20,10 +20,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The health of every region and endpoint of one {@link RoutingTable}: the {@link HealthSignals}
  * the routing policy reads, and where the data path {@link #record records} outcomes. A small
- * facade over one class per mechanism ({@link ActiveProbes}, {@link OutlierDetection},
- * {@link RegionBreakers}, {@link Throttles}, {@link StallSuspicion}) and the {@link Membership}
- * of regions and endpoints; it decides only whose a failure is, the endpoint's or the region's,
- * so that outlier ejection and the breaker agree.
+ * facade over one package-private class per mechanism ({@code ActiveProbes},
+ * {@code OutlierDetection}, {@code RegionBreakers}, {@code Throttles}, {@code StallSuspicion}) and
+ * the {@code Membership} of regions and endpoints; it decides only whose a failure is, the
+ * endpoint's or the region's, so that outlier ejection and the breaker agree.
  * Every method may be called from any thread; the data-path ones take no lock and never block.
  * How it all works: {@code src/docs/health.md}.
  *
