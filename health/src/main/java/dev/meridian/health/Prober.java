@@ -95,7 +95,7 @@ final class Prober implements AutoCloseable {
         void probed(EndpointHealth endpoint, long startedNanos, boolean ok, long rttNanos, @Nullable String problem);
     }
 
-    private static final Logger LOG = LoggerFactory.getLogger(Prober.class);
+    private static final Logger log = LoggerFactory.getLogger(Prober.class);
 
     /** Enough for a few hundred endpoints probed every second or two; probes are cheap. */
     private static final int PROBE_THREADS = 2;
@@ -200,7 +200,7 @@ final class Prober implements AutoCloseable {
         try {
             loops.disposeLater(Duration.ZERO, SHUTDOWN_TIMEOUT).block(SHUTDOWN_TIMEOUT.multipliedBy(2));
         } catch (RuntimeException e) {
-            LOG.warn("probe threads did not stop within {}: {}", SHUTDOWN_TIMEOUT, e.toString());
+            log.warn("probe threads did not stop within {}: {}", SHUTDOWN_TIMEOUT, e.toString());
         }
     }
 
@@ -230,7 +230,7 @@ final class Prober implements AutoCloseable {
         try {
             tls = UpstreamTls.create(tlsConfig, key.protocol());
         } catch (IllegalArgumentException e) {
-            LOG.error("cannot probe the https endpoints of a region: {}", e.getMessage());
+            log.error("cannot probe the https endpoints of a region: {}", e.getMessage());
             return new ProbeClient(null, null, "TLS not set up: " + e.getMessage());
         }
         // The context already verifies the host name (endpoint identification "HTTPS"); the

@@ -1,16 +1,16 @@
 package dev.meridian.health;
 
+import static dev.meridian.health.RegistryFixture.MS;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.meridian.config.BreakerConfig;
 import dev.meridian.config.HealthConfig;
 import dev.meridian.regions.Endpoint;
 import dev.meridian.regions.Region;
-import dev.meridian.regions.RoutingTable;
 import java.time.Duration;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The breaker judges the region as a whole: failures that outlier detection pins on single
@@ -19,18 +19,10 @@ import org.junit.jupiter.api.Test;
  */
 class BreakerAndOutliersTest {
 
-    private static final long MS = 1_000_000;
-
-    private final ManualClock clock = new ManualClock();
-    private final RoutingTable table = Tables.of(4, 2);
-    private final Region east = Tables.region(table, 0);
-    private final Region west = Tables.region(table, 1);
-    private HealthRegistry health = HealthRegistry.create(table, HealthConfig.ofDefaults(), clock);
-
-    @AfterEach
-    void close() {
-        health.close();
-    }
+    @RegisterExtension
+    final RegistryFixture health = RegistryFixture.of(4, 2);
+    private final Region east = health.region(0);
+    private final Region west = health.region(1);
 
     private void record(Region region, int endpoint, Outcome outcome) {
         health.record(region.endpoints().get(endpoint), outcome, 20 * MS, null);
@@ -49,7 +41,7 @@ class BreakerAndOutliersTest {
         assertThat(east.endpoints().subList(0, 2)).as("the dead replicas are ejected").noneMatch(health::isAvailable);
         assertThat(east.endpoints().subList(2, 4)).allMatch(health::isAvailable);
         assertThat(health.admits(east)).as("10 failures were the endpoints', not the region's").isTrue();
-        assertThat(health.report().regions().get(0).failureRate())
+        assertThat(health.report(0).failureRate())
                 .as("the breaker saw only successes").isEqualTo(0f);
     }
 
@@ -60,9 +52,9 @@ class BreakerAndOutliersTest {
             record(west, 1, Outcome.SUCCESS);
         }
         record(west, 0, Outcome.GATEWAY_FAILURE);
-        assertThat(health.report().regions().get(1).failureRate()).as("held back: west-1 does fine").isEqualTo(0f);
+        assertThat(health.report(1).failureRate()).as("held back: west-1 does fine").isEqualTo(0f);
         record(west, 1, Outcome.GATEWAY_FAILURE);
-        assertThat(health.report().regions().get(1).failureRate())
+        assertThat(health.report(1).failureRate())
                 .as("every endpoint failing: the region's failures, both shown at once")
                 .isCloseTo(16.7f, org.assertj.core.data.Offset.offset(0.1f));
 
@@ -72,7 +64,7 @@ class BreakerAndOutliersTest {
         }
 
         assertThat(health.admits(west)).isFalse();
-        assertThat(health.report().regions().get(1).breaker()).isEqualTo(BreakerState.OPEN);
+        assertThat(health.report(1).breaker()).isEqualTo(BreakerState.OPEN);
     }
 
     @Test
@@ -99,7 +91,7 @@ class BreakerAndOutliersTest {
         }
 
         assertThat(health.isAvailable(east.endpoints().get(0))).as("never 5 in a row").isTrue();
-        assertThat(health.report().regions().get(0).failureRate())
+        assertThat(health.report(0).failureRate())
                 .as("5 of 15 calls failed, shown when each run ended").isCloseTo(33.3f, org.assertj.core.data.Offset.offset(0.1f));
     }
 
@@ -109,7 +101,7 @@ class BreakerAndOutliersTest {
         record(east, 1, Outcome.SUCCESS);
         record(east, 0, Outcome.GATEWAY_FAILURE);
         record(east, 0, Outcome.GATEWAY_FAILURE);
-        long started = clock.getAsLong();
+        long started = health.clock.getAsLong();
         health.probeResult(e0, started, false, -1, "connection refused");
         health.probeResult(e0, started, false, -1, "connection refused");
         assertThat(health.isAvailable(e0)).isFalse();
@@ -118,20 +110,18 @@ class BreakerAndOutliersTest {
             record(east, 0, Outcome.GATEWAY_FAILURE); // requests still in flight when it went down
         }
 
-        assertThat(health.report().regions().get(0).failureRate()).as("no failure shown").isEqualTo(-1f);
+        assertThat(health.report(0).failureRate()).as("no failure shown").isEqualTo(-1f);
         assertThat(health.admits(east)).isTrue();
     }
 
     @Test
     void theWindowIsASpanOfTimeNotANumberOfCalls() {
-        health.close();
         // Resilience4j's lock-free time window reads the system clock itself: a 1 s window, waited out.
-        health = HealthRegistry.create(table, HealthConfig.ofDefaults().withBreaker(
-                BreakerConfig.ofDefaults().withWindow(Duration.ofSeconds(1))), clock);
+        health.reconfigure(HealthConfig.ofDefaults().withBreaker(BreakerConfig.ofDefaults().withWindow(Duration.ofSeconds(1))));
         for (int i = 0; i < 4; i++) {
             record(west, i % 2, Outcome.GATEWAY_FAILURE);
         }
-        assertThat(health.report().regions().get(1).failureRate()).as("4 calls: fewer than minimum-calls").isEqualTo(-1f);
+        assertThat(health.report(1).failureRate()).as("4 calls: fewer than minimum-calls").isEqualTo(-1f);
 
         // Two successes every 50 ms: never 50 % failures while the 4 are in the window (4 of 10 at most).
         Awaitility.await("the failures leave the 1 s window").atMost(Duration.ofSeconds(5))
@@ -139,7 +129,7 @@ class BreakerAndOutliersTest {
                 .until(() -> {
                     record(west, 0, Outcome.SUCCESS);
                     record(west, 1, Outcome.SUCCESS);
-                    float rate = health.report().regions().get(1).failureRate();
+                    float rate = health.report(1).failureRate();
                     return rate == 0f;
                 });
         assertThat(health.admits(west)).isTrue();

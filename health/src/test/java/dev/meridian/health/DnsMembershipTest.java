@@ -29,6 +29,8 @@ class DnsMembershipTest {
     private static final long MS = 1_000_000;
     private static final HealthConfig NO_PROBES = HealthConfig.ofDefaults().withProbe(ProbeConfig.ofDefaults().withEnabled(false));
 
+    private final ManualClock clock = new ManualClock();
+
     /** Answers set by hand, as the router's DNS discovery would give them. */
     private static final class Answers implements EndpointAddresses {
         private final Map<String, List<InetAddress>> byHost = new HashMap<>();
@@ -57,6 +59,15 @@ class DnsMembershipTest {
                 RoutingConfig.ofDefaults(), System::nanoTime, answers);
     }
 
+    /** Region r0 of the addresses of {@code gw.test:5000}, and r1. */
+    private static RoutingTable gateways(Answers answers) {
+        return table(answers, URI.create("http://gw.test:5000"));
+    }
+
+    private HealthRegistry withoutProbes(RoutingTable table) {
+        return HealthRegistry.create(table, NO_PROBES, clock);
+    }
+
     private static List<Endpoint> endpoints(RoutingTable table) {
         return table.regions().get(0).endpoints();
     }
@@ -70,10 +81,10 @@ class DnsMembershipTest {
     @Test
     void withProbesOffAJoiningAddressTakesTrafficAtOnceAndALeavingOneNoMore() {
         Answers answers = new Answers().set("gw.test", 2, 3);
-        RoutingTable first = table(answers, URI.create("http://gw.test:5000"));
+        RoutingTable first = gateways(answers);
         Endpoint two = endpoints(first).get(0);
         Endpoint three = endpoints(first).get(1);
-        try (HealthRegistry health = HealthRegistry.create(first, NO_PROBES)) {
+        try (HealthRegistry health = withoutProbes(first)) {
             long version = health.version();
 
             RoutingTable second = first.withAddresses(answers.set("gw.test", 3, 4));
@@ -96,10 +107,9 @@ class DnsMembershipTest {
 
     @Test
     void anAddressThatStaysKeepsItsEjectionAndTheRegionItsBreaker() {
-        ManualClock clock = new ManualClock();
         Answers answers = new Answers().set("gw.test", 2, 3, 4, 5);
-        RoutingTable first = table(answers, URI.create("http://gw.test:5000"));
-        try (HealthRegistry health = HealthRegistry.create(first, NO_PROBES, clock)) {
+        RoutingTable first = gateways(answers);
+        try (HealthRegistry health = withoutProbes(first)) {
             Endpoint two = endpoints(first).get(0);
             Endpoint three = endpoints(first).get(1);
             fail(health, three, 5);
@@ -122,10 +132,9 @@ class DnsMembershipTest {
 
     @Test
     void theSlotOfALeavingAddressRestsBeforeAJoiningOneGetsItAndStartsClean() {
-        ManualClock clock = new ManualClock();
         Answers answers = new Answers().set("gw.test", 2, 3);
-        RoutingTable table = table(answers, URI.create("http://gw.test:5000"));
-        try (HealthRegistry health = HealthRegistry.create(table, NO_PROBES, clock)) {
+        RoutingTable table = gateways(answers);
+        try (HealthRegistry health = withoutProbes(table)) {
             Endpoint two = endpoints(table).get(0);
             fail(health, two, 5); // ejected: slot 0
             for (int i = 4; i < 40; i++) { // many changes in a short time: each a new slot
@@ -150,10 +159,9 @@ class DnsMembershipTest {
 
     @Test
     void maxEjectedPercentCountsTheAddressesInTheAnswerNow() {
-        ManualClock clock = new ManualClock();
         Answers answers = new Answers().set("gw.test", 2, 3);
-        RoutingTable first = table(answers, URI.create("http://gw.test:5000"));
-        try (HealthRegistry health = HealthRegistry.create(first, NO_PROBES, clock)) {
+        RoutingTable first = gateways(answers);
+        try (HealthRegistry health = withoutProbes(first)) {
             fail(health, endpoints(first).get(0), 5);
             RoutingTable second = first.withAddresses(answers.set("gw.test", 3, 4, 5, 6));
             health.update(second);
@@ -199,8 +207,8 @@ class DnsMembershipTest {
     @Test
     void aTableWithOtherRegionsIsRefused() {
         Answers answers = new Answers().set("gw.test", 2);
-        RoutingTable table = table(answers, URI.create("http://gw.test:5000"));
-        try (HealthRegistry health = HealthRegistry.create(table, NO_PROBES)) {
+        RoutingTable table = gateways(answers);
+        try (HealthRegistry health = withoutProbes(table)) {
             RoutingTable other = RoutingTable.build(List.of(RegionConfig.of("elsewhere", URI.create("http://127.0.0.1:1"))),
                     RoutingConfig.ofDefaults(), System::nanoTime, answers);
 

@@ -39,7 +39,7 @@ class ProbeTest {
     @Test
     void endpointGoesDownAfterTwoFailedProbesAndUpAfterTwoGoodOnesNotFaster() throws IOException {
         try (ProbeTarget target = ProbeTarget.start().script(200, 503, 200, 503, 503, 200, 200, 200);
-                LogCapture log = LogCapture.of(HealthRegistry.class)) {
+                LogCapture log = LogCapture.of(ActiveProbes.class)) {
             RoutingTable table = Tables.of(target.uri());
             Endpoint endpoint = Tables.endpoint(table, 0, 0);
             try (HealthRegistry health = HealthRegistry.create(table, fastProbes())) {

@@ -28,6 +28,8 @@ import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Active probes of HTTP/2 (h2c and h2), HTTPS and gRPC regions, against Netty servers on
@@ -135,33 +137,20 @@ class ProtocolProbeTest {
         }
     }
 
-    @Test
-    void h2RegionIsProbedOverTlsNegotiatingHttp2() throws Exception {
+    @ParameterizedTest(name = "{0} region: ALPN chose {1}")
+    @CsvSource({"H2, h2", "H1, http/1.1"})
+    void tlsRegionIsProbedOverTlsWithTheProtocolItSpeaks(UpstreamProtocol protocol, String alpn) throws Exception {
         try (NettyProbeTarget target = NettyProbeTarget.tls(forLoopback)) {
-            RoutingTable table = table(target.uri("https"), UpstreamProtocol.H2, trusting(caFile), ProbeKind.HTTP, "");
+            RoutingTable table = table(target.uri("https"), protocol, trusting(caFile), ProbeKind.HTTP, "");
             try (HealthRegistry health = HealthRegistry.create(table, fastProbes())) {
                 health.startProbes();
 
                 awaitGoodProbe(health, table);
                 NettyProbeTarget.Request first = target.requests().get(0);
-                assertThat(first.protocol()).as("ALPN chose h2").isEqualTo("h2");
+                assertThat(first.protocol()).as("ALPN offered only what the region speaks").isEqualTo(alpn);
                 assertThat(first.path()).isEqualTo("/monitoring/healthz");
-                assertThat(first.sni()).as("no SNI for an IP address (RFC 6066, 3)").isEmpty();
-            }
-        }
-    }
-
-    @Test
-    void httpsRegionIsProbedOverTlsWithHttp11() throws Exception {
-        try (NettyProbeTarget target = NettyProbeTarget.tls(forLoopback)) {
-            RoutingTable table = table(target.uri("https"), UpstreamProtocol.H1, trusting(caFile), ProbeKind.HTTP, "");
-            try (HealthRegistry health = HealthRegistry.create(table, fastProbes())) {
-                health.startProbes();
-
-                awaitGoodProbe(health, table);
-                NettyProbeTarget.Request first = target.requests().get(0);
-                assertThat(first.protocol()).as("ALPN offered only http/1.1").isEqualTo("http/1.1");
                 assertThat(first.authority()).isEqualTo(Tables.endpoint(table, 0, 0).label());
+                assertThat(first.sni()).as("no SNI for an IP address (RFC 6066, 3)").isEmpty();
             }
         }
     }

@@ -2,8 +2,9 @@ package dev.meridian.regions;
 
 /**
  * What the routing policy knows about the health of regions and endpoints. The {@code health}
- * module implements it from active probes, passive outlier detection and circuit breakers; until
- * it is wired in, {@link #ALL_HEALTHY} answers.
+ * module implements it ({@code HealthRegistry}) from active probes, passive outlier detection,
+ * circuit breakers and 429 throttles; {@link #ALL_HEALTHY} serves where no health is tracked
+ * ({@code meridian explain}, benchmarks, tests).
  *
  * <p>Implementations are called on event loops and must answer from memory, without blocking.
  * The policy caches its per-location plans and recomputes them when {@link #version()} changes,

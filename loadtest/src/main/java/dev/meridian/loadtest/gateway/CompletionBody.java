@@ -1,5 +1,6 @@
 package dev.meridian.loadtest.gateway;
 
+import dev.meridian.router.json.JsonLineWriter;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.nio.charset.StandardCharsets;
@@ -20,7 +21,7 @@ final class CompletionBody {
     private static final byte[] BEFORE_ID = "{\"id\":\"cmpl-".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] BEFORE_CREATED = ("\",\"model\":" + MODEL_JSON
             + ",\"object\":\"text_completion\",\"created\":").getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] CHOICES = (",\"choices\":[{\"text\":" + JsonText.quote(String.join("", EventFormat.TOKENS))
+    private static final byte[] CHOICES = (",\"choices\":[{\"text\":" + JsonLineWriter.quoted(String.join("", EventFormat.TOKENS))
             + ",\"index\":0,\"finish_reason\":\"length\"}]}").getBytes(StandardCharsets.UTF_8);
 
     private CompletionBody() {

@@ -1,5 +1,6 @@
 package dev.meridian.loadtest.gateway;
 
+import dev.meridian.router.json.JsonLineWriter;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
@@ -112,7 +113,7 @@ final class ControlHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     }
 
     private String overview() {
-        return "{\"name\":" + JsonText.quote(gateway.name())
+        return "{\"name\":" + JsonLineWriter.quoted(gateway.name())
                 + ",\"state\":\"" + (gateway.isUp() ? "up" : "down") + "\""
                 + ",\"port\":" + gateway.port()
                 + ",\"controlPort\":" + gateway.controlPort()

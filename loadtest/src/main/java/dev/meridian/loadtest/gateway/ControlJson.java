@@ -1,5 +1,6 @@
 package dev.meridian.loadtest.gateway;
 
+import dev.meridian.router.json.JsonLineWriter;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.Map;
@@ -23,7 +24,7 @@ final class ControlJson {
 
     static String stats(String name, GatewayStats stats) {
         StringBuilder json = new StringBuilder(512).append("{\"name\":");
-        JsonText.quote(json, name)
+        JsonLineWriter.appendQuoted(json, name)
                 .append(",\"connectionsAccepted\":").append(stats.connectionsAccepted())
                 .append(",\"openConnections\":").append(stats.openConnections())
                 .append(",\"requests\":").append(stats.requests())
@@ -34,7 +35,7 @@ final class ControlJson {
                 json.append(',');
             }
             first = false;
-            JsonText.quote(json, path.getKey()).append(':').append(path.getValue());
+            JsonLineWriter.appendQuoted(json, path.getKey()).append(':').append(path.getValue());
         }
         return json.append("},\"responsesCompleted\":").append(stats.responsesCompleted())
                 .append(",\"cancelled\":").append(stats.cancelled())
@@ -44,15 +45,15 @@ final class ControlJson {
 
     static String fault(Fault fault) {
         StringBuilder json = new StringBuilder(96).append("{\"mode\":");
-        JsonText.quote(json, fault.mode());
+        JsonLineWriter.appendQuoted(json, fault.mode());
         if (fault instanceof Fault.Slow slow) {
             json.append(",\"extra\":");
-            JsonText.quote(json, DurationText.format(slow.extra()));
+            JsonLineWriter.appendQuoted(json, DurationText.format(slow.extra()));
         } else if (fault instanceof Fault.Errors errors) {
             json.append(",\"status\":").append(errors.status()).append(",\"rate\":").append(errors.rate());
             if (errors.retryAfter() != null) {
                 json.append(",\"retry-after\":");
-                JsonText.quote(json, DurationText.format(errors.retryAfter()));
+                JsonLineWriter.appendQuoted(json, DurationText.format(errors.retryAfter()));
             }
         } else if (fault instanceof Fault.ResetMidStream reset) {
             json.append(",\"after-chunks\":").append(reset.afterChunks());
@@ -61,8 +62,8 @@ final class ControlJson {
     }
 
     static String latency(LatencyModel latency) {
-        return "{\"median\":" + JsonText.quote(DurationText.format(latency.median()))
-                + ",\"p99\":" + JsonText.quote(DurationText.format(latency.p99())) + "}";
+        return "{\"median\":" + JsonLineWriter.quoted(DurationText.format(latency.median()))
+                + ",\"p99\":" + JsonLineWriter.quoted(DurationText.format(latency.p99())) + "}";
     }
 
     static String hold(boolean hold) {
@@ -205,7 +206,7 @@ final class ControlJson {
             return "null";
         }
         if (value instanceof String text) {
-            return JsonText.quote(text);
+            return JsonLineWriter.quoted(text);
         }
         if (value instanceof BigDecimal number) {
             return number.toPlainString();

@@ -1,5 +1,6 @@
 package dev.meridian.loadtest.gateway;
 
+import dev.meridian.router.json.JsonLineWriter;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -188,26 +189,26 @@ final class EndpointHandler extends ChannelInboundHandlerAdapter {
                     .add(header.getValue());
         }
         StringBuilder json = new StringBuilder(256).append("{\"method\":");
-        JsonText.quote(json, req.method().name()).append(",\"uri\":");
-        JsonText.quote(json, req.uri()).append(",\"headers\":{");
+        JsonLineWriter.appendQuoted(json, req.method().name()).append(",\"uri\":");
+        JsonLineWriter.appendQuoted(json, req.uri()).append(",\"headers\":{");
         boolean first = true;
         for (Map.Entry<String, List<String>> header : headers.entrySet()) {
             if (!first) {
                 json.append(',');
             }
             first = false;
-            JsonText.quote(json, header.getKey()).append(":[");
+            JsonLineWriter.appendQuoted(json, header.getKey()).append(":[");
             List<String> values = header.getValue();
             for (int i = 0; i < values.size(); i++) {
                 if (i > 0) {
                     json.append(',');
                 }
-                JsonText.quote(json, values.get(i));
+                JsonLineWriter.appendQuoted(json, values.get(i));
             }
             json.append(']');
         }
         json.append("},\"bodyBytes\":").append(body.bytes()).append(",\"bodySha256\":");
-        return JsonText.quote(json, body.sha256Hex()).append('}').toString();
+        return JsonLineWriter.appendQuoted(json, body.sha256Hex()).append('}').toString();
     }
 
     private static long bytesLength(String uri) {

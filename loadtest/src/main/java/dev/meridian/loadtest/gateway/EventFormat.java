@@ -1,5 +1,6 @@
 package dev.meridian.loadtest.gateway;
 
+import dev.meridian.router.json.JsonLineWriter;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
@@ -62,7 +63,7 @@ enum EventFormat {
 
     static {
         for (int i = 0; i < TOKENS.length; i++) {
-            String token = JsonText.quote(TOKENS[i]);
+            String token = JsonLineWriter.quoted(TOKENS[i]);
             SSE_CHUNKS[i] = SharedBuffer.of("event: content_chunk\ndata: {\"choices\":[{\"delta\":{\"content\":"
                     + token + "},\"index\":0}]}\n\n");
             NDJSON_CHUNKS[i] = SharedBuffer.of("{\"type\":\"chunk\",\"content\":" + token + "}\n");

@@ -1,5 +1,6 @@
 package dev.meridian.loadtest.gateway;
 
+import dev.meridian.router.json.JsonLineWriter;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
@@ -37,15 +38,15 @@ final class JsonResponse {
     /** The gateway's error shape, FastAPI's: {@code {"detail": "..."}}. */
     static FullHttpResponse detail(ByteBufAllocator alloc, HttpResponseStatus status, String detail) {
         StringBuilder json = new StringBuilder(detail.length() + 16).append("{\"detail\":");
-        JsonText.quote(json, detail).append('}');
+        JsonLineWriter.appendQuoted(json, detail).append('}');
         return of(alloc, status, json);
     }
 
     /** The control port's error shape: {@code {"error": "...", "detail": "..."}}. */
     static FullHttpResponse error(ByteBufAllocator alloc, HttpResponseStatus status, String error, String detail) {
         StringBuilder json = new StringBuilder(detail.length() + error.length() + 24).append("{\"error\":");
-        JsonText.quote(json, error).append(",\"detail\":");
-        JsonText.quote(json, detail).append('}');
+        JsonLineWriter.appendQuoted(json, error).append(",\"detail\":");
+        JsonLineWriter.appendQuoted(json, detail).append('}');
         return of(alloc, status, json);
     }
 }

@@ -8,8 +8,8 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Reads and writes the small JSON documents of the control port and the echo endpoint, without a
- * JSON library on the simulator's class path.
+ * Reads the small JSON documents of the control port and the echo endpoint (they are written
+ * with {@link dev.meridian.router.json.JsonLineWriter}'s escaping).
  *
  * <p>The reader is a strict RFC 8259 recursive-descent parser: objects become {@link LinkedHashMap}s,
  * arrays {@link List}s, numbers {@link BigDecimal}s, {@code null} Java null. It rejects trailing
@@ -55,36 +55,6 @@ final class JsonText {
             throw new IllegalArgumentException("expected a JSON object");
         }
         return (Map<String, @Nullable Object>) value;
-    }
-
-    /** Appends {@code value} as a JSON string literal (quotes included) to {@code out}. */
-    static StringBuilder quote(StringBuilder out, CharSequence value) {
-        out.append('"');
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                case '\b' -> out.append("\\b");
-                case '\f' -> out.append("\\f");
-                default -> {
-                    if (c < 0x20 || c == '\u2028' || c == '\u2029') {
-                        out.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
-        }
-        return out.append('"');
-    }
-
-    /** {@code value} as a JSON string literal. */
-    static String quote(CharSequence value) {
-        return quote(new StringBuilder(value.length() + 2), value).toString();
     }
 
     private @Nullable Object value(int depth) {

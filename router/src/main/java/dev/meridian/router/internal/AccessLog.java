@@ -1,12 +1,12 @@
 package dev.meridian.router.internal;
 
 import dev.meridian.config.AccessLogConfig;
+import dev.meridian.router.json.JsonLineWriter;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -46,7 +46,7 @@ public final class AccessLog implements AutoCloseable {
     static final int MAX_PATH = 1024;
 
     private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
-    private static final int BATCH_CHARS = 32 * 1024;
+    private static final int BATCH_BYTES = 32 * 1024;
     private static final long ROTATION_CHECK_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     /** One request, as the data path saw it. Formatted on the writer thread. */
@@ -152,13 +152,13 @@ public final class AccessLog implements AutoCloseable {
     }
 
     private void run() {
-        StringBuilder batch = new StringBuilder(BATCH_CHARS + 1024);
+        JsonLineWriter batch = new JsonLineWriter();
         while (true) {
             Entry entry = queue.poll();
             if (entry != null) {
                 queued.decrementAndGet();
                 format(entry, batch);
-                if (batch.length() >= BATCH_CHARS) {
+                if (batch.size() >= BATCH_BYTES) {
                     write(batch);
                 }
                 continue;
@@ -178,22 +178,21 @@ public final class AccessLog implements AutoCloseable {
     }
 
     /** Writes the whole lines in {@code batch} at once and empties it. */
-    private void write(StringBuilder batch) {
-        if (batch.length() == 0) {
+    private void write(JsonLineWriter batch) {
+        if (batch.size() == 0) {
             return;
         }
-        byte[] bytes = batch.toString().getBytes(StandardCharsets.UTF_8);
-        batch.setLength(0);
         OutputStream o = out;
-        if (o == null) {
-            return;
-        }
         try {
-            o.write(bytes);
-            o.flush();
+            if (o != null) {
+                batch.writeTo(o);
+                o.flush();
+            }
         } catch (IOException e) {
             log.warn("access log: cannot write to {}: {}", describe(), e.toString());
             reopen();
+        } finally {
+            batch.reset();
         }
     }
 
@@ -270,30 +269,25 @@ public final class AccessLog implements AutoCloseable {
         return key != null ? key : Files.readAttributes(path, BasicFileAttributes.class).creationTime();
     }
 
-    /** The entry as one JSON line with a trailing newline. */
-    static void format(Entry e, StringBuilder out) {
-        out.append("{\"time\":\"").append(Instant.ofEpochMilli(e.epochMillis())).append('"');
-        string(out, "request_id", e.requestId());
-        string(out, "trace_id", e.traceId());
-        string(out, "client", ForwardingHeaders.addressText(e.client()));
-        string(out, "method", e.method());
-        string(out, "path", pathOf(e.uri()));
-        string(out, "route", e.route());
-        string(out, "region", e.region());
-        string(out, "endpoint", e.endpoint());
-        out.append(",\"status\":").append(e.status());
-        out.append(",\"bytes\":").append(e.bytes());
-        out.append(",\"ttfb_ms\":");
-        if (e.ttfbNanos() < 0) {
-            out.append("null");
-        } else {
-            millis(out, e.ttfbNanos());
-        }
-        out.append(",\"duration_ms\":");
-        millis(out, e.totalNanos());
-        out.append(",\"attempts\":").append(e.attempts());
-        string(out, "reason", e.reason());
-        out.append("}\n");
+    /** Appends the entry to {@code out} as one JSON line (public for {@code AccessLogBenchmark} in loadtest). */
+    public static void format(Entry e, JsonLineWriter out) {
+        out.begin()
+                .string("time", Instant.ofEpochMilli(e.epochMillis()).toString())
+                .string("request_id", e.requestId())
+                .string("trace_id", e.traceId())
+                .string("client", ForwardingHeaders.addressText(e.client()))
+                .string("method", e.method())
+                .string("path", pathOf(e.uri()))
+                .string("route", e.route())
+                .string("region", e.region())
+                .string("endpoint", e.endpoint())
+                .number("status", e.status())
+                .number("bytes", e.bytes())
+                .tenths("ttfb_ms", e.ttfbNanos() < 0 ? -1 : tenthsOfMillis(e.ttfbNanos()))
+                .tenths("duration_ms", tenthsOfMillis(e.totalNanos()))
+                .number("attempts", e.attempts())
+                .string("reason", e.reason())
+                .end();
     }
 
     /** The path without query or fragment (which may carry secrets), at most {@link #MAX_PATH} characters. */
@@ -309,35 +303,7 @@ public final class AccessLog implements AutoCloseable {
         return end > MAX_PATH ? uri.substring(0, MAX_PATH) + "..." : uri.substring(0, end);
     }
 
-    private static void millis(StringBuilder out, long nanos) {
-        long tenths = Math.round(nanos / 100_000.0); // 0.1 ms
-        out.append(tenths / 10).append('.').append(tenths % 10);
-    }
-
-    private static void string(StringBuilder out, String key, @Nullable String value) {
-        out.append(",\"").append(key).append("\":");
-        if (value == null) {
-            out.append("null");
-            return;
-        }
-        out.append('"');
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                default -> {
-                    if (c < 0x20 || c == 0x7f) {
-                        out.append("\\u00").append(Character.forDigit(c >> 4, 16)).append(Character.forDigit(c & 0xf, 16));
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
-        }
-        out.append('"');
+    private static long tenthsOfMillis(long nanos) {
+        return Math.round(nanos / 100_000.0); // 0.1 ms
     }
 }

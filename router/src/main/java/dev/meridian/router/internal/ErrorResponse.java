@@ -1,5 +1,6 @@
 package dev.meridian.router.internal;
 
+import dev.meridian.router.json.JsonLineWriter;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -8,7 +9,6 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
-import java.nio.charset.StandardCharsets;
 
 /**
  * The responses Meridian itself gives a client, each with a JSON body
@@ -107,22 +107,8 @@ public enum ErrorResponse {
     }
 
     private static byte[] json(String error, String detail) {
-        return ("{\"error\":\"" + escape(error) + "\",\"detail\":\"" + escape(detail) + "\"}\n")
-                .getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static String escape(String s) {
-        StringBuilder out = new StringBuilder(s.length() + 8);
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c == '"' || c == '\\') {
-                out.append('\\').append(c);
-            } else if (c < 0x20) {
-                out.append(String.format("\\u%04x", (int) c));
-            } else {
-                out.append(c);
-            }
-        }
-        return out.toString();
+        JsonLineWriter line = new JsonLineWriter();
+        line.begin().string("error", error).string("detail", detail).end();
+        return line.toByteArray();
     }
 }

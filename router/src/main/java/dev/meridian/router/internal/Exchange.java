@@ -539,7 +539,7 @@ final class Exchange {
                 ReferenceCountUtil.release(msg);
                 return;
             }
-            if (retriedInsteadOf(a, response)) {
+            if (recordStatusAndRetryIfWorthIt(a, response)) {
                 ReferenceCountUtil.release(msg);
                 return;
             }
@@ -594,19 +594,22 @@ final class Exchange {
     }
 
     /**
-     * Records the attempt's outcome from its response status, and retries instead of forwarding
-     * when the status says another region may do better (502, 503, 504, 429) and a retry is allowed.
+     * Records the attempt's outcome from its response status and, when the status says another
+     * region may do better (502, 503, 504, 429), starts a retry (or carries on with the other live
+     * attempt) if allowed.
+     *
+     * @return whether a retry or the other attempt took over: then the response is dropped, not forwarded
      */
-    private boolean retriedInsteadOf(Attempt a, HttpResponse response) {
+    private boolean recordStatusAndRetryIfWorthIt(Attempt a, HttpResponse response) {
         int status = response.status().code();
         long sinceWritten = clock.getAsLong() - a.writtenNanos;
         if (status == 502 || status == 503 || status == 504) {
             record(a, Outcome.GATEWAY_FAILURE, sinceWritten, null);
-            return replacedAfterFailure(a, false, Outcome.GATEWAY_FAILURE);
+            return retryOrSwitchToOtherAttempt(a, false, Outcome.GATEWAY_FAILURE);
         }
         if (status == 429) {
             record(a, Outcome.RATE_LIMITED, sinceWritten, retryAfter(response));
-            return replacedAfterFailure(a, false, Outcome.RATE_LIMITED);
+            return retryOrSwitchToOtherAttempt(a, false, Outcome.RATE_LIMITED);
         }
         record(a, status >= 400 && status < 500 ? Outcome.CLIENT_ERROR : Outcome.SUCCESS, sinceWritten, null);
         return false;
@@ -680,18 +683,19 @@ final class Exchange {
             Attempt a, @Nullable Outcome outcome, ErrorResponse error, @Nullable String detail,
             @Nullable Duration retryAfter, boolean neverSent) {
         record(a, outcome, clock.getAsLong() - a.startedNanos, retryAfter);
-        if (!replacedAfterFailure(a, neverSent, outcome)) {
+        if (!retryOrSwitchToOtherAttempt(a, neverSent, outcome)) {
             fail(error, detail);
         }
     }
 
     /**
-     * Ends failed attempt {@code a} and carries on without it: with the other live attempt, or with
-     * a retry when every rule allows one. {@code false} leaves the caller to end the exchange.
+     * Ends failed attempt {@code a} and carries on without it: with the other live attempt, or by
+     * starting a retry when every rule allows one. {@code false}: neither, and the caller ends the
+     * exchange.
      *
      * @param cause what went wrong, or {@code null} when no connection was free
      */
-    private boolean replacedAfterFailure(Attempt a, boolean neverSent, @Nullable Outcome cause) {
+    private boolean retryOrSwitchToOtherAttempt(Attempt a, boolean neverSent, @Nullable Outcome cause) {
         tried.add(a.decision.endpoint());
         failedRegions.add(a.decision.region().name());
         Attempt other = a == attempt ? hedge : attempt;

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.meridian.config.AccessLogConfig;
+import dev.meridian.router.json.JsonLineWriter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -31,14 +32,19 @@ class AccessLogTest {
                 200, 1834, 41_234_567L, 43_950_000L, 2, "failover");
     }
 
+    private static String line(AccessLog.Entry entry) {
+        JsonLineWriter writer = new JsonLineWriter();
+        AccessLog.format(entry, writer);
+        return new String(writer.toByteArray(), StandardCharsets.UTF_8);
+    }
+
     @Test
     void anEntryIsOneJsonLineWithEveryField() throws Exception {
-        StringBuilder line = new StringBuilder();
-        AccessLog.format(entry("req-1", "/v2/code/completions?private_token=secret"), line);
+        String line = line(entry("req-1", "/v2/code/completions?private_token=secret"));
 
-        assertThat(line).endsWith("}\n");
-        assertThat(line.toString().indexOf('\n')).isEqualTo(line.length() - 1);
-        JsonNode json = JSON.readTree(line.toString());
+        assertThat(line).endsWith("}\n").contains("\"ttfb_ms\":41.2,\"duration_ms\":44.0,");
+        assertThat(line.indexOf('\n')).isEqualTo(line.length() - 1);
+        JsonNode json = JSON.readTree(line);
         assertThat(json.get("time").asText()).isEqualTo("2026-11-18T11:06:40.123Z");
         assertThat(json.get("request_id").asText()).isEqualTo("req-1");
         assertThat(json.get("trace_id").asText()).isEqualTo("4bf92f3577b34da6a3ce929d0e0e4736");
@@ -58,11 +64,10 @@ class AccessLogTest {
 
     @Test
     void clientTextIsEscapedAndMissingValuesAreNull() throws Exception {
-        StringBuilder line = new StringBuilder();
-        AccessLog.format(new AccessLog.Entry(0, "a\"b\\c", null, InetAddress.getLoopbackAddress(), "GET",
-                "/x\u0001y\"z" + "p".repeat(2000), null, null, null, 400, 0, -1, 1_000, 0, null), line);
+        String line = line(new AccessLog.Entry(0, "a\"b\\c", null, InetAddress.getLoopbackAddress(), "GET",
+                "/x\u0001y\"z" + "p".repeat(2000), null, null, null, 400, 0, -1, 1_000, 0, null));
 
-        JsonNode json = JSON.readTree(line.toString());
+        JsonNode json = JSON.readTree(line);
         assertThat(json.get("request_id").asText()).isEqualTo("a\"b\\c");
         assertThat(json.get("path").asText()).startsWith("/x\u0001y\"z").endsWith("...")
                 .hasSize(AccessLog.MAX_PATH + 3);

@@ -1,35 +1,27 @@
 package dev.meridian.health;
 
+import static dev.meridian.health.RegistryFixture.MS;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.meridian.config.BreakerConfig;
 import dev.meridian.config.HealthConfig;
 import dev.meridian.regions.Endpoint;
 import dev.meridian.regions.Region;
-import dev.meridian.regions.RoutingTable;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The circuit breaker of each region (defaults: window 20, minimum 10 calls, 50% failures, open
  * 10s, 3 trial calls), driven by recorded outcomes and a manual clock. Failures are spread over
  * the region's endpoints so that outlier ejection stays out of the way.
  */
-class CircuitBreakerTest {
+class RegionBreakersTest {
 
-    private static final long MS = 1_000_000;
-
-    private final ManualClock clock = new ManualClock();
-    private final RoutingTable table = Tables.of(4, 1);
-    private final Region east = Tables.region(table, 0);
-    private final Region west = Tables.region(table, 1);
-    private HealthRegistry health = HealthRegistry.create(table, HealthConfig.ofDefaults(), clock);
-
-    @AfterEach
-    void close() {
-        health.close();
-    }
+    @RegisterExtension
+    final RegistryFixture health = RegistryFixture.of(4, 1);
+    private final Region east = health.region(0);
+    private final Region west = health.region(1);
 
     private void record(Outcome outcome, int times) {
         for (int i = 0; i < times; i++) {
@@ -39,7 +31,7 @@ class CircuitBreakerTest {
     }
 
     private BreakerState state(int region) {
-        return health.report().regions().get(region).breaker();
+        return health.report(region).breaker();
     }
 
     private void open() {
@@ -61,7 +53,7 @@ class CircuitBreakerTest {
         assertThat(health.admits(east)).as("10 calls, 50% failed").isFalse();
         assertThat(health.admits(west)).as("breakers are per region").isTrue();
         assertThat(state(0)).isEqualTo(BreakerState.OPEN);
-        assertThat(health.report().regions().get(0).failureRate()).isEqualTo(50f);
+        assertThat(health.report(0).failureRate()).isEqualTo(50f);
         assertThat(health.version()).as("opening changes the version").isGreaterThan(before);
         assertThat(east.endpoints()).as("an open breaker says nothing about single endpoints").allMatch(health::isAvailable);
     }
@@ -69,16 +61,9 @@ class CircuitBreakerTest {
     @Test
     void afterTheOpenDurationItIsHalfOpenAndSuccessfulTrialCallsCloseIt() {
         open();
-        long opened = health.version();
 
-        clock.advance(Duration.ofSeconds(10).minusNanos(1));
-        assertThat(health.admits(east)).isFalse();
-        assertThat(health.version()).isEqualTo(opened);
-
-        clock.advance(Duration.ofNanos(1));
+        health.assertEndsAfter(Duration.ofSeconds(10), () -> health.admits(east));
         long halfOpen = health.version();
-        assertThat(halfOpen).as("the end of the open period changes the version").isGreaterThan(opened);
-        assertThat(health.admits(east)).isTrue();
         assertThat(state(0)).isEqualTo(BreakerState.HALF_OPEN);
 
         record(Outcome.SUCCESS, 2);
@@ -93,7 +78,7 @@ class CircuitBreakerTest {
     @Test
     void admitsAloneNoticesTheEndOfTheOpenPeriod() {
         open();
-        clock.advance(Duration.ofSeconds(10));
+        health.clock.advance(Duration.ofSeconds(10));
 
         assertThat(health.admits(east)).isTrue();
         assertThat(state(0)).isEqualTo(BreakerState.HALF_OPEN);
@@ -102,7 +87,7 @@ class CircuitBreakerTest {
     @Test
     void failuresInHalfOpenReopenIt() {
         open();
-        clock.advance(Duration.ofSeconds(10));
+        health.clock.advance(Duration.ofSeconds(10));
         assertThat(health.admits(east)).isTrue();
         long halfOpen = health.version();
 
@@ -113,22 +98,21 @@ class CircuitBreakerTest {
         assertThat(health.admits(east)).isFalse();
         assertThat(health.version()).isGreaterThan(halfOpen);
 
-        clock.advance(Duration.ofSeconds(10));
+        health.clock.advance(Duration.ofSeconds(10));
         assertThat(health.admits(east)).as("open for open-duration again").isTrue();
     }
 
     @Test
     void slowCallsOpenTheBreakerWhenConfigured() {
-        health.close();
-        health = HealthRegistry.create(table, HealthConfig.ofDefaults().withBreaker(
-                BreakerConfig.ofDefaults().withSlowCallRateThreshold(50).withSlowCallDuration(Duration.ofSeconds(1))), clock);
+        health.reconfigure(HealthConfig.ofDefaults().withBreaker(
+                BreakerConfig.ofDefaults().withSlowCallRateThreshold(50).withSlowCallDuration(Duration.ofSeconds(1))));
 
         for (int i = 0; i < 10; i++) {
             health.record(east.endpoints().get(0), Outcome.SUCCESS, i < 5 ? 2000 * MS : 10 * MS, null);
         }
 
         assertThat(health.admits(east)).isFalse();
-        assertThat(health.report().regions().get(0).slowCallRate()).isEqualTo(50f);
+        assertThat(health.report(0).slowCallRate()).isEqualTo(50f);
     }
 
     @Test
@@ -138,6 +122,6 @@ class CircuitBreakerTest {
         record(Outcome.RATE_LIMITED, 20);
 
         assertThat(health.admits(east)).isTrue();
-        assertThat(health.report().regions().get(0).failureRate()).as("no calls recorded").isEqualTo(-1f);
+        assertThat(health.report(0).failureRate()).as("no calls recorded").isEqualTo(-1f);
     }
 }

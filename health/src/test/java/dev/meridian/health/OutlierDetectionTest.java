@@ -1,5 +1,6 @@
 package dev.meridian.health;
 
+import static dev.meridian.health.RegistryFixture.MS;
 import dev.meridian.regions.testing.LogCapture;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -16,38 +17,33 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Passive outlier ejection, driven by recorded outcomes and a manual clock. */
-class OutlierEjectionTest {
+class OutlierDetectionTest {
 
-    private static final long MS = 1_000_000;
-
-    private final ManualClock clock = new ManualClock();
-    private final RoutingTable table = Tables.of(4, 2);
-    private final Endpoint e0 = Tables.endpoint(table, 0, 0);
-    private final Endpoint e1 = Tables.endpoint(table, 0, 1);
-    private final Endpoint e2 = Tables.endpoint(table, 0, 2);
-    private final Endpoint e3 = Tables.endpoint(table, 0, 3);
-    private HealthRegistry health = HealthRegistry.create(table, HealthConfig.ofDefaults(), clock);
-
-    @AfterEach
-    void close() {
-        health.close();
-    }
+    @RegisterExtension
+    final RegistryFixture health = RegistryFixture.of(4, 2);
+    private final RoutingTable table = health.table;
+    private final Endpoint e0 = health.endpoint(0, 0);
+    private final Endpoint e1 = health.endpoint(0, 1);
+    private final Endpoint e2 = health.endpoint(0, 2);
+    private final Endpoint e3 = health.endpoint(0, 3);
 
     private void fail(Endpoint endpoint, int times) {
-        for (int i = 0; i < times; i++) {
-            health.record(endpoint, Outcome.GATEWAY_FAILURE, 5 * MS, null);
-        }
+        health.fail(endpoint, times);
     }
 
     private HealthReport.EndpointReport report(Endpoint endpoint) {
-        return health.report().regions().stream()
-                .flatMap(r -> r.endpoints().stream())
-                .filter(e -> e.label().equals(endpoint.label()))
-                .findFirst().orElseThrow();
+        return health.report(endpoint);
+    }
+
+    /** Ejects {@code endpoint} (e1 does fine meanwhile). */
+    private void eject(Endpoint endpoint) {
+        health.record(e1, Outcome.SUCCESS, 5 * MS, null);
+        fail(endpoint, 5);
+        assertThat(health.isAvailable(endpoint)).as("ejected").isFalse();
     }
 
     @Test
@@ -113,7 +109,7 @@ class OutlierEjectionTest {
             fail(e0, 5);
             Duration length = report(e0).ejectedFor();
             lengths.add(length);
-            clock.advance(length);
+            health.clock.advance(length);
             assertThat(health.isAvailable(e0)).as("back after %s", length).isTrue();
         }
 
@@ -124,19 +120,12 @@ class OutlierEjectionTest {
 
     @Test
     void endpointReturnsAfterItsEjectionAndTheVersionChanges() {
-        try (LogCapture log = LogCapture.of(HealthRegistry.class)) {
+        try (LogCapture log = LogCapture.of(OutlierDetection.class)) {
             long before = health.version();
             fail(e0, 5);
-            long ejected = health.version();
-            assertThat(ejected).as("an ejection changes the version").isNotEqualTo(before);
+            assertThat(health.version()).as("an ejection changes the version").isNotEqualTo(before);
 
-            clock.advance(Duration.ofSeconds(30).minusNanos(1));
-            assertThat(health.isAvailable(e0)).isFalse();
-            assertThat(health.version()).isEqualTo(ejected);
-
-            clock.advance(Duration.ofNanos(1));
-            assertThat(health.isAvailable(e0)).isTrue();
-            assertThat(health.version()).as("the end of an ejection changes the version").isNotEqualTo(ejected);
+            health.assertEndsAfter(Duration.ofSeconds(30), () -> health.isAvailable(e0));
 
             assertThat(log.lines(Level.INFO)).containsExactly(
                     "INFO endpoint 127.0.0.1:5001 of r0 ejected for 30s after 5 consecutive gateway failures (times ejected: 1)",
@@ -147,11 +136,11 @@ class OutlierEjectionTest {
     @Test
     void multiplierStartsOverAfterMaxEjectionBackInRotation() {
         fail(e0, 5);
-        clock.advance(Duration.ofSeconds(30));
+        health.clock.advance(Duration.ofSeconds(30));
         fail(e0, 5);
         assertThat(report(e0).ejectedFor()).isEqualTo(Duration.ofSeconds(60));
 
-        clock.advance(Duration.ofSeconds(60).plus(Duration.ofSeconds(301)));
+        health.clock.advance(Duration.ofSeconds(60).plus(Duration.ofSeconds(301)));
         fail(e0, 5);
 
         assertThat(report(e0).ejectedFor()).as("in rotation for longer than max-ejection").isEqualTo(Duration.ofSeconds(30));
@@ -167,9 +156,9 @@ class OutlierEjectionTest {
 
         assertThat(List.of(e0, e1, e2, e3)).extracting(health::isAvailable)
                 .as("50% of 4 endpoints: two may be ejected").containsExactly(false, false, true, true);
-        assertThat(health.report().regions().get(0).ejectionsRefused()).isEqualTo(1);
+        assertThat(health.report(0).ejectionsRefused()).isEqualTo(1);
 
-        clock.advance(Duration.ofSeconds(30));
+        health.clock.advance(Duration.ofSeconds(30));
         fail(e2, 1);
 
         assertThat(health.isAvailable(e2)).as("ejected as soon as there is room").isFalse();
@@ -177,9 +166,7 @@ class OutlierEjectionTest {
 
     @Test
     void oneEndpointMayAlwaysBeEjected() {
-        health.close();
-        health = HealthRegistry.create(table,
-                HealthConfig.ofDefaults().withOutlier(OutlierConfig.ofDefaults().withMaxEjectedPercent(0)), clock);
+        health.reconfigure(HealthConfig.ofDefaults().withOutlier(OutlierConfig.ofDefaults().withMaxEjectedPercent(0)));
         Endpoint west0 = Tables.endpoint(table, 1, 0);
         Endpoint west1 = Tables.endpoint(table, 1, 1);
 
@@ -194,7 +181,7 @@ class OutlierEjectionTest {
     void failuresOfRequestsInFlightToAnEjectedEndpointAreNotCounted() {
         fail(e0, 5);
         fail(e0, 20);
-        clock.advance(Duration.ofSeconds(30));
+        health.clock.advance(Duration.ofSeconds(30));
 
         assertThat(health.isAvailable(e0)).isTrue();
         assertThat(report(e0).consecutiveFailures()).isZero();
@@ -225,7 +212,7 @@ class OutlierEjectionTest {
 
                 assertThat(List.of(e0, e1, e2, e3)).filteredOn(e -> !health.isAvailable(e))
                         .as("round %d", round).hasSizeLessThanOrEqualTo(2).isNotEmpty();
-                clock.advance(Duration.ofMinutes(10));
+                health.clock.advance(Duration.ofMinutes(10));
             }
         } finally {
             pool.shutdownNow();
@@ -240,5 +227,50 @@ class OutlierEjectionTest {
 
         assertThat(health.isAvailable(stranger)).isTrue();
         assertThat(health.isAvailable(e0)).as("same address, other table: not the same endpoint").isTrue();
+    }
+
+    // ---- recovery as fast as detection: an ejected endpoint returns at its first good probe ----
+
+    @Test
+    void anEjectedEndpointReturnsAtItsFirstGoodProbeThatStartedAfterTheEjection() {
+        long probeBefore = health.clock.getAsLong();
+        health.clock.advance(Duration.ofMillis(10));
+        eject(e0);
+        long ejected = health.version();
+
+        health.probeResult(e0, probeBefore, true, MS, null);
+        assertThat(health.isAvailable(e0)).as("that probe began before the ejection").isFalse();
+
+        health.clock.advance(Duration.ofSeconds(2));
+        health.probeResult(e0, health.clock.getAsLong(), true, MS, null);
+
+        assertThat(health.isAvailable(e0)).as("back after 2 s, not 30 s").isTrue();
+        assertThat(health.version()).isGreaterThan(ejected);
+        assertThat(report(e0).timesEjected()).as("the multiplier is kept").isEqualTo(1);
+    }
+
+    @Test
+    void anEndpointThatFailsAgainSoonAfterReturningIsEjectedForLonger() {
+        eject(e0);
+        health.clock.advance(Duration.ofSeconds(2));
+        health.probeResult(e0, health.clock.getAsLong(), true, MS, null);
+        health.clock.advance(Duration.ofSeconds(1));
+
+        eject(e0);
+
+        assertThat(report(e0).timesEjected()).isEqualTo(2);
+        assertThat(report(e0).ejectedFor()).as("base-ejection × 2").isEqualTo(Duration.ofSeconds(60));
+    }
+
+    @Test
+    void withUnejectOnProbeSuccessOffAnEjectionRunsItsTime() {
+        health.reconfigure(HealthConfig.ofDefaults().withOutlier(OutlierConfig.ofDefaults().withUnejectOnProbeSuccess(false)));
+        eject(e0);
+        health.clock.advance(Duration.ofSeconds(2));
+        health.probeResult(e0, health.clock.getAsLong(), true, MS, null);
+
+        assertThat(health.isAvailable(e0)).isFalse();
+        health.clock.advance(Duration.ofSeconds(28));
+        assertThat(health.isAvailable(e0)).isTrue();
     }
 }

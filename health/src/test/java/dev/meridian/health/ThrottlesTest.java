@@ -4,49 +4,34 @@ import dev.meridian.regions.testing.LogCapture;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
-import dev.meridian.config.HealthConfig;
 import dev.meridian.regions.Endpoint;
 import dev.meridian.regions.Region;
-import dev.meridian.regions.RoutingTable;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A 429 lowers the region's share for its Retry-After, and nothing else. */
-class RateLimitTest {
+class ThrottlesTest {
 
-    private final ManualClock clock = new ManualClock();
-    private final RoutingTable table = Tables.of(2, 1);
-    private final Region east = Tables.region(table, 0);
-    private final Region west = Tables.region(table, 1);
-    private final Endpoint e0 = Tables.endpoint(table, 0, 0);
-    private final HealthRegistry health = HealthRegistry.create(table, HealthConfig.ofDefaults(), clock);
-
-    @AfterEach
-    void close() {
-        health.close();
-    }
+    @RegisterExtension
+    final RegistryFixture health = RegistryFixture.of(2, 1);
+    private final Region east = health.region(0);
+    private final Region west = health.region(1);
+    private final Endpoint e0 = health.endpoint(0, 0);
 
     @Test
     void capacityDropsForTheRetryAfterThenRecovers() {
-        try (LogCapture log = LogCapture.of(HealthRegistry.class)) {
+        try (LogCapture log = LogCapture.of(Throttles.class)) {
             long before = health.version();
 
             health.record(e0, Outcome.RATE_LIMITED, 1_000_000, Duration.ofSeconds(30));
 
-            long throttled = health.version();
-            assertThat(throttled).as("the throttle changes the version").isGreaterThan(before);
+            assertThat(health.version()).as("the throttle changes the version").isGreaterThan(before);
             assertThat(health.capacity(east)).isEqualTo(0.5);
             assertThat(health.capacity(west)).as("per region").isEqualTo(1.0);
-            assertThat(health.report().regions().get(0).throttledFor()).isEqualTo(Duration.ofSeconds(30));
+            assertThat(health.report(0).throttledFor()).isEqualTo(Duration.ofSeconds(30));
 
-            clock.advance(Duration.ofSeconds(30).minusNanos(1));
-            assertThat(health.capacity(east)).isEqualTo(0.5);
-            assertThat(health.version()).isEqualTo(throttled);
-
-            clock.advance(Duration.ofNanos(1));
-            assertThat(health.capacity(east)).isEqualTo(1.0);
-            assertThat(health.version()).as("the end of the throttle changes the version").isGreaterThan(throttled);
+            health.assertEndsAfter(Duration.ofSeconds(30), () -> health.capacity(east) == 1.0);
             assertThat(log.lines(Level.INFO)).containsExactly(
                     "INFO region r0 answered 429: its share drops to 0.5 for 30s",
                     "INFO region r0 gets its full share again: the 429's Retry-After has passed");
@@ -61,18 +46,18 @@ class RateLimitTest {
 
         assertThat(health.isAvailable(e0)).isTrue();
         assertThat(health.admits(east)).isTrue();
-        assertThat(health.report().regions().get(0).endpoints().get(0).consecutiveFailures()).isZero();
-        assertThat(health.report().regions().get(0).failureRate()).isEqualTo(-1f);
+        assertThat(health.report(0).endpoints().get(0).consecutiveFailures()).isZero();
+        assertThat(health.report(0).failureRate()).isEqualTo(-1f);
     }
 
     @Test
     void withoutAUsableRetryAfterTheDefaultApplies() {
         health.record(e0, Outcome.RATE_LIMITED, 1_000_000, null);
-        assertThat(health.report().regions().get(0).throttledFor()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(health.report(0).throttledFor()).isEqualTo(Duration.ofSeconds(10));
 
-        clock.advance(Duration.ofSeconds(10));
+        health.clock.advance(Duration.ofSeconds(10));
         health.record(e0, Outcome.RATE_LIMITED, 1_000_000, Duration.ZERO);
-        assertThat(health.report().regions().get(0).throttledFor()).as("zero is not usable").isEqualTo(Duration.ofSeconds(10));
+        assertThat(health.report(0).throttledFor()).as("zero is not usable").isEqualTo(Duration.ofSeconds(10));
     }
 
     @Test
@@ -80,15 +65,15 @@ class RateLimitTest {
         health.record(e0, Outcome.RATE_LIMITED, 1_000_000, Duration.ofSeconds(30));
         long version = health.version();
         health.record(e0, Outcome.RATE_LIMITED, 1_000_000, Duration.ofSeconds(5));
-        assertThat(health.report().regions().get(0).throttledFor()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(health.report(0).throttledFor()).isEqualTo(Duration.ofSeconds(30));
 
         health.record(e0, Outcome.RATE_LIMITED, 1_000_000, Duration.ofSeconds(60));
 
-        assertThat(health.report().regions().get(0).throttledFor()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(health.report(0).throttledFor()).isEqualTo(Duration.ofSeconds(60));
         assertThat(health.version()).as("capacity did not change").isEqualTo(version);
-        clock.advance(Duration.ofSeconds(30));
+        health.clock.advance(Duration.ofSeconds(30));
         assertThat(health.capacity(east)).isEqualTo(0.5);
-        clock.advance(Duration.ofSeconds(30));
+        health.clock.advance(Duration.ofSeconds(30));
         assertThat(health.capacity(east)).isEqualTo(1.0);
     }
 
@@ -96,6 +81,6 @@ class RateLimitTest {
     void retryAfterIsCappedAtAnHour() {
         health.record(e0, Outcome.RATE_LIMITED, 1_000_000, Duration.ofDays(2));
 
-        assertThat(health.report().regions().get(0).throttledFor()).isEqualTo(Duration.ofHours(1));
+        assertThat(health.report(0).throttledFor()).isEqualTo(Duration.ofHours(1));
     }
 }

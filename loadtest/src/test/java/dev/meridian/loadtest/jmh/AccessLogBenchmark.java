@@ -1,0 +1,46 @@
+package dev.meridian.loadtest.jmh;
+
+import dev.meridian.router.internal.AccessLog;
+import dev.meridian.router.json.JsonLineWriter;
+import java.net.InetAddress;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * One access log line as the writer thread makes it: from the entry to UTF-8 bytes in the batch
+ * buffer ({@code AccessLog.format} over a reused {@code JsonLineWriter}).
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(1)
+@State(Scope.Thread)
+public class AccessLogBenchmark {
+
+    private final JsonLineWriter batch = new JsonLineWriter();
+    private AccessLog.Entry entry;
+
+    @Setup
+    public void setUp() throws Exception {
+        entry = new AccessLog.Entry(1_763_464_000_123L, "4bf92f3577b34da6a3ce929d0e0e4736", "0af7651916cd43dd8448eb211c80319c",
+                InetAddress.getByName("203.0.113.9"), "POST", "/v2/code/completions?x=1", "completions", "us-east4",
+                "10.1.0.5:5052", 200, 1834, 41_234_567, 43_912_345, 1, "geo");
+    }
+
+    @Benchmark
+    public int formatLine() {
+        batch.reset();
+        AccessLog.format(entry, batch);
+        return batch.size();
+    }
+}
