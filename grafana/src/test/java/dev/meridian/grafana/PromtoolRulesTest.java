@@ -1,5 +1,6 @@
 package dev.meridian.grafana;
 
+import dev.meridian.testing.ExternalProgram;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
@@ -22,9 +23,9 @@ class PromtoolRulesTest {
     void promtoolAcceptsEveryRuleFile() {
         List<Path> files = GrafanaContent.ruleFiles();
         assertThat(files).as("rule files in %s/rules", GrafanaContent.dir()).isNotEmpty();
-        ExternalTool promtool = ExternalTool.require("promtool");
+        ExternalProgram promtool = ExternalProgram.require("promtool", "install Debian's prometheus, which brings promtool too");
 
-        ExternalTool.Result result = promtool.run(GrafanaContent.dir(), TIMEOUT, args("check", "rules", files));
+        ExternalProgram.Result result = promtool.run(GrafanaContent.dir(), TIMEOUT, args("check", "rules", files));
 
         assertThat(result.exitCode()).withFailMessage(result::describe).isZero();
     }
@@ -33,9 +34,9 @@ class PromtoolRulesTest {
     void theRuleUnitTestsPass() {
         List<Path> tests = GrafanaContent.ruleTestFiles();
         assertThat(tests).as("rule unit tests in %s/rules/tests", GrafanaContent.dir()).isNotEmpty();
-        ExternalTool promtool = ExternalTool.require("promtool");
+        ExternalProgram promtool = ExternalProgram.require("promtool", "install Debian's prometheus, which brings promtool too");
 
-        ExternalTool.Result result = promtool.run(GrafanaContent.dir(), TIMEOUT, args("test", "rules", tests));
+        ExternalProgram.Result result = promtool.run(GrafanaContent.dir(), TIMEOUT, args("test", "rules", tests));
 
         assertThat(result.exitCode()).withFailMessage(result::describe).isZero();
     }

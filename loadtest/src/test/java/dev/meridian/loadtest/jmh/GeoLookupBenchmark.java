@@ -3,7 +3,7 @@ package dev.meridian.loadtest.jmh;
 import dev.meridian.config.GeoConfig;
 import dev.meridian.regions.ClientLocation;
 import dev.meridian.regions.GeoIpLocator;
-import dev.meridian.regions.testing.MmdbWriter;
+import dev.meridian.testing.MmdbWriter;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Files;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.meridian.config.ConfigLoader;
 import dev.meridian.loadtest.gateway.GatewayConfig;
 import dev.meridian.loadtest.gateway.SimulatedGateway;
-import dev.meridian.regions.testing.MmdbWriter;
+import dev.meridian.testing.MmdbWriter;
 import dev.meridian.router.MeridianServer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

@@ -13,7 +13,7 @@ import dev.meridian.loadtest.load.LoadGenerator;
 import dev.meridian.loadtest.load.LoadResult;
 import dev.meridian.loadtest.load.LoadSpec;
 import dev.meridian.loadtest.load.RequestMix;
-import dev.meridian.regions.testing.MmdbWriter;
+import dev.meridian.testing.MmdbWriter;
 import dev.meridian.router.MeridianServer;
 import dev.meridian.router.admin.AdminServer;
 import io.micrometer.core.instrument.Gauge;

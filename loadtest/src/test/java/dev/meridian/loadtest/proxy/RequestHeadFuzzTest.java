@@ -7,7 +7,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.meridian.config.ConfigLoader;
-import dev.meridian.health.testing.LeakDetectionExtension;
+import dev.meridian.testing.LeakDetectionExtension;
 import dev.meridian.router.MeridianServer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
