@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.meridian.loadtest.gateway.GatewayConfig;
 import dev.meridian.loadtest.gateway.SimulatedGateway;
+import dev.meridian.testing.RouterFixture;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -37,8 +38,11 @@ class GracefulShutdownProcessTest {
     void sigtermLetsAnInFlightStreamFinishStopsAcceptingAndExitsZero() throws Exception {
         try (SimulatedGateway gateway = SimulatedGateway.start(GatewayConfig.of("us-east4-1"))) {
             Path config = dir.resolve("meridian.yaml");
-            Files.writeString(config, ProxyFixture.yaml(List.of(gateway),
-                    "server: {shutdown-grace: 20s}\nadmin: {port: 0, state-file: " + dir.resolve("state.json") + "}\n"));
+            Files.writeString(config, RouterFixture.builder()
+                    .server("{shutdown-grace: 20s}")
+                    .set("admin", "{port: 0, state-file: " + dir.resolve("state.json") + "}")
+                    .regionAt("us-east4", List.of(gateway.baseUri()))
+                    .build().yaml());
             Process router = new ProcessBuilder(
                             Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                             "-cp", System.getProperty("java.class.path"),

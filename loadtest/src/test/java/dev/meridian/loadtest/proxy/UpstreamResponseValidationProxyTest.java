@@ -2,9 +2,8 @@ package dev.meridian.loadtest.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.meridian.config.ConfigLoader;
-import dev.meridian.config.MeridianConfig;
 import dev.meridian.router.MeridianServer;
+import dev.meridian.testing.RouterFixture;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -19,8 +18,10 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -168,17 +169,8 @@ class UpstreamResponseValidationProxyTest {
     }
 
     private static MeridianServer router(int... upstreamPorts) {
-        StringBuilder endpoints = new StringBuilder();
-        for (int port : upstreamPorts) {
-            endpoints.append(endpoints.length() == 0 ? "" : ", ").append("\"http://127.0.0.1:").append(port).append('"');
-        }
-        MeridianConfig config = ConfigLoader.create().parse("listen: {address: 127.0.0.1, port: 0}\n"
-                + "health: {probe: {enabled: false}}\n"
-                + "regions:\n"
-                + "  - name: us-east4\n"
-                + "    location: {lat: 39.04, lon: -77.49}\n"
-                + "    endpoints: [" + endpoints + "]\n", "test.yaml");
-        return MeridianServer.start(config);
+        List<String> endpoints = IntStream.of(upstreamPorts).mapToObj(port -> "http://127.0.0.1:" + port).toList();
+        return MeridianServer.start(RouterFixture.builder().regionAt("us-east4", endpoints).build().config());
     }
 
     /** Answers each request head (read up to its blank line) with the same raw bytes; loopback, port 0. */
