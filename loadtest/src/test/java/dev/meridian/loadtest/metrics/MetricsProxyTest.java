@@ -67,10 +67,6 @@ class MetricsProxyTest {
         return fixture.gateways("us-east4");
     }
 
-    private SimulatedGateway europe() {
-        return fixture.gateways("europe-west2").get(0);
-    }
-
     @Test
     void requestsAreCountedByRegionRouteStatusClassAndReason() throws Exception {
         for (int i = 0; i < 6; i++) {
@@ -129,7 +125,7 @@ class MetricsProxyTest {
 
         // Every region down: Meridian answers itself, and says so.
         east().forEach(SimulatedGateway::down);
-        europe().down();
+        fixture.gateway("europe-west2").down();
         assertThat(completion(null, null).statusCode()).isEqualTo(502);
         Scrape after = scrape();
         assertThat(after.value("meridian_error_responses_total", "error", "upstream_unavailable")).isEqualTo(1);

@@ -34,14 +34,6 @@ class AdminOverridesProxyTest {
             .region("us-east4", 1)
             .region("us-east1", 1));
 
-    private SimulatedGateway ashburn() {
-        return fixture.gateways("us-east4").get(0);
-    }
-
-    private SimulatedGateway monksCorner() {
-        return fixture.gateways("us-east1").get(0);
-    }
-
     private String regionOfCompletion(RawHttpClient client) throws IOException {
         client.send(("POST /v2/code/completions HTTP/1.1\r\nHost: t\r\nX-Client-Geo-Location: " + NEW_YORK
                 + "\r\nContent-Length: 2\r\n\r\n{}").getBytes(StandardCharsets.ISO_8859_1));
@@ -53,7 +45,7 @@ class AdminOverridesProxyTest {
     @Test
     void aDrainStopsNewRequestsAtOnceWhileAnInFlightStreamFinishes() throws Exception {
         fixture.router().applyOverrides(RegionOverrides.NONE.withDrained("us-east1", true));
-        ashburn().holdStreams(true);
+        fixture.gateway("us-east4").holdStreams(true);
         List<String> received = new CopyOnWriteArrayList<>();
         try (RawHttpClient streaming = new RawHttpClient(fixture.router().port());
                 RawHttpClient other = new RawHttpClient(fixture.router().port())) {
@@ -74,7 +66,7 @@ class AdminOverridesProxyTest {
                 assertThat(regionOfCompletion(other)).as("new requests avoid the drained region").isEqualTo("us-east1");
             }
 
-            ashburn().holdStreams(false);
+            fixture.gateway("us-east4").holdStreams(false);
             RawHttpClient.Response done = stream.get(10, TimeUnit.SECONDS);
             assertThat(done.complete()).isTrue();
             assertThat(done.header("X-Meridian-Region")).isEqualTo("us-east4");

@@ -44,14 +44,6 @@ class GrpcProxyTest {
         }
     }
 
-    private SimulatedGateway first() {
-        return fixture.gateways("first").get(0);
-    }
-
-    private SimulatedGateway second() {
-        return fixture.gateways("second").get(0);
-    }
-
     @Test
     void aBidirectionalStreamExchangesMessagesBothWaysForItsWholeLife() throws Exception {
         start();
@@ -69,13 +61,13 @@ class GrpcProxyTest {
             assertThat(call.awaitClose(WAIT).getCode()).isEqualTo(Status.Code.OK);
         }
         assertThat(grpcResponses("first", "OK")).isEqualTo(1.0);
-        assertThat(second().stats().requests()).isZero();
+        assertThat(fixture.gateway("second").stats().requests()).isZero();
     }
 
     @Test
     void aRegionThatFailsBeforeTheFirstResponseFrameIsFailedOver() throws Exception {
         start();
-        first().down(); // connections refused from now on
+        fixture.gateway("first").down(); // connections refused from now on
 
         try (GrpcChatClient client = GrpcChatClient.plaintext("127.0.0.1", fixture.port());
                 Conversation call = client.converse(new Metadata())) {
@@ -109,14 +101,14 @@ class GrpcProxyTest {
         }
         // A gRPC error is an answer, not a region failure: it is passed on, not retried elsewhere.
         assertThat(grpcResponses("first", "RESOURCE_EXHAUSTED")).isEqualTo(1.0);
-        assertThat(second().stats().requests()).isZero();
+        assertThat(fixture.gateway("second").stats().requests()).isZero();
     }
 
     @Test
     void whenNoRegionCanTakeTheCallTheClientGetsAGrpcStatusNotAnHttpError() throws Exception {
         start();
-        first().down();
-        second().down();
+        fixture.gateway("first").down();
+        fixture.gateway("second").down();
 
         try (GrpcChatClient client = GrpcChatClient.plaintext("127.0.0.1", fixture.port());
                 Conversation call = client.converse(new Metadata())) {
@@ -140,7 +132,7 @@ class GrpcProxyTest {
         await().atMost(WAIT).until(() -> fixture.router().healthReport().toString().contains("first"));
         await().atMost(WAIT).untilAsserted(() -> assertThat(healthy("first")).isEqualTo(1.0));
 
-        first().setFault(new Fault.Errors(503, 1.0, null));
+        fixture.gateway("first").setFault(new Fault.Errors(503, 1.0, null));
 
         await().atMost(WAIT).untilAsserted(() -> assertThat(healthy("first")).isZero());
         assertThat(healthy("second")).isEqualTo(1.0);

@@ -44,14 +44,6 @@ class HedgingProxyTest {
         }
     }
 
-    private SimulatedGateway east() {
-        return fixture.gateways("us-east4").get(0);
-    }
-
-    private SimulatedGateway europe() {
-        return fixture.gateways("europe-west2").get(0);
-    }
-
     private RawHttpClient.Response completion(RawHttpClient client) throws Exception {
         client.send(("POST /v2/code/completions HTTP/1.1\r\nHost: t\r\nX-Client-Geo-Location: " + NEW_YORK
                 + "\r\nContent-Length: 2\r\n\r\n{}").getBytes(StandardCharsets.ISO_8859_1));
@@ -75,9 +67,9 @@ class HedgingProxyTest {
         assertThat(latenciesMillis.get(latenciesMillis.size() - 1))
                 .as("slowest of 10 hedged requests, against 2000 ms without hedging")
                 .isLessThan(1000);
-        assertThat(europe().stats().requestsTo("/v2/code/completions")).isEqualTo(10);
+        assertThat(fixture.gateway("europe-west2").stats().requestsTo("/v2/code/completions")).isEqualTo(10);
         Awaitility.await("the slow region saw every losing attempt cancelled").atMost(Duration.ofSeconds(5))
-                .until(() -> east().stats().cancelled() == 10);
+                .until(() -> fixture.gateway("us-east4").stats().cancelled() == 10);
     }
 
     @Test
@@ -105,7 +97,7 @@ class HedgingProxyTest {
         }
         assertThat(done.await(30, TimeUnit.SECONDS)).isTrue();
         assertThat(ok.get()).isEqualTo(clients * perClient);
-        assertThat(europe().stats().requestsTo("/v2/code/completions"))
+        assertThat(fixture.gateway("europe-west2").stats().requestsTo("/v2/code/completions"))
                 .as("hedges at most 20% of requests")
                 .isPositive()
                 .isLessThanOrEqualTo((long) (0.2 * clients * perClient) + 1);

@@ -151,6 +151,15 @@ public final class ProxyFixture implements AutoCloseable, BeforeAllCallback, Aft
         return started().gateways().getOrDefault(region, List.of());
     }
 
+    /** {@code region}'s first gateway (replica 1): the only one in a region of one replica. */
+    public SimulatedGateway gateway(String region) {
+        List<SimulatedGateway> replicas = gateways(region);
+        if (replicas.isEmpty()) {
+            throw new IllegalArgumentException("no gateway in region " + region);
+        }
+        return replicas.get(0);
+    }
+
     /** The {@code index}-th gateway (from 0) of all of them. */
     public SimulatedGateway gateway(int index) {
         return gateways().get(index);
