@@ -271,17 +271,19 @@ public final class RouterFixture {
          * {@code "protocol: h2c"}).
          */
         public Builder region(String name, int replicas, String... keys) {
-            return region(Region.replicas(name, replicas, keys));
+            return regions(Region.replicas(name, replicas, keys));
         }
 
         /** A region whose endpoints are given (upstreams the test runs itself, names, closed ports). */
         public Builder regionAt(String name, List<?> endpoints, String... keys) {
-            return region(Region.at(name, endpoints, keys));
+            return regions(Region.at(name, endpoints, keys));
         }
 
-        /** {@code region}, after the regions added so far. */
-        public Builder region(Region region) {
-            regions.add(requireNonNull(region, "region"));
+        /** {@code more} regions, after the regions added so far. */
+        public Builder regions(Region... more) {
+            for (Region region : more) {
+                regions.add(requireNonNull(region, "region"));
+            }
             return this;
         }
 

@@ -303,15 +303,13 @@ class DnsRoutingTest {
     }
 
     private MeridianConfig config(RouterFixture.Region... regions) {
-        RouterFixture.Builder fixture = RouterFixture.builder()
+        return RouterFixture.builder()
                 .server("{event-loops: 2}")
                 .set("dns", "{servers: [\"" + dns.server() + "\"], query-timeout: 300ms}")
                 .health("{probe: {interval: 500ms}}")
-                .locationHeader();
-        for (RouterFixture.Region region : regions) {
-            fixture.region(region);
-        }
-        return fixture.build().config();
+                .locationHeader()
+                .regions(regions)
+                .build().config();
     }
 
     private MeridianServer router(RouterFixture.Region... regions) {

@@ -313,11 +313,7 @@ class UpstreamProtocolsTest {
     }
 
     private static MeridianConfig config(RouterFixture.Region... regions) {
-        RouterFixture.Builder fixture = RouterFixture.builder().server("{event-loops: 1}");
-        for (RouterFixture.Region region : regions) {
-            fixture.region(region);
-        }
-        return fixture.build().config();
+        return RouterFixture.builder().server("{event-loops: 1}").regions(regions).build().config();
     }
 
     private MeridianServer router(RouterFixture.Region... regions) {
