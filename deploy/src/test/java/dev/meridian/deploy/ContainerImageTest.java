@@ -1,10 +1,10 @@
 package dev.meridian.deploy;
 
-import dev.meridian.testing.ExternalProgram;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.meridian.testing.ExternalProgram;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -1,9 +1,9 @@
 package dev.meridian.deploy;
 
-import dev.meridian.testing.ExternalProgram;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.meridian.testing.ExternalProgram;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;

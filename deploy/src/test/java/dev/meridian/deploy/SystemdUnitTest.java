@@ -1,9 +1,9 @@
 package dev.meridian.deploy;
 
-import dev.meridian.testing.ExternalProgram;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.meridian.config.ConfigLoader;
+import dev.meridian.testing.ExternalProgram;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,9 +1,9 @@
 package dev.meridian.grafana;
 
-import dev.meridian.testing.ExternalProgram;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.meridian.testing.ExternalProgram;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

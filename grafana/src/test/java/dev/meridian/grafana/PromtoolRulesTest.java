@@ -1,8 +1,8 @@
 package dev.meridian.grafana;
 
-import dev.meridian.testing.ExternalProgram;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.meridian.testing.ExternalProgram;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

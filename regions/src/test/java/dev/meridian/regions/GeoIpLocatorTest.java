@@ -1,8 +1,8 @@
 package dev.meridian.regions;
 
-import dev.meridian.testing.LogCapture;
 import ch.qos.logback.classic.Level;
 import dev.meridian.config.GeoConfig;
+import dev.meridian.testing.LogCapture;
 import dev.meridian.testing.MmdbWriter;
 import java.io.IOException;
 import java.net.Inet6Address;

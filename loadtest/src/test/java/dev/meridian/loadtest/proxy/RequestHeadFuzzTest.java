@@ -6,9 +6,9 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.meridian.router.MeridianServer;
 import dev.meridian.testing.LeakDetectionExtension;
 import dev.meridian.testing.RouterFixture;
-import dev.meridian.router.MeridianServer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

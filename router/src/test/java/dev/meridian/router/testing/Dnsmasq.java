@@ -1,9 +1,9 @@
 package dev.meridian.router.testing;
 
-import dev.meridian.testing.ExternalProgram;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.awaitility.Awaitility.await;
 
+import dev.meridian.testing.ExternalProgram;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.DatagramSocket;

@@ -1,8 +1,8 @@
 package dev.meridian.router.testing;
 
-import dev.meridian.testing.ExternalProgram;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.meridian.testing.ExternalProgram;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
