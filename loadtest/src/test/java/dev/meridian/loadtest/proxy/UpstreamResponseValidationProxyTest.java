@@ -16,6 +16,7 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -108,8 +109,7 @@ class UpstreamResponseValidationProxyTest {
         try (RawUpstream upstream = new RawUpstream(group, response);
                 MeridianServer router = router(upstream.port());
                 RawHttpClient client = new RawHttpClient(router.port())) {
-            client.send("GET /v1/x HTTP/1.1\r\nHost: t\r\n\r\n");
-            RawHttpClient.Response answer = client.readResponse();
+            RawHttpClient.Response answer = getX(client);
             assertThat(answer.status()).isEqualTo(200);
             assertThat(answer.complete()).as("cut short, not ended cleanly").isFalse();
             assertThat(answer.text()).isEqualTo("abc");
@@ -124,8 +124,7 @@ class UpstreamResponseValidationProxyTest {
                 MeridianServer router = router(upstream.port());
                 RawHttpClient client = new RawHttpClient(router.port())) {
             for (int i = 0; i < 2; i++) {
-                client.send("GET /v1/x HTTP/1.1\r\nHost: t\r\n\r\n");
-                RawHttpClient.Response answer = client.readResponse();
+                RawHttpClient.Response answer = getX(client);
                 assertThat(answer.status()).isEqualTo(204);
                 assertThat(answer.header("Content-Length")).isNull();
                 assertThat(answer.body()).isEmpty();
@@ -143,8 +142,7 @@ class UpstreamResponseValidationProxyTest {
                 MeridianServer router = router(broken.port(), healthy.port())) {
             for (int i = 0; i < 4; i++) {
                 try (RawHttpClient client = new RawHttpClient(router.port())) {
-                    client.send("GET /v1/x HTTP/1.1\r\nHost: t\r\n\r\n");
-                    RawHttpClient.Response answer = client.readResponse();
+                    RawHttpClient.Response answer = getX(client);
                     assertThat(answer.status()).isEqualTo(200);
                     assertThat(answer.text()).isEqualTo("ok");
                 }
@@ -160,12 +158,17 @@ class UpstreamResponseValidationProxyTest {
         try (RawUpstream upstream = new RawUpstream(group, response);
                 MeridianServer router = router(upstream.port());
                 RawHttpClient client = new RawHttpClient(router.port())) {
-            client.send("GET /v1/x HTTP/1.1\r\nHost: t\r\n\r\n");
-            RawHttpClient.Response answer = client.readResponse();
+            RawHttpClient.Response answer = getX(client);
             assertThat(answer.status()).isEqualTo(200);
             assertThat(answer.text()).isEqualTo("ok");
             assertThat(answer.header("X-Upstream")).isEqualTo("yes");
         }
+    }
+
+    /** {@code GET /v1/x} on {@code client}'s connection, and its answer. */
+    private static RawHttpClient.Response getX(RawHttpClient client) throws IOException {
+        client.send("GET /v1/x HTTP/1.1\r\nHost: t\r\n\r\n");
+        return client.readResponse();
     }
 
     private static MeridianServer router(int... upstreamPorts) {
