@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.meridian.testing.ExternalProgram;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -61,7 +62,7 @@ class ContainerImageTest {
     private static final String IMAGE_PREFIX = "localhost/meridian-image-test";
     private static final Pattern ADMIN_PORT = Pattern.compile("admin API listening on /127\\.0\\.0\\.1:(\\d+)");
 
-    private static @Nullable ExternalTool podman;
+    private static @Nullable ExternalProgram podman;
     private static @Nullable String image;
     private static JsonNode config = JSON.createObjectNode();
     private static @Nullable Path root;
@@ -71,8 +72,8 @@ class ContainerImageTest {
 
     @BeforeAll
     static void buildAndMountTheImage() throws IOException {
-        ExternalTool.requireRoot("building and mounting the image");
-        ExternalTool tool = ExternalTool.require("podman", "podman");
+        ExternalProgram.requireRoot("building and mounting the image");
+        ExternalProgram tool = ExternalProgram.require("podman", "install Debian's podman");
         podman = tool;
         assertThat(CONTEXT.resolve("meridian.jar")).as("staged by `package` (maven-antrun-plugin in deploy/pom.xml)").exists();
         String base = TestBaseImage.ensure(tool);
@@ -97,20 +98,20 @@ class ContainerImageTest {
 
     @AfterAll
     static void removeTheImage() {
-        ExternalTool tool = podman;
+        ExternalProgram tool = podman;
         String name = image;
         if (tool == null || name == null) {
             return;
         }
-        ExternalTool.Result unmount = tool.run(PODMAN, "image", "unmount", name);
-        ExternalTool.Result remove = tool.run(PODMAN, "rmi", "--force", name);
+        ExternalProgram.Result unmount = tool.run(PODMAN, "image", "unmount", name);
+        ExternalProgram.Result remove = tool.run(PODMAN, "rmi", "--force", name);
         if (unmount.exitCode() != 0 || remove.exitCode() != 0) {
             log.warn("cleaning up {}:\n{}\n{}", name, unmount.describe(), remove.describe());
         }
     }
 
     /** Images of earlier runs whose JVM was killed before {@link #removeTheImage()} ran. */
-    private static void removeLeftovers(ExternalTool tool) {
+    private static void removeLeftovers(ExternalProgram tool) {
         String names = tool.run(PODMAN, "images", "--filter", "reference=" + IMAGE_PREFIX, "--format", "{{.Repository}}:{{.Tag}}")
                 .requireSuccess().output();
         for (String name : names.lines().filter(n -> n.startsWith(IMAGE_PREFIX + ":")).toList()) {
@@ -183,7 +184,7 @@ class ContainerImageTest {
 
     @Test
     void theShippedConfigurationValidatesWithTheImagesOwnJava() throws IOException {
-        ExternalTool.Result result = runInImage(volume(), null,
+        ExternalProgram.Result result = runInImage(volume(), null,
                 List.of("validate", "--config", "/etc/meridian/meridian.yaml"), Duration.ofMinutes(2));
 
         assertThat(result.exitCode()).as(result.describe()).isZero();
@@ -194,7 +195,7 @@ class ContainerImageTest {
     void anInvalidConfigurationExitsTwoThroughTheEntrypoint() throws IOException {
         Path bad = Files.writeString(dir.resolve("bad.yaml"), "regions:\n  - name: here\n    wieght: 5\n    endpoints: []\n");
 
-        ExternalTool.Result result = runInImage(volume(), bad,
+        ExternalProgram.Result result = runInImage(volume(), bad,
                 List.of("validate", "--config", "/etc/meridian/meridian.yaml"), Duration.ofMinutes(2));
 
         assertThat(result.exitCode()).as(result.describe()).isEqualTo(2);
@@ -220,9 +221,9 @@ class ContainerImageTest {
         Process unshare = builder.start();
         try {
             Awaitility.await("the admin API listening").atMost(START).pollInterval(Duration.ofMillis(200))
-                    .until(() -> ADMIN_PORT.matcher(ExternalTool.read(output)).find() || !unshare.isAlive());
-            Matcher port = ADMIN_PORT.matcher(ExternalTool.read(output));
-            assertThat(port.find()).as("started; output:\n%s", ExternalTool.read(output)).isTrue();
+                    .until(() -> ADMIN_PORT.matcher(ExternalProgram.read(output)).find() || !unshare.isAlive());
+            Matcher port = ADMIN_PORT.matcher(ExternalProgram.read(output));
+            assertThat(port.find()).as("started; output:\n%s", ExternalProgram.read(output)).isTrue();
             URI admin = URI.create("http://127.0.0.1:" + port.group(1));
 
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -235,7 +236,7 @@ class ContainerImageTest {
             assertThat(namespacePid(java)).as("java is PID 1: exec all the way, no shell left in between").isEqualTo("1");
             assertThat(Files.readString(Path.of("/proc", Long.toString(java.pid()), "comm")).strip()).isEqualTo("java");
             if ("amd64".equals(System.getProperty("os.arch"))) {
-                assertThat(ExternalTool.read(output)).as("Netty's native transport loads without a writable /tmp")
+                assertThat(ExternalProgram.read(output)).as("Netty's native transport loads without a writable /tmp")
                         .contains("epoll transport");
             }
 
@@ -248,7 +249,7 @@ class ContainerImageTest {
             assertThat(Files.getAttribute(state, "unix:uid")).isEqualTo(10001);
 
             Files.writeString(configFile, runConfig(30)); // in place: the bind mount holds the inode
-            ExternalTool.run(List.of("kill", "-HUP", Long.toString(java.pid())), null, Duration.ofSeconds(10)).requireSuccess();
+            ExternalProgram.run(List.of("kill", "-HUP", Long.toString(java.pid())), null, null, Duration.ofSeconds(10)).requireSuccess();
             Path audit = volume.resolve("meridian-audit.jsonl");
             Awaitility.await("the reload audited").atMost(Duration.ofSeconds(30))
                     .until(() -> Files.exists(audit) && Files.readString(audit).contains("\"action\":\"reload\""));
@@ -256,12 +257,12 @@ class ContainerImageTest {
 
             assertThat(java.destroy()).as("SIGTERM sent").isTrue();
             assertThat(unshare.waitFor(20, TimeUnit.SECONDS))
-                    .as("drained within the 5 s grace (and the JVM's exit); output:\n%s", ExternalTool.read(output)).isTrue();
-            assertThat(unshare.exitValue()).as("exit status; output:\n%s", ExternalTool.read(output)).isZero();
-            assertThat(ExternalTool.read(output)).contains("received SIGTERM; draining", "received SIGHUP; reloading");
+                    .as("drained within the 5 s grace (and the JVM's exit); output:\n%s", ExternalProgram.read(output)).isTrue();
+            assertThat(unshare.exitValue()).as("exit status; output:\n%s", ExternalProgram.read(output)).isZero();
+            assertThat(ExternalProgram.read(output)).contains("received SIGTERM; draining", "received SIGHUP; reloading");
         } finally {
             if (unshare.isAlive()) {
-                ExternalTool.kill(unshare);
+                ExternalProgram.kill(unshare);
             }
         }
     }
@@ -283,14 +284,14 @@ class ContainerImageTest {
     }
 
     /** Runs the image's entrypoint with {@code args} to completion; {@code configFile} replaces the shipped configuration. */
-    private ExternalTool.Result runInImage(Path volume, @Nullable Path configFile, List<String> args, Duration timeout) {
+    private ExternalProgram.Result runInImage(Path volume, @Nullable Path configFile, List<String> args, Duration timeout) {
         Rootfs rootfs = Rootfs.readOnly(root()).bind(volume, "/var/lib/meridian", false);
         if (configFile != null) {
             rootfs.bind(configFile, "/etc/meridian/meridian.yaml", true);
         }
-        return ExternalTool.run(
+        return ExternalProgram.run(
                 rootfs.command(config.path("WorkingDir").asText("/"), config.path("User").asText(), entrypointAnd(args)),
-                environment(), timeout);
+                null, environment(), timeout);
     }
 
     /** The image's environment, as a runtime sets it, plus the tokens the configurations refer to. */
@@ -316,7 +317,7 @@ class ContainerImageTest {
     /** A fresh volume, owned by the image's user as a new named volume would be. */
     private Path volume() throws IOException {
         Path volume = Files.createDirectories(dir.resolve("volume"));
-        ExternalTool.run(List.of("chown", config.path("User").asText(), volume.toString()), null, Duration.ofSeconds(10))
+        ExternalProgram.run(List.of("chown", config.path("User").asText(), volume.toString()), null, null, Duration.ofSeconds(10))
                 .requireSuccess();
         return volume;
     }
@@ -329,8 +330,8 @@ class ContainerImageTest {
         return pids[pids.length - 1];
     }
 
-    private static ExternalTool requireTool() {
-        ExternalTool tool = podman;
+    private static ExternalProgram requireTool() {
+        ExternalProgram tool = podman;
         assertThat(tool).as("podman").isNotNull();
         return tool;
     }

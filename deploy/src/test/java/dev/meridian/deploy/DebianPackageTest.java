@@ -3,6 +3,7 @@ package dev.meridian.deploy;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.meridian.testing.ExternalProgram;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -53,11 +54,11 @@ class DebianPackageTest {
 
     @Test
     void lintianReportsNoErrorAndNoWarning() {
-        ExternalTool lintian = ExternalTool.require("lintian", "lintian");
+        ExternalProgram lintian = ExternalProgram.require("lintian", "install Debian's lintian");
         assertThat(DEB).as("built by `package`").exists();
 
         long started = System.nanoTime();
-        ExternalTool.Result result = lintian.run(TOOL_TIMEOUT, "--display-info", "--show-overrides", DEB.toString());
+        ExternalProgram.Result result = lintian.run(TOOL_TIMEOUT, "--display-info", "--show-overrides", DEB.toString());
         log.info("lintian ({} s):\n{}", (System.nanoTime() - started) / 1_000_000_000, result.output());
 
         assertThat(result.exitCode()).as(result.describe()).isZero();
@@ -68,7 +69,7 @@ class DebianPackageTest {
 
     @Test
     void thePackageHoldsExactlyTheFilesTheDocsList() throws IOException {
-        ExternalTool dpkgDeb = ExternalTool.require("dpkg-deb", "dpkg");
+        ExternalProgram dpkgDeb = ExternalProgram.require("dpkg-deb", "install Debian's dpkg");
         List<PackagedFile> documented = new ArrayList<>();
         Matcher row = DOCUMENTED_FILE.matcher(Files.readString(DOCS));
         while (row.find()) {
@@ -96,7 +97,7 @@ class DebianPackageTest {
 
     @Test
     void theControlFieldsNameTheJavaRuntimeAndTheChangelogNamesTheVersion() throws IOException {
-        ExternalTool dpkgDeb = ExternalTool.require("dpkg-deb", "dpkg");
+        ExternalProgram dpkgDeb = ExternalProgram.require("dpkg-deb", "install Debian's dpkg");
         Map<String, String> fields = fields(dpkgDeb.run(TOOL_TIMEOUT, "--field", DEB.toString()).requireSuccess().output());
 
         assertThat(fields).containsEntry("Package", "meridian")
@@ -120,8 +121,8 @@ class DebianPackageTest {
 
     @Test
     void itInstallsValidatesAsItsUserReinstallsAndPurgesOnDebian() throws IOException {
-        ExternalTool.requireRoot("installing into a container's filesystem");
-        ExternalTool podman = ExternalTool.require("podman", "podman");
+        ExternalProgram.requireRoot("installing into a container's filesystem");
+        ExternalProgram podman = ExternalProgram.require("podman", "install Debian's podman");
         String base = TestBaseImage.ensure(podman);
         removeLeftovers(podman);
         String container = CONTAINER_PREFIX + ProcessHandle.current().pid();
@@ -144,7 +145,7 @@ class DebianPackageTest {
             assertOwnerAndMode(root.resolve("var/log/meridian"), uid, gid, "750");
             assertOwnerAndMode(root.resolve("usr/bin/meridian"), 0, 0, "755");
 
-            ExternalTool.Result validate = inRoot(root, uid + ":" + gid,
+            ExternalProgram.Result validate = inRoot(root, uid + ":" + gid,
                     "/usr/bin/meridian", "validate", "--config", "/etc/meridian/meridian.yaml");
             assertThat(validate.exitCode()).as(validate.describe()).isZero();
             assertThat(validate.output()).contains("/etc/meridian/meridian.yaml: valid (3 regions, 4 routes)");
@@ -160,7 +161,7 @@ class DebianPackageTest {
             }
             assertThat(passwdEntry(root)).as("the user stays after purge (Debian practice; see postrm)").isPresent();
         } finally {
-            ExternalTool.Result removed = podman.run(TOOL_TIMEOUT, "rm", "--force", container);
+            ExternalProgram.Result removed = podman.run(TOOL_TIMEOUT, "rm", "--force", container);
             if (removed.exitCode() != 0) {
                 log.warn("cannot remove container {}:\n{}", container, removed.describe());
             }
@@ -168,7 +169,7 @@ class DebianPackageTest {
     }
 
     /** Containers of earlier runs whose JVM was killed before their {@code finally} ran. */
-    private static void removeLeftovers(ExternalTool podman) {
+    private static void removeLeftovers(ExternalProgram podman) {
         String names = podman.run(TOOL_TIMEOUT, "ps", "--all", "--filter", "name=^" + CONTAINER_PREFIX, "--format", "{{.Names}}")
                 .requireSuccess().output();
         for (String name : names.lines().filter(n -> n.startsWith(CONTAINER_PREFIX)).toList()) {
@@ -180,14 +181,14 @@ class DebianPackageTest {
         }
     }
 
-    private static ExternalTool.Result inRoot(Path root, String uidGid, String... program) {
+    private static ExternalProgram.Result inRoot(Path root, String uidGid, String... program) {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
         env.put("HOME", "/root");
         env.put("DEBIAN_FRONTEND", "noninteractive");
         env.put("MERIDIAN_ADMIN_TOKEN", "deb-test-admin-token-0123456789abcdef");
         env.put("MERIDIAN_METRICS_TOKEN", "deb-test-metrics-token-0123456789abcdef");
-        return ExternalTool.run(Rootfs.writable(root).command("/", uidGid, List.of(program)), env, TOOL_TIMEOUT);
+        return ExternalProgram.run(Rootfs.writable(root).command("/", uidGid, List.of(program)), null, env, TOOL_TIMEOUT);
     }
 
     private static Optional<String[]> passwdEntry(Path root) throws IOException {

@@ -3,6 +3,7 @@ package dev.meridian.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.meridian.config.loading.ConfigLoader;
+import dev.meridian.testing.ExternalProgram;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,9 +36,9 @@ class SystemdUnitTest {
 
     @Test
     void systemdAcceptsTheUnitWithoutAWarning() throws IOException {
-        ExternalTool analyze = ExternalTool.require("systemd-analyze", "systemd");
+        ExternalProgram analyze = ExternalProgram.require("systemd-analyze", "install Debian's systemd");
 
-        ExternalTool.Result result = analyze.run(TOOL_TIMEOUT, "verify", "--man=no", stagedUnit().toString());
+        ExternalProgram.Result result = analyze.run(TOOL_TIMEOUT, "verify", "--man=no", stagedUnit().toString());
 
         assertThat(result.exitCode()).as(result.describe()).isZero();
         assertThat(result.output()).as("unknown keys and bad values are only warnings: %s", result.describe()).isBlank();
@@ -45,10 +46,10 @@ class SystemdUnitTest {
 
     @Test
     void systemdRatesTheSandboxingAtMostTwoOutOfTen() throws IOException {
-        ExternalTool analyze = ExternalTool.require("systemd-analyze", "systemd");
+        ExternalProgram analyze = ExternalProgram.require("systemd-analyze", "install Debian's systemd");
 
         // --threshold is in tenths: exit status non-zero when the exposure level is above 2.0 ("OK").
-        ExternalTool.Result result = analyze.run(TOOL_TIMEOUT, "security", "--offline=true", "--no-pager",
+        ExternalProgram.Result result = analyze.run(TOOL_TIMEOUT, "security", "--offline=true", "--no-pager",
                 "--threshold=20", stagedUnit().toString());
 
         assertThat(result.exitCode()).as(result.describe()).isZero();

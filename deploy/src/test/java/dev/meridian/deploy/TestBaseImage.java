@@ -1,5 +1,6 @@
 package dev.meridian.deploy;
 
+import dev.meridian.testing.ExternalProgram;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -27,12 +28,12 @@ final class TestBaseImage {
     private TestBaseImage() {}
 
     /** The base image's name, after making it when podman's store does not have it. */
-    static synchronized String ensure(ExternalTool podman) {
+    static synchronized String ensure(ExternalProgram podman) {
         if (podman.run(Duration.ofMinutes(1), "image", "exists", NAME).exitCode() == 0) {
             log.info("base image {} is in podman's store; reusing it", NAME);
             return NAME;
         }
-        ExternalTool mmdebstrap = ExternalTool.require("mmdebstrap", "mmdebstrap");
+        ExternalProgram mmdebstrap = ExternalProgram.require("mmdebstrap", "install Debian's mmdebstrap");
         Path dir;
         try {
             dir = Files.createTempDirectory("meridian-test-base-");
@@ -54,7 +55,7 @@ final class TestBaseImage {
                     (System.nanoTime() - started) / 1_000_000_000, (made - started) / 1_000_000_000,
                     (System.nanoTime() - made) / 1_000_000_000);
         } finally {
-            ExternalTool.run(List.of("rm", "-rf", dir.toString()), null, Duration.ofMinutes(2));
+            ExternalProgram.run(List.of("rm", "-rf", dir.toString()), null, null, Duration.ofMinutes(2));
         }
         return NAME;
     }

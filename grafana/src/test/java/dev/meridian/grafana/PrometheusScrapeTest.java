@@ -3,6 +3,7 @@ package dev.meridian.grafana;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.meridian.testing.ExternalProgram;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -36,7 +37,7 @@ class PrometheusScrapeTest {
     void prometheusScrapesTheRouterAndTheRecordingRulesHaveAValuePerRegion() {
         List<Path> ruleFiles = GrafanaContent.ruleFiles();
         assertThat(ruleFiles).as("rule files in %s/rules", GrafanaContent.dir()).isNotEmpty();
-        ExternalTool prometheus = ExternalTool.require("prometheus");
+        ExternalProgram prometheus = ExternalProgram.require("prometheus", "install Debian's prometheus");
 
         try (RouterUnderTest router = RouterUnderTest.start(dir.resolve("router"));
                 RouterUnderTest.Traffic traffic = router.startTraffic(Duration.ofMillis(100), 5_000, Duration.ofSeconds(90));

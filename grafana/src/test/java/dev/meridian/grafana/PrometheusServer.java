@@ -2,6 +2,7 @@ package dev.meridian.grafana;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.meridian.testing.ExternalProgram;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -83,7 +84,7 @@ final class PrometheusServer implements AutoCloseable {
      * free loopback port, returning once it answers {@code /-/ready}. A port taken between choosing
      * and binding it is retried with another, at most {@value #START_ATTEMPTS} times.
      */
-    static PrometheusServer start(ExternalTool prometheus, Path dir, String configYaml) {
+    static PrometheusServer start(ExternalProgram prometheus, Path dir, String configYaml) {
         Path config = dir.resolve("prometheus.yml");
         try {
             Files.createDirectories(dir);
@@ -95,7 +96,7 @@ final class PrometheusServer implements AutoCloseable {
         for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
             int port = freePort();
             Path logFile = dir.resolve("prometheus-" + attempt + ".log");
-            List<String> command = List.of(prometheus.executable().toString(),
+            List<String> command = List.of(prometheus.path().toString(),
                     "--config.file=" + config,
                     "--storage.tsdb.path=" + dir.resolve("data-" + attempt),
                     "--web.listen-address=127.0.0.1:" + port,
@@ -119,13 +120,13 @@ final class PrometheusServer implements AutoCloseable {
             } catch (ConditionTimeoutException e) {
                 server.close();
                 throw new AssertionError("prometheus did not become ready within " + READY_TIMEOUT + "; its log:\n"
-                        + ExternalTool.read(logFile), e);
+                        + ExternalProgram.read(logFile), e);
             }
             if (process.isAlive()) {
-                log.info("prometheus {} on 127.0.0.1:{} (pid {}), config {}", prometheus.executable(), port, process.pid(), config);
+                log.info("prometheus {} on 127.0.0.1:{} (pid {}), config {}", prometheus.path(), port, process.pid(), config);
                 return server;
             }
-            String output = ExternalTool.read(logFile);
+            String output = ExternalProgram.read(logFile);
             failures.add("attempt " + attempt + " (port " + port + "), exit code " + process.exitValue() + ":\n" + output);
             if (!output.toLowerCase(Locale.ROOT).contains("address already in use")) {
                 break;
@@ -193,13 +194,13 @@ final class PrometheusServer implements AutoCloseable {
 
     /** What Prometheus logged so far, for failure messages. */
     String log() {
-        return ExternalTool.read(logFile);
+        return ExternalProgram.read(logFile);
     }
 
     @Override
     public void close() {
         if (process.isAlive()) {
-            ExternalTool.stop(process, STOP_GRACE);
+            ExternalProgram.stop(process, STOP_GRACE);
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.meridian.grafana;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.meridian.testing.ExternalProgram;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,9 +23,8 @@ class PromtoolRulesTest {
     void promtoolAcceptsEveryRuleFile() {
         List<Path> files = GrafanaContent.ruleFiles();
         assertThat(files).as("rule files in %s/rules", GrafanaContent.dir()).isNotEmpty();
-        ExternalTool promtool = ExternalTool.require("promtool");
 
-        ExternalTool.Result result = promtool.run(GrafanaContent.dir(), TIMEOUT, args("check", "rules", files));
+        ExternalProgram.Result result = promtool("check", files);
 
         assertThat(result.exitCode()).withFailMessage(result::describe).isZero();
     }
@@ -33,16 +33,17 @@ class PromtoolRulesTest {
     void theRuleUnitTestsPass() {
         List<Path> tests = GrafanaContent.ruleTestFiles();
         assertThat(tests).as("rule unit tests in %s/rules/tests", GrafanaContent.dir()).isNotEmpty();
-        ExternalTool promtool = ExternalTool.require("promtool");
 
-        ExternalTool.Result result = promtool.run(GrafanaContent.dir(), TIMEOUT, args("test", "rules", tests));
+        ExternalProgram.Result result = promtool("test", tests);
 
         assertThat(result.exitCode()).withFailMessage(result::describe).isZero();
     }
 
-    private static List<String> args(String command, String subcommand, List<Path> files) {
-        List<String> args = new ArrayList<>(List.of(command, subcommand));
+    /** {@code promtool COMMAND rules FILES...} in the module's directory, bounded by {@link #TIMEOUT}. */
+    private static ExternalProgram.Result promtool(String command, List<Path> files) {
+        ExternalProgram promtool = ExternalProgram.require("promtool", "install Debian's prometheus, which brings promtool too");
+        List<String> args = new ArrayList<>(List.of(command, "rules"));
         files.forEach(f -> args.add(GrafanaContent.name(f)));
-        return args;
+        return promtool.run(GrafanaContent.dir(), TIMEOUT, args);
     }
 }

@@ -1,28 +1,14 @@
 package dev.meridian.grafana;
 
-import dev.meridian.config.AccessLogConfig;
-import dev.meridian.config.AdminConfig;
-import dev.meridian.config.AdminToken;
-import dev.meridian.config.BreakerConfig;
-import dev.meridian.config.CidrRange;
-import dev.meridian.config.GeoConfig;
-import dev.meridian.config.GeoPoint;
-import dev.meridian.config.HealthConfig;
-import dev.meridian.config.HedgeConfig;
-import dev.meridian.config.ListenConfig;
 import dev.meridian.config.MeridianConfig;
 import dev.meridian.config.OutlierConfig;
-import dev.meridian.config.ProbeConfig;
-import dev.meridian.config.RegionConfig;
-import dev.meridian.config.RetryConfig;
-import dev.meridian.config.RouteConfig;
-import dev.meridian.config.TimeoutConfig;
 import dev.meridian.loadtest.gateway.Fault;
 import dev.meridian.loadtest.gateway.GatewayConfig;
 import dev.meridian.loadtest.gateway.SimHeaders;
 import dev.meridian.loadtest.gateway.SimulatedGateway;
 import dev.meridian.router.MeridianServer;
 import dev.meridian.router.admin.AdminServer;
+import dev.meridian.testing.RouterFixture;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -31,7 +17,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -81,7 +66,7 @@ final class RouterUnderTest implements AutoCloseable {
     /** The read token of the admin API: {@code /metrics} needs one. */
     static final String READ_TOKEN = "grafana-read-0123456789abcdef";
     static final String FAILING_REGION = "asia-northeast1";
-    static final String LOCATION_HEADER = "X-Client-Geo-Location";
+    static final String LOCATION_HEADER = RouterFixture.LOCATION_HEADER;
     static final Duration HEDGE_DELAY = Duration.ofMillis(150);
     static final Duration SINGLE_ATTEMPT_FIRST_BYTE = Duration.ofMillis(500);
 
@@ -101,12 +86,8 @@ final class RouterUnderTest implements AutoCloseable {
         }
     }
 
-    private record RegionSite(String name, GeoPoint location) {}
-
-    private static final List<RegionSite> SITES = List.of(
-            new RegionSite("us-east4", new GeoPoint(39.04, -77.49)),
-            new RegionSite("europe-west2", new GeoPoint(51.51, -0.13)),
-            new RegionSite("asia-northeast1", new GeoPoint(35.69, 139.69)));
+    /** The regions, at their locations in {@link RouterFixture}'s table. */
+    private static final List<String> REGIONS = List.of("us-east4", "europe-west2", "asia-northeast1");
 
     private final Map<String, SimulatedGateway> gateways;
     private final MeridianServer router;
@@ -135,8 +116,8 @@ final class RouterUnderTest implements AutoCloseable {
         Map<String, SimulatedGateway> gateways = new LinkedHashMap<>();
         MeridianServer router = null;
         try {
-            for (RegionSite site : SITES) {
-                gateways.put(site.name(), SimulatedGateway.start(GatewayConfig.of(site.name() + "-1")));
+            for (String region : REGIONS) {
+                gateways.put(region, SimulatedGateway.start(GatewayConfig.of(region + "-1")));
             }
             gateways.get(FAILING_REGION).setFault(Fault.errors(503, 0.5));
             router = MeridianServer.start(config(gateways, stateDir));
@@ -152,42 +133,30 @@ final class RouterUnderTest implements AutoCloseable {
         }
     }
 
-    /** The configuration, built as records rather than parsed, so that the fixture states every choice. */
+    /** The configuration: every choice the class comment describes, and the product's defaults for the rest. */
     static MeridianConfig config(Map<String, SimulatedGateway> gateways, Path stateDir) {
-        List<RegionConfig> regions = new ArrayList<>();
-        for (RegionSite site : SITES) {
-            regions.add(new RegionConfig(site.name(), site.location(), 100, List.of(gateways.get(site.name()).baseUri())));
-        }
-        TimeoutConfig timeouts = new TimeoutConfig(
-                Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofSeconds(10));
-        List<RouteConfig> routes = List.of(
-                new RouteConfig("completions", "/v2/code/completions", timeouts)
-                        .withRetry(RetryConfig.ofDefaults().withMaxAttempts(3).withNonIdempotent(true))
-                        .withHedge(HedgeConfig.ofDefaults().withEnabled(true).withDelay(HEDGE_DELAY)),
-                new RouteConfig("single-attempt", "/v2/completions", new TimeoutConfig(
-                        Duration.ofSeconds(1), SINGLE_ATTEMPT_FIRST_BYTE, Duration.ofSeconds(5), Duration.ofSeconds(10)))
-                        .withRetry(RetryConfig.ofDefaults().withMaxAttempts(1)),
-                new RouteConfig("suggestions", "/v4/code/suggestions", timeouts));
-        HealthConfig health = HealthConfig.ofDefaults()
-                .withProbe(ProbeConfig.ofDefaults().withInterval(Duration.ofMillis(500)))
-                .withOutlier(OutlierConfig.ofDefaults().withConsecutiveFailures(OutlierConfig.MAX_CONSECUTIVE_FAILURES))
-                .withBreaker(BreakerConfig.ofDefaults().withFailureRateThreshold(100));
-        GeoConfig geo = GeoConfig.ofDefaults()
-                .withTrustedProxies(List.of(CidrRange.parse("127.0.0.1/32")))
-                .withLocationHeaders(List.of(LOCATION_HEADER));
-        AdminConfig admin = new AdminConfig("127.0.0.1", 0,
-                List.of(new AdminToken("grafana", READ_TOKEN, AdminToken.Scope.READ)))
-                .withStateFile(stateDir.resolve("state.json").toAbsolutePath())
-                .withAuditFile(stateDir.resolve("audit.jsonl").toAbsolutePath());
-        return MeridianConfig.ofDefaults(regions)
-                .withListen(new ListenConfig("127.0.0.1", 0))
-                .withAdmin(admin)
-                .withGeo(geo)
-                .withHealth(health)
+        String timeouts = "timeouts: {connect: 1s, first-byte: 5s, idle: 5s, total: 10s}";
+        RouterFixture.Builder fixture = RouterFixture.builder()
+                .set("admin", "address: 127.0.0.1", "port: 0", "tokens: [{name: grafana, token: " + READ_TOKEN + ", scope: read}]",
+                        "state-file: " + stateDir.resolve("state.json").toAbsolutePath(),
+                        "audit-file: " + stateDir.resolve("audit.jsonl").toAbsolutePath())
+                .locationHeader()
+                .health("probe: {interval: 500ms}",
+                        "outlier: {consecutive-failures: " + OutlierConfig.MAX_CONSECUTIVE_FAILURES + "}",
+                        "breaker: {failure-rate-threshold: 100}")
                 // A file, not standard output: lines written straight to the test JVM's stdout
                 // corrupt Surefire's channel to its forked JVM.
-                .withAccessLog(AccessLogConfig.ofDefaults().withFile(stateDir.resolve("access.log").toAbsolutePath()))
-                .withRoutes(routes);
+                .set("access-log", "{file: " + stateDir.resolve("access.log").toAbsolutePath() + "}")
+                .route("completions", COMPLETIONS, timeouts, "retry: {max-attempts: 3, non-idempotent: true}",
+                        "hedge: {enabled: true, delay: " + HEDGE_DELAY.toMillis() + "ms}")
+                .route("single-attempt", "/v2/completions",
+                        "timeouts: {connect: 1s, first-byte: " + SINGLE_ATTEMPT_FIRST_BYTE.toMillis() + "ms, idle: 5s, total: 10s}",
+                        "retry: {max-attempts: 1}")
+                .route("suggestions", "/v4/code/suggestions", timeouts);
+        for (String region : REGIONS) {
+            fixture.regionAt(region, List.of(gateways.get(region).baseUri()));
+        }
+        return fixture.build().config();
     }
 
     /** The configured region names, in order. */

@@ -1,7 +1,7 @@
 package dev.meridian.health;
 
 import static dev.meridian.health.RegistryFixture.MS;
-import dev.meridian.regions.testing.LogCapture;
+import dev.meridian.testing.LogCapture;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;

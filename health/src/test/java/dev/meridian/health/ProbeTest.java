@@ -1,6 +1,6 @@
 package dev.meridian.health;
 
-import dev.meridian.regions.testing.LogCapture;
+import dev.meridian.testing.LogCapture;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

@@ -9,10 +9,11 @@ import dev.meridian.config.ProbeKind;
 import dev.meridian.config.RegionConfig;
 import dev.meridian.config.UpstreamProtocol;
 import dev.meridian.config.UpstreamTlsConfig;
-import dev.meridian.health.NettyProbeTarget.GrpcAnswer;
 import dev.meridian.regions.Endpoint;
 import dev.meridian.regions.Region;
 import dev.meridian.regions.RoutingTable;
+import dev.meridian.testing.TestUpstream;
+import dev.meridian.testing.TestUpstream.GrpcAnswer;
 import io.netty.pkitesting.CertificateBuilder;
 import io.netty.pkitesting.X509Bundle;
 import java.net.InetAddress;
@@ -107,19 +108,19 @@ class ProtocolProbeTest {
 
     @Test
     void h2cRegionIsProbedOverCleartextHttp2WithANewConnectionPerProbe() throws Exception {
-        try (NettyProbeTarget target = NettyProbeTarget.h2c()) {
+        try (TestUpstream target = TestUpstream.h2c("target")) {
             RoutingTable table = table(target.uri("http"), UpstreamProtocol.H2C, null, ProbeKind.HTTP, "");
             try (HealthRegistry health = HealthRegistry.create(table, fastProbes())) {
                 health.startProbes();
 
                 awaitGoodProbe(health, table);
-                await().atMost(BOUND).until(() -> target.requests().size() >= 3);
-                NettyProbeTarget.Request first = target.requests().get(0);
+                await().atMost(BOUND).until(() -> target.received().size() >= 3);
+                TestUpstream.Request first = target.received().get(0);
                 assertThat(first.protocol()).isEqualTo("h2");
                 assertThat(first.method()).isEqualTo("GET");
                 assertThat(first.path()).isEqualTo("/monitoring/healthz");
                 assertThat(first.authority()).isEqualTo(Tables.endpoint(table, 0, 0).label());
-                assertThat(target.connections()).as("a new connection per probe")
+                assertThat(target.connections.get()).as("a new connection per probe")
                         .isGreaterThanOrEqualTo(3);
             }
         }
@@ -127,7 +128,7 @@ class ProtocolProbeTest {
 
     @Test
     void h2cEndpointAnswering503GoesDown() throws Exception {
-        try (NettyProbeTarget target = NettyProbeTarget.h2c().status(503)) {
+        try (TestUpstream target = TestUpstream.h2c("target").status(503)) {
             RoutingTable table = table(target.uri("http"), UpstreamProtocol.H2C, null, ProbeKind.HTTP, "");
             try (HealthRegistry health = HealthRegistry.create(table, fastProbes())) {
                 health.startProbes();
@@ -140,13 +141,13 @@ class ProtocolProbeTest {
     @ParameterizedTest(name = "{0} region: ALPN chose {1}")
     @CsvSource({"H2, h2", "H1, http/1.1"})
     void tlsRegionIsProbedOverTlsWithTheProtocolItSpeaks(UpstreamProtocol protocol, String alpn) throws Exception {
-        try (NettyProbeTarget target = NettyProbeTarget.tls(forLoopback)) {
+        try (TestUpstream target = TestUpstream.alpn("target", forLoopback)) {
             RoutingTable table = table(target.uri("https"), protocol, trusting(caFile), ProbeKind.HTTP, "");
             try (HealthRegistry health = HealthRegistry.create(table, fastProbes())) {
                 health.startProbes();
 
                 awaitGoodProbe(health, table);
-                NettyProbeTarget.Request first = target.requests().get(0);
+                TestUpstream.Request first = target.received().get(0);
                 assertThat(first.protocol()).as("ALPN offered only what the region speaks").isEqualTo(alpn);
                 assertThat(first.path()).isEqualTo("/monitoring/healthz");
                 assertThat(first.authority()).isEqualTo(Tables.endpoint(table, 0, 0).label());
@@ -157,21 +158,21 @@ class ProtocolProbeTest {
 
     @Test
     void serverNameIsSentAsSniAndVerifiedAgainstTheCertificate() throws Exception {
-        try (NettyProbeTarget target = NettyProbeTarget.tls(forName)) {
+        try (TestUpstream target = TestUpstream.alpn("target", forName)) {
             UpstreamTlsConfig tls = new UpstreamTlsConfig(caFile, "upstream.test", true);
             RoutingTable table = table(target.uri("https"), UpstreamProtocol.H2, tls, ProbeKind.HTTP, "");
             try (HealthRegistry health = HealthRegistry.create(table, fastProbes())) {
                 health.startProbes();
 
                 awaitGoodProbe(health, table);
-                assertThat(target.requests().get(0).sni()).isEqualTo("upstream.test");
+                assertThat(target.received().get(0).sni()).isEqualTo("upstream.test");
             }
         }
     }
 
     @Test
     void certificateForAnotherNameTakesTheEndpointDown() throws Exception {
-        try (NettyProbeTarget target = NettyProbeTarget.tls(forName)) {
+        try (TestUpstream target = TestUpstream.alpn("target", forName)) {
             RoutingTable table = table(target.uri("https"), UpstreamProtocol.H1, trusting(caFile), ProbeKind.HTTP, "");
             try (HealthRegistry health = HealthRegistry.create(table, fastProbes())) {
                 health.startProbes();
@@ -180,7 +181,7 @@ class ProtocolProbeTest {
                         .startsWith("TLS: the endpoint's certificate does not match the name checked")
                         .contains("127.0.0.1")
                         .contains("server-name");
-                assertThat(target.requests()).as("nothing is sent to an unverified endpoint").isEmpty();
+                assertThat(target.received()).as("nothing is sent to an unverified endpoint").isEmpty();
             }
         }
     }
@@ -188,14 +189,14 @@ class ProtocolProbeTest {
     @Test
     void certificateFromAnUnknownCaTakesTheEndpointDown() throws Exception {
         X509Bundle foreign = leaf().subject("CN=gateway").addSanIpAddress("127.0.0.1").buildIssuedBy(otherRoot);
-        try (NettyProbeTarget target = NettyProbeTarget.tls(foreign)) {
+        try (TestUpstream target = TestUpstream.alpn("target", foreign)) {
             RoutingTable table = table(target.uri("https"), UpstreamProtocol.H2, trusting(caFile), ProbeKind.HTTP, "");
             try (HealthRegistry health = HealthRegistry.create(table, fastProbes())) {
                 health.startProbes();
 
                 assertThat(awaitDown(health, table))
                         .startsWith("TLS: the endpoint's certificate is not signed by a trusted CA (unknown CA");
-                assertThat(target.requests()).isEmpty();
+                assertThat(target.received()).isEmpty();
             }
         }
     }
@@ -205,7 +206,7 @@ class ProtocolProbeTest {
         Instant now = Instant.now();
         X509Bundle expired = leaf().subject("CN=gateway").addSanIpAddress("127.0.0.1")
                 .notBefore(now.minus(Duration.ofDays(30))).notAfter(now.minus(Duration.ofDays(1))).buildIssuedBy(root);
-        try (NettyProbeTarget target = NettyProbeTarget.tls(expired)) {
+        try (TestUpstream target = TestUpstream.alpn("target", expired)) {
             RoutingTable table = table(target.uri("https"), UpstreamProtocol.H1, trusting(caFile), ProbeKind.HTTP, "");
             try (HealthRegistry health = HealthRegistry.create(table, fastProbes())) {
                 health.startProbes();
@@ -218,7 +219,7 @@ class ProtocolProbeTest {
     @Test
     void withVerifyOffAnyCertificateIsAccepted() throws Exception {
         X509Bundle foreign = leaf().subject("CN=elsewhere").addSanDnsName("elsewhere.test").buildIssuedBy(otherRoot);
-        try (NettyProbeTarget target = NettyProbeTarget.tls(foreign)) {
+        try (TestUpstream target = TestUpstream.alpn("target", foreign)) {
             UpstreamTlsConfig tls = new UpstreamTlsConfig(caFile, null, false);
             RoutingTable table = table(target.uri("https"), UpstreamProtocol.H2, tls, ProbeKind.HTTP, "");
             try (HealthRegistry health = HealthRegistry.create(table, fastProbes())) {
@@ -231,14 +232,14 @@ class ProtocolProbeTest {
 
     @Test
     void unreadableCaFileFailsTheProbesWithTheReason() throws Exception {
-        try (NettyProbeTarget target = NettyProbeTarget.tls(forLoopback)) {
+        try (TestUpstream target = TestUpstream.alpn("target", forLoopback)) {
             Path missing = dir.resolve("missing-ca.pem");
             RoutingTable table = table(target.uri("https"), UpstreamProtocol.H1, trusting(missing), ProbeKind.HTTP, "");
             try (HealthRegistry health = HealthRegistry.create(table, fastProbes())) {
                 health.startProbes();
 
                 assertThat(awaitDown(health, table)).startsWith("TLS not set up: ").contains(missing.toString());
-                assertThat(target.connections()).isZero();
+                assertThat(target.connections.get()).isZero();
             }
         }
     }
@@ -247,13 +248,13 @@ class ProtocolProbeTest {
 
     @Test
     void grpcServingIsUpAndTheRequestIsTheStandardHealthCheck() throws Exception {
-        try (NettyProbeTarget target = NettyProbeTarget.h2c().grpc(GrpcAnswer.SERVING)) {
+        try (TestUpstream target = TestUpstream.h2c("target").grpc(GrpcAnswer.SERVING)) {
             RoutingTable table = table(target.uri("http"), UpstreamProtocol.H2C, null, ProbeKind.GRPC, "meridian.Gateway");
             try (HealthRegistry health = HealthRegistry.create(table, fastProbes())) {
                 health.startProbes();
 
                 awaitGoodProbe(health, table);
-                NettyProbeTarget.Request first = target.requests().get(0);
+                TestUpstream.Request first = target.received().get(0);
                 assertThat(first.method()).isEqualTo("POST");
                 assertThat(first.path()).isEqualTo("/grpc.health.v1.Health/Check");
                 assertThat(first.contentType()).isEqualTo("application/grpc");
@@ -271,13 +272,13 @@ class ProtocolProbeTest {
 
     @Test
     void grpcOverTlsIsProbedWithHttp2() throws Exception {
-        try (NettyProbeTarget target = NettyProbeTarget.tls(forLoopback).grpc(GrpcAnswer.SERVING)) {
+        try (TestUpstream target = TestUpstream.alpn("target", forLoopback).grpc(GrpcAnswer.SERVING)) {
             RoutingTable table = table(target.uri("https"), UpstreamProtocol.H2, trusting(caFile), ProbeKind.GRPC, "");
             try (HealthRegistry health = HealthRegistry.create(table, fastProbes())) {
                 health.startProbes();
 
                 awaitGoodProbe(health, table);
-                assertThat(target.requests().get(0).body()).as("empty service: an empty message")
+                assertThat(target.received().get(0).body()).as("empty service: an empty message")
                         .containsExactly(0, 0, 0, 0, 0);
             }
         }
@@ -305,7 +306,7 @@ class ProtocolProbeTest {
     }
 
     private static @Nullable String grpcProblem(GrpcAnswer answer) throws Exception {
-        try (NettyProbeTarget target = NettyProbeTarget.h2c().grpc(answer)) {
+        try (TestUpstream target = TestUpstream.h2c("target").grpc(answer)) {
             RoutingTable table = table(target.uri("http"), UpstreamProtocol.H2C, null, ProbeKind.GRPC, "");
             try (HealthRegistry health = HealthRegistry.create(table, fastProbes())) {
                 health.startProbes();
@@ -316,7 +317,7 @@ class ProtocolProbeTest {
 
     @Test
     void grpcServerSwitchingToNotServingGoesDownAfterTheUnhealthyThresholdAndBack() throws Exception {
-        try (NettyProbeTarget target = NettyProbeTarget.h2c().grpc(GrpcAnswer.SERVING)) {
+        try (TestUpstream target = TestUpstream.h2c("target").grpc(GrpcAnswer.SERVING)) {
             RoutingTable table = table(target.uri("http"), UpstreamProtocol.H2C, null, ProbeKind.GRPC, "");
             Endpoint endpoint = Tables.endpoint(table, 0, 0);
             HealthConfig config = HealthConfig.ofDefaults().withProbe(ProbeConfig.ofDefaults()
@@ -333,24 +334,24 @@ class ProtocolProbeTest {
                 await().atMost(BOUND).until(() -> health.isAvailable(endpoint));
 
                 // Each request records what was answered, and whether the endpoint was available when it arrived.
-                List<NettyProbeTarget.Request> requests = target.requests();
+                List<TestUpstream.Request> requests = target.received();
                 int firstNotServing = indexOf(requests, GrpcAnswer.NOT_SERVING, 0);
                 int servingAgain = indexOf(requests, GrpcAnswer.SERVING, firstNotServing);
                 assertThat(servingAgain - firstNotServing).as("at least 3 NOT_SERVING answers").isGreaterThanOrEqualTo(3);
                 assertThat(requests.subList(firstNotServing, firstNotServing + 3))
-                        .extracting(NettyProbeTarget.Request::observed)
+                        .extracting(TestUpstream.Request::observed)
                         .as("up through two NOT_SERVING answers; down after the third")
                         .containsExactly(true, true, true);
                 assertThat(requests.get(firstNotServing + 3).observed()).isFalse();
                 assertThat(requests.subList(servingAgain, servingAgain + 2))
-                        .extracting(NettyProbeTarget.Request::observed)
+                        .extracting(TestUpstream.Request::observed)
                         .as("one SERVING answer is not enough to come back")
                         .containsExactly(false, false);
             }
         }
     }
 
-    private static int indexOf(List<NettyProbeTarget.Request> requests, GrpcAnswer answer, int from) {
+    private static int indexOf(List<TestUpstream.Request> requests, GrpcAnswer answer, int from) {
         for (int i = from; i < requests.size(); i++) {
             if (requests.get(i).answer() == answer) {
                 return i;

@@ -1,9 +1,9 @@
 package dev.meridian.regions;
 
 import dev.meridian.config.GeoConfig;
-import dev.meridian.regions.testing.LogCapture;
 import ch.qos.logback.classic.Level;
-import dev.meridian.regions.testing.MmdbWriter;
+import dev.meridian.testing.LogCapture;
+import dev.meridian.testing.MmdbWriter;
 import java.io.IOException;
 import java.net.Inet6Address;
 import java.net.InetAddress;

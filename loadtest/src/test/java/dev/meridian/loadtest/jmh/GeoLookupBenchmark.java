@@ -3,37 +3,22 @@ package dev.meridian.loadtest.jmh;
 import dev.meridian.config.GeoConfig;
 import dev.meridian.regions.ClientLocation;
 import dev.meridian.regions.GeoIpLocator;
-import dev.meridian.regions.testing.MmdbWriter;
+import dev.meridian.testing.MmdbWriter;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * GeoIP lookups: a cached address (the target is at most 0.3 µs) and uncached ones (every lookup
  * walks the memory-mapped database and decodes the record). The database is built here with
  * 65,536 networks, /24s spread over the IPv4 space.
  */
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(1)
-@State(Scope.Benchmark)
-public class GeoLookupBenchmark {
+public class GeoLookupBenchmark extends HotPathBenchmark {
 
     private Path directory;
     private GeoIpLocator cached;

@@ -6,6 +6,7 @@ import dev.meridian.config.RouteConfig;
 import dev.meridian.config.RoutingConfig;
 import dev.meridian.config.TimeoutConfig;
 import dev.meridian.regions.ClientLocation;
+import dev.meridian.regions.Endpoint;
 import dev.meridian.regions.EndpointSelector;
 import dev.meridian.regions.HealthSignals;
 import dev.meridian.regions.Region;
@@ -13,34 +14,18 @@ import dev.meridian.regions.RoutingDecision;
 import dev.meridian.regions.RoutingPolicy;
 import dev.meridian.regions.RoutingRequest;
 import dev.meridian.regions.RoutingTable;
-import dev.meridian.regions.Endpoint;
 import java.net.InetAddress;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The routing decision per request, with the client's location already known (a GeoIP cache hit
  * or a header): the target is at most 1 µs. Six regions on three continents, four endpoints each.
  */
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(1)
-@State(Scope.Benchmark)
-public class RoutingBenchmark {
+public class RoutingBenchmark extends HotPathBenchmark {
 
     private RoutingPolicy policy;
     private RoutingRequest fromParis;

@@ -4,13 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.meridian.config.loading.ConfigLoader;
 import dev.meridian.loadtest.gateway.Fault;
-import dev.meridian.loadtest.gateway.GatewayConfig;
 import dev.meridian.loadtest.gateway.SimulatedGateway;
+import dev.meridian.loadtest.proxy.ProxyFixture;
 import dev.meridian.regions.RegionDial;
 import dev.meridian.regions.RegionOverrides;
-import dev.meridian.router.MeridianServer;
+import dev.meridian.testing.RouterFixture;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.net.Socket;
@@ -33,9 +32,8 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -44,54 +42,30 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class MetricsProxyTest {
 
-    private static final String NEW_YORK = "40.71,-74.01";
+    private static final String NEW_YORK = RouterFixture.NEW_YORK;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
     Path dir;
 
-    private final List<SimulatedGateway> east = new ArrayList<>();
-    private SimulatedGateway europe;
-    private MeridianServer router;
-    private HttpClient http;
-    private Path accessLog;
+    @RegisterExtension
+    final ProxyFixture fixture = ProxyFixture.of(() -> RouterFixture.builder()
+            .locationHeader()
+            .set("retries", "{min-per-second: 1000}")
+            .set("access-log", "{file: \"" + accessLog() + "\"}")
+            .region("us-east4", 2)
+            .region("europe-west2", 1)
+            .route("completions", "/v2/code/completions", "retry: {max-attempts: 3, non-idempotent: true}",
+                    "apdex: {satisfied: 250ms, tolerated: 1s}"));
+    private final HttpClient http =
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
 
-    @BeforeEach
-    void start() {
-        east.add(SimulatedGateway.start(GatewayConfig.of("us-east4-1")));
-        east.add(SimulatedGateway.start(GatewayConfig.of("us-east4-2")));
-        europe = SimulatedGateway.start(GatewayConfig.of("europe-west2-1"));
-        accessLog = dir.resolve("access.jsonl");
-        String yaml = "listen: {address: 127.0.0.1, port: 0}\n"
-                + "geo: {trusted-proxies: [127.0.0.1/32], location-headers: [X-Client-Geo-Location]}\n"
-                + "health: {probe: {enabled: false}}\n"
-                + "retries: {min-per-second: 1000}\n"
-                + "access-log: {file: \"" + accessLog + "\"}\n"
-                + "regions:\n"
-                + "  - name: us-east4\n"
-                + "    location: {lat: 39.04, lon: -77.49}\n"
-                + "    endpoints: [\"http://127.0.0.1:" + east.get(0).port() + "\", \"http://127.0.0.1:" + east.get(1).port() + "\"]\n"
-                + "  - name: europe-west2\n"
-                + "    location: {lat: 51.51, lon: -0.13}\n"
-                + "    endpoints: [\"http://127.0.0.1:" + europe.port() + "\"]\n"
-                + "routes:\n"
-                + "  - name: completions\n"
-                + "    path-prefix: /v2/code/completions\n"
-                + "    retry: {max-attempts: 3, non-idempotent: true}\n"
-                + "    apdex: {satisfied: 250ms, tolerated: 1s}\n";
-        router = MeridianServer.start(ConfigLoader.create().parse(yaml, "metrics.yaml"));
-        http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+    private Path accessLog() {
+        return dir.resolve("access.jsonl");
     }
 
-    @AfterEach
-    void stop() {
-        if (router != null) {
-            router.close();
-        }
-        east.forEach(SimulatedGateway::close);
-        if (europe != null) {
-            europe.close();
-        }
+    private List<SimulatedGateway> east() {
+        return fixture.gateways("us-east4");
     }
 
     @Test
@@ -130,7 +104,7 @@ class MetricsProxyTest {
 
     @Test
     void aFailingRegionShowsInAttemptsRetriesAndFailovers() throws Exception {
-        east.forEach(g -> g.setFault(Fault.errors(503, 1.0)));
+        east().forEach(g -> g.setFault(Fault.errors(503, 1.0)));
 
         for (int i = 0; i < 5; i++) {
             HttpResponse<String> response = completion(null, null);
@@ -151,8 +125,8 @@ class MetricsProxyTest {
                 "outcome", "success")).isEqualTo(5);
 
         // Every region down: Meridian answers itself, and says so.
-        east.forEach(SimulatedGateway::down);
-        europe.down();
+        east().forEach(SimulatedGateway::down);
+        fixture.gateway("europe-west2").down();
         assertThat(completion(null, null).statusCode()).isEqualTo(502);
         Scrape after = scrape();
         assertThat(after.value("meridian_error_responses_total", "error", "upstream_unavailable")).isEqualTo(1);
@@ -193,10 +167,10 @@ class MetricsProxyTest {
         assertThat(scrape.find("jvm_gc_memory_allocated_bytes_total")).isNotEmpty();
         assertThat(scrape.find("process_files_open_files")).isNotEmpty();
 
-        router.applyOverrides(RegionOverrides.NONE.withDial("europe-west2", new RegionDial(35, 35, true, "sre")));
+        fixture.router().applyOverrides(RegionOverrides.NONE.withDial("europe-west2", new RegionDial(35, 35, true, "sre")));
         assertThat(scrape().value("meridian_region_dial_ratio", "region", "europe-west2")).isEqualTo(0.35);
 
-        router.applyOverrides(RegionOverrides.NONE.withDrained("us-east4", true));
+        fixture.router().applyOverrides(RegionOverrides.NONE.withDrained("us-east4", true));
 
         Scrape drained = scrape();
         assertThat(drained.value("meridian_region_weight", "region", "us-east4")).isZero();
@@ -320,7 +294,7 @@ class MetricsProxyTest {
 
     /** Sends {@code request} as raw bytes on a new connection and reads until the router closes it. */
     private String rawExchange(String request) throws IOException {
-        try (Socket socket = new Socket("127.0.0.1", router.port())) {
+        try (Socket socket = new Socket("127.0.0.1", fixture.router().port())) {
             socket.setSoTimeout(10_000);
             socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
             socket.getOutputStream().flush();
@@ -330,8 +304,8 @@ class MetricsProxyTest {
 
     private List<JsonNode> accessLines() throws IOException {
         List<JsonNode> out = new ArrayList<>();
-        if (Files.exists(accessLog)) {
-            for (String line : Files.readAllLines(accessLog, StandardCharsets.UTF_8)) {
+        if (Files.exists(accessLog())) {
+            for (String line : Files.readAllLines(accessLog(), StandardCharsets.UTF_8)) {
                 out.add(JSON.readTree(line));
             }
         }
@@ -339,11 +313,11 @@ class MetricsProxyTest {
     }
 
     private Scrape scrape() {
-        return new Scrape(((PrometheusMeterRegistry) router.meterRegistry()).scrape());
+        return new Scrape(((PrometheusMeterRegistry) fixture.router().meterRegistry()).scrape());
     }
 
     private URI uri(String path) {
-        return URI.create("http://127.0.0.1:" + router.port() + path);
+        return URI.create("http://127.0.0.1:" + fixture.router().port() + path);
     }
 
     private static String[] with(String[] base, String... more) {

@@ -4,11 +4,8 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import dev.meridian.config.loading.ConfigLoader;
-import dev.meridian.loadtest.gateway.GatewayConfig;
-import dev.meridian.loadtest.gateway.SimulatedGateway;
 import dev.meridian.regions.RegionOverrides;
-import dev.meridian.router.MeridianServer;
+import dev.meridian.testing.RouterFixture;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -18,9 +15,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * What SREs change through the admin API, end to end through the data path: drains and weight
@@ -29,35 +25,13 @@ import org.junit.jupiter.api.Test;
  */
 class AdminOverridesProxyTest {
 
-    private static final String NEW_YORK = "40.71,-74.01";
+    private static final String NEW_YORK = RouterFixture.NEW_YORK;
 
-    private SimulatedGateway ashburn;
-    private SimulatedGateway monksCorner;
-    private MeridianServer router;
-
-    @BeforeEach
-    void start() {
-        ashburn = SimulatedGateway.start(GatewayConfig.of("us-east4-1"));
-        monksCorner = SimulatedGateway.start(GatewayConfig.of("us-east1-1"));
-        router = MeridianServer.start(ConfigLoader.create().parse("listen: {address: 127.0.0.1, port: 0}\n"
-                + "geo: {trusted-proxies: [127.0.0.1/32], location-headers: [X-Client-Geo-Location]}\n"
-                + "health: {probe: {enabled: false}}\n"
-                + "regions:\n"
-                // Within the 10 ms tie band of New York: they share its traffic by weight.
-                + "  - name: us-east4\n"
-                + "    location: {lat: 39.04, lon: -77.49}\n"
-                + "    endpoints: [\"http://127.0.0.1:" + ashburn.port() + "\"]\n"
-                + "  - name: us-east1\n"
-                + "    location: {lat: 33.20, lon: -80.01}\n"
-                + "    endpoints: [\"http://127.0.0.1:" + monksCorner.port() + "\"]\n", "admin.yaml"));
-    }
-
-    @AfterEach
-    void stop() {
-        router.close();
-        ashburn.close();
-        monksCorner.close();
-    }
+    // Within the 10 ms tie band of New York: they share its traffic by weight.
+    @RegisterExtension
+    final ProxyFixture fixture = ProxyFixture.of(RouterFixture.builder().locationHeader()
+            .region("us-east4", 1)
+            .region("us-east1", 1));
 
     private String regionOfCompletion(RawHttpClient client) throws IOException {
         client.send(("POST /v2/code/completions HTTP/1.1\r\nHost: t\r\nX-Client-Geo-Location: " + NEW_YORK
@@ -69,11 +43,11 @@ class AdminOverridesProxyTest {
 
     @Test
     void aDrainStopsNewRequestsAtOnceWhileAnInFlightStreamFinishes() throws Exception {
-        router.applyOverrides(RegionOverrides.NONE.withDrained("us-east1", true));
-        ashburn.holdStreams(true);
+        fixture.router().applyOverrides(RegionOverrides.NONE.withDrained("us-east1", true));
+        fixture.gateway("us-east4").holdStreams(true);
         List<String> received = new CopyOnWriteArrayList<>();
-        try (RawHttpClient streaming = new RawHttpClient(router.port());
-                RawHttpClient other = new RawHttpClient(router.port())) {
+        try (RawHttpClient streaming = new RawHttpClient(fixture.router().port());
+                RawHttpClient other = new RawHttpClient(fixture.router().port())) {
             streaming.send(("POST /v4/code/suggestions HTTP/1.1\r\nHost: t\r\nX-Client-Geo-Location: " + NEW_YORK
                     + "\r\nX-Sim-Chunks: 3\r\nContent-Length: 2\r\n\r\n{}").getBytes(StandardCharsets.ISO_8859_1));
             CompletableFuture<RawHttpClient.Response> stream = CompletableFuture.supplyAsync(() -> {
@@ -86,12 +60,12 @@ class AdminOverridesProxyTest {
             Awaitility.await("the stream started in us-east4").atMost(Duration.ofSeconds(5))
                     .until(() -> String.join("", received).contains("stream_start"));
 
-            router.applyOverrides(RegionOverrides.NONE.withDrained("us-east4", true));
+            fixture.router().applyOverrides(RegionOverrides.NONE.withDrained("us-east4", true));
             for (int i = 0; i < 20; i++) {
                 assertThat(regionOfCompletion(other)).as("new requests avoid the drained region").isEqualTo("us-east1");
             }
 
-            ashburn.holdStreams(false);
+            fixture.gateway("us-east4").holdStreams(false);
             RawHttpClient.Response done = stream.get(10, TimeUnit.SECONDS);
             assertThat(done.complete()).isTrue();
             assertThat(done.header("X-Meridian-Region")).isEqualTo("us-east4");
@@ -101,18 +75,18 @@ class AdminOverridesProxyTest {
 
     @Test
     void aWeightChangeMovesTrafficAsTheDryRunProjected() throws Exception {
-        try (RawHttpClient client = new RawHttpClient(router.port())) {
+        try (RawHttpClient client = new RawHttpClient(fixture.router().port())) {
             for (int i = 0; i < 400; i++) {
                 regionOfCompletion(client);
             }
-            assertThat(router.currentShares()).containsEntry("us-east4", 0.5).containsEntry("us-east1", 0.5);
+            assertThat(fixture.router().currentShares()).containsEntry("us-east4", 0.5).containsEntry("us-east1", 0.5);
 
             RegionOverrides change = RegionOverrides.NONE.withWeight("us-east4", 300);
-            Map<String, Double> projected = router.projectedShares(change);
-            assertThat(router.overrides()).as("a dry run changes nothing").isEqualTo(RegionOverrides.NONE);
+            Map<String, Double> projected = fixture.router().projectedShares(change);
+            assertThat(fixture.router().overrides()).as("a dry run changes nothing").isEqualTo(RegionOverrides.NONE);
             assertThat(projected.get("us-east4")).isEqualTo(0.75);
 
-            router.applyOverrides(change);
+            fixture.router().applyOverrides(change);
             int east4 = 0;
             int requests = 2000;
             for (int i = 0; i < requests; i++) {

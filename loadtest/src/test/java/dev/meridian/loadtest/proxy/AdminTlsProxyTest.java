@@ -9,6 +9,7 @@ import dev.meridian.loadtest.gateway.GatewayConfig;
 import dev.meridian.loadtest.gateway.SimulatedGateway;
 import dev.meridian.router.MeridianServer;
 import dev.meridian.router.admin.AdminServer;
+import dev.meridian.testing.RouterFixture;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -43,13 +44,11 @@ class AdminTlsProxyTest {
         tls = TlsFiles.create(dir);
         Path[] pair = tls.write("admin", tls.server("meridian-admin"));
         Path clientCa = tls.writeCa();
-        String yaml = ProxyFixture.yaml(List.of(gateway), """
-                admin:
-                  address: 127.0.0.1
-                  port: 0
-                  tokens: [{name: sre, token: %s, scope: write}]
-                  tls: {certificate: '%s', key: '%s', client-ca: '%s'}
-                """.formatted(TOKEN, pair[0], pair[1], clientCa));
+        String yaml = RouterFixture.builder()
+                .set("admin", "address: 127.0.0.1", "port: 0", "tokens: [{name: sre, token: " + TOKEN + ", scope: write}]",
+                        "tls: {certificate: '" + pair[0] + "', key: '" + pair[1] + "', client-ca: '" + clientCa + "'}")
+                .regionAt("us-east4", List.of(gateway.baseUri()))
+                .build().yaml();
         Path configFile = dir.resolve("meridian.yaml");
         Files.writeString(configFile, yaml);
         MeridianConfig config = ConfigLoader.create().load(configFile);

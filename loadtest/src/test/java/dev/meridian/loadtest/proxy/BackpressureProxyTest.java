@@ -2,8 +2,9 @@ package dev.meridian.loadtest.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.meridian.config.loading.ConfigLoader;
+import dev.meridian.config.MeridianConfig;
 import dev.meridian.router.MeridianServer;
+import dev.meridian.testing.RouterFixture;
 import io.netty.buffer.PooledByteBufAllocator;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -12,6 +13,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
@@ -25,14 +27,12 @@ class BackpressureProxyTest {
     void anUpstreamThatStopsReadingStallsTheClientUploadWithBoundedRouterMemory() throws Exception {
         try (ServerSocket upstream = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             upstream.setReceiveBufferSize(64 * 1024);
-            String yaml = "listen: {address: 127.0.0.1, port: 0}\n"
-                    + "server: {max-request-body: 256MiB}\n"
-                    + "health: {probe: {enabled: false}}\n"
-                    + "timeouts: {total: 30s}\n"
-                    + "regions:\n"
-                    + "  - name: us-east4\n"
-                    + "    endpoints: [\"http://127.0.0.1:" + upstream.getLocalPort() + "\"]\n";
-            try (MeridianServer router = MeridianServer.start(ConfigLoader.create().parse(yaml, "test.yaml"));
+            MeridianConfig config = RouterFixture.builder()
+                    .server("{max-request-body: 256MiB}")
+                    .set("timeouts", "{total: 30s}")
+                    .regionAt("us-east4", List.of("http://127.0.0.1:" + upstream.getLocalPort()))
+                    .build().config();
+            try (MeridianServer router = MeridianServer.start(config);
                     Socket client = new Socket(InetAddress.getLoopbackAddress(), router.port())) {
                 client.setSendBufferSize(64 * 1024);
                 AtomicLong sent = new AtomicLong();

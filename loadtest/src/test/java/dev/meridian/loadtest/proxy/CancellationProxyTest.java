@@ -6,24 +6,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.util.Map;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A client that leaves cancels its upstream exchange. */
 class CancellationProxyTest {
 
-    private ProxyFixture fixture;
-
-    @BeforeEach
-    void start() {
-        fixture = ProxyFixture.start(1, "");
-    }
-
-    @AfterEach
-    void stop() {
-        fixture.close();
-    }
+    @RegisterExtension
+    final ProxyFixture fixture = ProxyFixture.of(ProxyFixture.oneRegion(1));
 
     @Test
     void aClientThatDisconnectsMidStreamClosesTheUpstreamExchange() throws Exception {

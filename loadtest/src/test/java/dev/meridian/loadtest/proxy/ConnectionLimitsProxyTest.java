@@ -17,7 +17,7 @@ class ConnectionLimitsProxyTest {
 
     @Test
     void aConnectionOverThePerAddressLimitIsRefusedUntilOneCloses() throws Exception {
-        try (ProxyFixture fixture = ProxyFixture.start(1, "server: {max-connections-per-ip: 3}\n")) {
+        try (ProxyFixture fixture = ProxyFixture.start(ProxyFixture.oneRegion(1).server("{max-connections-per-ip: 3}"))) {
             List<RawHttpClient> open = new ArrayList<>();
             try {
                 for (int i = 0; i < 3; i++) {
@@ -47,7 +47,8 @@ class ConnectionLimitsProxyTest {
 
     @Test
     void aConnectionOverTheGlobalLimitIsRefused() throws Exception {
-        try (ProxyFixture fixture = ProxyFixture.start(1, "server: {max-connections: 3, max-connections-per-ip: 0}\n")) {
+        try (ProxyFixture fixture =
+                ProxyFixture.start(ProxyFixture.oneRegion(1).server("{max-connections: 3, max-connections-per-ip: 0}"))) {
             List<RawHttpClient> open = new ArrayList<>();
             try {
                 open.add(servedClient(fixture.port(), "127.0.0.1"));
@@ -56,7 +57,7 @@ class ConnectionLimitsProxyTest {
                 assertRefused(fixture.port(), "127.0.0.4");
                 assertThat(refused(fixture, "global")).isEqualTo(1);
                 assertThat(refused(fixture, "per_ip")).isZero();
-                assertThat(fixture.router.openClientConnections()).isEqualTo(3);
+                assertThat(fixture.router().openClientConnections()).isEqualTo(3);
             } finally {
                 for (RawHttpClient client : open) {
                     client.close();
@@ -67,7 +68,7 @@ class ConnectionLimitsProxyTest {
 
     @Test
     void aClientPipeliningMoreThanTheLimitGetsTheOwedResponsesThenTheConnectionCloses() throws Exception {
-        try (ProxyFixture fixture = ProxyFixture.start(1, "server: {max-pipelined-requests: 4}\n");
+        try (ProxyFixture fixture = ProxyFixture.start(ProxyFixture.oneRegion(1).server("{max-pipelined-requests: 4}"));
                 RawHttpClient client = new RawHttpClient(fixture.port())) {
             StringBuilder flood = new StringBuilder();
             for (int i = 1; i <= 12; i++) {
@@ -89,7 +90,7 @@ class ConnectionLimitsProxyTest {
 
     @Test
     void pipeliningWithinTheLimitIsServedAndKeepsTheConnection() throws Exception {
-        try (ProxyFixture fixture = ProxyFixture.start(1, "server: {max-pipelined-requests: 4}\n");
+        try (ProxyFixture fixture = ProxyFixture.start(ProxyFixture.oneRegion(1).server("{max-pipelined-requests: 4}"));
                 RawHttpClient client = new RawHttpClient(fixture.port())) {
             client.send(HEALTHZ.repeat(5));
             for (int i = 0; i < 5; i++) {
@@ -133,7 +134,7 @@ class ConnectionLimitsProxyTest {
     }
 
     private static double refused(ProxyFixture fixture, String reason) {
-        return fixture.router.meterRegistry().get("meridian.client.connections.refused").tag("reason", reason)
+        return fixture.router().meterRegistry().get("meridian.client.connections.refused").tag("reason", reason)
                 .counter().count();
     }
 }

@@ -2,13 +2,12 @@ package dev.meridian.loadtest.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.meridian.config.loading.ConfigLoader;
 import dev.meridian.loadtest.gateway.Fault;
-import dev.meridian.loadtest.gateway.GatewayConfig;
 import dev.meridian.loadtest.gateway.SimulatedGateway;
 import dev.meridian.regions.ClientLocation;
 import dev.meridian.regions.RegionCandidate;
 import dev.meridian.router.MeridianServer;
+import dev.meridian.testing.RouterFixture;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -21,9 +20,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Failover end to end: two regions of two simulated replicas each, clients in New York (nearest:
@@ -31,71 +29,42 @@ import org.junit.jupiter.api.Test;
  */
 class FailoverProxyTest {
 
-    private static final String NEW_YORK = "40.71,-74.01";
     private static final ClientLocation NEW_YORK_LOCATION =
             new ClientLocation(40.71, -74.01, ClientLocation.Source.HEADER, null);
 
-    private final List<SimulatedGateway> east = new ArrayList<>();
-    private final List<SimulatedGateway> europe = new ArrayList<>();
-    private MeridianServer router;
+    @RegisterExtension
+    final ProxyFixture fixture = ProxyFixture.of(RouterFixture.builder()
+            .locationHeader()
+            // A generous probe timeout: two CPU-starved probes of a healthy region must not mark it down.
+            .health("probe: {interval: 100ms, timeout: 500ms, unhealthy-threshold: 2, healthy-threshold: 2}",
+                    "outlier: {consecutive-failures: 5, base-ejection: 500ms}",
+                    "breaker: {open-duration: 500ms}")
+            .set("retries", "{budget-ratio: 0.2, budget-window: 10s, min-per-second: 1}")
+            .region("us-east4", 2)
+            .region("europe-west2", 2)
+            .route("completions", "/v2/code/completions", "retry: {max-attempts: 3, non-idempotent: true}",
+                    "timeouts: {connect: 300ms, first-byte: 2s, total: 5s}")
+            .route("suggestions", "/v4/code/suggestions", "retry: {max-attempts: 3, non-idempotent: true}"));
 
-    @BeforeEach
-    void start() {
-        for (int i = 1; i <= 2; i++) {
-            east.add(SimulatedGateway.start(GatewayConfig.of("us-east4-" + i)));
-            europe.add(SimulatedGateway.start(GatewayConfig.of("europe-west2-" + i)));
-        }
-        String yaml = "listen: {address: 127.0.0.1, port: 0}\n"
-                + "geo: {trusted-proxies: [127.0.0.1/32], location-headers: [X-Client-Geo-Location]}\n"
-                + "health:\n"
-                // A generous probe timeout: two CPU-starved probes of a healthy region must not mark it down.
-                + "  probe: {interval: 100ms, timeout: 500ms, unhealthy-threshold: 2, healthy-threshold: 2}\n"
-                + "  outlier: {consecutive-failures: 5, base-ejection: 500ms}\n"
-                + "  breaker: {open-duration: 500ms}\n"
-                + "retries: {budget-ratio: 0.2, budget-window: 10s, min-per-second: 1}\n"
-                + "regions:\n"
-                + "  - name: us-east4\n"
-                + "    location: {lat: 39.04, lon: -77.49}\n"
-                + "    endpoints: [" + endpoints(east) + "]\n"
-                + "  - name: europe-west2\n"
-                + "    location: {lat: 51.51, lon: -0.13}\n"
-                + "    endpoints: [" + endpoints(europe) + "]\n"
-                + "routes:\n"
-                + "  - name: completions\n"
-                + "    path-prefix: /v2/code/completions\n"
-                + "    retry: {max-attempts: 3, non-idempotent: true}\n"
-                + "    timeouts: {connect: 300ms, first-byte: 2s, total: 5s}\n"
-                + "  - name: suggestions\n"
-                + "    path-prefix: /v4/code/suggestions\n"
-                + "    retry: {max-attempts: 3, non-idempotent: true}\n";
-        router = MeridianServer.start(ConfigLoader.create().parse(yaml, "failover.yaml"));
+    private List<SimulatedGateway> east() {
+        return fixture.gateways("us-east4");
     }
 
-    private static String endpoints(List<SimulatedGateway> gateways) {
-        List<String> uris = new ArrayList<>();
-        for (SimulatedGateway gateway : gateways) {
-            uris.add("\"http://127.0.0.1:" + gateway.port() + "\"");
-        }
-        return String.join(", ", uris);
-    }
-
-    @AfterEach
-    void stop() {
-        if (router != null) {
-            router.close();
-            router = null;
-        }
-        east.forEach(SimulatedGateway::close);
-        europe.forEach(SimulatedGateway::close);
+    private List<SimulatedGateway> europe() {
+        return fixture.gateways("europe-west2");
     }
 
     private RawHttpClient.Response completion(RawHttpClient client) throws Exception {
-        client.send(("POST /v2/code/completions HTTP/1.1\r\nHost: t\r\nX-Client-Geo-Location: " + NEW_YORK
+        client.send(("POST /v2/code/completions HTTP/1.1\r\nHost: t\r\nX-Client-Geo-Location: " + RouterFixture.NEW_YORK
                 + "\r\nContent-Length: 2\r\n\r\n{}").getBytes(StandardCharsets.ISO_8859_1));
         return client.readResponse();
     }
 
     private RegionCandidate candidate(String region) {
+        return candidate(fixture.router(), region);
+    }
+
+    private static RegionCandidate candidate(MeridianServer router, String region) {
         return router.explain(InetAddress.getLoopbackAddress(), NEW_YORK_LOCATION, "/v2/code/completions", null)
                 .candidates().stream().filter(c -> c.region().equals(region)).findFirst().orElseThrow();
     }
@@ -120,7 +89,7 @@ class FailoverProxyTest {
             Thread client = new Thread(() -> {
                 try {
                     for (int i = 0; i < 20_000 && running.get(); i++) {
-                        try (RawHttpClient connection = new RawHttpClient(router.port())) {
+                        try (RawHttpClient connection = new RawHttpClient(fixture.port())) {
                             for (int k = 0; k < 20 && running.get(); k++) {
                                 int status = completion(connection).status();
                                 if (status == 200) {
@@ -142,10 +111,10 @@ class FailoverProxyTest {
         }
         try {
             Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> ok.get() > 200);
-            assertThat(requests(east)).as("before the outage, New York goes to us-east4").isPositive();
+            assertThat(requests(east())).as("before the outage, New York goes to us-east4").isPositive();
 
             long downAt = System.nanoTime();
-            east.forEach(SimulatedGateway::down);
+            east().forEach(SimulatedGateway::down);
             Awaitility.await("us-east4 detected down").atMost(Duration.ofSeconds(1))
                     .pollInterval(Duration.ofMillis(20))
                     .until(() -> !candidate("us-east4").available());
@@ -153,11 +122,11 @@ class FailoverProxyTest {
             int okAtDetection = ok.get();
             Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> ok.get() > okAtDetection + 200);
 
-            long europeBefore = requests(europe);
-            east.forEach(SimulatedGateway::up);
+            long europeBefore = requests(europe());
+            east().forEach(SimulatedGateway::up);
             Awaitility.await("traffic back in us-east4").atMost(Duration.ofSeconds(5))
-                    .until(() -> candidate("us-east4").available() && requests(east) > 0);
-            assertThat(requests(europe)).isGreaterThanOrEqualTo(europeBefore);
+                    .until(() -> candidate("us-east4").available() && requests(east()) > 0);
+            assertThat(requests(europe())).isGreaterThanOrEqualTo(europeBefore);
             System.out.printf("hard-down: detected in %d ms, %d requests ok, failures %s%n",
                     detectedMillis, ok.get(), failures);
         } finally {
@@ -178,7 +147,7 @@ class FailoverProxyTest {
         CountDownLatch done = new CountDownLatch(clients);
         for (int t = 0; t < clients; t++) {
             Thread client = new Thread(() -> {
-                try (RawHttpClient connection = new RawHttpClient(router.port())) {
+                try (RawHttpClient connection = new RawHttpClient(fixture.port())) {
                     for (int i = 0; i < 100_000 && running.get(); i++) {
                         boolean afterDetection = detected.get();
                         if (completion(connection).status() == 200) {
@@ -201,7 +170,7 @@ class FailoverProxyTest {
         try {
             Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> ok.get() > 200);
             long vanished = System.nanoTime();
-            east.forEach(g -> g.setFault(Fault.hang()));
+            east().forEach(g -> g.setFault(Fault.hang()));
             Awaitility.await("us-east4 detected unavailable").atMost(Duration.ofSeconds(3))
                     .pollInterval(Duration.ofMillis(20))
                     .until(() -> !candidate("us-east4").available());
@@ -213,7 +182,7 @@ class FailoverProxyTest {
                     detectedMillis, failed.get(), clients);
         } finally {
             running.set(false);
-            east.forEach(g -> g.setFault(Fault.none()));
+            east().forEach(g -> g.setFault(Fault.none()));
             assertThat(done.await(10, TimeUnit.SECONDS)).isTrue();
         }
         assertThat(failed.get()).as("the requests in flight when the region vanished were rescued").isZero();
@@ -231,9 +200,9 @@ class FailoverProxyTest {
             // Flip faster than the probes (every 100 ms, two results in a row needed to change state).
             scheduler.scheduleAtFixedRate(() -> {
                 if (up.getAndSet(!up.get())) {
-                    east.get(0).down();
+                    east().get(0).down();
                 } else {
-                    east.get(0).up();
+                    east().get(0).up();
                 }
             }, 0, 60, TimeUnit.MILLISECONDS);
             scheduler.scheduleAtFixedRate(() -> {
@@ -247,7 +216,7 @@ class FailoverProxyTest {
         } finally {
             scheduler.shutdownNow();
             assertThat(scheduler.awaitTermination(5, TimeUnit.SECONDS)).isTrue();
-            east.get(0).up();
+            east().get(0).up();
         }
         for (int i = 1; i < transitions.size(); i++) {
             long gapMillis = (transitions.get(i) - transitions.get(i - 1)) / 1_000_000;
@@ -260,60 +229,50 @@ class FailoverProxyTest {
 
     @Test
     void aSlowRegionLosesItsShareInLatencyAwareModeWithoutBeingEjected() throws Exception {
-        stop();
-        east.clear();
-        europe.clear();
+        fixture.close();
         // Two regions within the 10 ms tie band of New York: they share its traffic by weight.
-        SimulatedGateway ashburn = SimulatedGateway.start(GatewayConfig.of("us-east4-1"));
-        SimulatedGateway monksCorner = SimulatedGateway.start(GatewayConfig.of("us-east1-1"));
-        east.add(ashburn);
-        europe.add(monksCorner);
-        router = MeridianServer.start(ConfigLoader.create().parse("listen: {address: 127.0.0.1, port: 0}\n"
-                + "health:\n"
-                + "  probe: {interval: 100ms, timeout: 2s}\n"
-                + "routing: {mode: latency-aware, tie-band: 10ms, hysteresis: 5ms}\n"
-                + "regions:\n"
-                + "  - name: us-east4\n"
-                + "    location: {lat: 39.04, lon: -77.49}\n"
-                + "    endpoints: [\"http://127.0.0.1:" + ashburn.port() + "\"]\n"
-                + "  - name: us-east1\n"
-                + "    location: {lat: 33.20, lon: -80.01}\n"
-                + "    endpoints: [\"http://127.0.0.1:" + monksCorner.port() + "\"]\n", "slow.yaml"));
-        Awaitility.await("both regions share New York").atMost(Duration.ofSeconds(15))
-                .until(() -> candidate("us-east4").share() > 0 && candidate("us-east1").share() > 0);
+        try (ProxyFixture tied = ProxyFixture.start(RouterFixture.builder()
+                .health("probe: {interval: 100ms, timeout: 2s}")
+                .set("routing", "{mode: latency-aware, tie-band: 10ms, hysteresis: 5ms}")
+                .region("us-east4", 1)
+                .region("us-east1", 1))) {
+            MeridianServer router = tied.router();
+            Awaitility.await("both regions share New York").atMost(Duration.ofSeconds(15))
+                    .until(() -> candidate(router, "us-east4").share() > 0 && candidate(router, "us-east1").share() > 0);
 
-        ashburn.setFault(new Fault.Slow(Duration.ofMillis(150)));
-        Awaitility.await("us-east4's share falls as its measured latency rises").atMost(Duration.ofSeconds(5))
-                .until(() -> candidate("us-east4").share() == 0.0);
-        RegionCandidate slow = candidate("us-east4");
-        assertThat(slow.available()).as("slow is not unhealthy").isTrue();
-        assertThat(slow.availableEndpoints()).isEqualTo(1);
-        assertThat(slow.latencyMs()).as("measured latency, ms").isGreaterThan(10.0);
+            tied.gateways("us-east4").get(0).setFault(new Fault.Slow(Duration.ofMillis(150)));
+            Awaitility.await("us-east4's share falls as its measured latency rises").atMost(Duration.ofSeconds(5))
+                    .until(() -> candidate(router, "us-east4").share() == 0.0);
+            RegionCandidate slow = candidate(router, "us-east4");
+            assertThat(slow.available()).as("slow is not unhealthy").isTrue();
+            assertThat(slow.availableEndpoints()).isEqualTo(1);
+            assertThat(slow.latencyMs()).as("measured latency, ms").isGreaterThan(10.0);
+        }
     }
 
     @Test
     void a503IsRetriedInTheNextRegion() throws Exception {
-        east.forEach(g -> g.setFault(new Fault.Errors(503, 1.0, null)));
-        try (RawHttpClient client = new RawHttpClient(router.port())) {
+        east().forEach(g -> g.setFault(new Fault.Errors(503, 1.0, null)));
+        try (RawHttpClient client = new RawHttpClient(fixture.port())) {
             RawHttpClient.Response response = completion(client);
             assertThat(response.status()).isEqualTo(200);
             assertThat(response.header("X-Meridian-Region")).isEqualTo("europe-west2");
         }
-        assertThat(requests(east)).as("one attempt in us-east4").isEqualTo(1);
-        assertThat(requests(europe)).as("one retry in europe-west2").isEqualTo(1);
+        assertThat(requests(east())).as("one attempt in us-east4").isEqualTo(1);
+        assertThat(requests(europe())).as("one retry in europe-west2").isEqualTo(1);
     }
 
     @Test
     void withEveryRegionFailingRetriesStayWithinTheBudget() throws Exception {
-        east.forEach(g -> g.setFault(new Fault.Errors(503, 1.0, null)));
-        europe.forEach(g -> g.setFault(new Fault.Errors(503, 1.0, null)));
+        east().forEach(g -> g.setFault(new Fault.Errors(503, 1.0, null)));
+        europe().forEach(g -> g.setFault(new Fault.Errors(503, 1.0, null)));
         int requests = 200;
-        try (RawHttpClient client = new RawHttpClient(router.port())) {
+        try (RawHttpClient client = new RawHttpClient(fixture.port())) {
             for (int i = 0; i < requests; i++) {
                 assertThat(completion(client).status()).isEqualTo(503);
             }
         }
-        long attempts = requests(east) + requests(europe);
+        long attempts = requests(east()) + requests(europe());
         assertThat(attempts)
                 .as("first attempts plus at most 20%% retries plus a floor of 1/s over 10 s")
                 .isBetween((long) requests, (long) (requests * 1.2) + 10);
@@ -321,8 +280,8 @@ class FailoverProxyTest {
 
     @Test
     void a429LowersTheRegionsShareForItsRetryAfterWithoutMarkingItUnhealthy() throws Exception {
-        east.forEach(g -> g.setFault(new Fault.Errors(429, 1.0, Duration.ofSeconds(2))));
-        try (RawHttpClient client = new RawHttpClient(router.port())) {
+        east().forEach(g -> g.setFault(new Fault.Errors(429, 1.0, Duration.ofSeconds(2))));
+        try (RawHttpClient client = new RawHttpClient(fixture.port())) {
             RawHttpClient.Response response = completion(client);
             assertThat(response.status()).as("retried elsewhere").isEqualTo(200);
             assertThat(response.header("X-Meridian-Region")).isEqualTo("europe-west2");
@@ -332,36 +291,36 @@ class FailoverProxyTest {
         assertThat(throttled.availableEndpoints()).isEqualTo(2);
         assertThat(throttled.share()).as("capacity 0.5 while Retry-After runs").isEqualTo(0.5);
 
-        east.forEach(g -> g.setFault(Fault.none()));
+        east().forEach(g -> g.setFault(Fault.none()));
         Awaitility.await("share recovers after Retry-After").atMost(Duration.ofSeconds(5))
                 .until(() -> candidate("us-east4").share() == 1.0);
     }
 
     @Test
     void halfTheEndpointsDownSpillsThirtyPercentToTheNextRegion() throws Exception {
-        east.get(0).down();
+        east().get(0).down();
         Awaitility.await("one us-east4 replica detected down").atMost(Duration.ofSeconds(2))
                 .until(() -> candidate("us-east4").availableEndpoints() == 1);
         assertThat(candidate("us-east4").share()).isEqualTo(0.7);
         assertThat(candidate("europe-west2").share()).isEqualTo(0.3);
 
-        long eastBefore = requests(east);
-        long europeBefore = requests(europe);
-        try (RawHttpClient client = new RawHttpClient(router.port())) {
+        long eastBefore = requests(east());
+        long europeBefore = requests(europe());
+        try (RawHttpClient client = new RawHttpClient(fixture.port())) {
             for (int i = 0; i < 1000; i++) {
                 assertThat(completion(client).status()).isEqualTo(200);
             }
         }
-        double eastShare = (requests(east) - eastBefore) / 1000.0;
-        assertThat(requests(europe) - europeBefore + requests(east) - eastBefore).isEqualTo(1000);
+        double eastShare = (requests(east()) - eastBefore) / 1000.0;
+        assertThat(requests(europe()) - europeBefore + requests(east()) - eastBefore).isEqualTo(1000);
         assertThat(eastShare).isBetween(0.65, 0.75);
     }
 
     @Test
     void aStreamBrokenMidwayEndsWithAnErrorEventAndIsNotRetried() throws Exception {
-        east.forEach(g -> g.setFault(new Fault.ResetMidStream(2)));
-        try (RawHttpClient client = new RawHttpClient(router.port())) {
-            client.send(("POST /v4/code/suggestions HTTP/1.1\r\nHost: t\r\nX-Client-Geo-Location: " + NEW_YORK
+        east().forEach(g -> g.setFault(new Fault.ResetMidStream(2)));
+        try (RawHttpClient client = new RawHttpClient(fixture.port())) {
+            client.send(("POST /v4/code/suggestions HTTP/1.1\r\nHost: t\r\nX-Client-Geo-Location: " + RouterFixture.NEW_YORK
                     + "\r\nX-Sim-Chunks: 10\r\nContent-Length: 2\r\n\r\n{}").getBytes(StandardCharsets.ISO_8859_1));
             RawHttpClient.Response response = client.readResponse();
             assertThat(response.status()).isEqualTo(200);
@@ -369,22 +328,22 @@ class FailoverProxyTest {
             assertThat(response.text()).contains("event: stream_start").contains("event: error")
                     .doesNotContain("stream_end");
         }
-        assertThat(requests(east, "/v4/code/suggestions")).isEqualTo(1);
-        assertThat(requests(europe, "/v4/code/suggestions")).as("nothing is retried after the first byte").isZero();
+        assertThat(requests(east(), "/v4/code/suggestions")).isEqualTo(1);
+        assertThat(requests(europe(), "/v4/code/suggestions")).as("nothing is retried after the first byte").isZero();
     }
 
     @Test
     void clientsThatCancelDoNotEjectAnEndpoint() throws Exception {
         for (int i = 0; i < 10; i++) {
-            try (RawHttpClient client = new RawHttpClient(router.port())) {
-                client.send(("POST /v2/code/completions HTTP/1.1\r\nHost: t\r\nX-Client-Geo-Location: " + NEW_YORK
+            try (RawHttpClient client = new RawHttpClient(fixture.port())) {
+                client.send(("POST /v2/code/completions HTTP/1.1\r\nHost: t\r\nX-Client-Geo-Location: " + RouterFixture.NEW_YORK
                         + "\r\nX-Sim-Delay: 5s\r\nContent-Length: 2\r\n\r\n{}").getBytes(StandardCharsets.ISO_8859_1));
                 int expected = i + 1;
-                Awaitility.await().atMost(Duration.ofSeconds(2)).until(() -> requests(east) >= expected);
+                Awaitility.await().atMost(Duration.ofSeconds(2)).until(() -> requests(east()) >= expected);
             }
         }
         Awaitility.await().atMost(Duration.ofSeconds(5))
-                .until(() -> east.stream().mapToLong(g -> g.stats().cancelled()).sum() == 10);
+                .until(() -> east().stream().mapToLong(g -> g.stats().cancelled()).sum() == 10);
         assertThat(candidate("us-east4").availableEndpoints()).as("cancellations are not failures").isEqualTo(2);
     }
 }

@@ -6,9 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.meridian.loadtest.gateway.GatewayConfig;
 import dev.meridian.loadtest.gateway.SimulatedGateway;
-import java.io.BufferedReader;
+import dev.meridian.testing.JavaProcess;
+import dev.meridian.testing.RouterFixture;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.file.Files;
@@ -19,7 +19,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
@@ -37,21 +36,17 @@ class GracefulShutdownProcessTest {
     void sigtermLetsAnInFlightStreamFinishStopsAcceptingAndExitsZero() throws Exception {
         try (SimulatedGateway gateway = SimulatedGateway.start(GatewayConfig.of("us-east4-1"))) {
             Path config = dir.resolve("meridian.yaml");
-            Files.writeString(config, ProxyFixture.yaml(List.of(gateway),
-                    "server: {shutdown-grace: 20s}\nadmin: {port: 0, state-file: " + dir.resolve("state.json") + "}\n"));
-            Process router = new ProcessBuilder(
-                            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                            "-cp", System.getProperty("java.class.path"),
-                            "dev.meridian.router.Main", "run", "--config", config.toString())
-                    .redirectErrorStream(true)
-                    .start();
-            List<String> output = new CopyOnWriteArrayList<>();
-            CompletableFuture<Integer> port = new CompletableFuture<>();
-            Thread reader = new Thread(() -> readOutput(router, output, port), "router-output");
-            reader.setDaemon(true);
-            reader.start();
-            try {
-                int routerPort = port.get(30, TimeUnit.SECONDS);
+            Files.writeString(config, RouterFixture.builder()
+                    .server("{shutdown-grace: 20s}")
+                    .set("admin", "{port: 0, state-file: " + dir.resolve("state.json") + "}")
+                    .regionAt("us-east4", List.of(gateway.baseUri()))
+                    .build().yaml());
+            try (JavaProcess child = JavaProcess.start("dev.meridian.router.Main", "run", "--config", config.toString())) {
+                Process router = child.process();
+                Awaitility.await("listening").atMost(Duration.ofSeconds(30))
+                        .until(() -> child.find(LISTENING).isPresent() || !router.isAlive());
+                int routerPort = Integer.parseInt(child.find(LISTENING).orElseThrow(
+                        () -> new AssertionError("router exited before listening; " + child)).group(1));
                 gateway.holdStreams(true);
                 List<String> received = new CopyOnWriteArrayList<>();
                 try (RawHttpClient client = new RawHttpClient(routerPort)) {
@@ -73,8 +68,8 @@ class GracefulShutdownProcessTest {
                     // "listener closed", not the signal's own "received SIGTERM; draining", which is
                     // logged before the listener closes (a connect in between would still succeed).
                     Awaitility.await("listener closed").atMost(Duration.ofSeconds(10))
-                            .until(() -> output.stream().anyMatch(l -> l.contains("draining: listener closed")) || !router.isAlive());
-                    assertThat(output).as("router output").anyMatch(l -> l.contains("draining: listener closed"));
+                            .until(() -> child.printed("draining: listener closed") || !router.isAlive());
+                    assertThat(child.printed("draining: listener closed")).as("router output: %s", child).isTrue();
                     assertThatThrownBy(() -> new Socket().connect(new InetSocketAddress("127.0.0.1", routerPort), 1000))
                             .as("no new connections while draining")
                             .isInstanceOf(IOException.class);
@@ -86,28 +81,9 @@ class GracefulShutdownProcessTest {
                     assertThat(done.complete()).isTrue();
                     assertThat(done.text()).contains("stream_end");
                 }
-                assertThat(router.waitFor(20, TimeUnit.SECONDS)).as("router exited; output: %s", output).isTrue();
-                assertThat(router.exitValue()).as("exit status; output: %s", output).isZero();
-            } finally {
-                router.destroyForcibly();
-                router.waitFor(10, TimeUnit.SECONDS);
+                assertThat(router.waitFor(20, TimeUnit.SECONDS)).as("router exited; %s", child).isTrue();
+                assertThat(router.exitValue()).as("exit status; %s", child).isZero();
             }
         }
-    }
-
-    private static void readOutput(Process process, List<String> output, CompletableFuture<Integer> port) {
-        try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(), UTF_8))) {
-            String line;
-            while ((line = lines.readLine()) != null) {
-                output.add(line);
-                Matcher matcher = LISTENING.matcher(line);
-                if (matcher.find()) {
-                    port.complete(Integer.parseInt(matcher.group(1)));
-                }
-            }
-        } catch (IOException e) {
-            port.completeExceptionally(e);
-        }
-        port.completeExceptionally(new IllegalStateException("router exited before listening: " + output));
     }
 }

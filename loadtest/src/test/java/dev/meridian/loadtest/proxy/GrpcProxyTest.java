@@ -3,15 +3,11 @@ package dev.meridian.loadtest.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.meridian.config.loading.ConfigLoader;
-import dev.meridian.config.MeridianConfig;
 import dev.meridian.loadtest.gateway.Fault;
-import dev.meridian.loadtest.gateway.GatewayConfig;
-import dev.meridian.loadtest.gateway.SimulatedGateway;
 import dev.meridian.loadtest.grpc.GrpcChatClient;
 import dev.meridian.loadtest.grpc.GrpcChatClient.ChatMessage;
 import dev.meridian.loadtest.grpc.GrpcChatClient.Conversation;
-import dev.meridian.router.MeridianServer;
+import dev.meridian.testing.RouterFixture;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.micrometer.core.instrument.Counter;
@@ -30,46 +26,27 @@ class GrpcProxyTest {
 
     private static final Duration WAIT = Duration.ofSeconds(10);
 
-    private SimulatedGateway first;
-    private SimulatedGateway second;
-    private MeridianServer router;
+    private ProxyFixture fixture;
 
-    private void start(String extraRegionYaml) {
-        first = SimulatedGateway.start(GatewayConfig.of("first-1"));
-        second = SimulatedGateway.start(GatewayConfig.of("second-1"));
-        String yaml = """
-                listen: {address: 127.0.0.1, port: 0}
-                health: {probe: {enabled: false}}
-                regions:
-                  - {name: first, protocol: h2c, endpoints: ["http://127.0.0.1:%d"]%s}
-                  - {name: second, protocol: h2c, endpoints: ["http://127.0.0.1:%d"]}
-                routes:
-                  - name: chat
-                    path-prefix: /meridian.sim.v1.Chat
-                    grpc: true
-                    timeouts: {first-byte: 1h, idle: 1h, total: 1h}
-                """.formatted(first.port(), extraRegionYaml, second.port());
-        MeridianConfig config = ConfigLoader.create().parse(yaml, "grpc.yaml");
-        router = MeridianServer.start(config);
+    /** Two h2c regions, {@code first} and {@code second}, and the simulated gateway's chat service as a gRPC route. */
+    private void start() {
+        fixture = ProxyFixture.start(RouterFixture.builder()
+                .region("first", 1, "protocol: h2c")
+                .region("second", 1, "protocol: h2c")
+                .route("chat", "/meridian.sim.v1.Chat", "grpc: true", "timeouts: {first-byte: 1h, idle: 1h, total: 1h}"));
     }
 
     @AfterEach
     void tearDown() {
-        if (router != null) {
-            router.close();
-        }
-        if (first != null) {
-            first.close();
-        }
-        if (second != null) {
-            second.close();
+        if (fixture != null) {
+            fixture.close();
         }
     }
 
     @Test
     void aBidirectionalStreamExchangesMessagesBothWaysForItsWholeLife() throws Exception {
-        start("");
-        try (GrpcChatClient client = GrpcChatClient.plaintext("127.0.0.1", router.port());
+        start();
+        try (GrpcChatClient client = GrpcChatClient.plaintext("127.0.0.1", fixture.port());
                 Conversation call = client.converse(new Metadata())) {
             for (int i = 1; i <= 100; i++) {
                 call.send(new ChatMessage("message " + i, i, ""));
@@ -83,15 +60,15 @@ class GrpcProxyTest {
             assertThat(call.awaitClose(WAIT).getCode()).isEqualTo(Status.Code.OK);
         }
         assertThat(grpcResponses("first", "OK")).isEqualTo(1.0);
-        assertThat(second.stats().requests()).isZero();
+        assertThat(fixture.gateway("second").stats().requests()).isZero();
     }
 
     @Test
     void aRegionThatFailsBeforeTheFirstResponseFrameIsFailedOver() throws Exception {
-        start("");
-        first.down(); // connections refused from now on
+        start();
+        fixture.gateway("first").down(); // connections refused from now on
 
-        try (GrpcChatClient client = GrpcChatClient.plaintext("127.0.0.1", router.port());
+        try (GrpcChatClient client = GrpcChatClient.plaintext("127.0.0.1", fixture.port());
                 Conversation call = client.converse(new Metadata())) {
             call.send(new ChatMessage("hello", 1, ""));
             ChatMessage reply = call.nextReply(WAIT);
@@ -102,17 +79,17 @@ class GrpcProxyTest {
             assertThat(call.awaitClose(WAIT).getCode()).isEqualTo(Status.Code.OK);
         }
         assertThat(grpcResponses("second", "OK")).isEqualTo(1.0);
-        assertThat(router.meterRegistry().find("meridian.failovers").tag("from_region", "first")
+        assertThat(fixture.router().meterRegistry().find("meridian.failovers").tag("from_region", "first")
                 .tag("to_region", "second").counter()).isNotNull();
     }
 
     @Test
     void aStatusFromTheRegionReachesTheClientIntactAndIsCounted() throws Exception {
-        start("");
+        start();
         Metadata fail = new Metadata();
         fail.put(GrpcChatClient.SIM_FAIL, "resource_exhausted");
 
-        try (GrpcChatClient client = GrpcChatClient.plaintext("127.0.0.1", router.port());
+        try (GrpcChatClient client = GrpcChatClient.plaintext("127.0.0.1", fixture.port());
                 Conversation call = client.converse(fail)) {
             call.send(new ChatMessage("hello", 1, ""));
             call.halfClose();
@@ -123,16 +100,16 @@ class GrpcProxyTest {
         }
         // A gRPC error is an answer, not a region failure: it is passed on, not retried elsewhere.
         assertThat(grpcResponses("first", "RESOURCE_EXHAUSTED")).isEqualTo(1.0);
-        assertThat(second.stats().requests()).isZero();
+        assertThat(fixture.gateway("second").stats().requests()).isZero();
     }
 
     @Test
     void whenNoRegionCanTakeTheCallTheClientGetsAGrpcStatusNotAnHttpError() throws Exception {
-        start("");
-        first.down();
-        second.down();
+        start();
+        fixture.gateway("first").down();
+        fixture.gateway("second").down();
 
-        try (GrpcChatClient client = GrpcChatClient.plaintext("127.0.0.1", router.port());
+        try (GrpcChatClient client = GrpcChatClient.plaintext("127.0.0.1", fixture.port());
                 Conversation call = client.converse(new Metadata())) {
             call.send(new ChatMessage("hello", 1, ""));
             call.halfClose();
@@ -147,31 +124,25 @@ class GrpcProxyTest {
 
     @Test
     void grpcHealthProbesMarkARegionThatIsNotServingDown() throws Exception {
-        first = SimulatedGateway.start(GatewayConfig.of("first-1"));
-        second = SimulatedGateway.start(GatewayConfig.of("second-1"));
-        String yaml = """
-                listen: {address: 127.0.0.1, port: 0}
-                health: {probe: {interval: 200ms, timeout: 1s, unhealthy-threshold: 1, healthy-threshold: 1}}
-                regions:
-                  - {name: first, protocol: h2c, probe: grpc, endpoints: ["http://127.0.0.1:%d"]}
-                  - {name: second, protocol: h2c, probe: grpc, endpoints: ["http://127.0.0.1:%d"]}
-                """.formatted(first.port(), second.port());
-        router = MeridianServer.start(ConfigLoader.create().parse(yaml, "grpc-health.yaml"));
-        await().atMost(WAIT).until(() -> router.healthReport().toString().contains("first"));
+        fixture = ProxyFixture.start(RouterFixture.builder()
+                .health("{probe: {interval: 200ms, timeout: 1s, unhealthy-threshold: 1, healthy-threshold: 1}}")
+                .region("first", 1, "protocol: h2c", "probe: grpc")
+                .region("second", 1, "protocol: h2c", "probe: grpc"));
+        await().atMost(WAIT).until(() -> fixture.router().healthReport().toString().contains("first"));
         await().atMost(WAIT).untilAsserted(() -> assertThat(healthy("first")).isEqualTo(1.0));
 
-        first.setFault(new Fault.Errors(503, 1.0, null));
+        fixture.gateway("first").setFault(new Fault.Errors(503, 1.0, null));
 
         await().atMost(WAIT).untilAsserted(() -> assertThat(healthy("first")).isZero());
         assertThat(healthy("second")).isEqualTo(1.0);
     }
 
     private double healthy(String region) {
-        return router.meterRegistry().get("meridian.region.healthy.endpoints").tag("region", region).gauge().value();
+        return fixture.router().meterRegistry().get("meridian.region.healthy.endpoints").tag("region", region).gauge().value();
     }
 
     private double grpcResponses(String region, String status) {
-        Counter counter = router.meterRegistry().find("meridian.grpc.responses").tag("region", region)
+        Counter counter = fixture.router().meterRegistry().find("meridian.grpc.responses").tag("region", region)
                 .tag("grpc_status", status).counter();
         return counter == null ? 0 : counter.count();
     }

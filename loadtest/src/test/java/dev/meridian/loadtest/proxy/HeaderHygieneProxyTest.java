@@ -2,24 +2,14 @@ package dev.meridian.loadtest.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** What the upstream sees of a request, and what the client sees of a response. */
 class HeaderHygieneProxyTest {
 
-    private ProxyFixture fixture;
-
-    @BeforeEach
-    void start() {
-        fixture = ProxyFixture.start(1, "");
-    }
-
-    @AfterEach
-    void stop() {
-        fixture.close();
-    }
+    @RegisterExtension
+    final ProxyFixture fixture = ProxyFixture.of(ProxyFixture.oneRegion(1));
 
     @Test
     void hopByHopHeadersAreNotForwardedAndForwardingHeadersAreSet() throws Exception {
@@ -80,7 +70,7 @@ class HeaderHygieneProxyTest {
 
     @Test
     void theRegionHeaderCanBeSwitchedOff() throws Exception {
-        try (ProxyFixture quiet = ProxyFixture.start(1, "server: {region-header: false}\n");
+        try (ProxyFixture quiet = ProxyFixture.start(ProxyFixture.oneRegion(1).server("{region-header: false}"));
                 RawHttpClient client = new RawHttpClient(quiet.port())) {
             client.send("GET /monitoring/healthz HTTP/1.1\r\nHost: t\r\n\r\n");
             RawHttpClient.Response response = client.readResponse();

@@ -2,11 +2,8 @@ package dev.meridian.loadtest.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.meridian.config.loading.ConfigLoader;
-import dev.meridian.loadtest.gateway.GatewayConfig;
 import dev.meridian.loadtest.gateway.LatencyModel;
-import dev.meridian.loadtest.gateway.SimulatedGateway;
-import dev.meridian.router.MeridianServer;
+import dev.meridian.testing.RouterFixture;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,46 +19,27 @@ import org.junit.jupiter.api.Test;
 /** Hedged completions: a slow nearest region is raced by the next one, the first answer wins. */
 class HedgingProxyTest {
 
-    private static final String NEW_YORK = "40.71,-74.01";
+    private static final String NEW_YORK = RouterFixture.NEW_YORK;
 
-    private SimulatedGateway east;
-    private SimulatedGateway europe;
-    private MeridianServer router;
+    private ProxyFixture fixture;
 
     private void start(Duration eastLatency, String budget) {
-        east = SimulatedGateway.start(GatewayConfig.of("us-east4-1").withLatency(LatencyModel.fixed(eastLatency)));
-        europe = SimulatedGateway.start(GatewayConfig.of("europe-west2-1"));
-        String yaml = "listen: {address: 127.0.0.1, port: 0}\n"
-                + "geo: {trusted-proxies: [127.0.0.1/32], location-headers: [X-Client-Geo-Location]}\n"
-                + "health: {probe: {enabled: false}}\n"
-                + "retries: {" + budget + "}\n"
-                + "regions:\n"
-                + "  - name: us-east4\n"
-                + "    location: {lat: 39.04, lon: -77.49}\n"
-                + "    endpoints: [\"http://127.0.0.1:" + east.port() + "\"]\n"
-                + "  - name: europe-west2\n"
-                + "    location: {lat: 51.51, lon: -0.13}\n"
-                + "    endpoints: [\"http://127.0.0.1:" + europe.port() + "\"]\n"
-                + "routes:\n"
-                + "  - name: completions\n"
-                + "    path-prefix: /v2/code/completions\n"
-                + "    retry: {max-attempts: 3, non-idempotent: true}\n"
-                + "    hedge:\n"
-                + "      enabled: true\n"
-                + "      delay: 100ms\n";
-        router = MeridianServer.start(ConfigLoader.create().parse(yaml, "hedging.yaml"));
+        RouterFixture config = RouterFixture.builder()
+                .locationHeader()
+                .set("retries", "{" + budget + "}")
+                .region("us-east4", 1)
+                .region("europe-west2", 1)
+                .route("completions", "/v2/code/completions", "retry: {max-attempts: 3, non-idempotent: true}",
+                        "hedge: {enabled: true, delay: 100ms}")
+                .build();
+        fixture = ProxyFixture.of(config, gateway -> gateway.name().startsWith("us-east4")
+                ? gateway.withLatency(LatencyModel.fixed(eastLatency)) : gateway).start();
     }
 
     @AfterEach
     void stop() {
-        if (router != null) {
-            router.close();
-        }
-        if (east != null) {
-            east.close();
-        }
-        if (europe != null) {
-            europe.close();
+        if (fixture != null) {
+            fixture.close();
         }
     }
 
@@ -75,7 +53,7 @@ class HedgingProxyTest {
     void hedgedCompletionsFinishNearTheFastRegionsLatencyAndTheLoserIsCancelled() throws Exception {
         start(Duration.ofSeconds(2), "min-per-second: 100");
         List<Long> latenciesMillis = new ArrayList<>();
-        try (RawHttpClient client = new RawHttpClient(router.port())) {
+        try (RawHttpClient client = new RawHttpClient(fixture.port())) {
             for (int i = 0; i < 10; i++) {
                 long begin = System.nanoTime();
                 RawHttpClient.Response response = completion(client);
@@ -88,9 +66,9 @@ class HedgingProxyTest {
         assertThat(latenciesMillis.get(latenciesMillis.size() - 1))
                 .as("slowest of 10 hedged requests, against 2000 ms without hedging")
                 .isLessThan(1000);
-        assertThat(europe.stats().requestsTo("/v2/code/completions")).isEqualTo(10);
+        assertThat(fixture.gateway("europe-west2").stats().requestsTo("/v2/code/completions")).isEqualTo(10);
         Awaitility.await("the slow region saw every losing attempt cancelled").atMost(Duration.ofSeconds(5))
-                .until(() -> east.stats().cancelled() == 10);
+                .until(() -> fixture.gateway("us-east4").stats().cancelled() == 10);
     }
 
     @Test
@@ -102,7 +80,7 @@ class HedgingProxyTest {
         CountDownLatch done = new CountDownLatch(clients);
         for (int t = 0; t < clients; t++) {
             Thread client = new Thread(() -> {
-                try (RawHttpClient connection = new RawHttpClient(router.port())) {
+                try (RawHttpClient connection = new RawHttpClient(fixture.port())) {
                     for (int i = 0; i < perClient; i++) {
                         if (completion(connection).status() == 200) {
                             ok.incrementAndGet();
@@ -118,7 +96,7 @@ class HedgingProxyTest {
         }
         assertThat(done.await(30, TimeUnit.SECONDS)).isTrue();
         assertThat(ok.get()).isEqualTo(clients * perClient);
-        assertThat(europe.stats().requestsTo("/v2/code/completions"))
+        assertThat(fixture.gateway("europe-west2").stats().requestsTo("/v2/code/completions"))
                 .as("hedges at most 20% of requests")
                 .isPositive()
                 .isLessThanOrEqualTo((long) (0.2 * clients * perClient) + 1);

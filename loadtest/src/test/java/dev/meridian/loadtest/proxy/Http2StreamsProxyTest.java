@@ -12,9 +12,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * HTTP/2 from clients (h2c with prior knowledge): many streams on one connection are independent,
@@ -23,24 +22,14 @@ import org.junit.jupiter.api.Test;
  */
 class Http2StreamsProxyTest {
 
-    private ProxyFixture fixture;
-
-    @BeforeEach
-    void setUp() {
-        fixture = ProxyFixture.start(1, """
-                server: {http2: {max-concurrent-streams: 200, max-resets-per-second: 50}}
-                """);
-    }
-
-    @AfterEach
-    void tearDown() {
-        fixture.close();
-    }
+    @RegisterExtension
+    final ProxyFixture fixture = ProxyFixture.of(ProxyFixture.oneRegion(1)
+            .server("{http2: {max-concurrent-streams: 200, max-resets-per-second: 50}}"));
 
     @Test
     void aHundredConcurrentStreamsWithOneSlowReaderTheOthersAreUnaffected() throws Exception {
         long size = 4_000_000;
-        try (H2Client client = new H2Client(fixture.router.localAddress())) {
+        try (H2Client client = new H2Client(fixture.router().localAddress())) {
             H2Client.Response slow = client.send(client.get("/bytes/" + size), false);
             List<H2Client.Response> others = new ArrayList<>();
             for (int i = 0; i < 99; i++) {
@@ -66,8 +55,8 @@ class Http2StreamsProxyTest {
 
     @Test
     void aRapidResetFloodClosesTheAbusiveConnectionAndSparesTheOthers() throws Exception {
-        try (H2Client good = new H2Client(fixture.router.localAddress());
-                H2Client abusive = new H2Client(fixture.router.localAddress())) {
+        try (H2Client good = new H2Client(fixture.router().localAddress());
+                H2Client abusive = new H2Client(fixture.router().localAddress())) {
             assertThat(good.send(good.get("/echo"), true).done.get(10, TimeUnit.SECONDS)).isPositive();
 
             // Open a stream and cancel it at once, again and again (CVE-2023-44487), bounded in count.
@@ -86,7 +75,7 @@ class Http2StreamsProxyTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> !abusive.connection.isActive());
             // The router answered with GOAWAY ENHANCE_YOUR_CALM (the client may not see it: closing
             // a socket with unread input sends a TCP reset, which drops what the client had not read).
-            assertThat(fixture.router.meterRegistry().find("meridian.client.http2.errors")
+            assertThat(fixture.router().meterRegistry().find("meridian.client.http2.errors")
                     .tag("error", Http2Error.ENHANCE_YOUR_CALM.name()).counter())
                     .isNotNull().satisfies(c -> assertThat(c.count()).isEqualTo(1.0));
             // The well-behaved connection is untouched.
@@ -97,6 +86,6 @@ class Http2StreamsProxyTest {
                 assertThat(response.done.get(10, TimeUnit.SECONDS)).isPositive();
             }
         }
-        await().atMost(Duration.ofSeconds(10)).until(() -> fixture.router.openClientConnections() == 0);
+        await().atMost(Duration.ofSeconds(10)).until(() -> fixture.router().openClientConnections() == 0);
     }
 }

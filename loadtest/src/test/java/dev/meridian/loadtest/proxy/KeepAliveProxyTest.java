@@ -4,24 +4,14 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Upstream connections are pooled and reused across requests. */
 class KeepAliveProxyTest {
 
-    private ProxyFixture fixture;
-
-    @BeforeEach
-    void start() {
-        fixture = ProxyFixture.start(2, "server: {event-loops: 2}\n");
-    }
-
-    @AfterEach
-    void stop() {
-        fixture.close();
-    }
+    @RegisterExtension
+    final ProxyFixture fixture = ProxyFixture.of(ProxyFixture.oneRegion(2).server("{event-loops: 2}"));
 
     @Test
     void aThousandSequentialRequestsUseAHandfulOfUpstreamConnections() throws Exception {
@@ -41,7 +31,7 @@ class KeepAliveProxyTest {
 
     @Test
     void idleUpstreamConnectionsAreClosedAfterTheIdleTimeout() throws Exception {
-        try (ProxyFixture quick = ProxyFixture.start(1, "upstream: {idle-timeout: 300ms}\n");
+        try (ProxyFixture quick = ProxyFixture.start(ProxyFixture.oneRegion(1).set("upstream", "{idle-timeout: 300ms}"));
                 RawHttpClient client = new RawHttpClient(quick.port())) {
             client.send("GET /monitoring/healthz HTTP/1.1\r\nHost: t\r\n\r\n");
             assertThat(client.readResponse().status()).isEqualTo(200);

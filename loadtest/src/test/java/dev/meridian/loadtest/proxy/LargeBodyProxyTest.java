@@ -8,26 +8,16 @@ import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Big bodies stream through intact, and the router does not hold them in memory. */
 class LargeBodyProxyTest {
 
     private static final int MIB = 1024 * 1024;
 
-    private ProxyFixture fixture;
-
-    @BeforeEach
-    void start() {
-        fixture = ProxyFixture.start(1, "server: {max-request-body: 8MiB}\n");
-    }
-
-    @AfterEach
-    void stop() {
-        fixture.close();
-    }
+    @RegisterExtension
+    final ProxyFixture fixture = ProxyFixture.of(ProxyFixture.oneRegion(1).server("{max-request-body: 8MiB}"));
 
     @Test
     void fiveMegabyteRequestBodyArrivesIntact() throws Exception {

@@ -2,24 +2,14 @@ package dev.meridian.loadtest.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Each limit answers with its own status and a JSON error body, and the upstream never sees the request. */
 class LimitsProxyTest {
 
-    private ProxyFixture fixture;
-
-    @BeforeEach
-    void start() {
-        fixture = ProxyFixture.start(1, "server: {max-initial-line-length: 1KiB, max-header-size: 2KiB}\n");
-    }
-
-    @AfterEach
-    void stop() {
-        fixture.close();
-    }
+    @RegisterExtension
+    final ProxyFixture fixture = ProxyFixture.of(ProxyFixture.oneRegion(1).server("{max-initial-line-length: 1KiB, max-header-size: 2KiB}"));
 
     @Test
     void aRequestLineOverTheLimitGets414() throws Exception {

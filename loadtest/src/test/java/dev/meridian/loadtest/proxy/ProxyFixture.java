@@ -1,79 +1,189 @@
 package dev.meridian.loadtest.proxy;
 
-import dev.meridian.config.loading.ConfigLoader;
 import dev.meridian.config.MeridianConfig;
 import dev.meridian.loadtest.gateway.GatewayConfig;
 import dev.meridian.loadtest.gateway.SimulatedGateway;
 import dev.meridian.router.MeridianServer;
+import dev.meridian.testing.RouterFixture;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.stream.Collectors;
+import java.util.Map;
+import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * A router in front of one region ({@code us-east4}) of simulated gateways, all on loopback with
- * ephemeral ports. {@code extraYaml} is appended to the generated configuration (server limits,
- * routes, timeouts).
+ * A router in process in front of simulated gateways, one per replica of a {@link RouterFixture},
+ * all on loopback with ephemeral ports. Started at once ({@link #start}, for try-with-resources),
+ * or registered as a JUnit extension ({@link #of}) that starts it before each test and stops it
+ * after, or once for the class when the field is static:
+ *
+ * <pre>{@code
+ * @RegisterExtension
+ * final ProxyFixture fixture = ProxyFixture.of(RouterFixture.builder().region("us-east4", 1));
+ * }</pre>
  */
-final class ProxyFixture implements AutoCloseable {
+public final class ProxyFixture implements AutoCloseable, BeforeAllCallback, AfterAllCallback, BeforeEachCallback,
+        AfterEachCallback {
 
-    final List<SimulatedGateway> gateways;
-    final MeridianServer router;
-    final MeridianConfig config;
+    /** The region of {@link #oneRegion}: a fixture of one region needs no more than this. */
+    public static final String REGION = "us-east4";
 
-    private ProxyFixture(List<SimulatedGateway> gateways, MeridianServer router, MeridianConfig config) {
-        this.gateways = gateways;
-        this.router = router;
-        this.config = config;
+    private final Supplier<RouterFixture> fixture;
+    private final UnaryOperator<GatewayConfig> gatewayConfig;
+    private @Nullable Started started;
+    private boolean perClass;
+
+    private record Started(Map<String, List<SimulatedGateway>> gateways, MeridianServer router, MeridianConfig config) {}
+
+    private ProxyFixture(Supplier<RouterFixture> fixture, UnaryOperator<GatewayConfig> gatewayConfig) {
+        this.fixture = fixture;
+        this.gatewayConfig = gatewayConfig;
     }
 
-    static ProxyFixture start(int replicas, String extraYaml) {
-        List<SimulatedGateway> gateways = new ArrayList<>();
+    /** {@code replicas} gateways in {@link #REGION}, near New York; add sections and routes to taste. */
+    public static RouterFixture.Builder oneRegion(int replicas) {
+        return RouterFixture.builder().region(REGION, replicas);
+    }
+
+    /** Not started yet: for {@code @RegisterExtension}. */
+    public static ProxyFixture of(RouterFixture.Builder fixture) {
+        RouterFixture built = fixture.build();
+        return new ProxyFixture(() -> built, UnaryOperator.identity());
+    }
+
+    /**
+     * Not started yet, and the configuration is made at each start: for a fixture that needs what
+     * JUnit injects after the extension is made ({@code @TempDir} files).
+     */
+    public static ProxyFixture of(Supplier<RouterFixture.Builder> fixture) {
+        return new ProxyFixture(() -> fixture.get().build(), UnaryOperator.identity());
+    }
+
+    /** Not started yet; every gateway's configuration passes through {@code gatewayConfig} first. */
+    public static ProxyFixture of(RouterFixture fixture, UnaryOperator<GatewayConfig> gatewayConfig) {
+        return new ProxyFixture(() -> fixture, gatewayConfig);
+    }
+
+    /** Started now: gateways, then the router. */
+    public static ProxyFixture start(RouterFixture.Builder fixture) {
+        return of(fixture).start();
+    }
+
+    public ProxyFixture start() {
+        if (started != null) {
+            throw new IllegalStateException("started already");
+        }
+        RouterFixture fixture = this.fixture.get();
+        Map<String, List<SimulatedGateway>> gateways = new LinkedHashMap<>();
         try {
-            for (int i = 1; i <= replicas; i++) {
-                gateways.add(SimulatedGateway.start(GatewayConfig.of("us-east4-" + i)));
+            for (RouterFixture.Replica replica : fixture.replicas()) {
+                gateways.computeIfAbsent(replica.region(), r -> new ArrayList<>())
+                        .add(SimulatedGateway.start(gatewayConfig.apply(GatewayConfig.of(replica.name()))));
             }
-            MeridianConfig config = ConfigLoader.create().parse(yaml(gateways, extraYaml), "test.yaml");
-            return new ProxyFixture(gateways, MeridianServer.start(config), config);
+            MeridianConfig config = fixture.config(r -> gateways.get(r.region()).get(r.index()).baseUri());
+            started = new Started(gateways, MeridianServer.start(config), config);
+            return this;
         } catch (RuntimeException e) {
-            gateways.forEach(SimulatedGateway::close);
+            gateways.values().forEach(list -> list.forEach(SimulatedGateway::close));
             throw e;
         }
     }
 
-    static String yaml(List<SimulatedGateway> gateways, String extraYaml) {
-        String endpoints = gateways.stream()
-                .map(g -> "\"http://127.0.0.1:" + g.port() + "\"")
-                .collect(Collectors.joining(", "));
-        // Active probes would add their own requests and connections to what the tests count.
-        String health = extraYaml.contains("health:") ? "" : "health: {probe: {enabled: false}}\n";
-        return "listen: {address: 127.0.0.1, port: 0}\n"
-                + health
-                + "regions:\n"
-                + "  - name: us-east4\n"
-                + "    location: {lat: 39.04, lon: -77.49}\n"
-                + "    endpoints: [" + endpoints + "]\n"
-                + extraYaml;
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        perClass = true;
+        start();
     }
 
-    int port() {
-        return router.port();
+    @Override
+    public void afterAll(ExtensionContext context) {
+        close();
     }
 
-    SimulatedGateway gateway(int index) {
-        return gateways.get(index);
+    @Override
+    public void beforeEach(ExtensionContext context) {
+        if (!perClass) {
+            start();
+        }
     }
 
-    long totalConnectionsAccepted() {
-        return gateways.stream().mapToLong(g -> g.stats().connectionsAccepted()).sum();
+    @Override
+    public void afterEach(ExtensionContext context) {
+        if (!perClass) {
+            close();
+        }
     }
 
-    long totalRequests() {
-        return gateways.stream().mapToLong(g -> g.stats().requests()).sum();
+    private Started started() {
+        Started now = started;
+        if (now == null) {
+            throw new IllegalStateException("not started");
+        }
+        return now;
+    }
+
+    public MeridianServer router() {
+        return started().router();
+    }
+
+    public MeridianConfig config() {
+        return started().config();
+    }
+
+    public int port() {
+        return router().port();
+    }
+
+    /** Every gateway, region by region. */
+    public List<SimulatedGateway> gateways() {
+        return started().gateways().values().stream().flatMap(List::stream).toList();
+    }
+
+    /** {@code region}'s gateways, replica 1 first. */
+    public List<SimulatedGateway> gateways(String region) {
+        return started().gateways().getOrDefault(region, List.of());
+    }
+
+    /** {@code region}'s first gateway (replica 1): the only one in a region of one replica. */
+    public SimulatedGateway gateway(String region) {
+        List<SimulatedGateway> replicas = gateways(region);
+        if (replicas.isEmpty()) {
+            throw new IllegalArgumentException("no gateway in region " + region);
+        }
+        return replicas.get(0);
+    }
+
+    /** The {@code index}-th gateway (from 0) of all of them. */
+    public SimulatedGateway gateway(int index) {
+        return gateways().get(index);
+    }
+
+    public long totalConnectionsAccepted() {
+        return gateways().stream().mapToLong(g -> g.stats().connectionsAccepted()).sum();
+    }
+
+    public long totalRequests() {
+        return gateways().stream().mapToLong(g -> g.stats().requests()).sum();
     }
 
     @Override
     public void close() {
-        router.close();
-        gateways.forEach(SimulatedGateway::close);
+        Started now = started;
+        started = null;
+        if (now == null) {
+            return;
+        }
+        try {
+            now.router().close();
+        } finally {
+            now.gateways().values().forEach(list -> list.forEach(SimulatedGateway::close));
+        }
     }
 }

@@ -2,43 +2,22 @@ package dev.meridian.loadtest.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.meridian.config.loading.ConfigLoader;
-import dev.meridian.loadtest.gateway.GatewayConfig;
-import dev.meridian.loadtest.gateway.SimulatedGateway;
-import dev.meridian.router.MeridianServer;
 import java.io.ByteArrayOutputStream;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** With {@code listen.proxy-protocol}, the PROXY header's source is the client (v1 and v2). */
 class ProxyProtocolTest {
 
-    private SimulatedGateway gateway;
-    private MeridianServer router;
-
-    @BeforeEach
-    void start() {
-        gateway = SimulatedGateway.start(GatewayConfig.of("us-east4-1"));
-        router = MeridianServer.start(ConfigLoader.create().parse(""
-                + "listen: {address: 127.0.0.1, port: 0, proxy-protocol: true}\n"
-                + "health: {probe: {enabled: false}}\n"
-                + "regions:\n"
-                + "  - name: us-east4\n"
-                + "    endpoints: [\"http://127.0.0.1:" + gateway.port() + "\"]\n", "proxy.yaml"));
-    }
-
-    @AfterEach
-    void stop() {
-        router.close();
-        gateway.close();
-    }
+    @RegisterExtension
+    final ProxyFixture fixture = ProxyFixture.of(ProxyFixture.oneRegion(1)
+            .set("listen", "{address: 127.0.0.1, port: 0, proxy-protocol: true}"));
 
     @Test
     void aVersionOneHeaderGivesTheClientAddress() throws Exception {
-        try (RawHttpClient client = new RawHttpClient(router.port())) {
+        try (RawHttpClient client = new RawHttpClient(fixture.port())) {
             client.send("PROXY TCP4 203.0.113.7 127.0.0.1 40000 8080\r\n"
                     + "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n");
             RawHttpClient.Response response = client.readResponse();
@@ -54,7 +33,7 @@ class ProxyProtocolTest {
 
     @Test
     void aVersionTwoHeaderGivesTheClientAddress() throws Exception {
-        try (RawHttpClient client = new RawHttpClient(router.port())) {
+        try (RawHttpClient client = new RawHttpClient(fixture.port())) {
             client.send(v2Header("2001:db8::42", "::1"));
             client.send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n");
             RawHttpClient.Response response = client.readResponse();
@@ -65,11 +44,11 @@ class ProxyProtocolTest {
 
     @Test
     void aConnectionWithoutTheHeaderIsRefused() throws Exception {
-        try (RawHttpClient client = new RawHttpClient(router.port())) {
+        try (RawHttpClient client = new RawHttpClient(fixture.port())) {
             client.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n");
             assertThat(client.isClosedByPeer()).isTrue();
         }
-        assertThat(gateway.stats().requests()).isZero();
+        assertThat(fixture.gateway(0).stats().requests()).isZero();
     }
 
     /** A PROXY v2 header for TCP over IPv6 (RFC: haproxy.org/download/2.8/doc/proxy-protocol.txt, section 2.2). */

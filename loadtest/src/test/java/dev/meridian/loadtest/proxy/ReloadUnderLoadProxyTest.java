@@ -13,9 +13,10 @@ import dev.meridian.loadtest.load.LoadGenerator;
 import dev.meridian.loadtest.load.LoadResult;
 import dev.meridian.loadtest.load.LoadSpec;
 import dev.meridian.loadtest.load.RequestMix;
-import dev.meridian.regions.testing.MmdbWriter;
 import dev.meridian.router.MeridianServer;
 import dev.meridian.router.admin.AdminServer;
+import dev.meridian.testing.MmdbWriter;
+import dev.meridian.testing.RouterFixture;
 import io.micrometer.core.instrument.Gauge;
 import java.lang.management.ManagementFactory;
 import java.lang.management.OperatingSystemMXBean;
@@ -250,33 +251,22 @@ class ReloadUnderLoadProxyTest {
     }
 
     private String yaml(boolean withEast1, String firstByte, int east4Weight) {
-        StringBuilder text = new StringBuilder()
-                .append("listen: {address: 127.0.0.1, port: 0}\n")
-                // Probes off: they would add their own requests and connections to what the test counts.
-                .append("health: {probe: {enabled: false}}\n")
-                .append("upstream: {idle-timeout: 1s}\n")
-                .append("access-log: {enabled: false}\n")
-                .append("geo: {database: ").append(database).append(", reload-interval: 100ms}\n")
-                .append("admin:\n  address: 127.0.0.1\n  port: 0\n")
-                .append("  tokens: [{name: sre, token: ").append(TOKEN).append(", scope: write}]\n")
-                .append("  state-file: ").append(dir.resolve("state.json")).append('\n')
-                .append("  audit-file: ").append(dir.resolve("audit.jsonl")).append('\n')
-                .append("regions:\n");
-        region(text, EAST4, 39.04, -77.49, east4Weight);
+        RouterFixture.Builder fixture = RouterFixture.builder()
+                .set("upstream", "{idle-timeout: 1s}")
+                .set("access-log", "{enabled: false}")
+                .set("geo", "{database: " + database + ", reload-interval: 100ms}")
+                .set("admin", "address: 127.0.0.1", "port: 0", "tokens: [{name: sre, token: " + TOKEN + ", scope: write}]",
+                        "state-file: " + dir.resolve("state.json"), "audit-file: " + dir.resolve("audit.jsonl"));
+        region(fixture, EAST4, "weight: " + east4Weight);
         if (withEast1) {
-            region(text, EAST1, 33.84, -81.16, 100);
+            region(fixture, EAST1, "location: {lat: 33.84, lon: -81.16}");
         }
-        region(text, EUROPE, 51.51, -0.13, 100);
-        return text.append("routes:\n  - name: completions\n    path-prefix: ").append(PATH).append('\n')
-                .append("    timeouts: {connect: 1s, first-byte: ").append(firstByte).append(", total: 10s}\n")
-                .toString();
+        region(fixture, EUROPE);
+        return fixture.route("completions", PATH, "timeouts: {connect: 1s, first-byte: " + firstByte + ", total: 10s}")
+                .build().yaml();
     }
 
-    private void region(StringBuilder text, String name, double lat, double lon, int weight) {
-        List<String> uris = gateways.get(name).stream().map(g -> "\"" + g.baseUri() + "\"").toList();
-        text.append("  - name: ").append(name).append('\n')
-                .append("    location: {lat: ").append(lat).append(", lon: ").append(lon).append("}\n")
-                .append("    weight: ").append(weight).append('\n')
-                .append("    endpoints: [").append(String.join(", ", uris)).append("]\n");
+    private void region(RouterFixture.Builder fixture, String name, String... keys) {
+        fixture.regionAt(name, gateways.get(name).stream().map(SimulatedGateway::baseUri).toList(), keys);
     }
 }

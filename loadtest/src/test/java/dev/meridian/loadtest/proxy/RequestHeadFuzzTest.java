@@ -6,9 +6,9 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.meridian.config.loading.ConfigLoader;
-import dev.meridian.health.testing.LeakDetectionExtension;
 import dev.meridian.router.MeridianServer;
+import dev.meridian.testing.LeakDetectionExtension;
+import dev.meridian.testing.RouterFixture;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -67,18 +67,16 @@ class RequestHeadFuzzTest {
     static void start() throws IOException {
         LeakDetectionExtension.collectLeaks(); // installs the recording leak detector before any buffer exists
         gateway = new RecordingGateway();
-        router = MeridianServer.start(ConfigLoader.create().parse("listen: {address: 127.0.0.1, port: 0}\n"
+        router = MeridianServer.start(RouterFixture.builder()
                 // Inputs that end in 502/504 must not eject the only endpoint or open the breaker.
-                + "health: {probe: {enabled: false}, outlier: {consecutive-failures: 1000},"
-                + " breaker: {failure-rate-threshold: 100, slow-call-rate-threshold: 100, minimum-calls: 10000,"
-                + " window: 1h}}\n"
-                + "server: {client-idle-timeout: 500ms, max-header-size: 8KiB, max-initial-line-length: 4KiB,"
-                + " max-request-body: 64KiB}\n"
-                + "timeouts: {connect: 1s, first-byte: 1s, idle: 1s, total: 2s}\n"
-                + "regions:\n"
-                + "  - name: us-east4\n"
-                + "    location: {lat: 39.04, lon: -77.49}\n"
-                + "    endpoints: [\"http://127.0.0.1:" + gateway.port() + "\"]\n", "fuzz.yaml"));
+                .health("{probe: {enabled: false}, outlier: {consecutive-failures: 1000},"
+                        + " breaker: {failure-rate-threshold: 100, slow-call-rate-threshold: 100, minimum-calls: 10000,"
+                        + " window: 1h}}")
+                .server("{client-idle-timeout: 500ms, max-header-size: 8KiB, max-initial-line-length: 4KiB,"
+                        + " max-request-body: 64KiB}")
+                .set("timeouts", "{connect: 1s, first-byte: 1s, idle: 1s, total: 2s}")
+                .regionAt("us-east4", List.of("http://127.0.0.1:" + gateway.port()))
+                .build().config());
     }
 
     @AfterContainer

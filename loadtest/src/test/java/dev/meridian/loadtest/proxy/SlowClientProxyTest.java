@@ -3,9 +3,10 @@ package dev.meridian.loadtest.proxy;
 import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.meridian.config.loading.ConfigLoader;
+import dev.meridian.config.MeridianConfig;
 import dev.meridian.loadtest.gateway.Fault;
 import dev.meridian.router.MeridianServer;
+import dev.meridian.testing.RouterFixture;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -28,6 +29,7 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Slowloris and slow bodies: a client too slow with its head or body gets 408 and is closed, a
@@ -36,15 +38,15 @@ import org.junit.jupiter.api.Test;
  */
 class SlowClientProxyTest {
 
-    private static final String LIMITS = "server: {request-head-timeout: 300ms, request-body-timeout: 300ms, "
-            + "client-idle-timeout: 500ms, max-request-body: 64MiB}\n";
+    private static final String LIMITS = "{request-head-timeout: 300ms, request-body-timeout: 300ms, "
+            + "client-idle-timeout: 500ms, max-request-body: 64MiB}";
 
-    private ProxyFixture fixture;
+    @RegisterExtension
+    final ProxyFixture fixture = ProxyFixture.of(ProxyFixture.oneRegion(1).server(LIMITS));
     private ScheduledExecutorService trickler;
 
     @BeforeEach
     void start() {
-        fixture = ProxyFixture.start(1, LIMITS);
         trickler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "trickler");
             t.setDaemon(true);
@@ -56,7 +58,6 @@ class SlowClientProxyTest {
     void stop() throws InterruptedException {
         trickler.shutdownNow();
         assertThat(trickler.awaitTermination(5, TimeUnit.SECONDS)).isTrue();
-        fixture.close();
     }
 
     @Test
@@ -124,12 +125,9 @@ class SlowClientProxyTest {
         int size = 32 * 1024 * 1024;
         try (ServerSocket upstream = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             upstream.setReceiveBufferSize(64 * 1024);
-            String yaml = "listen: {address: 127.0.0.1, port: 0}\n" + LIMITS
-                    + "health: {probe: {enabled: false}}\n"
-                    + "regions:\n"
-                    + "  - name: us-east4\n"
-                    + "    endpoints: [\"http://127.0.0.1:" + upstream.getLocalPort() + "\"]\n";
-            try (MeridianServer router = MeridianServer.start(ConfigLoader.create().parse(yaml, "test.yaml"));
+            MeridianConfig config = RouterFixture.builder().server(LIMITS)
+                    .regionAt("us-east4", List.of("http://127.0.0.1:" + upstream.getLocalPort())).build().config();
+            try (MeridianServer router = MeridianServer.start(config);
                     RawHttpClient client = new RawHttpClient(router.port())) {
                 client.socket().setSendBufferSize(64 * 1024);
                 Thread uploader = new Thread(() -> {
@@ -185,8 +183,8 @@ class SlowClientProxyTest {
      */
     @Test
     void wellBehavedClientsAreServedDuringASlowlorisAttack() throws Exception {
-        try (ProxyFixture attacked = ProxyFixture.start(1,
-                "server: {request-head-timeout: 2s, max-connections-per-ip: 0}\n")) {
+        try (ProxyFixture attacked = ProxyFixture.start(
+                ProxyFixture.oneRegion(1).server("{request-head-timeout: 2s, max-connections-per-ip: 0}"))) {
             long[] quiet = sequentialRequests(attacked.port(), 200);
 
             List<Socket> attackers = new ArrayList<>();
@@ -196,7 +194,7 @@ class SlowClientProxyTest {
                     attackers.add(slowlorisConnection(attacked.port()));
                 }
                 Awaitility.await("attackers accepted").atMost(Duration.ofSeconds(10))
-                        .until(() -> attacked.router.openClientConnections() >= 200);
+                        .until(() -> attacked.router().openClientConnections() >= 200);
                 trickler.scheduleAtFixedRate(() -> {
                     for (int i = 0; i < attackers.size(); i++) {
                         try {
@@ -218,9 +216,9 @@ class SlowClientProxyTest {
                 // Each first-wave attacker is still open or was cut off by the head timeout (counted
                 // before its close), whichever way the timing fell. (The well-behaved client's own
                 // connection may or may not still be counted as open: it is not subtracted.)
-                double headTimeouts = attacked.router.meterRegistry().get("meridian.client.timeouts")
+                double headTimeouts = attacked.router().meterRegistry().get("meridian.client.timeouts")
                         .tag("phase", "head").counter().count();
-                assertThat(attacked.router.openClientConnections() + headTimeouts)
+                assertThat(attacked.router().openClientConnections() + headTimeouts)
                         .as("the attack was on while the client was served").isGreaterThanOrEqualTo(200);
                 System.out.printf(Locale.ROOT, "well-behaved client, 200 sequential requests: quiet p50 %.2f ms p99 %.2f ms;"
                         + " under a 200-connection slowloris attack p50 %.2f ms p99 %.2f ms (%d attacker reconnects)%n",
@@ -319,10 +317,10 @@ class SlowClientProxyTest {
     }
 
     private double timeouts(String phase) {
-        return fixture.router.meterRegistry().get("meridian.client.timeouts").tag("phase", phase).counter().count();
+        return fixture.router().meterRegistry().get("meridian.client.timeouts").tag("phase", phase).counter().count();
     }
 
     private double errorResponses(String error) {
-        return fixture.router.meterRegistry().get("meridian.error.responses").tag("error", error).counter().count();
+        return fixture.router().meterRegistry().get("meridian.error.responses").tag("error", error).counter().count();
     }
 }

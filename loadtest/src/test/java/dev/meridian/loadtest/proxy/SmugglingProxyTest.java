@@ -7,10 +7,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -28,17 +27,8 @@ class SmugglingProxyTest {
     private static final String POST = "POST /echo HTTP/1.1\r\n" + H;
     private static final String CHUNKED = POST + "Transfer-Encoding: chunked\r\n\r\n";
 
-    private ProxyFixture fixture;
-
-    @BeforeAll
-    void start() {
-        fixture = ProxyFixture.start(1, "server: {hosts: [ai.example.com]}\n");
-    }
-
-    @AfterAll
-    void stop() {
-        fixture.close();
-    }
+    @RegisterExtension
+    static final ProxyFixture fixture = ProxyFixture.of(ProxyFixture.oneRegion(1).server("{hosts: [ai.example.com]}"));
 
     private static Arguments refused(String name, String raw, String code) {
         return Arguments.of(name, raw, code);

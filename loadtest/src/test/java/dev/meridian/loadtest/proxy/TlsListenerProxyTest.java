@@ -4,11 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import dev.meridian.config.loading.ConfigLoader;
-import dev.meridian.config.MeridianConfig;
 import dev.meridian.loadtest.gateway.GatewayConfig;
 import dev.meridian.loadtest.gateway.SimulatedGateway;
 import dev.meridian.router.MeridianServer;
+import dev.meridian.testing.RouterFixture;
 import io.netty.pkitesting.X509Bundle;
 import java.math.BigInteger;
 import java.net.URI;
@@ -56,16 +55,12 @@ class TlsListenerProxyTest {
         gateway.close();
     }
 
-    private MeridianServer start(String listen) {
-        String yaml = ProxyFixture.yaml(List.of(gateway), "")
-                .replace("listen: {address: 127.0.0.1, port: 0}", listen);
-        MeridianConfig config = ConfigLoader.create().parse(yaml, "tls.yaml");
-        return MeridianServer.start(config);
+    private MeridianServer start(RouterFixture.Builder fixture) {
+        return MeridianServer.start(fixture.regionAt("us-east4", List.of(gateway.baseUri())).build().config());
     }
 
-    private String tlsListen(Path[] pair) {
-        return "listen: {address: 127.0.0.1, port: 0, tls: {certificate: '" + pair[0] + "', key: '" + pair[1]
-                + "', reload-interval: 1s}}";
+    private static RouterFixture.Builder tlsListen(Path[] pair) {
+        return RouterFixture.builder().tls(pair[0], pair[1], "reload-interval: 1s");
     }
 
     private static HttpClient client(SSLContext context, HttpClient.Version version) {
@@ -176,7 +171,7 @@ class TlsListenerProxyTest {
 
     @Test
     void aPlaintextListenerSpeaksH2cAfterAnUpgrade() throws Exception {
-        router = start("listen: {address: 127.0.0.1, port: 0}");
+        router = start(RouterFixture.builder());
         HttpClient h2c = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
 
         HttpResponse<String> upgraded = get(h2c, "http", "/echo");

@@ -6,31 +6,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.util.Map;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Upstream failures become 502 and 504 with JSON bodies that name no internal address. */
 class UpstreamFailureProxyTest {
 
-    private ProxyFixture fixture;
-
-    @BeforeEach
-    void start() {
-        fixture = ProxyFixture.start(1, ""
-                + "routes:\n"
-                + "  - name: completions\n"
-                + "    path-prefix: /v2/code/completions\n"
-                + "    timeouts: {connect: 500ms, first-byte: 300ms, idle: 300ms, total: 5s}\n"
-                + "  - name: suggestions\n"
-                + "    path-prefix: /v4/code/suggestions\n"
-                + "    timeouts: {first-byte: 2s, idle: 300ms, total: 10s}\n");
-    }
-
-    @AfterEach
-    void stop() {
-        fixture.close();
-    }
+    @RegisterExtension
+    final ProxyFixture fixture = ProxyFixture.of(ProxyFixture.oneRegion(1)
+            .route("completions", "/v2/code/completions", "timeouts: {connect: 500ms, first-byte: 300ms, idle: 300ms, total: 5s}")
+            .route("suggestions", "/v4/code/suggestions", "timeouts: {first-byte: 2s, idle: 300ms, total: 10s}"));
 
     @Test
     void connectionRefusedGives502() throws Exception {

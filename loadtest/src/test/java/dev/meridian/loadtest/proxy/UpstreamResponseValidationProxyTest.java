@@ -2,9 +2,8 @@ package dev.meridian.loadtest.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.meridian.config.loading.ConfigLoader;
-import dev.meridian.config.MeridianConfig;
 import dev.meridian.router.MeridianServer;
+import dev.meridian.testing.RouterFixture;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -17,10 +16,13 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -107,8 +109,7 @@ class UpstreamResponseValidationProxyTest {
         try (RawUpstream upstream = new RawUpstream(group, response);
                 MeridianServer router = router(upstream.port());
                 RawHttpClient client = new RawHttpClient(router.port())) {
-            client.send("GET /v1/x HTTP/1.1\r\nHost: t\r\n\r\n");
-            RawHttpClient.Response answer = client.readResponse();
+            RawHttpClient.Response answer = getX(client);
             assertThat(answer.status()).isEqualTo(200);
             assertThat(answer.complete()).as("cut short, not ended cleanly").isFalse();
             assertThat(answer.text()).isEqualTo("abc");
@@ -123,8 +124,7 @@ class UpstreamResponseValidationProxyTest {
                 MeridianServer router = router(upstream.port());
                 RawHttpClient client = new RawHttpClient(router.port())) {
             for (int i = 0; i < 2; i++) {
-                client.send("GET /v1/x HTTP/1.1\r\nHost: t\r\n\r\n");
-                RawHttpClient.Response answer = client.readResponse();
+                RawHttpClient.Response answer = getX(client);
                 assertThat(answer.status()).isEqualTo(204);
                 assertThat(answer.header("Content-Length")).isNull();
                 assertThat(answer.body()).isEmpty();
@@ -142,8 +142,7 @@ class UpstreamResponseValidationProxyTest {
                 MeridianServer router = router(broken.port(), healthy.port())) {
             for (int i = 0; i < 4; i++) {
                 try (RawHttpClient client = new RawHttpClient(router.port())) {
-                    client.send("GET /v1/x HTTP/1.1\r\nHost: t\r\n\r\n");
-                    RawHttpClient.Response answer = client.readResponse();
+                    RawHttpClient.Response answer = getX(client);
                     assertThat(answer.status()).isEqualTo(200);
                     assertThat(answer.text()).isEqualTo("ok");
                 }
@@ -159,26 +158,22 @@ class UpstreamResponseValidationProxyTest {
         try (RawUpstream upstream = new RawUpstream(group, response);
                 MeridianServer router = router(upstream.port());
                 RawHttpClient client = new RawHttpClient(router.port())) {
-            client.send("GET /v1/x HTTP/1.1\r\nHost: t\r\n\r\n");
-            RawHttpClient.Response answer = client.readResponse();
+            RawHttpClient.Response answer = getX(client);
             assertThat(answer.status()).isEqualTo(200);
             assertThat(answer.text()).isEqualTo("ok");
             assertThat(answer.header("X-Upstream")).isEqualTo("yes");
         }
     }
 
+    /** {@code GET /v1/x} on {@code client}'s connection, and its answer. */
+    private static RawHttpClient.Response getX(RawHttpClient client) throws IOException {
+        client.send("GET /v1/x HTTP/1.1\r\nHost: t\r\n\r\n");
+        return client.readResponse();
+    }
+
     private static MeridianServer router(int... upstreamPorts) {
-        StringBuilder endpoints = new StringBuilder();
-        for (int port : upstreamPorts) {
-            endpoints.append(endpoints.length() == 0 ? "" : ", ").append("\"http://127.0.0.1:").append(port).append('"');
-        }
-        MeridianConfig config = ConfigLoader.create().parse("listen: {address: 127.0.0.1, port: 0}\n"
-                + "health: {probe: {enabled: false}}\n"
-                + "regions:\n"
-                + "  - name: us-east4\n"
-                + "    location: {lat: 39.04, lon: -77.49}\n"
-                + "    endpoints: [" + endpoints + "]\n", "test.yaml");
-        return MeridianServer.start(config);
+        List<String> endpoints = IntStream.of(upstreamPorts).mapToObj(port -> "http://127.0.0.1:" + port).toList();
+        return MeridianServer.start(RouterFixture.builder().regionAt("us-east4", endpoints).build().config());
     }
 
     /** Answers each request head (read up to its blank line) with the same raw bytes; loopback, port 0. */

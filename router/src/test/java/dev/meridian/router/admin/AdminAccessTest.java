@@ -10,6 +10,7 @@ import dev.meridian.config.AdminToken;
 import dev.meridian.config.loading.ConfigException;
 import dev.meridian.config.loading.ConfigLoader;
 import dev.meridian.router.MeridianServer;
+import dev.meridian.testing.RouterFixture;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +27,7 @@ class AdminAccessTest {
     @Test
     void tokensFromTheTokenFileAuthenticateBesideTheConfiguredOnes() throws IOException {
         Files.writeString(dir.resolve("tokens"), "# name:scope:secret\n\nops:write:file-secret-0123456789\nscraper:read:scrape-secret-0123\n");
-        String yaml = AdminFixture.config(AdminFixture.REGIONS).replace("  state-file:", "  token-file: tokens\n  state-file:");
+        String yaml = AdminFixture.withRegions(AdminFixture.fixture("token-file: tokens")).build().yaml();
 
         try (AdminFixture admin = AdminFixture.start(dir, yaml)) {
             assertThat(admin.send("POST", "/admin/regions/us-east1/drain", "file-secret-0123456789", null).statusCode()).isEqualTo(200);
@@ -39,7 +40,7 @@ class AdminAccessTest {
     @Test
     void aBrokenTokenFileStopsTheStartWithItsPosition() throws IOException {
         Path tokens = Files.writeString(dir.resolve("tokens"), "ops:write:file-secret-0123456789\nbroken line\n");
-        String yaml = AdminFixture.config(AdminFixture.REGIONS).replace("  state-file:", "  token-file: tokens\n  state-file:");
+        String yaml = AdminFixture.withRegions(AdminFixture.fixture("token-file: tokens")).build().yaml();
         Files.writeString(dir.resolve("meridian.yaml"), yaml);
 
         try (MeridianServer router = MeridianServer.start(ConfigLoader.create().load(dir.resolve("meridian.yaml")))) {
@@ -71,8 +72,8 @@ class AdminAccessTest {
 
     @Test
     void aNonLoopbackAddressWithoutTokensRefusesToStart() throws IOException {
-        String yaml = "listen: {address: 127.0.0.1, port: 0}\nhealth: {probe: {enabled: false}}\n"
-                + "admin: {address: 0.0.0.0, port: 0}\n" + AdminFixture.REGIONS;
+        String yaml = AdminFixture.withRegions(RouterFixture.builder().set("admin", "{address: 0.0.0.0, port: 0}"))
+                .build().yaml();
         Files.writeString(dir.resolve("meridian.yaml"), yaml);
 
         try (MeridianServer router = MeridianServer.start(ConfigLoader.create().load(dir.resolve("meridian.yaml")))) {

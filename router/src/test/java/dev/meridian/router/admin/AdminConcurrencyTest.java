@@ -4,7 +4,6 @@ import static dev.meridian.router.admin.AdminFixture.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -15,22 +14,16 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Two SREs changing the same state at once: no lost updates. */
-class AdminConcurrencyTest {
+class AdminConcurrencyTest extends RunningAdminTest {
 
     private static final int ROUNDS = 20;
 
-    @TempDir
-    Path dir;
-
-    private AdminFixture admin;
     private ExecutorService writers;
 
     @BeforeEach
     void start() {
-        admin = AdminFixture.start(dir);
         writers = Executors.newFixedThreadPool(2);
     }
 
@@ -38,7 +31,6 @@ class AdminConcurrencyTest {
     void stop() throws InterruptedException {
         writers.shutdownNow();
         assertThat(writers.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
-        admin.close();
     }
 
     @Test

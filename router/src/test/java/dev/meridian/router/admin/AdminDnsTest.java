@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.meridian.router.testing.Dnsmasq;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -25,12 +26,10 @@ class AdminDnsTest {
     void start() {
         dns = Dnsmasq.start(dir);
         dns.set("gw.test", "127.0.0.3", "127.0.0.2");
-        admin = AdminFixture.start(dir, AdminFixture.config("dns: {servers: [\"" + dns.server() + "\"]}\n"
-                + "regions:\n"
-                + "  - name: us-east4\n"
-                + "    endpoints: [\"http://gw.test:5052\", \"http://127.0.0.1:9\", \"http://gone.test:5052\"]\n"
-                + "  - name: europe-west2\n"
-                + "    endpoints: [\"http://127.0.0.1:29\"]\n"));
+        admin = AdminFixture.start(dir, AdminFixture.fixture()
+                .set("dns", "{servers: [\"" + dns.server() + "\"]}")
+                .regionAt("us-east4", List.of("http://gw.test:5052", "http://127.0.0.1:9", "http://gone.test:5052"))
+                .regionAt("europe-west2", List.of("http://127.0.0.1:29")));
     }
 
     @AfterEach

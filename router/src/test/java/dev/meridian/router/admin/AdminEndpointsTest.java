@@ -14,32 +14,13 @@ import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Every endpoint through a real HTTP client: what it answers, and every way it refuses. */
-class AdminEndpointsTest {
-
-    @TempDir
-    Path dir;
-
-    private AdminFixture admin;
-
-    @BeforeEach
-    void start() {
-        admin = AdminFixture.start(dir);
-    }
-
-    @AfterEach
-    void stop() {
-        admin.close();
-    }
+class AdminEndpointsTest extends RunningAdminTest {
 
     // ---- open endpoints ----
 

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.meridian.config.loading.ConfigLoader;
 import dev.meridian.router.MeridianServer;
+import dev.meridian.testing.RouterFixture;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -58,28 +59,39 @@ final class AdminFixture implements AutoCloseable {
         this.admin = admin;
     }
 
-    /** The admin section every fixture uses: two tokens, the files next to the configuration. */
-    static String adminSection() {
-        return "admin:\n"
-                + "  address: 127.0.0.1\n"
-                + "  port: 0\n"
-                + "  tokens:\n"
-                + "    - {name: sre, token: " + WRITE_TOKEN + ", scope: write}\n"
-                + "    - {name: grafana, token: " + READ_TOKEN + ", scope: read}\n"
-                + "  state-file: state.json\n"
-                + "  audit-file: audit/admin.jsonl\n";
+    /**
+     * A router with the admin section every fixture uses (two tokens, the files next to the
+     * configuration; {@code moreAdmin} are further lines of it) and no regions yet.
+     */
+    static RouterFixture.Builder fixture(String... moreAdmin) {
+        List<String> admin = new ArrayList<>(List.of("address: 127.0.0.1", "port: 0", "tokens:",
+                "  - {name: sre, token: " + WRITE_TOKEN + ", scope: write}",
+                "  - {name: grafana, token: " + READ_TOKEN + ", scope: read}",
+                "state-file: state.json", "audit-file: audit/admin.jsonl"));
+        admin.addAll(List.of(moreAdmin));
+        return RouterFixture.builder().set("admin", admin.toArray(String[]::new));
     }
 
+    /** {@link #REGIONS}, the regions most admin tests use: loopback ports nobody listens on. */
+    static RouterFixture.Builder withRegions(RouterFixture.Builder fixture) {
+        return fixture.regionAt("us-east4", List.of("http://127.0.0.1:9"))
+                .regionAt("us-east1", List.of("http://127.0.0.1:19", "http://127.0.0.1:20"))
+                .regionAt("europe-west2", List.of("http://127.0.0.1:29"));
+    }
+
+    /** {@link #fixture()}'s text followed by {@code regions} as written (for tests about the text itself). */
     static String config(String regions) {
-        return "listen: {address: 127.0.0.1, port: 0}\n"
-                + "health: {probe: {enabled: false}}\n"
-                + adminSection()
-                + regions;
+        return fixture().build().yaml() + regions;
     }
 
     /** Starts with the default regions in a new configuration file in {@code dir}. */
     static AdminFixture start(Path dir) {
-        return start(dir, config(REGIONS));
+        return start(dir, withRegions(fixture()));
+    }
+
+    /** Starts from {@code fixture} written to {@code dir/meridian.yaml}. */
+    static AdminFixture start(Path dir, RouterFixture.Builder fixture) {
+        return start(dir, fixture.build().yaml());
     }
 
     /** Writes {@code yaml} to {@code dir/meridian.yaml} and starts a router and its admin API from it. */

@@ -12,32 +12,13 @@ import dev.meridian.regions.RegionOverrides;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** {@code POST /admin/reload}: a good file takes effect, a broken one is refused and the router keeps serving the old one. */
-class AdminReloadTest {
-
-    @TempDir
-    Path dir;
-
-    private AdminFixture admin;
-
-    @BeforeEach
-    void start() {
-        admin = AdminFixture.start(dir);
-    }
-
-    @AfterEach
-    void stop() {
-        admin.close();
-    }
+class AdminReloadTest extends RunningAdminTest {
 
     private void rewrite(String yaml) throws IOException {
         Files.writeString(admin.configFile, yaml);

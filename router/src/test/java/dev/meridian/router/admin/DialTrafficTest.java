@@ -3,7 +3,7 @@ package dev.meridian.router.admin;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import dev.meridian.router.internal.TestUpstream;
+import dev.meridian.testing.TestUpstream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

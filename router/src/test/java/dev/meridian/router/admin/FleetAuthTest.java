@@ -12,6 +12,7 @@ import io.etcd.jetcd.auth.Permission;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -62,12 +63,8 @@ class FleetAuthTest {
 
     private AdminFixture router(String name, String password) throws Exception {
         Path home = Files.createDirectories(dir.resolve(name));
-        return AdminFixture.start(home, "listen: {address: 127.0.0.1, port: 0}\n"
-                + "health: {probe: {enabled: false}}\n"
-                + AdminFixture.adminSection()
-                + "fleet: {etcd: {endpoints: [\"" + etcd.clientUrl(0) + "\"], prefix: " + PREFIX
-                + ", username: meridian, password: " + password + ", timeouts: {connect: 1s, request: 1s}}}\n"
-                + AdminFixture.REGIONS);
+        return AdminFixture.start(home, AdminFixture.withRegions(AdminFixture.fixture()
+                .fleet(List.of(etcd.clientUrl(0)), PREFIX, "username: meridian", "password: " + password)));
     }
 
     @Test

@@ -9,8 +9,8 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.meridian.router.internal.TestUpstream;
 import dev.meridian.router.state.EtcdCluster;
+import dev.meridian.testing.TestUpstream;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.options.GetOption;
@@ -28,7 +28,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -97,17 +96,11 @@ class FleetTest {
     // ---- set-up ----
 
     private String config(List<String> endpoints, String instance) {
-        return "listen: {address: 127.0.0.1, port: 0}\n"
-                + "health: {probe: {enabled: false}}\n"
-                + AdminFixture.adminSection()
-                + "fleet:\n"
-                + "  etcd:\n"
-                + "    endpoints: [" + endpoints.stream().map(e -> "\"" + e + "\"").collect(Collectors.joining(", ")) + "]\n"
-                + "    prefix: " + prefix + "\n"
-                + "    timeouts: {connect: 1s, request: 1s}\n"
-                + "regions:\n"
-                + "  - {name: us-east4, location: {lat: 39.04, lon: -77.49}, endpoints: [\"http://127.0.0.1:" + east.port() + "\"]}\n"
-                + "  - {name: us-central1, location: {lat: 41.26, lon: -95.86}, endpoints: [\"http://127.0.0.1:" + central.port() + "\"]}\n";
+        return AdminFixture.fixture()
+                .fleet(endpoints, prefix)
+                .regionAt("us-east4", List.of(east.url(false)))
+                .regionAt("us-central1", List.of(central.url(false)))
+                .build().yaml();
     }
 
     /** A router of the fleet in {@code dir/name}, talking to {@code endpoints} (all members by default). */

@@ -61,16 +61,8 @@ class FleetTlsTest {
     }
 
     private static String config(String tls) {
-        return "listen: {address: 127.0.0.1, port: 0}\n"
-                + "health: {probe: {enabled: false}}\n"
-                + AdminFixture.adminSection()
-                + "fleet:\n"
-                + "  etcd:\n"
-                + "    endpoints: [\"" + String.join("\", \"", etcd.clientUrls()) + "\"]\n"
-                + "    prefix: " + PREFIX + "\n"
-                + "    tls: " + tls + "\n"
-                + "    timeouts: {connect: 1s, request: 1s}\n"
-                + AdminFixture.REGIONS;
+        return AdminFixture.withRegions(AdminFixture.fixture().fleet(etcd.clientUrls(), PREFIX, "tls: " + tls))
+                .build().yaml();
     }
 
     /** {@code {ca: …, certificate: …, key: …}}, quoted; a {@code null} is left out. */

@@ -8,28 +8,19 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The published OpenAPI document and the routes actually served are the same set. */
-class OpenApiDocumentTest {
+class OpenApiDocumentTest extends RunningAdminTest {
 
     private static final Set<String> HTTP_METHODS = Set.of("get", "put", "post", "delete", "patch", "head", "options");
 
     private static JsonNode document;
-
-    @TempDir
-    Path dir;
-
-    private AdminFixture admin;
 
     @BeforeAll
     static void read() throws IOException {
@@ -37,16 +28,6 @@ class OpenApiDocumentTest {
             assertThat(in).as("openapi.yaml next to AdminServer").isNotNull();
             document = new ObjectMapper(new YAMLFactory()).readTree(in);
         }
-    }
-
-    @BeforeEach
-    void start() {
-        admin = AdminFixture.start(dir);
-    }
-
-    @AfterEach
-    void stop() {
-        admin.close();
     }
 
     private static Set<String> documented() {

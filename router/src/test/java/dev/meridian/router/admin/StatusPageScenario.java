@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.meridian.testing.RouterFixture;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -27,6 +28,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.IntStream;
 
 /**
  * What the status page's tests look at: a real router and admin API ({@link AdminFixture}) in
@@ -86,19 +88,16 @@ final class StatusPageScenario implements AutoCloseable {
             HttpServer asiaNortheast1 = upstream(threads, 90, 0);
             upstreams.addAll(List.of(usEast4, usEast1, europeWest2, asiaNortheast1));
             int dead = freePort();
-            String yaml = "listen: {address: 127.0.0.1, port: 0}\n"
-                    + "server: {max-connections-per-ip: 0}\n"
-                    + "health: {probe: {interval: 300ms, timeout: 300ms}}\n"
-                    + "geo: {trusted-proxies: [127.0.0.1/32], location-headers: [X-Client-Geo-Location]}\n"
-                    + AdminFixture.adminSection()
-                    + "regions:\n"
-                    + region("us-east4", "39.04", "-77.49", usEast4.getAddress().getPort())
-                    + region(DEGRADED, "33.20", "-80.01", usEast1.getAddress().getPort(), dead)
-                    + region(DRAINED, "51.51", "-0.13", europeWest2.getAddress().getPort())
-                    + region("asia-northeast1", "35.69", "139.69", asiaNortheast1.getAddress().getPort())
-                    + "routes:\n"
-                    + "  - {name: completions, path-prefix: /v2/code/completions, retry: {non-idempotent: true}}\n";
-            return new StatusPageScenario(upstreams, threads, AdminFixture.start(dir, yaml), dead);
+            RouterFixture.Builder fixture = AdminFixture.fixture()
+                    .server("{max-connections-per-ip: 0}")
+                    .health("{probe: {interval: 300ms, timeout: 300ms}}")
+                    .locationHeader()
+                    .regionAt("us-east4", endpoints(usEast4.getAddress().getPort()))
+                    .regionAt(DEGRADED, endpoints(usEast1.getAddress().getPort(), dead))
+                    .regionAt(DRAINED, endpoints(europeWest2.getAddress().getPort()))
+                    .regionAt("asia-northeast1", endpoints(asiaNortheast1.getAddress().getPort()))
+                    .route("completions", "/v2/code/completions", "retry: {non-idempotent: true}");
+            return new StatusPageScenario(upstreams, threads, AdminFixture.start(dir, fixture), dead);
         } catch (RuntimeException e) {
             upstreams.forEach(u -> u.stop(0));
             threads.shutdownNow();
@@ -106,14 +105,8 @@ final class StatusPageScenario implements AutoCloseable {
         }
     }
 
-    private static String region(String name, String lat, String lon, int... ports) {
-        StringBuilder endpoints = new StringBuilder();
-        for (int port : ports) {
-            endpoints.append(endpoints.length() == 0 ? "" : ", ").append("\"http://127.0.0.1:").append(port).append('"');
-        }
-        return "  - name: " + name + "\n"
-                + "    location: {lat: " + lat + ", lon: " + lon + "}\n"
-                + "    endpoints: [" + endpoints + "]\n";
+    private static List<String> endpoints(int... ports) {
+        return IntStream.of(ports).mapToObj(port -> "http://127.0.0.1:" + port).toList();
     }
 
     /** An endpoint: 200 to the probe, a small JSON completion after about {@code latencyMs} to anything else. */

@@ -7,15 +7,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The status page's files over HTTP (no browser): served without a token, with the security and
@@ -23,25 +19,10 @@ import org.junit.jupiter.api.io.TempDir;
  * would block; and the small endpoints the page reads ({@code /admin/whoami}, the regions'
  * locations, {@code /admin/traffic}).
  */
-class StatusPageTest {
+class StatusPageTest extends RunningAdminTest {
 
     private static final Pattern ASSET = Pattern.compile("(?:src|href)=\"(/ui/[0-9a-f]{12}/[a-z]+\\.[a-z]+)\"");
     private static final Pattern IMPORT = Pattern.compile("from '\\./([a-z]+\\.js)'");
-
-    @TempDir
-    Path dir;
-
-    private AdminFixture admin;
-
-    @BeforeEach
-    void start() {
-        admin = AdminFixture.start(dir);
-    }
-
-    @AfterEach
-    void stop() {
-        admin.close();
-    }
 
     private HttpResponse<String> get(String path, String... headers) {
         return admin.send("GET", path, null, null, headers);

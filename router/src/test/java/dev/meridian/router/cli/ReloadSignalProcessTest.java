@@ -1,17 +1,14 @@
 package dev.meridian.router.cli;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
+import dev.meridian.testing.ExternalProgram;
+import dev.meridian.testing.JavaProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
@@ -50,20 +47,11 @@ class ReloadSignalProcessTest {
         assumeTrue(Files.isExecutable(Path.of("/bin/kill")), "needs /bin/kill to send signals (POSIX)");
         Path config = Files.writeString(dir.resolve("meridian.yaml"), config("100"));
         Path audit = dir.resolve("audit.jsonl");
-        Process router = new ProcessBuilder(
-                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                        "-cp", System.getProperty("java.class.path"),
-                        "dev.meridian.router.Main", "run", "--config", config.toString())
-                .redirectErrorStream(true)
-                .start();
-        List<String> output = new CopyOnWriteArrayList<>();
-        Thread reader = new Thread(() -> readOutput(router, output), "router-output");
-        reader.setDaemon(true);
-        reader.start();
-        try {
+        try (JavaProcess child = JavaProcess.start("dev.meridian.router.Main", "run", "--config", config.toString())) {
+            Process router = child.process();
             Awaitility.await("admin API started").atMost(WAIT)
-                    .until(() -> output.stream().anyMatch(l -> l.contains("admin API listening")) || !router.isAlive());
-            assertThat(router.isAlive()).as("running; output: %s", output).isTrue();
+                    .until(() -> child.printed("admin API listening") || !router.isAlive());
+            assertThat(router.isAlive()).as("running; %s", child).isTrue();
 
             Files.writeString(config, config("250"));
             signal(router, "HUP");
@@ -71,43 +59,24 @@ class ReloadSignalProcessTest {
             assertThat(Files.readAllLines(audit)).singleElement().asString()
                     .contains("\"token\":\"signal\"", "\"action\":\"reload\"", "\"revision\":1");
             Awaitility.await("reload logged").atMost(WAIT)
-                    .until(() -> output.stream().anyMatch(l -> l.contains("SIGHUP: reloaded " + config + " (revision 1)")));
+                    .until(() -> child.printed("SIGHUP: reloaded " + config + " (revision 1)"));
 
             Files.writeString(config, config("-3"));
             signal(router, "HUP");
-            Awaitility.await("refusal logged").atMost(WAIT)
-                    .until(() -> output.stream().anyMatch(l -> l.contains("was NOT reloaded")));
-            Awaitility.await("problem logged").atMost(WAIT)
-                    .until(() -> output.stream().anyMatch(l -> l.contains(config + ":11:13: regions[0].weight")));
-            assertThat(router.isAlive()).as("a refused reload does not stop the router; output: %s", output).isTrue();
+            Awaitility.await("refusal logged").atMost(WAIT).until(() -> child.printed("was NOT reloaded"));
+            Awaitility.await("problem logged").atMost(WAIT).until(() -> child.printed(config + ":11:13: regions[0].weight"));
+            assertThat(router.isAlive()).as("a refused reload does not stop the router; %s", child).isTrue();
             assertThat(Files.readAllLines(audit)).as("a refused reload is not audited").hasSize(1);
 
             signal(router, "TERM");
-            assertThat(router.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)).as("exited; output: %s", output).isTrue();
-            assertThat(router.exitValue()).as("exit status; output: %s", output).isZero();
-        } finally {
-            router.destroyForcibly();
-            router.waitFor(10, TimeUnit.SECONDS);
+            assertThat(router.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)).as("exited; %s", child).isTrue();
+            assertThat(router.exitValue()).as("exit status; %s", child).isZero();
         }
     }
 
     /** {@code kill -SIGNAL pid}: the JDK sends only SIGTERM and SIGKILL itself. */
-    private static void signal(Process process, String signal) throws IOException, InterruptedException {
-        Process kill = new ProcessBuilder("/bin/kill", "-" + signal, Long.toString(process.pid()))
-                .redirectErrorStream(true)
-                .start();
-        assertThat(kill.waitFor(10, TimeUnit.SECONDS)).isTrue();
-        assertThat(kill.exitValue()).as("kill -%s: %s", signal, new String(kill.getInputStream().readAllBytes(), UTF_8)).isZero();
-    }
-
-    private static void readOutput(Process process, List<String> output) {
-        try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(), UTF_8))) {
-            String line;
-            while ((line = lines.readLine()) != null) {
-                output.add(line);
-            }
-        } catch (IOException e) {
-            output.add("(output unreadable: " + e + ")");
-        }
+    private static void signal(Process process, String signal) {
+        ExternalProgram.run(List.of("/bin/kill", "-" + signal, Long.toString(process.pid())), null, null, Duration.ofSeconds(10))
+                .requireSuccess();
     }
 }

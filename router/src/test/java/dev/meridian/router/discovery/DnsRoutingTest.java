@@ -7,11 +7,12 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
-import dev.meridian.config.loading.ConfigLoader;
+import dev.meridian.config.MeridianConfig;
 import dev.meridian.health.HealthReport;
 import dev.meridian.router.MeridianServer;
-import dev.meridian.router.internal.TestUpstream;
 import dev.meridian.router.testing.Dnsmasq;
+import dev.meridian.testing.RouterFixture;
+import dev.meridian.testing.TestUpstream;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.pkitesting.CertificateBuilder;
 import io.netty.pkitesting.X509Bundle;
@@ -24,7 +25,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
@@ -179,7 +179,7 @@ class DnsRoutingTest {
         TestUpstream a = upstream("a", "127.0.0.2", 0);
         TestUpstream c = upstream("c", "127.0.0.1", 0);
         dns.set("gw.test", "127.0.0.2");
-        MeridianServer router = router(region("east", "http://gw.test:" + a.port()) + region("west", "http://127.0.0.1:" + c.port()));
+        MeridianServer router = router(region("east", "http://gw.test:" + a.port()), region("west", "http://127.0.0.1:" + c.port()));
         assertThat(upstreamOf(get(router, "/v2/code/completions"))).as("the nearest region").isEqualTo("a");
 
         try (Load load = new Load(router, 2)) {
@@ -205,7 +205,7 @@ class DnsRoutingTest {
         TestUpstream a = upstream("a", "127.0.0.2", 0);
         TestUpstream c = upstream("c", "127.0.0.1", 0);
         long begin = System.nanoTime();
-        MeridianServer router = router(region("east", "http://gw.test:" + a.port()) + region("west", "http://127.0.0.1:" + c.port()));
+        MeridianServer router = router(region("east", "http://gw.test:" + a.port()), region("west", "http://127.0.0.1:" + c.port()));
         long startMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin);
 
         assertThat(startMillis).as("no stuck start").isLessThan(5_000);
@@ -233,7 +233,7 @@ class DnsRoutingTest {
         TestUpstream a = upstream(TestUpstream.http1("a", named, "127.0.0.2", 0));
         TestUpstream b = upstream(TestUpstream.http1("b", named, "127.0.0.3", a.port()));
         dns.set("gw.test", "127.0.0.2", "127.0.0.3");
-        MeridianServer router = router(region("east", "https://gw.test:" + a.port()) + "    tls: {ca: " + ca + "}\n");
+        MeridianServer router = router(region("east", "https://gw.test:" + a.port(), "tls: {ca: " + ca + "}"));
 
         for (int i = 0; i < 40; i++) {
             assertThat(get(router, "/v2/code/completions").statusCode()).isEqualTo(200);
@@ -252,8 +252,8 @@ class DnsRoutingTest {
         TestUpstream a = upstream(TestUpstream.h2c("a", "127.0.0.2", 0));
         TestUpstream literal = upstream(TestUpstream.h2c("literal", "127.0.0.1", 0));
         dns.set("gw.test", "127.0.0.2");
-        MeridianServer router = router(region("east", "http://gw.test:" + a.port()) + "    protocol: h2c\n"
-                + region("west", "http://127.0.0.1:" + literal.port()) + "    protocol: h2c\n");
+        MeridianServer router = router(region("east", "http://gw.test:" + a.port(), "protocol: h2c"),
+                region("west", "http://127.0.0.1:" + literal.port(), "protocol: h2c"));
 
         HttpResponse<String> response = get(router, "/v2/code/completions");
 
@@ -271,7 +271,7 @@ class DnsRoutingTest {
         MeridianServer router = router(region("east", "http://old.test:" + c.port()));
         assertThat(router.dnsNames()).containsOnlyKeys("old.test");
 
-        router.reload(ConfigLoader.create().parse(yaml(region("east", "http://gw.test:" + a.port())), "next.yaml"));
+        router.reload(config(region("east", "http://gw.test:" + a.port())));
 
         assertThat(upstreamOf(get(router, "/v2/code/completions"))).as("resolved during the reload").isEqualTo("a");
         assertThat(router.dnsNames()).containsOnlyKeys("gw.test");
@@ -294,22 +294,25 @@ class DnsRoutingTest {
      * a trusted header), so that traffic goes east whenever east is available, whatever the probes
      * measure.
      */
-    private static String region(String name, String endpoint) {
-        String location = name.equals("east") ? "{lat: 39.04, lon: -77.49}" : "{lat: 51.51, lon: -0.13}";
-        return "  - name: " + name + "\n    location: " + location + "\n    endpoints: [\"" + endpoint + "\"]\n";
+    private static RouterFixture.Region region(String name, String endpoint, String... keys) {
+        List<String> lines = new ArrayList<>();
+        lines.add(name.equals("east") ? "location: {lat: 39.04, lon: -77.49}" : "location: {lat: 51.51, lon: -0.13}");
+        lines.addAll(List.of(keys));
+        return RouterFixture.Region.at(name, List.of(endpoint), lines.toArray(String[]::new));
     }
 
-    private String yaml(String regions) {
-        return "listen: {address: 127.0.0.1, port: 0}\n"
-                + "server: {event-loops: 2}\n"
-                + "dns: {servers: [\"" + dns.server() + "\"], query-timeout: 300ms}\n"
-                + "health: {probe: {interval: 500ms}}\n"
-                + "geo: {trusted-proxies: [127.0.0.1/32], location-headers: [X-Client-Geo-Location]}\n"
-                + "regions:\n" + regions;
+    private MeridianConfig config(RouterFixture.Region... regions) {
+        return RouterFixture.builder()
+                .server("{event-loops: 2}")
+                .set("dns", "{servers: [\"" + dns.server() + "\"], query-timeout: 300ms}")
+                .health("{probe: {interval: 500ms}}")
+                .locationHeader()
+                .regions(regions)
+                .build().config();
     }
 
-    private MeridianServer router(String regions) {
-        MeridianServer router = MeridianServer.start(ConfigLoader.create().parse(yaml(regions), "dns.yaml"));
+    private MeridianServer router(RouterFixture.Region... regions) {
+        MeridianServer router = MeridianServer.start(config(regions));
         toClose.add(router);
         return router;
     }

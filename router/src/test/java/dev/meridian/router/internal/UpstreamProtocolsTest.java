@@ -3,8 +3,10 @@ package dev.meridian.router.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.meridian.config.loading.ConfigLoader;
+import dev.meridian.config.MeridianConfig;
 import dev.meridian.router.MeridianServer;
+import dev.meridian.testing.RouterFixture;
+import dev.meridian.testing.TestUpstream;
 import io.netty.pkitesting.CertificateBuilder;
 import io.netty.pkitesting.X509Bundle;
 import java.io.IOException;
@@ -22,6 +24,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -133,7 +136,7 @@ class UpstreamProtocolsTest {
     @Test
     void fiftyConcurrentRequestsToAnH2cRegionShareOneConnection() throws Exception {
         TestUpstream upstream = upstream(TestUpstream.h2c("a"));
-        upstream.gatherTarget = 50;
+        upstream.gather(50);
         MeridianServer router = router(region("east", upstream.url(false), "h2c", null));
 
         List<CompletableFuture<HttpResponse<String>>> responses = new ArrayList<>();
@@ -153,8 +156,8 @@ class UpstreamProtocolsTest {
     void refusedStreamIsRetriedOnAnotherRegionEvenForPost() throws Exception {
         TestUpstream refusing = upstream(TestUpstream.h2c("refusing")).mode(TestUpstream.Mode.REFUSE_STREAM);
         TestUpstream healthy = upstream(TestUpstream.h2c("healthy"));
-        MeridianServer router = router(region("first", refusing.url(false), "h2c", null)
-                + region("second", healthy.url(false), "h2c", null));
+        MeridianServer router = router(region("first", refusing.url(false), "h2c", null),
+                region("second", healthy.url(false), "h2c", null));
 
         HttpResponse<String> response = post(router, "/v2/code/generations", "{\"body\":true}");
 
@@ -168,8 +171,8 @@ class UpstreamProtocolsTest {
     void goAwayBeforeAnsweringIsRetriedOnAnotherRegionEvenForPost() throws Exception {
         TestUpstream leaving = upstream(TestUpstream.h2c("leaving")).mode(TestUpstream.Mode.GOAWAY);
         TestUpstream healthy = upstream(TestUpstream.h2c("healthy"));
-        MeridianServer router = router(region("first", leaving.url(false), "h2c", null)
-                + region("second", healthy.url(false), "h2c", null));
+        MeridianServer router = router(region("first", leaving.url(false), "h2c", null),
+                region("second", healthy.url(false), "h2c", null));
 
         HttpResponse<String> response = post(router, "/v2/code/generations", "abc");
 
@@ -182,8 +185,8 @@ class UpstreamProtocolsTest {
     void unknownCaFailsOverToTheHealthyRegion() throws Exception {
         TestUpstream untrusted = upstream(TestUpstream.h2("untrusted", strangerIssued));
         TestUpstream healthy = upstream(TestUpstream.h2c("healthy"));
-        MeridianServer router = router(region("first", untrusted.url(true), "h2", "{ca: " + ca() + "}")
-                + region("second", healthy.url(false), "h2c", null));
+        MeridianServer router = router(region("first", untrusted.url(true), "h2", "{ca: " + ca() + "}"),
+                region("second", healthy.url(false), "h2c", null));
 
         HttpResponse<String> response = post(router, "/v2/code/generations", "abc");
 
@@ -197,8 +200,8 @@ class UpstreamProtocolsTest {
     void nameMismatchOnAnHttp1RegionFailsOverToTheHealthyRegion() throws Exception {
         TestUpstream misnamed = upstream(TestUpstream.http1("misnamed", otherName));
         TestUpstream healthy = upstream(TestUpstream.http1("healthy", null));
-        MeridianServer router = router(region("first", misnamed.url(true), "h1", "{ca: " + ca() + "}")
-                + region("second", healthy.url(false), "h1", null));
+        MeridianServer router = router(region("first", misnamed.url(true), "h1", "{ca: " + ca() + "}"),
+                region("second", healthy.url(false), "h1", null));
 
         HttpResponse<String> response = post(router, "/v2/code/generations", "abc");
 
@@ -254,8 +257,8 @@ class UpstreamProtocolsTest {
     void anH2RegionWhoseEndpointDoesNotSelectH2FailsOverToTheHealthyRegion() throws Exception {
         TestUpstream http1Only = upstream(TestUpstream.http1("http1-only", good));
         TestUpstream healthy = upstream(TestUpstream.h2c("healthy"));
-        MeridianServer router = router(region("first", http1Only.url(true), "h2", "{ca: " + ca() + "}")
-                + region("second", healthy.url(false), "h2c", null));
+        MeridianServer router = router(region("first", http1Only.url(true), "h2", "{ca: " + ca() + "}"),
+                region("second", healthy.url(false), "h2c", null));
 
         HttpResponse<String> response = post(router, "/v2/code/generations", "abc");
 
@@ -273,7 +276,7 @@ class UpstreamProtocolsTest {
         assertThat(get(router, "/x").statusCode()).isEqualTo(200);
         assertThat(old.connections.get()).isEqualTo(1);
 
-        router.reload(ConfigLoader.create().parse(config(region("east", next.url(false), "h2c", null)), "next.yaml"));
+        router.reload(config(region("east", next.url(false), "h2c", null)));
 
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
                 assertThat(old.closedConnections.get()).as("the removed endpoint's idle connection").isEqualTo(1));
@@ -296,19 +299,9 @@ class UpstreamProtocolsTest {
         return file.toString();
     }
 
-    private static String region(String name, String endpoint, String protocol, String tls) {
-        return "  - name: " + name + "\n"
-                + "    endpoints: [\"" + endpoint + "\"]\n"
-                + "    protocol: " + protocol + "\n"
-                + (tls == null ? "" : "    tls: " + tls + "\n");
-    }
-
-    private static String config(String regions) {
-        return "listen: {address: 127.0.0.1, port: 0}\n"
-                + "server: {event-loops: 1}\n"
-                + "health: {probe: {enabled: false}}\n"
-                + "regions:\n"
-                + regions;
+    private static RouterFixture.Region region(String name, String endpoint, String protocol, @Nullable String tls) {
+        return tls == null ? RouterFixture.Region.at(name, List.of(endpoint), "protocol: " + protocol)
+                : RouterFixture.Region.at(name, List.of(endpoint), "protocol: " + protocol, "tls: " + tls);
     }
 
     private static double gauge(MeridianServer router, String name, String state) {
@@ -319,8 +312,12 @@ class UpstreamProtocolsTest {
         return search.gauge().value();
     }
 
-    private MeridianServer router(String regions) {
-        MeridianServer router = MeridianServer.start(ConfigLoader.create().parse(config(regions), "test.yaml"));
+    private static MeridianConfig config(RouterFixture.Region... regions) {
+        return RouterFixture.builder().server("{event-loops: 1}").regions(regions).build().config();
+    }
+
+    private MeridianServer router(RouterFixture.Region... regions) {
+        MeridianServer router = MeridianServer.start(config(regions));
         toClose.add(router);
         return router;
     }

@@ -3,7 +3,7 @@ package dev.meridian.router.state;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static java.util.concurrent.TimeUnit.MILLISECONDS;
 
-import dev.meridian.router.testing.ExternalBinary;
+import dev.meridian.testing.ExternalProgram;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.ClientBuilder;
@@ -120,7 +120,7 @@ import org.slf4j.LoggerFactory;
  * directory.
  *
  * <p><b>Skipping.</b> Without {@code etcd} on {@code PATH}, {@link #start} skips the test outside CI
- * and fails it under {@code CI=true} ({@link ExternalBinary}).
+ * and fails it under {@code CI=true} ({@link ExternalProgram}).
  *
  * <p>The methods are {@code synchronized}: a test may use the fixture from several threads, but its
  * operations do not overlap.
@@ -234,7 +234,7 @@ public final class EtcdCluster implements AutoCloseable {
         if (members < 1) {
             throw new IllegalArgumentException("members: " + members + " (expected: at least 1)");
         }
-        Path etcd = ExternalBinary.require("etcd", INSTALL).path();
+        Path etcd = ExternalProgram.require("etcd", INSTALL).path();
         for (int attempt = 1; ; attempt++) {
             long began = System.nanoTime();
             EtcdCluster cluster = new EtcdCluster(etcd, members, tls);

@@ -3,6 +3,7 @@ package dev.meridian.router.testing;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.awaitility.Awaitility.await;
 
+import dev.meridian.testing.ExternalProgram;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.DatagramSocket;
@@ -42,7 +43,7 @@ import org.jspecify.annotations.Nullable;
  * is REFUSED (no upstream). The file is re-read on SIGHUP, and {@link #set} returns only once
  * dnsmasq logged reading it again. As root it is told {@code --user=root} (it would drop to
  * {@code nobody} and fail to read the file in a private temporary directory). Missing binary: see
- * {@link ExternalBinary}.
+ * {@link ExternalProgram}.
  */
 public final class Dnsmasq implements AutoCloseable {
 
@@ -69,7 +70,7 @@ public final class Dnsmasq implements AutoCloseable {
     /** Starts dnsmasq with an empty hosts file in {@code directory} (a test's temporary directory). */
     public static Dnsmasq start(Path directory) {
         Path binary = Files.isExecutable(SBIN) ? SBIN
-                : ExternalBinary.require("dnsmasq", "install Debian's dnsmasq-base; .ci/run does").path();
+                : ExternalProgram.require("dnsmasq", "install Debian's dnsmasq-base; .ci/run does").path();
         Dnsmasq dns = new Dnsmasq(binary, directory);
         dns.writeHosts();
         IllegalStateException failure = null;

@@ -2,6 +2,7 @@ package dev.meridian.router.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.meridian.testing.ExternalProgram;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -27,7 +28,7 @@ import org.openqa.selenium.logging.LogType;
 /**
  * Debian's Chromium, headless, driven through Debian's chromedriver: the browser of the status
  * page's tests. Both programs come from the system ({@code chromium} and {@code chromium-driver},
- * which {@code .ci/run} installs), found on {@code PATH} through {@link ExternalBinary}: missing,
+ * which {@code .ci/run} installs), found on {@code PATH} through {@link ExternalProgram}: missing,
  * the test is skipped with the reason outside CI and fails under {@code CI=true}. Their paths are
  * given to Selenium explicitly, so Selenium Manager never tries to download a driver or a browser.
  *
@@ -62,8 +63,8 @@ public final class HeadlessChromium implements AutoCloseable {
 
     /** Starts the browser with a window (viewport) of {@code width} × {@code height} CSS pixels. */
     public static HeadlessChromium start(int width, int height) {
-        ExternalBinary chromium = ExternalBinary.require("chromium", INSTALL);
-        ExternalBinary chromedriver = ExternalBinary.require("chromedriver", INSTALL);
+        ExternalProgram chromium = ExternalProgram.require("chromium", INSTALL);
+        ExternalProgram chromedriver = ExternalProgram.require("chromedriver", INSTALL);
         Path profile;
         try {
             profile = Files.createTempDirectory("meridian-chromium");

@@ -1,7 +1,7 @@
 /**
- * Test support for the router's tests: {@link dev.meridian.router.testing.ExternalBinary}, the
- * programs a test runs that the build does not provide (skipped outside CI when missing), and
- * {@link dev.meridian.router.testing.HeadlessChromium}, the browser of the status page's tests.
+ * Test support for the router's tests alone: {@link dev.meridian.router.testing.Dnsmasq}, a DNS
+ * server the tests control, and {@link dev.meridian.router.testing.HeadlessChromium}, the browser of
+ * the status page's tests (both found through {@link dev.meridian.testing.ExternalProgram}).
  */
 @NullMarked
 package dev.meridian.router.testing;

@@ -1,4 +1,4 @@
-package dev.meridian.health.testing;
+package dev.meridian.testing;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;

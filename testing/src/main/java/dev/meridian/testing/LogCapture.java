@@ -1,4 +1,4 @@
-package dev.meridian.regions.testing;
+package dev.meridian.testing;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
@@ -8,7 +8,7 @@ import java.util.List;
 import org.slf4j.LoggerFactory;
 
 /**
- * What one class logs during a test (shared with health's tests through this module's test-jar).
+ * What one class logs during a test.
  * Close it to detach.
  */
 public final class LogCapture implements AutoCloseable {

@@ -1,4 +1,4 @@
-package dev.meridian.regions.testing;
+package dev.meridian.testing;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

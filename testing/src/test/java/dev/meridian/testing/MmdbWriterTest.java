@@ -1,4 +1,4 @@
-package dev.meridian.regions.testing;
+package dev.meridian.testing;
 
 import com.maxmind.db.Metadata;
 import com.maxmind.geoip2.DatabaseReader;

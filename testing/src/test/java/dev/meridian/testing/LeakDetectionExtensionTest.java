@@ -1,4 +1,4 @@
-package dev.meridian.health.testing;
+package dev.meridian.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;

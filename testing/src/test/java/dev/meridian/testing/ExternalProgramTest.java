@@ -1,4 +1,4 @@
-package dev.meridian.router.testing;
+package dev.meridian.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -8,11 +8,11 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.opentest4j.TestAbortedException;
 
-class ExternalBinaryTest {
+class ExternalProgramTest {
 
     @Test
     void aProgramOnThePathIsFoundByItsAbsolutePath() {
-        ExternalBinary sh = ExternalBinary.require("sh", "it is in every Debian");
+        ExternalProgram sh = ExternalProgram.require("sh", "it is in every Debian");
 
         assertThat(sh.path()).isAbsolute().endsWithRaw(Path.of("sh"));
         assertThat(Files.isExecutable(sh.path())).isTrue();
@@ -23,11 +23,11 @@ class ExternalBinaryTest {
         String name = "meridian-no-such-program";
         String reason = name + " not found: install it from nowhere";
 
-        if (ExternalBinary.isCi()) {
-            assertThatThrownBy(() -> ExternalBinary.require(name, "install it from nowhere"))
+        if (ExternalProgram.isCi()) {
+            assertThatThrownBy(() -> ExternalProgram.require(name, "install it from nowhere"))
                     .as("CI must not skip").isInstanceOf(AssertionError.class).hasMessageStartingWith(reason);
         } else {
-            assertThatThrownBy(() -> ExternalBinary.require(name, "install it from nowhere"))
+            assertThatThrownBy(() -> ExternalProgram.require(name, "install it from nowhere"))
                     .isInstanceOf(TestAbortedException.class).hasMessageContaining(reason);
         }
     }
