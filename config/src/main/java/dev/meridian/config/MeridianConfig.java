@@ -25,6 +25,7 @@ import static java.util.Objects.requireNonNull;
  * @param routes configured routes; names and prefixes unique. The catch-all is {@link #defaultRoute()}
  * @param fleet whether the admin state is shared with other instances through etcd
  * @param dns how endpoint host names are resolved while running
+ * @param sloController whether and how the SLO controller turns regions' dials
  */
 public record MeridianConfig(
         ListenConfig listen,
@@ -40,7 +41,8 @@ public record MeridianConfig(
         List<RegionConfig> regions,
         List<RouteConfig> routes,
         FleetConfig fleet,
-        DnsConfig dns) {
+        DnsConfig dns,
+        SloControllerConfig sloController) {
 
     public MeridianConfig {
         requireNonNull(listen, "listen");
@@ -57,6 +59,7 @@ public record MeridianConfig(
         routes = List.copyOf(requireNonNull(routes, "routes"));
         requireNonNull(fleet, "fleet");
         requireNonNull(dns, "dns");
+        requireNonNull(sloController, "sloController");
         if (regions.isEmpty()) {
             throw new IllegalArgumentException("regions: empty (expected: at least one region)");
         }
@@ -87,6 +90,26 @@ public record MeridianConfig(
         if (InetLiteral.bindingsClash(listen.address(), listen.port(), admin.address(), admin.port())) {
             throw new IllegalArgumentException("admin.port: " + admin.port() + " (expected: a port other than listen.port)");
         }
+    }
+
+    /** A configuration with the default {@link SloControllerConfig}. */
+    public MeridianConfig(
+            ListenConfig listen,
+            ServerConfig server,
+            UpstreamConfig upstream,
+            TimeoutConfig timeouts,
+            AdminConfig admin,
+            GeoConfig geo,
+            RoutingConfig routing,
+            HealthConfig health,
+            RetriesConfig retries,
+            AccessLogConfig accessLog,
+            List<RegionConfig> regions,
+            List<RouteConfig> routes,
+            FleetConfig fleet,
+            DnsConfig dns) {
+        this(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes, fleet, dns,
+                SloControllerConfig.ofDefaults());
     }
 
     /** A configuration with the default {@link DnsConfig}. */
@@ -152,7 +175,8 @@ public record MeridianConfig(
                 regions,
                 ConfigDefaults.ROUTES,
                 FleetConfig.NONE,
-                DnsConfig.ofDefaults());
+                DnsConfig.ofDefaults(),
+                SloControllerConfig.ofDefaults());
     }
 
     /**
@@ -204,58 +228,77 @@ public record MeridianConfig(
     }
 
     public MeridianConfig withListen(ListenConfig listen) {
-        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes, fleet, dns);
+        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes, fleet, dns,
+                sloController);
     }
 
     public MeridianConfig withServer(ServerConfig server) {
-        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes, fleet, dns);
+        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes, fleet, dns,
+                sloController);
     }
 
     public MeridianConfig withUpstream(UpstreamConfig upstream) {
-        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes, fleet, dns);
+        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes, fleet, dns,
+                sloController);
     }
 
     public MeridianConfig withTimeouts(TimeoutConfig timeouts) {
-        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes, fleet, dns);
+        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes, fleet, dns,
+                sloController);
     }
 
     public MeridianConfig withAdmin(AdminConfig admin) {
-        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes, fleet, dns);
+        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes, fleet, dns,
+                sloController);
     }
 
     public MeridianConfig withGeo(GeoConfig geo) {
-        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes, fleet, dns);
+        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes, fleet, dns,
+                sloController);
     }
 
     public MeridianConfig withRouting(RoutingConfig routing) {
-        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes, fleet, dns);
+        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes, fleet, dns,
+                sloController);
     }
 
     public MeridianConfig withHealth(HealthConfig health) {
-        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes, fleet, dns);
+        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes, fleet, dns,
+                sloController);
     }
 
     public MeridianConfig withRetries(RetriesConfig retries) {
-        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes, fleet, dns);
+        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes, fleet, dns,
+                sloController);
     }
 
     public MeridianConfig withAccessLog(AccessLogConfig accessLog) {
-        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes, fleet, dns);
+        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes, fleet, dns,
+                sloController);
     }
 
     public MeridianConfig withRegions(List<RegionConfig> regions) {
-        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes, fleet, dns);
+        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes, fleet, dns,
+                sloController);
     }
 
     public MeridianConfig withRoutes(List<RouteConfig> routes) {
-        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes, fleet, dns);
+        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes, fleet, dns,
+                sloController);
     }
 
     public MeridianConfig withFleet(FleetConfig fleet) {
-        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes, fleet, dns);
+        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes, fleet, dns,
+                sloController);
     }
 
     public MeridianConfig withDns(DnsConfig dns) {
-        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes, fleet, dns);
+        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes, fleet, dns,
+                sloController);
+    }
+
+    public MeridianConfig withSloController(SloControllerConfig sloController) {
+        return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog, regions, routes, fleet, dns,
+                sloController);
     }
 }

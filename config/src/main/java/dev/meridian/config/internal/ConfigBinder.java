@@ -9,6 +9,7 @@ import dev.meridian.config.AdminToken;
 import dev.meridian.config.BreakerConfig;
 import dev.meridian.config.CidrRange;
 import dev.meridian.config.ConfigDefaults;
+import dev.meridian.config.ControllerMode;
 import dev.meridian.config.DnsConfig;
 import dev.meridian.config.EtcdConfig;
 import dev.meridian.config.EtcdTlsConfig;
@@ -33,6 +34,7 @@ import dev.meridian.config.RouteConfig;
 import dev.meridian.config.RoutingConfig;
 import dev.meridian.config.RoutingMode;
 import dev.meridian.config.ServerConfig;
+import dev.meridian.config.SloControllerConfig;
 import dev.meridian.config.StallConfig;
 import dev.meridian.config.TimeoutConfig;
 import dev.meridian.config.TlsConfig;
@@ -249,6 +251,7 @@ public final class ConfigBinder {
 
         List<RegionDraft> regions = regions(root, top.key("regions"));
         List<RouteDraft> routes = routes(root, top.key("routes"));
+        SloControllerConfig sloController = sloController(root, top.key("slo-controller"));
 
         if (!problems.isEmpty()) {
             return null;
@@ -295,7 +298,8 @@ public final class ConfigBinder {
                     regionConfigs,
                     routeConfigs,
                     fleet,
-                    dns);
+                    dns,
+                    sloController);
         } catch (IllegalArgumentException e) {
             // The checks above mirror the records' own; reaching this means they drifted apart.
             problems.add(Origin.CHECK, KeyPath.ROOT, tree.valueMark(KeyPath.ROOT), "invalid configuration: " + e.getMessage());
@@ -396,6 +400,83 @@ public final class ConfigBinder {
         }
         int port = Integer.parseInt(text);
         return port <= 65535 ? port : -1;
+    }
+
+    // ---- slo-controller ----
+
+    /** {@code slo-controller}: windows, cool-down and interval that make sense together, percentages in range. */
+    private SloControllerConfig sloController(JsonNode root, KeyPath path) {
+        JsonNode controller = mapping(root, "slo-controller");
+        ControllerMode mode = choice(controller, "mode", ControllerMode.values(), ControllerMode::configName,
+                ConfigDefaults.CONTROLLER_MODE);
+        KeyPath windowsPath = path.key("windows");
+        JsonNode windows = mapping(controller, "windows");
+        KeyPath shortPath = windowsPath.key("short");
+        KeyPath longPath = windowsPath.key("long");
+        KeyPath intervalPath = path.key("interval");
+        Duration shortWindow = duration(windows, shortPath, ConfigDefaults.CONTROLLER_SHORT_WINDOW, false);
+        Duration longWindow = duration(windows, longPath, ConfigDefaults.CONTROLLER_LONG_WINDOW, false);
+        Duration interval = duration(controller, intervalPath, ConfigDefaults.CONTROLLER_INTERVAL, false);
+        Duration coolDown = duration(controller, path.key("cool-down"), ConfigDefaults.CONTROLLER_COOL_DOWN, false);
+        if (interval.compareTo(SloControllerConfig.MIN_INTERVAL) < 0) {
+            problems.add(Origin.CHECK, intervalPath, tree.valueMark(intervalPath), Values.describe(controller.get("interval"))
+                    + " is too short (expected at least " + DurationText.format(SloControllerConfig.MIN_INTERVAL) + ")");
+            interval = SloControllerConfig.MIN_INTERVAL;
+        }
+        if (shortWindow.compareTo(interval) < 0) {
+            KeyPath at = windows.has("short") ? shortPath : intervalPath;
+            problems.add(Origin.CHECK, at, tree.valueMark(at), "windows.short (" + DurationText.format(shortWindow)
+                    + ") is shorter than interval (" + DurationText.format(interval) + "); expected a window of several intervals");
+        }
+        if (longWindow.compareTo(SloControllerConfig.MAX_WINDOW) > 0) {
+            problems.add(Origin.CHECK, longPath, tree.valueMark(longPath), Values.describe(windows.get("long"))
+                    + " is too long (expected at most " + DurationText.format(SloControllerConfig.MAX_WINDOW) + ")");
+        } else if (longWindow.compareTo(shortWindow) <= 0) {
+            KeyPath at = windows.has("long") ? longPath : shortPath;
+            problems.add(Origin.CHECK, at, tree.valueMark(at), "windows.long (" + DurationText.format(longWindow)
+                    + ") is not longer than windows.short (" + DurationText.format(shortWindow) + ")");
+        }
+        KeyPath objectivesPath = path.key("objectives");
+        JsonNode objectives = mapping(controller, "objectives");
+        double availability = percent(objectives, objectivesPath.key("availability"), ConfigDefaults.CONTROLLER_AVAILABILITY, false);
+        double apdex = percent(objectives, objectivesPath.key("apdex"), ConfigDefaults.CONTROLLER_APDEX, false);
+        double burnThreshold = number(controller, path.key("burn-threshold"), ConfigDefaults.CONTROLLER_BURN_THRESHOLD, 1,
+                SloControllerConfig.MAX_BURN_THRESHOLD, false);
+        double step = percent(controller, path.key("step"), ConfigDefaults.CONTROLLER_STEP, false);
+        double floor = percent(controller, path.key("floor"), ConfigDefaults.CONTROLLER_FLOOR, true);
+        int minAttempts = integer(controller, "min-attempts", ConfigDefaults.CONTROLLER_MIN_ATTEMPTS);
+        if (!problems.isEmpty()) {
+            return SloControllerConfig.ofDefaults(); // reported; no config is built
+        }
+        return new SloControllerConfig(mode, shortWindow, longWindow, availability, apdex, burnThreshold, step, floor, coolDown,
+                interval, minAttempts);
+    }
+
+    /** A percentage above 0 % (or at 0 % when {@code zeroAllowed}) and below 100 %, as a fraction. */
+    private double percent(JsonNode parent, KeyPath path, double fallback, boolean zeroAllowed) {
+        JsonNode node = parent.get(last(path));
+        if (node == null) {
+            return fallback;
+        }
+        if (!node.isTextual()) {
+            String shown = node.isNumber() ? Values.quote(node.asText()) + " has no % sign" : "expected a percentage, found "
+                    + Values.describe(node);
+            problems.add(Origin.CHECK, path, tree.valueMark(path), shown + " (expected " + PercentText.EXAMPLES + ")");
+            return fallback;
+        }
+        double value;
+        try {
+            value = PercentText.parse(node.textValue());
+        } catch (IllegalArgumentException e) {
+            problems.add(Origin.CHECK, path, tree.valueMark(path), e.getMessage());
+            return fallback;
+        }
+        if (!((zeroAllowed ? value >= 0 : value > 0) && value < 1)) {
+            problems.add(Origin.CHECK, path, tree.valueMark(path), Values.quote(node.textValue()) + " is out of range (expected: "
+                    + (zeroAllowed ? "0%" : "more than 0%") + " and less than 100%)");
+            return fallback;
+        }
+        return value;
     }
 
     // ---- fleet ----
