@@ -13,9 +13,10 @@ import org.jspecify.annotations.Nullable;
  * @param latencyMs measured router-to-region latency, or {@code null} when not measured
  * @param costMs the estimated cost the ranking sorts by, or {@code null} when ranked by configuration order
  * @param weight the region's weight (0 drains it)
+ * @param dial the region's traffic dial in percent (100: nobody turned it down); its share is already scaled by it
  * @param endpoints the region's endpoints
  * @param availableEndpoints endpoints healthy and not ejected
- * @param available whether the region can take new requests
+ * @param available whether the region can take new requests (a region dialled to 0 can)
  * @param share the fraction of this client's requests the region gets (0..1)
  */
 public record RegionCandidate(
@@ -26,6 +27,7 @@ public record RegionCandidate(
         @Nullable Double latencyMs,
         @Nullable Double costMs,
         int weight,
+        int dial,
         int endpoints,
         int availableEndpoints,
         boolean available,

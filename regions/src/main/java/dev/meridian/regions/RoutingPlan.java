@@ -18,6 +18,10 @@ import org.jspecify.annotations.Nullable;
  * 1. Inside a level, regions share by {@code weight × min(1, spillFactor × availableFraction)}.
  * A region with half its endpoints available, alone in its level, thus keeps 70% of its traffic
  * with the default factor 1.4 and spills 30% to the next level.
+ *
+ * <p>A region's {@link RegionDial} multiplies what it keeps: at dial 50 the same region keeps 35%.
+ * A dial is not a drain: when every region that can take requests is dialled to 0, they share the
+ * traffic as if undialled rather than leaving it to panic routing.
  */
 final class RoutingPlan {
 
@@ -46,7 +50,11 @@ final class RoutingPlan {
     final int[] availableEndpoints;
     /** The weight in force: configured, or the admin override; 0 when drained. */
     final int[] weight;
-    /** min(1, spillFactor × available fraction), 0 when the region cannot take requests. */
+    /** The dial in force (0..1), 1 for a region nobody dialled. */
+    final double[] dial;
+    /** min(1, spillFactor × available fraction) × capacity, 0 when the region cannot take requests. */
+    final double[] reachable;
+    /** What the region keeps of its traffic: {@link #reachable} × {@link #dial} (or without the dial, see the class). */
     final double[] keep;
     final double[] share;
     final double[] cumulative;
@@ -65,6 +73,8 @@ final class RoutingPlan {
             double[] costMs,
             int[] availableEndpoints,
             int[] weight,
+            double[] dial,
+            double[] reachable,
             double[] keep,
             double[] share) {
         this.healthVersion = healthVersion;
@@ -77,6 +87,8 @@ final class RoutingPlan {
         this.costMs = costMs;
         this.availableEndpoints = availableEndpoints;
         this.weight = weight;
+        this.dial = dial;
+        this.reachable = reachable;
         this.keep = keep;
         this.share = share;
         this.cumulative = new double[share.length];
@@ -167,7 +179,10 @@ final class RoutingPlan {
         double[] rankedCost = new double[n];
         int[] available = new int[n];
         int[] weight = new int[n];
+        double[] dial = new double[n];
+        double[] reachable = new double[n];
         double[] keep = new double[n];
+        boolean anyReachable = false;
         int currentLevel = -1;
         double levelBest = Double.NaN;
         for (int r = 0; r < n; r++) {
@@ -192,9 +207,29 @@ final class RoutingPlan {
             weight[r] = overrides.effectiveWeight(region.config());
             boolean takesTraffic = weight[r] > 0 && health.admits(region) && up > 0;
             double capacity = Math.max(0, Math.min(1.0, health.capacity(region)));
-            keep[r] = takesTraffic ? Math.min(1.0, factor * up / region.endpoints().size()) * capacity : 0;
+            reachable[r] = takesTraffic ? Math.min(1.0, factor * up / region.endpoints().size()) * capacity : 0;
+            anyReachable |= reachable[r] > 0;
+            dial[r] = overrides.dial(region.name()).ratio();
+            keep[r] = reachable[r] * dial[r];
         }
 
+        double[] share = shares(level, weight, keep);
+        if (anyReachable && Arrays.stream(share).sum() == 0) {
+            // Only regions dialled to 0 can take requests: a dial is not a drain, they share as if undialled.
+            keep = reachable.clone();
+            share = shares(level, weight, keep);
+        }
+        return new RoutingPlan(version, heldUntil, basis, ranked, level, rankedDistance, rankedLatency, rankedCost,
+                available, weight, dial, reachable, keep, share);
+    }
+
+    /**
+     * Each ranked region's share: level by level, each level takes what is left up to its health
+     * {@code Σ(weight × keep) / Σ weight}, split inside the level by {@code weight × keep}; scaled
+     * up to sum to 1 when the levels together take less. All 0 when no region keeps anything.
+     */
+    private static double[] shares(int[] level, int[] weight, double[] keep) {
+        int n = level.length;
         double[] share = new double[n];
         double remaining = 1.0;
         int start = 0;
@@ -225,8 +260,7 @@ final class RoutingPlan {
                 share[r] /= total;
             }
         }
-        return new RoutingPlan(version, heldUntil, basis, ranked, level, rankedDistance, rankedLatency, rankedCost,
-                available, weight, keep, share);
+        return share;
     }
 
     /** The name of the region ranked first (by cost, whatever its health), or "" without regions. */

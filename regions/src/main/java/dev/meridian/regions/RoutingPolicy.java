@@ -220,7 +220,7 @@ public final class RoutingPolicy {
      * to a region in {@code failedRegions} (the regions this request already saw fail), and
      * preferably not to the region of the last endpoint tried: the best-ranked available region
      * outside both, else another endpoint of the last region tried when it did not fail (a hedge
-     * next to a slow attempt). A failed region is used again only when it is the only region that
+     * next to a slow attempt), else a region dialled to 0 (a dial is not a drain). A failed region is used again only when it is the only region that
      * can take requests at all (a single-region deployment, or every other region down): its other
      * replicas are then the only way to repeat the request. {@code null} when nothing is left.
      */
@@ -234,10 +234,11 @@ public final class RoutingPolicy {
         HealthSignals untried = endpoint -> health.isAvailable(endpoint) && !tried.contains(endpoint);
         Region lastTried = null;
         Region soleFailed = null;
+        List<Region> dialledOff = new ArrayList<>(0);
         int available = 0;
         for (int r = 0; r < plan.ranked.length; r++) {
             Region region = plan.ranked[r];
-            if (plan.keep[r] <= 0) {
+            if (plan.reachable[r] <= 0) {
                 continue;
             }
             available++;
@@ -249,13 +250,24 @@ public final class RoutingPolicy {
                 lastTried = region;
                 continue;
             }
+            if (plan.keep[r] <= 0) {
+                dialledOff.add(region); // dialled to 0: only when nothing better is left
+                continue;
+            }
             Endpoint endpoint = endpointSelector.pick(region, untried);
             if (endpoint != null) {
                 return new RoutingDecision(region, endpoint, Reason.FAILOVER);
             }
         }
-        Region fallback = lastTried != null ? lastTried : available == 1 ? soleFailed : null;
-        if (fallback != null) {
+        List<Region> fallbacks = new ArrayList<>(dialledOff.size() + 2);
+        if (lastTried != null) {
+            fallbacks.add(lastTried);
+        }
+        fallbacks.addAll(dialledOff);
+        if (available == 1 && soleFailed != null) {
+            fallbacks.add(soleFailed);
+        }
+        for (Region fallback : fallbacks) {
             Endpoint endpoint = endpointSelector.pick(fallback, untried);
             if (endpoint != null) {
                 return new RoutingDecision(fallback, endpoint, Reason.FAILOVER);
@@ -279,9 +291,10 @@ public final class RoutingPolicy {
                     known(plan.latencyMs[r], 3),
                     known(plan.costMs[r], 3),
                     plan.weight[r],
+                    (int) Math.round(plan.dial[r] * 100),
                     region.endpoints().size(),
                     plan.availableEndpoints[r],
-                    plan.keep[r] > 0,
+                    plan.reachable[r] > 0,
                     round(plan.share[r], 4)));
         }
         ClientLocation location = request.location();

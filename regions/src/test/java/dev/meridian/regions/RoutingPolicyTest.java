@@ -430,4 +430,101 @@ class RoutingPolicyTest {
         assertThat(overrides.retainRegions(List.of("us-east4")))
                 .isEqualTo(RegionOverrides.NONE.withWeight("us-east4", 7));
     }
+
+    private static RoutingPolicy dialled(RoutingPolicy policy, String region, int percent) {
+        return policy.withOverrides(policy.overrides().withDial(region, new RegionDial(percent, percent, true, "sre")));
+    }
+
+    @Test
+    void dialFiftyOnTheNearestRegionMovesHalfItsShareToTheNextRankedRegion() {
+        RoutingPolicy policy = dialled(policy(Regions.threeContinents(), RoutingConfig.ofDefaults(), HealthSignals.ALL_HEALTHY),
+                "europe-west2", 50);
+
+        assertThat(policy.shares(from(PARIS)))
+                .containsEntry("europe-west2", 0.5)
+                .containsEntry("us-east4", 0.5)
+                .containsEntry("asia-northeast1", 0.0);
+        Map<String, Integer> counts = tally(policy, from(PARIS));
+        assertThat(fraction(counts, "europe-west2")).isCloseTo(0.5, within(0.02));
+        assertThat(fraction(counts, "us-east4")).as("the next region takes the spill").isCloseTo(0.5, within(0.02));
+        RegionCandidate london = policy.explain(from(PARIS)).candidates().get(0);
+        assertThat(london.dial()).isEqualTo(50);
+        assertThat(london.available()).isTrue();
+        assertThat(london.share()).isEqualTo(0.5);
+    }
+
+    @Test
+    void dialAndPartialHealthMultiply() {
+        TestHealth health = new TestHealth();
+        RoutingTable table = RoutingTable.build(Regions.threeContinents(), RoutingConfig.ofDefaults(), System::nanoTime);
+        RoutingPolicy policy = dialled(RoutingPolicy.create(table, RoutingConfig.ofDefaults(), health), "europe-west2", 50);
+        health.down(table.region("europe-west2").orElseThrow().endpoints().get(0));
+
+        assertThat(policy.shares(from(PARIS)).get("europe-west2")).as("0.5 × min(1, 1.4 × 1/2)").isCloseTo(0.35, within(1e-9));
+        assertThat(policy.shares(from(PARIS)).get("us-east4")).isCloseTo(0.65, within(1e-9));
+        assertThat(fraction(tally(policy, from(PARIS)), "europe-west2")).isCloseTo(0.35, within(0.02));
+    }
+
+    @Test
+    void dialZeroIsNotADrainTheRegionStillTakesTrafficWhenItIsTheLastOneLeft() {
+        TestHealth health = new TestHealth();
+        RoutingTable table = RoutingTable.build(Regions.threeContinents(), RoutingConfig.ofDefaults(), System::nanoTime);
+        RoutingPolicy policy = dialled(RoutingPolicy.create(table, RoutingConfig.ofDefaults(), health), "europe-west2", 0);
+
+        assertThat(tally(policy, from(PARIS))).as("others can take it").containsOnlyKeys("us-east4");
+        RegionCandidate london = policy.explain(from(PARIS)).candidates().get(0);
+        assertThat(london.available()).as("dialled to 0, not drained").isTrue();
+        assertThat(london.share()).isZero();
+
+        for (String other : List.of("us-east4", "asia-northeast1")) {
+            table.region(other).orElseThrow().endpoints().forEach(health::down);
+        }
+        assertThat(policy.shares(from(PARIS))).containsEntry("europe-west2", 1.0);
+        Map<String, Integer> counts = tally(policy, from(PARIS));
+        assertThat(counts).containsOnlyKeys("europe-west2");
+        assertThat(policy.decide(from(PARIS)).reason()).as("routed, not panic").isNotEqualTo(Reason.PANIC);
+        assertThat(policy.decide(from(OSAKA)).region().name()).as("it takes the spill of the others too")
+                .isEqualTo("europe-west2");
+
+        RoutingPolicy rejecting = dialled(RoutingPolicy.create(table, RoutingConfig.ofDefaults().withPanic(PanicMode.REJECT), health),
+                "europe-west2", 0);
+        assertThat(rejecting.decide(from(PARIS))).as("not rejected: a region can take it").isNotNull();
+    }
+
+    @Test
+    void aRetryGoesToARegionDialledToZeroOnlyWhenNothingBetterIsLeft() {
+        RoutingTable table = RoutingTable.build(List.of(
+                        region("europe-west2", EUROPE_WEST2, 100, 2),
+                        region("us-east4", US_EAST4, 100, 1)),
+                RoutingConfig.ofDefaults(), System::nanoTime);
+        RoutingPolicy policy = dialled(RoutingPolicy.create(table, RoutingConfig.ofDefaults(), HealthSignals.ALL_HEALTHY),
+                "europe-west2", 0);
+        RoutingDecision first = policy.decide(from(PARIS));
+        assertThat(first.region().name()).isEqualTo("us-east4");
+
+        RoutingDecision retry = policy.decideRetry(from(PARIS), List.of(first.endpoint()), java.util.Set.of("us-east4"));
+        assertThat(retry).isNotNull();
+        assertThat(retry.region().name()).as("the dialled region rather than failing the request").isEqualTo("europe-west2");
+    }
+
+    @Test
+    void dialHundredChangesNothing() {
+        RoutingPolicy policy = policy(Regions.threeContinents(), RoutingConfig.ofDefaults(), HealthSignals.ALL_HEALTHY);
+        RoutingPolicy hundred = dialled(policy, "europe-west2", 100);
+
+        for (var location : List.of(PARIS, NEW_YORK, OSAKA)) {
+            assertThat(hundred.shares(from(location))).isEqualTo(policy.shares(from(location)));
+            assertThat(hundred.explain(from(location)).candidates())
+                    .usingRecursiveFieldByFieldElementComparator()
+                    .isEqualTo(policy.explain(from(location)).candidates());
+        }
+    }
+
+    @Test
+    void dialsOfRegionsNoLongerConfiguredAreDropped() {
+        RegionOverrides overrides = RegionOverrides.NONE.withDial("gone", new RegionDial(10, 10, true, "sre"))
+                .withDial("us-east4", new RegionDial(20, 100, false, "slo-controller"));
+        assertThat(overrides.retainRegions(List.of("us-east4")).dials()).containsOnlyKeys("us-east4");
+        assertThat(overrides.dial("unknown")).isEqualTo(RegionDial.DEFAULT);
+    }
 }

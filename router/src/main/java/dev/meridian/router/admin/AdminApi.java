@@ -22,6 +22,7 @@ import dev.meridian.health.BreakerState;
 import dev.meridian.health.HealthReport;
 import dev.meridian.regions.ClientLocation;
 import dev.meridian.regions.GeoDatabaseException;
+import dev.meridian.regions.RegionDial;
 import dev.meridian.regions.RegionOverrides;
 import dev.meridian.regions.RoutingExplanation;
 import dev.meridian.router.MeridianServer;
@@ -47,6 +48,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
@@ -73,7 +75,8 @@ final class AdminApi {
         WEIGHT("weight"),
         RESET_WEIGHT("reset_weight"),
         DRAIN("drain"),
-        UNDRAIN("undrain");
+        UNDRAIN("undrain"),
+        DIAL("dial");
 
         private final String auditName;
 
@@ -229,27 +232,81 @@ final class AdminApi {
     // ---- writes ----
 
     /**
-     * Changes one region's weight or drain, or (with {@code dryRun}) answers what the traffic
-     * shares would become without changing anything.
+     * Changes one region's weight, drain or dial, or (with {@code dryRun}) answers what the
+     * traffic shares would become without changing anything.
      */
     AdminReply changeRegion(Action action, String name, byte[] body, @Nullable String ifMatch, boolean dryRun, Caller caller) {
         Change change = parseChange(action, body);
         regionNamed(name); // 404 before anything else
         IfMatch condition = IfMatch.parse(ifMatch);
+        UnaryOperator<RegionOverrides> edit = overrides -> apply(action, name, change, overrides, caller.token());
         if (dryRun) {
             AdminState current = store.current();
             if (condition != null && !condition.matches(current.revision())) {
                 throw condition.failed(current.revision());
             }
             RegionConfig region = regionNamed(name);
-            return dryRun(action, region, current, apply(action, region, change, current.overrides()));
+            return dryRun(action, region, current, edit.apply(current.overrides()));
         }
+        AdminState after = write(action, name, edit, condition, caller, change.reason, null).after();
+        return AdminReply.json(200, view(after)).withRevision(after.revision());
+    }
+
+    /**
+     * Turns {@code name}'s dial to {@code percent} as {@code actor}, the way {@link RegionDials}
+     * documents: an SRE (the name of a write token) sets percent and baseline and pins the dial,
+     * as {@code PUT /admin/regions/{name}/dial} does; anyone else moves only the percent, never
+     * above the baseline and never on a pinned dial ({@link RegionDials.Refused}). Blocks on the
+     * store; audited with {@code details}.
+     *
+     * @return the revision after the change (the current one when the dial was already there)
+     */
+    long turnDial(String name, int percent, String actor, Map<String, Object> details, @Nullable IfMatch condition) {
+        try {
+            RegionDial.checkPercent("percent", percent);
+        } catch (IllegalArgumentException e) {
+            throw new RegionDials.Refused(RegionDials.Refused.Reason.INVALID_PERCENT, e.getMessage());
+        }
+        UnaryOperator<RegionOverrides> edit;
+        if (isSre(actor)) {
+            Change change = new Change(-1, percent, null, null);
+            edit = overrides -> apply(Action.DIAL, name, change, overrides, actor);
+        } else {
+            edit = overrides -> {
+                RegionDial dial = overrides.dial(name);
+                if (dial.pinned()) {
+                    throw new RegionDials.Refused(RegionDials.Refused.Reason.PINNED, "region " + name + "'s dial is pinned at "
+                            + dial.percent() + "% by " + dial.setBy() + "; " + actor + " may not turn it until an SRE unpins it");
+                }
+                if (percent > dial.baseline()) {
+                    throw new RegionDials.Refused(RegionDials.Refused.Reason.ABOVE_BASELINE, "percent: " + percent
+                            + " is above region " + name + "'s baseline " + dial.baseline() + " (where the SRE left it)");
+                }
+                return overrides.withDial(name, new RegionDial(percent, dial.baseline(), false, actor));
+            };
+        }
+        return write(Action.DIAL, name, edit, condition, new Caller(actor, RegionDials.REMOTE), null, JSON.valueToTree(details))
+                .after().revision();
+    }
+
+    /** Whether {@code actor} names an admin token that may write: an SRE, whose dial changes pin. */
+    private boolean isSre(String actor) {
+        return access.get().tokens().stream().anyMatch(t -> t.name().equals(actor) && t.scope().includes(AdminToken.Scope.WRITE));
+    }
+
+    /**
+     * One region change, the one path every writer takes: under this instance's write lock, the
+     * store checks {@code If-Match}, makes {@code edit} durable and applies it (on every instance
+     * of a fleet); a change that changed something is audited.
+     */
+    private StateStore.Change write(Action action, String name, UnaryOperator<RegionOverrides> edit, @Nullable IfMatch condition,
+            Caller caller, @Nullable String reason, @Nullable JsonNode details) {
         lock();
         try {
             RegionConfig region = regionNamed(name); // again: a reload may have removed it meanwhile
             StateStore.Change made;
             try {
-                made = store.change(region.name(), overrides -> apply(action, region, change, overrides), condition);
+                made = store.change(region.name(), edit, condition);
             } catch (StateStore.PreconditionFailed e) {
                 throw requireNonNull(condition, "a precondition failed without If-Match").failed(e.current());
             } catch (StateStore.StoreUnavailable e) {
@@ -258,10 +315,11 @@ final class AdminApi {
             AdminState after = made.after();
             if (made.changed()) {
                 ObjectNode line = audit.record(caller.token(), caller.remote(), action.auditName, region.name(),
-                        summary(region, made.before().overrides()), summary(region, after.overrides()), after.revision(), change.reason);
+                        summary(region, made.before().overrides()), summary(region, after.overrides()), after.revision(), reason,
+                        details);
                 store.recordAudit(line, after.revision());
             }
-            return AdminReply.json(200, view(after)).withRevision(after.revision());
+            return made;
         } finally {
             writes.unlock();
         }
@@ -308,12 +366,14 @@ final class AdminApi {
             RegionOverrides kept = updated.overrides();
             ObjectNode dropped = overridesJson(new RegionOverrides(
                     minus(current.overrides().weights(), kept.weights()),
-                    minusSet(current.overrides().drained(), kept.drained())));
+                    minusSet(current.overrides().drained(), kept.drained()),
+                    minus(current.overrides().dials(), kept.dials())));
             ObjectNode before = overridesJson(current.overrides());
             before.set("regions", stringArray(old.regions().stream().map(RegionConfig::name).toList()));
             ObjectNode after = overridesJson(kept);
             after.set("regions", stringArray(names));
-            ObjectNode line = audit.record(caller.token(), caller.remote(), "reload", null, before, after, updated.revision(), null);
+            ObjectNode line = audit.record(caller.token(), caller.remote(), "reload", null, before, after, updated.revision(), null,
+                    null);
             store.recordAudit(line, updated.revision());
 
             ObjectNode body = JSON.createObjectNode();
@@ -378,17 +438,24 @@ final class AdminApi {
 
     // ---- request parsing ----
 
-    /** A parsed write body: the weight (for {@link Action#WEIGHT}) and the caller's reason. */
-    private record Change(int weight, @Nullable String reason) {}
+    /**
+     * A parsed write body: the weight (for {@link Action#WEIGHT}), the dial's percent and pin (for
+     * {@link Action#DIAL}, each {@code null} when not given) and the caller's reason.
+     */
+    private record Change(int weight, @Nullable Integer percent, @Nullable Boolean pinned, @Nullable String reason) {}
+
+    private static final String DIAL_BODY = "{\"percent\": 0..100, \"pinned\": true|false (optional), \"reason\": \"...\" (optional)}";
 
     private static Change parseChange(Action action, byte[] body) {
         boolean weightRequired = action == Action.WEIGHT;
-        String expected = weightRequired ? "{\"weight\": 0..1000, \"reason\": \"...\" (optional)}" : "no body, or {\"reason\": \"...\"}";
+        boolean dial = action == Action.DIAL;
+        String expected = weightRequired ? "{\"weight\": 0..1000, \"reason\": \"...\" (optional)}"
+                : dial ? DIAL_BODY : "no body, or {\"reason\": \"...\"}";
         if (isBlank(body)) {
-            if (weightRequired) {
+            if (weightRequired || dial) {
                 throw AdminError.badRequest("invalid_body", "empty body (expected " + expected + ")");
             }
-            return new Change(-1, null);
+            return new Change(-1, null, null, null);
         }
         JsonNode root;
         try {
@@ -404,7 +471,8 @@ final class AdminApi {
         }
         for (Map.Entry<String, JsonNode> field : root.properties()) {
             String key = field.getKey();
-            if (!key.equals("reason") && !(weightRequired && key.equals("weight"))) {
+            if (!key.equals("reason") && !(weightRequired && key.equals("weight"))
+                    && !(dial && (key.equals("percent") || key.equals("pinned")))) {
                 throw AdminError.badRequest("invalid_body", "unknown key '" + key + "' (expected " + expected + ")");
             }
         }
@@ -432,7 +500,38 @@ final class AdminApi {
                         + RegionConfig.MIN_WEIGHT + ".." + RegionConfig.MAX_WEIGHT + ")");
             }
         }
-        return new Change(weight, reason);
+        if (!dial) {
+            return new Change(weight, null, null, reason);
+        }
+        Integer percent = null;
+        JsonNode p = root.get("percent");
+        if (p != null) {
+            if (!p.isNumber()) {
+                throw AdminError.badRequest("invalid_dial", "percent: " + p + " is not a number (expected " + DIAL_BODY + ")");
+            }
+            if (!p.isIntegralNumber() || !p.canConvertToInt()) {
+                throw AdminError.badRequest("invalid_dial", "percent: " + p + " is not a whole number (expected "
+                        + RegionDial.MIN_PERCENT + ".." + RegionDial.MAX_PERCENT + ")");
+            }
+            percent = p.intValue();
+            if (percent < RegionDial.MIN_PERCENT || percent > RegionDial.MAX_PERCENT) {
+                throw AdminError.badRequest("invalid_dial", "percent: " + percent + " is out of range (expected "
+                        + RegionDial.MIN_PERCENT + ".." + RegionDial.MAX_PERCENT + ")");
+            }
+        }
+        Boolean pinned = null;
+        JsonNode pin = root.get("pinned");
+        if (pin != null) {
+            if (!pin.isBoolean()) {
+                throw AdminError.badRequest("invalid_dial", "pinned: " + pin + " (expected true or false)");
+            }
+            pinned = pin.booleanValue();
+        }
+        if (percent == null && pinned == null) {
+            throw AdminError.badRequest("invalid_dial", "percent or pinned: missing (expected " + DIAL_BODY
+                    + ", or {\"pinned\": false} alone to unpin)");
+        }
+        return new Change(weight, percent, pinned, reason);
     }
 
     /** Jackson's {@code [Source: REDACTED (`StreamReadFeature...` disabled); line: 1, column: 2]}. */
@@ -479,17 +578,31 @@ final class AdminApi {
                 + regions.stream().map(RegionConfig::name).collect(Collectors.joining(", ")) + ")");
     }
 
-    private static RegionOverrides apply(Action action, RegionConfig region, Change change, RegionOverrides overrides) {
+    /** The overrides after an SRE's {@code change} of {@code region} ({@code actor} is the token's name). */
+    private static RegionOverrides apply(Action action, String region, Change change, RegionOverrides overrides, String actor) {
         return switch (action) {
-            case WEIGHT -> overrides.withWeight(region.name(), change.weight);
+            case WEIGHT -> overrides.withWeight(region, change.weight);
             case RESET_WEIGHT -> {
                 Map<String, Integer> weights = new HashMap<>(overrides.weights());
-                weights.remove(region.name());
-                yield new RegionOverrides(weights, overrides.drained());
+                weights.remove(region);
+                yield new RegionOverrides(weights, overrides.drained(), overrides.dials());
             }
-            case DRAIN -> overrides.withDrained(region.name(), true);
-            case UNDRAIN -> overrides.withDrained(region.name(), false);
+            case DRAIN -> overrides.withDrained(region, true);
+            case UNDRAIN -> overrides.withDrained(region, false);
+            case DIAL -> overrides.withDial(region, sreDial(overrides.dial(region), change, actor));
         };
+    }
+
+    /**
+     * An SRE's dial: a percent sets the percent and the baseline and pins the dial unless
+     * {@code "pinned": false} is given; {@code "pinned"} alone pins or unpins and keeps the percent.
+     */
+    private static RegionDial sreDial(RegionDial current, Change change, String actor) {
+        Integer percent = change.percent;
+        if (percent == null) {
+            return new RegionDial(current.percent(), current.baseline(), requireNonNull(change.pinned, "pinned"), actor);
+        }
+        return new RegionDial(percent, percent, change.pinned == null || change.pinned, actor);
     }
 
     // ---- answers ----
@@ -521,6 +634,7 @@ final class AdminApi {
         Integer override = overrides.weights().get(region.name());
         node.put("weight", override != null ? override : region.weight());
         node.put("weightOverridden", override != null);
+        node.set("dial", RegionDialJson.write(overrides.dial(region.name())));
         return node;
     }
 
@@ -559,6 +673,7 @@ final class AdminApi {
                 r.putNull("weightOverride");
             }
             r.put("effectiveWeight", effective);
+            r.set("dial", RegionDialJson.write(overrides.dial(region.name())));
             r.put("share", shares.getOrDefault(region.name(), 0.0));
             r.set("names", namesJson(region, names));
             HealthReport.RegionReport report = reports.get(region.name());
@@ -726,6 +841,8 @@ final class AdminApi {
         ObjectNode weights = node.putObject("weights");
         new TreeMap<>(overrides.weights()).forEach(weights::put);
         node.set("drained", stringArray(new ArrayList<>(new TreeSet<>(overrides.drained()))));
+        ObjectNode dials = node.putObject("dials");
+        new TreeMap<>(overrides.dials()).forEach((region, dial) -> dials.set(region, RegionDialJson.write(dial)));
         return node;
     }
 
@@ -735,8 +852,8 @@ final class AdminApi {
         return array;
     }
 
-    private static Map<String, Integer> minus(Map<String, Integer> all, Map<String, Integer> kept) {
-        Map<String, Integer> out = new HashMap<>(all);
+    private static <V> Map<String, V> minus(Map<String, V> all, Map<String, V> kept) {
+        Map<String, V> out = new HashMap<>(all);
         out.keySet().removeAll(kept.keySet());
         return out;
     }

@@ -21,6 +21,7 @@ enum AdminRoute {
     RESET_WEIGHT(HttpMethod.DELETE, "/admin/regions/{name}/weight", AdminToken.Scope.WRITE),
     DRAIN(HttpMethod.POST, "/admin/regions/{name}/drain", AdminToken.Scope.WRITE),
     UNDRAIN(HttpMethod.POST, "/admin/regions/{name}/undrain", AdminToken.Scope.WRITE),
+    SET_DIAL(HttpMethod.PUT, "/admin/regions/{name}/dial", AdminToken.Scope.WRITE),
     EXPLAIN(HttpMethod.GET, "/admin/explain", AdminToken.Scope.READ),
     FLEET(HttpMethod.GET, "/admin/fleet", AdminToken.Scope.READ),
     AUDIT(HttpMethod.GET, "/admin/audit", AdminToken.Scope.READ),

@@ -88,6 +88,7 @@ public final class AdminServer implements AutoCloseable {
     private static final Duration TRAFFIC_WINDOW = Duration.ofMinutes(10);
 
     private final AdminApi api;
+    private final RegionDials dials;
     private final StateStore store;
     private final AtomicReference<AdminConfig> access;
     private final byte[] openApi;
@@ -118,6 +119,7 @@ public final class AdminServer implements AutoCloseable {
         this.tls = admin.tls() == null ? null : ServerTls.start(admin.tls(), "admin", false);
         this.loops = LoopResources.create("meridian-admin", 1, true);
         this.worker = Schedulers.newBoundedElastic(WORKER_THREADS, WORKER_QUEUE, "meridian-admin-work", 60, true);
+        this.dials = new RegionDials(api, () -> server.config().regions(), task -> worker.schedule(task));
         long every = TRAFFIC_INTERVAL.toMillis();
         worker.schedulePeriodically(this::sampleTraffic, every, every, TimeUnit.MILLISECONDS);
         try {
@@ -190,6 +192,11 @@ public final class AdminServer implements AutoCloseable {
         return api.state().revision();
     }
 
+    /** The traffic dials, for code inside the router that turns them (the SLO controller). */
+    public RegionDials dials() {
+        return dials;
+    }
+
     /**
      * The store the configuration asks for: etcd with {@code fleet.etcd}, else the state file.
      * Both files are checked for writability now, so that a read-only mount stops the start with
@@ -213,8 +220,8 @@ public final class AdminServer implements AutoCloseable {
         List<String> configured = server.config().regions().stream().map(RegionConfig::name).toList();
         RegionOverrides overrides = state.overrides().retainRegions(configured);
         if (!overrides.equals(state.overrides())) {
-            log.warn("admin state has overrides for regions not configured here; they do not apply: weights {}, drained {}",
-                    state.overrides().weights().keySet(), state.overrides().drained());
+            log.warn("admin state has overrides for regions not configured here; they do not apply: weights {}, drained {}, dials {}",
+                    state.overrides().weights().keySet(), state.overrides().drained(), state.overrides().dials().keySet());
         }
         if (!overrides.equals(server.overrides())) {
             server.applyOverrides(overrides);
@@ -456,6 +463,7 @@ public final class AdminServer implements AutoCloseable {
             case RESET_WEIGHT -> api.changeRegion(AdminApi.Action.RESET_WEIGHT, region, body, ifMatch, dryRun(uri), caller);
             case DRAIN -> api.changeRegion(AdminApi.Action.DRAIN, region, body, ifMatch, dryRun(uri), caller);
             case UNDRAIN -> api.changeRegion(AdminApi.Action.UNDRAIN, region, body, ifMatch, dryRun(uri), caller);
+            case SET_DIAL -> api.changeRegion(AdminApi.Action.DIAL, region, body, ifMatch, dryRun(uri), caller);
             case RELOAD -> api.reload(ifMatch, caller);
         };
     }

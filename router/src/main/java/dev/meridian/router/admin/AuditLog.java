@@ -56,10 +56,11 @@ final class AuditLog {
      *
      * @param region {@code null} for changes not about one region (reload)
      * @param reason what the caller said, or {@code null}
+     * @param details what led an automated actor to the change (its inputs: SLIs, burn rates), or {@code null}
      * @return the line written
      */
     synchronized ObjectNode record(String token, String remote, String action, @Nullable String region,
-            JsonNode before, JsonNode after, long revision, @Nullable String reason) {
+            JsonNode before, JsonNode after, long revision, @Nullable String reason, @Nullable JsonNode details) {
         ObjectNode line = JSON.createObjectNode();
         line.put("time", clock.instant().toString());
         line.put("token", token);
@@ -73,6 +74,9 @@ final class AuditLog {
         line.put("revision", revision);
         if (reason != null) {
             line.put("reason", reason);
+        }
+        if (details != null) {
+            line.set("details", details);
         }
         String text;
         try {

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import dev.meridian.config.EtcdConfig;
 import dev.meridian.config.RegionConfig;
+import dev.meridian.regions.RegionDial;
 import dev.meridian.regions.RegionOverrides;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
@@ -65,7 +66,8 @@ import org.slf4j.LoggerFactory;
  * <p>Keys under the prefix {@code P}:
  * <pre>
  * P state/revision         touched by every change: its modification revision is the state's revision
- * P state/regions/NAME     one region's overrides: {"weight": 50, "drained": true, "time": …, "instance": …, "write": …}
+ * P state/regions/NAME     one region's overrides: {"weight": 50, "drained": true, "dial": {"percent": 50, …},
+ *                          "time": …, "instance": …, "write": …}
  * P members/ID             one live instance (under its lease): id, admin address, version, start, applied revision
  * P audit/REVISION-ID      one admin change, newest kept ({@value #AUDIT_RETENTION})
  * </pre>
@@ -207,8 +209,9 @@ final class EtcdStateStore implements StateStore {
             Snapshot snapshot = read(config.connectTimeout().plus(config.requestTimeout()));
             markUp();
             applySnapshot(snapshot, "loaded from etcd");
-            log.info("fleet state loaded from etcd {} at {}: revision {}, weights {}, drained {}", config.endpoints(), prefix,
-                    current.revision(), current.overrides().weights(), current.overrides().drained());
+            log.info("fleet state loaded from etcd {} at {}: revision {}, weights {}, drained {}, dials {}", config.endpoints(),
+                    prefix, current.revision(), current.overrides().weights(), current.overrides().drained(),
+                    current.overrides().dials());
             startWatch(snapshot.header);
         } catch (RuntimeException e) {
             downLogged = true;
@@ -437,10 +440,14 @@ final class EtcdStateStore implements StateStore {
     private RegionOverrides overrides(Map<String, RegionEntry> entries) {
         Map<String, Integer> weights = new HashMap<>();
         Set<String> drained = new HashSet<>();
+        Map<String, RegionDial> dials = new HashMap<>();
         for (RegionConfig region : regions) {
             RegionEntry entry = entries.get(region.name());
             if (entry == null) {
                 continue;
+            }
+            if (entry.dial() != null) {
+                dials.put(region.name(), entry.dial());
             }
             if (entry.weight() != null) {
                 weights.put(region.name(), entry.weight());
@@ -449,7 +456,7 @@ final class EtcdStateStore implements StateStore {
                 drained.add(region.name());
             }
         }
-        return new RegionOverrides(weights, drained);
+        return new RegionOverrides(weights, drained, dials);
     }
 
     @Override
@@ -475,8 +482,8 @@ final class EtcdStateStore implements StateStore {
                 return new Change(beforeState, beforeState);
             }
             String write = UUID.randomUUID().toString();
-            RegionEntry next = new RegionEntry(after.weights().get(region), after.isDrained(region), clock.millis(),
-                    instanceId, write);
+            RegionEntry next = new RegionEntry(after.weights().get(region), after.isDrained(region), after.dials().get(region),
+                    clock.millis(), instanceId, write);
             ByteSequence marker = bytes(json(Map.of("instance", instanceId, "time", clock.instant().toString(), "write", write)));
             Op regionOp = next.isEmpty() ? Op.delete(key, DeleteOption.DEFAULT)
                     : Op.put(key, bytes(next.toJson()), PutOption.DEFAULT);
@@ -874,13 +881,15 @@ final class EtcdStateStore implements StateStore {
      *
      * @param weight the weight override, {@code null} for the configured one
      * @param drained whether the region is drained
+     * @param dial the region's traffic dial, {@code null} for the default (100, not pinned)
      * @param time when it was written (epoch milliseconds, the writer's clock), for the apply lag
      * @param instance who wrote it
      * @param write the write's id, to find a write whose answer was lost
      */
-    record RegionEntry(@Nullable Integer weight, boolean drained, long time, String instance, String write) {
+    record RegionEntry(@Nullable Integer weight, boolean drained, @Nullable RegionDial dial, long time, String instance,
+            String write) {
 
-        static final RegionEntry NONE = new RegionEntry(null, false, 0, "", "");
+        static final RegionEntry NONE = new RegionEntry(null, false, null, 0, "", "");
 
         RegionEntry {
             if (weight != null) {
@@ -891,20 +900,25 @@ final class EtcdStateStore implements StateStore {
         /** Entries for the overrides of a state (from the cache). */
         static Map<String, RegionEntry> of(RegionOverrides overrides) {
             Map<String, RegionEntry> out = new HashMap<>();
-            overrides.weights().forEach((region, weight) -> out.put(region, new RegionEntry(weight, false, 0, "", "")));
+            overrides.weights().forEach((region, weight) -> out.put(region, new RegionEntry(weight, false, null, 0, "", "")));
             for (String region : overrides.drained()) {
                 RegionEntry e = out.getOrDefault(region, NONE);
-                out.put(region, new RegionEntry(e.weight(), true, 0, "", ""));
+                out.put(region, new RegionEntry(e.weight(), true, null, 0, "", ""));
             }
+            overrides.dials().forEach((region, dial) -> {
+                RegionEntry e = out.getOrDefault(region, NONE);
+                out.put(region, new RegionEntry(e.weight(), e.drained(), dial, 0, "", ""));
+            });
             return Map.copyOf(out);
         }
 
         boolean isEmpty() {
-            return weight == null && !drained;
+            return weight == null && !drained && dial == null;
         }
 
         RegionOverrides overrides(String region) {
-            return new RegionOverrides(weight == null ? Map.of() : Map.of(region, weight), drained ? Set.of(region) : Set.of());
+            return new RegionOverrides(weight == null ? Map.of() : Map.of(region, weight), drained ? Set.of(region) : Set.of(),
+                    dial == null ? Map.of() : Map.of(region, dial));
         }
 
         /** The entry in {@code node}; throws with a one-line message on anything unexpected. */
@@ -926,7 +940,9 @@ final class EtcdStateStore implements StateStore {
             if (!drained.isMissingNode() && !drained.isBoolean()) {
                 throw new IllegalArgumentException("drained: " + drained + " (expected true or false)");
             }
-            return new RegionEntry(w, drained.asBoolean(false), node.path("time").asLong(0), node.path("instance").asText(""),
+            JsonNode dial = node.path("dial");
+            RegionDial d = dial.isMissingNode() || dial.isNull() ? null : RegionDialJson.read(dial, "dial");
+            return new RegionEntry(w, drained.asBoolean(false), d, node.path("time").asLong(0), node.path("instance").asText(""),
                     node.path("write").asText(""));
         }
 
@@ -936,6 +952,9 @@ final class EtcdStateStore implements StateStore {
                 m.put("weight", weight);
             }
             m.put("drained", drained);
+            if (dial != null) {
+                m.put("dial", RegionDialJson.write(dial));
+            }
             m.put("time", time);
             m.put("instance", instance);
             m.put("write", write);
@@ -945,12 +964,13 @@ final class EtcdStateStore implements StateStore {
         /** Equality on what routing uses: two entries that differ only in who wrote them when are the same state. */
         @Override
         public boolean equals(Object o) {
-            return o instanceof RegionEntry e && java.util.Objects.equals(weight, e.weight) && drained == e.drained;
+            return o instanceof RegionEntry e && java.util.Objects.equals(weight, e.weight) && drained == e.drained
+                    && java.util.Objects.equals(dial, e.dial);
         }
 
         @Override
         public int hashCode() {
-            return java.util.Objects.hash(weight, drained);
+            return java.util.Objects.hash(weight, drained, dial);
         }
     }
 }

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.meridian.config.RegionConfig;
+import dev.meridian.regions.RegionDial;
 import dev.meridian.regions.RegionOverrides;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -44,8 +45,11 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>{@code
  * {"format": 1, "revision": 7, "written": "2026-11-23T13:50:00Z",
- *  "weights": {"us-east4": 50}, "drained": ["europe-west2"]}
+ *  "weights": {"us-east4": 50}, "drained": ["europe-west2"],
+ *  "dials": {"us-east1": {"percent": 50, "baseline": 100, "pinned": false, "set_by": "slo-controller"}}}
  * }</pre>
+ *
+ * <p>{@code dials} is optional (files written before dials existed have none).
  */
 final class StateFile {
 
@@ -83,8 +87,9 @@ final class StateFile {
                 throw new IllegalArgumentException(size + " bytes (expected at most " + MAX_SIZE + ")");
             }
             AdminState state = parse(Files.readAllBytes(file));
-            log.info("admin state restored from {}: revision {}, weights {}, drained {}", file, state.revision(),
-                    new TreeMap<>(state.overrides().weights()), new TreeSet<>(state.overrides().drained()));
+            log.info("admin state restored from {}: revision {}, weights {}, drained {}, dials {}", file, state.revision(),
+                    new TreeMap<>(state.overrides().weights()), new TreeSet<>(state.overrides().drained()),
+                    new TreeMap<>(state.overrides().dials()));
             return state;
         } catch (NoSuchFileException e) {
             log.info("no admin state file at {}: starting at revision 0 with the configured weights", file);
@@ -149,7 +154,17 @@ final class StateFile {
             }
             drained.add(d.textValue());
         }
-        return new AdminState(new RegionOverrides(weights, drained), revision.longValue());
+        Map<String, RegionDial> dials = new HashMap<>();
+        JsonNode dialsNode = root.path("dials");
+        if (!dialsNode.isMissingNode()) {
+            if (!dialsNode.isObject()) {
+                throw new IllegalArgumentException("dials: " + dialsNode + " (expected an object of region: dial)");
+            }
+            for (Map.Entry<String, JsonNode> e : dialsNode.properties()) {
+                dials.put(e.getKey(), RegionDialJson.read(e.getValue(), "dials." + e.getKey()));
+            }
+        }
+        return new AdminState(new RegionOverrides(weights, drained, dials), revision.longValue());
     }
 
     /** The file's content for {@code state}: keys sorted, so that two states diff cleanly. */
@@ -161,6 +176,8 @@ final class StateFile {
         ObjectNode weights = root.putObject("weights");
         new TreeMap<>(state.overrides().weights()).forEach(weights::put);
         new TreeSet<>(state.overrides().drained()).forEach(root.putArray("drained")::add);
+        ObjectNode dials = root.putObject("dials");
+        new TreeMap<>(state.overrides().dials()).forEach((region, dial) -> dials.set(region, RegionDialJson.write(dial)));
         try {
             return (JSON.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n").getBytes(StandardCharsets.UTF_8);
         } catch (JsonProcessingException e) {

@@ -24,7 +24,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The meters that describe state rather than requests, read when {@code /metrics} is scraped:
- * each region's availability, weight, endpoints, probe latency, throttling and circuit breaker,
+ * each region's availability, weight, dial, endpoints, probe latency, throttling and circuit breaker,
  * each endpoint's health, the upstream pools, client connections and the GeoIP caches. They read
  * the router's current snapshot, so they follow admin changes and reloads; {@link #sync()} adds
  * and removes the per-region and per-endpoint meters when a reload changes the regions.
@@ -96,6 +96,8 @@ public final class RouterGauges {
                 }, null);
         regionGauge("meridian.region.weight", name, "Effective weight, after admin overrides (0 when drained)",
                 s -> ofRegion(s, name, region -> s.policy().overrides().effectiveWeight(region.config())), null);
+        regionGauge("meridian.region.dial.ratio", name, "The region's traffic dial, 0..1: the fraction of its share it keeps (1 when not dialled)",
+                s -> s.policy().overrides().dial(name).ratio(), null);
         regionGauge("meridian.region.drained", name, "1 when drained through the admin API",
                 s -> s.policy().overrides().isDrained(name) ? 1 : 0, null);
         regionGauge("meridian.region.endpoints", name, "Configured endpoints",
