@@ -51,6 +51,14 @@ class SloControllerConfigTest {
     }
 
     @Test
+    void offMayBeWrittenUnquotedThoughYamlReadsItAsFalse() {
+        assertThat(parse("slo-controller: {mode: off}\n").sloController().mode()).isEqualTo(ControllerMode.OFF);
+        assertThat(parse("slo-controller: {mode: \"off\"}\n").sloController().mode()).isEqualTo(ControllerMode.OFF);
+        assertThatThrownBy(() -> parse("slo-controller: {mode: on}\n")).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("slo-controller.mode");
+    }
+
+    @Test
     void badValuesAreReportedWhereTheyAreWritten() {
         assertThatThrownBy(() -> parse("""
                 slo-controller:

@@ -407,8 +407,9 @@ public final class ConfigBinder {
     /** {@code slo-controller}: windows, cool-down and interval that make sense together, percentages in range. */
     private SloControllerConfig sloController(JsonNode root, KeyPath path) {
         JsonNode controller = mapping(root, "slo-controller");
-        ControllerMode mode = choice(controller, "mode", ControllerMode.values(), ControllerMode::configName,
-                ConfigDefaults.CONTROLLER_MODE);
+        // YAML 1.1 reads an unquoted off as false: the schema allows it, and it means off.
+        ControllerMode mode = controller.path("mode").isBoolean() ? ControllerMode.OFF
+                : choice(controller, "mode", ControllerMode.values(), ControllerMode::configName, ConfigDefaults.CONTROLLER_MODE);
         KeyPath windowsPath = path.key("windows");
         JsonNode windows = mapping(controller, "windows");
         KeyPath shortPath = windowsPath.key("short");

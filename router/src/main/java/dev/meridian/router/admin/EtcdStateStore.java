@@ -13,6 +13,7 @@ import dev.meridian.config.EtcdConfig;
 import dev.meridian.config.RegionConfig;
 import dev.meridian.regions.RegionDial;
 import dev.meridian.regions.RegionOverrides;
+import dev.meridian.router.etcd.EtcdClients;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KV;

@@ -6,7 +6,7 @@ import java.util.HexFormat;
 import java.util.concurrent.ThreadLocalRandom;
 
 /** Who an instance is in a fleet: a host-qualified id unique per admin state store, and Meridian's version. */
-public final class FleetIdentity {
+final class FleetIdentity {
 
     private static final String HOST = hostName();
 
@@ -16,7 +16,7 @@ public final class FleetIdentity {
     private FleetIdentity() {}
 
     /** {@code HOST-xxxxxxxx}: the host name for people, eight random hex digits so that instances on one host (or in one JVM) differ. */
-    public static String newInstanceId() {
+    static String newInstanceId() {
         return HOST + "-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
     }
 

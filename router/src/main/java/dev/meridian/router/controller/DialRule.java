@@ -3,6 +3,7 @@ package dev.meridian.router.controller;
 import static java.util.Objects.requireNonNull;
 
 import dev.meridian.config.SloControllerConfig;
+import dev.meridian.regions.RegionDial;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -74,7 +75,7 @@ final class DialRule {
      * @param available whether it takes traffic at all (not drained, weight above 0)
      * @param spillTargets the regions that would take its spill
      */
-    record Input(String region, Burn burn, DialActuator.Dial dial, boolean available, List<String> spillTargets) {
+    record Input(String region, Burn burn, RegionDial dial, boolean available, List<String> spillTargets) {
         Input {
             requireNonNull(region, "region");
             requireNonNull(burn, "burn");

@@ -7,8 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.meridian.router.admin.EtcdClients;
-import dev.meridian.router.admin.FleetIdentity;
+import dev.meridian.router.etcd.EtcdClients;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KV;
@@ -95,10 +94,10 @@ final class EtcdControllerFleet implements ControllerFleet {
     private final Map<String, Map<String, SliCounters>> seen = new HashMap<>();
     private final Map<String, SliCounters> total = new HashMap<>();
 
-    EtcdControllerFleet(Client client, String prefix, String adminAddress, Clock clock) {
+    EtcdControllerFleet(Client client, String prefix, String instance, String adminAddress, Clock clock) {
         this.client = requireNonNull(client, "client");
         this.kv = client.getKVClient();
-        this.instance = FleetIdentity.newInstanceId();
+        this.instance = requireNonNull(instance, "instance");
         this.admin = requireNonNull(adminAddress, "adminAddress");
         this.leaderKey = bytes(prefix + "controller/leader");
         this.countersDir = prefix + "controller/counters/";

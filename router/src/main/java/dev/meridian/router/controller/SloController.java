@@ -13,6 +13,7 @@ import dev.meridian.config.MeridianConfig;
 import dev.meridian.config.RegionConfig;
 import dev.meridian.config.SloControllerConfig;
 import dev.meridian.regions.GreatCircle;
+import dev.meridian.regions.RegionDial;
 import dev.meridian.regions.RegionOverrides;
 import dev.meridian.router.controller.DialRule.Action;
 import dev.meridian.router.controller.DialRule.Decision;
@@ -49,7 +50,8 @@ import org.slf4j.LoggerFactory;
  * through etcd decides, from the sum of every instance's counters.
  *
  * <pre>{@code
- * SloController controller = SloController.start(server::config, server::overrides, server.meterRegistry(), dials, null, "", "");
+ * SloController controller = SloController.start(server::config, server::overrides, server.meterRegistry(), dials,
+ *         null, "", "instance-1", "127.0.0.1:9901");
  * JsonNode report = controller.report(); // GET /admin/controller
  * }</pre>
  *
@@ -118,12 +120,13 @@ public final class SloController implements AutoCloseable {
      * @param etcd the fleet's etcd client, or {@code null} for a single instance; the controller
      *     closes neither
      * @param prefix the fleet's key prefix (ignored without {@code etcd})
-     * @param adminAddress where this instance's admin API listens, shown as the leader's address
+     * @param instance this instance's id in the fleet
+     * @param adminAddress where this instance's admin API listens, shown with the leader's id
      */
     public static SloController start(Supplier<MeridianConfig> config, Supplier<RegionOverrides> overrides, MeterRegistry registry,
-            DialActuator dials, @Nullable Client etcd, String prefix, String adminAddress) {
-        ControllerFleet fleet = etcd == null ? ControllerFleet.single(adminAddress)
-                : new EtcdControllerFleet(etcd, prefix, adminAddress, Clock.systemUTC());
+            DialActuator dials, @Nullable Client etcd, String prefix, String instance, String adminAddress) {
+        ControllerFleet fleet = etcd == null ? ControllerFleet.single(instance + " (" + adminAddress + ")")
+                : new EtcdControllerFleet(etcd, prefix, instance, adminAddress, Clock.systemUTC());
         SloController controller = new SloController(config, overrides, registry, dials, fleet, System::nanoTime, Clock.systemUTC());
         controller.scheduleNext();
         return controller;
@@ -194,7 +197,7 @@ public final class SloController implements AutoCloseable {
         ControllerFleet.View view = fleet.tick(sampler.sample(names));
         roleChanged(view);
         long now = nanoClock.getAsLong();
-        Map<String, DialActuator.Dial> dialsNow = dials.dials();
+        Map<String, RegionDial> dialsNow = dials.dials();
         RegionOverrides overridesNow = overrides.get();
         meters.state(settings.mode(), view.role(), at.toEpochMilli() / 1000.0);
         if (view.role() != ControllerFleet.Role.LEADER) {
@@ -218,7 +221,7 @@ public final class SloController implements AutoCloseable {
         Map<String, Decision> decisions = new LinkedHashMap<>();
         for (RegionConfig region : current.regions()) {
             String name = region.name();
-            DialActuator.Dial dial = dialsNow.getOrDefault(name, DialActuator.Dial.FULL);
+            RegionDial dial = dialsNow.getOrDefault(name, RegionDial.DEFAULT);
             boolean available = !overridesNow.isDrained(name) && overridesNow.effectiveWeight(region) > 0;
             DialRule.Input input = new DialRule.Input(name, burns.get(name), dial, available,
                     spillTargets(current, overridesNow, region));
@@ -238,9 +241,9 @@ public final class SloController implements AutoCloseable {
             memories.put(name, memory);
             decisions.put(name, decision);
         }
-        Map<String, DialActuator.Dial> after = settings.mode() == ControllerMode.ACT ? dials.dials() : dialsNow;
+        Map<String, RegionDial> after = settings.mode() == ControllerMode.ACT ? dials.dials() : dialsNow;
         for (String region : names) {
-            DialActuator.Dial dial = after.getOrDefault(region, DialActuator.Dial.FULL);
+            RegionDial dial = after.getOrDefault(region, RegionDial.DEFAULT);
             meters.region(region, burns.get(region), ACTOR.equals(dial.setBy()) && dial.percent() < dial.baseline());
         }
         publish(settings, view, at, names, after, burns, decisions);
@@ -261,7 +264,7 @@ public final class SloController implements AutoCloseable {
         } catch (ExecutionException e) {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
             problem = String.valueOf(cause.getMessage());
-            result = cause instanceof IllegalStateException ? "refused" : "failed";
+            result = cause instanceof DialActuator.Refused ? "refused" : "failed";
             log.warn("SLO controller: could not turn {} from {}% to {}%: {}", decision.region(), decision.from(), decision.to(),
                     problem);
         } catch (TimeoutException e) {
@@ -330,7 +333,7 @@ public final class SloController implements AutoCloseable {
     }
 
     private void publish(SloControllerConfig settings, ControllerFleet.View view, Instant at, List<String> names,
-            Map<String, DialActuator.Dial> dialsNow, Map<String, Burn> burns, Map<String, Decision> decisions) {
+            Map<String, RegionDial> dialsNow, Map<String, Burn> burns, Map<String, Decision> decisions) {
         ObjectNode body = JSON.createObjectNode();
         body.put("mode", settings.mode().configName());
         body.put("state", switch (view.role()) {
@@ -360,7 +363,7 @@ public final class SloController implements AutoCloseable {
         Map<String, ObjectNode> explain = new HashMap<>();
         for (String name : names) {
             ObjectNode region = regions.putObject(name);
-            DialActuator.Dial dial = dialsNow.getOrDefault(name, DialActuator.Dial.FULL);
+            RegionDial dial = dialsNow.getOrDefault(name, RegionDial.DEFAULT);
             region.putObject("dial").put("percent", dial.percent()).put("baseline", dial.baseline())
                     .put("pinned", dial.pinned()).put("setBy", dial.setBy());
             Decision decision = decisions.get(name);

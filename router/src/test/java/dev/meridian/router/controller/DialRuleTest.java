@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.meridian.config.ControllerMode;
 import dev.meridian.config.SloControllerConfig;
+import dev.meridian.regions.RegionDial;
 import dev.meridian.router.controller.DialRule.Action;
 import dev.meridian.router.controller.DialRule.Decision;
 import dev.meridian.router.controller.DialRule.Memory;
@@ -44,7 +45,7 @@ class DialRuleTest {
     /** Plays a series for region "a" (spilling to "b") and returns the dial after each sample. */
     private static final class Player {
         final DialRule rule = new DialRule(CONFIG);
-        DialActuator.Dial dial = DialActuator.Dial.FULL;
+        RegionDial dial = RegionDial.DEFAULT;
         Memory memory = Memory.NEW;
         long now = 0;
         final List<Integer> dials = new ArrayList<>();
@@ -58,7 +59,7 @@ class DialRuleTest {
                 decisions.add(d);
                 memory = d.memory();
                 if (d.action() != Action.HOLD) {
-                    dial = new DialActuator.Dial(d.to(), dial.baseline(), false, "slo-controller");
+                    dial = new RegionDial(d.to(), dial.baseline(), false, "slo-controller");
                     memory = memory.steppedAt(now);
                 }
                 dials.add(dial.percent());
@@ -136,7 +137,7 @@ class DialRuleTest {
     @Test
     void aPinnedDialIsLeftAlone() {
         Player p = new Player();
-        p.dial = new DialActuator.Dial(80, 80, true, "sre");
+        p.dial = new RegionDial(80, 80, true, "sre");
         p.play(FAILING, 10);
 
         assertThat(p.dials).containsOnly(80);
@@ -175,7 +176,7 @@ class DialRuleTest {
     @Test
     void aRegionThatIsDrainedIsNotTheControllers() {
         DialRule rule = new DialRule(CONFIG);
-        Decision d = rule.decide(new DialRule.Input("a", FAILING, DialActuator.Dial.FULL, false, List.of("b")),
+        Decision d = rule.decide(new DialRule.Input("a", FAILING, RegionDial.DEFAULT, false, List.of("b")),
                 Map.of("a", FAILING), Memory.NEW, TICK);
 
         assertThat(d.action()).isEqualTo(Action.HOLD);

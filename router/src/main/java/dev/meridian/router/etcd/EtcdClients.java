@@ -1,4 +1,4 @@
-package dev.meridian.router.admin;
+package dev.meridian.router.etcd;
 
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
