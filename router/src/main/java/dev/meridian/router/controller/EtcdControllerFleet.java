@@ -222,12 +222,12 @@ final class EtcdControllerFleet implements ControllerFleet {
                 }
             }
             if (leading && !wasLeading) {
-                log.info("SLO controller: elected through etcd ({} leads the fleet's controller)", instance);
+                log.debug("SLO controller: elected through etcd as {}", instance); // the controller logs its new role
             }
             lastSuccess = clock.instant();
             problem = null;
             if (downLogged) {
-                log.info("SLO controller: etcd answers again");
+                log.debug("SLO controller: etcd answers again");
                 downLogged = false;
             }
         } catch (IOException | RuntimeException e) {
@@ -238,7 +238,7 @@ final class EtcdControllerFleet implements ControllerFleet {
     private void failed(Exception e) {
         problem = e.getMessage() != null ? e.getMessage() : e.toString();
         if (!downLogged && Duration.between(lastSuccess, clock.instant()).compareTo(PAUSE_AFTER) > 0) {
-            log.warn("SLO controller: paused, etcd does not answer ({}); it resumes when etcd does", problem);
+            log.debug("SLO controller: etcd does not answer ({})", problem); // the controller logs the pause, once
             downLogged = true;
         }
     }

@@ -326,8 +326,9 @@ public final class SloController implements AutoCloseable {
         }
         switch (view.role()) {
             case LEADER -> log.info("SLO controller: this instance ({}) now decides for the fleet", view.instance());
-            case FOLLOWER -> log.info("SLO controller: {} decides for the fleet; this instance follows", view.leader());
-            case PAUSED -> log.warn("SLO controller: paused, no instance decides: {}", view.problem());
+            case FOLLOWER -> log.info("SLO controller: {} decides for the fleet; this instance follows",
+                    view.leader() != null ? view.leader() : "another instance");
+            case PAUSED -> log.warn("SLO controller: paused, no instance decides: {}; it resumes when etcd answers", view.problem());
         }
         lastRole = view.role();
     }

@@ -1,0 +1,135 @@
+package dev.meridian.router.admin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.meridian.router.admin.SloBurnFixture.Gateway;
+import dev.meridian.router.admin.SloBurnFixture.Load;
+import dev.meridian.router.controller.SloController;
+import dev.meridian.router.state.EtcdCluster;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The controller in a fleet of two routers sharing a real etcd cluster on loopback: one is
+ * elected and decides from both instances' counters, the other follows; the other takes over when
+ * the leader stops; with etcd gone, nobody decides and each says so.
+ */
+class SloControllerFleetTest {
+
+    /** The leader's lease is 5 s; a heartbeat a second; and a busy machine. */
+    private static final Duration TAKEOVER = Duration.ofSeconds(20);
+    private static final Duration SETTLE = Duration.ofSeconds(40);
+
+    private static EtcdCluster etcd;
+
+    @TempDir
+    Path dir;
+    private String prefix;
+    private final List<AdminFixture> routers = new ArrayList<>();
+
+    @BeforeAll
+    static void startCluster() {
+        etcd = EtcdCluster.start(3);
+    }
+
+    @AfterAll
+    static void stopCluster() {
+        if (etcd != null) {
+            etcd.close();
+        }
+    }
+
+    @BeforeEach
+    void freshPrefix(TestInfo test) {
+        prefix = "/meridian/controller-" + test.getTestMethod().orElseThrow().getName() + "/";
+        etcd.startAll();
+    }
+
+    @AfterEach
+    void stopRouters() {
+        routers.forEach(AdminFixture::close);
+        routers.clear();
+    }
+
+    private AdminFixture router(String name, Gateway a, Gateway b) throws Exception {
+        Path home = dir.resolve(name);
+        Files.createDirectories(home);
+        String fleet = "fleet:\n"
+                + "  etcd:\n"
+                + "    endpoints: [" + etcd.clientUrls().stream().map(e -> "\"" + e + "\"").collect(Collectors.joining(", ")) + "]\n"
+                + "    prefix: " + prefix + "\n"
+                + "    timeouts: {connect: 1s, request: 1s}\n";
+        AdminFixture router = AdminFixture.start(home, SloBurnFixture.config(a.port(), b.port(), "act", fleet));
+        routers.add(router);
+        return router;
+    }
+
+    private static JsonNode report(AdminFixture router) {
+        return AdminFixture.json(router.get("/admin/controller", AdminFixture.READ_TOKEN));
+    }
+
+    private static String state(AdminFixture router) {
+        return report(router).path("state").asText();
+    }
+
+    @Test
+    void oneInstanceLeadsFromTheFleetsCountersTheOtherFollowsAndTakesOverWhenTheLeaderStops() throws Exception {
+        try (Gateway a = new Gateway(); Gateway b = new Gateway()) {
+            AdminFixture one = router("one", a, b);
+            AdminFixture two = router("two", a, b);
+            await().atMost(TAKEOVER).untilAsserted(() -> assertThat(List.of(state(one), state(two)))
+                    .containsExactlyInAnyOrder("leading", "following"));
+            AdminFixture leader = state(one).equals("leading") ? one : two;
+            AdminFixture follower = leader == one ? two : one;
+            assertThat(report(follower).path("leader").asText()).isEqualTo(report(leader).path("leader").asText())
+                    .startsWith(report(leader).path("instance").asText());
+
+            // Only the follower carries traffic: the leader sees the burn through the published counters.
+            try (Load load = new Load(follower.router.port(), 50)) {
+                a.failing = true;
+                await().atMost(SETTLE).until(() -> leader.admin.dials().dial("a").percent() < 100);
+                await().atMost(SETTLE).until(() -> follower.admin.dials().dial("a").percent() < 100);
+                assertThat(follower.admin.dials().dial("a").setBy()).isEqualTo(SloController.ACTOR);
+                assertThat(report(leader).path("decisions").path(0).path("result").asText()).isEqualTo("applied");
+                assertThat(report(follower).path("decisions")).as("the follower decides nothing").isEmpty();
+                assertThat(load.errors.get()).isZero();
+            }
+
+            leader.close();
+            routers.remove(leader);
+            await().atMost(TAKEOVER).until(() -> state(follower).equals("leading"));
+        }
+    }
+
+    @Test
+    void withEtcdGoneTheControllerPausesAndSaysSo() throws Exception {
+        try (Gateway a = new Gateway(); Gateway b = new Gateway()) {
+            AdminFixture one = router("one", a, b);
+            await().atMost(TAKEOVER).until(() -> state(one).equals("leading"));
+
+            etcd.stopAll();
+            await().atMost(TAKEOVER).untilAsserted(() -> {
+                JsonNode report = report(one);
+                assertThat(report.path("state").asText()).isEqualTo("paused");
+                assertThat(report.path("problem").asText()).contains("etcd");
+            });
+            assertThat(one.get("/metrics", AdminFixture.READ_TOKEN).body()).contains("meridian_controller_paused 1.0");
+
+            etcd.startAll();
+            await().atMost(SETTLE).until(() -> state(one).equals("leading"));
+        }
+    }
+}
