@@ -104,6 +104,9 @@ public final class SloController implements AutoCloseable {
         this.clock = requireNonNull(clock, "clock");
         this.report = JSON.createObjectNode().put("mode", config.get().sloController().mode().configName())
                 .put("state", "starting");
+        for (RegionConfig region : config.get().regions()) {
+            meters.region(region.name(), Burn.NONE, false); // every series from the start, for dashboards and rules
+        }
         this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "meridian-slo-controller");
             t.setDaemon(true);
@@ -203,6 +206,10 @@ public final class SloController implements AutoCloseable {
         if (view.role() != ControllerFleet.Role.LEADER) {
             history = null; // a new leader starts from its own samples
             memories.clear();
+            for (String region : names) { // the dials are the fleet's: every instance shows which are held down
+                RegionDial dial = dialsNow.getOrDefault(region, RegionDial.DEFAULT);
+                meters.region(region, Burn.NONE, ACTOR.equals(dial.setBy()) && dial.percent() < dial.baseline());
+            }
             publish(settings, view, at, names, dialsNow, Map.of(), Map.of());
             return;
         }
