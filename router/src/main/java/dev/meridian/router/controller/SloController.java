@@ -82,7 +82,7 @@ public final class SloController implements AutoCloseable {
 
     // Only the controller thread touches these.
     private @Nullable SliHistory history;
-    private @Nullable SloControllerConfig historyConfig;
+    private long historyWindow;
     private final Map<String, Memory> memories = new HashMap<>();
     private final Map<String, String> lastAdvice = new HashMap<>();
     private ControllerFleet.Role lastRole = ControllerFleet.Role.LEADER;
@@ -213,9 +213,9 @@ public final class SloController implements AutoCloseable {
             publish(settings, view, at, names, dialsNow, Map.of(), Map.of());
             return;
         }
-        if (history == null || historyConfig == null || !historyConfig.equals(settings)) {
+        if (history == null || historyWindow != settings.longWindow().toNanos()) {
             history = new SliHistory(settings.longWindow().toNanos());
-            historyConfig = settings;
+            historyWindow = settings.longWindow().toNanos();
         }
         SliHistory h = history;
         h.add(now, view.counters());

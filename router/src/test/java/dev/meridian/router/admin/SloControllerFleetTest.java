@@ -94,8 +94,9 @@ class SloControllerFleetTest {
                     .containsExactlyInAnyOrder("leading", "following"));
             AdminFixture leader = state(one).equals("leading") ? one : two;
             AdminFixture follower = leader == one ? two : one;
-            assertThat(report(follower).path("leader").asText()).isEqualTo(report(leader).path("leader").asText())
-                    .startsWith(report(leader).path("instance").asText());
+            await().atMost(TAKEOVER).untilAsserted(() -> assertThat(report(follower).path("leader").asText())
+                    .isEqualTo(report(leader).path("leader").asText())
+                    .startsWith(report(leader).path("instance").asText()));
 
             // Only the follower carries traffic: the leader sees the burn through the published counters.
             try (Load load = new Load(follower.router.port(), 50)) {
