@@ -35,8 +35,11 @@ interface ControllerFleet extends AutoCloseable {
      */
     record View(Role role, String instance, @Nullable String leader, Map<String, SliCounters> counters, @Nullable String problem) {}
 
-    /** Called every evaluation with this instance's cumulative counters. */
+    /** Called every evaluation with this instance's cumulative counters; it takes part in the election from then on. */
     View tick(Map<String, SliCounters> local);
+
+    /** This instance's controller is off: it stops taking part in the election, and gives up leading at once. */
+    void standBy();
 
     /** {@code single} or {@code etcd}. */
     String kind();
@@ -51,6 +54,9 @@ interface ControllerFleet extends AutoCloseable {
             public View tick(Map<String, SliCounters> local) {
                 return new View(Role.LEADER, instance, instance, local, null);
             }
+
+            @Override
+            public void standBy() {}
 
             @Override
             public String kind() {

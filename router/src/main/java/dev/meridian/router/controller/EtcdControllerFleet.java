@@ -16,6 +16,7 @@ import io.etcd.jetcd.kv.TxnResponse;
 import io.etcd.jetcd.op.Cmp;
 import io.etcd.jetcd.op.CmpTarget;
 import io.etcd.jetcd.op.Op;
+import io.etcd.jetcd.options.DeleteOption;
 import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.options.PutOption;
 import java.io.IOException;
@@ -78,6 +79,8 @@ final class EtcdControllerFleet implements ControllerFleet {
     private final ByteSequence leaderKey;
     private final String countersDir;
     private final ByteSequence countersKey;
+    /** The leader key's value while this instance leads: {"instance": …, "admin": …}. */
+    private final ByteSequence leaderValue;
     private final Clock clock;
     private final ScheduledExecutorService heartbeat;
 
@@ -89,6 +92,8 @@ final class EtcdControllerFleet implements ControllerFleet {
     private volatile Map<String, SliCounters> local = Map.of();
     private volatile Instant lastPublish = Instant.EPOCH;
     private volatile boolean downLogged;
+    /** Whether this instance's controller runs (not off): only then does it take part in the election. */
+    private volatile boolean campaigning;
 
     // The controller thread's, while leading.
     private final Map<String, Map<String, SliCounters>> seen = new HashMap<>();
@@ -102,6 +107,7 @@ final class EtcdControllerFleet implements ControllerFleet {
         this.leaderKey = bytes(prefix + "controller/leader");
         this.countersDir = prefix + "controller/counters/";
         this.countersKey = bytes(countersDir + instance);
+        this.leaderValue = bytes(JSON.createObjectNode().put("instance", instance).put("admin", admin).toString());
         this.clock = requireNonNull(clock, "clock");
         this.lastSuccess = clock.instant();
         this.heartbeat = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -118,7 +124,36 @@ final class EtcdControllerFleet implements ControllerFleet {
     }
 
     @Override
+    public void standBy() {
+        if (!campaigning) {
+            return;
+        }
+        campaigning = false;
+        resetSums();
+        heartbeat.execute(this::resign);
+    }
+
+    /** Deletes the leader key if it is this instance's (its value names this instance), so that another instance takes over at once. */
+    private void resign() {
+        long lease = leaseId;
+        if (!leading || lease == 0) {
+            return;
+        }
+        try {
+            EtcdClients.await(kv.txn()
+                    .If(new Cmp(leaderKey, Cmp.Op.EQUAL, CmpTarget.value(leaderValue)))
+                    .Then(Op.delete(leaderKey, DeleteOption.DEFAULT))
+                    .commit(), REQUEST_TIMEOUT);
+            leading = false;
+            log.info("SLO controller: off on this instance ({}); it no longer leads the fleet's controller", instance);
+        } catch (RuntimeException e) {
+            log.debug("SLO controller: could not give up the leader key: {}", e.toString()); // its lease ends it
+        }
+    }
+
+    @Override
     public View tick(Map<String, SliCounters> counters) {
+        campaigning = true;
         local = Map.copyOf(counters);
         Instant now = clock.instant();
         if (Duration.between(lastSuccess, now).compareTo(PAUSE_AFTER) > 0) {
@@ -199,10 +234,13 @@ final class EtcdControllerFleet implements ControllerFleet {
                         PutOption.builder().withLeaseId(lease).build()), REQUEST_TIMEOUT);
                 lastPublish = now;
             }
-            ObjectNode me = JSON.createObjectNode().put("instance", instance).put("admin", admin);
+            if (!campaigning) {
+                lastSuccess = clock.instant();
+                return; // off here: publishes its counters, stays out of the election
+            }
             TxnResponse campaign = EtcdClients.await(kv.txn()
                     .If(new Cmp(leaderKey, Cmp.Op.EQUAL, CmpTarget.createRevision(0)))
-                    .Then(Op.put(leaderKey, bytes(JSON.writeValueAsString(me)), PutOption.builder().withLeaseId(lease).build()))
+                    .Then(Op.put(leaderKey, leaderValue, PutOption.builder().withLeaseId(lease).build()))
                     .Else(Op.get(leaderKey, GetOption.DEFAULT))
                     .commit(), REQUEST_TIMEOUT);
             boolean wasLeading = leading;

@@ -185,6 +185,7 @@ public final class SloController implements AutoCloseable {
         Instant at = clock.instant();
         List<String> names = current.regions().stream().map(RegionConfig::name).toList();
         if (settings.mode() == ControllerMode.OFF) {
+            fleet.standBy();
             history = null;
             meters.state(settings.mode(), ControllerFleet.Role.LEADER, at.toEpochMilli() / 1000.0);
             for (String region : names) {

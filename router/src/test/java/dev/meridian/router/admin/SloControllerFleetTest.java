@@ -65,6 +65,10 @@ class SloControllerFleetTest {
     }
 
     private AdminFixture router(String name, Gateway a, Gateway b) throws Exception {
+        return router(name, a, b, "act");
+    }
+
+    private AdminFixture router(String name, Gateway a, Gateway b, String mode) throws Exception {
         Path home = dir.resolve(name);
         Files.createDirectories(home);
         String fleet = "fleet:\n"
@@ -72,7 +76,7 @@ class SloControllerFleetTest {
                 + "    endpoints: [" + etcd.clientUrls().stream().map(e -> "\"" + e + "\"").collect(Collectors.joining(", ")) + "]\n"
                 + "    prefix: " + prefix + "\n"
                 + "    timeouts: {connect: 1s, request: 1s}\n";
-        AdminFixture router = AdminFixture.start(home, SloBurnFixture.config(a.port(), b.port(), "act", fleet));
+        AdminFixture router = AdminFixture.start(home, SloBurnFixture.config(a.port(), b.port(), mode, fleet));
         routers.add(router);
         return router;
     }
@@ -132,5 +136,21 @@ class SloControllerFleetTest {
             etcd.startAll();
             await().atMost(SETTLE).until(() -> state(one).equals("leading"));
         }
+    }
+
+    @Test
+    void anInstanceWhoseControllerIsOffNeverLeads() throws Exception {
+        try (Gateway a = new Gateway(); Gateway b = new Gateway()) {
+            AdminFixture off = router("off", a, b, "off");
+            AdminFixture on = router("on", a, b, "act");
+            await().atMost(TAKEOVER).until(() -> state(on).equals("leading"));
+            assertThat(state(off)).isEqualTo("off");
+            assertThat(one(off.get("/metrics", AdminFixture.READ_TOKEN).body(), "meridian_controller_leader "))
+                    .isEqualTo("meridian_controller_leader 0.0");
+        }
+    }
+
+    private static String one(String scrape, String prefix) {
+        return scrape.lines().filter(line -> line.startsWith(prefix)).findFirst().orElse("");
     }
 }

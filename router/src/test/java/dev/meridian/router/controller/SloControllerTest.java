@@ -171,6 +171,11 @@ class SloControllerTest {
         }
 
         @Override
+        public void standBy() {
+            role = Role.FOLLOWER;
+        }
+
+        @Override
         public String kind() {
             return "test";
         }
