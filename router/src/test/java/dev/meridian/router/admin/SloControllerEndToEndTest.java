@@ -51,6 +51,7 @@ class SloControllerEndToEndTest {
             });
             assertThat(load.errors.get()).as("retries hide the 503s from the clients: %s", load.lastError).isZero();
 
+            await().atMost(SETTLE).until(() -> controllerReport(f).path("decisions").size() > 0); // published after the turn
             JsonNode report = controllerReport(f);
             assertThat(report.path("mode").asText()).isEqualTo("act");
             assertThat(report.path("state").asText()).isEqualTo("leading");
@@ -71,6 +72,8 @@ class SloControllerEndToEndTest {
 
             a.failing = false;
             await().atMost(SETTLE).until(() -> f.admin.dials().dial("a").percent() == 100);
+            await().atMost(SETTLE).untilAsserted(() -> assertThat(controllerReport(f).path("decisions").get(0).path("to").asInt())
+                    .isEqualTo(100));
             assertThat(controllerReport(f).path("decisions").get(0).path("action").asText()).isEqualTo("up");
         }
     }
