@@ -117,6 +117,30 @@ public final class ConfigDefaults {
     /** Admin request bodies are a few bytes ({@code {"weight": 50}}); anything larger is refused with 413. */
     public static final int ADMIN_MAX_REQUEST_BODY = 16 * 1024;
 
+    // slo-controller
+    /** Advise: an operator sees what the controller would do before letting it act. */
+    public static final ControllerMode CONTROLLER_MODE = ControllerMode.ADVISE;
+    /** The short window of the classic fast-burn alert (Google SRE workbook, chapter 5). */
+    public static final Duration CONTROLLER_SHORT_WINDOW = Duration.ofMinutes(5);
+    /** The long window of the classic fast-burn alert. */
+    public static final Duration CONTROLLER_LONG_WINDOW = Duration.ofHours(1);
+    /** 99.9 % of attempts succeed. */
+    public static final double CONTROLLER_AVAILABILITY = 0.999;
+    /** An Apdex of 99.5 %. */
+    public static final double CONTROLLER_APDEX = 0.995;
+    /** The fast burn: 2 % of a 30-day error budget in one hour. */
+    public static final double CONTROLLER_BURN_THRESHOLD = 14.4;
+    /** Halve a dial on the way down, double it on the way up. */
+    public static final double CONTROLLER_STEP = 0.5;
+    /** A region turned down keeps a tenth of its traffic: enough to see it recover. */
+    public static final double CONTROLLER_FLOOR = 0.1;
+    /** Ten calm minutes before a step back up. */
+    public static final Duration CONTROLLER_COOL_DOWN = Duration.ofMinutes(10);
+    /** SLIs sampled and judged every 10 s. */
+    public static final Duration CONTROLLER_INTERVAL = Duration.ofSeconds(10);
+    /** Fewer attempts in the short window than this say nothing about a rate. */
+    public static final int CONTROLLER_MIN_ATTEMPTS = 50;
+
     // geo
     /** A configured database that cannot be opened stops the start: silently routing without geo is worse. */
     public static final boolean GEO_REQUIRED = true;

@@ -25,6 +25,7 @@ import static java.util.Objects.requireNonNull;
  * @param routes configured routes; names and prefixes unique. The catch-all is {@link #defaultRoute()}
  * @param fleet whether the admin state is shared with other instances through etcd
  * @param dns how endpoint host names are resolved while running
+ * @param sloController whether and how the SLO controller turns regions' dials
  */
 public record MeridianConfig(
         ListenConfig listen,
@@ -40,7 +41,8 @@ public record MeridianConfig(
         List<RegionConfig> regions,
         List<RouteConfig> routes,
         FleetConfig fleet,
-        DnsConfig dns) {
+        DnsConfig dns,
+        SloControllerConfig sloController) {
 
     public MeridianConfig {
         requireNonNull(listen, "listen");
@@ -57,6 +59,7 @@ public record MeridianConfig(
         routes = List.copyOf(requireNonNull(routes, "routes"));
         requireNonNull(fleet, "fleet");
         requireNonNull(dns, "dns");
+        requireNonNull(sloController, "sloController");
         if (regions.isEmpty()) {
             throw new IllegalArgumentException("regions: empty (expected: at least one region)");
         }
@@ -105,7 +108,8 @@ public record MeridianConfig(
                 regions,
                 ConfigDefaults.ROUTES,
                 FleetConfig.NONE,
-                DnsConfig.ofDefaults());
+                DnsConfig.ofDefaults(),
+                SloControllerConfig.ofDefaults());
     }
 
     /**
@@ -212,6 +216,10 @@ public record MeridianConfig(
         return toBuilder().dns(dns).build();
     }
 
+    public MeridianConfig withSloController(SloControllerConfig sloController) {
+        return toBuilder().sloController(sloController).build();
+    }
+
     /** A builder starting from {@link #ofDefaults(List)}: {@code MeridianConfig.builder(regions).listen(listen).build()}. */
     public static Builder builder(List<RegionConfig> regions) {
         return ofDefaults(regions).toBuilder();
@@ -242,6 +250,7 @@ public record MeridianConfig(
         private List<RouteConfig> routes;
         private FleetConfig fleet;
         private DnsConfig dns;
+        private SloControllerConfig sloController;
 
         private Builder(MeridianConfig from) {
             listen = from.listen;
@@ -258,6 +267,7 @@ public record MeridianConfig(
             routes = from.routes;
             fleet = from.fleet;
             dns = from.dns;
+            sloController = from.sloController;
         }
 
         public Builder listen(ListenConfig listen) {
@@ -330,9 +340,14 @@ public record MeridianConfig(
             return this;
         }
 
+        public Builder sloController(SloControllerConfig sloController) {
+            this.sloController = sloController;
+            return this;
+        }
+
         public MeridianConfig build() {
             return new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries,
-                    accessLog, regions, routes, fleet, dns);
+                    accessLog, regions, routes, fleet, dns, sloController);
         }
     }
 }

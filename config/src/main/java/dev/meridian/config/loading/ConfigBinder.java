@@ -7,6 +7,7 @@ import dev.meridian.config.ApdexConfig;
 import dev.meridian.config.BreakerConfig;
 import dev.meridian.config.CidrRange;
 import dev.meridian.config.ConfigDefaults;
+import dev.meridian.config.ControllerMode;
 import dev.meridian.config.DnsConfig;
 import dev.meridian.config.EtcdConfig;
 import dev.meridian.config.EtcdTlsConfig;
@@ -31,6 +32,7 @@ import dev.meridian.config.RouteConfig;
 import dev.meridian.config.RoutingConfig;
 import dev.meridian.config.RoutingMode;
 import dev.meridian.config.ServerConfig;
+import dev.meridian.config.SloControllerConfig;
 import dev.meridian.config.StallConfig;
 import dev.meridian.config.TimeoutConfig;
 import dev.meridian.config.TlsConfig;
@@ -109,11 +111,12 @@ final class ConfigBinder {
         AccessLogConfig accessLog = accessLog(root.section("access-log"));
         List<RegionConfig> regions = regions(root);
         List<RouteConfig> routes = routes(root, timeouts);
+        SloControllerConfig sloController = sloController(root.section("slo-controller"));
         if (!problems.isEmpty()) {
             return null;
         }
         return build(() -> new MeridianConfig(listen, server, upstream, timeouts, admin, geo, routing, health, retries, accessLog,
-                regions, routes, fleet, dns));
+                regions, routes, fleet, dns, sloController));
     }
 
     /**
@@ -245,6 +248,46 @@ final class ConfigBinder {
                     + "10.0.0.2:53, [fd00::2]:53; host names are not resolved)");
         }
         return server;
+    }
+
+    // ---- slo-controller ----
+
+    /** {@code slo-controller}: windows, cool-down and interval that make sense together, percentages in range. */
+    private @Nullable SloControllerConfig sloController(Section controller) {
+        // YAML 1.1 reads an unquoted off as false: the schema allows it, and it means off.
+        ControllerMode mode = controller.isBoolean("mode") ? ControllerMode.OFF
+                : controller.choice("mode", ControllerMode.values(), ControllerMode::configName, ConfigDefaults.CONTROLLER_MODE);
+        Section windows = controller.section("windows");
+        Duration shortWindow = windows.duration("short", ConfigDefaults.CONTROLLER_SHORT_WINDOW, false);
+        Duration longWindow = windows.duration("long", ConfigDefaults.CONTROLLER_LONG_WINDOW, false);
+        Duration coolDown = controller.duration("cool-down", ConfigDefaults.CONTROLLER_COOL_DOWN, false);
+        Duration interval = controller.duration("interval", ConfigDefaults.CONTROLLER_INTERVAL, false);
+        if (!controller.atLeast("interval", interval, SloControllerConfig.MIN_INTERVAL)) {
+            interval = SloControllerConfig.MIN_INTERVAL;
+        }
+        if (shortWindow.compareTo(interval) < 0) {
+            controller.report(windows.has("short") ? windows.path("short") : controller.path("interval"),
+                    "windows.short (" + DurationText.format(shortWindow) + ") is shorter than interval ("
+                            + DurationText.format(interval) + "); expected a window of several intervals");
+        }
+        if (longWindow.compareTo(SloControllerConfig.MAX_WINDOW) > 0) {
+            windows.report("long", windows.describe("long") + " is too long (expected at most "
+                    + DurationText.format(SloControllerConfig.MAX_WINDOW) + ")");
+        } else if (longWindow.compareTo(shortWindow) <= 0) {
+            windows.report(windows.has("long") ? "long" : "short", "windows.long (" + DurationText.format(longWindow)
+                    + ") is not longer than windows.short (" + DurationText.format(shortWindow) + ")");
+        }
+        Section objectives = controller.section("objectives");
+        double availability = objectives.percent("availability", ConfigDefaults.CONTROLLER_AVAILABILITY, false);
+        double apdex = objectives.percent("apdex", ConfigDefaults.CONTROLLER_APDEX, false);
+        double burnThreshold = controller.number("burn-threshold", ConfigDefaults.CONTROLLER_BURN_THRESHOLD, 1,
+                SloControllerConfig.MAX_BURN_THRESHOLD, false);
+        double step = controller.percent("step", ConfigDefaults.CONTROLLER_STEP, false);
+        double floor = controller.percent("floor", ConfigDefaults.CONTROLLER_FLOOR, true);
+        int minAttempts = controller.integer("min-attempts", ConfigDefaults.CONTROLLER_MIN_ATTEMPTS);
+        Duration every = interval;
+        return build(() -> new SloControllerConfig(mode, shortWindow, longWindow, availability, apdex, burnThreshold, step, floor,
+                coolDown, every, minAttempts));
     }
 
     // ---- admin and fleet ----

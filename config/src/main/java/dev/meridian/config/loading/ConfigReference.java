@@ -204,7 +204,13 @@ public final class ConfigReference {
             String def = ref.asText().substring(ref.asText().lastIndexOf('/') + 1);
             return "[" + def + "](#" + def + ")"; // the heading of the value type
         }
-        String type = node.path("type").asText("");
+        JsonNode types = node.path("type");
+        if (types.isArray()) { // slo-controller.mode: a string, or the false YAML makes of an unquoted off
+            List<String> names = new ArrayList<>();
+            types.forEach(t -> names.add(t.asText()));
+            return String.join(" or ", names);
+        }
+        String type = types.asText("");
         return switch (type) {
             case "object" -> "mapping";
             case "array" -> {

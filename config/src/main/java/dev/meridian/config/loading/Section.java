@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.MissingNode;
 import dev.meridian.config.loading.Problems.Origin;
 import dev.meridian.config.syntax.DurationText;
 import dev.meridian.config.syntax.InetLiteral;
+import dev.meridian.config.syntax.PercentText;
 import dev.meridian.config.syntax.QuotedText;
 import dev.meridian.config.syntax.SizeText;
 import java.nio.file.InvalidPathException;
@@ -198,6 +199,37 @@ final class Section {
     boolean bool(String key, boolean fallback) {
         JsonNode value = node.get(key);
         return value != null && value.isBoolean() ? value.booleanValue() : fallback;
+    }
+
+    /** Whether the value at {@code key} is a boolean (YAML 1.1 reads unquoted {@code off} and {@code on} so). */
+    boolean isBoolean(String key) {
+        return node.path(key).isBoolean();
+    }
+
+    /** A percentage ({@code 99.9%}) as a fraction: above 0 % (or 0 % when {@code zeroAllowed}) and below 100 %. */
+    double percent(String key, double fallback, boolean zeroAllowed) {
+        JsonNode value = node.get(key);
+        if (value == null) {
+            return fallback;
+        }
+        if (!value.isTextual()) {
+            report(key, (value.isNumber() ? QuotedText.of(value.asText()) + " has no % sign"
+                    : "expected a percentage, found " + Values.describe(value)) + " (expected " + PercentText.EXAMPLES + ")");
+            return fallback;
+        }
+        double fraction;
+        try {
+            fraction = PercentText.parse(value.textValue());
+        } catch (IllegalArgumentException e) {
+            report(key, e.getMessage());
+            return fallback;
+        }
+        if (!((zeroAllowed ? fraction >= 0 : fraction > 0) && fraction < 1)) {
+            report(key, QuotedText.of(value.textValue()) + " is out of range (expected: " + (zeroAllowed ? "0%" : "more than 0%")
+                    + " and less than 100%)");
+            return fallback;
+        }
+        return fraction;
     }
 
     /** The constant whose config spelling is the value; an unknown spelling was reported by the schema. */

@@ -33,7 +33,7 @@ class ConfigLoaderProblemsTest {
     @Test
     void unknownTopLevelKeyIsReportedAtTheKeyWithTheKnownKeys() {
         assertThat(problems("colour: blue\n" + REGIONS)).containsExactly(
-                "m.yaml:1:1: colour: unknown key (expected one of: listen, server, upstream, dns, timeouts, admin, fleet, geo, routing, health, retries, access-log, regions, routes)");
+                "m.yaml:1:1: colour: unknown key (expected one of: listen, server, upstream, dns, timeouts, admin, fleet, slo-controller, geo, routing, health, retries, access-log, regions, routes)");
     }
 
     @Test

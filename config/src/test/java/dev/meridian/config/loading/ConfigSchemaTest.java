@@ -25,6 +25,7 @@ import dev.meridian.config.StallConfig;
 import dev.meridian.config.Transport;
 import dev.meridian.config.syntax.DurationText;
 import dev.meridian.config.syntax.NameRule;
+import dev.meridian.config.syntax.PercentText;
 import dev.meridian.config.syntax.SizeText;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
@@ -98,6 +99,17 @@ class ConfigSchemaTest {
             entry("admin.allow-insecure", "ADMIN_ALLOW_INSECURE"),
             entry("admin.max-request-body", "ADMIN_MAX_REQUEST_BODY"),
             entry("fleet.etcd.prefix", "ETCD_PREFIX"),
+            entry("slo-controller.mode", "CONTROLLER_MODE"),
+            entry("slo-controller.windows.short", "CONTROLLER_SHORT_WINDOW"),
+            entry("slo-controller.windows.long", "CONTROLLER_LONG_WINDOW"),
+            entry("slo-controller.objectives.availability", "CONTROLLER_AVAILABILITY"),
+            entry("slo-controller.objectives.apdex", "CONTROLLER_APDEX"),
+            entry("slo-controller.burn-threshold", "CONTROLLER_BURN_THRESHOLD"),
+            entry("slo-controller.step", "CONTROLLER_STEP"),
+            entry("slo-controller.floor", "CONTROLLER_FLOOR"),
+            entry("slo-controller.cool-down", "CONTROLLER_COOL_DOWN"),
+            entry("slo-controller.interval", "CONTROLLER_INTERVAL"),
+            entry("slo-controller.min-attempts", "CONTROLLER_MIN_ATTEMPTS"),
             entry("fleet.etcd.timeouts.connect", "ETCD_CONNECT_TIMEOUT"),
             entry("fleet.etcd.timeouts.request", "ETCD_REQUEST_TIMEOUT"),
             entry("fleet.etcd.cache-file", "ETCD_CACHE_FILE"),
@@ -320,6 +332,9 @@ class ConfigSchemaTest {
             return value.isTextual() ? SizeText.parse(value.textValue()) : value.longValue();
         }
         if (like instanceof Double) {
+            if (value.isTextual() && PercentText.PATTERN.matcher(value.textValue()).matches()) {
+                return PercentText.parse(value.textValue());
+            }
             return value.isNumber() ? (Object) value.doubleValue() : value.toString();
         }
         if (like instanceof Boolean) {

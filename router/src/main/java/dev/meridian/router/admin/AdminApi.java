@@ -108,6 +108,7 @@ final class AdminApi {
     private final AtomicReference<AdminConfig> access;
     private final Function<AdminConfig, AdminConfig> withFileTokens;
     private final ReentrantLock writes = new ReentrantLock();
+    private volatile Function<String, @Nullable JsonNode> controllerView = region -> null;
 
     /**
      * @param access the admin configuration in force, with the token file's tokens merged in
@@ -125,6 +126,11 @@ final class AdminApi {
 
     AdminState state() {
         return store.current();
+    }
+
+    /** Where explain finds the SLO controller's view of a region (its burn rates and next step). */
+    void useController(Function<String, @Nullable JsonNode> view) {
+        this.controllerView = requireNonNull(view, "view");
     }
 
     // ---- probes ----
@@ -199,6 +205,10 @@ final class AdminApi {
             RegionConfig region = config.region(candidate.path("region").asText());
             if (region != null && candidate instanceof ObjectNode c) {
                 c.set("names", namesJson(region, names));
+                JsonNode controller = controllerView.apply(region.name());
+                if (controller != null) {
+                    c.set("controller", controller);
+                }
             }
         }
         return AdminReply.json(200, body);

@@ -27,7 +27,8 @@ enum AdminRoute {
     AUDIT(HttpMethod.GET, "/admin/audit", AdminToken.Scope.READ),
     TRAFFIC(HttpMethod.GET, "/admin/traffic", AdminToken.Scope.READ),
     WHOAMI(HttpMethod.GET, "/admin/whoami", AdminToken.Scope.READ),
-    RELOAD(HttpMethod.POST, "/admin/reload", AdminToken.Scope.WRITE);
+    RELOAD(HttpMethod.POST, "/admin/reload", AdminToken.Scope.WRITE),
+    CONTROLLER(HttpMethod.GET, "/admin/controller", AdminToken.Scope.READ);
 
     private final HttpMethod method;
     private final String template;

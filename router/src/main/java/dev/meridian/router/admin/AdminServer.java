@@ -10,7 +10,12 @@ import dev.meridian.config.EtcdConfig;
 import dev.meridian.config.MeridianConfig;
 import dev.meridian.config.RegionConfig;
 import dev.meridian.regions.RegionOverrides;
+import dev.meridian.regions.RegionDial;
 import dev.meridian.router.MeridianServer;
+import dev.meridian.router.controller.DialActuator;
+import dev.meridian.router.controller.SloController;
+import dev.meridian.router.etcd.EtcdClients;
+import io.etcd.jetcd.Client;
 import dev.meridian.router.internal.ServerTls;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
@@ -29,6 +34,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -89,6 +96,9 @@ public final class AdminServer implements AutoCloseable {
 
     private final AdminApi api;
     private final RegionDials dials;
+    private final SloController controller;
+    /** The controller's own etcd client in a fleet (its election must not share the store's reconnects); {@code null} alone. */
+    private final @Nullable Client controllerEtcd;
     private final StateStore store;
     private final AtomicReference<AdminConfig> access;
     private final byte[] openApi;
@@ -147,7 +157,13 @@ public final class AdminServer implements AutoCloseable {
             throw new IllegalStateException("cannot start the admin API on " + admin.address() + ':' + admin.port() + ": "
                     + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()), e);
         }
-        store.register(address().getHostString() + ":" + address().getPort());
+        String adminAddress = address().getHostString() + ":" + address().getPort();
+        store.register(adminAddress);
+        this.controllerEtcd = etcdForController(server.config());
+        this.controller = SloController.start(server::config, server::overrides, server.meterRegistry(), dialActuator(dials),
+                controllerEtcd, server.config().fleet().etcd() != null ? server.config().fleet().etcd().prefix() : "",
+                FleetIdentity.newInstanceId(), adminAddress);
+        api.useController(controller::explain);
         log.info("admin API listening on {}{} (revision {}, state {}, audit file {}, tokens: {})", address(),
                 tls == null ? "" : admin.tls().clientCa() != null ? " with TLS, client certificates required" : " with TLS",
                 restored.revision(), describe(store), audit.path(),
@@ -286,8 +302,49 @@ public final class AdminServer implements AutoCloseable {
         } catch (RuntimeException e) {
             log.warn("admin API did not stop within {}: {}", STOP_TIMEOUT, e.toString());
         }
+        controller.close();
+        if (controllerEtcd != null) {
+            controllerEtcd.close();
+        }
         stopThreads();
         store.close();
+    }
+
+    /** The SLO controller of this instance (its report is {@code GET /admin/controller}). */
+    public SloController controller() {
+        return controller;
+    }
+
+    /**
+     * The dials as the controller turns them: a dial refused for a reason that trying again does
+     * not fix (pinned, above the baseline, an unknown region) is {@link DialActuator.Refused}.
+     */
+    private static DialActuator dialActuator(RegionDials dials) {
+        return new DialActuator() {
+            @Override
+            public Map<String, RegionDial> dials() {
+                return dials.dials();
+            }
+
+            @Override
+            public CompletableFuture<Long> turn(String region, int percent, String actor, Map<String, Object> details) {
+                return dials.turnDial(region, percent, actor, details).exceptionallyCompose(e -> {
+                    Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+                    if (cause instanceof RegionDials.Refused refused
+                            && refused.reason() != RegionDials.Refused.Reason.STORE_UNAVAILABLE
+                            && refused.reason() != RegionDials.Refused.Reason.REVISION_CHANGED) {
+                        return CompletableFuture.failedFuture(new DialActuator.Refused(refused.getMessage()));
+                    }
+                    return CompletableFuture.failedFuture(cause);
+                });
+            }
+        };
+    }
+
+    /** A client of the fleet's etcd for the controller's election, or {@code null} for a single instance. */
+    private static @Nullable Client etcdForController(MeridianConfig config) {
+        EtcdConfig etcd = config.fleet().etcd();
+        return etcd == null ? null : EtcdClients.connect(etcd);
     }
 
     private void stopThreads() {
@@ -480,6 +537,7 @@ public final class AdminServer implements AutoCloseable {
             case UNDRAIN -> api.changeRegion(AdminApi.Action.UNDRAIN, region, body, ifMatch, dryRun(uri), caller);
             case SET_DIAL -> api.changeRegion(AdminApi.Action.DIAL, region, body, ifMatch, dryRun(uri), caller);
             case RELOAD -> api.reload(ifMatch, caller);
+            case CONTROLLER -> AdminReply.json(200, controller.report());
         };
     }
 

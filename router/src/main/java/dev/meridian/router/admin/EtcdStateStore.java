@@ -10,13 +10,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import dev.meridian.config.EtcdConfig;
-import dev.meridian.config.EtcdTlsConfig;
 import dev.meridian.config.RegionConfig;
 import dev.meridian.regions.RegionDial;
 import dev.meridian.regions.RegionOverrides;
+import dev.meridian.router.etcd.EtcdClients;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
-import io.etcd.jetcd.ClientBuilder;
 import io.etcd.jetcd.KV;
 import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.Watch;
@@ -35,7 +34,6 @@ import io.etcd.jetcd.watch.WatchResponse;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.CertificateException;
 import java.time.Clock;
@@ -54,7 +52,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import javax.net.ssl.SSLException;
@@ -173,7 +170,7 @@ final class EtcdStateStore implements StateStore {
         this.cache = new StateFile(cacheFile, clock);
         this.clock = requireNonNull(clock, "clock");
         this.prefix = config.prefix();
-        this.client = client(config);
+        this.client = EtcdClients.connect(config);
         this.kv = client.getKVClient();
         this.stateDir = bytes(prefix + "state/");
         this.revisionKey = bytes(prefix + "state/revision");
@@ -191,74 +188,6 @@ final class EtcdStateStore implements StateStore {
         });
         this.audit = requireNonNull(audit, "audit");
         this.meters = registry == null ? null : new StateStoreMeters(registry, kind(), prefix, this::status, this::current);
-    }
-
-    private static Client client(EtcdConfig config) {
-        ClientBuilder builder = Client.builder()
-                .endpoints(config.endpoints().stream().map(u -> u.toString()).toArray(String[]::new))
-                .connectTimeout(config.connectTimeout())
-                // Fail fast while no member answers: the heartbeat retries, requests carry their own timeout.
-                .waitForReady(false)
-                .retryMaxDuration(config.requestTimeout())
-                .keepaliveTime(Duration.ofSeconds(10))
-                .keepaliveTimeout(config.requestTimeout());
-        if (config.username() != null && config.password() != null) {
-            builder.user(bytes(config.username())).password(bytes(config.password()));
-        }
-        EtcdTlsConfig tls = config.tls();
-        if (config.anyTls()) {
-            if (tls != null) {
-                // Netty says "File does not contain valid private key" for a file that is not there.
-                checkReadable(tls.ca(), "ca");
-                checkReadable(tls.certificate(), "certificate");
-                checkReadable(tls.key(), "key");
-            }
-            try {
-                builder.sslContext(b -> {
-                    if (tls != null && tls.ca() != null) {
-                        try {
-                            b.trustManager(tls.ca().toFile());
-                        } catch (IllegalArgumentException e) {
-                            throw new IllegalArgumentException("fleet.etcd.tls.ca: " + tls.ca() + ": " + rootMessage(e), e);
-                        }
-                    }
-                    if (tls != null && tls.certificate() != null && tls.key() != null) {
-                        try {
-                            b.keyManager(tls.certificate().toFile(), tls.key().toFile());
-                        } catch (IllegalArgumentException e) {
-                            throw new IllegalArgumentException("fleet.etcd.tls.certificate and key: " + tls.certificate() + ", "
-                                    + tls.key() + ": " + rootMessage(e) + " (expected a PEM certificate chain and its unencrypted "
-                                    + "PKCS#8 key)", e);
-                        }
-                    }
-                });
-            } catch (IOException | RuntimeException e) {
-                throw new IllegalStateException(e.getMessage() != null && e.getMessage().startsWith("fleet.etcd.tls")
-                        ? e.getMessage() : "fleet.etcd.tls: cannot use the files: " + e.getMessage(), e);
-            }
-        }
-        return builder.build();
-    }
-
-    /** Stops the start with the key and the file when a TLS file is missing or unreadable. */
-    private static void checkReadable(@Nullable Path file, String key) {
-        if (file == null) {
-            return;
-        }
-        if (!Files.exists(file)) {
-            throw new IllegalStateException("fleet.etcd.tls." + key + ": " + file + " does not exist");
-        }
-        if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
-            throw new IllegalStateException("fleet.etcd.tls." + key + ": cannot read " + file + " (expected a readable PEM file)");
-        }
-    }
-
-    private static String rootMessage(Throwable e) {
-        Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        return root.getMessage() != null ? root.getMessage() : root.toString();
     }
 
     @Override
@@ -347,7 +276,7 @@ final class EtcdStateStore implements StateStore {
         Client old = client;
         Client fresh;
         try {
-            fresh = client(config);
+            fresh = EtcdClients.connect(config);
         } catch (RuntimeException e) {
             log.debug("cannot build a new etcd client: {}", e.toString());
             return;
@@ -881,19 +810,7 @@ final class EtcdStateStore implements StateStore {
     }
 
     private static <T> T await(CompletableFuture<T> future, Duration timeout) {
-        try {
-            return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            future.cancel(true);
-            throw new IllegalStateException("interrupted", e);
-        } catch (TimeoutException e) {
-            future.cancel(true);
-            throw new IllegalStateException("no answer within " + timeout.toMillis() + " ms", e);
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause() != null ? e.getCause() : e;
-            throw cause instanceof RuntimeException r ? r : new IllegalStateException(cause.toString(), cause);
-        }
+        return EtcdClients.await(future, timeout);
     }
 
     /**
