@@ -60,13 +60,10 @@ final class EventStream implements ResponseStream {
                 .set(HttpHeaderNames.CONTENT_TYPE, format.contentType())
                 .set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED)
                 .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_CACHE);
-        if (resetAfter == 0) {
+        if (!ResponseStream.writeHead(ctx, head, resetAfter)) {
             finished = true;
-            ServerInitiatedClose.resetAfter(ctx, head);
-            return;
         }
-        ctx.write(head, ctx.voidPromise());
-        writeNext();
+        writeNext(); // returns at once when finished
     }
 
     @Override

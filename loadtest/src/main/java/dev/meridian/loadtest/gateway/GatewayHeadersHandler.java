@@ -15,8 +15,9 @@ import org.jspecify.annotations.Nullable;
  */
 final class GatewayHeadersHandler extends ChannelDuplexHandler {
 
-    private static final AsciiString GATEWAY = AsciiString.cached(SimHeaders.GATEWAY);
-    private static final AsciiString REQUEST_ID = AsciiString.cached(SimHeaders.REQUEST_ID);
+    /** {@link SimHeaders#GATEWAY} and {@link SimHeaders#REQUEST_ID}, pre-encoded; the gRPC handler sets them too. */
+    static final AsciiString GATEWAY = AsciiString.cached(SimHeaders.GATEWAY);
+    static final AsciiString REQUEST_ID = AsciiString.cached(SimHeaders.REQUEST_ID);
 
     private final AsciiString gatewayName;
     private @Nullable String requestId;

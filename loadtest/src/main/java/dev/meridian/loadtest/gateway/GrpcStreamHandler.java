@@ -6,6 +6,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
@@ -70,18 +71,16 @@ final class GrpcStreamHandler extends ChannelInboundHandlerAdapter implements Gr
     /** The largest request message accepted, grpc-java's default. */
     static final int MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
 
+    /** The content type of gRPC requests; {@code application/grpc+...} names a message format. */
+    static final AsciiString APPLICATION_GRPC = AsciiString.cached("application/grpc");
+
     private static final int PREFIX_BYTES = 5;
-    private static final AsciiString APPLICATION_GRPC = AsciiString.cached("application/grpc");
     private static final AsciiString APPLICATION_GRPC_PROTO = AsciiString.cached("application/grpc+proto");
-    private static final AsciiString TRAILERS = AsciiString.cached("trailers");
-    private static final AsciiString IDENTITY = AsciiString.cached("identity");
     private static final AsciiString GRPC_STATUS = AsciiString.cached("grpc-status");
     private static final AsciiString GRPC_MESSAGE = AsciiString.cached("grpc-message");
     private static final AsciiString GRPC_ENCODING = AsciiString.cached("grpc-encoding");
     private static final AsciiString GRPC_ACCEPT_ENCODING = AsciiString.cached("grpc-accept-encoding");
     private static final AsciiString RETRY_PUSHBACK = AsciiString.cached("grpc-retry-pushback-ms");
-    private static final AsciiString GATEWAY = AsciiString.cached(SimHeaders.GATEWAY);
-    private static final AsciiString REQUEST_ID = AsciiString.cached(SimHeaders.REQUEST_ID);
 
     private enum Phase { START, OPEN, HANG, CLOSED }
 
@@ -206,14 +205,14 @@ final class GrpcStreamHandler extends ChannelInboundHandlerAdapter implements Gr
             return;
         }
         phase = Phase.OPEN;
-        requestId = headers.get(REQUEST_ID);
+        requestId = headers.get(GatewayHeadersHandler.REQUEST_ID);
         String problem = protocolProblem(headers);
         if (problem != null) {
             finish(GrpcStatus.INTERNAL, problem);
             return;
         }
         CharSequence encoding = headers.get(GRPC_ENCODING);
-        if (encoding != null && !IDENTITY.contentEqualsIgnoreCase(encoding)) {
+        if (encoding != null && !HttpHeaderValues.IDENTITY.contentEqualsIgnoreCase(encoding)) {
             finish(GrpcStatus.UNIMPLEMENTED, "grpc-encoding: " + encoding + " (supported: identity)");
             return;
         }
@@ -281,7 +280,7 @@ final class GrpcStreamHandler extends ChannelInboundHandlerAdapter implements Gr
             return "content-type: " + contentType + " (expected: application/grpc or application/grpc+proto)";
         }
         CharSequence te = headers.get(HttpHeaderNames.TE);
-        if (te == null || !TRAILERS.contentEqualsIgnoreCase(te)) {
+        if (te == null || !HttpHeaderValues.TRAILERS.contentEqualsIgnoreCase(te)) {
             return "te: " + te + " (expected: trailers; a proxy on the way may not support trailers)";
         }
         return null;
@@ -361,10 +360,10 @@ final class GrpcStreamHandler extends ChannelInboundHandlerAdapter implements Gr
         Http2Headers headers = new DefaultHttp2Headers()
                 .status(HttpResponseStatus.OK.codeAsText())
                 .set(HttpHeaderNames.CONTENT_TYPE, APPLICATION_GRPC)
-                .set(GRPC_ACCEPT_ENCODING, IDENTITY)
-                .set(GATEWAY, state.nameHeaderValue());
+                .set(GRPC_ACCEPT_ENCODING, HttpHeaderValues.IDENTITY)
+                .set(GatewayHeadersHandler.GATEWAY, state.nameHeaderValue());
         if (requestId != null) {
-            headers.set(REQUEST_ID, requestId);
+            headers.set(GatewayHeadersHandler.REQUEST_ID, requestId);
         }
         return headers;
     }

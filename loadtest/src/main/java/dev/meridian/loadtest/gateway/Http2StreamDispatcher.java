@@ -22,7 +22,6 @@ import java.util.function.Consumer;
  */
 final class Http2StreamDispatcher extends ChannelInboundHandlerAdapter {
 
-    private static final AsciiString APPLICATION_GRPC = AsciiString.cached("application/grpc");
 
     private final GatewayState state;
     private final BooleanSupplier accepting;
@@ -49,7 +48,8 @@ final class Http2StreamDispatcher extends ChannelInboundHandlerAdapter {
         CharSequence contentType = headers.headers().get(HttpHeaderNames.CONTENT_TYPE);
         ChannelPipeline pipeline = ctx.pipeline();
         if (contentType != null
-                && AsciiString.regionMatches(contentType, true, 0, APPLICATION_GRPC, 0, APPLICATION_GRPC.length())) {
+                && AsciiString.regionMatches(contentType, true, 0, GrpcStreamHandler.APPLICATION_GRPC, 0,
+                        GrpcStreamHandler.APPLICATION_GRPC.length())) {
             pipeline.addLast(GatewayPipeline.GRPC, new GrpcStreamHandler(state));
         } else {
             restHandlers.accept(pipeline);

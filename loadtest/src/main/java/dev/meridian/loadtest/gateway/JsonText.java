@@ -80,15 +80,8 @@ final class JsonText {
 
     private Map<String, @Nullable Object> object(int depth) {
         checkDepth(depth);
-        pos++; // '{'
         Map<String, @Nullable Object> members = new LinkedHashMap<>();
-        skipWhitespace();
-        if (peek() == '}') {
-            pos++;
-            return members;
-        }
-        while (true) {
-            skipWhitespace();
+        commaSeparated('}', () -> {
             if (peek() != '"') {
                 throw error("expected a member name in double quotes");
             }
@@ -102,40 +95,39 @@ final class JsonText {
             expect(':');
             skipWhitespace();
             members.put(key, value(depth));
-            skipWhitespace();
-            char next = peek();
-            pos++;
-            if (next == '}') {
-                return members;
-            }
-            if (next != ',') {
-                pos--;
-                throw error("expected ',' or '}'");
-            }
-        }
+        });
+        return members;
     }
 
     private List<@Nullable Object> array(int depth) {
         checkDepth(depth);
-        pos++; // '['
         List<@Nullable Object> elements = new ArrayList<>();
+        commaSeparated(']', () -> elements.add(value(depth)));
+        return elements;
+    }
+
+    /**
+     * From an opening bracket to its {@code close}, both consumed: nothing, or members or elements
+     * separated by commas, each read by {@code readOne} (which starts at its first character).
+     */
+    private void commaSeparated(char close, Runnable readOne) {
+        pos++; // the opening bracket
         skipWhitespace();
-        if (peek() == ']') {
+        if (peek() == close) {
             pos++;
-            return elements;
+            return;
         }
         while (true) {
             skipWhitespace();
-            elements.add(value(depth));
+            readOne.run();
             skipWhitespace();
             char next = peek();
-            pos++;
-            if (next == ']') {
-                return elements;
+            if (next != ',' && next != close) {
+                throw error("expected ',' or '" + close + "'");
             }
-            if (next != ',') {
-                pos--;
-                throw error("expected ',' or ']'");
+            pos++;
+            if (next == close) {
+                return;
             }
         }
     }

@@ -64,13 +64,10 @@ final class PatternBytesStream implements ResponseStream {
             ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
             return;
         }
-        if (resetAfter == 0) {
+        if (!ResponseStream.writeHead(ctx, head, resetAfter)) {
             finished = true;
-            ServerInitiatedClose.resetAfter(ctx, head);
-            return;
         }
-        ctx.write(head, ctx.voidPromise());
-        pump();
+        pump(); // returns at once when finished
     }
 
     @Override

@@ -1,5 +1,8 @@
 package dev.meridian.loadtest.gateway;
 
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.HttpResponse;
+
 /**
  * A response written piece by piece on the connection's event loop: an SSE or NDJSON stream paced by
  * a timer, or a large body paced by the socket's writability.
@@ -17,4 +20,18 @@ interface ResponseStream {
 
     /** The connection closed: stop timers and write nothing more. */
     void cancel();
+
+    /**
+     * Writes a stream's response {@code head}, unflushed. A stream told to reset the connection after
+     * {@code resetAfter == 0} pieces flushes the head alone and resets: then this returns {@code false},
+     * and nothing more is to be written.
+     */
+    static boolean writeHead(ChannelHandlerContext ctx, HttpResponse head, int resetAfter) {
+        if (resetAfter == 0) {
+            ctx.writeAndFlush(head).addListener(written -> ServerInitiatedClose.reset(ctx.channel()));
+            return false;
+        }
+        ctx.write(head, ctx.voidPromise());
+        return true;
+    }
 }

@@ -2,7 +2,6 @@ package dev.meridian.loadtest.gateway;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOption;
 import io.netty.util.AttributeKey;
 
@@ -39,11 +38,6 @@ final class ServerInitiatedClose {
             channel.config().setOption(ChannelOption.SO_LINGER, 0);
         }
         return channel.close();
-    }
-
-    /** Writes {@code message} (a response head that promised a body, say), then resets the connection. */
-    static void resetAfter(ChannelHandlerContext ctx, Object message) {
-        ctx.writeAndFlush(message).addListener(written -> reset(ctx.channel()));
     }
 
     /**

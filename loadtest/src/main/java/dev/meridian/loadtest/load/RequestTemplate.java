@@ -2,6 +2,7 @@ package dev.meridian.loadtest.load;
 
 import static java.util.Objects.requireNonNull;
 
+import io.netty.handler.codec.http.HttpHeaderValidationUtil;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Collections;
@@ -144,20 +145,12 @@ public final class RequestTemplate {
         return weight == Math.rint(weight) && weight < 1e15 ? Long.toString((long) weight) : Double.toString(weight);
     }
 
-    /** RFC 9110 section 5.6.2: {@code token = 1*tchar}. */
+    /**
+     * RFC 9110 section 5.6.2: {@code token = 1*tchar}, checked by Netty's validator. That one reads
+     * each char as a byte, so non-ASCII text is refused before it could pass as its low byte.
+     */
     private static boolean isToken(String s) {
-        if (s.isEmpty()) {
-            return false;
-        }
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            boolean tchar = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                    || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
-            if (!tchar) {
-                return false;
-            }
-        }
-        return true;
+        return !s.isEmpty() && s.chars().allMatch(c -> c < 0x80) && HttpHeaderValidationUtil.validateToken(s) == -1;
     }
 
     private static boolean isVisibleAscii(String s) {

@@ -235,7 +235,6 @@ final class Testbed implements AutoCloseable {
         private String route = "    retry: {max-attempts: 3, non-idempotent: true}\n"
                 + "    timeouts: {connect: 1s, first-byte: 10s, idle: 10s, total: 30s}\n";
         private String upstream = "";
-        private int eventLoops;
         private boolean admin;
 
         /** A region at ({@code lat}, {@code lon}) with {@code replicas} simulated gateways. */
@@ -270,12 +269,6 @@ final class Testbed implements AutoCloseable {
         /** The {@code upstream:} mapping's body, e.g. {@code "idle-timeout: 5s"}; empty for defaults. */
         Builder upstream(String mapping) {
             this.upstream = mapping;
-            return this;
-        }
-
-        /** The router's event loops; 0 for one per core. */
-        Builder eventLoops(int loops) {
-            this.eventLoops = loops;
             return this;
         }
 
@@ -330,11 +323,7 @@ final class Testbed implements AutoCloseable {
             text.append("listen: {address: 127.0.0.1, port: 0}\n");
             // Every client of a scenario (load generator, control traffic) connects from 127.0.0.1:
             // the per-address connection limit, meant for the internet, is off here.
-            text.append("server: {max-connections-per-ip: 0");
-            if (eventLoops > 0) {
-                text.append(", event-loops: ").append(eventLoops);
-            }
-            text.append("}\n");
+            text.append("server: {max-connections-per-ip: 0}\n");
             text.append("geo: {trusted-proxies: [127.0.0.1/32], location-headers: [X-Client-Geo-Location]}\n");
             text.append("access-log: {enabled: false}\n");
             if (admin) {
