@@ -731,13 +731,25 @@ final class Exchange {
         }
         log.debug("{} retrying {} on {} after {}", clientCtx.channel(), requestId, next.endpoint(),
                 a.decision.endpoint());
+        replace(a, next);
+        return true;
+    }
+
+    /** Ends attempt {@code a} (and any hedge) and sends the request to {@code next} as the one attempt. */
+    private void replace(Attempt a, RoutingDecision next) {
         a.end();
         cancel(firstByteTimer);
         firstByteTimer = null;
         attempt = new Attempt(next, false);
         hedge = null;
         startAttempt(attempt);
-        return true;
+    }
+
+    /** Counts the stuck attempt {@code a} as cancelled, and its endpoint and region as failed for this request. */
+    private void leaveStuck(Attempt a) {
+        tried.add(a.decision.endpoint());
+        failedRegions.add(a.decision.region().name());
+        record(a, Outcome.CANCELLED, clock.getAsLong() - a.startedNanos, null);
     }
 
     /**
@@ -757,9 +769,7 @@ final class Exchange {
             case CARRY_ON_WITH_OTHER -> {
                 log.debug("{} {} rescued from {}: {}; the other attempt carries on", clientCtx.channel(), requestId,
                         a.decision.endpoint(), why);
-                tried.add(a.decision.endpoint());
-                failedRegions.add(a.decision.region().name());
-                record(a, Outcome.CANCELLED, clock.getAsLong() - a.startedNanos, null);
+                leaveStuck(a);
                 Attempt hedgeAttempt = a.isHedge ? a : other;
                 cell(hedgeAttempt).hedge(a.isHedge ? RequestMeters.HedgeResult.LOST : RequestMeters.HedgeResult.WON);
                 a.end();
@@ -781,19 +791,12 @@ final class Exchange {
                     routeMeters.retryRefused();
                     return;
                 }
-                tried.add(a.decision.endpoint());
-                failedRegions.add(a.decision.region().name());
-                record(a, Outcome.CANCELLED, clock.getAsLong() - a.startedNanos, null);
+                leaveStuck(a);
                 cell(a).rescued();
                 meters.failoverRescued(a.decision.region().name(), next.region().name());
                 log.debug("{} {} rescued from {} to {}: {}", clientCtx.channel(), requestId, a.decision.endpoint(),
                         next.endpoint(), why);
-                a.end();
-                cancel(firstByteTimer);
-                firstByteTimer = null;
-                attempt = new Attempt(next, false);
-                hedge = null;
-                startAttempt(attempt);
+                replace(a, next);
             }
             case LEAVE -> log.debug("{} {} stays on {} ({}): it may not be rescued", clientCtx.channel(), requestId,
                     a.decision.endpoint(), why);
