@@ -104,10 +104,6 @@ public record RouteConfig(
         return new RouteConfig(name, pathPrefix, timeouts, stickyHeader, retry, hedge, apdex, grpc);
     }
 
-    public RouteConfig withGrpc(boolean grpc) {
-        return new RouteConfig(name, pathPrefix, timeouts, stickyHeader, retry, hedge, apdex, grpc);
-    }
-
     /**
      * Whether this route serves {@code path} (a request target in origin form; anything from
      * {@code ?} or {@code #} on is ignored). Allocation-free: called per request.

@@ -34,7 +34,7 @@ class RecordsTest {
 
         MeridianConfig changed = config.toBuilder().listen(ephemeral).routing(reject).build();
 
-        assertThat(changed).isEqualTo(config.withListen(ephemeral).withRouting(reject));
+        assertThat(changed).isEqualTo(config.toBuilder().routing(reject).listen(ephemeral).build());
         assertThat(changed.server()).isSameAs(config.server());
         assertThat(ServerConfig.builder().maxPipelinedRequests(0).build().maxPipelinedRequests()).isZero();
         assertThatIllegalArgumentException().isThrownBy(() -> ServerConfig.builder().maxConnections(0).build())
@@ -262,13 +262,14 @@ class RecordsTest {
     }
 
     @Test
-    void meridianConfigWithersKeepTheRouting() {
+    void meridianConfigBuilderKeepsTheRouting() {
         MeridianConfig withoutRouting = MeridianConfig.ofDefaults(List.of(RegionConfig.of("us-east4", GW)));
         RoutingConfig reject = RoutingConfig.ofDefaults().withPanic(PanicMode.REJECT);
 
         assertThat(withoutRouting.routing()).isEqualTo(RoutingConfig.ofDefaults());
-        assertThat(withoutRouting.withRouting(reject).routing()).isEqualTo(reject);
-        assertThat(withoutRouting.withRouting(reject).withGeo(GeoConfig.ofDefaults()).routing()).as("other withers keep it").isEqualTo(reject);
+        assertThat(withoutRouting.toBuilder().routing(reject).build().routing()).isEqualTo(reject);
+        assertThat(withoutRouting.toBuilder().routing(reject).build().toBuilder().geo(GeoConfig.ofDefaults()).build().routing())
+                .as("other setters keep it").isEqualTo(reject);
     }
 
     @Test
@@ -408,17 +409,17 @@ class RecordsTest {
     }
 
     @Test
-    void meridianConfigWithersKeepHealthAndRetries() {
+    void meridianConfigBuilderKeepsHealthAndRetries() {
         MeridianConfig nine = MeridianConfig.ofDefaults(List.of(RegionConfig.of("us-east4", GW)));
         HealthConfig noProbes = HealthConfig.ofDefaults().withProbe(ProbeConfig.ofDefaults().withEnabled(false));
         RetriesConfig noBudget = RetriesConfig.ofDefaults().withBudgetRatio(0);
 
         assertThat(nine.health()).isEqualTo(HealthConfig.ofDefaults());
         assertThat(nine.retries()).isEqualTo(RetriesConfig.ofDefaults());
-        MeridianConfig changed = nine.withHealth(noProbes).withRetries(noBudget).withRouting(RoutingConfig.ofDefaults());
-        assertThat(changed.health()).as("other withers keep it").isEqualTo(noProbes);
+        MeridianConfig changed = nine.toBuilder().health(noProbes).retries(noBudget).build().toBuilder().routing(RoutingConfig.ofDefaults()).build();
+        assertThat(changed.health()).as("other setters keep it").isEqualTo(noProbes);
         assertThat(changed.retries()).isEqualTo(noBudget);
-        assertThatNullPointerException().isThrownBy(() -> nine.withHealth(null)).withMessage("health");
+        assertThatNullPointerException().isThrownBy(() -> nine.toBuilder().health(null).build()).withMessage("health");
     }
 
     @Test
@@ -447,7 +448,7 @@ class RecordsTest {
         assertThatIllegalArgumentException().isThrownBy(() -> new AccessLogConfig(true, null, 0))
                 .withMessage("bufferLines: 0 (expected: 1..1048576)");
         MeridianConfig config = MeridianConfig.ofDefaults(List.of(RegionConfig.of("us-east4", GW)));
-        assertThat(config.withAccessLog(AccessLogConfig.off()).withGeo(GeoConfig.ofDefaults()).accessLog())
-                .as("other withers keep it").isEqualTo(AccessLogConfig.off());
+        assertThat(config.toBuilder().accessLog(AccessLogConfig.off()).build().toBuilder().geo(GeoConfig.ofDefaults()).build().accessLog())
+                .as("other setters keep it").isEqualTo(AccessLogConfig.off());
     }
 }

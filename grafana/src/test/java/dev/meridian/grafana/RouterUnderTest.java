@@ -179,15 +179,16 @@ final class RouterUnderTest implements AutoCloseable {
                 List.of(new AdminToken("grafana", READ_TOKEN, AdminToken.Scope.READ)))
                 .withStateFile(stateDir.resolve("state.json").toAbsolutePath())
                 .withAuditFile(stateDir.resolve("audit.jsonl").toAbsolutePath());
-        return MeridianConfig.ofDefaults(regions)
-                .withListen(new ListenConfig("127.0.0.1", 0))
-                .withAdmin(admin)
-                .withGeo(geo)
-                .withHealth(health)
+        return MeridianConfig.builder(regions)
+                .listen(new ListenConfig("127.0.0.1", 0))
+                .admin(admin)
+                .geo(geo)
+                .health(health)
                 // A file, not standard output: lines written straight to the test JVM's stdout
                 // corrupt Surefire's channel to its forked JVM.
-                .withAccessLog(AccessLogConfig.ofDefaults().withFile(stateDir.resolve("access.log").toAbsolutePath()))
-                .withRoutes(routes);
+                .accessLog(AccessLogConfig.ofDefaults().withFile(stateDir.resolve("access.log").toAbsolutePath()))
+                .routes(routes)
+                .build();
     }
 
     /** The configured region names, in order. */
