@@ -8,10 +8,16 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.stream.Stream;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.assertj.core.api.Assertions.assertThatNullPointerException;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 /** The records validate themselves, whoever builds them. */
 class RecordsTest {
@@ -144,13 +150,8 @@ class RecordsTest {
     }
 
     @Test
-    void adminBodyLimitIsBoundedAndWithersKeepTheRest() {
+    void adminWithersKeepTheRest() {
         AdminConfig admin = AdminConfig.ofDefaults();
-        assertThatIllegalArgumentException().isThrownBy(() -> admin.withMaxRequestBody(0))
-                .withMessage("maxRequestBody: 0 (expected: 1..1048576)");
-        assertThatIllegalArgumentException().isThrownBy(() -> admin.withMaxRequestBody(AdminConfig.MAX_REQUEST_BODY_LIMIT + 1))
-                .withMessage("maxRequestBody: 1048577 (expected: 1..1048576)");
-
         AdminConfig changed = admin.withStateFile(Path.of("s.json")).withAuditFile(Path.of("a.jsonl"))
                 .withTokenFile(Path.of("t")).withAllowInsecure(true).withMaxRequestBody(100)
                 .withTokens(List.of(new AdminToken("sre", "secret", AdminToken.Scope.WRITE)));
@@ -235,16 +236,8 @@ class RecordsTest {
     }
 
     @Test
-    void routingValuesAreBounded() {
+    void routingModeIsRequiredAndBoundsAreInclusive() {
         RoutingConfig d = RoutingConfig.ofDefaults();
-        assertThatIllegalArgumentException().isThrownBy(() -> d.withSpillFactor(0.99))
-                .withMessage("spillFactor: 0.99 (expected: 1.0..10)");
-        assertThatIllegalArgumentException().isThrownBy(() -> d.withSpillFactor(Double.NaN))
-                .withMessage("spillFactor: NaN (expected: 1.0..10)");
-        assertThatIllegalArgumentException().isThrownBy(() -> d.withTieBand(Duration.ofMillis(-1)))
-                .withMessage("tieBand: PT-0.001S (expected: >= 0)");
-        assertThatIllegalArgumentException().isThrownBy(() -> d.withDefaultTtfb(Duration.ZERO))
-                .withMessage("defaultTtfb: PT0S (expected: > 0)");
         assertThatNullPointerException().isThrownBy(() -> d.withMode(null)).withMessage("mode");
         assertThat(d.withHysteresis(Duration.ZERO).hysteresis()).isZero();
         assertThat(d.withSpillFactor(10).spillFactor()).isEqualTo(10.0);
@@ -298,33 +291,48 @@ class RecordsTest {
     }
 
     @Test
-    void outlierValuesAreChecked() {
-        OutlierConfig d = OutlierConfig.ofDefaults();
-        assertThat(d).isEqualTo(new OutlierConfig(5, Duration.ofSeconds(30), Duration.ofMinutes(5), 50, true));
-        assertThatIllegalArgumentException().isThrownBy(() -> d.withConsecutiveFailures(0))
-                .withMessage("consecutiveFailures: 0 (expected: 1..1000)");
-        assertThatIllegalArgumentException().isThrownBy(() -> d.withMaxEjection(Duration.ofSeconds(10)))
-                .withMessage("maxEjection: PT10S (expected: >= baseEjection PT30S)");
-        assertThatIllegalArgumentException().isThrownBy(() -> d.withMaxEjectedPercent(-3))
-                .withMessage("maxEjectedPercent: -3 (expected: 0..100)");
-        assertThatIllegalArgumentException().isThrownBy(() -> d.withBaseEjection(Duration.ZERO))
-                .withMessage("baseEjection: PT0S (expected: > 0)");
-        assertThat(d.withBaseEjection(Duration.ofMinutes(5)).baseEjection()).as("equal to the maximum is fine").isEqualTo(d.maxEjection());
-        assertThat(d.withUnejectOnProbeSuccess(false).unejectOnProbeSuccess()).isFalse();
+    void outlierAndStallDefaultsAreTheDocumentedOnes() {
+        assertThat(OutlierConfig.ofDefaults()).isEqualTo(new OutlierConfig(5, Duration.ofSeconds(30), Duration.ofMinutes(5), 50, true));
+        assertThat(new OutlierConfig(5, Duration.ofMinutes(5), Duration.ofMinutes(5), 50, false).baseEjection())
+                .as("equal to the maximum is fine").isEqualTo(Duration.ofMinutes(5));
+        assertThat(StallConfig.ofDefaults()).isEqualTo(new StallConfig(true, 4, Duration.ofSeconds(1), 2, 16));
     }
 
-    @Test
-    void stallValuesAreChecked() {
-        StallConfig d = StallConfig.ofDefaults();
-        assertThat(d).isEqualTo(new StallConfig(true, 4, Duration.ofSeconds(1), 2, 16));
-        assertThatIllegalArgumentException().isThrownBy(() -> d.withMultiplier(0.5)).withMessage("multiplier: 0.5 (expected: 1..100)");
-        assertThatIllegalArgumentException().isThrownBy(() -> d.withMultiplier(Double.NaN)).withMessage("multiplier: NaN (expected: 1..100)");
-        assertThatIllegalArgumentException().isThrownBy(() -> d.withMinThreshold(Duration.ZERO))
-                .withMessage("minThreshold: PT0S (expected: > 0)");
-        assertThatIllegalArgumentException().isThrownBy(() -> d.withOverdueAttempts(0))
-                .withMessage("overdueAttempts: 0 (expected: 1..1000)");
-        assertThatIllegalArgumentException().isThrownBy(() -> d.withMaxWaiting(0)).withMessage("maxWaiting: 0 (expected: 1..100000)");
-        assertThat(d.withEnabled(false).enabled()).isFalse();
+    /** Values each record refuses, with the whole message; every other value is the default. */
+    static Stream<Arguments> refusals() {
+        Duration s30 = Duration.ofSeconds(30);
+        Duration m5 = Duration.ofMinutes(5);
+        Duration s1 = Duration.ofSeconds(1);
+        AdminConfig admin = AdminConfig.ofDefaults();
+        RoutingConfig routing = RoutingConfig.ofDefaults();
+        return Stream.of(
+                refused("consecutiveFailures: 0 (expected: 1..1000)", () -> new OutlierConfig(0, s30, m5, 50, true)),
+                refused("maxEjection: PT10S (expected: >= baseEjection PT30S)",
+                        () -> new OutlierConfig(5, s30, Duration.ofSeconds(10), 50, true)),
+                refused("maxEjectedPercent: -3 (expected: 0..100)", () -> new OutlierConfig(5, s30, m5, -3, true)),
+                refused("baseEjection: PT0S (expected: > 0)", () -> new OutlierConfig(5, Duration.ZERO, m5, 50, true)),
+                refused("multiplier: 0.5 (expected: 1..100)", () -> new StallConfig(true, 0.5, s1, 2, 16)),
+                refused("multiplier: NaN (expected: 1..100)", () -> new StallConfig(true, Double.NaN, s1, 2, 16)),
+                refused("minThreshold: PT0S (expected: > 0)", () -> new StallConfig(true, 4, Duration.ZERO, 2, 16)),
+                refused("overdueAttempts: 0 (expected: 1..1000)", () -> new StallConfig(true, 4, s1, 0, 16)),
+                refused("maxWaiting: 0 (expected: 1..100000)", () -> new StallConfig(true, 4, s1, 2, 0)),
+                refused("maxRequestBody: 0 (expected: 1..1048576)", () -> admin.withMaxRequestBody(0)),
+                refused("maxRequestBody: 1048577 (expected: 1..1048576)",
+                        () -> admin.withMaxRequestBody(AdminConfig.MAX_REQUEST_BODY_LIMIT + 1)),
+                refused("spillFactor: 0.99 (expected: 1.0..10)", () -> routing.withSpillFactor(0.99)),
+                refused("spillFactor: NaN (expected: 1.0..10)", () -> routing.withSpillFactor(Double.NaN)),
+                refused("tieBand: PT-0.001S (expected: >= 0)", () -> routing.withTieBand(Duration.ofMillis(-1))),
+                refused("defaultTtfb: PT0S (expected: > 0)", () -> routing.withDefaultTtfb(Duration.ZERO)));
+    }
+
+    private static Arguments refused(String message, ThrowingCallable build) {
+        return arguments(message, build);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("refusals")
+    void outOfRangeValuesAreRefusedWithTheirBounds(String message, ThrowingCallable build) {
+        assertThatIllegalArgumentException().isThrownBy(build).withMessage(message);
     }
 
     @Test

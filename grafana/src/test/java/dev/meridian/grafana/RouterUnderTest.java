@@ -170,7 +170,7 @@ final class RouterUnderTest implements AutoCloseable {
                 new RouteConfig("suggestions", "/v4/code/suggestions", timeouts));
         HealthConfig health = HealthConfig.ofDefaults()
                 .withProbe(ProbeConfig.ofDefaults().withInterval(Duration.ofMillis(500)))
-                .withOutlier(OutlierConfig.ofDefaults().withConsecutiveFailures(OutlierConfig.MAX_CONSECUTIVE_FAILURES))
+                .withOutlier(new OutlierConfig(OutlierConfig.MAX_CONSECUTIVE_FAILURES, Duration.ofSeconds(30), Duration.ofMinutes(5), 50, true))
                 .withBreaker(BreakerConfig.ofDefaults().withFailureRateThreshold(100));
         GeoConfig geo = GeoConfig.ofDefaults()
                 .withTrustedProxies(List.of(CidrRange.parse("127.0.0.1/32")))

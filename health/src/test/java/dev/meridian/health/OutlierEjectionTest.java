@@ -179,7 +179,7 @@ class OutlierEjectionTest {
     void oneEndpointMayAlwaysBeEjected() {
         health.close();
         health = HealthRegistry.create(table,
-                HealthConfig.ofDefaults().withOutlier(OutlierConfig.ofDefaults().withMaxEjectedPercent(0)), clock);
+                HealthConfig.ofDefaults().withOutlier(new OutlierConfig(5, Duration.ofSeconds(30), Duration.ofMinutes(5), 0, true)), clock);
         Endpoint west0 = Tables.endpoint(table, 1, 0);
         Endpoint west1 = Tables.endpoint(table, 1, 1);
 

@@ -98,7 +98,7 @@ class RecoveryAndSuspicionTest {
     @Test
     void withUnejectOnProbeSuccessOffAnEjectionRunsItsTime() {
         health.close();
-        health = registry(HealthConfig.ofDefaults().withOutlier(OutlierConfig.ofDefaults().withUnejectOnProbeSuccess(false)));
+        health = registry(HealthConfig.ofDefaults().withOutlier(new OutlierConfig(5, Duration.ofSeconds(30), Duration.ofMinutes(5), 50, false)));
         eject(e0);
         clock.advance(Duration.ofSeconds(2));
         health.probeResult(e0, clock.getAsLong(), true, MS, null);
