@@ -275,19 +275,10 @@ class RecordsTest {
     void probeValuesAreChecked() {
         ProbeConfig d = ProbeConfig.ofDefaults();
         assertThat(d).isEqualTo(new ProbeConfig(true, "/monitoring/healthz", Duration.ofSeconds(2), 0.2, Duration.ofSeconds(1), 2, 2));
-        assertThatIllegalArgumentException().isThrownBy(() -> d.withPath("healthz"))
-                .withMessage("path: 'healthz' does not start with '/' (expected e.g. /monitoring/healthz)");
-        assertThatIllegalArgumentException().isThrownBy(() -> d.withJitter(0.6)).withMessage("jitter: 0.6 (expected: 0..0.5)");
-        assertThatIllegalArgumentException().isThrownBy(() -> d.withJitter(Double.NaN)).withMessage("jitter: NaN (expected: 0..0.5)");
-        assertThatIllegalArgumentException().isThrownBy(() -> d.withInterval(Duration.ZERO)).withMessage("interval: PT0S (expected: > 0)");
-        assertThatIllegalArgumentException().isThrownBy(() -> d.withTimeout(Duration.ofSeconds(-1)))
-                .withMessage("timeout: PT-1S (expected: > 0)");
-        assertThatIllegalArgumentException().isThrownBy(() -> d.withUnhealthyThreshold(0))
-                .withMessage("unhealthyThreshold: 0 (expected: 1..100)");
-        assertThatIllegalArgumentException().isThrownBy(() -> d.withHealthyThreshold(101))
-                .withMessage("healthyThreshold: 101 (expected: 1..100)");
-        assertThatNullPointerException().isThrownBy(() -> d.withPath(null)).withMessage("path");
-        assertThat(d.withPath("/monitoring/healthz?from=meridian").withEnabled(false).enabled()).isFalse();
+        assertThatNullPointerException().isThrownBy(() -> new ProbeConfig(true, null, Duration.ofSeconds(2), 0.2, Duration.ofSeconds(1), 2, 2))
+                .withMessage("path");
+        assertThat(new ProbeConfig(true, "/monitoring/healthz?from=meridian", Duration.ofSeconds(2), 0.2, Duration.ofSeconds(1), 2, 2)
+                .withEnabled(false).enabled()).isFalse();
     }
 
     @Test
@@ -303,9 +294,21 @@ class RecordsTest {
         Duration s30 = Duration.ofSeconds(30);
         Duration m5 = Duration.ofMinutes(5);
         Duration s1 = Duration.ofSeconds(1);
+        Duration s2 = Duration.ofSeconds(2);
+        Duration s10 = Duration.ofSeconds(10);
+        String healthz = "/monitoring/healthz";
         AdminConfig admin = AdminConfig.ofDefaults();
         RoutingConfig routing = RoutingConfig.ofDefaults();
+        RateLimitConfig rateLimit = RateLimitConfig.ofDefaults();
         return Stream.of(
+                refused("path: 'healthz' does not start with '/' (expected e.g. /monitoring/healthz)",
+                        () -> new ProbeConfig(true, "healthz", s2, 0.2, s1, 2, 2)),
+                refused("jitter: 0.6 (expected: 0..0.5)", () -> new ProbeConfig(true, healthz, s2, 0.6, s1, 2, 2)),
+                refused("jitter: NaN (expected: 0..0.5)", () -> new ProbeConfig(true, healthz, s2, Double.NaN, s1, 2, 2)),
+                refused("interval: PT0S (expected: > 0)", () -> new ProbeConfig(true, healthz, Duration.ZERO, 0.2, s1, 2, 2)),
+                refused("timeout: PT-1S (expected: > 0)", () -> new ProbeConfig(true, healthz, s2, 0.2, Duration.ofSeconds(-1), 2, 2)),
+                refused("unhealthyThreshold: 0 (expected: 1..100)", () -> new ProbeConfig(true, healthz, s2, 0.2, s1, 0, 2)),
+                refused("healthyThreshold: 101 (expected: 1..100)", () -> new ProbeConfig(true, healthz, s2, 0.2, s1, 2, 101)),
                 refused("consecutiveFailures: 0 (expected: 1..1000)", () -> new OutlierConfig(0, s30, m5, 50, true)),
                 refused("maxEjection: PT10S (expected: >= baseEjection PT30S)",
                         () -> new OutlierConfig(5, s30, Duration.ofSeconds(10), 50, true)),
@@ -316,6 +319,19 @@ class RecordsTest {
                 refused("minThreshold: PT0S (expected: > 0)", () -> new StallConfig(true, 4, Duration.ZERO, 2, 16)),
                 refused("overdueAttempts: 0 (expected: 1..1000)", () -> new StallConfig(true, 4, s1, 0, 16)),
                 refused("maxWaiting: 0 (expected: 1..100000)", () -> new StallConfig(true, 4, s1, 2, 0)),
+                refused("failureRateThreshold: 0 (expected: 1..100)", () -> new BreakerConfig(0, 100, s30, s10, 10, s10, 3)),
+                refused("slowCallRateThreshold: 101 (expected: 1..100)", () -> new BreakerConfig(50, 101, s30, s10, 10, s10, 3)),
+                refused("slowCallDuration: PT0S (expected: > 0)", () -> new BreakerConfig(50, 100, Duration.ZERO, s10, 10, s10, 3)),
+                refused("window: PT0S (expected: whole seconds, 1s..1h)",
+                        () -> new BreakerConfig(50, 100, s30, Duration.ZERO, 10, s10, 3)),
+                refused("window: PT1.5S (expected: whole seconds, 1s..1h)",
+                        () -> new BreakerConfig(50, 100, s30, Duration.ofMillis(1500), 10, s10, 3)),
+                refused("minimumCalls: 0 (expected: 1..10000)", () -> new BreakerConfig(50, 100, s30, s10, 0, s10, 3)),
+                refused("openDuration: PT0S (expected: > 0)", () -> new BreakerConfig(50, 100, s30, s10, 10, Duration.ZERO, 3)),
+                refused("halfOpenCalls: 0 (expected: 1..1000)", () -> new BreakerConfig(50, 100, s30, s10, 10, s10, 0)),
+                refused("capacity: 0.0 (expected: more than 0, at most 1)", () -> rateLimit.withCapacity(0)),
+                refused("capacity: 1.01 (expected: more than 0, at most 1)", () -> rateLimit.withCapacity(1.01)),
+                refused("defaultRetryAfter: PT0S (expected: > 0)", () -> rateLimit.withDefaultRetryAfter(Duration.ZERO)),
                 refused("maxRequestBody: 0 (expected: 1..1048576)", () -> admin.withMaxRequestBody(0)),
                 refused("maxRequestBody: 1048577 (expected: 1..1048576)",
                         () -> admin.withMaxRequestBody(AdminConfig.MAX_REQUEST_BODY_LIMIT + 1)),
@@ -336,23 +352,10 @@ class RecordsTest {
     }
 
     @Test
-    void breakerValuesAreChecked() {
-        BreakerConfig d = BreakerConfig.ofDefaults();
-        assertThat(d).isEqualTo(new BreakerConfig(50, 100, Duration.ofSeconds(30), Duration.ofSeconds(10), 10, Duration.ofSeconds(10), 3));
-        assertThatIllegalArgumentException().isThrownBy(() -> d.withFailureRateThreshold(0))
-                .withMessage("failureRateThreshold: 0 (expected: 1..100)");
-        assertThatIllegalArgumentException().isThrownBy(() -> d.withSlowCallRateThreshold(101))
-                .withMessage("slowCallRateThreshold: 101 (expected: 1..100)");
-        assertThatIllegalArgumentException().isThrownBy(() -> d.withWindow(Duration.ZERO))
-                .withMessage("window: PT0S (expected: whole seconds, 1s..1h)");
-        assertThatIllegalArgumentException().isThrownBy(() -> d.withWindow(Duration.ofMillis(1500)))
-                .withMessage("window: PT1.5S (expected: whole seconds, 1s..1h)");
-        assertThatIllegalArgumentException().isThrownBy(() -> d.withMinimumCalls(0)).withMessage("minimumCalls: 0 (expected: 1..10000)");
-        assertThatIllegalArgumentException().isThrownBy(() -> d.withHalfOpenCalls(0)).withMessage("halfOpenCalls: 0 (expected: 1..1000)");
-        assertThatIllegalArgumentException().isThrownBy(() -> d.withOpenDuration(Duration.ZERO)).withMessage("openDuration: PT0S (expected: > 0)");
-        assertThatIllegalArgumentException().isThrownBy(() -> d.withSlowCallDuration(Duration.ZERO))
-                .withMessage("slowCallDuration: PT0S (expected: > 0)");
-        assertThat(d.withWindow(Duration.ofSeconds(5)).withMinimumCalls(500).minimumCalls())
+    void breakerDefaultsAreTheDocumentedOnesAndATimeWindowHoldsAnyNumberOfCalls() {
+        assertThat(BreakerConfig.ofDefaults())
+                .isEqualTo(new BreakerConfig(50, 100, Duration.ofSeconds(30), Duration.ofSeconds(10), 10, Duration.ofSeconds(10), 3));
+        assertThat(new BreakerConfig(50, 100, Duration.ofSeconds(30), Duration.ofSeconds(5), 500, Duration.ofSeconds(10), 3).minimumCalls())
                 .as("a time window holds any number of calls").isEqualTo(500);
     }
 
@@ -360,12 +363,6 @@ class RecordsTest {
     void rateLimitCapacityIsAFractionAboveZero() {
         RateLimitConfig d = RateLimitConfig.ofDefaults();
         assertThat(d).isEqualTo(new RateLimitConfig(Duration.ofSeconds(10), 0.5));
-        assertThatIllegalArgumentException().isThrownBy(() -> d.withCapacity(0))
-                .withMessage("capacity: 0.0 (expected: more than 0, at most 1)");
-        assertThatIllegalArgumentException().isThrownBy(() -> d.withCapacity(1.01))
-                .withMessage("capacity: 1.01 (expected: more than 0, at most 1)");
-        assertThatIllegalArgumentException().isThrownBy(() -> d.withDefaultRetryAfter(Duration.ZERO))
-                .withMessage("defaultRetryAfter: PT0S (expected: > 0)");
         assertThat(d.withCapacity(1).capacity()).isEqualTo(1.0);
     }
 

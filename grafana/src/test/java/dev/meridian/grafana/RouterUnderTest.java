@@ -169,9 +169,9 @@ final class RouterUnderTest implements AutoCloseable {
                         .withRetry(RetryConfig.ofDefaults().withMaxAttempts(1)),
                 new RouteConfig("suggestions", "/v4/code/suggestions", timeouts));
         HealthConfig health = HealthConfig.ofDefaults()
-                .withProbe(ProbeConfig.ofDefaults().withInterval(Duration.ofMillis(500)))
+                .withProbe(new ProbeConfig(true, "/monitoring/healthz", Duration.ofMillis(500), 0.2, Duration.ofSeconds(1), 2, 2))
                 .withOutlier(new OutlierConfig(OutlierConfig.MAX_CONSECUTIVE_FAILURES, Duration.ofSeconds(30), Duration.ofMinutes(5), 50, true))
-                .withBreaker(BreakerConfig.ofDefaults().withFailureRateThreshold(100));
+                .withBreaker(new BreakerConfig(100, 100, Duration.ofSeconds(30), Duration.ofSeconds(10), 10, Duration.ofSeconds(10), 3));
         GeoConfig geo = GeoConfig.ofDefaults()
                 .withTrustedProxies(List.of(CidrRange.parse("127.0.0.1/32")))
                 .withLocationHeaders(List.of(LOCATION_HEADER));

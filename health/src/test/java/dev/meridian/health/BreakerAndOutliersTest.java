@@ -127,7 +127,7 @@ class BreakerAndOutliersTest {
         health.close();
         // Resilience4j's lock-free time window reads the system clock itself: a 1 s window, waited out.
         health = HealthRegistry.create(table, HealthConfig.ofDefaults().withBreaker(
-                BreakerConfig.ofDefaults().withWindow(Duration.ofSeconds(1))), clock);
+                new BreakerConfig(50, 100, Duration.ofSeconds(30), Duration.ofSeconds(1), 10, Duration.ofSeconds(10), 3)), clock);
         for (int i = 0; i < 4; i++) {
             record(west, i % 2, Outcome.GATEWAY_FAILURE);
         }

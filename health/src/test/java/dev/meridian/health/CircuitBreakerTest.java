@@ -121,7 +121,7 @@ class CircuitBreakerTest {
     void slowCallsOpenTheBreakerWhenConfigured() {
         health.close();
         health = HealthRegistry.create(table, HealthConfig.ofDefaults().withBreaker(
-                BreakerConfig.ofDefaults().withSlowCallRateThreshold(50).withSlowCallDuration(Duration.ofSeconds(1))), clock);
+                new BreakerConfig(50, 50, Duration.ofSeconds(1), Duration.ofSeconds(10), 10, Duration.ofSeconds(10), 3)), clock);
 
         for (int i = 0; i < 10; i++) {
             health.record(east.endpoints().get(0), Outcome.SUCCESS, i < 5 ? 2000 * MS : 10 * MS, null);
