@@ -109,14 +109,7 @@ public record RouteConfig(
      * {@code ?} or {@code #} on is ignored). Allocation-free: called per request.
      */
     public boolean matches(String path) {
-        int end = path.length();
-        for (int i = 0; i < end; i++) {
-            char c = path.charAt(i);
-            if (c == '?' || c == '#') {
-                end = i;
-                break;
-            }
-        }
+        int end = PathPrefixRule.pathEnd(path);
         int n = pathPrefix.length();
         if (n == 1) {
             return end > 0 && path.charAt(0) == '/';

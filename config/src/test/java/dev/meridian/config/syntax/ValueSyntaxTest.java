@@ -94,4 +94,17 @@ class ValueSyntaxTest {
     void refusalsQuoteTheValueAndSayWhatIsExpected(String syntax, String text, String message) {
         assertThatIllegalArgumentException().isThrownBy(() -> SYNTAXES.get(syntax).apply(text)).withMessage(message);
     }
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource({
+        "/v2/chat, 8",
+        "/v2/chat?stream=true, 8",
+        "/v2/chat#top, 8",
+        "/v2/chat#a?b, 8",
+        "'', 0",
+        "?x, 0",
+    })
+    void aRequestTargetsPathEndsBeforeItsQueryOrFragment(String target, int end) {
+        assertThat(PathPrefixRule.pathEnd(target)).isEqualTo(end);
+    }
 }
