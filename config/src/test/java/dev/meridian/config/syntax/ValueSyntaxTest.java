@@ -2,6 +2,7 @@ package dev.meridian.config.syntax;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
@@ -95,16 +96,11 @@ class ValueSyntaxTest {
         assertThatIllegalArgumentException().isThrownBy(() -> SYNTAXES.get(syntax).apply(text)).withMessage(message);
     }
 
-    @ParameterizedTest(name = "{0} -> {1}")
-    @CsvSource({
-        "/v2/chat, 8",
-        "/v2/chat?stream=true, 8",
-        "/v2/chat#top, 8",
-        "/v2/chat#a?b, 8",
-        "'', 0",
-        "?x, 0",
-    })
-    void aRequestTargetsPathEndsBeforeItsQueryOrFragment(String target, int end) {
-        assertThat(PathPrefixRule.pathEnd(target)).isEqualTo(end);
+    @Test
+    void aRequestTargetsPathEndsBeforeItsQueryOrFragment() {
+        assertThat(List.of("/v2/chat", "/v2/chat?stream=true", "/v2/chat#top", "/v2/chat#a?b"))
+                .allSatisfy(target -> assertThat(PathPrefixRule.pathEnd(target)).isEqualTo("/v2/chat".length()));
+        assertThat(PathPrefixRule.pathEnd("")).isZero();
+        assertThat(PathPrefixRule.pathEnd("?x")).isZero();
     }
 }
