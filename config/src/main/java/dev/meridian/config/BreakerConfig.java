@@ -63,41 +63,6 @@ public record BreakerConfig(
                 ConfigDefaults.BREAKER_HALF_OPEN_CALLS);
     }
 
-    public BreakerConfig withFailureRateThreshold(int failureRateThreshold) {
-        return new BreakerConfig(failureRateThreshold, slowCallRateThreshold, slowCallDuration, window, minimumCalls,
-                openDuration, halfOpenCalls);
-    }
-
-    public BreakerConfig withSlowCallRateThreshold(int slowCallRateThreshold) {
-        return new BreakerConfig(failureRateThreshold, slowCallRateThreshold, slowCallDuration, window, minimumCalls,
-                openDuration, halfOpenCalls);
-    }
-
-    public BreakerConfig withSlowCallDuration(Duration slowCallDuration) {
-        return new BreakerConfig(failureRateThreshold, slowCallRateThreshold, slowCallDuration, window, minimumCalls,
-                openDuration, halfOpenCalls);
-    }
-
-    public BreakerConfig withWindow(Duration window) {
-        return new BreakerConfig(failureRateThreshold, slowCallRateThreshold, slowCallDuration, window, minimumCalls,
-                openDuration, halfOpenCalls);
-    }
-
-    public BreakerConfig withMinimumCalls(int minimumCalls) {
-        return new BreakerConfig(failureRateThreshold, slowCallRateThreshold, slowCallDuration, window, minimumCalls,
-                openDuration, halfOpenCalls);
-    }
-
-    public BreakerConfig withOpenDuration(Duration openDuration) {
-        return new BreakerConfig(failureRateThreshold, slowCallRateThreshold, slowCallDuration, window, minimumCalls,
-                openDuration, halfOpenCalls);
-    }
-
-    public BreakerConfig withHalfOpenCalls(int halfOpenCalls) {
-        return new BreakerConfig(failureRateThreshold, slowCallRateThreshold, slowCallDuration, window, minimumCalls,
-                openDuration, halfOpenCalls);
-    }
-
     private static void checkPercent(int value, String name) {
         Range.check(name, value, 1, 100);
     }

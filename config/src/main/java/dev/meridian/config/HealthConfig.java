@@ -43,10 +43,6 @@ public record HealthConfig(ProbeConfig probe, OutlierConfig outlier, BreakerConf
         return new HealthConfig(probe, outlier, breaker, stall, rateLimit);
     }
 
-    public HealthConfig withStall(StallConfig stall) {
-        return new HealthConfig(probe, outlier, breaker, stall, rateLimit);
-    }
-
     public HealthConfig withRateLimit(RateLimitConfig rateLimit) {
         return new HealthConfig(probe, outlier, breaker, stall, rateLimit);
     }

@@ -160,66 +160,6 @@ public record MeridianConfig(
         return null;
     }
 
-    public MeridianConfig withListen(ListenConfig listen) {
-        return toBuilder().listen(listen).build();
-    }
-
-    public MeridianConfig withServer(ServerConfig server) {
-        return toBuilder().server(server).build();
-    }
-
-    public MeridianConfig withUpstream(UpstreamConfig upstream) {
-        return toBuilder().upstream(upstream).build();
-    }
-
-    public MeridianConfig withTimeouts(TimeoutConfig timeouts) {
-        return toBuilder().timeouts(timeouts).build();
-    }
-
-    public MeridianConfig withAdmin(AdminConfig admin) {
-        return toBuilder().admin(admin).build();
-    }
-
-    public MeridianConfig withGeo(GeoConfig geo) {
-        return toBuilder().geo(geo).build();
-    }
-
-    public MeridianConfig withRouting(RoutingConfig routing) {
-        return toBuilder().routing(routing).build();
-    }
-
-    public MeridianConfig withHealth(HealthConfig health) {
-        return toBuilder().health(health).build();
-    }
-
-    public MeridianConfig withRetries(RetriesConfig retries) {
-        return toBuilder().retries(retries).build();
-    }
-
-    public MeridianConfig withAccessLog(AccessLogConfig accessLog) {
-        return toBuilder().accessLog(accessLog).build();
-    }
-
-    public MeridianConfig withRegions(List<RegionConfig> regions) {
-        return toBuilder().regions(regions).build();
-    }
-
-    public MeridianConfig withRoutes(List<RouteConfig> routes) {
-        return toBuilder().routes(routes).build();
-    }
-
-    public MeridianConfig withFleet(FleetConfig fleet) {
-        return toBuilder().fleet(fleet).build();
-    }
-
-    public MeridianConfig withDns(DnsConfig dns) {
-        return toBuilder().dns(dns).build();
-    }
-
-    public MeridianConfig withSloController(SloControllerConfig sloController) {
-        return toBuilder().sloController(sloController).build();
-    }
-
     /** A builder starting from {@link #ofDefaults(List)}: {@code MeridianConfig.builder(regions).listen(listen).build()}. */
     public static Builder builder(List<RegionConfig> regions) {
         return ofDefaults(regions).toBuilder();
@@ -232,8 +172,7 @@ public record MeridianConfig(
 
     /**
      * Changes some values of a {@link MeridianConfig} and builds a new one, checked as the
-     * constructor checks it. A new component is added here once (field, copy, setter, build);
-     * the {@code with*} methods go through it.
+     * constructor checks it. A new component is added here once (field, copy, setter, build).
      */
     public static final class Builder {
         private ListenConfig listen;

@@ -44,24 +44,4 @@ public record OutlierConfig(int consecutiveFailures, Duration baseEjection, Dura
                 ConfigDefaults.OUTLIER_MAX_EJECTED_PERCENT,
                 ConfigDefaults.OUTLIER_UNEJECT_ON_PROBE_SUCCESS);
     }
-
-    public OutlierConfig withConsecutiveFailures(int consecutiveFailures) {
-        return new OutlierConfig(consecutiveFailures, baseEjection, maxEjection, maxEjectedPercent, unejectOnProbeSuccess);
-    }
-
-    public OutlierConfig withBaseEjection(Duration baseEjection) {
-        return new OutlierConfig(consecutiveFailures, baseEjection, maxEjection, maxEjectedPercent, unejectOnProbeSuccess);
-    }
-
-    public OutlierConfig withMaxEjection(Duration maxEjection) {
-        return new OutlierConfig(consecutiveFailures, baseEjection, maxEjection, maxEjectedPercent, unejectOnProbeSuccess);
-    }
-
-    public OutlierConfig withMaxEjectedPercent(int maxEjectedPercent) {
-        return new OutlierConfig(consecutiveFailures, baseEjection, maxEjection, maxEjectedPercent, unejectOnProbeSuccess);
-    }
-
-    public OutlierConfig withUnejectOnProbeSuccess(boolean unejectOnProbeSuccess) {
-        return new OutlierConfig(consecutiveFailures, baseEjection, maxEjection, maxEjectedPercent, unejectOnProbeSuccess);
-    }
 }

@@ -11,7 +11,7 @@ import static java.util.Objects.requireNonNull;
  * lost probe from flapping an endpoint; jitter keeps a fleet of routers from probing in lockstep.
  *
  * <pre>{@code
- * ProbeConfig probe = ProbeConfig.ofDefaults().withInterval(Duration.ofSeconds(5));
+ * ProbeConfig probe = new ProbeConfig(true, "/monitoring/healthz", Duration.ofSeconds(5), 0.2, Duration.ofSeconds(1), 2, 2);
  * }</pre>
  *
  * @param enabled whether probes run; without them every endpoint counts as up unless ejected
@@ -83,30 +83,6 @@ public record ProbeConfig(
     }
 
     public ProbeConfig withEnabled(boolean enabled) {
-        return new ProbeConfig(enabled, path, interval, jitter, timeout, unhealthyThreshold, healthyThreshold);
-    }
-
-    public ProbeConfig withPath(String path) {
-        return new ProbeConfig(enabled, path, interval, jitter, timeout, unhealthyThreshold, healthyThreshold);
-    }
-
-    public ProbeConfig withInterval(Duration interval) {
-        return new ProbeConfig(enabled, path, interval, jitter, timeout, unhealthyThreshold, healthyThreshold);
-    }
-
-    public ProbeConfig withJitter(double jitter) {
-        return new ProbeConfig(enabled, path, interval, jitter, timeout, unhealthyThreshold, healthyThreshold);
-    }
-
-    public ProbeConfig withTimeout(Duration timeout) {
-        return new ProbeConfig(enabled, path, interval, jitter, timeout, unhealthyThreshold, healthyThreshold);
-    }
-
-    public ProbeConfig withUnhealthyThreshold(int unhealthyThreshold) {
-        return new ProbeConfig(enabled, path, interval, jitter, timeout, unhealthyThreshold, healthyThreshold);
-    }
-
-    public ProbeConfig withHealthyThreshold(int healthyThreshold) {
         return new ProbeConfig(enabled, path, interval, jitter, timeout, unhealthyThreshold, healthyThreshold);
     }
 

@@ -104,11 +104,6 @@ public record RegionConfig(
         return new RegionConfig(name, location, weight, endpoints, protocol, tls, probe, grpcHealthService);
     }
 
-    /** The same region speaking {@code protocol}, probed with {@code probe}. */
-    public RegionConfig withProtocol(UpstreamProtocol protocol, ProbeKind probe) {
-        return new RegionConfig(name, location, weight, endpoints, protocol, tls, probe, grpcHealthService);
-    }
-
     public RegionConfig withTls(@Nullable UpstreamTlsConfig tls) {
         return new RegionConfig(name, location, weight, endpoints, protocol, tls, probe, grpcHealthService);
     }

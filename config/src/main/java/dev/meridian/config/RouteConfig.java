@@ -104,23 +104,12 @@ public record RouteConfig(
         return new RouteConfig(name, pathPrefix, timeouts, stickyHeader, retry, hedge, apdex, grpc);
     }
 
-    public RouteConfig withGrpc(boolean grpc) {
-        return new RouteConfig(name, pathPrefix, timeouts, stickyHeader, retry, hedge, apdex, grpc);
-    }
-
     /**
      * Whether this route serves {@code path} (a request target in origin form; anything from
      * {@code ?} or {@code #} on is ignored). Allocation-free: called per request.
      */
     public boolean matches(String path) {
-        int end = path.length();
-        for (int i = 0; i < end; i++) {
-            char c = path.charAt(i);
-            if (c == '?' || c == '#') {
-                end = i;
-                break;
-            }
-        }
+        int end = PathPrefixRule.pathEnd(path);
         int n = pathPrefix.length();
         if (n == 1) {
             return end > 0 && path.charAt(0) == '/';

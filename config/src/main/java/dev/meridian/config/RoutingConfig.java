@@ -92,10 +92,6 @@ public record RoutingConfig(
         return new RoutingConfig(mode, tieBand, spillFactor, hysteresis, hysteresisPeriod, panic, defaultTtfb, ttfbDecay);
     }
 
-    public RoutingConfig withTtfbDecay(Duration ttfbDecay) {
-        return new RoutingConfig(mode, tieBand, spillFactor, hysteresis, hysteresisPeriod, panic, defaultTtfb, ttfbDecay);
-    }
-
     private static void checkNotNegative(Duration value, String name) {
         requireNonNull(value, name);
         if (value.isNegative()) {

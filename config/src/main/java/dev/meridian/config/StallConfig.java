@@ -48,24 +48,4 @@ public record StallConfig(boolean enabled, double multiplier, Duration minThresh
         return new StallConfig(ConfigDefaults.STALL_ENABLED, ConfigDefaults.STALL_MULTIPLIER,
                 ConfigDefaults.STALL_MIN_THRESHOLD, ConfigDefaults.STALL_OVERDUE_ATTEMPTS, ConfigDefaults.STALL_MAX_WAITING);
     }
-
-    public StallConfig withEnabled(boolean enabled) {
-        return new StallConfig(enabled, multiplier, minThreshold, overdueAttempts, maxWaiting);
-    }
-
-    public StallConfig withMultiplier(double multiplier) {
-        return new StallConfig(enabled, multiplier, minThreshold, overdueAttempts, maxWaiting);
-    }
-
-    public StallConfig withMinThreshold(Duration minThreshold) {
-        return new StallConfig(enabled, multiplier, minThreshold, overdueAttempts, maxWaiting);
-    }
-
-    public StallConfig withOverdueAttempts(int overdueAttempts) {
-        return new StallConfig(enabled, multiplier, minThreshold, overdueAttempts, maxWaiting);
-    }
-
-    public StallConfig withMaxWaiting(int maxWaiting) {
-        return new StallConfig(enabled, multiplier, minThreshold, overdueAttempts, maxWaiting);
-    }
 }

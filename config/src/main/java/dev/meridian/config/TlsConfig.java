@@ -61,14 +61,6 @@ public record TlsConfig(
                 ConfigDefaults.TLS_RELOAD_INTERVAL);
     }
 
-    public TlsConfig withClientCa(@Nullable Path clientCa) {
-        return new TlsConfig(certificate, key, clientCa, protocols, provider, reloadInterval);
-    }
-
-    public TlsConfig withProvider(TlsProvider provider) {
-        return new TlsConfig(certificate, key, clientCa, protocols, provider, reloadInterval);
-    }
-
     public TlsConfig withReloadInterval(Duration reloadInterval) {
         return new TlsConfig(certificate, key, clientCa, protocols, provider, reloadInterval);
     }

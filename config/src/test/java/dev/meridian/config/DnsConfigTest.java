@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.meridian.config.loading.ConfigException;
-import dev.meridian.config.loading.ConfigLoader;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
@@ -14,10 +13,8 @@ import org.junit.jupiter.api.Test;
 /** {@code dns}: bound with its defaults, and refused where written when wrong. */
 class DnsConfigTest {
 
-    private static final String REGIONS = "regions: [{name: a, endpoints: [\"https://gw.example.com\"]}]\n";
-
     private static MeridianConfig parse(String yaml) {
-        return ConfigLoader.create().parse(yaml + REGIONS, "m.yaml");
+        return OneRegionYaml.parse(yaml, "https://gw.example.com");
     }
 
     @Test
@@ -25,11 +22,9 @@ class DnsConfigTest {
         DnsConfig dns = parse("").dns();
 
         assertThat(dns).isEqualTo(DnsConfig.ofDefaults());
-        assertThat(dns.servers()).as("empty: /etc/resolv.conf").isEmpty();
-        assertThat(dns.minRefresh()).isEqualTo(Duration.ofSeconds(1));
-        assertThat(dns.maxRefresh()).isEqualTo(Duration.ofSeconds(30));
-        assertThat(dns.queryTimeout()).isEqualTo(Duration.ofSeconds(2));
-        assertThat(dns.lookupFamily()).isEqualTo(LookupFamily.V4_PREFERRED);
+        // no servers: those of /etc/resolv.conf
+        assertThat(dns).isEqualTo(new DnsConfig(
+                List.of(), Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ofSeconds(2), LookupFamily.V4_PREFERRED));
     }
 
     @Test
@@ -43,16 +38,14 @@ class DnsConfigTest {
                   lookup-family: all
                 """).dns();
 
-        assertThat(dns.servers()).containsExactly(
-                new InetSocketAddress("10.0.0.2", 53),
-                new InetSocketAddress("10.0.0.3", 5353),
-                new InetSocketAddress("fd00::2", 53),
-                new InetSocketAddress("fd00::3", 53),
-                new InetSocketAddress("fd00::4", 5300));
-        assertThat(dns.minRefresh()).isEqualTo(Duration.ofMillis(500));
-        assertThat(dns.maxRefresh()).isEqualTo(Duration.ofMinutes(2));
-        assertThat(dns.queryTimeout()).isEqualTo(Duration.ofMillis(750));
-        assertThat(dns.lookupFamily()).isEqualTo(LookupFamily.ALL);
+        assertThat(dns).isEqualTo(new DnsConfig(
+                List.of(
+                        new InetSocketAddress("10.0.0.2", 53),
+                        new InetSocketAddress("10.0.0.3", 5353),
+                        new InetSocketAddress("fd00::2", 53),
+                        new InetSocketAddress("fd00::3", 53),
+                        new InetSocketAddress("fd00::4", 5300)),
+                Duration.ofMillis(500), Duration.ofMinutes(2), Duration.ofMillis(750), LookupFamily.ALL));
     }
 
     @Test

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.meridian.config.loading.ConfigException;
-import dev.meridian.config.loading.ConfigLoader;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,10 +14,8 @@ import org.junit.jupiter.api.Test;
 /** {@code fleet.etcd}: bound with its defaults, and refused where written when wrong. */
 class FleetConfigTest {
 
-    private static final String REGIONS = "regions: [{name: a, endpoints: [\"http://10.0.0.1:80\"]}]\n";
-
     private static MeridianConfig parse(String yaml) {
-        return ConfigLoader.create().parse(yaml + REGIONS, "m.yaml");
+        return OneRegionYaml.parse(yaml, "http://10.0.0.1:80");
     }
 
     @Test

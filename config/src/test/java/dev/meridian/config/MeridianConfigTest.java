@@ -4,6 +4,8 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
@@ -16,7 +18,7 @@ class MeridianConfigTest {
     private static final RegionConfig WEST = RegionConfig.of("europe-west2", URI.create("http://10.2.0.5:5052"));
 
     private static MeridianConfig withRoutes(RouteConfig... routes) {
-        return MeridianConfig.ofDefaults(List.of(EAST)).withRoutes(List.of(routes));
+        return MeridianConfig.builder(List.of(EAST)).routes(List.of(routes)).build();
     }
 
     private static RouteConfig route(String name, String prefix) {
@@ -34,23 +36,20 @@ class MeridianConfigTest {
         assertThat(config.routeFor("/v4/code/suggestions").name()).isEqualTo("default");
     }
 
-    @Test
-    void prefixesMatchWholePathSegmentsOnly() {
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource({
+        "/v2/chat, chat",
+        "/v2/chat/, chat",
+        "/v2/chatty, default", // not a segment boundary
+        "/v2, default",
+        "/v2/chat?stream=true, chat",
+        "/v2/chatty?x=/v2/chat, default",
+        "/v2/chat#top, chat",
+    })
+    void prefixesMatchWholePathSegmentsIgnoringQueryAndFragment(String path, String route) {
         MeridianConfig config = withRoutes(route("chat", "/v2/chat"));
 
-        assertThat(config.routeFor("/v2/chat").name()).isEqualTo("chat");
-        assertThat(config.routeFor("/v2/chat/").name()).isEqualTo("chat");
-        assertThat(config.routeFor("/v2/chatty").name()).as("not a segment boundary").isEqualTo("default");
-        assertThat(config.routeFor("/v2").name()).isEqualTo("default");
-    }
-
-    @Test
-    void queryAndFragmentAreIgnoredWhenMatching() {
-        MeridianConfig config = withRoutes(route("chat", "/v2/chat"));
-
-        assertThat(config.routeFor("/v2/chat?stream=true").name()).isEqualTo("chat");
-        assertThat(config.routeFor("/v2/chatty?x=/v2/chat").name()).isEqualTo("default");
-        assertThat(config.routeFor("/v2/chat#top").name()).isEqualTo("chat");
+        assertThat(config.routeFor(path).name()).isEqualTo(route);
     }
 
     @Test
@@ -63,7 +62,7 @@ class MeridianConfigTest {
 
     @Test
     void defaultRouteIsACatchAllWithTheTopLevelTimeouts() {
-        MeridianConfig config = withRoutes(route("chat", "/v2/chat")).withTimeouts(FAST);
+        MeridianConfig config = withRoutes(route("chat", "/v2/chat")).toBuilder().timeouts(FAST).build();
 
         assertThat(config.defaultRoute()).isEqualTo(new RouteConfig("default", "/", FAST));
         assertThat(config.routeFor("/anything")).isEqualTo(config.defaultRoute());
@@ -94,12 +93,12 @@ class MeridianConfigTest {
     }
 
     @Test
-    void withersReplaceOnePart() {
-        MeridianConfig config = MeridianConfig.ofDefaults(List.of(EAST)).withListen(new ListenConfig("127.0.0.1", 0));
+    void builderReplacesOnePart() {
+        MeridianConfig config = MeridianConfig.builder(List.of(EAST)).listen(new ListenConfig("127.0.0.1", 0)).build();
 
         assertThat(config.listen().port()).isZero();
-        assertThat(config.withRegions(List.of(WEST)).regions()).containsExactly(WEST);
-        assertThat(config.withAdmin(new AdminConfig("127.0.0.1", 0, List.of())).admin().port()).isZero();
+        assertThat(config.toBuilder().regions(List.of(WEST)).build().regions()).containsExactly(WEST);
+        assertThat(config.toBuilder().admin(new AdminConfig("127.0.0.1", 0, List.of())).build().admin().port()).isZero();
     }
 
     @Test
@@ -108,24 +107,25 @@ class MeridianConfigTest {
 
         assertThatIllegalArgumentException().isThrownBy(() -> MeridianConfig.ofDefaults(List.of()))
                 .withMessage("regions: empty (expected: at least one region)");
-        assertThatIllegalArgumentException().isThrownBy(() -> config.withRegions(List.of(EAST, EAST)))
+        assertThatIllegalArgumentException().isThrownBy(() -> config.toBuilder().regions(List.of(EAST, EAST)).build())
                 .withMessage("regions: duplicate name 'us-east4' (expected: unique names)");
         assertThatIllegalArgumentException()
-                .isThrownBy(() -> config.withRegions(List.of(EAST, RegionConfig.of("us-east1", URI.create("http://10.1.0.5:5052")))))
+                .isThrownBy(() -> config.toBuilder().regions(List.of(EAST, RegionConfig.of("us-east1", URI.create("http://10.1.0.5:5052")))).build())
                 .withMessage("regions: endpoint 'http://10.1.0.5:5052' is in both 'us-east4' and 'us-east1' (expected: each endpoint in one region)");
         assertThatIllegalArgumentException().isThrownBy(() -> withRoutes(route("a", "/x"), route("a", "/y")))
                 .withMessage("routes: duplicate name 'a' (expected: unique names)");
         assertThatIllegalArgumentException().isThrownBy(() -> withRoutes(route("a", "/x"), route("b", "/x/")))
                 .withMessage("routes: duplicate pathPrefix '/x' (expected: unique prefixes)");
-        assertThatIllegalArgumentException().isThrownBy(() -> config.withAdmin(new AdminConfig("0.0.0.0", 8080, List.of())))
+        assertThatIllegalArgumentException().isThrownBy(() -> config.toBuilder().admin(new AdminConfig("0.0.0.0", 8080, List.of())).build())
                 .withMessage("admin.port: 8080 (expected: a port other than listen.port)");
     }
 
     @Test
     void ephemeralPortsNeverClash() {
-        MeridianConfig config = MeridianConfig.ofDefaults(List.of(EAST))
-                .withListen(new ListenConfig("127.0.0.1", 0))
-                .withAdmin(new AdminConfig("127.0.0.1", 0, List.of()));
+        MeridianConfig config = MeridianConfig.builder(List.of(EAST))
+                .listen(new ListenConfig("127.0.0.1", 0))
+                .admin(new AdminConfig("127.0.0.1", 0, List.of()))
+                .build();
 
         assertThat(config.admin().port()).isEqualTo(config.listen().port());
     }

@@ -117,7 +117,8 @@ class BreakerAndOutliersTest {
     @Test
     void theWindowIsASpanOfTimeNotANumberOfCalls() {
         // Resilience4j's lock-free time window reads the system clock itself: a 1 s window, waited out.
-        health.reconfigure(HealthConfig.ofDefaults().withBreaker(BreakerConfig.ofDefaults().withWindow(Duration.ofSeconds(1))));
+        health.reconfigure(HealthConfig.ofDefaults().withBreaker(
+                new BreakerConfig(50, 100, Duration.ofSeconds(30), Duration.ofSeconds(1), 10, Duration.ofSeconds(10), 3)));
         for (int i = 0; i < 4; i++) {
             record(west, i % 2, Outcome.GATEWAY_FAILURE);
         }

@@ -180,7 +180,8 @@ class DnsMembershipTest {
             Answers answers = new Answers();
             int port = target.uri().getPort();
             // Probes every 10 s: only the first probe of a joining address can be fast.
-            HealthConfig config = HealthConfig.ofDefaults().withProbe(ProbeConfig.ofDefaults().withInterval(Duration.ofSeconds(10)));
+            HealthConfig config = HealthConfig.ofDefaults().withProbe(
+                    new ProbeConfig(true, "/monitoring/healthz", Duration.ofSeconds(10), 0.2, Duration.ofSeconds(1), 2, 2));
             RoutingTable first = table(answers, URI.create("http://gw.test:" + port));
             try (HealthRegistry health = HealthRegistry.create(first, config)) {
                 health.startProbes();

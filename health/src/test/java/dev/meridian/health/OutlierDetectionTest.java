@@ -166,7 +166,8 @@ class OutlierDetectionTest {
 
     @Test
     void oneEndpointMayAlwaysBeEjected() {
-        health.reconfigure(HealthConfig.ofDefaults().withOutlier(OutlierConfig.ofDefaults().withMaxEjectedPercent(0)));
+        health.reconfigure(HealthConfig.ofDefaults().withOutlier(
+                new OutlierConfig(5, Duration.ofSeconds(30), Duration.ofMinutes(5), 0, true)));
         Endpoint west0 = Tables.endpoint(table, 1, 0);
         Endpoint west1 = Tables.endpoint(table, 1, 1);
 
@@ -264,7 +265,8 @@ class OutlierDetectionTest {
 
     @Test
     void withUnejectOnProbeSuccessOffAnEjectionRunsItsTime() {
-        health.reconfigure(HealthConfig.ofDefaults().withOutlier(OutlierConfig.ofDefaults().withUnejectOnProbeSuccess(false)));
+        health.reconfigure(HealthConfig.ofDefaults().withOutlier(
+                new OutlierConfig(5, Duration.ofSeconds(30), Duration.ofMinutes(5), 50, false)));
         eject(e0);
         health.clock.advance(Duration.ofSeconds(2));
         health.probeResult(e0, health.clock.getAsLong(), true, MS, null);

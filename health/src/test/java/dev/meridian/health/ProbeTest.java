@@ -25,7 +25,8 @@ class ProbeTest {
 
     /** Fast probes: every 20ms ± 20%, 1s timeout, down after 2 failures, up after 2 successes. */
     private static HealthConfig fastProbes() {
-        return HealthConfig.ofDefaults().withProbe(ProbeConfig.ofDefaults().withInterval(Duration.ofMillis(20)));
+        return HealthConfig.ofDefaults().withProbe(
+                new ProbeConfig(true, "/monitoring/healthz", Duration.ofMillis(20), 0.2, Duration.ofSeconds(1), 2, 2));
     }
 
     private static List<String> probeThreads() {
@@ -118,8 +119,8 @@ class ProbeTest {
         try (ProbeTarget target = ProbeTarget.start().hang()) {
             RoutingTable table = Tables.of(target.uri());
             Endpoint endpoint = Tables.endpoint(table, 0, 0);
-            HealthConfig config = HealthConfig.ofDefaults().withProbe(ProbeConfig.ofDefaults()
-                    .withInterval(Duration.ofMillis(20)).withTimeout(timeout).withUnhealthyThreshold(1));
+            HealthConfig config = HealthConfig.ofDefaults().withProbe(
+                    new ProbeConfig(true, "/monitoring/healthz", Duration.ofMillis(20), 0.2, timeout, 1, 2));
             try (HealthRegistry health = HealthRegistry.create(table, config)) {
                 health.startProbes();
 

@@ -71,7 +71,8 @@ class ProtocolProbeTest {
 
     /** Probes every 20ms ± 20%, 1s timeout, down after 2 failures, up after 2 successes. */
     private static HealthConfig fastProbes() {
-        return HealthConfig.ofDefaults().withProbe(ProbeConfig.ofDefaults().withInterval(Duration.ofMillis(20)));
+        return HealthConfig.ofDefaults().withProbe(
+                new ProbeConfig(true, "/monitoring/healthz", Duration.ofMillis(20), 0.2, Duration.ofSeconds(1), 2, 2));
     }
 
     private static RoutingTable table(URI endpoint, UpstreamProtocol protocol, @Nullable UpstreamTlsConfig tls,
@@ -320,8 +321,8 @@ class ProtocolProbeTest {
         try (TestUpstream target = TestUpstream.h2c("target").grpc(GrpcAnswer.SERVING)) {
             RoutingTable table = table(target.uri("http"), UpstreamProtocol.H2C, null, ProbeKind.GRPC, "");
             Endpoint endpoint = Tables.endpoint(table, 0, 0);
-            HealthConfig config = HealthConfig.ofDefaults().withProbe(ProbeConfig.ofDefaults()
-                    .withInterval(Duration.ofMillis(20)).withUnhealthyThreshold(3).withHealthyThreshold(2));
+            HealthConfig config = HealthConfig.ofDefaults().withProbe(
+                    new ProbeConfig(true, "/monitoring/healthz", Duration.ofMillis(20), 0.2, Duration.ofSeconds(1), 3, 2));
             try (HealthRegistry health = HealthRegistry.create(table, config)) {
                 target.observe(() -> health.isAvailable(endpoint));
                 health.startProbes();

@@ -105,7 +105,7 @@ class RegionBreakersTest {
     @Test
     void slowCallsOpenTheBreakerWhenConfigured() {
         health.reconfigure(HealthConfig.ofDefaults().withBreaker(
-                BreakerConfig.ofDefaults().withSlowCallRateThreshold(50).withSlowCallDuration(Duration.ofSeconds(1))));
+                new BreakerConfig(50, 50, Duration.ofSeconds(1), Duration.ofSeconds(10), 10, Duration.ofSeconds(10), 3)));
 
         for (int i = 0; i < 10; i++) {
             health.record(east.endpoints().get(0), Outcome.SUCCESS, i < 5 ? 2000 * MS : 10 * MS, null);

@@ -133,9 +133,9 @@ public final class ConfigReference {
             List<Row> rows = new ArrayList<>();
             collect(schema, node, key, required.contains(key), true, rows);
             for (Row row : rows) {
-                out.append("| `").append(row.key).append("` | ").append(cell(row.type)).append(" | ")
-                        .append(cell(row.defaultValue)).append(" | ").append(cell(row.allowed)).append(" | ")
-                        .append(cell(row.description)).append(" |\n");
+                out.append("| `").append(row.key()).append("` | ").append(cell(row.type())).append(" | ")
+                        .append(cell(row.defaultValue())).append(" | ").append(cell(row.allowed())).append(" | ")
+                        .append(cell(row.description())).append(" |\n");
             }
             out.append('\n');
         }
@@ -152,20 +152,7 @@ public final class ConfigReference {
         return out.toString().stripTrailing() + "\n";
     }
 
-    private static final class Row {
-        final String key;
-        final String type;
-        final String defaultValue;
-        final String allowed;
-        final String description;
-
-        Row(String key, String type, String defaultValue, String allowed, String description) {
-            this.key = key;
-            this.type = type;
-            this.defaultValue = defaultValue;
-            this.allowed = allowed;
-            this.description = description;
-        }
+    private record Row(String key, String type, String defaultValue, String allowed, String description) {
     }
 
     private static void collect(ConfigSchema schema, JsonNode raw, String key, boolean required, boolean section, List<Row> rows) {

@@ -25,6 +25,20 @@ public final class PathPrefixRule {
         return null;
     }
 
+    /**
+     * Where the path of a request target (origin form) ends: at the first {@code ?} or {@code #},
+     * else at its end. Route matching and the access log both ignore what follows. Allocation-free.
+     */
+    public static int pathEnd(String target) {
+        for (int i = 0; i < target.length(); i++) {
+            char c = target.charAt(i);
+            if (c == '?' || c == '#') {
+                return i;
+            }
+        }
+        return target.length();
+    }
+
     /** {@code /v2/chat/} becomes {@code /v2/chat}; {@code /} stays. */
     public static String normalize(String prefix) {
         int end = prefix.length();

@@ -10,7 +10,8 @@ import java.util.regex.Pattern;
 public final class SizeText {
 
     private static final UnitScale BYTES = new UnitScale(false, "0",
-            new String[] {"", "KiB", "MiB", "GiB"}, new long[] {1, 1L << 10, 1L << 20, 1L << 30});
+            new String[] {"", "KiB", "MiB", "GiB"}, new long[] {1, 1L << 10, 1L << 20, 1L << 30},
+            "expected at most " + Long.MAX_VALUE + " bytes");
 
     /** The same pattern as {@code $defs/size} in the schema. */
     public static final Pattern PATTERN = BYTES.pattern();
@@ -26,12 +27,7 @@ public final class SizeText {
      * @throws IllegalArgumentException {@code "'16MB' is not a size (expected bytes, or e.g. 8KiB, 16MiB, 1GiB)"}
      */
     public static long parse(String text) {
-        Long bytes;
-        try {
-            bytes = BYTES.parse(text);
-        } catch (ArithmeticException e) {
-            throw new IllegalArgumentException(QuotedText.of(text) + " is too large (expected at most " + Long.MAX_VALUE + " bytes)", e);
-        }
+        Long bytes = BYTES.parse(text);
         if (bytes == null) {
             throw new IllegalArgumentException(QuotedText.of(text) + " is not a size (expected " + EXPECTED + ")");
         }

@@ -14,14 +14,16 @@ final class UnitScale {
     private final String[] units;
     private final long[] factors;
     private final String zero;
+    private final String tooLarge;
 
     /**
      * @param unitRequired whether a bare integer is refused (durations) or counts the smallest unit (sizes)
      * @param zero how zero is written
      * @param units unit names, smallest first; {@code ""} may name the smallest, written without a unit
      * @param factors how many of the smallest unit each unit is
+     * @param tooLarge what the message for a value beyond a {@code long} expects instead, in parentheses
      */
-    UnitScale(boolean unitRequired, String zero, String[] units, long[] factors) {
+    UnitScale(boolean unitRequired, String zero, String[] units, long[] factors, String tooLarge) {
         StringBuilder alternatives = new StringBuilder();
         for (String unit : units) {
             if (!unit.isEmpty()) {
@@ -32,6 +34,7 @@ final class UnitScale {
         this.units = units.clone();
         this.factors = factors.clone();
         this.zero = zero;
+        this.tooLarge = tooLarge;
     }
 
     /** The whole syntax; the schema's pattern is this one, anchored. */
@@ -42,9 +45,18 @@ final class UnitScale {
     /**
      * The value of {@code text} in the smallest unit, or {@code null} when it does not match.
      *
-     * @throws ArithmeticException when it does not fit in a {@code long}
+     * @throws IllegalArgumentException {@code "'99999999999999999999s' is too large (expected ...)"} when it
+     *     does not fit in a {@code long}
      */
     @Nullable Long parse(String text) {
+        try {
+            return parseExact(text);
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException(QuotedText.of(text) + " is too large (" + tooLarge + ")", e);
+        }
+    }
+
+    private @Nullable Long parseExact(String text) {
         Matcher m = pattern.matcher(text);
         if (!m.matches()) {
             return null;

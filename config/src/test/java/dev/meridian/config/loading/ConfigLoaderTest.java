@@ -251,8 +251,8 @@ class ConfigLoaderTest {
                 + "health: {probe: {}, outlier: {}, breaker: {}, rate-limit: {}}\nretries: {}\n"
                 + "routes: [{name: chat, path-prefix: /v2/chat, retry: {}, hedge: {}}]\n" + MINIMAL, "m.yaml");
 
-        assertThat(config).isEqualTo(LOADER.parse(MINIMAL, "m.yaml")
-                .withRoutes(List.of(new RouteConfig("chat", "/v2/chat", TimeoutConfig.ofDefaults()))));
+        assertThat(config).isEqualTo(LOADER.parse(MINIMAL, "m.yaml").toBuilder()
+                .routes(List.of(new RouteConfig("chat", "/v2/chat", TimeoutConfig.ofDefaults()))).build());
     }
 
     @Test

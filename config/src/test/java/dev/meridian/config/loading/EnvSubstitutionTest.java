@@ -2,32 +2,26 @@ package dev.meridian.config.loading;
 
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class EnvSubstitutionTest {
 
     private static final Map<String, String> ENV = Map.of("HOST", "10.0.0.1", "PORT", "5052", "EMPTY", "");
 
-    @Test
-    void referencesAreReplacedAnywhereInTheText() {
-        EnvSubstitution.Result r = EnvSubstitution.apply("http://${HOST}:${PORT}/", ENV);
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(delimiter = '|', value = {
+        "http://${HOST}:${PORT}/ | http://10.0.0.1:5052/",  // references are replaced anywhere in the text
+        "a${EMPTY}b              | ab",                     // an empty variable is set and substitutes nothing
+        "$${HOST} is ${HOST}     | ${HOST} is 10.0.0.1",    // a doubled dollar before a brace is a literal
+        "cost: $5 and $$         | cost: $5 and $$",        // other dollars are left alone
+    })
+    void referencesAreReplacedWithoutProblems(String text, String expected) {
+        EnvSubstitution.Result r = EnvSubstitution.apply(text, ENV);
 
         assertThat(r.problems()).isEmpty();
-        assertThat(r.text()).isEqualTo("http://10.0.0.1:5052/");
-    }
-
-    @Test
-    void doubleDollarBraceIsALiteral() {
-        assertThat(EnvSubstitution.apply("$${HOST} is ${HOST}", ENV).text()).isEqualTo("${HOST} is 10.0.0.1");
-        assertThat(EnvSubstitution.apply("cost: $5 and $$", ENV).text()).as("other dollars are left alone").isEqualTo("cost: $5 and $$");
-    }
-
-    @Test
-    void emptyVariableIsSetAndSubstitutesNothing() {
-        EnvSubstitution.Result r = EnvSubstitution.apply("a${EMPTY}b", ENV);
-
-        assertThat(r.problems()).isEmpty();
-        assertThat(r.text()).isEqualTo("ab");
+        assertThat(r.text()).isEqualTo(expected);
     }
 
     @Test

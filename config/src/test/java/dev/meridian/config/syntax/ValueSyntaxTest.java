@@ -2,6 +2,7 @@ package dev.meridian.config.syntax;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
@@ -12,22 +13,22 @@ import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException
 
 class ValueSyntaxTest {
 
-    @Test
-    void durationsAreAnIntegerAndOneUnit() {
-        assertThat(DurationText.parse("250ms")).isEqualTo(Duration.ofMillis(250));
-        assertThat(DurationText.parse("2s")).isEqualTo(Duration.ofSeconds(2));
-        assertThat(DurationText.parse("1m")).isEqualTo(Duration.ofMinutes(1));
-        assertThat(DurationText.parse("3h")).isEqualTo(Duration.ofHours(3));
-        assertThat(DurationText.parse("0s")).isZero();
-    }
-
-    @Test
-    void durationsFormatToTheShortestExactText() {
-        assertThat(DurationText.format(Duration.ofMillis(1500))).isEqualTo("1500ms");
-        assertThat(DurationText.format(Duration.ofSeconds(90))).isEqualTo("90s");
-        assertThat(DurationText.format(Duration.ofMinutes(10))).isEqualTo("10m");
-        assertThat(DurationText.format(Duration.ofHours(2))).isEqualTo("2h");
-        assertThat(DurationText.format(Duration.ZERO)).isEqualTo("0s");
+    /** Each text is the shortest exact one for its duration, so it reads back as it was written. */
+    @ParameterizedTest(name = "{0} = {1}")
+    @CsvSource({
+        "250ms, PT0.25S",
+        "1500ms, PT1.5S",
+        "2s, PT2S",
+        "90s, PT90S",
+        "0s, PT0S",
+        "1m, PT1M",
+        "10m, PT10M",
+        "2h, PT2H",
+        "3h, PT3H",
+    })
+    void durationsAreAnIntegerAndOneUnitAndFormatToTheShortestExactText(String text, Duration duration) {
+        assertThat(DurationText.parse(text)).isEqualTo(duration);
+        assertThat(DurationText.format(duration)).isEqualTo(text);
     }
 
     @Test
@@ -93,5 +94,13 @@ class ValueSyntaxTest {
             """)
     void refusalsQuoteTheValueAndSayWhatIsExpected(String syntax, String text, String message) {
         assertThatIllegalArgumentException().isThrownBy(() -> SYNTAXES.get(syntax).apply(text)).withMessage(message);
+    }
+
+    @Test
+    void aRequestTargetsPathEndsBeforeItsQueryOrFragment() {
+        assertThat(List.of("/v2/chat", "/v2/chat?stream=true", "/v2/chat#top", "/v2/chat#a?b"))
+                .allSatisfy(target -> assertThat(PathPrefixRule.pathEnd(target)).isEqualTo("/v2/chat".length()));
+        assertThat(PathPrefixRule.pathEnd("")).isZero();
+        assertThat(PathPrefixRule.pathEnd("?x")).isZero();
     }
 }

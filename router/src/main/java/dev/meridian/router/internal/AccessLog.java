@@ -1,6 +1,7 @@
 package dev.meridian.router.internal;
 
 import dev.meridian.config.AccessLogConfig;
+import dev.meridian.config.syntax.PathPrefixRule;
 import dev.meridian.router.json.JsonLineWriter;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -292,14 +293,7 @@ public final class AccessLog implements AutoCloseable {
 
     /** The path without query or fragment (which may carry secrets), at most {@link #MAX_PATH} characters. */
     private static String pathOf(String uri) {
-        int end = uri.length();
-        for (int i = 0; i < end; i++) {
-            char c = uri.charAt(i);
-            if (c == '?' || c == '#') {
-                end = i;
-                break;
-            }
-        }
+        int end = PathPrefixRule.pathEnd(uri);
         return end > MAX_PATH ? uri.substring(0, MAX_PATH) + "..." : uri.substring(0, end);
     }
 

@@ -62,9 +62,11 @@ class SloControllerTest {
             new RegionConfig("a", new GeoPoint(51.5, -0.1), 100, List.of(URI.create("http://127.0.0.1:1"))),
             new RegionConfig("b", new GeoPoint(48.9, 2.3), 100, List.of(URI.create("http://127.0.0.1:2"))),
             new RegionConfig("c", new GeoPoint(35.7, 139.7), 100, List.of(URI.create("http://127.0.0.1:3")))))
-            .withSloController(SloControllerConfig.ofDefaults().withMode(ControllerMode.ACT)
+            .toBuilder()
+            .sloController(SloControllerConfig.ofDefaults().withMode(ControllerMode.ACT)
                     .withTiming(Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(5), TICK)
-                    .withMinAttempts(10));
+                    .withMinAttempts(10))
+            .build();
 
     private SloController controller(ControllerFleet fleet) {
         Clock clock = Clock.fixed(Instant.parse("2026-12-06T09:00:00Z"), ZoneOffset.UTC);
@@ -111,7 +113,7 @@ class SloControllerTest {
 
     @Test
     void inAdviseModeNothingIsTurnedAndTheAdviceIsCountedOnce() {
-        config = config.withSloController(config.sloController().withMode(ControllerMode.ADVISE));
+        config = config.toBuilder().sloController(config.sloController().withMode(ControllerMode.ADVISE)).build();
         SloController controller = controller(ControllerFleet.single("me"));
         seconds(controller, 6, 20);
 

@@ -18,8 +18,8 @@ class StallRuleTest {
         assertThat(rule.thresholdNanos(80 * MS)).as("4 × 80 ms is below the 1 s floor").isEqualTo(1000 * MS);
         assertThat(rule.thresholdNanos(2000 * MS)).as("4 × 2 s").isEqualTo(8000 * MS);
         assertThat(rule.thresholdNanos(-1)).as("p99 unknown: not judged").isEqualTo(-1);
-        assertThat(new StallRule(StallConfig.ofDefaults().withEnabled(false)).thresholdNanos(80 * MS)).isEqualTo(-1);
-        assertThat(new StallRule(StallConfig.ofDefaults().withMultiplier(2).withMinThreshold(Duration.ofMillis(300)))
+        assertThat(new StallRule(new StallConfig(false, 4, Duration.ofSeconds(1), 2, 16)).thresholdNanos(80 * MS)).isEqualTo(-1);
+        assertThat(new StallRule(new StallConfig(true, 2, Duration.ofMillis(300), 2, 16))
                 .thresholdNanos(200 * MS)).isEqualTo(400 * MS);
     }
 
@@ -47,6 +47,6 @@ class StallRuleTest {
         assertThat(rule.admits(16, 500 * MS, 80 * MS)).as("silent past its p99 with 16 late").isFalse();
         assertThat(rule.admits(500, 50 * MS, 80 * MS)).as("it answered within its p99: not silent").isTrue();
         assertThat(rule.admits(500, 60_000 * MS, -1)).as("p99 unknown").isTrue();
-        assertThat(new StallRule(StallConfig.ofDefaults().withEnabled(false)).admits(500, 60_000 * MS, 80 * MS)).isTrue();
+        assertThat(new StallRule(new StallConfig(false, 4, Duration.ofSeconds(1), 2, 16)).admits(500, 60_000 * MS, 80 * MS)).isTrue();
     }
 }
