@@ -33,7 +33,8 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "slo-burn", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"A region fails a fraction of its requests for minutes under load; the SLO controller turns its dial down and back up.",
-            "Reports the region's SLI, the burn rates, the dials and the traffic shares over time, and client errors."})
+            "Reports the region's SLI, the burn rates, the dials and the traffic shares over time, and client errors.",
+            "Defaults: --rate 500, --connections 256, --duration = --before + --fault-duration + --after - --warmup."})
 final class SloBurnScenario implements Callable<Integer> {
 
     static final String A = FailoverScenario.A;
