@@ -38,6 +38,11 @@ record RegionFault(Consumer<List<SimulatedGateway>> apply, Consumer<List<Simulat
         return injected(Fault.slow(delay));
     }
 
+    /** Every gateway answers a fraction {@code rate} (0..1) of requests with {@code status}; probes still succeed. */
+    static RegionFault errors(int status, double rate) {
+        return injected(Fault.errors(status, rate));
+    }
+
     /** The simulated gateways' own fault injection, set on every gateway and cleared. */
     private static RegionFault injected(Fault fault) {
         return new RegionFault(region -> region.forEach(gateway -> gateway.setFault(fault)),

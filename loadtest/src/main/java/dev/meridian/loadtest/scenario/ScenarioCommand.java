@@ -23,7 +23,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "scenario", mixinStandardHelpOptions = true,
         description = {"Runs a load or failure scenario in-process on loopback and writes a report.",
-            "Scenarios: baseline, region-outage, black-hole, slow-region, brownout, weight-shift, soak, fleet-lag (needs etcd);"
+            "Scenarios: baseline, region-outage, black-hole, slow-region, brownout, weight-shift, slo-burn, soak, fleet-lag (needs etcd);"
                     + " bench-report summarises loadtest/bench/side-by-side.sh results."},
         subcommands = {
             BaselineScenario.class,
@@ -32,6 +32,7 @@ import picocli.CommandLine.Spec;
             FailoverScenario.SlowRegion.class,
             FailoverScenario.Brownout.class,
             WeightShiftScenario.class,
+            SloBurnScenario.class,
             SoakScenario.class,
             FleetLagScenario.class,
             BenchReportCommand.class,

@@ -129,6 +129,24 @@ final class Testbed implements AutoCloseable {
         return (System.nanoTime() - start) / 1_000_000;
     }
 
+    /** {@code GET PATH} from the admin API (e.g. {@code /admin/controller}), as a read client would; the body of a 200. */
+    String adminGet(String path) {
+        try {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(adminUri() + path))
+                    .header("Authorization", "Bearer " + adminToken)
+                    .GET().build(), HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                throw new IllegalStateException("GET " + path + ": " + response.statusCode() + " " + response.body());
+            }
+            return response.body();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** {@code PUT /admin/regions/REGION/weight} with a write {@code token} to the admin API at {@code admin}. */
     static HttpResponse<String> putWeight(HttpClient http, URI admin, String token, String region, int weight)
             throws IOException, InterruptedException {
@@ -235,6 +253,7 @@ final class Testbed implements AutoCloseable {
         private String route = "    retry: {max-attempts: 3, non-idempotent: true}\n"
                 + "    timeouts: {connect: 1s, first-byte: 10s, idle: 10s, total: 30s}\n";
         private String upstream = "";
+        private final StringBuilder sections = new StringBuilder();
         private boolean admin;
 
         /** A region at ({@code lat}, {@code lon}) with {@code replicas} simulated gateways. */
@@ -269,6 +288,15 @@ final class Testbed implements AutoCloseable {
         /** The {@code upstream:} mapping's body, e.g. {@code "idle-timeout: 5s"}; empty for defaults. */
         Builder upstream(String mapping) {
             this.upstream = mapping;
+            return this;
+        }
+
+        /**
+         * A top-level section of the configuration, as YAML lines (e.g. {@code "slo-controller:\n  mode: act\n"}),
+         * written before the regions; not one the builder writes itself ({@code health} only with the defaults).
+         */
+        Builder section(String yaml) {
+            sections.append(yaml.endsWith("\n") ? yaml : yaml + "\n");
             return this;
         }
 
@@ -339,6 +367,7 @@ final class Testbed implements AutoCloseable {
                 text.append("upstream: {").append(upstream).append("}\n");
             }
             text.append(health.yaml());
+            text.append(sections);
             text.append("regions:\n");
             for (Region region : regions) {
                 text.append("  - name: ").append(region.name()).append('\n')

@@ -88,7 +88,7 @@ final class WeightShiftScenario implements Callable<Integer> {
                 .check(f -> Scenario.Verdict.of(f.run().result().errorCount() == 0, "a weight change costs no errors",
                         ScenarioReport.errors(f.run().result())))
                 .timelinePlot(f -> new TimelinePlot(title)
-                        .panel(A + "'s share of attempts (%, 1 s window)", false, Map.of(A + " share %", shareSeries(f.run())))
+                        .panel(A + "'s share of attempts (%, 1 s window)", false, Map.of(A + " share %", shareSeries(f.run(), A)))
                         .panel("attempts per second", false, f.run().attemptSeries()))
                 .build();
         ScenarioRunner.run(scenario, options);
@@ -117,10 +117,10 @@ final class WeightShiftScenario implements Callable<Integer> {
                 percent(target), ScenarioReport.seconds(restoreAt.toMillis()), WINDOW_MILLIS, Math.round(TOLERANCE * 100));
     }
 
-    /** A's share (%) over the 1 s window ending at each whole second. */
-    private static double[] shareSeries(ScenarioRun run) {
+    /** {@code region}'s share of attempts (%) over the 1 s window ending at each whole second. */
+    static double[] shareSeries(ScenarioRun run, String region) {
         double[] share = new double[run.seconds().size()];
-        for (double[] point : run.traffic().shares(A, 1000)) {
+        for (double[] point : run.traffic().shares(region, 1000)) {
             int index = (int) Math.round(point[0] / 1000.0) - 1;
             if (index >= 0 && index < share.length && Math.abs(point[0] - (index + 1) * 1000) <= 50) {
                 share[index] = point[1] * 100;

@@ -73,6 +73,26 @@ class ScenarioFilesTest {
     }
 
     @Test
+    void sloBurnWritesItsReportWithDecisionsAndTheControllersSeries() throws Exception {
+        run("slo-burn", "--before", "3s", "--fault-duration", "5s", "--after", "3s", "--short-window", "1s", "--long-window", "2s",
+                "--cool-down", "1s", "--interval", "250ms");
+
+        String report = assertFiles("slo-burn");
+        assertThat(report).startsWith("# Scenario slo-burn\n\nOpen-loop load of `POST /v2/code/completions` at 100 req/s")
+                .contains("| from the fault to the first step down of A's dial |", "| A's lowest dial |",
+                        "| from recovery until A's dial is back at 100 % |", "## Controller decisions\n\n",
+                        "<details><summary>Every 5 s</summary>",
+                        "| second | sent | client errors | us-east4 attempt errors | burn short | burn long | us-east4 dial |",
+                        "slo-controller:\n  mode: act\n  windows: {short: 1s, long: 2s}", "consecutive-failures: 1000");
+        assertThat(verdicts(report)).hasSize(4);
+        assertThat(verdicts(report).get(0)).matches("- \\*\\*(PASS|FAIL)\\*\\* the controller turns A's dial down within .+");
+        assertThat(verdicts(report).get(3)).contains("retries hide the fault");
+        assertThat(Files.readString(out.resolve("slo-burn-timeline.svg")))
+                .contains("us-east4 fails 20 % of requests (503)", "us-east4 recovers", "availability burn rate",
+                        "us-east4 dial", "europe-west2 share", "errors (client)");
+    }
+
+    @Test
     void soakWritesItsReportWithCyclesAndReadings() throws Exception {
         run("soak", "--duration", "9s", "--cycle-every", "9s", "--fault-for", "1s", "--sample-every", "1s",
                 "--control-rate", "5");
