@@ -155,14 +155,10 @@ class UpstreamProtocolsTest {
     @Test
     void refusedStreamIsRetriedOnAnotherRegionEvenForPost() throws Exception {
         TestUpstream refusing = upstream(TestUpstream.h2c("refusing")).mode(TestUpstream.Mode.REFUSE_STREAM);
-        TestUpstream healthy = upstream(TestUpstream.h2c("healthy"));
-        MeridianServer router = router(region("first", refusing.url(false), "h2c", null),
-                region("second", healthy.url(false), "h2c", null));
 
-        HttpResponse<String> response = post(router, "/v2/code/generations", "{\"body\":true}");
+        HttpResponse<String> response = postFailingOverFrom(region("first", refusing.url(false), "h2c", null),
+                TestUpstream.h2c("healthy"), "h2c", "{\"body\":true}");
 
-        assertThat(response.statusCode()).isEqualTo(200);
-        assertThat(response.headers().firstValue("x-meridian-region")).hasValue("second");
         assertThat(response.body()).isEqualTo("healthy POST /v2/code/generations 13");
         assertThat(refusing.requests.get()).as("the first region was tried and refused").isEqualTo(1);
     }
@@ -170,28 +166,19 @@ class UpstreamProtocolsTest {
     @Test
     void goAwayBeforeAnsweringIsRetriedOnAnotherRegionEvenForPost() throws Exception {
         TestUpstream leaving = upstream(TestUpstream.h2c("leaving")).mode(TestUpstream.Mode.GOAWAY);
-        TestUpstream healthy = upstream(TestUpstream.h2c("healthy"));
-        MeridianServer router = router(region("first", leaving.url(false), "h2c", null),
-                region("second", healthy.url(false), "h2c", null));
 
-        HttpResponse<String> response = post(router, "/v2/code/generations", "abc");
+        postFailingOverFrom(region("first", leaving.url(false), "h2c", null), TestUpstream.h2c("healthy"), "h2c", "abc");
 
-        assertThat(response.statusCode()).isEqualTo(200);
-        assertThat(response.headers().firstValue("x-meridian-region")).hasValue("second");
         assertThat(leaving.requests.get()).as("the first region was tried").isEqualTo(1);
     }
 
     @Test
     void unknownCaFailsOverToTheHealthyRegion() throws Exception {
         TestUpstream untrusted = upstream(TestUpstream.h2("untrusted", strangerIssued));
-        TestUpstream healthy = upstream(TestUpstream.h2c("healthy"));
-        MeridianServer router = router(region("first", untrusted.url(true), "h2", "{ca: " + ca() + "}"),
-                region("second", healthy.url(false), "h2c", null));
 
-        HttpResponse<String> response = post(router, "/v2/code/generations", "abc");
+        postFailingOverFrom(region("first", untrusted.url(true), "h2", "{ca: " + ca() + "}"),
+                TestUpstream.h2c("healthy"), "h2c", "abc");
 
-        assertThat(response.statusCode()).isEqualTo(200);
-        assertThat(response.headers().firstValue("x-meridian-region")).hasValue("second");
         assertThat(untrusted.connections.get()).as("a handshake was tried").isGreaterThanOrEqualTo(1);
         assertThat(untrusted.requests.get()).isZero();
     }
@@ -199,14 +186,10 @@ class UpstreamProtocolsTest {
     @Test
     void nameMismatchOnAnHttp1RegionFailsOverToTheHealthyRegion() throws Exception {
         TestUpstream misnamed = upstream(TestUpstream.http1("misnamed", otherName));
-        TestUpstream healthy = upstream(TestUpstream.http1("healthy", null));
-        MeridianServer router = router(region("first", misnamed.url(true), "h1", "{ca: " + ca() + "}"),
-                region("second", healthy.url(false), "h1", null));
 
-        HttpResponse<String> response = post(router, "/v2/code/generations", "abc");
+        postFailingOverFrom(region("first", misnamed.url(true), "h1", "{ca: " + ca() + "}"),
+                TestUpstream.http1("healthy", null), "h1", "abc");
 
-        assertThat(response.statusCode()).isEqualTo(200);
-        assertThat(response.headers().firstValue("x-meridian-region")).hasValue("second");
         assertThat(misnamed.connections.get()).isGreaterThanOrEqualTo(1);
         assertThat(misnamed.requests.get()).isZero();
     }
@@ -256,14 +239,10 @@ class UpstreamProtocolsTest {
     @Test
     void anH2RegionWhoseEndpointDoesNotSelectH2FailsOverToTheHealthyRegion() throws Exception {
         TestUpstream http1Only = upstream(TestUpstream.http1("http1-only", good));
-        TestUpstream healthy = upstream(TestUpstream.h2c("healthy"));
-        MeridianServer router = router(region("first", http1Only.url(true), "h2", "{ca: " + ca() + "}"),
-                region("second", healthy.url(false), "h2c", null));
 
-        HttpResponse<String> response = post(router, "/v2/code/generations", "abc");
+        postFailingOverFrom(region("first", http1Only.url(true), "h2", "{ca: " + ca() + "}"),
+                TestUpstream.h2c("healthy"), "h2c", "abc");
 
-        assertThat(response.statusCode()).isEqualTo(200);
-        assertThat(response.headers().firstValue("x-meridian-region")).hasValue("second");
         assertThat(http1Only.connections.get()).isGreaterThanOrEqualTo(1);
         assertThat(http1Only.requests.get()).as("no HTTP/1.1 request on a connection meant for h2").isZero();
     }
@@ -329,6 +308,22 @@ class UpstreamProtocolsTest {
 
     private HttpResponse<String> get(MeridianServer router, String path) throws Exception {
         return client.send(request(router, path).GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /**
+     * A POST to a router whose region {@code first} fails and whose region {@code second} is the
+     * healthy upstream given (plain text, speaking {@code protocol}): it must be answered by the second.
+     */
+    private HttpResponse<String> postFailingOverFrom(RouterFixture.Region first, TestUpstream healthy, String protocol,
+            String body) throws Exception {
+        upstream(healthy);
+        MeridianServer router = router(first, region("second", healthy.url(false), protocol, null));
+
+        HttpResponse<String> response = post(router, "/v2/code/generations", body);
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("x-meridian-region")).hasValue("second");
+        return response;
     }
 
     private HttpResponse<String> post(MeridianServer router, String path, String body) throws Exception {
