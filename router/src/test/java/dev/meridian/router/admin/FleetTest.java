@@ -272,8 +272,13 @@ class FleetTest {
     }
 
     private static void awaitLatch(CountDownLatch latch) {
+        awaitLatch(latch, Duration.ofSeconds(10));
+    }
+
+    /** Waits for {@code latch} at most {@code atMost}; an interrupt ends the wait and is kept for the caller. */
+    private static void awaitLatch(CountDownLatch latch, Duration atMost) {
         try {
-            latch.await(10, TimeUnit.SECONDS);
+            latch.await(atMost.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -356,12 +361,7 @@ class FleetTest {
     }
 
     private static void awaitQuietly(Duration pause) {
-        CountDownLatch never = new CountDownLatch(1);
-        try {
-            never.await(pause.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        awaitLatch(new CountDownLatch(1), pause);
     }
 
     @Test
