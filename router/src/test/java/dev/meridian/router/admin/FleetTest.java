@@ -120,6 +120,12 @@ class FleetTest {
         return router.write("PUT", "/admin/regions/" + region + "/weight", "{\"weight\": " + weight + "}", headers);
     }
 
+    /** Drains us-east4 through {@code a} and waits until {@code b} routes by it. */
+    private static void drainEast4AndAwaitIt(AdminFixture a, AdminFixture b) {
+        assertThat(a.write("POST", "/admin/regions/us-east4/drain", null).statusCode()).isEqualTo(200);
+        await().atMost(PROPAGATION).until(() -> effectiveWeight(b, "us-east4") == 0);
+    }
+
     private static int effectiveWeight(AdminFixture router, String region) {
         return AdminFixture.region(router.regions(), region).path("effectiveWeight").asInt();
     }
@@ -368,8 +374,7 @@ class FleetTest {
     void withEveryMemberDownRoutingGoesOnReadsAreStaleAndWritesAnswer503() throws Exception {
         AdminFixture a = router("a");
         AdminFixture b = router("b");
-        assertThat(a.write("POST", "/admin/regions/us-east4/drain", null).statusCode()).isEqualTo(200);
-        await().atMost(PROPAGATION).until(() -> effectiveWeight(b, "us-east4") == 0);
+        drainEast4AndAwaitIt(a, b);
         long before = revision(b);
 
         etcd.stopAll();
@@ -447,8 +452,7 @@ class FleetTest {
     void wipedKeysBringBackTheConfiguredValuesAndTheMembership() throws Exception {
         AdminFixture a = router("a");
         AdminFixture b = router("b");
-        assertThat(a.write("POST", "/admin/regions/us-east4/drain", null).statusCode()).isEqualTo(200);
-        await().atMost(PROPAGATION).until(() -> effectiveWeight(b, "us-east4") == 0);
+        drainEast4AndAwaitIt(a, b);
 
         etcd.wipe(prefix);
 

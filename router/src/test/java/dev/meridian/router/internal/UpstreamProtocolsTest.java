@@ -94,10 +94,7 @@ class UpstreamProtocolsTest {
         TestUpstream upstream = upstream(TestUpstream.h2c("a"));
         MeridianServer router = router(region("east", upstream.url(false), "h2c", null));
 
-        HttpResponse<String> response = get(router, "/early-hints");
-
-        assertThat(response.statusCode()).isEqualTo(200);
-        assertThat(response.body()).isEqualTo("a GET /early-hints 0");
+        assertAnswersGet(router, "/early-hints", "a");
     }
 
     @Test
@@ -105,10 +102,7 @@ class UpstreamProtocolsTest {
         TestUpstream upstream = upstream(TestUpstream.h2("a", good));
         MeridianServer router = router(region("east", upstream.url(true), "h2", "{ca: " + ca() + ", server-name: localhost}"));
 
-        HttpResponse<String> response = get(router, "/v2/completions");
-
-        assertThat(response.statusCode()).isEqualTo(200);
-        assertThat(response.body()).isEqualTo("a GET /v2/completions 0");
+        assertAnswersGet(router, "/v2/completions", "a");
     }
 
     @Test
@@ -324,6 +318,14 @@ class UpstreamProtocolsTest {
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.headers().firstValue("x-meridian-region")).hasValue("second");
         return response;
+    }
+
+    /** A GET of {@code path} through the router is answered 200 by the upstream named {@code upstream}. */
+    private void assertAnswersGet(MeridianServer router, String path, String upstream) throws Exception {
+        HttpResponse<String> response = get(router, path);
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).isEqualTo(upstream + " GET " + path + " 0");
     }
 
     private HttpResponse<String> post(MeridianServer router, String path, String body) throws Exception {
