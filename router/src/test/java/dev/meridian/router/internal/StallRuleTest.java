@@ -25,24 +25,23 @@ class StallRuleTest {
                 .thresholdNanos(200 * MS)).isEqualTo(400 * MS);
     }
 
-    @ParameterizedTest(name = "late after {0} ms at p99 {1} ms: {2} ({3})")
+    @ParameterizedTest(name = "{0} after {1} ms against {2} ms: {3} ({4})")
     @CsvSource(delimiter = '|', textBlock = """
-            81    | 80 | true  | past the p99
-            80    | 80 | false | at the p99
-            10000 | -1 | false | p99 unknown
+            late    | 81    | 80   | true  | past the p99
+            late    | 80    | 80   | false | at the p99
+            late    | 10000 | -1   | false | p99 unknown
+            overdue | 1001  | 1000 | true  | past the threshold
+            overdue | 999   | 1000 | false | within the threshold
+            overdue | 60000 | -1   | false | threshold unknown
             """)
-    void anAttemptIsLatePastTheP99(long waitedMillis, long p99Millis, boolean late, String why) {
-        assertThat(rule.late(waitedMillis * MS, nanos(p99Millis))).as(why).isEqualTo(late);
-    }
-
-    @ParameterizedTest(name = "overdue after {0} ms at threshold {1} ms: {2} ({3})")
-    @CsvSource(delimiter = '|', textBlock = """
-            1001  | 1000 | true  | past the threshold
-            999   | 1000 | false | within the threshold
-            60000 | -1   | false | threshold unknown
-            """)
-    void anAttemptIsOverduePastTheThreshold(long waitedMillis, long thresholdMillis, boolean overdue, String why) {
-        assertThat(rule.overdue(waitedMillis * MS, nanos(thresholdMillis))).as(why).isEqualTo(overdue);
+    void anAttemptIsLatePastTheP99AndOverduePastTheThreshold(String check, long waitedMillis, long limitMillis,
+            boolean expected, String why) {
+        boolean actual = switch (check) {
+            case "late" -> rule.late(waitedMillis * MS, nanos(limitMillis));
+            case "overdue" -> rule.overdue(waitedMillis * MS, nanos(limitMillis));
+            default -> throw new IllegalArgumentException(check);
+        };
+        assertThat(actual).as(why).isEqualTo(expected);
     }
 
     @ParameterizedTest(name = "{0} overdue, silent {1} ms, threshold {2} ms: stalled {3} ({4})")
