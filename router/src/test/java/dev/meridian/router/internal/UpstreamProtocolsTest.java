@@ -168,24 +168,12 @@ class UpstreamProtocolsTest {
 
     @Test
     void unknownCaFailsOverToTheHealthyRegion() throws Exception {
-        TestUpstream untrusted = upstream(TestUpstream.h2("untrusted", strangerIssued));
-
-        postFailingOverFrom(region("first", untrusted.url(true), "h2", "{ca: " + ca() + "}"),
-                TestUpstream.h2c("healthy"), "h2c", "abc");
-
-        assertThat(untrusted.connections.get()).as("a handshake was tried").isGreaterThanOrEqualTo(1);
-        assertThat(untrusted.requests.get()).isZero();
+        assertTlsRegionFailsOver(TestUpstream.h2("untrusted", strangerIssued), "h2", TestUpstream.h2c("healthy"), "h2c");
     }
 
     @Test
     void nameMismatchOnAnHttp1RegionFailsOverToTheHealthyRegion() throws Exception {
-        TestUpstream misnamed = upstream(TestUpstream.http1("misnamed", otherName));
-
-        postFailingOverFrom(region("first", misnamed.url(true), "h1", "{ca: " + ca() + "}"),
-                TestUpstream.http1("healthy", null), "h1", "abc");
-
-        assertThat(misnamed.connections.get()).isGreaterThanOrEqualTo(1);
-        assertThat(misnamed.requests.get()).isZero();
+        assertTlsRegionFailsOver(TestUpstream.http1("misnamed", otherName), "h1", TestUpstream.http1("healthy", null), "h1");
     }
 
     @Test
@@ -232,13 +220,7 @@ class UpstreamProtocolsTest {
 
     @Test
     void anH2RegionWhoseEndpointDoesNotSelectH2FailsOverToTheHealthyRegion() throws Exception {
-        TestUpstream http1Only = upstream(TestUpstream.http1("http1-only", good));
-
-        postFailingOverFrom(region("first", http1Only.url(true), "h2", "{ca: " + ca() + "}"),
-                TestUpstream.h2c("healthy"), "h2c", "abc");
-
-        assertThat(http1Only.connections.get()).isGreaterThanOrEqualTo(1);
-        assertThat(http1Only.requests.get()).as("no HTTP/1.1 request on a connection meant for h2").isZero();
+        assertTlsRegionFailsOver(TestUpstream.http1("http1-only", good), "h2", TestUpstream.h2c("healthy"), "h2c");
     }
 
     @Test
@@ -326,6 +308,20 @@ class UpstreamProtocolsTest {
 
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.body()).isEqualTo(upstream + " GET " + path + " 0");
+    }
+
+    /**
+     * A POST fails over from region {@code first}, a TLS endpoint (trusting our CA) that fails the
+     * handshake or ALPN, to {@code healthy}: a connection to the first was tried, no request reached it.
+     */
+    private void assertTlsRegionFailsOver(TestUpstream first, String protocol, TestUpstream healthy, String healthyProtocol)
+            throws Exception {
+        upstream(first);
+
+        postFailingOverFrom(region("first", first.url(true), protocol, "{ca: " + ca() + "}"), healthy, healthyProtocol, "abc");
+
+        assertThat(first.connections.get()).as("a connection was tried").isGreaterThanOrEqualTo(1);
+        assertThat(first.requests.get()).as("no request on it (no HTTP/1.1 request on a connection meant for h2)").isZero();
     }
 
     private HttpResponse<String> post(MeridianServer router, String path, String body) throws Exception {
