@@ -13,7 +13,7 @@ class LatencyTest {
     @Test
     void measuredMedianMatchesTheModelOverTwoHundredRequests() throws Exception {
         LatencyModel model = LatencyModel.of(Duration.ofMillis(10), Duration.ofMillis(40));
-        try (SimulatedGateway gateway = SimulatedGateway.start(GatewayConfig.of("latency").withLatency(model));
+        try (SimulatedGateway gateway = latencyGateway(model);
                 RawHttpConnection connection = RawHttpConnection.open(gateway.port())) {
             long[] tookMicros = new long[200];
             for (int i = 0; i < tookMicros.length; i++) {
@@ -31,8 +31,7 @@ class LatencyTest {
 
     @Test
     void healthzIgnoresTheLatencyModel() throws Exception {
-        try (SimulatedGateway gateway = SimulatedGateway.start(
-                        GatewayConfig.of("latency").withLatency(LatencyModel.fixed(Duration.ofMillis(500))));
+        try (SimulatedGateway gateway = latencyGateway(LatencyModel.fixed(Duration.ofMillis(500)));
                 RawHttpConnection connection = RawHttpConnection.open(gateway.port())) {
             Duration took = exchange(connection, "GET /monitoring/healthz HTTP/1.1\r\nhost: x", new byte[0]);
 
@@ -42,8 +41,7 @@ class LatencyTest {
 
     @Test
     void fixedLatencyDelaysEveryResponseAndCanBeChangedLive() throws Exception {
-        try (SimulatedGateway gateway = SimulatedGateway.start(
-                        GatewayConfig.of("latency").withLatency(LatencyModel.fixed(Duration.ofMillis(150))));
+        try (SimulatedGateway gateway = latencyGateway(LatencyModel.fixed(Duration.ofMillis(150)));
                 RawHttpConnection connection = RawHttpConnection.open(gateway.port())) {
             Duration delayed = exchange(connection, "GET /bytes/1 HTTP/1.1\r\nhost: x", new byte[0]);
             gateway.setLatency(LatencyModel.none());
@@ -52,6 +50,10 @@ class LatencyTest {
             assertThat(delayed).isGreaterThanOrEqualTo(Duration.ofMillis(150));
             assertThat(undelayed).isLessThan(Duration.ofMillis(100));
         }
+    }
+
+    private static SimulatedGateway latencyGateway(LatencyModel model) {
+        return SimulatedGateway.start(GatewayConfig.of("latency").withLatency(model));
     }
 
     /** How long one request on {@code connection} took, from sending it to reading its whole response. */
