@@ -60,19 +60,23 @@ class SystemdUnitTest {
     void theServiceRunsAsItsOwnUserWithOneCapabilityAndNothingWritableButItsState() throws IOException {
         Map<String, List<String>> service = section(Files.readString(UNIT), "Service");
 
-        assertThat(service.get("User")).containsExactly("meridian");
-        assertThat(service.get("Group")).containsExactly("meridian");
-        assertThat(service.get("NoNewPrivileges")).containsExactly("yes");
-        assertThat(service.get("AmbientCapabilities")).containsExactly("CAP_NET_BIND_SERVICE");
-        assertThat(service.get("CapabilityBoundingSet")).containsExactly("CAP_NET_BIND_SERVICE");
-        assertThat(service.get("ProtectSystem")).containsExactly("strict");
-        assertThat(service.get("ProtectHome")).containsExactly("yes");
-        assertThat(service.get("PrivateTmp")).containsExactly("yes");
-        assertThat(service.get("StateDirectory")).containsExactly("meridian");
-        assertThat(service.get("LogsDirectory")).containsExactly("meridian");
-        assertThat(service.get("ReadWritePaths")).containsExactly("/var/lib/meridian /var/log/meridian");
-        assertThat(service.get("LimitNOFILE")).containsExactly("1048576");
-        assertThat(service.get("EnvironmentFile")).containsExactly("/etc/meridian/meridian.env");
+        // Each key with exactly this one value, written as the unit writes it.
+        assertThat(service).containsAllEntriesOf(section("""
+                [Service]
+                User=meridian
+                Group=meridian
+                NoNewPrivileges=yes
+                AmbientCapabilities=CAP_NET_BIND_SERVICE
+                CapabilityBoundingSet=CAP_NET_BIND_SERVICE
+                ProtectSystem=strict
+                ProtectHome=yes
+                PrivateTmp=yes
+                StateDirectory=meridian
+                LogsDirectory=meridian
+                ReadWritePaths=/var/lib/meridian /var/log/meridian
+                LimitNOFILE=1048576
+                EnvironmentFile=/etc/meridian/meridian.env
+                """, "Service"));
         assertThat(service).as("the JIT compiler writes executable code").doesNotContainKey("MemoryDenyWriteExecute");
     }
 
@@ -80,9 +84,12 @@ class SystemdUnitTest {
     void reloadIsSighupAndStopIsADrainThatTheStopTimeoutCovers() throws IOException {
         Map<String, List<String>> service = section(Files.readString(UNIT), "Service");
 
-        assertThat(service.get("ExecStart")).containsExactly("/usr/bin/meridian run --config /etc/meridian/meridian.yaml");
-        assertThat(service.get("ExecReload")).containsExactly("/bin/kill -HUP $MAINPID");
-        assertThat(service.get("KillSignal")).containsExactly("SIGTERM");
+        assertThat(service).containsAllEntriesOf(section("""
+                [Service]
+                ExecStart=/usr/bin/meridian run --config /etc/meridian/meridian.yaml
+                ExecReload=/bin/kill -HUP $MAINPID
+                KillSignal=SIGTERM
+                """, "Service"));
         Duration grace = ConfigLoader.create()
                 .withEnvironment(Map.of("MERIDIAN_ADMIN_TOKEN", "unit-test-admin-0123456789", "MERIDIAN_METRICS_TOKEN", "unit-test-metrics-0123456789"))
                 .load(MODULE.resolve("target/deb/meridian.yaml"))

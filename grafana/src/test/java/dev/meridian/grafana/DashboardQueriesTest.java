@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -111,27 +112,30 @@ class DashboardQueriesTest {
 
     @Test
     void everyMetricADashboardQueriesIsExportedOrRecorded() {
-        List<GrafanaContent.Query> queries = new ArrayList<>();
-        GrafanaContent.dashboards().forEach(file -> queries.addAll(GrafanaContent.dashboardQueries(file)));
-        assertThat(queries).as("PromQL queries in the dashboards").isNotEmpty();
-
-        List<String> unknown = unknownMetrics(queries);
-
-        assertThat(unknown).withFailMessage(() -> unknown.size() + " unknown metric(s) in dashboard queries "
-                + "(neither in a live scrape of the router after traffic, nor a recording rule):\n"
-                + String.join("\n", unknown)).isEmpty();
+        assertEveryMetricIsExportedOrRecorded(GrafanaContent.dashboards(), GrafanaContent::dashboardQueries,
+                "PromQL queries in the dashboards", "dashboard queries");
     }
 
     @Test
     void everyMetricARuleQueriesIsExportedOrRecorded() {
+        assertEveryMetricIsExportedOrRecorded(GrafanaContent.ruleFiles(), GrafanaContent::ruleQueries,
+                "rule expressions", "rule expressions");
+    }
+
+    /**
+     * The queries of {@code files} (there are some: {@code found}) name only metrics a live scrape of
+     * the router after traffic exports, or a recording rule records ({@code where} in the message).
+     */
+    private static void assertEveryMetricIsExportedOrRecorded(List<Path> files,
+            Function<Path, List<GrafanaContent.Query>> queriesOf, String found, String where) {
         List<GrafanaContent.Query> queries = new ArrayList<>();
-        GrafanaContent.ruleFiles().forEach(file -> queries.addAll(GrafanaContent.ruleQueries(file)));
-        assertThat(queries).as("rule expressions").isNotEmpty();
+        files.forEach(file -> queries.addAll(queriesOf.apply(file)));
+        assertThat(queries).as(found).isNotEmpty();
 
         List<String> unknown = unknownMetrics(queries);
 
-        assertThat(unknown).withFailMessage(() -> unknown.size() + " unknown metric(s) in rule expressions "
-                + "(neither in a live scrape of the router after traffic, nor a recording rule):\n"
+        assertThat(unknown).withFailMessage(() -> unknown.size() + " unknown metric(s) in " + where
+                + " (neither in a live scrape of the router after traffic, nor a recording rule):\n"
                 + String.join("\n", unknown)).isEmpty();
     }
 

@@ -21,29 +21,26 @@ class PromtoolRulesTest {
 
     @Test
     void promtoolAcceptsEveryRuleFile() {
-        List<Path> files = GrafanaContent.ruleFiles();
-        assertThat(files).as("rule files in %s/rules", GrafanaContent.dir()).isNotEmpty();
-
-        ExternalProgram.Result result = promtool("check", files);
-
-        assertThat(result.exitCode()).withFailMessage(result::describe).isZero();
+        assertPromtoolPasses("check", GrafanaContent.ruleFiles(), "rule files in %s/rules");
     }
 
     @Test
     void theRuleUnitTestsPass() {
-        List<Path> tests = GrafanaContent.ruleTestFiles();
-        assertThat(tests).as("rule unit tests in %s/rules/tests", GrafanaContent.dir()).isNotEmpty();
-
-        ExternalProgram.Result result = promtool("test", tests);
-
-        assertThat(result.exitCode()).withFailMessage(result::describe).isZero();
+        assertPromtoolPasses("test", GrafanaContent.ruleTestFiles(), "rule unit tests in %s/rules/tests");
     }
 
-    /** {@code promtool COMMAND rules FILES...} in the module's directory, bounded by {@link #TIMEOUT}. */
-    private static ExternalProgram.Result promtool(String command, List<Path> files) {
+    /**
+     * {@code promtool COMMAND rules FILES...} in the module's directory, bounded by {@link #TIMEOUT},
+     * exits 0; {@code files} ({@code what}, a format for the directory) must not be empty.
+     */
+    private static void assertPromtoolPasses(String command, List<Path> files, String what) {
+        assertThat(files).as(what, GrafanaContent.dir()).isNotEmpty();
         ExternalProgram promtool = ExternalProgram.require("promtool", "install Debian's prometheus, which brings promtool too");
         List<String> args = new ArrayList<>(List.of(command, "rules"));
         files.forEach(f -> args.add(GrafanaContent.name(f)));
-        return promtool.run(GrafanaContent.dir(), TIMEOUT, args);
+
+        ExternalProgram.Result result = promtool.run(GrafanaContent.dir(), TIMEOUT, args);
+
+        assertThat(result.exitCode()).withFailMessage(result::describe).isZero();
     }
 }

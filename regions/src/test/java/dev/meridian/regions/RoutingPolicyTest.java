@@ -103,11 +103,7 @@ class RoutingPolicyTest {
     @Test
     void regionsWithinTheTieBandShareByWeightWithinTwoPercent() {
         // Ashburn and Moncks Corner are ~750 km apart: about 7.5 ms of estimated RTT, inside a 10 ms band.
-        RoutingPolicy policy = policy(List.of(
-                        region("us-east4", US_EAST4, 300, 2),
-                        region("us-east1", US_EAST1, 100, 2),
-                        region("europe-west2", EUROPE_WEST2, 100, 2)),
-                RoutingConfig.ofDefaults(), HealthSignals.ALL_HEALTHY);
+        RoutingPolicy policy = eastCoastAndLondon(300);
 
         Map<String, Integer> counts = tally(policy, from(NEW_YORK));
 
@@ -119,11 +115,7 @@ class RoutingPolicyTest {
 
     @Test
     void weightZeroDrainsARegion() {
-        RoutingPolicy policy = policy(List.of(
-                        region("us-east4", US_EAST4, 0, 2),
-                        region("us-east1", US_EAST1, 100, 2),
-                        region("europe-west2", EUROPE_WEST2, 100, 2)),
-                RoutingConfig.ofDefaults(), HealthSignals.ALL_HEALTHY);
+        RoutingPolicy policy = eastCoastAndLondon(0);
 
         Map<String, Integer> counts = tally(policy, from(NEW_YORK));
 
@@ -402,11 +394,7 @@ class RoutingPolicyTest {
 
     @Test
     void adminOverridesDrainAndReweightWithoutRebuildingTheTable() {
-        RoutingPolicy policy = policy(List.of(
-                        region("us-east4", US_EAST4, 100, 2),
-                        region("us-east1", US_EAST1, 100, 2),
-                        region("europe-west2", EUROPE_WEST2, 100, 2)),
-                RoutingConfig.ofDefaults(), HealthSignals.ALL_HEALTHY);
+        RoutingPolicy policy = eastCoastAndLondon(100);
         assertThat(policy.shares(from(NEW_YORK))).containsEntry("us-east4", 0.5).containsEntry("us-east1", 0.5);
 
         RoutingPolicy reweighted = policy.withOverrides(RegionOverrides.NONE.withWeight("us-east4", 300));
@@ -429,6 +417,18 @@ class RoutingPolicyTest {
                 .withWeight("us-east4", 7);
         assertThat(overrides.retainRegions(List.of("us-east4")))
                 .isEqualTo(RegionOverrides.NONE.withWeight("us-east4", 7));
+    }
+
+    /**
+     * Ashburn (us-east4, at the weight given), Moncks Corner (us-east1, 100) and London (100), two
+     * healthy endpoints each, default routing: from New York the two US regions are inside one tie band.
+     */
+    private static RoutingPolicy eastCoastAndLondon(int usEast4Weight) {
+        return policy(List.of(
+                        region("us-east4", US_EAST4, usEast4Weight, 2),
+                        region("us-east1", US_EAST1, 100, 2),
+                        region("europe-west2", EUROPE_WEST2, 100, 2)),
+                RoutingConfig.ofDefaults(), HealthSignals.ALL_HEALTHY);
     }
 
     private static RoutingPolicy dialled(RoutingPolicy policy, String region, int percent) {

@@ -13,14 +13,12 @@ class LatencyTest {
     @Test
     void measuredMedianMatchesTheModelOverTwoHundredRequests() throws Exception {
         LatencyModel model = LatencyModel.of(Duration.ofMillis(10), Duration.ofMillis(40));
-        try (SimulatedGateway gateway = SimulatedGateway.start(GatewayConfig.of("latency").withLatency(model));
+        try (SimulatedGateway gateway = latencyGateway(model);
                 RawHttpConnection connection = RawHttpConnection.open(gateway.port())) {
             long[] tookMicros = new long[200];
             for (int i = 0; i < tookMicros.length; i++) {
-                long started = System.nanoTime();
-                connection.send("POST /v2/code/completions HTTP/1.1\r\nhost: x", "{}".getBytes(StandardCharsets.UTF_8));
-                connection.readResponse();
-                tookMicros[i] = (System.nanoTime() - started) / 1_000;
+                tookMicros[i] = exchange(connection, "POST /v2/code/completions HTTP/1.1\r\nhost: x",
+                        "{}".getBytes(StandardCharsets.UTF_8)).toNanos() / 1_000;
             }
             Arrays.sort(tookMicros);
 
@@ -33,34 +31,36 @@ class LatencyTest {
 
     @Test
     void healthzIgnoresTheLatencyModel() throws Exception {
-        try (SimulatedGateway gateway = SimulatedGateway.start(
-                        GatewayConfig.of("latency").withLatency(LatencyModel.fixed(Duration.ofMillis(500))));
+        try (SimulatedGateway gateway = latencyGateway(LatencyModel.fixed(Duration.ofMillis(500)));
                 RawHttpConnection connection = RawHttpConnection.open(gateway.port())) {
-            long started = System.nanoTime();
-            connection.send("GET /monitoring/healthz HTTP/1.1\r\nhost: x");
-            connection.readResponse();
+            Duration took = exchange(connection, "GET /monitoring/healthz HTTP/1.1\r\nhost: x", new byte[0]);
 
-            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofMillis(400));
+            assertThat(took).isLessThan(Duration.ofMillis(400));
         }
     }
 
     @Test
     void fixedLatencyDelaysEveryResponseAndCanBeChangedLive() throws Exception {
-        try (SimulatedGateway gateway = SimulatedGateway.start(
-                        GatewayConfig.of("latency").withLatency(LatencyModel.fixed(Duration.ofMillis(150))));
+        try (SimulatedGateway gateway = latencyGateway(LatencyModel.fixed(Duration.ofMillis(150)));
                 RawHttpConnection connection = RawHttpConnection.open(gateway.port())) {
-            long started = System.nanoTime();
-            connection.send("GET /bytes/1 HTTP/1.1\r\nhost: x");
-            connection.readResponse();
-            Duration delayed = Duration.ofNanos(System.nanoTime() - started);
+            Duration delayed = exchange(connection, "GET /bytes/1 HTTP/1.1\r\nhost: x", new byte[0]);
             gateway.setLatency(LatencyModel.none());
-            started = System.nanoTime();
-            connection.send("GET /bytes/1 HTTP/1.1\r\nhost: x");
-            connection.readResponse();
-            Duration undelayed = Duration.ofNanos(System.nanoTime() - started);
+            Duration undelayed = exchange(connection, "GET /bytes/1 HTTP/1.1\r\nhost: x", new byte[0]);
 
             assertThat(delayed).isGreaterThanOrEqualTo(Duration.ofMillis(150));
             assertThat(undelayed).isLessThan(Duration.ofMillis(100));
         }
+    }
+
+    private static SimulatedGateway latencyGateway(LatencyModel model) {
+        return SimulatedGateway.start(GatewayConfig.of("latency").withLatency(model));
+    }
+
+    /** How long one request on {@code connection} took, from sending it to reading its whole response. */
+    private static Duration exchange(RawHttpConnection connection, String head, byte[] body) throws Exception {
+        long started = System.nanoTime();
+        connection.send(head, body);
+        connection.readResponse();
+        return Duration.ofNanos(System.nanoTime() - started);
     }
 }

@@ -18,11 +18,7 @@ class CancellationProxyTest {
     @Test
     void aClientThatDisconnectsMidStreamClosesTheUpstreamExchange() throws Exception {
         fixture.gateway(0).holdStreams(true);
-        try (RawHttpClient client = new RawHttpClient(fixture.port())) {
-            client.sendRequest("POST", "/v2/chat/agent", Map.of("X-Sim-Chunks", "5"), "{}".getBytes(UTF_8));
-            Awaitility.await().atMost(Duration.ofSeconds(5))
-                    .until(() -> fixture.gateway(0).stats().requests() == 1);
-        }
+        leaveOnceTheGatewayHas("/v2/chat/agent", Map.of("X-Sim-Chunks", "5"));
         Awaitility.await("the gateway saw its client (the router) go away").atMost(Duration.ofSeconds(5))
                 .until(() -> fixture.gateway(0).stats().cancelled() == 1);
         fixture.gateway(0).holdStreams(false);
@@ -31,12 +27,17 @@ class CancellationProxyTest {
 
     @Test
     void aClientThatDisconnectsWhileWaitingForTheFirstByteClosesTheUpstreamExchange() throws Exception {
+        leaveOnceTheGatewayHas("/v2/code/completions", Map.of("X-Sim-Delay", "10s"));
+        Awaitility.await("the gateway saw the router cancel").atMost(Duration.ofSeconds(5))
+                .until(() -> fixture.gateway(0).stats().cancelled() == 1);
+    }
+
+    /** Sends a POST to {@code path} and disconnects once the gateway has received it. */
+    private void leaveOnceTheGatewayHas(String path, Map<String, String> headers) throws Exception {
         try (RawHttpClient client = new RawHttpClient(fixture.port())) {
-            client.sendRequest("POST", "/v2/code/completions", Map.of("X-Sim-Delay", "10s"), "{}".getBytes(UTF_8));
+            client.sendRequest("POST", path, headers, "{}".getBytes(UTF_8));
             Awaitility.await().atMost(Duration.ofSeconds(5))
                     .until(() -> fixture.gateway(0).stats().requests() == 1);
         }
-        Awaitility.await("the gateway saw the router cancel").atMost(Duration.ofSeconds(5))
-                .until(() -> fixture.gateway(0).stats().cancelled() == 1);
     }
 }

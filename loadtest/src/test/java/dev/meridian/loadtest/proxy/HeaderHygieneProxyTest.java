@@ -49,23 +49,19 @@ class HeaderHygieneProxyTest {
 
     @Test
     void aClientRequestIdIsForwardedAndReturned() throws Exception {
-        try (RawHttpClient client = new RawHttpClient(fixture.port())) {
-            client.send("POST /echo HTTP/1.1\r\nHost: t\r\nX-Request-ID: abc-123\r\nContent-Length: 0\r\n\r\n");
-            RawHttpClient.Response response = client.readResponse();
-            assertThat(response.header("X-Request-ID")).isEqualTo("abc-123");
-            assertThat(response.text().toLowerCase()).contains("\"x-request-id\":[\"abc-123\"]");
-        }
+        RawHttpClient.Response response = RawHttpClient.exchange(fixture.port(),
+                "POST /echo HTTP/1.1\r\nHost: t\r\nX-Request-ID: abc-123\r\nContent-Length: 0\r\n\r\n");
+        assertThat(response.header("X-Request-ID")).isEqualTo("abc-123");
+        assertThat(response.text().toLowerCase()).contains("\"x-request-id\":[\"abc-123\"]");
     }
 
     @Test
     void aMissingRequestIdIsGeneratedForwardedAndReturned() throws Exception {
-        try (RawHttpClient client = new RawHttpClient(fixture.port())) {
-            client.send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n");
-            RawHttpClient.Response response = client.readResponse();
-            String id = response.header("X-Request-ID");
-            assertThat(id).matches("[0-9a-f]{32}");
-            assertThat(response.text()).contains("\"x-request-id\":[\"" + id + "\"]");
-        }
+        RawHttpClient.Response response = RawHttpClient.exchange(fixture.port(),
+                "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n");
+        String id = response.header("X-Request-ID");
+        assertThat(id).matches("[0-9a-f]{32}");
+        assertThat(response.text()).contains("\"x-request-id\":[\"" + id + "\"]");
     }
 
     @Test

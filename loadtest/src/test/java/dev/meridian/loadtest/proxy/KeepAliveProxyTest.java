@@ -72,12 +72,10 @@ class KeepAliveProxyTest {
 
     @Test
     void http10ClientsGetACloseDelimitedResponse() throws Exception {
-        try (RawHttpClient client = new RawHttpClient(fixture.port())) {
-            client.send("POST /v4/code/suggestions HTTP/1.0\r\nHost: t\r\nContent-Length: 2\r\n\r\n{}");
-            RawHttpClient.Response response = client.readResponse();
-            assertThat(response.status()).isEqualTo(200);
-            assertThat(response.header("Transfer-Encoding")).isNull();
-            assertThat(response.text()).contains("stream_end");
-        }
+        RawHttpClient.Response response = RawHttpClient.exchange(fixture.port(),
+                "POST /v4/code/suggestions HTTP/1.0\r\nHost: t\r\nContent-Length: 2\r\n\r\n{}");
+        assertThat(response.status()).isEqualTo(200);
+        assertThat(response.header("Transfer-Encoding")).isNull();
+        assertThat(response.text()).contains("stream_end");
     }
 }

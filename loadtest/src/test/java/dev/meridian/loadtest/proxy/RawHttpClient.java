@@ -51,6 +51,14 @@ final class RawHttpClient implements AutoCloseable {
         return socket;
     }
 
+    /** Sends {@code raw} on a new connection to {@code port}, reads one response and closes the connection. */
+    static Response exchange(int port, String raw) throws IOException {
+        try (RawHttpClient client = new RawHttpClient(port)) {
+            client.send(raw);
+            return client.readResponse();
+        }
+    }
+
     void send(String head) throws IOException {
         out.write(head.getBytes(ISO_8859_1));
         out.flush();

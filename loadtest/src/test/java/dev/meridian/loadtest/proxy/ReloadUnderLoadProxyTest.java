@@ -126,20 +126,10 @@ class ReloadUnderLoadProxyTest {
                 // Reload: us-east1 removed (and us-east4's weight and the route's timeouts changed), then added back.
                 String without = yaml(false, cycle == 1 ? "3s" : "4s", 200);
                 String with = yaml(true, cycle == 1 ? "6s" : "5s", 100);
-                if (cycle == 1) {
-                    router.reload(ConfigLoader.create().parse(without, "without-east1.yaml"));
-                } else {
-                    Files.writeString(configFile, without);
-                    assertThat(adminCall("POST", "/admin/reload", null).statusCode()).isEqualTo(200);
-                }
+                reload(cycle, without, "without-east1.yaml");
                 assertThat(router.config().regions()).hasSize(2);
                 expectNoNewTraffic(List.of(EAST1), EAST4);
-                if (cycle == 1) {
-                    router.reload(ConfigLoader.create().parse(with, "with-east1.yaml"));
-                } else {
-                    Files.writeString(configFile, with);
-                    assertThat(adminCall("POST", "/admin/reload", null).statusCode()).isEqualTo(200);
-                }
+                reload(cycle, with, "with-east1.yaml");
                 assertThat(router.config().regions()).hasSize(3);
                 awaitTraffic(EAST1, 100);
 
@@ -171,6 +161,16 @@ class ReloadUnderLoadProxyTest {
                 .until(() -> gateways.values().stream().flatMap(List::stream).allMatch(g -> g.stats().openConnections() == 0));
         await("open file descriptors back near the baseline").atMost(Duration.ofSeconds(10))
                 .until(() -> openFileDescriptors() <= fdsBefore + 16);
+    }
+
+    /** Reloads {@code yaml}: in the first cycle through the router's API, after that as an operator does (file, then the admin API). */
+    private void reload(int cycle, String yaml, String name) throws Exception {
+        if (cycle == 1) {
+            router.reload(ConfigLoader.create().parse(yaml, name));
+        } else {
+            Files.writeString(configFile, yaml);
+            assertThat(adminCall("POST", "/admin/reload", null).statusCode()).isEqualTo(200);
+        }
     }
 
     /** Writes the next GeoIP database (a new build epoch) placing 127.0.0.1 at {@code lat, lon}, by atomic rename. */

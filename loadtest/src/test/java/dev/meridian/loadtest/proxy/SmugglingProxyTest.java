@@ -205,31 +205,25 @@ class SmugglingProxyTest {
 
     @Test
     void anAbsoluteFormTargetForAServedHostIsForwardedInOriginFormWithThatHost() throws Exception {
-        try (RawHttpClient client = new RawHttpClient(fixture.port())) {
-            client.send("GET http://ai.example.com/echo?x=1 HTTP/1.1\r\nHost: t\r\n\r\n");
-            RawHttpClient.Response response = client.readResponse();
-            assertThat(response.status()).isEqualTo(200);
-            assertThat(response.text()).contains("\"uri\":\"/echo?x=1\"").contains("\"host\":[\"ai.example.com\"]");
-        }
+        RawHttpClient.Response response = RawHttpClient.exchange(fixture.port(),
+                "GET http://ai.example.com/echo?x=1 HTTP/1.1\r\nHost: t\r\n\r\n");
+        assertThat(response.status()).isEqualTo(200);
+        assertThat(response.text()).contains("\"uri\":\"/echo?x=1\"").contains("\"host\":[\"ai.example.com\"]");
     }
 
     @Test
     void aFoldedOrdinaryHeaderIsJoinedWithASpaceAndAnEmptyLineBeforeTheRequestIsIgnored() throws Exception {
-        try (RawHttpClient client = new RawHttpClient(fixture.port())) {
-            client.send("\r\nGET /echo HTTP/1.1\r\n" + H + "X-Folded: a\r\n b\r\n\r\n");
-            RawHttpClient.Response response = client.readResponse();
-            assertThat(response.status()).isEqualTo(200);
-            assertThat(response.text().toLowerCase()).contains("\"x-folded\":[\"a b\"]");
-        }
+        RawHttpClient.Response response = RawHttpClient.exchange(fixture.port(),
+                "\r\nGET /echo HTTP/1.1\r\n" + H + "X-Folded: a\r\n b\r\n\r\n");
+        assertThat(response.status()).isEqualTo(200);
+        assertThat(response.text().toLowerCase()).contains("\"x-folded\":[\"a b\"]");
     }
 
     @Test
     void anHttp10RequestWithContentLengthPasses() throws Exception {
-        try (RawHttpClient client = new RawHttpClient(fixture.port())) {
-            client.send("POST /echo HTTP/1.0\r\nHost: ai.example.com\r\nContent-Length: 2\r\n\r\n{}");
-            RawHttpClient.Response response = client.readResponse();
-            assertThat(response.status()).isEqualTo(200);
-            assertThat(response.text()).contains("\"bodyBytes\":2");
-        }
+        RawHttpClient.Response response = RawHttpClient.exchange(fixture.port(),
+                "POST /echo HTTP/1.0\r\nHost: ai.example.com\r\nContent-Length: 2\r\n\r\n{}");
+        assertThat(response.status()).isEqualTo(200);
+        assertThat(response.text()).contains("\"bodyBytes\":2");
     }
 }

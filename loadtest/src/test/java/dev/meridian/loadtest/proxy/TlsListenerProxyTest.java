@@ -59,6 +59,13 @@ class TlsListenerProxyTest {
         return MeridianServer.start(fixture.regionAt("us-east4", List.of(gateway.baseUri())).build().config());
     }
 
+    /** Starts the router with a TLS listener on {@code certificate}, written as the server pair; returns the pair's files. */
+    private Path[] startListeningWith(X509Bundle certificate) throws Exception {
+        Path[] pair = tls.write("server", certificate);
+        router = start(tlsListen(pair));
+        return pair;
+    }
+
     private static RouterFixture.Builder tlsListen(Path[] pair) {
         return RouterFixture.builder().tls(pair[0], pair[1], "reload-interval: 1s");
     }
@@ -75,7 +82,7 @@ class TlsListenerProxyTest {
 
     @Test
     void alpnH2AndHttp11OverTlsBothReachTheRegion() throws Exception {
-        router = start(tlsListen(tls.write("server", tls.server("meridian-test"))));
+        startListeningWith(tls.server("meridian-test"));
         SSLContext context = tls.clientContext(null);
 
         HttpResponse<String> h2 = get(client(context, HttpClient.Version.HTTP_2), "https", "/echo");
@@ -95,8 +102,7 @@ class TlsListenerProxyTest {
     @Test
     void aRenewedCertificateIsUsedForNewHandshakesWithoutARestart() throws Exception {
         X509Bundle first = tls.server("first");
-        Path[] pair = tls.write("server", first);
-        router = start(tlsListen(pair));
+        Path[] pair = startListeningWith(first);
         SSLContext context = tls.clientContext(null);
         HttpClient keptOpen = client(context, HttpClient.Version.HTTP_2);
         assertThat(get(keptOpen, "https", "/echo").statusCode()).isEqualTo(200);
@@ -115,8 +121,7 @@ class TlsListenerProxyTest {
     @Test
     void aBrokenRenewalIsRefusedAndTheOldCertificateStays() throws Exception {
         X509Bundle first = tls.server("first");
-        Path[] pair = tls.write("server", first);
-        router = start(tlsListen(pair));
+        Path[] pair = startListeningWith(first);
         SSLContext context = tls.clientContext(null);
 
         // A key that belongs to another certificate.

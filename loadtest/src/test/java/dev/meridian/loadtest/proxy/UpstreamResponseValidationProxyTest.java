@@ -106,14 +106,11 @@ class UpstreamResponseValidationProxyTest {
     @Test
     void aBadChunkAfterTheResponseStartedClosesTheClientConnection() throws Exception {
         String response = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\nzz\r\nmore\r\n0\r\n\r\n";
-        try (RawUpstream upstream = new RawUpstream(group, response);
-                MeridianServer router = router(upstream.port());
-                RawHttpClient client = new RawHttpClient(router.port())) {
-            RawHttpClient.Response answer = getX(client);
-            assertThat(answer.status()).isEqualTo(200);
-            assertThat(answer.complete()).as("cut short, not ended cleanly").isFalse();
-            assertThat(answer.text()).isEqualTo("abc");
-        }
+        RawHttpClient.Response answer = getXOnce(response);
+
+        assertThat(answer.status()).isEqualTo(200);
+        assertThat(answer.complete()).as("cut short, not ended cleanly").isFalse();
+        assertThat(answer.text()).isEqualTo("abc");
     }
 
     @Test
@@ -155,13 +152,19 @@ class UpstreamResponseValidationProxyTest {
     @Test
     void aWellFormedResponsePassesThrough() throws Exception {
         String response = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nX-Upstream: yes\r\n\r\nok";
-        try (RawUpstream upstream = new RawUpstream(group, response);
+        RawHttpClient.Response answer = getXOnce(response);
+
+        assertThat(answer.status()).isEqualTo(200);
+        assertThat(answer.text()).isEqualTo("ok");
+        assertThat(answer.header("X-Upstream")).isEqualTo("yes");
+    }
+
+    /** The answer to one {@code GET /v1/x} through a router whose one endpoint answers {@code upstreamResponse}. */
+    private RawHttpClient.Response getXOnce(String upstreamResponse) throws Exception {
+        try (RawUpstream upstream = new RawUpstream(group, upstreamResponse);
                 MeridianServer router = router(upstream.port());
                 RawHttpClient client = new RawHttpClient(router.port())) {
-            RawHttpClient.Response answer = getX(client);
-            assertThat(answer.status()).isEqualTo(200);
-            assertThat(answer.text()).isEqualTo("ok");
-            assertThat(answer.header("X-Upstream")).isEqualTo("yes");
+            return getX(client);
         }
     }
 

@@ -120,6 +120,12 @@ class FleetTest {
         return router.write("PUT", "/admin/regions/" + region + "/weight", "{\"weight\": " + weight + "}", headers);
     }
 
+    /** Drains us-east4 through {@code a} and waits until {@code b} routes by it. */
+    private static void drainEast4AndAwaitIt(AdminFixture a, AdminFixture b) {
+        assertThat(a.write("POST", "/admin/regions/us-east4/drain", null).statusCode()).isEqualTo(200);
+        await().atMost(PROPAGATION).until(() -> effectiveWeight(b, "us-east4") == 0);
+    }
+
     private static int effectiveWeight(AdminFixture router, String region) {
         return AdminFixture.region(router.regions(), region).path("effectiveWeight").asInt();
     }
@@ -272,8 +278,13 @@ class FleetTest {
     }
 
     private static void awaitLatch(CountDownLatch latch) {
+        awaitLatch(latch, Duration.ofSeconds(10));
+    }
+
+    /** Waits for {@code latch} at most {@code atMost}; an interrupt ends the wait and is kept for the caller. */
+    private static void awaitLatch(CountDownLatch latch, Duration atMost) {
         try {
-            latch.await(10, TimeUnit.SECONDS);
+            latch.await(atMost.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -356,20 +367,14 @@ class FleetTest {
     }
 
     private static void awaitQuietly(Duration pause) {
-        CountDownLatch never = new CountDownLatch(1);
-        try {
-            never.await(pause.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        awaitLatch(new CountDownLatch(1), pause);
     }
 
     @Test
     void withEveryMemberDownRoutingGoesOnReadsAreStaleAndWritesAnswer503() throws Exception {
         AdminFixture a = router("a");
         AdminFixture b = router("b");
-        assertThat(a.write("POST", "/admin/regions/us-east4/drain", null).statusCode()).isEqualTo(200);
-        await().atMost(PROPAGATION).until(() -> effectiveWeight(b, "us-east4") == 0);
+        drainEast4AndAwaitIt(a, b);
         long before = revision(b);
 
         etcd.stopAll();
@@ -447,8 +452,7 @@ class FleetTest {
     void wipedKeysBringBackTheConfiguredValuesAndTheMembership() throws Exception {
         AdminFixture a = router("a");
         AdminFixture b = router("b");
-        assertThat(a.write("POST", "/admin/regions/us-east4/drain", null).statusCode()).isEqualTo(200);
-        await().atMost(PROPAGATION).until(() -> effectiveWeight(b, "us-east4") == 0);
+        drainEast4AndAwaitIt(a, b);
 
         etcd.wipe(prefix);
 

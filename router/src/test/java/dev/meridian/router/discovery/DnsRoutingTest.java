@@ -77,10 +77,10 @@ class DnsRoutingTest {
 
     @Test
     void trafficFollowsARecordThatMovesWithinSecondsAndNoRequestFails() throws Exception {
-        TestUpstream a = upstream("a", "127.0.0.2", 0);
-        TestUpstream b = upstream("b", "127.0.0.3", a.port());
-        dns.set("gw.test", "127.0.0.2");
-        MeridianServer router = router(region("east", "http://gw.test:" + a.port()));
+        BehindOneName east = behindOneName("127.0.0.2");
+        TestUpstream a = east.a();
+        TestUpstream b = east.b();
+        MeridianServer router = east.router();
         assertThat(upstreamOf(get(router, "/v2/code/completions"))).isEqualTo("a");
 
         try (Load load = new Load(router, 2)) {
@@ -104,10 +104,9 @@ class DnsRoutingTest {
 
     @Test
     void twoAddressesOfANameShareTheTraffic() throws Exception {
-        TestUpstream a = upstream("a", "127.0.0.2", 0);
-        TestUpstream b = upstream("b", "127.0.0.3", a.port());
-        dns.set("gw.test", "127.0.0.2", "127.0.0.3");
-        MeridianServer router = router(region("east", "http://gw.test:" + a.port()));
+        BehindOneName east = behindOneName("127.0.0.2", "127.0.0.3");
+        TestUpstream a = east.a();
+        MeridianServer router = east.router();
 
         try (Load load = new Load(router, 4)) {
             await().atMost(BOUND).until(() -> load.total() >= 400);
@@ -126,10 +125,10 @@ class DnsRoutingTest {
 
     @Test
     void anAddressThatLeavesTakesNoNewRequestsFinishesThoseInFlightThenItsConnectionsClose() throws Exception {
-        TestUpstream a = upstream("a", "127.0.0.2", 0);
-        TestUpstream b = upstream("b", "127.0.0.3", a.port());
-        dns.set("gw.test", "127.0.0.2", "127.0.0.3");
-        MeridianServer router = router(region("east", "http://gw.test:" + a.port()));
+        BehindOneName east = behindOneName("127.0.0.2", "127.0.0.3");
+        TestUpstream a = east.a();
+        TestUpstream b = east.b();
+        MeridianServer router = east.router();
         List<CompletableFuture<HttpResponse<String>>> slow = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
             slow.add(client.sendAsync(request(router, "/delay/2000").GET().build(), HttpResponse.BodyHandlers.ofString()));
@@ -151,10 +150,7 @@ class DnsRoutingTest {
 
     @Test
     void whenTheDnsServerStopsRoutingGoesOnWithTheLastAnswer() throws Exception {
-        TestUpstream a = upstream("a", "127.0.0.2", 0);
-        TestUpstream b = upstream("b", "127.0.0.3", a.port());
-        dns.set("gw.test", "127.0.0.2", "127.0.0.3");
-        MeridianServer router = router(region("east", "http://gw.test:" + a.port()));
+        MeridianServer router = behindOneName("127.0.0.2", "127.0.0.3").router();
 
         try (Load load = new Load(router, 2)) {
             await().atMost(BOUND).until(() -> load.total() >= 10);
@@ -279,6 +275,17 @@ class DnsRoutingTest {
     }
 
     // ---- fixtures ------------------------------------------------------------------------------
+
+    /** Upstreams {@code a} (127.0.0.2) and {@code b} (127.0.0.3) on one port, and a router whose region east is gw.test. */
+    private record BehindOneName(TestUpstream a, TestUpstream b, MeridianServer router) {}
+
+    /** {@link BehindOneName}, with gw.test answering the addresses given. */
+    private BehindOneName behindOneName(String... addresses) throws Exception {
+        TestUpstream a = upstream("a", "127.0.0.2", 0);
+        TestUpstream b = upstream("b", "127.0.0.3", a.port());
+        dns.set("gw.test", addresses);
+        return new BehindOneName(a, b, router(region("east", "http://gw.test:" + a.port())));
+    }
 
     private TestUpstream upstream(String name, String address, int port) throws Exception {
         return upstream(TestUpstream.http1(name, null, address, port));

@@ -94,10 +94,7 @@ class UpstreamProtocolsTest {
         TestUpstream upstream = upstream(TestUpstream.h2c("a"));
         MeridianServer router = router(region("east", upstream.url(false), "h2c", null));
 
-        HttpResponse<String> response = get(router, "/early-hints");
-
-        assertThat(response.statusCode()).isEqualTo(200);
-        assertThat(response.body()).isEqualTo("a GET /early-hints 0");
+        assertAnswersGet(router, "/early-hints", "a");
     }
 
     @Test
@@ -105,10 +102,7 @@ class UpstreamProtocolsTest {
         TestUpstream upstream = upstream(TestUpstream.h2("a", good));
         MeridianServer router = router(region("east", upstream.url(true), "h2", "{ca: " + ca() + ", server-name: localhost}"));
 
-        HttpResponse<String> response = get(router, "/v2/completions");
-
-        assertThat(response.statusCode()).isEqualTo(200);
-        assertThat(response.body()).isEqualTo("a GET /v2/completions 0");
+        assertAnswersGet(router, "/v2/completions", "a");
     }
 
     @Test
@@ -155,14 +149,10 @@ class UpstreamProtocolsTest {
     @Test
     void refusedStreamIsRetriedOnAnotherRegionEvenForPost() throws Exception {
         TestUpstream refusing = upstream(TestUpstream.h2c("refusing")).mode(TestUpstream.Mode.REFUSE_STREAM);
-        TestUpstream healthy = upstream(TestUpstream.h2c("healthy"));
-        MeridianServer router = router(region("first", refusing.url(false), "h2c", null),
-                region("second", healthy.url(false), "h2c", null));
 
-        HttpResponse<String> response = post(router, "/v2/code/generations", "{\"body\":true}");
+        HttpResponse<String> response = postFailingOverFrom(region("first", refusing.url(false), "h2c", null),
+                TestUpstream.h2c("healthy"), "h2c", "{\"body\":true}");
 
-        assertThat(response.statusCode()).isEqualTo(200);
-        assertThat(response.headers().firstValue("x-meridian-region")).hasValue("second");
         assertThat(response.body()).isEqualTo("healthy POST /v2/code/generations 13");
         assertThat(refusing.requests.get()).as("the first region was tried and refused").isEqualTo(1);
     }
@@ -170,45 +160,20 @@ class UpstreamProtocolsTest {
     @Test
     void goAwayBeforeAnsweringIsRetriedOnAnotherRegionEvenForPost() throws Exception {
         TestUpstream leaving = upstream(TestUpstream.h2c("leaving")).mode(TestUpstream.Mode.GOAWAY);
-        TestUpstream healthy = upstream(TestUpstream.h2c("healthy"));
-        MeridianServer router = router(region("first", leaving.url(false), "h2c", null),
-                region("second", healthy.url(false), "h2c", null));
 
-        HttpResponse<String> response = post(router, "/v2/code/generations", "abc");
+        postFailingOverFrom(region("first", leaving.url(false), "h2c", null), TestUpstream.h2c("healthy"), "h2c", "abc");
 
-        assertThat(response.statusCode()).isEqualTo(200);
-        assertThat(response.headers().firstValue("x-meridian-region")).hasValue("second");
         assertThat(leaving.requests.get()).as("the first region was tried").isEqualTo(1);
     }
 
     @Test
     void unknownCaFailsOverToTheHealthyRegion() throws Exception {
-        TestUpstream untrusted = upstream(TestUpstream.h2("untrusted", strangerIssued));
-        TestUpstream healthy = upstream(TestUpstream.h2c("healthy"));
-        MeridianServer router = router(region("first", untrusted.url(true), "h2", "{ca: " + ca() + "}"),
-                region("second", healthy.url(false), "h2c", null));
-
-        HttpResponse<String> response = post(router, "/v2/code/generations", "abc");
-
-        assertThat(response.statusCode()).isEqualTo(200);
-        assertThat(response.headers().firstValue("x-meridian-region")).hasValue("second");
-        assertThat(untrusted.connections.get()).as("a handshake was tried").isGreaterThanOrEqualTo(1);
-        assertThat(untrusted.requests.get()).isZero();
+        assertTlsRegionFailsOver(TestUpstream.h2("untrusted", strangerIssued), "h2", TestUpstream.h2c("healthy"), "h2c");
     }
 
     @Test
     void nameMismatchOnAnHttp1RegionFailsOverToTheHealthyRegion() throws Exception {
-        TestUpstream misnamed = upstream(TestUpstream.http1("misnamed", otherName));
-        TestUpstream healthy = upstream(TestUpstream.http1("healthy", null));
-        MeridianServer router = router(region("first", misnamed.url(true), "h1", "{ca: " + ca() + "}"),
-                region("second", healthy.url(false), "h1", null));
-
-        HttpResponse<String> response = post(router, "/v2/code/generations", "abc");
-
-        assertThat(response.statusCode()).isEqualTo(200);
-        assertThat(response.headers().firstValue("x-meridian-region")).hasValue("second");
-        assertThat(misnamed.connections.get()).isGreaterThanOrEqualTo(1);
-        assertThat(misnamed.requests.get()).isZero();
+        assertTlsRegionFailsOver(TestUpstream.http1("misnamed", otherName), "h1", TestUpstream.http1("healthy", null), "h1");
     }
 
     @Test
@@ -255,17 +220,7 @@ class UpstreamProtocolsTest {
 
     @Test
     void anH2RegionWhoseEndpointDoesNotSelectH2FailsOverToTheHealthyRegion() throws Exception {
-        TestUpstream http1Only = upstream(TestUpstream.http1("http1-only", good));
-        TestUpstream healthy = upstream(TestUpstream.h2c("healthy"));
-        MeridianServer router = router(region("first", http1Only.url(true), "h2", "{ca: " + ca() + "}"),
-                region("second", healthy.url(false), "h2c", null));
-
-        HttpResponse<String> response = post(router, "/v2/code/generations", "abc");
-
-        assertThat(response.statusCode()).isEqualTo(200);
-        assertThat(response.headers().firstValue("x-meridian-region")).hasValue("second");
-        assertThat(http1Only.connections.get()).isGreaterThanOrEqualTo(1);
-        assertThat(http1Only.requests.get()).as("no HTTP/1.1 request on a connection meant for h2").isZero();
+        assertTlsRegionFailsOver(TestUpstream.http1("http1-only", good), "h2", TestUpstream.h2c("healthy"), "h2c");
     }
 
     @Test
@@ -329,6 +284,44 @@ class UpstreamProtocolsTest {
 
     private HttpResponse<String> get(MeridianServer router, String path) throws Exception {
         return client.send(request(router, path).GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /**
+     * A POST to a router whose region {@code first} fails and whose region {@code second} is the
+     * healthy upstream given (plain text, speaking {@code protocol}): it must be answered by the second.
+     */
+    private HttpResponse<String> postFailingOverFrom(RouterFixture.Region first, TestUpstream healthy, String protocol,
+            String body) throws Exception {
+        upstream(healthy);
+        MeridianServer router = router(first, region("second", healthy.url(false), protocol, null));
+
+        HttpResponse<String> response = post(router, "/v2/code/generations", body);
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("x-meridian-region")).hasValue("second");
+        return response;
+    }
+
+    /** A GET of {@code path} through the router is answered 200 by the upstream named {@code upstream}. */
+    private void assertAnswersGet(MeridianServer router, String path, String upstream) throws Exception {
+        HttpResponse<String> response = get(router, path);
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).isEqualTo(upstream + " GET " + path + " 0");
+    }
+
+    /**
+     * A POST fails over from region {@code first}, a TLS endpoint (trusting our CA) that fails the
+     * handshake or ALPN, to {@code healthy}: a connection to the first was tried, no request reached it.
+     */
+    private void assertTlsRegionFailsOver(TestUpstream first, String protocol, TestUpstream healthy, String healthyProtocol)
+            throws Exception {
+        upstream(first);
+
+        postFailingOverFrom(region("first", first.url(true), protocol, "{ca: " + ca() + "}"), healthy, healthyProtocol, "abc");
+
+        assertThat(first.connections.get()).as("a connection was tried").isGreaterThanOrEqualTo(1);
+        assertThat(first.requests.get()).as("no request on it (no HTTP/1.1 request on a connection meant for h2)").isZero();
     }
 
     private HttpResponse<String> post(MeridianServer router, String path, String body) throws Exception {
