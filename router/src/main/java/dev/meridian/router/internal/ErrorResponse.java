@@ -9,6 +9,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.concurrent.FastThreadLocal;
 
 /**
  * The responses Meridian itself gives a client, each with a JSON body
@@ -94,7 +95,15 @@ public enum ErrorResponse {
 
     /** The response with {@code detail} instead of the default one; detail must hold no internal address. */
     public FullHttpResponse toResponse(ByteBufAllocator alloc, String detail) {
-        return build(alloc, json(error, detail));
+        JsonLineWriter line = LoopWriter.LINE.get();
+        line.reset();
+        try {
+            line.begin().string("error", error).string("detail", detail).end();
+        } catch (RuntimeException e) {
+            LoopWriter.LINE.remove(); // a half-written object: the next one starts with a new writer
+            throw e;
+        }
+        return build(alloc, line.toByteArray());
     }
 
     private FullHttpResponse build(ByteBufAllocator alloc, byte[] body) {
@@ -106,6 +115,21 @@ public enum ErrorResponse {
         return response;
     }
 
+    /**
+     * One writer per thread for the bodies with their own detail: those are answered on the event
+     * loops, every request of an outage (a holder class, as enum constants are built before the
+     * enum's own static fields).
+     */
+    private static final class LoopWriter {
+        static final FastThreadLocal<JsonLineWriter> LINE = new FastThreadLocal<>() {
+            @Override
+            protected JsonLineWriter initialValue() {
+                return new JsonLineWriter();
+            }
+        };
+    }
+
+    /** The default body, built once per constant. */
     private static byte[] json(String error, String detail) {
         JsonLineWriter line = new JsonLineWriter();
         line.begin().string("error", error).string("detail", detail).end();
