@@ -3,13 +3,16 @@ package dev.meridian.grafana;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.lang.ref.WeakReference;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -140,11 +143,15 @@ class DashboardQueriesTest {
     }
 
     @Test
-    void theStateStoreGaugesHaveValuesAfterAGarbageCollection() throws InterruptedException {
-        for (int i = 0; i < 3; i++) {
-            System.gc();
-            Thread.sleep(50);
-        }
+    void theStateStoreGaugesHaveValuesAfterAGarbageCollection() {
+        // A collection that cleared weak references has run: a weakly held gauge would read NaN now.
+        WeakReference<Object> sentinel = new WeakReference<>(new Object());
+        Awaitility.await("a garbage collection that clears weak references").atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(50))
+                .until(() -> {
+                    System.gc();
+                    return sentinel.get() == null;
+                });
         String text = router.scrape();
 
         // Without a fleet the router keeps its state in a file: store="file", fleet="local".
