@@ -42,9 +42,6 @@ class RecordsTest {
 
         assertThat(changed).isEqualTo(config.toBuilder().routing(reject).listen(ephemeral).build());
         assertThat(changed.server()).isSameAs(config.server());
-        assertThat(ServerConfig.builder().maxPipelinedRequests(0).build().maxPipelinedRequests()).isZero();
-        assertThatIllegalArgumentException().isThrownBy(() -> ServerConfig.builder().maxConnections(0).build())
-                .withMessage("maxConnections: 0 (expected: 1..10000000)");
         assertThatIllegalArgumentException().isThrownBy(() -> config.toBuilder().regions(List.of()).build())
                 .withMessage("regions: empty (expected: at least one region)");
     }
@@ -89,6 +86,15 @@ class RecordsTest {
                 d.clientIdleTimeout(), d.shutdownGrace(), true)).withMessage("maxRequestBody: -1 (expected: >= 0)");
         assertThat(new ServerConfig(0, Transport.NIO, 1, 1, 0, Duration.ofMillis(1), Duration.ZERO, false).shutdownGrace())
                 .as("zero grace closes connections at once").isZero();
+        assertThat(withConnectionLimits(d, 1, 0).maxPipelinedRequests()).isZero();
+        assertThatIllegalArgumentException().isThrownBy(() -> withConnectionLimits(d, 0, 1))
+                .withMessage("maxConnections: 0 (expected: 1..10000000)");
+    }
+
+    private static ServerConfig withConnectionLimits(ServerConfig d, int maxConnections, int maxPipelinedRequests) {
+        return new ServerConfig(d.eventLoops(), d.transport(), d.maxInitialLineLength(), d.maxHeaderSize(), d.maxRequestBody(),
+                d.clientIdleTimeout(), d.shutdownGrace(), d.regionHeader(), d.requestHeadTimeout(), d.requestBodyTimeout(),
+                maxConnections, d.maxConnectionsPerIp(), maxPipelinedRequests, d.hosts(), d.http2());
     }
 
     @Test

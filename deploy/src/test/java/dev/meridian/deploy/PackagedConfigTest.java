@@ -26,8 +26,7 @@ class PackagedConfigTest {
     void theImagesConfigurationKeepsItsStateInTheVolumeAndServesTheAdminApiOnEveryInterface() {
         MeridianConfig image = LOADER.load(MODULE.resolve("target/container/meridian.yaml"));
 
-        assertThat(image.admin().stateFile()).isEqualTo(Path.of("/var/lib/meridian/meridian-state.json"));
-        assertThat(image.admin().auditFile()).isEqualTo(Path.of("/var/lib/meridian/meridian-audit.jsonl"));
+        assertStateInVarLib(image);
         assertThat(image.admin().address()).as("probes and Prometheus reach it from outside the container").isEqualTo("0.0.0.0");
         assertThat(image.admin().tokens()).as("a non-loopback admin API needs tokens").isNotEmpty();
         assertThat(image.accessLog().file()).as("standard output, where container logs are collected").isNull();
@@ -40,12 +39,17 @@ class PackagedConfigTest {
     void thePackagesConfigurationKeepsItsStateInVarLibAndItsAccessLogInVarLog() {
         MeridianConfig deb = LOADER.load(MODULE.resolve("target/deb/meridian.yaml"));
 
-        assertThat(deb.admin().stateFile()).isEqualTo(Path.of("/var/lib/meridian/meridian-state.json"));
-        assertThat(deb.admin().auditFile()).isEqualTo(Path.of("/var/lib/meridian/meridian-audit.jsonl"));
+        assertStateInVarLib(deb);
         assertThat(deb.admin().address()).as("loopback, as in the example").isEqualTo("127.0.0.1");
         assertThat(deb.accessLog().file()).isEqualTo(Path.of("/var/log/meridian/access.log"));
         assertThat(deb).usingRecursiveComparison().ignoringFields("admin", "accessLog").isEqualTo(EXAMPLE);
         assertThat(deb.admin()).usingRecursiveComparison().ignoringFields("stateFile", "auditFile").isEqualTo(EXAMPLE.admin());
         assertThat(deb.accessLog()).usingRecursiveComparison().ignoringFields("file").isEqualTo(EXAMPLE.accessLog());
+    }
+
+    /** Both packagings keep the admin state and the audit log in {@code /var/lib/meridian} (the image's volume). */
+    private static void assertStateInVarLib(MeridianConfig packaged) {
+        assertThat(packaged.admin().stateFile()).isEqualTo(Path.of("/var/lib/meridian/meridian-state.json"));
+        assertThat(packaged.admin().auditFile()).isEqualTo(Path.of("/var/lib/meridian/meridian-audit.jsonl"));
     }
 }

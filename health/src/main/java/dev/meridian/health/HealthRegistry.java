@@ -56,7 +56,7 @@ public final class HealthRegistry implements HealthSignals, AutoCloseable {
         this.outliers = new OutlierDetection(config.outlier(), timeline);
         this.breakers = new RegionBreakers(config.breaker(), timeline);
         this.throttles = new Throttles(config.rateLimit(), timeline);
-        this.stalls = new StallSuspicion(config.breaker().openDuration().toNanos(), timeline, breakers);
+        this.stalls = new StallSuspicion(timeline, breakers);
         this.membership = new Membership(table, breakers, probes, timeline);
     }
 

@@ -28,16 +28,19 @@ final class RegionBreakers {
     private static final Exception GATEWAY_FAILURE = new UpstreamFailure("gateway failure");
     private static final Exception TIMEOUT = new UpstreamFailure("timeout");
 
-    private final BreakerConfig config;
     private final CircuitBreakerConfig breakerConfig;
     private final long openNanos;
     private final HealthTimeline timeline;
 
     RegionBreakers(BreakerConfig config, HealthTimeline timeline) {
-        this.config = config;
         this.breakerConfig = breakerConfig(config, timeline.nanoClock());
         this.openNanos = config.openDuration().toNanos();
         this.timeline = timeline;
+    }
+
+    /** How long a breaker stays open ({@code breaker.open-duration}); a stall suspicion lasts as long. */
+    long openNanos() {
+        return openNanos;
     }
 
     private static CircuitBreakerConfig breakerConfig(BreakerConfig b, LongSupplier nanoClock) {
@@ -204,7 +207,7 @@ final class RegionBreakers {
         if (rh.breaker.getState() == CircuitBreaker.State.OPEN) {
             rh.breaker.transitionToHalfOpenState();
             if (rh.seenState.compareAndSet(CircuitBreaker.State.OPEN, CircuitBreaker.State.HALF_OPEN)) {
-                log.info("circuit breaker of {} is half-open: the next {} calls decide", rh, config.halfOpenCalls());
+                log.info("circuit breaker of {} is half-open: the next {} calls decide", rh, breakerConfig.getPermittedNumberOfCallsInHalfOpenState());
             }
             timeline.changed();
         }

@@ -15,12 +15,11 @@ final class StallSuspicion {
 
     private static final Logger log = LoggerFactory.getLogger(StallSuspicion.class);
 
-    private final long openNanos;
     private final HealthTimeline timeline;
     private final RegionBreakers breakers;
 
-    StallSuspicion(long openNanos, HealthTimeline timeline, RegionBreakers breakers) {
-        this.openNanos = openNanos;
+    /** A suspicion lasts as long as {@code breakers} stay open ({@code breaker.open-duration}). */
+    StallSuspicion(HealthTimeline timeline, RegionBreakers breakers) {
         this.timeline = timeline;
         this.breakers = breakers;
     }
@@ -34,10 +33,10 @@ final class StallSuspicion {
         if (!rh.suspectedSince.compareAndSet(RegionHealth.NOT_SUSPECTED, now)) {
             return false;
         }
-        timeline.registerDeadline(now + openNanos);
+        timeline.registerDeadline(now + breakers.openNanos());
         timeline.changed();
         long lastEnded = rh.suspicionEnded;
-        boolean again = lastEnded != RegionHealth.NOT_SUSPECTED && now - lastEnded < openNanos;
+        boolean again = lastEnded != RegionHealth.NOT_SUSPECTED && now - lastEnded < breakers.openNanos();
         log.warn("region {} is suspected of a stall: {}; new requests avoid it until a probe confirms it answers", rh, why);
         timeline.listener().regionDown(region, HealthListener.Cause.STALLED);
         if (again) {
@@ -52,7 +51,7 @@ final class StallSuspicion {
         if (suspected == RegionHealth.NOT_SUSPECTED) {
             return true;
         }
-        if (timeline.now() - suspected < openNanos) {
+        if (timeline.now() - suspected < breakers.openNanos()) {
             return false;
         }
         endUncleared(rh, suspected);
@@ -70,13 +69,13 @@ final class StallSuspicion {
     /** A deadline passed: ends the suspicion if no probe cleared it in time, else registers its end again. */
     void passDeadline(RegionHealth rh, long now) {
         long suspected = rh.suspectedSince.get();
-        if (suspected != RegionHealth.NOT_SUSPECTED && timeline.passed(suspected + openNanos, now)) {
+        if (suspected != RegionHealth.NOT_SUSPECTED && timeline.passed(suspected + breakers.openNanos(), now)) {
             endUncleared(rh, suspected);
         }
     }
 
     private void endUncleared(RegionHealth rh, long since) {
-        end(rh, since, "no probe cleared it within " + DurationFormat.ofNanos(openNanos) + ": it is tried again");
+        end(rh, since, "no probe cleared it within " + DurationFormat.ofNanos(breakers.openNanos()) + ": it is tried again");
     }
 
     /** Ends the suspicion that began at {@code since}, unless another thread did. */

@@ -28,6 +28,13 @@ class BreakerAndOutliersTest {
         health.record(region.endpoints().get(endpoint), outcome, 20 * MS, null);
     }
 
+    /** {@code calls} outcomes, to the region's first two endpoints in turn (0, 1, 0, 1, ...). */
+    private void alternate(Region region, int calls, Outcome outcome) {
+        for (int i = 0; i < calls; i++) {
+            record(region, i % 2, outcome);
+        }
+    }
+
     @Test
     void halfTheEndpointsDyingUnderLoadAreEjectedWithoutOpeningTheBreaker() {
         // Round robin over four replicas, two of them refusing connections: 40 requests.
@@ -47,10 +54,7 @@ class BreakerAndOutliersTest {
 
     @Test
     void aRegionFailingAsAWholeOpensItsBreakerAtOnce() {
-        for (int i = 0; i < 5; i++) {
-            record(west, 0, Outcome.SUCCESS);
-            record(west, 1, Outcome.SUCCESS);
-        }
+        alternate(west, 10, Outcome.SUCCESS);
         record(west, 0, Outcome.GATEWAY_FAILURE);
         assertThat(health.report(1).failureRate()).as("held back: west-1 does fine").isEqualTo(0f);
         record(west, 1, Outcome.GATEWAY_FAILURE);
@@ -58,10 +62,7 @@ class BreakerAndOutliersTest {
                 .as("every endpoint failing: the region's failures, both shown at once")
                 .isCloseTo(16.7f, org.assertj.core.data.Offset.offset(0.1f));
 
-        for (int i = 0; i < 10; i++) {
-            record(west, 0, Outcome.GATEWAY_FAILURE);
-            record(west, 1, Outcome.GATEWAY_FAILURE);
-        }
+        alternate(west, 20, Outcome.GATEWAY_FAILURE);
 
         assertThat(health.admits(west)).isFalse();
         assertThat(health.report(1).breaker()).isEqualTo(BreakerState.OPEN);
@@ -69,12 +70,8 @@ class BreakerAndOutliersTest {
 
     @Test
     void aRegionWhoseEndpointsAllFailUnderLoadOpensItsBreakerAlthoughItsWindowIsFullOfSuccesses() {
-        for (int i = 0; i < 1000; i++) {
-            record(west, i % 2, Outcome.SUCCESS);
-        }
-        for (int i = 0; i < 10; i++) {
-            record(west, i % 2, Outcome.GATEWAY_FAILURE);
-        }
+        alternate(west, 1000, Outcome.SUCCESS);
+        alternate(west, 10, Outcome.GATEWAY_FAILURE);
 
         assertThat(health.isAvailable(west.endpoints().get(0))).as("one replica ejected (max-ejected-percent)").isFalse();
         assertThat(health.admits(west))
@@ -119,9 +116,7 @@ class BreakerAndOutliersTest {
         // Resilience4j's lock-free time window reads the system clock itself: a 1 s window, waited out.
         health.reconfigure(HealthConfig.ofDefaults().withBreaker(
                 new BreakerConfig(50, 100, Duration.ofSeconds(30), Duration.ofSeconds(1), 10, Duration.ofSeconds(10), 3)));
-        for (int i = 0; i < 4; i++) {
-            record(west, i % 2, Outcome.GATEWAY_FAILURE);
-        }
+        alternate(west, 4, Outcome.GATEWAY_FAILURE);
         assertThat(health.report(1).failureRate()).as("4 calls: fewer than minimum-calls").isEqualTo(-1f);
 
         // Two successes every 50 ms: never 50 % failures while the 4 are in the window (4 of 10 at most).

@@ -150,27 +150,28 @@ final class ConfigBinder {
     }
 
     private @Nullable ServerConfig server(Section server) {
-        ServerConfig.Builder config = ServerConfig.builder()
-                .eventLoops(server.integer("event-loops", ConfigDefaults.EVENT_LOOPS))
-                .transport(server.choice("transport", Transport.values(), Transport::configName, ConfigDefaults.TRANSPORT))
-                .maxInitialLineLength((int) server.size("max-initial-line-length", ConfigDefaults.MAX_INITIAL_LINE_LENGTH, 1, Integer.MAX_VALUE))
-                .maxHeaderSize((int) server.size("max-header-size", ConfigDefaults.MAX_HEADER_SIZE, 1, Integer.MAX_VALUE))
-                .maxRequestBody(server.size("max-request-body", ConfigDefaults.MAX_REQUEST_BODY, 0, Long.MAX_VALUE))
-                .clientIdleTimeout(server.duration("client-idle-timeout", ConfigDefaults.CLIENT_IDLE_TIMEOUT, false))
-                .shutdownGrace(server.duration("shutdown-grace", ConfigDefaults.SHUTDOWN_GRACE, true))
-                .regionHeader(server.bool("region-header", ConfigDefaults.REGION_HEADER))
-                .requestHeadTimeout(server.duration("request-head-timeout", ConfigDefaults.REQUEST_HEAD_TIMEOUT, false))
-                .requestBodyTimeout(server.duration("request-body-timeout", ConfigDefaults.REQUEST_BODY_TIMEOUT, false))
-                .maxConnections(server.integer("max-connections", ConfigDefaults.MAX_CONNECTIONS))
-                .maxConnectionsPerIp(server.integer("max-connections-per-ip", ConfigDefaults.MAX_CONNECTIONS_PER_IP))
-                .maxPipelinedRequests(server.integer("max-pipelined-requests", ConfigDefaults.MAX_PIPELINED_REQUESTS))
-                .hosts(hosts(server));
+        int eventLoops = server.integer("event-loops", ConfigDefaults.EVENT_LOOPS);
+        Transport transport = server.choice("transport", Transport.values(), Transport::configName, ConfigDefaults.TRANSPORT);
+        int maxInitialLineLength = (int) server.size("max-initial-line-length", ConfigDefaults.MAX_INITIAL_LINE_LENGTH, 1, Integer.MAX_VALUE);
+        int maxHeaderSize = (int) server.size("max-header-size", ConfigDefaults.MAX_HEADER_SIZE, 1, Integer.MAX_VALUE);
+        long maxRequestBody = server.size("max-request-body", ConfigDefaults.MAX_REQUEST_BODY, 0, Long.MAX_VALUE);
+        Duration clientIdleTimeout = server.duration("client-idle-timeout", ConfigDefaults.CLIENT_IDLE_TIMEOUT, false);
+        Duration shutdownGrace = server.duration("shutdown-grace", ConfigDefaults.SHUTDOWN_GRACE, true);
+        boolean regionHeader = server.bool("region-header", ConfigDefaults.REGION_HEADER);
+        Duration requestHeadTimeout = server.duration("request-head-timeout", ConfigDefaults.REQUEST_HEAD_TIMEOUT, false);
+        Duration requestBodyTimeout = server.duration("request-body-timeout", ConfigDefaults.REQUEST_BODY_TIMEOUT, false);
+        int maxConnections = server.integer("max-connections", ConfigDefaults.MAX_CONNECTIONS);
+        int maxConnectionsPerIp = server.integer("max-connections-per-ip", ConfigDefaults.MAX_CONNECTIONS_PER_IP);
+        int maxPipelinedRequests = server.integer("max-pipelined-requests", ConfigDefaults.MAX_PIPELINED_REQUESTS);
+        List<String> hosts = hosts(server);
         Section http2 = server.section("http2");
         boolean http2Enabled = http2.bool("enabled", ConfigDefaults.HTTP2_ENABLED);
         int maxStreams = http2.integer("max-concurrent-streams", ConfigDefaults.HTTP2_MAX_CONCURRENT_STREAMS);
         int initialWindow = http2.integer("initial-window-size", ConfigDefaults.HTTP2_INITIAL_WINDOW_SIZE);
         int maxResets = http2.integer("max-resets-per-second", ConfigDefaults.HTTP2_MAX_RESETS_PER_SECOND);
-        return build(() -> config.http2(new Http2Config(http2Enabled, maxStreams, initialWindow, maxResets)).build());
+        return build(() -> new ServerConfig(eventLoops, transport, maxInitialLineLength, maxHeaderSize, maxRequestBody,
+                clientIdleTimeout, shutdownGrace, regionHeader, requestHeadTimeout, requestBodyTimeout, maxConnections,
+                maxConnectionsPerIp, maxPipelinedRequests, hosts, new Http2Config(http2Enabled, maxStreams, initialWindow, maxResets)));
     }
 
     /** {@code server.hosts}: lowercase host names, no duplicates. */

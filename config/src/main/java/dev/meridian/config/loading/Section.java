@@ -22,23 +22,16 @@ import org.jspecify.annotations.Nullable;
  * One mapping of a schema-checked document and where it sits: the typed reads binding needs,
  * each falling back to its default and reporting a problem at the exact key when the value is
  * wrong. A value of the wrong type is skipped silently: the schema has reported it.
+ *
+ * @param node the mapping, or a missing node when the document has none here
+ * @param path where it sits
+ * @param tree the document, for the source positions of problems
+ * @param problems where problems are reported
  */
-final class Section {
+record Section(JsonNode node, KeyPath path, SourceTree tree, Problems problems) {
 
     private static final String ADDRESS_EXPECTED =
             "expected an IP address literal such as 0.0.0.0, ::, 127.0.0.1; host names are not resolved";
-
-    private final JsonNode node;
-    private final KeyPath path;
-    private final SourceTree tree;
-    private final Problems problems;
-
-    private Section(JsonNode node, KeyPath path, SourceTree tree, Problems problems) {
-        this.node = node;
-        this.path = path;
-        this.tree = tree;
-        this.problems = problems;
-    }
 
     /** The whole document. */
     static Section root(SourceTree tree, Problems problems) {
@@ -61,10 +54,6 @@ final class Section {
 
     boolean has(String key) {
         return node.has(key);
-    }
-
-    KeyPath path() {
-        return path;
     }
 
     KeyPath path(String key) {

@@ -146,18 +146,6 @@ class ConfigLoaderProblemsTest {
     }
 
     @Test
-    void emptyRegionListIsRefused() {
-        assertThat(problems("regions: []\n")).containsExactly(
-                "m.yaml:1:10: regions: empty list (expected at least 1 item)");
-    }
-
-    @Test
-    void missingRegionsIsReported() {
-        assertThat(problems("listen: {port: 8080}\n")).containsExactly(
-                "m.yaml:1:1: regions: required key is missing");
-    }
-
-    @Test
     void unsetEnvironmentVariableIsReportedAtTheScalarAndNothingElseIsSaidAboutIt() {
         assertThat(problems("""
                 admin:
@@ -319,27 +307,6 @@ class ConfigLoaderProblemsTest {
     }
 
     @Test
-    void emptyFileIsOneProblem() {
-        assertThat(problems("")).containsExactly("m.yaml: the file is empty (expected a mapping with at least 'regions')");
-        assertThat(problems("# nothing but a comment\n---\n")).containsExactly(
-                "m.yaml: the file is empty (expected a mapping with at least 'regions')");
-    }
-
-    @Test
-    void fileThatIsNotAMappingIsOneProblem() {
-        assertThat(problems("- us-east4\n- europe-west2\n")).containsExactly(
-                "m.yaml:1:1: expected a mapping at the top level, found a list");
-        assertThat(problems("just some text\n")).containsExactly(
-                "m.yaml:1:1: expected a mapping at the top level, found 'just some text'");
-    }
-
-    @Test
-    void secondDocumentIsRefused() {
-        assertThat(problems(REGIONS + "---\nlisten: {port: 1}\n")).containsExactly(
-                "m.yaml:5:1: a second YAML document starts here (expected exactly one document per file)");
-    }
-
-    @Test
     void aliasIsRefusedBecauseItWouldBeReadAsText() {
         assertThat(problems("""
                 regions:
@@ -452,6 +419,25 @@ class ConfigLoaderProblemsTest {
     @MethodSource("shortDocuments")
     void shortDocumentsAreRefusedWithEveryProblemWhereItIsWritten(String rule, String yaml, List<String> expected) {
         assertThat(problems(yaml + REGIONS)).containsExactlyElementsOf(expected);
+    }
+
+    /** Whole documents (no regions added) that are one problem each. */
+    static Stream<Arguments> wholeDocuments() {
+        return Stream.of(
+                arguments("regions: []\n", "m.yaml:1:10: regions: empty list (expected at least 1 item)"),
+                arguments("listen: {port: 8080}\n", "m.yaml:1:1: regions: required key is missing"),
+                arguments("", "m.yaml: the file is empty (expected a mapping with at least 'regions')"),
+                arguments("# nothing but a comment\n---\n", "m.yaml: the file is empty (expected a mapping with at least 'regions')"),
+                arguments("- us-east4\n- europe-west2\n", "m.yaml:1:1: expected a mapping at the top level, found a list"),
+                arguments("just some text\n", "m.yaml:1:1: expected a mapping at the top level, found 'just some text'"),
+                arguments(REGIONS + "---\nlisten: {port: 1}\n",
+                        "m.yaml:5:1: a second YAML document starts here (expected exactly one document per file)"));
+    }
+
+    @ParameterizedTest(name = "[{index}] {0}")
+    @MethodSource("wholeDocuments")
+    void wholeDocumentsAreOneProblem(String yaml, String problem) {
+        assertThat(problems(yaml)).containsExactly(problem);
     }
 
     /** For each section, a document with many of its keys wrong: every problem, in file order, where it is written. */

@@ -3,12 +3,17 @@ package dev.meridian.config.loading;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 import dev.meridian.config.ControllerMode;
 import dev.meridian.config.MeridianConfig;
 import dev.meridian.config.SloControllerConfig;
 import java.time.Duration;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** {@code slo-controller}: bound with its defaults, and refused where written when wrong. */
 class SloControllerConfigTest {
@@ -81,21 +86,22 @@ class SloControllerConfigTest {
                 .hasMessageContaining("slo-controller.burn-threshold");
     }
 
-    @Test
-    void windowsAndIntervalMustMakeSenseTogether() {
-        assertThatThrownBy(() -> parse("slo-controller: {windows: {short: 10m, long: 5m}}\n"))
+    static Stream<Arguments> timingsThatDoNotFit() {
+        return Stream.of(
+                arguments("{windows: {short: 10m, long: 5m}}",
+                        "m.yaml:1:46: slo-controller.windows.long: windows.long (5m) is not longer than windows.short (10m)"),
+                arguments("{windows: {short: 5s}, interval: 10s}",
+                        "slo-controller.windows.short: windows.short (5s) is shorter than interval (10s)"),
+                arguments("{interval: 10ms}", "slo-controller.interval: '10ms' is too short (expected at least 100ms)"),
+                arguments("{windows: {long: 25h}}", "slo-controller.windows.long: '25h' is too long (expected at most 24h)"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("timingsThatDoNotFit")
+    void windowsAndIntervalMustMakeSenseTogether(String section, String problem) {
+        assertThatThrownBy(() -> parse("slo-controller: " + section + "\n"))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageContaining("m.yaml:1:46: slo-controller.windows.long: windows.long (5m) is not longer than "
-                        + "windows.short (10m)");
-        assertThatThrownBy(() -> parse("slo-controller: {windows: {short: 5s}, interval: 10s}\n"))
-                .isInstanceOf(ConfigException.class)
-                .hasMessageContaining("slo-controller.windows.short: windows.short (5s) is shorter than interval (10s)");
-        assertThatThrownBy(() -> parse("slo-controller: {interval: 10ms}\n"))
-                .isInstanceOf(ConfigException.class)
-                .hasMessageContaining("slo-controller.interval: '10ms' is too short (expected at least 100ms)");
-        assertThatThrownBy(() -> parse("slo-controller: {windows: {long: 25h}}\n"))
-                .isInstanceOf(ConfigException.class)
-                .hasMessageContaining("slo-controller.windows.long: '25h' is too long (expected at most 24h)");
+                .hasMessageContaining(problem);
     }
 
     @Test

@@ -36,6 +36,7 @@ import java.net.InetAddress;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -404,35 +405,33 @@ final class AdminApi {
         }
     }
 
+    /**
+     * The keys that take effect only when the router restarts, in the order a reload reports them,
+     * each with what of the configuration it names.
+     */
+    private static final Map<String, Function<MeridianConfig, Object>> RESTART_KEYS = restartKeys();
+
+    private static Map<String, Function<MeridianConfig, Object>> restartKeys() {
+        Map<String, Function<MeridianConfig, Object>> keys = new LinkedHashMap<>();
+        keys.put("listen", MeridianConfig::listen);
+        keys.put("server", MeridianConfig::server);
+        keys.put("upstream", MeridianConfig::upstream);
+        keys.put("admin.address/port", c -> List.of(c.admin().address(), c.admin().port()));
+        keys.put("admin.state-file", c -> c.admin().stateFile());
+        keys.put("admin.audit-file", c -> c.admin().auditFile());
+        keys.put("fleet", MeridianConfig::fleet);
+        keys.put("admin.allow-insecure", c -> c.admin().allowInsecure());
+        return Collections.unmodifiableMap(keys);
+    }
+
     /** Keys that changed in the file but only take effect when the router restarts. */
     private static List<String> restartRequired(MeridianConfig old, MeridianConfig next) {
         List<String> keys = new ArrayList<>();
-        if (!old.listen().equals(next.listen())) {
-            keys.add("listen");
-        }
-        if (!old.server().equals(next.server())) {
-            keys.add("server");
-        }
-        if (!old.upstream().equals(next.upstream())) {
-            keys.add("upstream");
-        }
-        AdminConfig a = old.admin();
-        AdminConfig b = next.admin();
-        if (!a.address().equals(b.address()) || a.port() != b.port()) {
-            keys.add("admin.address/port");
-        }
-        if (!a.stateFile().equals(b.stateFile())) {
-            keys.add("admin.state-file");
-        }
-        if (!a.auditFile().equals(b.auditFile())) {
-            keys.add("admin.audit-file");
-        }
-        if (!old.fleet().equals(next.fleet())) {
-            keys.add("fleet");
-        }
-        if (a.allowInsecure() != b.allowInsecure()) {
-            keys.add("admin.allow-insecure");
-        }
+        RESTART_KEYS.forEach((key, value) -> {
+            if (!value.apply(old).equals(value.apply(next))) {
+                keys.add(key);
+            }
+        });
         if (!keys.isEmpty()) {
             log.warn("reload: {} changed; that takes effect at the next restart", keys);
         }

@@ -32,22 +32,18 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The file is opened, appended to, forced and closed for each line: changes are rare, and an
  * external {@code logrotate} may move the file at any time.
+ *
+ * @param path the audit file, appended to
+ * @param clock stamps each line
  */
-final class AuditLog {
+record AuditLog(Path path, Clock clock) {
 
     private static final Logger log = LoggerFactory.getLogger("dev.meridian.router.admin.audit");
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final Path file;
-    private final Clock clock;
-
-    AuditLog(Path file, Clock clock) {
-        this.file = requireNonNull(file, "file");
-        this.clock = requireNonNull(clock, "clock");
-    }
-
-    Path path() {
-        return file;
+    AuditLog {
+        requireNonNull(path, "path");
+        requireNonNull(clock, "clock");
     }
 
     /**
@@ -86,9 +82,9 @@ final class AuditLog {
         }
         log.info("{}", text);
         try {
-            Path dir = file.toAbsolutePath().getParent();
+            Path dir = path.toAbsolutePath().getParent();
             Files.createDirectories(dir);
-            try (FileChannel channel = FileChannel.open(file,
+            try (FileChannel channel = FileChannel.open(path,
                     StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
                 ByteBuffer buffer = ByteBuffer.wrap((text + "\n").getBytes(StandardCharsets.UTF_8));
                 while (buffer.hasRemaining()) {
@@ -97,7 +93,7 @@ final class AuditLog {
                 channel.force(false);
             }
         } catch (IOException e) {
-            log.error("cannot append to the audit file {} ({}); the change above is in this log only", file, e.toString());
+            log.error("cannot append to the audit file {} ({}); the change above is in this log only", path, e.toString());
         }
         return line;
     }
@@ -112,7 +108,7 @@ final class AuditLog {
     List<ObjectNode> recent(int limit) {
         List<ObjectNode> out = new ArrayList<>();
         byte[] tail;
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
             long size = channel.size();
             long from = Math.max(0, size - TAIL_BYTES);
             ByteBuffer buffer = ByteBuffer.allocate((int) (size - from));
@@ -123,7 +119,7 @@ final class AuditLog {
         } catch (NoSuchFileException e) {
             return out;
         } catch (IOException e) {
-            log.warn("cannot read the audit file {}: {}", file, e.toString());
+            log.warn("cannot read the audit file {}: {}", path, e.toString());
             return out;
         }
         String[] lines = new String(tail, StandardCharsets.UTF_8).split("\n");

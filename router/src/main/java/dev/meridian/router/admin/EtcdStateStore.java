@@ -5,10 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import dev.meridian.config.EtcdConfig;
 import dev.meridian.config.RegionConfig;
 import dev.meridian.regions.RegionDial;
@@ -108,10 +105,7 @@ final class EtcdStateStore implements StateStore {
     /** Largest value accepted under the prefix: ours are a hundred bytes. */
     private static final int MAX_VALUE_BYTES = 64 * 1024;
 
-    private static final ObjectMapper JSON = JsonMapper.builder()
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .build();
+    private static final ObjectMapper JSON = StateFile.JSON;
 
     private final EtcdConfig config;
     private final List<RegionConfig> regions;

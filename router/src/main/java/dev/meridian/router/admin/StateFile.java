@@ -50,8 +50,11 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>{@code dials} is optional (files written before dials existed have none).
+ *
+ * @param path the state file
+ * @param clock stamps each save
  */
-final class StateFile {
+record StateFile(Path path, Clock clock) {
 
     private static final Logger log = LoggerFactory.getLogger(StateFile.class);
 
@@ -59,21 +62,15 @@ final class StateFile {
     /** A state file holds a few hundred bytes; a huge one is not ours. */
     private static final long MAX_SIZE = 1024 * 1024;
 
-    private static final ObjectMapper JSON = JsonMapper.builder()
+    /** Strict: a duplicate key or anything after the value is an error. The etcd store reads its values with it too. */
+    static final ObjectMapper JSON = JsonMapper.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
 
-    private final Path file;
-    private final Clock clock;
-
-    StateFile(Path file, Clock clock) {
-        this.file = requireNonNull(file, "file");
-        this.clock = requireNonNull(clock, "clock");
-    }
-
-    Path path() {
-        return file;
+    StateFile {
+        requireNonNull(path, "path");
+        requireNonNull(clock, "clock");
     }
 
     /**
@@ -82,19 +79,19 @@ final class StateFile {
      */
     AdminState load() {
         try {
-            long size = Files.size(file);
+            long size = Files.size(path);
             if (size > MAX_SIZE) {
                 throw new IllegalArgumentException(size + " bytes (expected at most " + MAX_SIZE + ")");
             }
-            AdminState state = parse(Files.readAllBytes(file));
-            log.info("admin state restored from {}: revision {}, weights {}, drained {}, dials {}", file, state.revision(),
+            AdminState state = parse(Files.readAllBytes(path));
+            log.info("admin state restored from {}: revision {}, weights {}, drained {}, dials {}", path, state.revision(),
                     new TreeMap<>(state.overrides().weights()), new TreeSet<>(state.overrides().drained()),
                     new TreeMap<>(state.overrides().dials()));
             return state;
         } catch (NoSuchFileException e) {
-            log.info("no admin state file at {}: starting at revision 0 with the configured weights", file);
+            log.info("no admin state file at {}: starting at revision 0 with the configured weights", path);
         } catch (IOException | IllegalArgumentException e) {
-            log.warn("admin state file {} is unusable, starting with the configured weights and drains: {}", file, problem(e));
+            log.warn("admin state file {} is unusable, starting with the configured weights and drains: {}", path, problem(e));
         }
         return AdminState.INITIAL;
     }
@@ -193,9 +190,9 @@ final class StateFile {
      */
     void save(AdminState state) throws IOException {
         byte[] bytes = render(state);
-        Path dir = file.toAbsolutePath().getParent();
+        Path dir = path.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        Path temp = Files.createTempFile(dir, "." + file.getFileName() + ".", ".tmp");
+        Path temp = Files.createTempFile(dir, "." + path.getFileName() + ".", ".tmp");
         try {
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 ByteBuffer buffer = ByteBuffer.wrap(bytes);
@@ -205,10 +202,10 @@ final class StateFile {
                 channel.force(true);
             }
             try {
-                Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                Files.move(temp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
                 // Same directory, so this only happens on exotic file systems; a plain replace is the best left.
-                Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
+                Files.move(temp, path, StandardCopyOption.REPLACE_EXISTING);
             }
         } finally {
             Files.deleteIfExists(temp);

@@ -28,7 +28,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
@@ -110,11 +109,7 @@ final class EtcdControllerFleet implements ControllerFleet {
         this.leaderValue = bytes(JSON.createObjectNode().put("instance", instance).put("admin", admin).toString());
         this.clock = requireNonNull(clock, "clock");
         this.lastSuccess = clock.instant();
-        this.heartbeat = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "meridian-slo-controller-fleet");
-            t.setDaemon(true);
-            return t;
-        });
+        this.heartbeat = ControllerThreads.start("meridian-slo-controller-fleet");
         heartbeat.scheduleWithFixedDelay(this::beat, 0, HEARTBEAT.toMillis(), TimeUnit.MILLISECONDS);
     }
 
@@ -306,12 +301,7 @@ final class EtcdControllerFleet implements ControllerFleet {
     /** Gives up leadership at once (the key goes with the lease) so another instance takes over without waiting. */
     @Override
     public void close() {
-        heartbeat.shutdownNow();
-        try {
-            heartbeat.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        ControllerThreads.stop(heartbeat);
         long lease = leaseId;
         if (lease != 0) {
             try {

@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
 
 /**
  * Reads each region's cumulative {@link SliCounters} from the router's own meters:
@@ -27,39 +28,39 @@ final class SliSampler {
 
     /** The counters of {@code regions} now; a region without traffic yet has {@link SliCounters#ZERO}. */
     Map<String, SliCounters> sample(List<String> regions) {
-        Map<String, double[]> sums = new HashMap<>();
-        for (String region : regions) {
-            sums.put(region, new double[5]);
-        }
-        for (Counter counter : registry.find(ATTEMPTS).counters()) {
-            double[] sum = sums.get(counter.getId().getTag("region"));
-            String outcome = counter.getId().getTag("outcome");
-            if (sum == null || outcome == null) {
-                continue;
-            }
-            switch (outcome) {
-                case "success" -> sum[0] += counter.count();
-                case "gateway_failure", "timeout" -> {
-                    sum[0] += counter.count();
-                    sum[1] += counter.count();
-                }
-                default -> { } // rate limited, client errors, cancelled, overloaded: not the region's availability
-            }
-        }
-        for (Counter counter : registry.find(APDEX).counters()) {
-            double[] sum = sums.get(counter.getId().getTag("region"));
-            String zone = counter.getId().getTag("zone");
-            if (sum == null || zone == null) {
-                continue;
-            }
-            switch (zone) {
-                case "satisfied" -> sum[2] += counter.count();
-                case "tolerating" -> sum[3] += counter.count();
-                default -> sum[4] += counter.count();
-            }
-        }
         Map<String, SliCounters> counters = new HashMap<>();
-        sums.forEach((region, s) -> counters.put(region, new SliCounters(s[0], s[1], s[2], s[3], s[4])));
+        for (String region : regions) {
+            counters.put(region, SliCounters.ZERO);
+        }
+        add(counters, ATTEMPTS, "outcome", SliSampler::ofOutcome);
+        add(counters, APDEX, "zone", SliSampler::ofZone);
         return counters;
+    }
+
+    /** Adds what each counter named {@code meter} counts, by its {@code tag}, to its region's sum. */
+    private void add(Map<String, SliCounters> counters, String meter, String tag, BiFunction<String, Double, SliCounters> counted) {
+        for (Counter counter : registry.find(meter).counters()) {
+            String region = counter.getId().getTag("region");
+            String value = counter.getId().getTag(tag);
+            if (region != null && value != null) {
+                counters.computeIfPresent(region, (r, sum) -> sum.plus(counted.apply(value, counter.count())));
+            }
+        }
+    }
+
+    private static SliCounters ofOutcome(String outcome, double count) {
+        return switch (outcome) {
+            case "success" -> new SliCounters(count, 0, 0, 0, 0);
+            case "gateway_failure", "timeout" -> new SliCounters(count, count, 0, 0, 0);
+            default -> SliCounters.ZERO; // rate limited, client errors, cancelled, overloaded: not the region's availability
+        };
+    }
+
+    private static SliCounters ofZone(String zone, double count) {
+        return switch (zone) {
+            case "satisfied" -> new SliCounters(0, 0, count, 0, 0);
+            case "tolerating" -> new SliCounters(0, 0, 0, count, 0);
+            default -> new SliCounters(0, 0, 0, 0, count);
+        };
     }
 }

@@ -30,7 +30,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -107,11 +106,7 @@ public final class SloController implements AutoCloseable {
         for (RegionConfig region : config.get().regions()) {
             meters.region(region.name(), Burn.NONE, false); // every series from the start, for dashboards and rules
         }
-        this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "meridian-slo-controller");
-            t.setDaemon(true);
-            return t;
-        });
+        this.thread = ControllerThreads.start("meridian-slo-controller");
     }
 
     /**
@@ -148,12 +143,7 @@ public final class SloController implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        thread.shutdownNow();
-        try {
-            thread.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        ControllerThreads.stop(thread);
         fleet.close();
     }
 

@@ -208,8 +208,7 @@ class AdminEndpointsTest extends RunningAdminTest {
 
         HttpResponse<String> response = admin.write("DELETE", "/admin/regions/us-east1/weight", null);
 
-        assertThat(response.statusCode()).isEqualTo(200);
-        JsonNode east1 = region(json(response), "us-east1");
+        JsonNode east1 = regionAfterWrite(response, "us-east1");
         assertThat(east1.path("weightOverride").isNull()).isTrue();
         assertThat(east1.path("effectiveWeight").asInt()).isEqualTo(100);
         assertThat(json(response).path("revision").asLong()).isEqualTo(2);
@@ -224,8 +223,7 @@ class AdminEndpointsTest extends RunningAdminTest {
 
         HttpResponse<String> drained = admin.write("POST", "/admin/regions/us-east1/drain", null);
 
-        assertThat(drained.statusCode()).isEqualTo(200);
-        JsonNode east1 = region(json(drained), "us-east1");
+        JsonNode east1 = regionAfterWrite(drained, "us-east1");
         assertThat(east1.path("state").asText()).isEqualTo("drained");
         assertThat(east1.path("effectiveWeight").asInt()).isZero();
         assertThat(east1.path("weightOverride").asInt()).as("kept for the undrain").isEqualTo(300);
@@ -234,8 +232,7 @@ class AdminEndpointsTest extends RunningAdminTest {
 
         HttpResponse<String> undrained = admin.write("POST", "/admin/regions/us-east1/undrain", "{\"reason\": \"INC-42 over\"}");
 
-        assertThat(undrained.statusCode()).isEqualTo(200);
-        JsonNode back = region(json(undrained), "us-east1");
+        JsonNode back = regionAfterWrite(undrained, "us-east1");
         assertThat(back.path("state").asText()).isEqualTo("active");
         assertThat(back.path("effectiveWeight").asInt()).isEqualTo(300);
         assertThat(json(undrained).path("revision").asLong()).isEqualTo(3);
@@ -381,5 +378,11 @@ class AdminEndpointsTest extends RunningAdminTest {
 
             assertError(response, 409, "no_config_file", "not started from a configuration file");
         }
+    }
+
+    /** The region {@code name} in the answer to a write, which succeeded. */
+    private static JsonNode regionAfterWrite(HttpResponse<String> response, String name) {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return region(json(response), name);
     }
 }

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,7 +33,9 @@ class DialTrafficTest {
     Path dir;
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    @AutoClose
     private TestUpstream east;
+    @AutoClose
     private TestUpstream central;
     private AdminFixture router;
 
@@ -45,16 +48,11 @@ class DialTrafficTest {
                 + "  - {name: us-central1, location: {lat: 41.26, lon: -95.86}, endpoints: [\"http://127.0.0.1:" + central.port() + "\"]}\n"));
     }
 
+    /** Before the upstreams ({@code @AutoClose} closes them after this). */
     @AfterEach
     void stop() {
         if (router != null) {
             router.close();
-        }
-        if (central != null) {
-            central.close();
-        }
-        if (east != null) {
-            east.close();
         }
     }
 

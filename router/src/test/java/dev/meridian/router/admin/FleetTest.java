@@ -28,8 +28,8 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -47,8 +47,11 @@ class FleetTest {
     private static final Duration PROPAGATION = Duration.ofSeconds(5);
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
+    @AutoClose
     private static EtcdCluster etcd;
+    @AutoClose
     private static TestUpstream east;
+    @AutoClose
     private static TestUpstream central;
 
     @TempDir
@@ -62,19 +65,6 @@ class FleetTest {
         etcd = EtcdCluster.start(3);
         east = TestUpstream.http1("east", null);
         central = TestUpstream.http1("central", null);
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        if (east != null) {
-            east.close();
-        }
-        if (central != null) {
-            central.close();
-        }
-        if (etcd != null) {
-            etcd.close();
-        }
     }
 
     @BeforeEach

@@ -977,17 +977,10 @@ public final class EtcdCluster implements AutoCloseable {
      * {@code 127.0.0.1} and {@code localhost}, server and client use: etcd 3.4's gateway dials its own
      * member with it) and a client certificate it issued ({@code CN=meridian}, client use). ECDSA
      * P-256, valid for a day around now.
+     *
+     * @param ca the CA, also for a test that issues more certificates (another client, say)
      */
-    public static final class Tls {
-        private final X509Bundle ca;
-        private final X509Bundle server;
-        private final X509Bundle client;
-
-        private Tls(X509Bundle ca, X509Bundle server, X509Bundle client) {
-            this.ca = ca;
-            this.server = server;
-            this.client = client;
-        }
+    public record Tls(X509Bundle ca, X509Bundle server, X509Bundle client) {
 
         /** New certificates, under a new CA. */
         public static Tls generate() {
@@ -1004,11 +997,6 @@ public final class EtcdCluster implements AutoCloseable {
             } catch (Exception e) {
                 throw new IllegalStateException("cannot generate test certificates: " + e, e);
             }
-        }
-
-        /** The CA, for a test that issues more certificates (another client, say). */
-        public X509Bundle ca() {
-            return ca;
         }
 
         /** Writes the PEM files into {@code dir}. */
