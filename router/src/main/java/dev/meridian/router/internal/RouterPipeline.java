@@ -13,7 +13,7 @@ import java.util.List;
  *   PROXY_PROTOCOL_DECODER  HAProxyMessageDecoder      (only with listen.proxy-protocol; both leave
  *   PROXY_PROTOCOL    ProxyProtocolHandler           the pipeline after the header)
  *   TLS               SslHandler                     (only with listen.tls)
- *   ALPN              protocol negotiation           (only with listen.tls; leaves after the handshake)
+ *   ALPN              AlpnProtocolSelector           (only with listen.tls; leaves after the handshake)
  *   REQUEST_TIMEOUT   RequestTimeoutHandler          (bytes and read() calls: head and body deadlines)
  *   H2C_DETECT        h2c preface / upgrade check    (plaintext with HTTP/2 on; leaves at the first request)
  *   HTTP_CODEC        HttpServerCodec                UPSTREAM_CODEC    HttpClientCodec
