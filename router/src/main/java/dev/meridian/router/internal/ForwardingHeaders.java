@@ -65,8 +65,11 @@ public final class ForwardingHeaders {
      * Prepares a client's request for the upstream: hop-by-hop headers removed, framing kept,
      * {@code X-Forwarded-For} appended with the client's address, {@code X-Forwarded-Proto} and
      * {@code X-Forwarded-Host} set, and {@code X-Request-ID} set to {@code requestId}.
+     *
+     * @param clientAddress the client's address as {@link #addressText} writes it (worked out once
+     *     per connection by {@link ClientContext})
      */
-    public static void prepareRequest(HttpRequest request, InetAddress client, String scheme, String requestId) {
+    public static void prepareRequest(HttpRequest request, String clientAddress, String scheme, String requestId) {
         HttpHeaders headers = request.headers();
         boolean chunked = HttpUtil.isTransferEncodingChunked(request);
         // "TE: trailers" says the client takes trailers; gRPC needs it to reach the server (RFC 9113 §8.2.2).
@@ -85,9 +88,8 @@ public final class ForwardingHeaders {
             headers.remove(HttpHeaderNames.CONTENT_LENGTH);
             headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
         }
-        String address = addressText(client);
         String prior = headers.get(X_FORWARDED_FOR);
-        headers.set(X_FORWARDED_FOR, prior == null || prior.isBlank() ? address : prior + ", " + address);
+        headers.set(X_FORWARDED_FOR, prior == null || prior.isBlank() ? clientAddress : prior + ", " + clientAddress);
         headers.set(X_FORWARDED_PROTO, scheme);
         String host = headers.get(HttpHeaderNames.HOST);
         if (host != null) {

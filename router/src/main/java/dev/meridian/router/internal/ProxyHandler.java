@@ -3,14 +3,11 @@ package dev.meridian.router.internal;
 import dev.meridian.config.MeridianConfig;
 import dev.meridian.config.RouteConfig;
 import dev.meridian.config.ServerConfig;
-import dev.meridian.regions.ClientAddressResolver;
-import dev.meridian.regions.ClientLocation;
 import dev.meridian.regions.Endpoint;
 import dev.meridian.regions.Region;
 import dev.meridian.regions.RoutingDecision;
 import dev.meridian.regions.RoutingRequest;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -29,13 +26,10 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.timeout.IdleStateEvent;
-import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -66,8 +60,6 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             return "DRAIN";
         }
     };
-
-    private static final AsciiString FORWARDED = AsciiString.cached("forwarded");
 
     private final Supplier<RouterSnapshot> snapshots;
     private final ProxyResources resources;
@@ -332,7 +324,8 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         grpc = false;
         HttpHeaders headers = request.headers();
         String requestId = ForwardingHeaders.requestId(headers);
-        InetAddress peer = peerAddress(c);
+        ClientContext client = ClientContext.of(c.channel());
+        InetAddress peer = client.peer();
         Rejection reject = new Rejection(startNanos, requestId, peer, request.method().name(), request.uri());
 
         DecoderResult result = request.decoderResult();
@@ -372,7 +365,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         RouteConfig route = snapshot.routeFor(pathOf(request.uri()));
         boolean grpcCall = GrpcStatus.isGrpc(route, request);
         grpc = grpcCall;
-        RoutingRequest routing = routingRequest(snapshot, headers, peer, route);
+        RoutingRequest routing = client.routingRequest(snapshot, headers, route);
         resources.recentRequests().offer(routing);
         RoutingDecision decision = snapshot.policy().decide(routing);
         List<Endpoint> excluded = List.of();
@@ -522,50 +515,6 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(msg);
         }
         pipelinedRequests = 0;
-    }
-
-    /**
-     * What the routing policy needs to know: the client's address (believing forwarding headers
-     * only from trusted proxies), its location (a trusted location header, else GeoIP, else
-     * unknown) and, on sticky routes, the tenant.
-     */
-    private static RoutingRequest routingRequest(
-            RouterSnapshot snapshot, HttpHeaders headers, InetAddress peer, RouteConfig route) {
-        ClientAddressResolver clients = snapshot.clients();
-        InetAddress client = peer;
-        ClientLocation location = null;
-        if (clients.isTrusted(peer)) {
-            client = clients.resolve(peer, headers.getAll(FORWARDED), headers.getAll(ForwardingHeaders.X_FORWARDED_FOR));
-            for (String name : snapshot.config().geo().locationHeaders()) {
-                String value = headers.get(name);
-                if (value != null && (location = ClientLocation.parseHeader(value)) != null) {
-                    break;
-                }
-            }
-        }
-        if (location == null) {
-            location = snapshot.geo().locate(client);
-        }
-        String stickyHeader = route.stickyHeader();
-        String tenant = stickyHeader == null ? null : headers.get(stickyHeader);
-        return new RoutingRequest(client, location, route, tenant);
-    }
-
-    /** The socket peer, or the source a PROXY protocol header gave. */
-    private static InetAddress peerAddress(ChannelHandlerContext ctx) {
-        Channel connection = ctx.channel() instanceof Http2StreamChannel ? ctx.channel().parent() : ctx.channel();
-        InetAddress proxied = ProxyProtocolHandler.source(connection);
-        if (proxied != null) {
-            return proxied;
-        }
-        if (connection.remoteAddress() instanceof InetSocketAddress) {
-            InetSocketAddress remote = (InetSocketAddress) connection.remoteAddress();
-            InetAddress address = remote.getAddress();
-            if (address != null) {
-                return address;
-            }
-        }
-        return InetAddress.getLoopbackAddress();
     }
 
     private static String pathOf(String uri) {
