@@ -106,6 +106,8 @@ public final class ClientChannelInitializer extends ChannelInitializer<Channel> 
         p.addLast(RouterPipeline.CLIENT_IDLE,
                 new IdleStateHandler(0, 0, server.clientIdleTimeout().toMillis(), TimeUnit.MILLISECONDS));
         p.addLast(RouterPipeline.REQUEST_PROGRESS, deadlines.messageSide());
+        p.addLast(RouterPipeline.PIPELINING, new PipeliningHandler(server.maxPipelinedRequests()));
+        p.addLast(RouterPipeline.REQUEST_VALIDATION, new RequestValidationHandler(snapshots, resources));
         p.addLast(RouterPipeline.PROXY, new ProxyHandler(snapshots, resources));
     }
 
