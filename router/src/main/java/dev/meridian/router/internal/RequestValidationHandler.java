@@ -91,13 +91,16 @@ final class RequestValidationHandler extends ChannelInboundHandlerAdapter {
     private boolean admit(ChannelHandlerContext ctx, HttpRequest request) {
         long startNanos = nanoClock.getAsLong();
         HttpHeaders headers = request.headers();
-        Refusal refusal = new Refusal(startNanos, ForwardingHeaders.requestId(headers),
-                ClientContext.of(ctx.channel()).peer(), request);
+        String givenId = ForwardingHeaders.clientRequestId(headers);
+        String requestId = givenId != null ? givenId : ForwardingHeaders.newRequestId();
+        // A request id of Meridian's own is one random draw; a new trace (the client sent none) takes it too.
+        String newId = givenId == null ? requestId : null;
+        Refusal refusal = new Refusal(startNanos, requestId, ClientContext.of(ctx.channel()).peer(), request);
         DecoderResult result = request.decoderResult();
         if (result.isFailure()) {
             return refuse(ctx, request, refusal, MessageFraming.errorForDecoderFailure(result.cause(), false), null, null);
         }
-        String traceId = ForwardingHeaders.traceId(headers);
+        String traceId = ForwardingHeaders.traceId(headers, newId);
         ServerConfig limits = server.get();
         // Anything two parsers could read differently is refused before it can reach an upstream.
         MessageFraming.Problem problem = MessageFraming.checkRequest(request, limits.hosts());

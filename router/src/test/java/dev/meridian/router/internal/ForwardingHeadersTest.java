@@ -83,6 +83,18 @@ class ForwardingHeadersTest {
     }
 
     @Test
+    void connectionTokensAreReadAcrossValuesWithSpacesTabsAndEmptyEntries() {
+        HttpHeaders headers = new DefaultHttpHeaders()
+                .add(HttpHeaderNames.CONNECTION, "X-One ,\tx-TWO, ,close")
+                .add(HttpHeaderNames.CONNECTION, "X-Three")
+                .add("X-One", "1").add("X-Two", "2").add("X-Three", "3").add("Close", "c").add("X-Kept", "k");
+
+        ForwardingHeaders.removeHopByHop(headers);
+
+        assertThat(headers.names()).containsExactly("X-Kept");
+    }
+
+    @Test
     void chunkedRequestsStayChunkedAndLoseAnyContentLength() throws Exception {
         HttpRequest request = request();
         request.headers().set(HttpHeaderNames.TRANSFER_ENCODING, "chunked");

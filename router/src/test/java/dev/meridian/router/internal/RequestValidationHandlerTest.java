@@ -76,6 +76,15 @@ class RequestValidationHandlerTest {
     }
 
     @Test
+    void aRequestWithNeitherIdGetsOneRandomIdAsRequestAndTraceId() {
+        HttpRequest head = request("/");
+        channel.writeInbound(head);
+        AdmittedRequest admitted = (AdmittedRequest) passed.get(0);
+        assertThat(admitted.refusal().requestId()).matches("[0-9a-f]{32}").isEqualTo(admitted.traceId());
+        assertThat(ForwardingHeaders.isValidTraceparent(head.headers().get(ForwardingHeaders.TRACEPARENT))).isTrue();
+    }
+
+    @Test
     void aHeadThatDidNotDecodeIsAnsweredHere() {
         HttpRequest head = request("/");
         head.setDecoderResult(DecoderResult.failure(new TooLongHttpLineException("too long")));
