@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import java.util.ArrayList;
@@ -65,16 +64,6 @@ class AlpnProtocolSelectorTest {
     void aFailedHandshakeClosesTheConnection() {
         selector.handshakeFailure(channel.pipeline().context(selector), new IllegalStateException("bad hello"));
         assertThat(channel.isOpen()).isFalse();
-    }
-
-    private static final class ReadCounter extends ChannelOutboundHandlerAdapter {
-        int count;
-
-        @Override
-        public void read(ChannelHandlerContext ctx) {
-            count++;
-            ctx.read();
-        }
     }
 
     private final class EventRecorder extends ChannelInboundHandlerAdapter {

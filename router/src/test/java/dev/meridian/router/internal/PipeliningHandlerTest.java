@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
@@ -148,16 +147,5 @@ class PipeliningHandlerTest {
 
     private static HttpContent body(String text) {
         return new DefaultLastHttpContent(Unpooled.copiedBuffer(text, US_ASCII));
-    }
-
-    /** Counts the reads that reach the socket. */
-    private static final class ReadCounter extends ChannelOutboundHandlerAdapter {
-        int count;
-
-        @Override
-        public void read(ChannelHandlerContext ctx) {
-            count++;
-            ctx.read();
-        }
     }
 }
