@@ -3,7 +3,6 @@ package dev.meridian.router.internal;
 import dev.meridian.config.MeridianConfig;
 import dev.meridian.config.ServerConfig;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
@@ -13,16 +12,12 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerUpgradeHandler;
 import io.netty.handler.codec.http2.CleartextHttp2ServerUpgradeHandler;
 import io.netty.handler.codec.http2.Http2CodecUtil;
-import io.netty.handler.ssl.ApplicationProtocolNames;
-import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.AsciiString;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Builds the pipeline of each accepted client connection; see {@link RouterPipeline} for the order.
@@ -33,8 +28,6 @@ import org.slf4j.LoggerFactory;
  * with prior knowledge) or by an {@code Upgrade: h2c} request; everything else is HTTP/1.1.
  */
 public final class ClientChannelInitializer extends ChannelInitializer<Channel> {
-
-    private static final Logger log = LoggerFactory.getLogger(ClientChannelInitializer.class);
 
     private static final int MAX_CHUNK = 16 * 1024;
     /** Largest body of an {@code Upgrade: h2c} request (it is held whole while the protocol switches). */
@@ -71,46 +64,8 @@ public final class ClientChannelInitializer extends ChannelInitializer<Channel> 
             // A client gets as long for its handshake as for a request head (slowloris over TLS).
             handler.setHandshakeTimeoutMillis(server.requestHeadTimeout().toMillis());
             p.addLast(RouterPipeline.TLS, handler);
-            p.addLast(RouterPipeline.ALPN, new ApplicationProtocolNegotiationHandler(ApplicationProtocolNames.HTTP_1_1) {
-                /** A drain that came during the handshake, passed on once the protocol's handlers are in place. */
-                private boolean drainPending;
-
-                @Override
-                public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
-                    if (evt == ProxyHandler.DRAIN) {
-                        drainPending = true;
-                        return;
-                    }
-                    super.userEventTriggered(ctx, evt);
-                }
-
-                @Override
-                public void channelActive(ChannelHandlerContext ctx) throws Exception {
-                    // Auto-read is off: ask for the ClientHello; TLS keeps reading until the handshake is done.
-                    ctx.read();
-                    super.channelActive(ctx);
-                }
-
-                @Override
-                protected void configurePipeline(ChannelHandlerContext ctx, String protocol) {
-                    if (ApplicationProtocolNames.HTTP_2.equals(protocol) && server.http2().enabled()) {
-                        http2.configure(ctx.pipeline());
-                    } else {
-                        addHttp1Handlers(ctx.pipeline(), server, newCodec(server), null);
-                        // Added after the connection became active: ask for the first request here.
-                        ctx.read();
-                    }
-                    if (drainPending) {
-                        ctx.pipeline().fireUserEventTriggered(ProxyHandler.DRAIN);
-                    }
-                }
-
-                @Override
-                protected void handshakeFailure(ChannelHandlerContext ctx, Throwable cause) {
-                    log.debug("{} TLS handshake failed: {}", ctx.channel(), cause.toString());
-                    ctx.close();
-                }
-            });
+            p.addLast(RouterPipeline.ALPN, new AlpnProtocolSelector(server.http2().enabled() ? http2 : null,
+                    pipeline -> addHttp1Handlers(pipeline, server, newCodec(server), null)));
         } else if (server.http2().enabled()) {
             HttpServerCodec codec = newCodec(server);
             HttpServerUpgradeHandler upgrade = new HttpServerUpgradeHandler(codec,
@@ -151,6 +106,8 @@ public final class ClientChannelInitializer extends ChannelInitializer<Channel> 
         p.addLast(RouterPipeline.CLIENT_IDLE,
                 new IdleStateHandler(0, 0, server.clientIdleTimeout().toMillis(), TimeUnit.MILLISECONDS));
         p.addLast(RouterPipeline.REQUEST_PROGRESS, deadlines.messageSide());
+        p.addLast(RouterPipeline.PIPELINING, new PipeliningHandler(server.maxPipelinedRequests()));
+        p.addLast(RouterPipeline.REQUEST_VALIDATION, new RequestValidationHandler(snapshots, resources));
         p.addLast(RouterPipeline.PROXY, new ProxyHandler(snapshots, resources));
     }
 

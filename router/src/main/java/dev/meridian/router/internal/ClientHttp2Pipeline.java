@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  * connection:  [TLS]  H2_CODEC Http2FrameCodec   H2_MULTIPLEX Http2MultiplexHandler   H2_IDLE   H2_GUARD
- * each stream: H2_STREAM_CODEC Http2StreamFrameToHttpObjectCodec   PROXY ProxyHandler
+ * each stream: H2_STREAM_CODEC Http2StreamFrameToHttpObjectCodec   REQUEST_VALIDATION   PROXY ProxyHandler
  * </pre>
  *
  * Each stream is a child channel that carries one request as HTTP/1-style objects through the
@@ -150,12 +150,13 @@ final class ClientHttp2Pipeline {
         }
     }
 
-    /** Each stream: HTTP/2 frames to HTTP objects, then the same proxy handler as HTTP/1.1. */
+    /** Each stream: HTTP/2 frames to HTTP objects, then the same validation and proxy stages as HTTP/1.1. */
     private final class StreamInitializer extends ChannelInitializer<Http2StreamChannel> {
         @Override
         protected void initChannel(Http2StreamChannel ch) {
             ch.config().setAutoRead(false);
             ch.pipeline().addLast(RouterPipeline.H2_STREAM_CODEC, new Http2StreamFrameToHttpObjectCodec(true, true));
+            ch.pipeline().addLast(RouterPipeline.REQUEST_VALIDATION, new RequestValidationHandler(snapshots, resources));
             ch.pipeline().addLast(RouterPipeline.PROXY, new ProxyHandler(snapshots, resources));
         }
     }

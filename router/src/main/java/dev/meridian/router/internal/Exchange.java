@@ -220,7 +220,7 @@ final class Exchange {
     /** Starts the exchange: arms the total timeout and sends the first attempt. */
     void start() {
         budget.onRequest();
-        ForwardingHeaders.prepareRequest(request, peer, scheme, requestId);
+        ForwardingHeaders.prepareRequest(request, ClientContext.of(clientCtx.channel()).peerText(), scheme, requestId);
         totalTimer = schedule(this::onTotalTimeout, route.timeouts().total().toNanos());
         startAttempt(attempt);
     }

@@ -10,10 +10,11 @@ import io.netty.handler.codec.http2.HttpConversionUtil;
 import io.netty.util.AsciiString;
 import java.net.Inet6Address;
 import java.net.InetAddress;
-import java.util.ArrayList;
+import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Header rewriting between a client and an upstream, in place on the decoded message.
@@ -57,7 +58,7 @@ public final class ForwardingHeaders {
     };
 
     private static final int MAX_REQUEST_ID_LENGTH = 128;
-    private static final char[] HEX = "0123456789abcdef".toCharArray();
+    private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
     private ForwardingHeaders() {}
 
@@ -65,8 +66,11 @@ public final class ForwardingHeaders {
      * Prepares a client's request for the upstream: hop-by-hop headers removed, framing kept,
      * {@code X-Forwarded-For} appended with the client's address, {@code X-Forwarded-Proto} and
      * {@code X-Forwarded-Host} set, and {@code X-Request-ID} set to {@code requestId}.
+     *
+     * @param clientAddress the client's address as {@link #addressText} writes it (worked out once
+     *     per connection by {@link ClientContext})
      */
-    public static void prepareRequest(HttpRequest request, InetAddress client, String scheme, String requestId) {
+    public static void prepareRequest(HttpRequest request, String clientAddress, String scheme, String requestId) {
         HttpHeaders headers = request.headers();
         boolean chunked = HttpUtil.isTransferEncodingChunked(request);
         // "TE: trailers" says the client takes trailers; gRPC needs it to reach the server (RFC 9113 §8.2.2).
@@ -85,9 +89,8 @@ public final class ForwardingHeaders {
             headers.remove(HttpHeaderNames.CONTENT_LENGTH);
             headers.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
         }
-        String address = addressText(client);
         String prior = headers.get(X_FORWARDED_FOR);
-        headers.set(X_FORWARDED_FOR, prior == null || prior.isBlank() ? address : prior + ", " + address);
+        headers.set(X_FORWARDED_FOR, prior == null || prior.isBlank() ? clientAddress : prior + ", " + clientAddress);
         headers.set(X_FORWARDED_PROTO, scheme);
         String host = headers.get(HttpHeaderNames.HOST);
         if (host != null) {
@@ -143,23 +146,8 @@ public final class ForwardingHeaders {
     public static void removeHopByHop(HttpHeaders headers) {
         // Most messages carry no Connection header: ask before building any list.
         if (headers.contains(HttpHeaderNames.CONNECTION)) {
-            List<String> named = new ArrayList<>(4);
             for (String value : headers.getAll(HttpHeaderNames.CONNECTION)) {
-                for (String token : value.split(",")) {
-                    String name = token.trim();
-                    if (!name.isEmpty()) {
-                        named.add(name);
-                    }
-                }
-            }
-            for (String name : named) {
-                // A Connection header must not name the message's framing or Host (RFC 9110 §7.6.1);
-                // obeying one that does would send the body upstream without its framing.
-                if (!HttpHeaderNames.CONTENT_LENGTH.contentEqualsIgnoreCase(name)
-                        && !HttpHeaderNames.TRANSFER_ENCODING.contentEqualsIgnoreCase(name)
-                        && !HttpHeaderNames.HOST.contentEqualsIgnoreCase(name)) {
-                    headers.remove(name);
-                }
+                removeNamedIn(headers, value);
             }
         }
         for (AsciiString name : HOP_BY_HOP) {
@@ -168,15 +156,72 @@ public final class ForwardingHeaders {
     }
 
     /**
+     * Removes the headers a {@code Connection} value names, scanning its comma-separated tokens in
+     * place: the usual tokens ({@code close}, {@code keep-alive}, {@code upgrade}) cost no new string.
+     */
+    private static void removeNamedIn(HttpHeaders headers, String value) {
+        int length = value.length();
+        int start = 0;
+        while (start < length) {
+            int comma = value.indexOf(',', start);
+            int end = comma < 0 ? length : comma;
+            int from = start;
+            int to = end;
+            while (from < to && isOws(value.charAt(from))) {
+                from++;
+            }
+            while (to > from && isOws(value.charAt(to - 1))) {
+                to--;
+            }
+            removeToken(headers, value, from, to);
+            start = end + 1;
+        }
+    }
+
+    private static void removeToken(HttpHeaders headers, String value, int from, int to) {
+        int length = to - from;
+        if (length == 0) {
+            return;
+        }
+        if (isNamed(value, from, length, HttpHeaderValues.CLOSE)) {
+            headers.remove(HttpHeaderValues.CLOSE);
+            return;
+        }
+        for (AsciiString name : HOP_BY_HOP) {
+            if (isNamed(value, from, length, name)) {
+                return; // removed with the fixed list
+            }
+        }
+        // A Connection header must not name the message's framing or Host (RFC 9110 §7.6.1);
+        // obeying one that does would send the body upstream without its framing.
+        if (isNamed(value, from, length, HttpHeaderNames.CONTENT_LENGTH)
+                || isNamed(value, from, length, HttpHeaderNames.HOST)) {
+            return;
+        }
+        headers.remove(value.substring(from, to));
+    }
+
+    private static boolean isNamed(String value, int from, int length, AsciiString name) {
+        return length == name.length() && AsciiString.regionMatches(value, true, from, name, 0, length);
+    }
+
+    private static boolean isOws(char c) {
+        return c == ' ' || c == '\t';
+    }
+
+    /**
      * The client's {@code X-Request-ID} when it is a sane token (1–128 visible ASCII characters),
      * otherwise a new random 128-bit id in hex.
      */
     public static String requestId(HttpHeaders headers) {
+        String given = clientRequestId(headers);
+        return given != null ? given : newRequestId();
+    }
+
+    /** The client's {@code X-Request-ID} when it is a sane token (1–128 visible ASCII characters), else {@code null}. */
+    static @Nullable String clientRequestId(HttpHeaders headers) {
         String given = headers.get(X_REQUEST_ID);
-        if (given != null && isSaneId(given)) {
-            return given;
-        }
-        return newRequestId();
+        return given != null && isSaneId(given) ? given : null;
     }
 
     /**
@@ -190,6 +235,15 @@ public final class ForwardingHeaders {
      * @return the trace id (32 lower-case hex digits) the request carries upstream
      */
     public static String traceId(HttpHeaders headers) {
+        return traceId(headers, null);
+    }
+
+    /**
+     * {@link #traceId(HttpHeaders)}, taking {@code newId} (32 lower-case hex digits, a random
+     * draw of Meridian's own, such as a request id it just made) as the id of a new trace instead
+     * of drawing another.
+     */
+    static String traceId(HttpHeaders headers, @Nullable String newId) {
         Iterator<String> given = headers.valueStringIterator(TRACEPARENT);
         if (given.hasNext()) {
             String value = given.next();
@@ -197,9 +251,21 @@ public final class ForwardingHeaders {
                 return value.substring(3, 35);
             }
         }
-        String traceId = newRequestId();
-        String parentId = newRequestId().substring(16);
-        headers.set(TRACEPARENT, "00-" + traceId + '-' + parentId + "-00");
+        String traceId = newId != null ? newId : newRequestId();
+        // "00-" trace-id "-" parent-id "-00", written as ASCII bytes.
+        byte[] traceparent = new byte[55];
+        traceparent[0] = '0';
+        traceparent[1] = '0';
+        traceparent[2] = '-';
+        for (int i = 0; i < 32; i++) {
+            traceparent[3 + i] = (byte) traceId.charAt(i);
+        }
+        traceparent[35] = '-';
+        writeHex(ThreadLocalRandom.current().nextLong(), traceparent, 36);
+        traceparent[52] = '-';
+        traceparent[53] = '0';
+        traceparent[54] = '0';
+        headers.set(TRACEPARENT, new AsciiString(traceparent, false));
         headers.remove(TRACESTATE);
         return traceId;
     }
@@ -242,16 +308,19 @@ public final class ForwardingHeaders {
         return true;
     }
 
+    /** A new random 128-bit id in lower-case hex, written as ASCII bytes (one copy into the string). */
     static String newRequestId() {
         ThreadLocalRandom random = ThreadLocalRandom.current();
-        char[] id = new char[32];
-        long high = random.nextLong();
-        long low = random.nextLong();
+        byte[] id = new byte[32];
+        writeHex(random.nextLong(), id, 0);
+        writeHex(random.nextLong(), id, 16);
+        return new String(id, StandardCharsets.ISO_8859_1);
+    }
+
+    private static void writeHex(long value, byte[] out, int at) {
         for (int i = 0; i < 16; i++) {
-            id[i] = HEX[(int) (high >>> (60 - 4 * i)) & 0xf];
-            id[16 + i] = HEX[(int) (low >>> (60 - 4 * i)) & 0xf];
+            out[at + i] = HEX[(int) (value >>> (60 - 4 * i)) & 0xf];
         }
-        return new String(id);
     }
 
     private static boolean isSaneId(String id) {

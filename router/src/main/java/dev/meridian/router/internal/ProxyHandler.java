@@ -1,41 +1,22 @@
 package dev.meridian.router.internal;
 
-import dev.meridian.config.MeridianConfig;
 import dev.meridian.config.RouteConfig;
-import dev.meridian.config.ServerConfig;
-import dev.meridian.regions.ClientAddressResolver;
-import dev.meridian.regions.ClientLocation;
 import dev.meridian.regions.Endpoint;
 import dev.meridian.regions.Region;
 import dev.meridian.regions.RoutingDecision;
 import dev.meridian.regions.RoutingRequest;
-import io.netty.buffer.Unpooled;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderResult;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.DefaultHttpRequest;
-import io.netty.handler.codec.http.DefaultLastHttpContent;
-import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.timeout.IdleStateEvent;
-import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,15 +26,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The client side of the data path, one per client connection: validates each request, matches
- * its route, asks the routing policy where it goes and runs one {@link Exchange} at a time.
+ * The proxy stage, the last of a client channel's pipeline (one per HTTP/1.1 connection or HTTP/2
+ * stream): matches each admitted request's route, asks the routing policy where it goes, refuses
+ * what has nowhere to go, and runs one {@link Exchange} at a time.
  *
- * <p>The client channel runs with auto-read off; this handler reads only when the current
- * exchange can take more (see {@link #maybeRead()}). Requests that a client pipelines behind the
- * current one are held, at most one read's worth and at most {@code server.max-pipelined-requests}
- * of them, and served in order (RFC 9112 §9.3.2). A client that pipelines more gets the responses
- * already owed, the last with {@code Connection: close}, and the connection closes; what it sent
- * beyond the limit is dropped unread.
+ * <p>The stages in front of it did the rest: {@link RequestValidationHandler} answered malformed
+ * requests and handed on each good head as an {@link AdmittedRequest}; {@link ClientContext} knows
+ * the client's address; on HTTP/1.1, {@link PipeliningHandler} passes one request at a time. The
+ * channel runs with auto-read off; this handler reads only when the current exchange can take more
+ * (see {@link #maybeRead()}).
  */
 public final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
@@ -67,19 +48,12 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         }
     };
 
-    private static final AsciiString FORWARDED = AsciiString.cached("forwarded");
-
     private final Supplier<RouterSnapshot> snapshots;
     private final ProxyResources resources;
-    private final ArrayDeque<Object> pipelined = new ArrayDeque<>(2);
-    /** Requests a client may send ahead of the one being answered (server.max-pipelined-requests). */
-    private final int maxPipelinedRequests;
-    /** The request heads among {@link #pipelined}. */
-    private int pipelinedRequests;
-    /** The client pipelined more than allowed: the owed responses go out, then the connection closes. */
-    private boolean pipelineOverflow;
 
     private @Nullable ChannelHandlerContext ctx;
+    /** The HTTP/1.1 pipelining stage in front, or {@code null} on an HTTP/2 stream (one request each). */
+    private @Nullable PipeliningHandler pipelining;
     private @Nullable Exchange exchange;
     /** A chunked request whose upstream start waits until the rest of the current read decoded cleanly. */
     private @Nullable PendingExchange pending;
@@ -93,12 +67,12 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     public ProxyHandler(Supplier<RouterSnapshot> snapshots, ProxyResources resources) {
         this.snapshots = snapshots;
         this.resources = resources;
-        this.maxPipelinedRequests = snapshots.get().config().server().maxPipelinedRequests();
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.pipelining = ctx.pipeline().get(PipeliningHandler.class);
     }
 
     @Override
@@ -115,27 +89,14 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (closing || pipelineOverflow) {
-            // Whatever the decoder still hands over after a refusal is never forwarded; after a
-            // pipeline overflow, every owed request is complete before the rest of the read.
+        if (closing) {
+            // Whatever the decoder still hands over after a refusal is never forwarded.
             ReferenceCountUtil.release(msg);
             return;
         }
         Exchange current = exchange;
         if (current != null && current.acceptsRequestContent() && msg instanceof HttpContent) {
             feed(current, (HttpContent) msg);
-        } else if (current != null || !pipelined.isEmpty()) {
-            if (msg instanceof HttpRequest) {
-                if (pipelinedRequests >= maxPipelinedRequests) {
-                    ReferenceCountUtil.release(msg);
-                    pipelineOverflow = true;
-                    log.debug("{} more than {} pipelined requests; closing after the responses owed",
-                            ctx.channel(), maxPipelinedRequests);
-                    return;
-                }
-                pipelinedRequests++;
-            }
-            pipelined.addLast(msg);
         } else {
             dispatch(msg);
         }
@@ -179,7 +140,6 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         if (current != null) {
             current.cancel();
         }
-        releasePipelined();
     }
 
     @Override
@@ -213,13 +173,14 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
 
     /** Whether the current exchange is the connection's last: the router drains, or the pipeline overflowed. */
     boolean isDraining() {
-        return draining || (pipelineOverflow && pipelinedRequests == 0);
+        PipeliningHandler p = pipelining;
+        return draining || (p != null && p.lastRequest());
     }
 
     /** Reads from the client when the current exchange (or the wait for the next request) can take it. */
     void maybeRead() {
         ChannelHandlerContext c = ctx;
-        if (c == null || closing || pipelineOverflow || !pipelined.isEmpty()) {
+        if (c == null || closing) {
             return;
         }
         Exchange current = exchange;
@@ -231,32 +192,19 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     /** Called by the exchange when it ended, after its last write. */
     void exchangeFinished(boolean keepAlive) {
         exchange = null;
-        if (!keepAlive || draining) {
+        boolean keep = keepAlive && !draining;
+        if (!keep) {
             closing = true;
-            releasePipelined();
-            return;
         }
-        Object next;
-        while (exchange == null && !closing && (next = pipelined.pollFirst()) != null) {
-            if (next instanceof HttpRequest) {
-                pipelinedRequests--;
-            }
-            dispatch(next);
-            Exchange current = exchange;
-            while (current != null && current.acceptsRequestContent()
-                    && pipelined.peekFirst() instanceof HttpContent) {
-                feed(current, (HttpContent) pipelined.pollFirst());
-                current = exchange;
-            }
+        PipeliningHandler p = pipelining;
+        if (p != null) {
+            // Passes on the next request the client pipelined, if any.
+            p.requestFinished(keep);
+        }
+        if (!keep) {
+            return;
         }
         startPending();
-        ChannelHandlerContext c = ctx;
-        if (pipelineOverflow && exchange == null && !closing && c != null) {
-            // Every owed response is written; close once they are flushed.
-            closing = true;
-            c.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
-            return;
-        }
         maybeRead();
     }
 
@@ -272,19 +220,8 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         if (c == null) {
             return;
         }
-        snapshots.get().meters().errorResponse(error);
-        RefusalLog.answered(c.channel(), requestId, error, detail);
-        FullHttpResponse response = grpc ? GrpcStatus.response(error, detail)
-                : detail == null ? error.toResponse(c.alloc()) : error.toResponse(c.alloc(), detail);
-        response.headers().set(ForwardingHeaders.X_REQUEST_ID, requestId);
         boolean keep = keepAlive && !isDraining();
-        if (!keep) {
-            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        }
-        var written = c.writeAndFlush(response);
-        if (!keep) {
-            written.addListener(ChannelFutureListener.CLOSE);
-        }
+        Refusal.write(c, snapshots.get(), error, detail, requestId, grpc, keep);
         discardingBody = keep && discardRestOfRequest;
         exchangeFinished(keep);
     }
@@ -300,79 +237,33 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(msg);
             return;
         }
-        if (msg instanceof FullHttpRequest) {
-            // A whole request in one message (an HTTP/2 stream whose HEADERS ended it, or an h2c
-            // upgrade request): the exchange takes the head, then the body as its last part.
-            FullHttpRequest full = (FullHttpRequest) msg;
-            DefaultHttpRequest head = new DefaultHttpRequest(full.protocolVersion(), full.method(), full.uri(), full.headers());
-            head.setDecoderResult(full.decoderResult());
-            LastHttpContent last = new DefaultLastHttpContent(full.content(), full.trailingHeaders());
-            startExchange(head);
-            Exchange current = exchange;
-            if (current != null && current.acceptsRequestContent()) {
-                current.onClientContent(last);
-            } else {
-                last.release();
-            }
-        } else if (msg instanceof HttpRequest) {
-            startExchange((HttpRequest) msg);
+        if (msg instanceof AdmittedRequest) {
+            startExchange((AdmittedRequest) msg);
         } else {
             // Leftovers of a request that was already answered (e.g. its body after a 413).
             ReferenceCountUtil.release(msg);
         }
     }
 
-    private void startExchange(HttpRequest request) {
+    private void startExchange(AdmittedRequest admitted) {
+        HttpRequest request = admitted.head();
         ChannelHandlerContext c = ctx;
         if (c == null) {
             ReferenceCountUtil.release(request);
             return;
         }
-        long startNanos = resources.nanoClock().getAsLong();
-        grpc = false;
+        Refusal refusal = admitted.refusal();
+        long startNanos = refusal.startNanos();
+        String requestId = refusal.requestId();
+        String traceId = admitted.traceId();
         HttpHeaders headers = request.headers();
-        String requestId = ForwardingHeaders.requestId(headers);
-        InetAddress peer = peerAddress(c);
-        Rejection reject = new Rejection(startNanos, requestId, peer, request.method().name(), request.uri());
-
-        DecoderResult result = request.decoderResult();
-        if (result.isFailure()) {
-            ReferenceCountUtil.release(request);
-            reject.answer(MessageFraming.errorForDecoderFailure(result.cause(), false), null, null, null);
-            return;
-        }
-        String traceId = ForwardingHeaders.traceId(headers);
+        ClientContext client = ClientContext.of(c.channel());
+        InetAddress peer = client.peer();
         RouterSnapshot snapshot = snapshots.get();
-        MeridianConfig config = snapshot.config();
-        ServerConfig server = config.server();
-        // Anything two parsers could read differently is refused before it can reach an upstream.
-        MessageFraming.Problem problem = MessageFraming.checkRequest(request, server.hosts());
-        if (problem != null) {
-            ReferenceCountUtil.release(request);
-            reject.answer(problem.error(), traceId, null, problem.detail());
-            return;
-        }
-        long contentLength = HttpUtil.getContentLength(request, -1L);
-        if (contentLength > server.maxRequestBody()) {
-            ReferenceCountUtil.release(request);
-            reject.answer(ErrorResponse.BODY_TOO_LARGE, traceId, null, null);
-            return;
-        }
-        if (headers.contains(HttpHeaderNames.EXPECT)) {
-            if (!HttpUtil.is100ContinueExpected(request)) {
-                ReferenceCountUtil.release(request);
-                reject.answer(ErrorResponse.EXPECTATION_FAILED, traceId, null, null);
-                return;
-            }
-            // Answer the expectation here; the upstream gets the body without waiting.
-            c.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE),
-                    c.voidPromise());
-        }
-
         RouteConfig route = snapshot.routeFor(pathOf(request.uri()));
         boolean grpcCall = GrpcStatus.isGrpc(route, request);
         grpc = grpcCall;
-        RoutingRequest routing = routingRequest(snapshot, headers, peer, route);
+        RoutingRequest routing = client.routingRequest(snapshot, headers, route);
         resources.recentRequests().offer(routing);
         RoutingDecision decision = snapshot.policy().decide(routing);
         List<Endpoint> excluded = List.of();
@@ -388,7 +279,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(request);
             snapshot.meters().cell(route, RequestMeters.NO_REGION).request(
                     ErrorResponse.NO_UPSTREAM.status().code(), null, resources.nanoClock().getAsLong() - startNanos);
-            reject.answer(ErrorResponse.NO_UPSTREAM, traceId, route.name(), null);
+            refuse(refusal, ErrorResponse.NO_UPSTREAM, traceId, route.name());
             return;
         }
         Exchange started = new Exchange(this, c, request, routing, decision, snapshot, resources, requestId, traceId,
@@ -400,7 +291,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             // later read aborts the upstream request (its connection closes before the body is
             // complete). Waiting no longer than the read keeps a client that sends its body only
             // after the response started (full duplex) from waiting forever.
-            pending = new PendingExchange(started, reject, traceId, route.name());
+            pending = new PendingExchange(started, refusal, traceId, route.name());
             return;
         }
         exchange = started;
@@ -437,14 +328,14 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     /** A chunked request, routed but not started until the end of the current read, collecting its body parts. */
     private final class PendingExchange {
         private final Exchange exchange;
-        private final Rejection reject;
+        private final Refusal refusal;
         private final String traceId;
         private final String route;
         private final ArrayDeque<HttpContent> parts = new ArrayDeque<>(2);
 
-        PendingExchange(Exchange exchange, Rejection reject, String traceId, String route) {
+        PendingExchange(Exchange exchange, Refusal refusal, String traceId, String route) {
             this.exchange = exchange;
-            this.reject = reject;
+            this.refusal = refusal;
             this.traceId = traceId;
             this.route = route;
         }
@@ -455,7 +346,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
                 part.release();
                 releaseParts();
                 pending = null;
-                reject.answer(MessageFraming.errorForDecoderFailure(result.cause(), true), traceId, route, null);
+                refuse(refusal, MessageFraming.errorForDecoderFailure(result.cause(), true), traceId, route);
                 return;
             }
             parts.addLast(part);
@@ -482,30 +373,13 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         return out;
     }
 
-    /** A request Meridian answers itself before any upstream sees it: logged, answered, connection closed. */
-    private final class Rejection {
-        private final long startNanos;
-        private final String requestId;
-        private final InetAddress client;
-        private final String method;
-        private final String uri;
-
-        Rejection(long startNanos, String requestId, InetAddress client, String method, String uri) {
-            this.startNanos = startNanos;
-            this.requestId = requestId;
-            this.client = client;
-            this.method = method;
-            this.uri = uri;
+    /** Answers a request no upstream saw (logged, {@code Connection: close}) and ends it. */
+    private void refuse(Refusal refusal, ErrorResponse error, String traceId, String route) {
+        ChannelHandlerContext c = ctx;
+        if (c != null) {
+            refusal.answer(c, snapshots.get(), resources, error, traceId, route, null);
         }
-
-        void answer(ErrorResponse error, @Nullable String traceId, @Nullable String route, @Nullable String detail) {
-            AccessLog accessLog = resources.accessLog();
-            if (accessLog.enabled()) {
-                accessLog.log(new AccessLog.Entry(System.currentTimeMillis(), requestId, traceId, client, method, uri,
-                        route, null, null, error.status().code(), 0, -1, resources.nanoClock().getAsLong() - startNanos, 0, null));
-            }
-            sendError(error, detail, requestId, false, false);
-        }
+        exchangeFinished(false);
     }
 
     private void closeNow() {
@@ -514,58 +388,6 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         if (c != null) {
             c.close();
         }
-    }
-
-    private void releasePipelined() {
-        Object msg;
-        while ((msg = pipelined.pollFirst()) != null) {
-            ReferenceCountUtil.release(msg);
-        }
-        pipelinedRequests = 0;
-    }
-
-    /**
-     * What the routing policy needs to know: the client's address (believing forwarding headers
-     * only from trusted proxies), its location (a trusted location header, else GeoIP, else
-     * unknown) and, on sticky routes, the tenant.
-     */
-    private static RoutingRequest routingRequest(
-            RouterSnapshot snapshot, HttpHeaders headers, InetAddress peer, RouteConfig route) {
-        ClientAddressResolver clients = snapshot.clients();
-        InetAddress client = peer;
-        ClientLocation location = null;
-        if (clients.isTrusted(peer)) {
-            client = clients.resolve(peer, headers.getAll(FORWARDED), headers.getAll(ForwardingHeaders.X_FORWARDED_FOR));
-            for (String name : snapshot.config().geo().locationHeaders()) {
-                String value = headers.get(name);
-                if (value != null && (location = ClientLocation.parseHeader(value)) != null) {
-                    break;
-                }
-            }
-        }
-        if (location == null) {
-            location = snapshot.geo().locate(client);
-        }
-        String stickyHeader = route.stickyHeader();
-        String tenant = stickyHeader == null ? null : headers.get(stickyHeader);
-        return new RoutingRequest(client, location, route, tenant);
-    }
-
-    /** The socket peer, or the source a PROXY protocol header gave. */
-    private static InetAddress peerAddress(ChannelHandlerContext ctx) {
-        Channel connection = ctx.channel() instanceof Http2StreamChannel ? ctx.channel().parent() : ctx.channel();
-        InetAddress proxied = ProxyProtocolHandler.source(connection);
-        if (proxied != null) {
-            return proxied;
-        }
-        if (connection.remoteAddress() instanceof InetSocketAddress) {
-            InetSocketAddress remote = (InetSocketAddress) connection.remoteAddress();
-            InetAddress address = remote.getAddress();
-            if (address != null) {
-                return address;
-            }
-        }
-        return InetAddress.getLoopbackAddress();
     }
 
     private static String pathOf(String uri) {

@@ -13,12 +13,14 @@ import java.util.List;
  *   PROXY_PROTOCOL_DECODER  HAProxyMessageDecoder      (only with listen.proxy-protocol; both leave
  *   PROXY_PROTOCOL    ProxyProtocolHandler           the pipeline after the header)
  *   TLS               SslHandler                     (only with listen.tls)
- *   ALPN              protocol negotiation           (only with listen.tls; leaves after the handshake)
+ *   ALPN              AlpnProtocolSelector           (only with listen.tls; leaves after the handshake)
  *   REQUEST_TIMEOUT   RequestTimeoutHandler          (bytes and read() calls: head and body deadlines)
  *   H2C_DETECT        h2c preface / upgrade check    (plaintext with HTTP/2 on; leaves at the first request)
  *   HTTP_CODEC        HttpServerCodec                UPSTREAM_CODEC    HttpClientCodec
  *   CLIENT_IDLE       IdleStateHandler               UPSTREAM_IDLE     IdleStateHandler (evicts idle pooled connections)
  *   REQUEST_PROGRESS  RequestTimeoutHandler's message side (request heads and ends, responses, idle)
+ *   PIPELINING        PipeliningHandler              (one request at a time; holds what a client pipelines)
+ *   REQUEST_VALIDATION RequestValidationHandler     (framing, limits, Expect: answers a bad request itself)
  *   PROXY             ProxyHandler                   UPSTREAM_HOST     UpstreamHostHandler (endpoints given by name)
  *                                                   UPSTREAM          UpstreamHandler
  *
@@ -36,6 +38,7 @@ import java.util.List;
  *   H2_CODEC          Http2FrameCodec (SETTINGS limits, rapid-reset guard)
  *   H2_MULTIPLEX      Http2MultiplexHandler: one child channel per stream, each with
  *                       H2_STREAM_CODEC  Http2StreamFrameToHttpObjectCodec
+ *                       REQUEST_VALIDATION RequestValidationHandler
  *                       PROXY            ProxyHandler
  *   H2_IDLE           IdleStateHandler
  *   H2_GUARD          closes idle connections, drains gracefully
@@ -56,6 +59,8 @@ public final class RouterPipeline {
     public static final String HTTP_CODEC = "meridian.httpCodec";
     public static final String CLIENT_IDLE = "meridian.clientIdle";
     public static final String REQUEST_PROGRESS = "meridian.requestProgress";
+    public static final String PIPELINING = "meridian.pipelining";
+    public static final String REQUEST_VALIDATION = "meridian.requestValidation";
     public static final String PROXY = "meridian.proxy";
 
     public static final String H2_CODEC = "meridian.h2Codec";
@@ -65,7 +70,8 @@ public final class RouterPipeline {
     public static final String H2_STREAM_CODEC = "meridian.h2StreamCodec";
 
     /** The handlers an HTTP/1.1 connection has and an HTTP/2 one must not (removed when a connection switches). */
-    static final List<String> HTTP1_ONLY = List.of(REQUEST_TIMEOUT, CLIENT_IDLE, REQUEST_PROGRESS, PROXY);
+    static final List<String> HTTP1_ONLY = List.of(REQUEST_TIMEOUT, CLIENT_IDLE, REQUEST_PROGRESS, PIPELINING, REQUEST_VALIDATION,
+            PROXY);
 
     public static final String UPSTREAM_TLS = "meridian.upstreamTls";
     public static final String UPSTREAM_CODEC = "meridian.upstreamCodec";

@@ -65,7 +65,7 @@ class ForwardingHeadersFuzzTest {
         Set<String> listed = connectionListed(request.headers());
         boolean chunked = HttpUtil.isTransferEncodingChunked(request);
 
-        ForwardingHeaders.prepareRequest(request, peer, "http", "rid");
+        ForwardingHeaders.prepareRequest(request, ForwardingHeaders.addressText(peer), "http", "rid");
 
         Set<String> names = lowerCaseNames(request.headers());
         for (String name : HOP_BY_HOP) {
@@ -90,7 +90,7 @@ class ForwardingHeadersFuzzTest {
         boolean chunked = HttpUtil.isTransferEncodingChunked(request);
         List<String> lengths = request.headers().getAll(HttpHeaderNames.CONTENT_LENGTH);
 
-        ForwardingHeaders.prepareRequest(request, peer, "http", "rid");
+        ForwardingHeaders.prepareRequest(request, ForwardingHeaders.addressText(peer), "http", "rid");
 
         if (chunked) {
             assertThat(HttpUtil.isTransferEncodingChunked(request)).isTrue();
@@ -105,7 +105,7 @@ class ForwardingHeadersFuzzTest {
             @ForAll("headerSets") List<Tuple2<String, String>> headers, @ForAll("peers") InetAddress peer) {
         HttpRequest request = request(headers);
 
-        ForwardingHeaders.prepareRequest(request, peer, "https", "rid");
+        ForwardingHeaders.prepareRequest(request, ForwardingHeaders.addressText(peer), "https", "rid");
 
         List<String> xff = request.headers().getAll(ForwardingHeaders.X_FORWARDED_FOR);
         assertThat(xff).hasSize(1);
@@ -155,7 +155,7 @@ class ForwardingHeadersFuzzTest {
             HttpRequest request = request(headers);
             ForwardingHeaders.requestId(request.headers());
             ForwardingHeaders.traceId(request.headers());
-            ForwardingHeaders.prepareRequest(request, peer, "http", "rid");
+            ForwardingHeaders.prepareRequest(request, ForwardingHeaders.addressText(peer), "http", "rid");
             HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
                     unvalidated());
             headers.forEach(h -> response.headers().add(h.get1(), h.get2()));

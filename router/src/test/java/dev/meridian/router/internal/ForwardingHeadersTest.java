@@ -42,7 +42,7 @@ class ForwardingHeadersTest {
                 .add(HttpHeaderNames.AUTHORIZATION, "Bearer jwt")
                 .add("X-Gitlab-Instance-Id", "abc");
 
-        ForwardingHeaders.prepareRequest(request, InetAddress.getByName("192.0.2.7"), "http", "rid-1");
+        ForwardingHeaders.prepareRequest(request, ForwardingHeaders.addressText(InetAddress.getByName("192.0.2.7")), "http", "rid-1");
 
         assertThat(request.headers().names())
                 .map(String::toLowerCase)
@@ -62,7 +62,7 @@ class ForwardingHeadersTest {
                 .add("x-http2-stream-id", "3")
                 .add("x-http2-scheme", "https");
 
-        ForwardingHeaders.prepareRequest(request, InetAddress.getByName("192.0.2.7"), "http", "rid-1");
+        ForwardingHeaders.prepareRequest(request, ForwardingHeaders.addressText(InetAddress.getByName("192.0.2.7")), "http", "rid-1");
 
         assertThat(request.headers().get(HttpHeaderNames.TE)).isEqualTo("trailers");
         assertThat(request.headers().names()).map(String::toLowerCase)
@@ -76,10 +76,22 @@ class ForwardingHeadersTest {
         request.headers().add(HttpHeaderNames.HOST, "example.com").add(HttpHeaderNames.CONTENT_LENGTH, "5")
                 .add(HttpHeaderNames.CONNECTION, "content-length, host, transfer-encoding");
 
-        ForwardingHeaders.prepareRequest(request, InetAddress.getLoopbackAddress(), "http", "rid");
+        ForwardingHeaders.prepareRequest(request, ForwardingHeaders.addressText(InetAddress.getLoopbackAddress()), "http", "rid");
 
         assertThat(request.headers().get(HttpHeaderNames.CONTENT_LENGTH)).isEqualTo("5");
         assertThat(request.headers().get(HttpHeaderNames.HOST)).isEqualTo("example.com");
+    }
+
+    @Test
+    void connectionTokensAreReadAcrossValuesWithSpacesTabsAndEmptyEntries() {
+        HttpHeaders headers = new DefaultHttpHeaders()
+                .add(HttpHeaderNames.CONNECTION, "X-One ,\tx-TWO, ,close")
+                .add(HttpHeaderNames.CONNECTION, "X-Three")
+                .add("X-One", "1").add("X-Two", "2").add("X-Three", "3").add("Close", "c").add("X-Kept", "k");
+
+        ForwardingHeaders.removeHopByHop(headers);
+
+        assertThat(headers.names()).containsExactly("X-Kept");
     }
 
     @Test
@@ -87,7 +99,7 @@ class ForwardingHeadersTest {
         HttpRequest request = request();
         request.headers().set(HttpHeaderNames.TRANSFER_ENCODING, "chunked");
 
-        ForwardingHeaders.prepareRequest(request, InetAddress.getByName("192.0.2.7"), "http", "rid-1");
+        ForwardingHeaders.prepareRequest(request, ForwardingHeaders.addressText(InetAddress.getByName("192.0.2.7")), "http", "rid-1");
 
         assertThat(request.headers().get(HttpHeaderNames.TRANSFER_ENCODING)).isEqualTo("chunked");
         assertThat(request.headers().contains(HttpHeaderNames.CONTENT_LENGTH)).isFalse();
@@ -99,7 +111,7 @@ class ForwardingHeadersTest {
         request.headers().set(ForwardingHeaders.X_FORWARDED_FOR, "203.0.113.9");
         request.headers().set(ForwardingHeaders.X_FORWARDED_PROTO, "gopher");
 
-        ForwardingHeaders.prepareRequest(request, InetAddress.getByName("2001:db8::1"), "http", "rid-1");
+        ForwardingHeaders.prepareRequest(request, ForwardingHeaders.addressText(InetAddress.getByName("2001:db8::1")), "http", "rid-1");
 
         assertThat(request.headers().get(ForwardingHeaders.X_FORWARDED_FOR)).isEqualTo("203.0.113.9, 2001:db8:0:0:0:0:0:1");
         assertThat(request.headers().get(ForwardingHeaders.X_FORWARDED_PROTO)).isEqualTo("http");
