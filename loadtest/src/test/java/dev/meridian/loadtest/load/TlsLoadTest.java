@@ -53,7 +53,7 @@ import javax.net.ssl.ExtendedSSLSession;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SNIServerName;
 import javax.net.ssl.SSLEngine;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -74,6 +74,7 @@ class TlsLoadTest {
     @TempDir
     Path directory;
 
+    @AutoClose
     private TlsServer tlsServer;
     private final StringWriter out = new StringWriter();
     private final StringWriter err = new StringWriter();
@@ -85,13 +86,6 @@ class TlsLoadTest {
                 .ecp256().setKeyUsage(true, CertificateBuilder.KeyUsage.digitalSignature)
                 .addExtendedKeyUsageServerAuth().buildIssuedBy(ca);
         otherCa = new CertificateBuilder().subject("CN=Some Other CA").setIsCertificateAuthority(true).ecp256().buildSelfSigned();
-    }
-
-    @AfterEach
-    void stopServer() {
-        if (tlsServer != null) {
-            tlsServer.close();
-        }
     }
 
     @Test
