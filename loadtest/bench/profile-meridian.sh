@@ -39,22 +39,16 @@ done
 for tool in nginx taskset java jfr python3 curl; do
     command -v "$tool" >/dev/null 2>&1 || { echo "profile-meridian: $tool not found (nginx: see side-by-side.sh)" >&2; exit 1; }
 done
-router_jar="$root/router/target/meridian.jar"
-loadtest_jar="$root/loadtest/target/meridian-loadtest.jar"
-if [ ! -f "$router_jar" ] || [ ! -f "$loadtest_jar" ]; then
-    (cd "$root" && ./mvnw -q -B -DskipTests install) >&2
-fi
+# shellcheck source=bench-lib.sh
+. "$root/loadtest/bench/bench-lib.sh"
+meridian_jars
 seconds="${duration%s}"
 out="${out:-$root/loadtest/bench/results/profile-$(date +%Y-%m-%d-%H%M)}"
 mkdir -p "$out"
 work="$(mktemp -d /tmp/meridian-profile.XXXXXX)"
 templates="$root/loadtest/bench/templates"
 pids=()
-cleanup() {
-    for pid in ${pids[@]+"${pids[@]}"}; do kill "$pid" 2>/dev/null || true; done
-    for pid in ${pids[@]+"${pids[@]}"}; do wait "$pid" 2>/dev/null || true; done
-}
-trap cleanup EXIT INT TERM
+trap stop_pids EXIT INT TERM
 
 export WORK="$work" BACKEND_PORT="$base_port" MERIDIAN_PORT="$((base_port + 3))" NGINX_PORT=0 HAPROXY_PORT=0
 export BODY="$(printf 'x%.0s' $(seq 1 199))"
@@ -63,14 +57,6 @@ if [ "$access_log" = file ]; then
 else
     export ACCESS_LOG="{enabled: false}"
 fi
-render() {
-    python3 - "$1" "$2" <<'EOF'
-import os, re, sys
-text = open(sys.argv[1]).read()
-text = re.sub(r'@([A-Z_]+)@', lambda m: os.environ[m.group(1)], text)
-open(sys.argv[2], 'w').write(text)
-EOF
-}
 mkdir -p "$work/backend"
 render "$templates/backend-nginx.conf" "$work/backend/nginx.conf"
 render "$templates/meridian.yaml" "$work/meridian.yaml"
@@ -103,7 +89,7 @@ for _ in $(seq 1 100); do
     [ -s "$out/meridian.jfr" ] && break
     sleep 0.2
 done
-cleanup
+stop_pids
 pids=()
 
 jfr summary "$out/meridian.jfr" >"$out/jfr-summary.txt"

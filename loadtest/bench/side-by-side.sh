@@ -148,12 +148,9 @@ if [ "$proxy_cpu" -ge "$cpus" ] || [ "$client_cpu" -ge "$cpus" ]; then
     exit 1
 fi
 
-router_jar="$root/router/target/meridian.jar"
-loadtest_jar="$root/loadtest/target/meridian-loadtest.jar"
-if [ ! -f "$router_jar" ] || [ ! -f "$loadtest_jar" ]; then
-    echo "side-by-side: building the jars (./mvnw -q -DskipTests install)..." >&2
-    (cd "$root" && ./mvnw -q -B -DskipTests install) >&2
-fi
+# shellcheck source=bench-lib.sh
+. "$root/loadtest/bench/bench-lib.sh"
+meridian_jars
 
 stamp="$(date +%Y-%m-%d-%H%M)"
 out="${out:-$root/loadtest/bench/results/$stamp}"
@@ -162,24 +159,8 @@ work="$(mktemp -d /tmp/meridian-bench.XXXXXX)"
 templates="$root/loadtest/bench/templates"
 
 pids=()
-cleanup() {
-    for pid in ${pids[@]+"${pids[@]}"}; do
-        kill "$pid" 2>/dev/null || true
-    done
-    for pid in ${pids[@]+"${pids[@]}"}; do
-        wait "$pid" 2>/dev/null || true
-    done
-}
-trap cleanup EXIT INT TERM
+trap stop_pids EXIT INT TERM
 
-render() { # template output: substitutes @NAME@ placeholders from the environment
-    python3 - "$1" "$2" <<'EOF'
-import os, re, sys
-text = open(sys.argv[1]).read()
-text = re.sub(r'@([A-Z_]+)@', lambda m: os.environ[m.group(1)], text)
-open(sys.argv[2], 'w').write(text)
-EOF
-}
 
 wait_for_port() { # port name [https]
     local url="http://127.0.0.1:$1/" curl_tls=()
@@ -395,7 +376,7 @@ for target in "${target_list[@]}"; do
     [ "$target" = direct ] && continue
     cp "$work/$target.log" "$out/$target.log" 2>/dev/null || true
 done
-cleanup
+stop_pids
 pids=()
 
 # --- summary ------------------------------------------------------------------------------------

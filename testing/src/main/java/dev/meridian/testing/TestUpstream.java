@@ -54,10 +54,13 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -83,6 +86,10 @@ import org.jspecify.annotations.Nullable;
  * is called; {@code /gather} holds answers until {@link #gather(int)} streams are open at once;
  * {@code /early-hints} sends a {@code 103} first. HTTP/1.1: {@code /delay/MS} answers after MS
  * milliseconds. The {@link Mode} makes every HTTP/2 request fail the HTTP/2 way instead.
+ *
+ * <p>Faults a gateway replica shows its prober or router (HTTP/1.1): a {@link #script} of statuses,
+ * a failure every n-th request ({@link #failEvery}), a {@link #delay} before every answer, or
+ * answers held until released ({@link #hang}).
  *
  * <pre>{@code
  * try (TestUpstream upstream = TestUpstream.h2c("east")) {
@@ -122,9 +129,10 @@ public final class TestUpstream implements AutoCloseable {
      * @param body the request body's bytes
      * @param answer what the gRPC health service answered (or would have)
      * @param observed what the {@link #observe} supplier said when the request arrived
+     * @param arrivedNanos {@link System#nanoTime()} when the request had arrived whole
      */
     public record Request(String protocol, String method, String path, String authority, String contentType, String te,
-                          String sni, byte[] body, GrpcAnswer answer, boolean observed) {}
+                          String sni, byte[] body, GrpcAnswer answer, boolean observed, long arrivedNanos) {}
 
     private final String name;
     private final EventLoopGroup group;
@@ -134,6 +142,11 @@ public final class TestUpstream implements AutoCloseable {
     private volatile GrpcAnswer grpc = GrpcAnswer.SERVING;
     private volatile BooleanSupplier observer = () -> true;
     private volatile int gatherTarget = Integer.MAX_VALUE;
+    private final Queue<Integer> script = new ConcurrentLinkedQueue<>();
+    private volatile int failEvery;
+    private volatile int failStatus = 503;
+    private volatile long delayMillis;
+    private volatile boolean hang;
 
     /** Connections accepted. */
     public final AtomicInteger connections = new AtomicInteger();
@@ -228,6 +241,38 @@ public final class TestUpstream implements AutoCloseable {
         return this;
     }
 
+    /** Answers the next requests with these statuses, in order, then as before. */
+    public TestUpstream script(Integer... statuses) {
+        script.addAll(List.of(statuses));
+        return this;
+    }
+
+    /**
+     * From now on every {@code n}-th request (counted since the start, as {@link #requests} counts)
+     * is answered {@code failure} instead; {@code n} = 0 stops it. {@code failEvery(5, 503)}: a
+     * gateway whose inference fails 20 % of the time.
+     */
+    public TestUpstream failEvery(int n, int failure) {
+        if (n < 0) {
+            throw new IllegalArgumentException("n: " + n + " (expected: 0 or more)");
+        }
+        this.failStatus = failure;
+        this.failEvery = n;
+        return this;
+    }
+
+    /** Every HTTP/1.1 answer from now on waits {@code delay} first ({@code /delay/MS} paths wait MS instead). */
+    public TestUpstream delay(Duration delay) {
+        this.delayMillis = delay.toMillis();
+        return this;
+    }
+
+    /** From now on HTTP/1.1 requests are accepted and their answers held, until {@link #releaseHeld()}. */
+    public TestUpstream hang() {
+        this.hang = true;
+        return this;
+    }
+
     /** What the gRPC health service answers from now on. */
     public TestUpstream grpc(GrpcAnswer answer) {
         this.grpc = answer;
@@ -269,8 +314,9 @@ public final class TestUpstream implements AutoCloseable {
         return List.copyOf(received);
     }
 
-    /** Answers every {@code /hold} request so far. */
+    /** Answers every {@code /hold} request so far (and every request held by {@link #hang()}, which ends). */
     public void releaseHeld() {
+        hang = false;
         for (Runnable answer : held) {
             answer.run();
         }
@@ -352,6 +398,16 @@ public final class TestUpstream implements AutoCloseable {
             }
         }
         return "";
+    }
+
+    /** The status of request number {@code n} (from 1): the script's next, a failure every n-th, or the status. */
+    private int statusOf(int n) {
+        Integer scripted = script.poll();
+        if (scripted != null) {
+            return scripted;
+        }
+        int every = failEvery;
+        return every > 0 && n % every == 0 ? failStatus : status;
     }
 
     private static String body(String name, String method, String path, int requestBytes) {
@@ -447,7 +503,7 @@ public final class TestUpstream implements AutoCloseable {
         }
 
         private void requestDone(ChannelHandlerContext ctx, Http2FrameStream frameStream) {
-            requests.incrementAndGet();
+            int answerStatus = statusOf(requests.incrementAndGet());
             Stream stream = streams.get(frameStream.id());
             Http2Headers head = stream.head;
             String path = String.valueOf(head.path());
@@ -456,7 +512,7 @@ public final class TestUpstream implements AutoCloseable {
             hosts.add(String.valueOf(head.authority()));
             received.add(new Request(ApplicationProtocolNames.HTTP_2, String.valueOf(head.method()), path,
                     String.valueOf(head.authority()), String.valueOf(head.get(HttpHeaderNames.CONTENT_TYPE)),
-                    String.valueOf(head.get(HttpHeaderNames.TE)), sni, body, answer, observer.getAsBoolean()));
+                    String.valueOf(head.get(HttpHeaderNames.TE)), sni, body, answer, observer.getAsBoolean(), System.nanoTime()));
             Runnable respond = () -> ctx.executor().execute(() -> {
                 if (streams.remove(frameStream.id()) == null) {
                     return; // reset meanwhile
@@ -468,7 +524,7 @@ public final class TestUpstream implements AutoCloseable {
                 }
                 ByteBuf content = Unpooled.copiedBuffer(body(name, String.valueOf(head.method()), path, body.length),
                         StandardCharsets.UTF_8);
-                Http2Headers response = new DefaultHttp2Headers().status(String.valueOf(status))
+                Http2Headers response = new DefaultHttp2Headers().status(String.valueOf(answerStatus))
                         .set("x-upstream", name)
                         .setInt(HttpHeaderNames.CONTENT_LENGTH, content.readableBytes());
                 if (path.startsWith("/early-hints")) {
@@ -527,7 +583,7 @@ public final class TestUpstream implements AutoCloseable {
                 return;
             }
             try {
-                requests.incrementAndGet();
+                int number = requests.incrementAndGet();
                 String host = String.valueOf(request.headers().get(HttpHeaderNames.HOST));
                 hosts.add(host);
                 byte[] body = new byte[request.content().readableBytes()];
@@ -535,11 +591,11 @@ public final class TestUpstream implements AutoCloseable {
                 received.add(new Request(ApplicationProtocolNames.HTTP_1_1, request.method().name(), request.uri(), host,
                         String.valueOf(request.headers().get(HttpHeaderNames.CONTENT_TYPE)),
                         String.valueOf(request.headers().get(HttpHeaderNames.TE)), sni, body, grpc,
-                        observer.getAsBoolean()));
+                        observer.getAsBoolean(), System.nanoTime()));
                 String text = body(name, request.method().name(), request.uri(), body.length);
-                long delayMillis = request.uri().startsWith("/delay/") ? Long.parseLong(request.uri().substring(7)) : 0;
+                long delay = request.uri().startsWith("/delay/") ? Long.parseLong(request.uri().substring(7)) : delayMillis;
                 boolean keepAlive = HttpUtil.isKeepAlive(request);
-                HttpResponseStatus answerStatus = HttpResponseStatus.valueOf(status);
+                HttpResponseStatus answerStatus = HttpResponseStatus.valueOf(statusOf(number));
                 Runnable answer = () -> {
                     ByteBuf content = Unpooled.copiedBuffer(text, StandardCharsets.UTF_8);
                     FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, answerStatus, content);
@@ -551,8 +607,10 @@ public final class TestUpstream implements AutoCloseable {
                         ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
                     }
                 };
-                if (delayMillis > 0) {
-                    ctx.executor().schedule(answer, delayMillis, TimeUnit.MILLISECONDS);
+                if (hang) {
+                    held.add(() -> ctx.executor().execute(answer));
+                } else if (delay > 0) {
+                    ctx.executor().schedule(answer, delay, TimeUnit.MILLISECONDS);
                 } else {
                     answer.run();
                 }

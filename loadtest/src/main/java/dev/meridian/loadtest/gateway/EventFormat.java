@@ -17,12 +17,8 @@ import java.time.Clock;
  * last events, which carry per-request values, are encoded per request.
  */
 enum EventFormat {
-    SSE(AsciiString.cached("text/event-stream; charset=utf-8")) {
-        @Override
-        int events(int chunks) {
-            return chunks + 2;
-        }
-
+    /** Content events between {@code stream_start} and {@code stream_end}. */
+    SSE(AsciiString.cached("text/event-stream; charset=utf-8"), 2) {
         @Override
         ByteBuf event(ByteBufAllocator alloc, int index, int chunks, Clock clock) {
             if (index == 0) {
@@ -36,12 +32,8 @@ enum EventFormat {
                     "event: stream_end\ndata: {\"metadata\":{\"chunks\":" + chunks + "}}\n\n");
         }
     },
-    NDJSON(AsciiString.cached("application/x-ndjson")) {
-        @Override
-        int events(int chunks) {
-            return chunks + 1;
-        }
-
+    /** Content lines, then the {@code final} one. */
+    NDJSON(AsciiString.cached("application/x-ndjson"), 1) {
         @Override
         ByteBuf event(ByteBufAllocator alloc, int index, int chunks, Clock clock) {
             if (index < chunks) {
@@ -71,9 +63,11 @@ enum EventFormat {
     }
 
     private final AsciiString contentType;
+    private final int framingEvents;
 
-    EventFormat(AsciiString contentType) {
+    EventFormat(AsciiString contentType, int framingEvents) {
         this.contentType = contentType;
+        this.framingEvents = framingEvents;
     }
 
     AsciiString contentType() {
@@ -81,7 +75,9 @@ enum EventFormat {
     }
 
     /** How many events (HTTP chunks) a stream with {@code chunks} content events has in all. */
-    abstract int events(int chunks);
+    int events(int chunks) {
+        return chunks + framingEvents;
+    }
 
     /** Event {@code index} ({@code 0 <= index < events(chunks)}), ready to write. */
     abstract ByteBuf event(ByteBufAllocator alloc, int index, int chunks, Clock clock);

@@ -4,14 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads, every {@code period} on its own thread, what an SRE watching the SLO controller would:
@@ -25,8 +24,7 @@ final class ControllerSampler implements AutoCloseable {
 
     private final ScenarioRun run;
     private final String region;
-    private final ScheduledExecutorService executor;
-    private final List<Reading> readings = new ArrayList<>();
+    private final PeriodicReadings<Reading> readings;
 
     /**
      * One reading, {@code millis} after the load started: each region's dial (percent), the
@@ -45,12 +43,8 @@ final class ControllerSampler implements AutoCloseable {
     private ControllerSampler(ScenarioRun run, String region, long periodMillis) {
         this.run = run;
         this.region = region;
-        this.executor = Executors.newSingleThreadScheduledExecutor(task -> {
-            Thread thread = new Thread(task, "scenario-controller");
-            thread.setDaemon(true);
-            return thread;
-        });
-        executor.scheduleAtFixedRate(this::sample, 0, periodMillis, TimeUnit.MILLISECONDS);
+        // An admin call in progress when the run ends may take a while on a busy machine: wait for it longer.
+        this.readings = PeriodicReadings.start("scenario-controller", periodMillis, Duration.ofSeconds(10), this::read);
     }
 
     /** Starts reading every {@code periodMillis} from now on, until closed. */
@@ -58,7 +52,7 @@ final class ControllerSampler implements AutoCloseable {
         return new ControllerSampler(run, region, periodMillis);
     }
 
-    private void sample() {
+    private @Nullable Reading read() {
         try {
             long millis = run.nowMillis();
             JsonNode controller = JSON.readTree(run.bed().adminGet("/admin/controller"));
@@ -81,14 +75,12 @@ final class ControllerSampler implements AutoCloseable {
                     default -> { }
                 }
             }
-            Reading reading = new Reading(millis, dials, number(burn.path("short")), number(burn.path("long")),
+            return new Reading(millis, dials, number(burn.path("short")), number(burn.path("long")),
                     mine.path("next").path("action").asText("-"), attempts, failures);
-            synchronized (readings) {
-                readings.add(reading);
-            }
         } catch (IOException | RuntimeException e) {
             // A reading the busy machine could not take is a gap in the series, not the end of the run.
             System.err.printf("%nscenario: controller reading failed: %s%n", e.getMessage());
+            return null;
         }
     }
 
@@ -97,9 +89,7 @@ final class ControllerSampler implements AutoCloseable {
     }
 
     List<Reading> readings() {
-        synchronized (readings) {
-            return List.copyOf(readings);
-        }
+        return readings.all();
     }
 
     /** The controller's decisions it still lists (the newest 50), oldest first, timed since the load started. */
@@ -121,11 +111,6 @@ final class ControllerSampler implements AutoCloseable {
 
     @Override
     public void close() {
-        executor.shutdownNow();
-        try {
-            executor.awaitTermination(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        readings.close();
     }
 }

@@ -1,11 +1,9 @@
 package dev.meridian.loadtest.scenario;
 
 import dev.meridian.loadtest.gateway.SimulatedGateway;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -30,8 +28,7 @@ final class TrafficSampler implements AutoCloseable {
     private final @Nullable Testbed bed;
     private final List<String> regions;
     private final long origin;
-    private final @Nullable ScheduledExecutorService executor;
-    private final List<Sample> samples = new ArrayList<>();
+    private final PeriodicReadings<Sample> samples;
 
     /** Which count a question is about. */
     enum Signal {
@@ -53,12 +50,7 @@ final class TrafficSampler implements AutoCloseable {
         this.bed = bed;
         this.regions = bed.regionNames();
         this.origin = originNanos;
-        this.executor = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "scenario-traffic");
-            thread.setDaemon(true);
-            return thread;
-        });
-        executor.scheduleAtFixedRate(this::sample, 0, PERIOD_MILLIS, TimeUnit.MILLISECONDS);
+        this.samples = PeriodicReadings.start("scenario-traffic", PERIOD_MILLIS, Duration.ofSeconds(2), this::sample);
     }
 
     /** A sampler over readings taken elsewhere (tests): nothing is sampled. */
@@ -66,14 +58,13 @@ final class TrafficSampler implements AutoCloseable {
         this.bed = null;
         this.regions = List.copyOf(regions);
         this.origin = 0;
-        this.executor = null;
-        samples.addAll(recorded);
+        this.samples = PeriodicReadings.recorded(recorded);
     }
 
-    private void sample() {
+    private @Nullable Sample sample() {
         Testbed bed = this.bed;
         if (bed == null) {
-            return;
+            return null;
         }
         long[] attempts = new long[regions.size()];
         long[] received = new long[regions.size()];
@@ -84,9 +75,7 @@ final class TrafficSampler implements AutoCloseable {
             }
         }
         long millis = (System.nanoTime() - origin) / 1_000_000;
-        synchronized (samples) {
-            samples.add(new Sample(millis, attempts, received));
-        }
+        return new Sample(millis, attempts, received);
     }
 
     /** Which signal the questions below answer from (router attempts unless told otherwise). */
@@ -104,9 +93,7 @@ final class TrafficSampler implements AutoCloseable {
     }
 
     List<Sample> samples() {
-        synchronized (samples) {
-            return List.copyOf(samples);
-        }
+        return samples.all();
     }
 
     /**
@@ -260,15 +247,6 @@ final class TrafficSampler implements AutoCloseable {
 
     @Override
     public void close() {
-        ScheduledExecutorService executor = this.executor;
-        if (executor == null) {
-            return;
-        }
-        executor.shutdownNow();
-        try {
-            executor.awaitTermination(2, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        samples.close();
     }
 }

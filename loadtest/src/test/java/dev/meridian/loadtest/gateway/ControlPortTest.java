@@ -12,8 +12,7 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.time.Duration;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -23,17 +22,8 @@ class ControlPortTest {
 
     private final HttpClient client = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();
-    private SimulatedGateway gateway;
-
-    @BeforeEach
-    void start() {
-        gateway = SimulatedGateway.start(GatewayConfig.of("control"));
-    }
-
-    @AfterEach
-    void stop() {
-        gateway.close();
-    }
+    @AutoClose
+    private final SimulatedGateway gateway = SimulatedGateway.start(GatewayConfig.of("control"));
 
     @Test
     void overviewDescribesTheGateway() throws Exception {

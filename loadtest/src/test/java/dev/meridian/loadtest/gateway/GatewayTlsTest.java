@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.meridian.loadtest.tls.TestCertificates;
 import java.io.IOException;
+import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse.BodyHandlers;
@@ -44,9 +45,7 @@ class GatewayTlsTest {
         try (SimulatedGateway gateway = SimulatedGateway.start(GatewayConfig.of("tls")
                 .withTls(certificates.serverCertificate(), certificates.serverKey()))) {
             for (String host : new String[] {TestCertificates.IP, TestCertificates.HOST}) {
-                int status = client().send(HttpRequest.newBuilder(
-                        java.net.URI.create("https://" + host + ":" + gateway.port() + "/monitoring/healthz"))
-                        .timeout(WAIT).build(), BodyHandlers.discarding()).statusCode();
+                int status = healthCheck(URI.create("https://" + host + ":" + gateway.port()));
 
                 assertThat(status).as(host).isEqualTo(200);
             }
@@ -57,8 +56,7 @@ class GatewayTlsTest {
     void anExpiredCertificateIsRefusedByTheClient() {
         try (SimulatedGateway gateway = SimulatedGateway.start(GatewayConfig.of("expired")
                 .withTls(certificates.expiredCertificate(), certificates.expiredKey()))) {
-            assertThatThrownBy(() -> client().send(HttpRequest.newBuilder(gateway.baseUri().resolve("/monitoring/healthz"))
-                    .timeout(WAIT).build(), BodyHandlers.discarding()))
+            assertThatThrownBy(() -> healthCheck(gateway.baseUri()))
                     .isInstanceOf(SSLHandshakeException.class);
         }
     }
@@ -68,12 +66,17 @@ class GatewayTlsTest {
         // The JDK provider only notices at the handshake; either way no TLS exchange can succeed.
         try (SimulatedGateway gateway = SimulatedGateway.start(GatewayConfig.of("mismatched")
                 .withTls(certificates.serverCertificate(), certificates.mismatchedKey()))) {
-            assertThatThrownBy(() -> client().send(HttpRequest.newBuilder(gateway.baseUri().resolve("/monitoring/healthz"))
-                    .timeout(WAIT).build(), BodyHandlers.discarding()))
+            assertThatThrownBy(() -> healthCheck(gateway.baseUri()))
                     .isInstanceOf(IOException.class);
         } catch (IllegalArgumentException refusedAtStart) {
             assertThat(refusedAtStart).hasMessageContaining("mismatched-key.pem");
         }
+    }
+
+    /** The status of {@code GET /monitoring/healthz} at {@code base} over TLS, trusting the test CA. */
+    private static int healthCheck(URI base) throws Exception {
+        return client().send(HttpRequest.newBuilder(base.resolve("/monitoring/healthz")).timeout(WAIT).build(),
+                BodyHandlers.discarding()).statusCode();
     }
 
     private static HttpClient client() {

@@ -20,7 +20,7 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.file.Path;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -40,7 +40,9 @@ class GrpcGatewayTest {
     static Path certificateDir;
 
     private static TestCertificates certificates;
+    @AutoClose
     private static SimulatedGateway plaintext;
+    @AutoClose
     private static SimulatedGateway tls;
 
     /** The two ways to reach a gateway's gRPC services. */
@@ -64,16 +66,6 @@ class GrpcGatewayTest {
         plaintext = SimulatedGateway.start(GatewayConfig.of("us-east-1"));
         tls = SimulatedGateway.start(GatewayConfig.of("eu-west-1")
                 .withTls(certificates.serverCertificate(), certificates.serverKey()));
-    }
-
-    @AfterAll
-    static void stop() {
-        if (plaintext != null) {
-            plaintext.close();
-        }
-        if (tls != null) {
-            tls.close();
-        }
     }
 
     @AfterEach

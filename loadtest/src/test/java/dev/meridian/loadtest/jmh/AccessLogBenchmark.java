@@ -3,29 +3,17 @@ package dev.meridian.loadtest.jmh;
 import dev.meridian.router.internal.AccessLog;
 import dev.meridian.router.json.JsonLineWriter;
 import java.net.InetAddress;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * One access log line as the writer thread makes it: from the entry to UTF-8 bytes in the batch
  * buffer ({@code AccessLog.format} over a reused {@code JsonLineWriter}).
  */
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
-@Fork(1)
-@State(Scope.Thread)
-public class AccessLogBenchmark {
+@State(Scope.Thread) // the writer's batch buffer is one thread's, as in the access log's writer thread
+public class AccessLogBenchmark extends HotPathBenchmark {
 
     private final JsonLineWriter batch = new JsonLineWriter();
     private AccessLog.Entry entry;

@@ -5,55 +5,26 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.meridian.testing.TestUpstream;
 import io.netty.bootstrap.Bootstrap;
-import io.netty.bootstrap.ServerBootstrap;
-import io.netty.buffer.Unpooled;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpObject;
-import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http.HttpVersion;
-import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
-import io.netty.handler.ssl.SslHandshakeCompletionEvent;
-import io.netty.handler.ssl.SslProvider;
 import io.netty.pkitesting.CertificateBuilder;
 import io.netty.pkitesting.X509Bundle;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import javax.net.ssl.ExtendedSSLSession;
 import javax.net.ssl.SNIHostName;
-import javax.net.ssl.SNIServerName;
 import javax.net.ssl.SSLEngine;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -74,7 +45,9 @@ class TlsLoadTest {
     @TempDir
     Path directory;
 
-    private TlsServer tlsServer;
+    /** An HTTPS server offering h2 and http/1.1 by ALPN, so that the client's choice shows. */
+    @AutoClose
+    private TestUpstream tlsServer;
     private final StringWriter out = new StringWriter();
     private final StringWriter err = new StringWriter();
 
@@ -87,19 +60,12 @@ class TlsLoadTest {
         otherCa = new CertificateBuilder().subject("CN=Some Other CA").setIsCertificateAuthority(true).ecp256().buildSelfSigned();
     }
 
-    @AfterEach
-    void stopServer() {
-        if (tlsServer != null) {
-            tlsServer.close();
-        }
-    }
-
     @Test
     void openLoopOverTlsCountsEveryResponseWithAlpnHttp11() throws Exception {
-        tlsServer = TlsServer.start(server);
+        tlsServer = TestUpstream.alpn("tls", server);
         Path caFile = Files.writeString(directory.resolve("ca.pem"), ca.getCertificatePEM(), US_ASCII);
 
-        LoadResult result = LoadGenerator.run(LoadSpec.openLoop(tlsServer.uri("127.0.0.1"), 200, Duration.ofSeconds(1))
+        LoadResult result = LoadGenerator.run(LoadSpec.openLoop(tlsServer.uri("https"), 200, Duration.ofSeconds(1))
                 .withConnections(4)
                 .withTls(LoadTls.trusting(caFile)));
 
@@ -107,15 +73,19 @@ class TlsLoadTest {
         assertThat(result.requests()).as("200/s for 1 s").isBetween(190L, 210L);
         assertThat(result.errorCount()).isZero();
         assertThat(result.responsesByStatusClass()).containsEntry("2xx", result.requests());
-        assertThat(result.bytesReceived()).as("the decrypted body, 2 bytes a response").isEqualTo(2 * result.requests());
-        assertThat(tlsServer.requests()).isEqualTo(result.sent());
-        assertThat(tlsServer.protocols).as("ALPN on every connection").containsExactly(ApplicationProtocolNames.HTTP_1_1);
-        assertThat(tlsServer.serverNames).as("no SNI for an IP address (RFC 6066 section 3)").containsExactly("");
+        String body = "tls GET / 0"; // TestUpstream's answer: its name, the method, the path, the request's body bytes
+        assertThat(result.bytesReceived()).as("the decrypted body, %d bytes a response", body.length())
+                .isEqualTo(body.length() * result.requests());
+        assertThat(tlsServer.requests.get()).isEqualTo(result.sent());
+        assertThat(tlsServer.received()).extracting(TestUpstream.Request::protocol).as("ALPN on every connection")
+                .containsOnly(ApplicationProtocolNames.HTTP_1_1);
+        assertThat(tlsServer.received()).extracting(TestUpstream.Request::sni).as("no SNI for an IP address (RFC 6066 section 3)")
+                .containsOnly("");
     }
 
     @Test
     void commandLineWithCaVerifiesTheChainAndTheHostName() throws Exception {
-        tlsServer = TlsServer.start(server);
+        tlsServer = TestUpstream.alpn("tls", server);
         Path caFile = Files.writeString(directory.resolve("ca.pem"), ca.getCertificatePEM(), US_ASCII);
 
         int exit = execute("--target", "localhost:" + tlsServer.port(), "--tls", "--ca", caFile.toString(),
@@ -124,19 +94,19 @@ class TlsLoadTest {
         assertThat(exit).as(err.toString()).isZero();
         assertThat(err.toString()).contains("-> https://localhost:" + tlsServer.port() + ", TLS (trusting " + caFile + ")");
         assertThat(out.toString()).contains("target      https://localhost:" + tlsServer.port()).containsPattern("requests +\\d+ completed");
-        assertThat(tlsServer.requests()).isPositive();
+        assertThat(tlsServer.requests.get()).isPositive();
         tlsServer.close();
 
         // Signed by the trusted CA, but for another name: refused by the host name check.
         X509Bundle elsewhere = new CertificateBuilder().subject("CN=elsewhere.test").addSanDnsName("elsewhere.test").ecp256()
                 .setKeyUsage(true, CertificateBuilder.KeyUsage.digitalSignature).addExtendedKeyUsageServerAuth().buildIssuedBy(ca);
-        tlsServer = TlsServer.start(elsewhere);
+        tlsServer = TestUpstream.alpn("tls", elsewhere);
         exit = execute("--target", "https://localhost:" + tlsServer.port(), "--ca", caFile.toString(),
                 "--closed", "--concurrency", "1", "--duration", "500ms", "--warmup", "0", "--quiet");
 
         assertThat(exit).isEqualTo(1);
         assertThat(err.toString()).contains("TLS handshake with localhost:" + tlsServer.port() + " failed");
-        assertThat(tlsServer.requests()).isZero();
+        assertThat(tlsServer.requests.get()).isZero();
     }
 
     @Test
@@ -144,21 +114,21 @@ class TlsLoadTest {
         // Like `openssl req -x509`: a self-signed certificate is its own CA.
         X509Bundle selfSigned = new CertificateBuilder().subject("CN=self").addSanIpAddress("127.0.0.1")
                 .setIsCertificateAuthority(true).ecp256().buildSelfSigned();
-        tlsServer = TlsServer.start(selfSigned);
+        tlsServer = TestUpstream.alpn("tls", selfSigned);
 
         int exit = execute("--target", "https://127.0.0.1:" + tlsServer.port(), "--insecure",
                 "--rate", "50", "--duration", "1s", "--warmup", "0", "--connections", "2", "--quiet");
 
         assertThat(exit).as(err.toString()).isZero();
         assertThat(out.toString()).contains("requests    50 completed");
-        assertThat(tlsServer.requests()).isEqualTo(50);
+        assertThat(tlsServer.requests.get()).isEqualTo(50);
     }
 
     @Test
     void untrustedCertificateFailsTheRunClearly() throws Exception {
-        tlsServer = TlsServer.start(server);
+        tlsServer = TestUpstream.alpn("tls", server);
         Path wrongCa = Files.writeString(directory.resolve("other-ca.pem"), otherCa.getCertificatePEM(), US_ASCII);
-        URI target = tlsServer.uri("127.0.0.1");
+        URI target = tlsServer.uri("https");
 
         assertThatThrownBy(() -> LoadGenerator.run(LoadSpec.openLoop(target, 10, Duration.ofSeconds(1))
                         .withConnections(2).withTls(LoadTls.trusting(wrongCa))))
@@ -173,12 +143,12 @@ class TlsLoadTest {
                 .contains("loadgen: cannot connect to " + target + ": TLS handshake with 127.0.0.1:" + tlsServer.port() + " failed")
                 .contains("give its CA with --ca FILE", "or --insecure")
                 .doesNotContain("Usage:");
-        assertThat(tlsServer.requests()).as("nothing sent without a trusted handshake").isZero();
+        assertThat(tlsServer.requests.get()).as("nothing sent without a trusted handshake").isZero();
     }
 
     @Test
-    void theJvmTrustStoreDoesNotTrustATestCa() {
-        tlsServer = TlsServer.start(server);
+    void theJvmTrustStoreDoesNotTrustATestCa() throws Exception {
+        tlsServer = TestUpstream.alpn("tls", server);
 
         int exit = execute("--target", "https://127.0.0.1:" + tlsServer.port(), "--rate", "10", "--duration", "1s",
                 "--warmup", "0", "--connections", "1", "--quiet");
@@ -256,92 +226,5 @@ class TlsLoadTest {
         commandLine.setOut(new PrintWriter(out, true));
         commandLine.setErr(new PrintWriter(err, true));
         return commandLine.execute(args);
-    }
-
-    /**
-     * An HTTPS server on 127.0.0.1, port 0, with the JDK's TLS and ALPN offering h2 and http/1.1
-     * (so that the client's choice shows); answers every request {@code 200 ok} and records each
-     * connection's negotiated protocol and SNI host name ("" for none).
-     */
-    private static final class TlsServer implements AutoCloseable {
-        final Set<String> protocols = ConcurrentHashMap.newKeySet();
-        final Set<String> serverNames = ConcurrentHashMap.newKeySet();
-        private final AtomicLong requests = new AtomicLong();
-        private final EventLoopGroup group;
-        private final Channel channel;
-
-        private TlsServer(X509Bundle certificate) throws Exception {
-            SslContext context = SslContextBuilder.forServer(certificate.getKeyPair().getPrivate(), certificate.getCertificatePath())
-                    .sslProvider(SslProvider.JDK)
-                    .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
-                            ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
-                            ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
-                            ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1))
-                    .build();
-            group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("tls-server", true), NioIoHandler.newFactory());
-            channel = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
-                    .childHandler(new ChannelInitializer<Channel>() {
-                        @Override
-                        protected void initChannel(Channel ch) {
-                            ch.pipeline().addLast(context.newHandler(ch.alloc()), new HttpServerCodec(), new Answer());
-                        }
-                    })
-                    .bind(new InetSocketAddress("127.0.0.1", 0)).syncUninterruptibly().channel();
-        }
-
-        static TlsServer start(X509Bundle certificate) {
-            try {
-                return new TlsServer(certificate);
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }
-
-        int port() {
-            return ((InetSocketAddress) channel.localAddress()).getPort();
-        }
-
-        URI uri(String host) {
-            return URI.create("https://" + host + ":" + port());
-        }
-
-        long requests() {
-            return requests.get();
-        }
-
-        @Override
-        public void close() {
-            channel.close().syncUninterruptibly();
-            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-        }
-
-        private final class Answer extends SimpleChannelInboundHandler<HttpObject> {
-            @Override
-            public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
-                if (event instanceof SslHandshakeCompletionEvent completion && completion.isSuccess()) {
-                    SslHandler ssl = ctx.pipeline().get(SslHandler.class);
-                    protocols.add(String.valueOf(ssl.applicationProtocol()));
-                    List<SNIServerName> names = ((ExtendedSSLSession) ssl.engine().getSession()).getRequestedServerNames();
-                    serverNames.add(names.isEmpty() ? "" : ((SNIHostName) names.get(0)).getAsciiName());
-                }
-                ctx.fireUserEventTriggered(event);
-            }
-
-            @Override
-            protected void channelRead0(ChannelHandlerContext ctx, HttpObject msg) {
-                if (msg instanceof LastHttpContent) {
-                    requests.incrementAndGet();
-                    FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
-                            Unpooled.copiedBuffer("ok", US_ASCII));
-                    response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, 2);
-                    ctx.writeAndFlush(response);
-                }
-            }
-
-            @Override
-            public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-                ctx.close();
-            }
-        }
     }
 }

@@ -1,6 +1,5 @@
 package dev.meridian.loadtest.proxy;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -50,13 +49,7 @@ class AdminOverridesProxyTest {
                 RawHttpClient other = new RawHttpClient(fixture.router().port())) {
             streaming.send(("POST /v4/code/suggestions HTTP/1.1\r\nHost: t\r\nX-Client-Geo-Location: " + NEW_YORK
                     + "\r\nX-Sim-Chunks: 3\r\nContent-Length: 2\r\n\r\n{}").getBytes(StandardCharsets.ISO_8859_1));
-            CompletableFuture<RawHttpClient.Response> stream = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return streaming.readResponse(chunk -> received.add(new String(chunk, UTF_8)), false);
-                } catch (IOException e) {
-                    throw new IllegalStateException(e);
-                }
-            });
+            CompletableFuture<RawHttpClient.Response> stream = streaming.readResponseAsync(received);
             Awaitility.await("the stream started in us-east4").atMost(Duration.ofSeconds(5))
                     .until(() -> String.join("", received).contains("stream_start"));
 

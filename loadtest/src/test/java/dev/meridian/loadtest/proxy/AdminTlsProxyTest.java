@@ -3,24 +3,15 @@ package dev.meridian.loadtest.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.meridian.config.loading.ConfigLoader;
-import dev.meridian.config.MeridianConfig;
-import dev.meridian.loadtest.gateway.GatewayConfig;
-import dev.meridian.loadtest.gateway.SimulatedGateway;
-import dev.meridian.router.MeridianServer;
-import dev.meridian.router.admin.AdminServer;
-import dev.meridian.testing.RouterFixture;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import javax.net.ssl.SSLContext;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,44 +24,26 @@ class AdminTlsProxyTest {
     @TempDir
     Path dir;
 
-    private SimulatedGateway gateway;
-    private MeridianServer router;
-    private AdminServer admin;
+    @AutoClose
+    private ProxyFixture fixture;
     private TlsFiles tls;
 
     @BeforeEach
     void setUp() throws Exception {
-        gateway = SimulatedGateway.start(GatewayConfig.of("us-east4-1"));
         tls = TlsFiles.create(dir);
         Path[] pair = tls.write("admin", tls.server("meridian-admin"));
         Path clientCa = tls.writeCa();
-        String yaml = RouterFixture.builder()
+        fixture = ProxyFixture.of(ProxyFixture.oneRegion(1)
                 .set("admin", "address: 127.0.0.1", "port: 0", "tokens: [{name: sre, token: " + TOKEN + ", scope: write}]",
-                        "tls: {certificate: '" + pair[0] + "', key: '" + pair[1] + "', client-ca: '" + clientCa + "'}")
-                .regionAt("us-east4", List.of(gateway.baseUri()))
-                .build().yaml();
-        Path configFile = dir.resolve("meridian.yaml");
-        Files.writeString(configFile, yaml);
-        MeridianConfig config = ConfigLoader.create().load(configFile);
-        router = MeridianServer.start(config);
-        admin = AdminServer.start(router, configFile);
-    }
-
-    @AfterEach
-    void tearDown() {
-        if (admin != null) {
-            admin.close();
-        }
-        if (router != null) {
-            router.close();
-        }
-        gateway.close();
+                        "tls: {certificate: '" + pair[0] + "', key: '" + pair[1] + "', client-ca: '" + clientCa + "'}"))
+                .withAdmin(() -> dir)
+                .start();
     }
 
     private HttpResponse<String> get(SSLContext context, String path, boolean withToken) throws Exception {
         HttpClient client = HttpClient.newBuilder().sslContext(context).connectTimeout(Duration.ofSeconds(5)).build();
         HttpRequest.Builder request = HttpRequest.newBuilder(
-                URI.create("https://127.0.0.1:" + admin.address().getPort() + path)).timeout(Duration.ofSeconds(10));
+                URI.create("https://127.0.0.1:" + fixture.admin().address().getPort() + path)).timeout(Duration.ofSeconds(10));
         if (withToken) {
             request.header("Authorization", "Bearer " + TOKEN);
         }

@@ -107,8 +107,6 @@ final class FailoverFixture implements AutoCloseable {
         private LatencyModel latency = LatencyModel.none();
         private String[] health = {};
         private String routing = "";
-        private String retry = "{max-attempts: 3, non-idempotent: true}";
-        private String timeouts = "{connect: 1s, first-byte: 10s, idle: 10s, total: 30s}";
 
         Builder replicas(int east, int europe) {
             this.eastReplicas = east;
@@ -133,12 +131,6 @@ final class FailoverFixture implements AutoCloseable {
             return this;
         }
 
-        /** The completions route's {@code retry:} mapping. */
-        Builder retry(String mapping) {
-            this.retry = mapping;
-            return this;
-        }
-
         FailoverFixture start() {
             RouterFixture.Builder fixture = RouterFixture.builder()
                     .server("{max-connections-per-ip: 0}")
@@ -146,7 +138,8 @@ final class FailoverFixture implements AutoCloseable {
                     .locationHeader()
                     .region(EAST, eastReplicas)
                     .region(EUROPE, europeReplicas)
-                    .route("completions", COMPLETIONS, "retry: " + retry, "timeouts: " + timeouts);
+                    .route("completions", COMPLETIONS, "retry: {max-attempts: 3, non-idempotent: true}",
+                            "timeouts: {connect: 1s, first-byte: 10s, idle: 10s, total: 30s}");
             if (health.length == 0) {
                 fixture.unset("health"); // the product's probes, breakers and ejection
             } else {

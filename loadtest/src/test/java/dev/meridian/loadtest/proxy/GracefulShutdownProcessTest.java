@@ -52,13 +52,7 @@ class GracefulShutdownProcessTest {
                 try (RawHttpClient client = new RawHttpClient(routerPort)) {
                     client.sendRequest("POST", "/v4/code/suggestions", Map.of("X-Sim-Chunks", "3"),
                             "{}".getBytes(UTF_8));
-                    CompletableFuture<RawHttpClient.Response> response = CompletableFuture.supplyAsync(() -> {
-                        try {
-                            return client.readResponse(chunk -> received.add(new String(chunk, UTF_8)), false);
-                        } catch (IOException e) {
-                            throw new IllegalStateException(e);
-                        }
-                    });
+                    CompletableFuture<RawHttpClient.Response> response = client.readResponseAsync(received);
                     Awaitility.await("first event").atMost(Duration.ofSeconds(10))
                             .until(() -> String.join("", received).contains("stream_start"));
 

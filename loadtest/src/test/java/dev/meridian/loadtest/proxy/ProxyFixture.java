@@ -1,14 +1,22 @@
 package dev.meridian.loadtest.proxy;
 
 import dev.meridian.config.MeridianConfig;
+import dev.meridian.config.loading.ConfigLoader;
 import dev.meridian.loadtest.gateway.GatewayConfig;
 import dev.meridian.loadtest.gateway.SimulatedGateway;
 import dev.meridian.router.MeridianServer;
+import dev.meridian.router.admin.AdminServer;
 import dev.meridian.testing.RouterFixture;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import org.jspecify.annotations.Nullable;
@@ -28,6 +36,9 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * @RegisterExtension
  * final ProxyFixture fixture = ProxyFixture.of(RouterFixture.builder().region("us-east4", 1));
  * }</pre>
+ *
+ * <p>{@link #withAdmin} adds the admin server, as {@code meridian run} starts it: over a
+ * configuration file, so that {@code POST /admin/reload} reads what a test writes there.
  */
 public final class ProxyFixture implements AutoCloseable, BeforeAllCallback, AfterAllCallback, BeforeEachCallback,
         AfterEachCallback {
@@ -37,10 +48,12 @@ public final class ProxyFixture implements AutoCloseable, BeforeAllCallback, Aft
 
     private final Supplier<RouterFixture> fixture;
     private final UnaryOperator<GatewayConfig> gatewayConfig;
+    private @Nullable Supplier<Path> adminHome;
     private @Nullable Started started;
     private boolean perClass;
 
-    private record Started(Map<String, List<SimulatedGateway>> gateways, MeridianServer router, MeridianConfig config) {}
+    private record Started(Map<String, List<SimulatedGateway>> gateways, MeridianServer router, MeridianConfig config,
+                           @Nullable AdminServer admin, @Nullable Path configFile) {}
 
     private ProxyFixture(Supplier<RouterFixture> fixture, UnaryOperator<GatewayConfig> gatewayConfig) {
         this.fixture = fixture;
@@ -76,24 +89,55 @@ public final class ProxyFixture implements AutoCloseable, BeforeAllCallback, Aft
         return of(fixture).start();
     }
 
+    /**
+     * With an admin server: at each start the configuration is written to {@code meridian.yaml} in
+     * the directory {@code home} gives, the router loads it from there, and an admin server (its
+     * section is the fixture's {@code admin:}) serves the router over that file.
+     */
+    public ProxyFixture withAdmin(Supplier<Path> home) {
+        this.adminHome = home;
+        return this;
+    }
+
     public ProxyFixture start() {
         if (started != null) {
             throw new IllegalStateException("started already");
         }
         RouterFixture fixture = this.fixture.get();
         Map<String, List<SimulatedGateway>> gateways = new LinkedHashMap<>();
+        MeridianServer router = null;
         try {
             for (RouterFixture.Replica replica : fixture.replicas()) {
                 gateways.computeIfAbsent(replica.region(), r -> new ArrayList<>())
                         .add(SimulatedGateway.start(gatewayConfig.apply(GatewayConfig.of(replica.name()))));
             }
-            MeridianConfig config = fixture.config(r -> gateways.get(r.region()).get(r.index()).baseUri());
-            started = new Started(gateways, MeridianServer.start(config), config);
+            Function<RouterFixture.Replica, URI> endpoints = r -> gateways.get(r.region()).get(r.index()).baseUri();
+            Supplier<Path> home = adminHome;
+            if (home == null) {
+                MeridianConfig config = fixture.config(endpoints);
+                started = new Started(gateways, MeridianServer.start(config), config, null, null);
+                return this;
+            }
+            Path configFile = home.get().resolve("meridian.yaml");
+            Files.writeString(configFile, fixture.yaml(endpoints));
+            MeridianConfig config = ConfigLoader.create().load(configFile);
+            router = MeridianServer.start(config);
+            started = new Started(gateways, router, config, AdminServer.start(router, configFile), configFile);
             return this;
+        } catch (IOException e) {
+            throw failedStart(router, gateways, new UncheckedIOException(e));
         } catch (RuntimeException e) {
-            gateways.values().forEach(list -> list.forEach(SimulatedGateway::close));
-            throw e;
+            throw failedStart(router, gateways, e);
         }
+    }
+
+    private static RuntimeException failedStart(@Nullable MeridianServer router, Map<String, List<SimulatedGateway>> gateways,
+            RuntimeException e) {
+        if (router != null) {
+            router.close();
+        }
+        gateways.values().forEach(list -> list.forEach(SimulatedGateway::close));
+        return e;
     }
 
     @Override
@@ -141,6 +185,32 @@ public final class ProxyFixture implements AutoCloseable, BeforeAllCallback, Aft
         return router().port();
     }
 
+    /** The admin server ({@link #withAdmin}). */
+    public AdminServer admin() {
+        AdminServer admin = started().admin();
+        if (admin == null) {
+            throw new IllegalStateException("no admin server: see withAdmin");
+        }
+        return admin;
+    }
+
+    /** The file the router loaded its configuration from ({@link #withAdmin}); a reload reads it again. */
+    public Path configFile() {
+        Path file = started().configFile();
+        if (file == null) {
+            throw new IllegalStateException("no configuration file: see withAdmin");
+        }
+        return file;
+    }
+
+    /**
+     * The YAML of {@code other} over these gateways (its replica N of a region is this fixture's
+     * replica N of that region): a configuration to reload, with regions or replicas left out.
+     */
+    public String yaml(RouterFixture other) {
+        return other.yaml(r -> gateways(r.region()).get(r.index()).baseUri());
+    }
+
     /** Every gateway, region by region. */
     public List<SimulatedGateway> gateways() {
         return started().gateways().values().stream().flatMap(List::stream).toList();
@@ -181,6 +251,10 @@ public final class ProxyFixture implements AutoCloseable, BeforeAllCallback, Aft
             return;
         }
         try {
+            AdminServer admin = now.admin();
+            if (admin != null) {
+                admin.close();
+            }
             now.router().close();
         } finally {
             now.gateways().values().forEach(list -> list.forEach(SimulatedGateway::close));

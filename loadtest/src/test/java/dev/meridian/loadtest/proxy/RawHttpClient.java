@@ -7,6 +7,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.security.MessageDigest;
@@ -17,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
 /**
@@ -85,6 +87,20 @@ final class RawHttpClient implements AutoCloseable {
     /** Reads one whole response. */
     Response readResponse() throws IOException {
         return readResponse(chunk -> { }, false);
+    }
+
+    /**
+     * Reads one response on another thread, adding each part of the body to {@code chunks} as text
+     * as it arrives: for a streamed response the test watches while the upstream still holds the rest.
+     */
+    CompletableFuture<Response> readResponseAsync(List<String> chunks) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return readResponse(chunk -> chunks.add(new String(chunk, UTF_8)), false);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
     }
 
     /**

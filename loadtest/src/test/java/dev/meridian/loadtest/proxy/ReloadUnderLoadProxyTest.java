@@ -6,15 +6,12 @@ import static org.awaitility.Awaitility.await;
 
 import com.sun.management.UnixOperatingSystemMXBean;
 import dev.meridian.config.loading.ConfigLoader;
-import dev.meridian.loadtest.gateway.GatewayConfig;
 import dev.meridian.loadtest.gateway.LatencyModel;
-import dev.meridian.loadtest.gateway.SimulatedGateway;
 import dev.meridian.loadtest.load.LoadGenerator;
 import dev.meridian.loadtest.load.LoadResult;
 import dev.meridian.loadtest.load.LoadSpec;
 import dev.meridian.loadtest.load.RequestMix;
 import dev.meridian.router.MeridianServer;
-import dev.meridian.router.admin.AdminServer;
 import dev.meridian.testing.MmdbWriter;
 import dev.meridian.testing.RouterFixture;
 import io.micrometer.core.instrument.Gauge;
@@ -27,11 +24,9 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AutoClose;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -53,6 +48,7 @@ class ReloadUnderLoadProxyTest {
     private static final String EAST4 = "us-east4";
     private static final String EAST1 = "us-east1";
     private static final String EUROPE = "europe-west2";
+    private static final List<String> REGIONS = List.of(EAST4, EAST1, EUROPE);
     private static final String PATH = "/v2/code/completions";
     private static final String TOKEN = "reload-under-load-0123456789";
     private static final double RATE = 200;
@@ -63,41 +59,23 @@ class ReloadUnderLoadProxyTest {
     @TempDir
     Path dir;
 
-    private final Map<String, List<SimulatedGateway>> gateways = new LinkedHashMap<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    /** Two gateways a region, the router and its admin server over {@code meridian.yaml}. */
+    @AutoClose
+    private ProxyFixture bed;
     private MeridianServer router;
-    private AdminServer admin;
     private Path database;
-    private Path configFile;
     private long buildEpoch = 1_700_000_000L;
-
-    @AfterEach
-    void stop() {
-        if (admin != null) {
-            admin.close();
-        }
-        if (router != null) {
-            router.close();
-        }
-        gateways.values().forEach(list -> list.forEach(SimulatedGateway::close));
-    }
 
     @Test
     void reloadsGeoSwapsAndAdminChangesUnderLoadCostNoErrorsMoveTrafficAndLeakNothing() throws Exception {
         LatencyModel latency = LatencyModel.of(Duration.ofMillis(3), Duration.ofMillis(15));
-        for (String region : List.of(EAST4, EAST1, EUROPE)) {
-            List<SimulatedGateway> replicas = new ArrayList<>();
-            gateways.put(region, replicas);
-            for (int i = 1; i <= 2; i++) {
-                replicas.add(SimulatedGateway.start(GatewayConfig.of(region + "-" + i).withLatency(latency)));
-            }
-        }
         database = dir.resolve("city.mmdb");
         swapGeo(40.71, -74.01, "US");
-        configFile = dir.resolve("meridian.yaml");
-        Files.writeString(configFile, yaml(true, "5s", 100));
-        router = MeridianServer.start(ConfigLoader.create().load(configFile));
-        admin = AdminServer.start(router, configFile);
+        bed = ProxyFixture.of(fixture(true, "5s", 100).build(), gateway -> gateway.withLatency(latency))
+                .withAdmin(() -> dir)
+                .start();
+        router = bed.router();
         assertThat(adminCall("GET", "/admin/regions", null).statusCode()).isEqualTo(200);
 
         long fdsBefore = openFileDescriptors();
@@ -124,8 +102,8 @@ class ReloadUnderLoadProxyTest {
                 awaitTraffic(EAST1, 100);
 
                 // Reload: us-east1 removed (and us-east4's weight and the route's timeouts changed), then added back.
-                String without = yaml(false, cycle == 1 ? "3s" : "4s", 200);
-                String with = yaml(true, cycle == 1 ? "6s" : "5s", 100);
+                String without = bed.yaml(fixture(false, cycle == 1 ? "3s" : "4s", 200).build());
+                String with = bed.yaml(fixture(true, cycle == 1 ? "6s" : "5s", 100).build());
                 reload(cycle, without, "without-east1.yaml");
                 assertThat(router.config().regions()).hasSize(2);
                 expectNoNewTraffic(List.of(EAST1), EAST4);
@@ -152,13 +130,13 @@ class ReloadUnderLoadProxyTest {
         assertThat(result.requests()).as("every request sent got a response").isEqualTo(result.sent());
         assertThat(result.responsesByStatusClass()).containsEntry("2xx", result.requests());
         assertThat(result.sent()).as("load all along").isGreaterThan(3000);
-        long received = gateways.keySet().stream().mapToLong(this::regionRequests).sum();
+        long received = REGIONS.stream().mapToLong(this::regionRequests).sum();
         assertThat(received).as("the gateways saw every request").isGreaterThanOrEqualTo(result.sent());
 
         await("client connections closed").atMost(Duration.ofSeconds(5)).until(() -> router.openClientConnections() == 0);
         await("upstream pools idle-evicted").atMost(Duration.ofSeconds(10)).until(() -> upstreamConnections() == 0);
         await("gateways' connections closed (the removed region's too)").atMost(Duration.ofSeconds(10))
-                .until(() -> gateways.values().stream().flatMap(List::stream).allMatch(g -> g.stats().openConnections() == 0));
+                .until(() -> bed.gateways().stream().allMatch(g -> g.stats().openConnections() == 0));
         await("open file descriptors back near the baseline").atMost(Duration.ofSeconds(10))
                 .until(() -> openFileDescriptors() <= fdsBefore + 16);
     }
@@ -168,7 +146,7 @@ class ReloadUnderLoadProxyTest {
         if (cycle == 1) {
             router.reload(ConfigLoader.create().parse(yaml, name));
         } else {
-            Files.writeString(configFile, yaml);
+            Files.writeString(bed.configFile(), yaml);
             assertThat(adminCall("POST", "/admin/reload", null).statusCode()).isEqualTo(200);
         }
     }
@@ -216,11 +194,11 @@ class ReloadUnderLoadProxyTest {
     }
 
     private long regionRequests(String region) {
-        return gateways.get(region).stream().mapToLong(g -> g.stats().requestsTo(PATH)).sum();
+        return bed.gateways(region).stream().mapToLong(g -> g.stats().requestsTo(PATH)).sum();
     }
 
     private long totalRequests() {
-        return gateways.keySet().stream().mapToLong(this::regionRequests).sum();
+        return REGIONS.stream().mapToLong(this::regionRequests).sum();
     }
 
     private long upstreamConnections() {
@@ -238,7 +216,7 @@ class ReloadUnderLoadProxyTest {
     }
 
     private HttpResponse<String> adminCall(String method, String path, String body) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + admin.address().getPort() + path))
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + bed.admin().address().getPort() + path))
                 .timeout(Duration.ofSeconds(10))
                 .header("Authorization", "Bearer " + TOKEN);
         if (body != null) {
@@ -250,23 +228,19 @@ class ReloadUnderLoadProxyTest {
         return response;
     }
 
-    private String yaml(boolean withEast1, String firstByte, int east4Weight) {
+    /** The router's configuration: two replicas a region, us-east1 only {@code withEast1}. */
+    private RouterFixture.Builder fixture(boolean withEast1, String firstByte, int east4Weight) {
         RouterFixture.Builder fixture = RouterFixture.builder()
                 .set("upstream", "{idle-timeout: 1s}")
                 .set("access-log", "{enabled: false}")
                 .set("geo", "{database: " + database + ", reload-interval: 100ms}")
                 .set("admin", "address: 127.0.0.1", "port: 0", "tokens: [{name: sre, token: " + TOKEN + ", scope: write}]",
                         "state-file: " + dir.resolve("state.json"), "audit-file: " + dir.resolve("audit.jsonl"));
-        region(fixture, EAST4, "weight: " + east4Weight);
+        fixture.region(EAST4, 2, "weight: " + east4Weight);
         if (withEast1) {
-            region(fixture, EAST1, "location: {lat: 33.84, lon: -81.16}");
+            fixture.region(EAST1, 2, "location: {lat: 33.84, lon: -81.16}");
         }
-        region(fixture, EUROPE);
-        return fixture.route("completions", PATH, "timeouts: {connect: 1s, first-byte: " + firstByte + ", total: 10s}")
-                .build().yaml();
-    }
-
-    private void region(RouterFixture.Builder fixture, String name, String... keys) {
-        fixture.regionAt(name, gateways.get(name).stream().map(SimulatedGateway::baseUri).toList(), keys);
+        return fixture.region(EUROPE, 2)
+                .route("completions", PATH, "timeouts: {connect: 1s, first-byte: " + firstByte + ", total: 10s}");
     }
 }

@@ -36,13 +36,7 @@ class StreamingProxyTest {
         try (RawHttpClient client = new RawHttpClient(fixture.port())) {
             client.sendRequest("POST", path, Map.of("Content-Type", "application/json", "X-Sim-Chunks", "5"),
                     "{\"prompt\":\"def hello\"}".getBytes(UTF_8));
-            CompletableFuture<RawHttpClient.Response> response = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return client.readResponse(chunk -> received.add(new String(chunk, UTF_8)), false);
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            });
+            CompletableFuture<RawHttpClient.Response> response = client.readResponseAsync(received);
 
             Awaitility.await("first chunk through the router").atMost(Duration.ofSeconds(5))
                     .until(() -> received.stream().anyMatch(c -> c.contains(firstMarker)));

@@ -1,19 +1,14 @@
 package dev.meridian.router.admin;
 
-import com.sun.net.httpserver.HttpServer;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
+import dev.meridian.testing.TestUpstream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -21,8 +16,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * What the controller's end-to-end tests share: gateways on loopback that fail every fifth
- * attempt (20 %) with 503 while told to, and a steady stream of client requests through a router
+ * What the controller's end-to-end tests share: gateways on loopback ({@link TestUpstream}) that
+ * fail every fifth attempt (20 %) with 503 while told to, and a steady stream of client requests through a router
  * that counts which region answered ({@code X-Meridian-Region}) and what the clients saw.
  */
 final class SloBurnFixture {
@@ -45,46 +40,14 @@ final class SloBurnFixture {
                 + extra;
     }
 
-    /** A gateway that answers 200, or 503 to every fifth request while {@link #failing} is set. */
-    static final class Gateway implements AutoCloseable {
-        final HttpServer server;
-        final AtomicInteger requests = new AtomicInteger();
-        final AtomicInteger failed = new AtomicInteger();
-        volatile boolean failing;
-        private final ExecutorService threads = Executors.newFixedThreadPool(4);
+    /** A gateway on loopback that answers 200 until told to fail ({@link #failing}). */
+    static TestUpstream gateway(String name) throws Exception {
+        return TestUpstream.http1(name, null);
+    }
 
-        Gateway() {
-            try {
-                server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            server.createContext("/", exchange -> {
-                exchange.getRequestBody().readAllBytes();
-                int n = requests.incrementAndGet();
-                boolean fail = failing && n % 5 == 0;
-                byte[] body = (fail ? "{\"error\":\"inference failed\"}" : "{\"ok\":true}").getBytes(StandardCharsets.UTF_8);
-                if (fail) {
-                    failed.incrementAndGet();
-                }
-                exchange.getResponseHeaders().add("Content-Type", "application/json");
-                exchange.sendResponseHeaders(fail ? 503 : 200, body.length);
-                exchange.getResponseBody().write(body);
-                exchange.close();
-            });
-            server.setExecutor(threads);
-            server.start();
-        }
-
-        int port() {
-            return server.getAddress().getPort();
-        }
-
-        @Override
-        public void close() {
-            server.stop(0);
-            threads.shutdownNow();
-        }
+    /** From now on {@code gateway} answers every fifth request (20 %) with 503, or, not {@code failing}, none. */
+    static void failing(TestUpstream gateway, boolean failing) {
+        gateway.failEvery(failing ? 5 : 0, 503);
     }
 
     /** Client requests at a fixed rate to a router, counting the answering region and the client-visible errors. */

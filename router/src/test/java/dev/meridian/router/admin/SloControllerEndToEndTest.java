@@ -6,9 +6,9 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.meridian.regions.RegionDial;
-import dev.meridian.router.admin.SloBurnFixture.Gateway;
 import dev.meridian.router.admin.SloBurnFixture.Load;
 import dev.meridian.router.controller.SloController;
+import dev.meridian.testing.TestUpstream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -30,13 +30,13 @@ class SloControllerEndToEndTest {
 
     @Test
     void inActModeABurningRegionIsTurnedDownItsShareFallsAndTheDialReturnsAfterTheFault() throws Exception {
-        try (Gateway a = new Gateway(); Gateway b = new Gateway();
+        try (TestUpstream a = SloBurnFixture.gateway("a"); TestUpstream b = SloBurnFixture.gateway("b");
                 AdminFixture f = AdminFixture.start(dir, SloBurnFixture.config(a.port(), b.port(), "act", ""));
                 Load load = new Load(f.router.port(), 50)) {
             await().atMost(SETTLE).until(() -> load.answers("a") > 50);
             assertThat(load.share("a")).as("before the fault, every request goes to the first region").isEqualTo(1.0);
 
-            a.failing = true;
+            SloBurnFixture.failing(a, true);
             await().atMost(SETTLE).until(() -> f.admin.dials().dial("a").percent() < 100);
             RegionDial turned = f.admin.dials().dial("a");
             assertThat(turned.setBy()).isEqualTo(SloController.ACTOR);
@@ -70,7 +70,7 @@ class SloControllerEndToEndTest {
             JsonNode explain = AdminFixture.json(f.get("/admin/explain?ip=203.0.113.7", AdminFixture.READ_TOKEN));
             assertThat(explain.toString()).as("explain shows the controller's view").contains("\"controller\"");
 
-            a.failing = false;
+            SloBurnFixture.failing(a, false);
             await().atMost(SETTLE).until(() -> f.admin.dials().dial("a").percent() == 100);
             await().atMost(SETTLE).untilAsserted(() -> assertThat(controllerReport(f).path("decisions").get(0).path("to").asInt())
                     .isEqualTo(100));
@@ -80,10 +80,10 @@ class SloControllerEndToEndTest {
 
     @Test
     void inAdviseModeNothingMovesButTheAdviceIsVisible() throws Exception {
-        try (Gateway a = new Gateway(); Gateway b = new Gateway();
+        try (TestUpstream a = SloBurnFixture.gateway("a"); TestUpstream b = SloBurnFixture.gateway("b");
                 AdminFixture f = AdminFixture.start(dir, SloBurnFixture.config(a.port(), b.port(), "advise", ""));
                 Load load = new Load(f.router.port(), 50)) {
-            a.failing = true;
+            SloBurnFixture.failing(a, true);
             await().atMost(SETTLE).untilAsserted(() -> {
                 JsonNode a1 = controllerReport(f).path("regions").path("a");
                 assertThat(a1.path("next").path("action").asText()).isEqualTo("down");
@@ -103,11 +103,11 @@ class SloControllerEndToEndTest {
 
     @Test
     void aDialAnSreSetIsKept() throws Exception {
-        try (Gateway a = new Gateway(); Gateway b = new Gateway();
+        try (TestUpstream a = SloBurnFixture.gateway("a"); TestUpstream b = SloBurnFixture.gateway("b");
                 AdminFixture f = AdminFixture.start(dir, SloBurnFixture.config(a.port(), b.port(), "act", ""));
                 Load load = new Load(f.router.port(), 50)) {
             assertThat(f.write("PUT", "/admin/regions/a/dial", "{\"percent\": 80}").statusCode()).isEqualTo(200);
-            a.failing = true;
+            SloBurnFixture.failing(a, true);
             await().atMost(SETTLE).untilAsserted(() -> {
                 JsonNode region = controllerReport(f).path("regions").path("a");
                 assertThat(region.path("burn").path("availability").path("long").asDouble()).as("it burns").isGreaterThan(14.4);

@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.meridian.router.admin.SloBurnFixture.Gateway;
 import dev.meridian.router.admin.SloBurnFixture.Load;
 import dev.meridian.router.controller.SloController;
 import dev.meridian.router.state.EtcdCluster;
+import dev.meridian.testing.TestUpstream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -64,15 +64,15 @@ class SloControllerFleetTest {
         routers.clear();
     }
 
-    private AdminFixture router(String name, Gateway a, Gateway b) throws Exception {
+    private AdminFixture router(String name, TestUpstream a, TestUpstream b) throws Exception {
         return router(name, a, b, "act");
     }
 
-    private AdminFixture router(String name, Gateway a, Gateway b, String mode) throws Exception {
+    private AdminFixture router(String name, TestUpstream a, TestUpstream b, String mode) throws Exception {
         return router(name, a, b, mode, etcd.clientUrls());
     }
 
-    private AdminFixture router(String name, Gateway a, Gateway b, String mode, List<String> members) throws Exception {
+    private AdminFixture router(String name, TestUpstream a, TestUpstream b, String mode, List<String> members) throws Exception {
         Path home = dir.resolve(name);
         Files.createDirectories(home);
         String fleet = "fleet:\n"
@@ -95,7 +95,7 @@ class SloControllerFleetTest {
 
     @Test
     void oneInstanceLeadsFromTheFleetsCountersTheOtherFollowsAndTakesOverWhenTheLeaderStops() throws Exception {
-        try (Gateway a = new Gateway(); Gateway b = new Gateway()) {
+        try (TestUpstream a = SloBurnFixture.gateway("a"); TestUpstream b = SloBurnFixture.gateway("b")) {
             AdminFixture one = router("one", a, b);
             AdminFixture two = router("two", a, b);
             await().atMost(TAKEOVER).untilAsserted(() -> assertThat(List.of(state(one), state(two)))
@@ -108,7 +108,7 @@ class SloControllerFleetTest {
 
             // Only the follower carries traffic: the leader sees the burn through the published counters.
             try (Load load = new Load(follower.router.port(), 50)) {
-                a.failing = true;
+                SloBurnFixture.failing(a, true);
                 await().atMost(SETTLE).until(() -> leader.admin.dials().dial("a").percent() < 100);
                 await().atMost(SETTLE).until(() -> follower.admin.dials().dial("a").percent() < 100);
                 assertThat(follower.admin.dials().dial("a").setBy()).isEqualTo(SloController.ACTOR);
@@ -127,7 +127,7 @@ class SloControllerFleetTest {
 
     @Test
     void withEtcdGoneTheControllerPausesAndSaysSo() throws Exception {
-        try (Gateway a = new Gateway(); Gateway b = new Gateway()) {
+        try (TestUpstream a = SloBurnFixture.gateway("a"); TestUpstream b = SloBurnFixture.gateway("b")) {
             AdminFixture one = router("one", a, b);
             await().atMost(TAKEOVER).until(() -> state(one).equals("leading"));
 
@@ -146,7 +146,7 @@ class SloControllerFleetTest {
 
     @Test
     void aLeaderCutOffFromEtcdPausesAndAnotherTakesOverWithinTheLease() throws Exception {
-        try (Gateway a = new Gateway(); Gateway b = new Gateway()) {
+        try (TestUpstream a = SloBurnFixture.gateway("a"); TestUpstream b = SloBurnFixture.gateway("b")) {
             AdminFixture cut = router("cut", a, b, "act", List.of(etcd.clientUrl(0)));
             await().atMost(TAKEOVER).until(() -> state(cut).equals("leading"));
             AdminFixture other = router("other", a, b, "act", List.of(etcd.clientUrl(1), etcd.clientUrl(2)));
@@ -164,7 +164,7 @@ class SloControllerFleetTest {
 
     @Test
     void anInstanceWhoseControllerIsOffNeverLeads() throws Exception {
-        try (Gateway a = new Gateway(); Gateway b = new Gateway()) {
+        try (TestUpstream a = SloBurnFixture.gateway("a"); TestUpstream b = SloBurnFixture.gateway("b")) {
             AdminFixture off = router("off", a, b, "off");
             AdminFixture on = router("on", a, b, "act");
             await().atMost(TAKEOVER).until(() -> state(on).equals("leading"));
