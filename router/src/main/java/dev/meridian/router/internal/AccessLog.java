@@ -27,16 +27,15 @@ import org.slf4j.LoggerFactory;
  *
  * <p>An event loop only builds an {@link Entry} (a small immutable record of values it already
  * holds) and offers it to a bounded lock-free queue: no formatting, no {@code String}, no lock and,
- * in the common case, no system call. The writer thread wakes on its own every
- * {@value #WAKE_MILLIS} ms, or sooner when a quarter of the queue is taken, formats what waits into
- * one reused buffer ({@link AccessLogFormat}, which allocates nothing per line) and writes whole
- * lines in batches of up to {@value #BATCH_BYTES} bytes (one {@code write} each, so that on
- * standard output they never interleave with the service log mid-line); a slow disk or terminal
- * never holds up a request. When {@code buffer-lines} entries wait, new ones are dropped and
- * counted in {@code meridian_access_log_dropped_total} (the bound is checked without a lock, so
- * event loops racing for the last places may pass it by one each). A log file that is moved or
- * deleted (log rotation by renaming) is noticed within a second and a new one is opened at the
- * configured path.
+ * in the common case, no system call. The writer thread wakes on its own every 50 ms, or sooner
+ * when a quarter of the queue is taken, formats what waits into one reused buffer
+ * ({@link AccessLogFormat}, which allocates nothing per line) and writes whole lines in batches of
+ * up to 32 KiB (one {@code write} each, so that on standard output they never interleave with the
+ * service log mid-line); a slow disk or terminal never holds up a request. When
+ * {@code buffer-lines} entries wait, new ones are dropped and counted in
+ * {@code meridian_access_log_dropped_total} (the bound is checked without a lock, so event loops
+ * racing for the last places may pass it by one each). A log file that is moved or deleted (log
+ * rotation by renaming) is noticed within a second and a new one is opened at the configured path.
  *
  * <pre>{"time":"2026-11-23T15:04:05.123Z","request_id":"4bf92f…","trace_id":"0af765…","client":"203.0.113.9",
  * "method":"POST","path":"/v2/code/completions","route":"completions","region":"us-east4",
@@ -54,7 +53,7 @@ public final class AccessLog implements AutoCloseable {
      * Waking by the clock rather than for each line spares the event loops a system call (an
      * unpark) and the machine a context switch per request.
      */
-    static final long WAKE_MILLIS = 50;
+    private static final long WAKE_MILLIS = 50;
     private static final int BATCH_BYTES = 32 * 1024;
     private static final long ROTATION_CHECK_NANOS = TimeUnit.SECONDS.toNanos(1);
 
