@@ -66,6 +66,21 @@ public final class JsonLineWriter {
         return this;
     }
 
+    /**
+     * A string field from {@code length} characters of {@code text} at {@code offset}, escaped as
+     * {@link #string(String, String)} escapes: for text kept in a reused buffer rather than a
+     * {@code String}.
+     */
+    public JsonLineWriter string(String name, char[] text, int offset, int length) {
+        try {
+            generator.writeFieldName(name);
+            generator.writeString(text, offset, length);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return this;
+    }
+
     /** A whole-number field. */
     public JsonLineWriter number(String name, long value) {
         try {

@@ -8,13 +8,18 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.meridian.config.AccessLogConfig;
 import dev.meridian.router.json.JsonLineWriter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -101,6 +106,55 @@ class AccessLogTest {
         assertThat(lines(rotated(file)).get(0)).contains("before-1");
         assertThat(lines(file)).isNotEmpty().allSatisfy(line -> assertThat(line).contains("\"request_id\":\"after\""));
         assertThat(registry.get("meridian.access.log.dropped").counter().count()).isZero();
+    }
+
+    @Test
+    void whenTheWriterIsStuckNewLinesAreDroppedAndCountedWithoutWaiting() throws Exception {
+        CountDownLatch writing = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        ByteArrayOutputStream written = new ByteArrayOutputStream();
+        OutputStream stuck = new OutputStream() {
+            @Override
+            public void write(int b) {
+                write(new byte[] {(byte) b}, 0, 1);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                writing.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                written.write(b, off, len);
+            }
+        };
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        PrintStream standardOutput = System.out;
+        System.setOut(new PrintStream(stuck, false, StandardCharsets.UTF_8));
+        AccessLog log;
+        try {
+            log = AccessLog.start(new AccessLogConfig(true, null, 8), registry);
+        } finally {
+            System.setOut(standardOutput);
+        }
+        try {
+            log.log(entry("first", "/"));
+            assertThat(writing.await(10, TimeUnit.SECONDS)).as("the writer took the first line").isTrue();
+            for (int i = 0; i < 20; i++) {
+                log.log(entry("next-" + i, "/"));
+            }
+
+            assertThat(registry.get("meridian.access.log.dropped").counter().count())
+                    .as("8 lines wait for the writer; the other 12 are dropped").isEqualTo(12);
+        } finally {
+            release.countDown();
+            log.close();
+        }
+        assertThat(written.toString(StandardCharsets.UTF_8).lines())
+                .extracting(line -> JSON.readTree(line).get("request_id").asText())
+                .containsExactly("first", "next-0", "next-1", "next-2", "next-3", "next-4", "next-5", "next-6", "next-7");
     }
 
     @Test
