@@ -34,6 +34,7 @@ import dev.meridian.router.internal.RecentRequests;
 import dev.meridian.router.internal.RequestMeters;
 import dev.meridian.router.internal.RetryBudget;
 import dev.meridian.router.internal.RouterGauges;
+import dev.meridian.router.internal.RouteTable;
 import dev.meridian.router.internal.RouterSnapshot;
 import dev.meridian.router.internal.ServerTls;
 import dev.meridian.router.internal.TimeToFirstByteTracker;
@@ -247,7 +248,7 @@ public final class MeridianServer implements AutoCloseable {
         RoutingTable table = RoutingTable.build(config.regions(), config.routing(), NANO_CLOCK, addresses);
         HealthRegistry health = HealthRegistry.create(table, config.health(), NANO_CLOCK);
         RoutingPolicy policy = RoutingPolicy.create(table, config.routing(), health, overrides, NANO_CLOCK);
-        return new RouterSnapshot(config, policy, health, new ClientAddressResolver(config.geo()), geo,
+        return new RouterSnapshot(config, RouteTable.of(config), policy, health, new ClientAddressResolver(config.geo()), geo,
                 new RequestMeters(meters, config), upstreams,
                 new RegionStalls(table, health, config.health().stall(), timeToFirstByte, NANO_CLOCK));
     }
@@ -481,7 +482,7 @@ public final class MeridianServer implements AutoCloseable {
     public RoutingExplanation explain(
             InetAddress client, @Nullable ClientLocation location, String path, @Nullable String tenant) {
         RouterSnapshot current = snapshot.get();
-        RouteConfig route = current.config().routeFor(path);
+        RouteConfig route = current.routes().routeFor(path);
         ClientLocation where = location != null ? location : current.geo().locate(client);
         return current.policy().explain(new RoutingRequest(client, where, route, route.stickyHeader() == null ? null : tenant));
     }

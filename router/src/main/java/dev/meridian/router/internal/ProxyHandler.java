@@ -369,7 +369,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
                     c.voidPromise());
         }
 
-        RouteConfig route = snapshot.routeFor(pathOf(request.uri()));
+        RouteConfig route = snapshot.routes().routeFor(pathOf(request.uri()));
         boolean grpcCall = GrpcStatus.isGrpc(route, request);
         grpc = grpcCall;
         RoutingRequest routing = routingRequest(snapshot, headers, peer, route);

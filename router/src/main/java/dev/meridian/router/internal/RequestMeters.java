@@ -93,8 +93,6 @@ public final class RequestMeters {
             Arrays.stream(HedgeResult.values()).map(HedgeResult::label).toArray(String[]::new);
 
     private final MeterRegistry registry;
-    private final MeridianConfig config;
-    private final RouteConfig defaultRoute;
     private final Map<String, RouteMeters> routes = new HashMap<>();
     private final Map<ErrorResponse, Counter> errorResponses = new EnumMap<>(ErrorResponse.class);
 
@@ -110,18 +108,8 @@ public final class RequestMeters {
         for (RouteConfig route : config.routes()) {
             routes.put(route.name(), new RouteMeters(route, config.regions()));
         }
-        this.config = config;
-        this.defaultRoute = config.defaultRoute();
-        routes.putIfAbsent(defaultRoute.name(), new RouteMeters(defaultRoute, config.regions()));
-    }
-
-    /**
-     * The route a request path belongs to: the configured route with the longest matching prefix,
-     * else the catch-all, built once per configuration rather than per request.
-     */
-    public RouteConfig routeFor(String path) {
-        RouteConfig matching = config.matchingRoute(path);
-        return matching != null ? matching : defaultRoute;
+        RouteConfig catchAll = config.defaultRoute();
+        routes.putIfAbsent(catchAll.name(), new RouteMeters(catchAll, config.regions()));
     }
 
     /** The meters of requests on {@code route}; look them up once per request. */
