@@ -436,6 +436,22 @@ public final class MeridianServer implements AutoCloseable {
         return snapshot.get().health().report();
     }
 
+    /**
+     * Whether the region named {@code region} would take new requests at {@code effectiveWeight}
+     * (the admin view's weight, which may be ahead of the snapshot's), by live health and the one
+     * rule of {@link dev.meridian.regions.HealthSignals#isAvailable(Region, int)}; false for a region
+     * a reload removed.
+     */
+    public boolean available(String region, int effectiveWeight) {
+        RouterSnapshot current = snapshot.get();
+        for (Region candidate : current.policy().table().regions()) {
+            if (candidate.name().equals(region)) {
+                return current.health().isAvailable(candidate, effectiveWeight);
+            }
+        }
+        return false;
+    }
+
     /** Whether the listener is up and at least one region can take requests. */
     public boolean ready() {
         if (!listener.isActive()) {

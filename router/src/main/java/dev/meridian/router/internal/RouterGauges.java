@@ -256,15 +256,7 @@ public final class RouterGauges {
     }
 
     private static double healthyEndpoints(RouterSnapshot s, String name) {
-        return ofRegion(s, name, region -> {
-            int healthy = 0;
-            for (Endpoint e : region.endpoints()) {
-                if (s.health().isAvailable(e)) {
-                    healthy++;
-                }
-            }
-            return healthy;
-        });
+        return ofRegion(s, name, region -> s.health().availableEndpoints(region));
     }
 
     private HealthReport.@Nullable RegionReport regionReport(String name) {

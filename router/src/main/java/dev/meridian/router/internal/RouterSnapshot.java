@@ -5,7 +5,6 @@ import static java.util.Objects.requireNonNull;
 import dev.meridian.config.MeridianConfig;
 import dev.meridian.health.HealthRegistry;
 import dev.meridian.regions.ClientAddressResolver;
-import dev.meridian.regions.Endpoint;
 import dev.meridian.regions.GeoLocator;
 import dev.meridian.regions.Region;
 import dev.meridian.regions.RoutingPolicy;
@@ -41,20 +40,9 @@ public record RouterSnapshot(
         requireNonNull(stalls, "stalls");
     }
 
-    /**
-     * Whether {@code region} can take new requests now: its effective weight is above 0 (not
-     * drained), its circuit breaker admits calls and at least one of its endpoints is available.
-     */
+    /** Whether {@code region} can take new requests now (see {@link RoutingPolicy#isAvailable}). */
     public boolean available(Region region) {
-        if (policy.overrides().effectiveWeight(region.config()) <= 0 || !health.admits(region)) {
-            return false;
-        }
-        for (Endpoint endpoint : region.endpoints()) {
-            if (health.isAvailable(endpoint)) {
-                return true;
-            }
-        }
-        return false;
+        return policy.isAvailable(region);
     }
 
     /** This snapshot with other admin overrides applied (same configuration, health and meters). */
