@@ -97,9 +97,7 @@ public final class AccessLog implements AutoCloseable {
         this.enabled = true;
         this.file = config.file();
         this.capacity = config.bufferLines();
-        this.dropped = Counter.builder("meridian.access.log.dropped")
-                .description("Access log lines dropped because the writer fell behind")
-                .register(registry);
+        this.dropped = RouterMeters.ACCESS_LOG_DROPPED.counter().register(registry);
         open();
         Thread thread = new Thread(this::run, "meridian-access-log");
         thread.setDaemon(true);
