@@ -24,6 +24,44 @@ public interface HealthSignals {
         return true;
     }
 
+    /** How many of the region's endpoints {@linkplain #isAvailable(Endpoint) are available}. */
+    default int availableEndpoints(Region region) {
+        int available = 0;
+        for (Endpoint endpoint : region.endpoints()) {
+            if (isAvailable(endpoint)) {
+                available++;
+            }
+        }
+        return available;
+    }
+
+    /**
+     * Whether the region can serve by health alone, its admin weight aside: its breaker
+     * {@linkplain #admits admits} calls and at least one of its endpoints is available.
+     */
+    default boolean canServe(Region region) {
+        if (!admits(region)) {
+            return false;
+        }
+        for (Endpoint endpoint : region.endpoints()) {
+            if (isAvailable(endpoint)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The one rule of "region is available" (routing, the {@code meridian_region_available} gauge,
+     * readiness and the admin API all ask here): its effective weight is above 0 (active, not
+     * drained, not weighted to 0) and it {@linkplain #canServe can serve}.
+     *
+     * @param effectiveWeight the weight after admin overrides ({@code RegionOverrides.effectiveWeight})
+     */
+    default boolean isAvailable(Region region, int effectiveWeight) {
+        return effectiveWeight > 0 && canServe(region);
+    }
+
     /** The measured router-to-region round-trip time in nanoseconds (probe RTT EWMA), or -1 when unknown. */
     default long latencyNanos(Region region) {
         return -1;

@@ -197,15 +197,10 @@ final class RoutingPlan {
                 levelBest = cost[i];
             }
             level[r] = currentLevel;
-            int up = 0;
-            for (Endpoint endpoint : region.endpoints()) {
-                if (health.isAvailable(endpoint)) {
-                    up++;
-                }
-            }
+            int up = health.availableEndpoints(region);
             available[r] = up;
             weight[r] = overrides.effectiveWeight(region.config());
-            boolean takesTraffic = weight[r] > 0 && health.admits(region) && up > 0;
+            boolean takesTraffic = health.isAvailable(region, weight[r]);
             double capacity = Math.max(0, Math.min(1.0, health.capacity(region)));
             reachable[r] = takesTraffic ? Math.min(1.0, factor * up / region.endpoints().size()) * capacity : 0;
             anyReachable |= reachable[r] > 0;

@@ -128,6 +128,14 @@ public final class RoutingPolicy {
         return new RoutingPolicy(next, routing, health, endpointSelector, overrides, latchedLatencyNanos, rankings, nanoClock);
     }
 
+    /**
+     * Whether {@code region} can take new requests now, by {@link HealthSignals#isAvailable(Region, int)}
+     * with its weight under this policy's overrides.
+     */
+    public boolean isAvailable(Region region) {
+        return health.isAvailable(region, overrides.effectiveWeight(region.config()));
+    }
+
     public RegionOverrides overrides() {
         return overrides;
     }

@@ -34,6 +34,7 @@ import dev.meridian.router.internal.RecentRequests;
 import dev.meridian.router.internal.RequestMeters;
 import dev.meridian.router.internal.RetryBudget;
 import dev.meridian.router.internal.RouterGauges;
+import dev.meridian.router.internal.RouteTable;
 import dev.meridian.router.internal.RouterSnapshot;
 import dev.meridian.router.internal.ServerTls;
 import dev.meridian.router.internal.TimeToFirstByteTracker;
@@ -247,7 +248,7 @@ public final class MeridianServer implements AutoCloseable {
         RoutingTable table = RoutingTable.build(config.regions(), config.routing(), NANO_CLOCK, addresses);
         HealthRegistry health = HealthRegistry.create(table, config.health(), NANO_CLOCK);
         RoutingPolicy policy = RoutingPolicy.create(table, config.routing(), health, overrides, NANO_CLOCK);
-        return new RouterSnapshot(config, policy, health, new ClientAddressResolver(config.geo()), geo,
+        return new RouterSnapshot(config, RouteTable.of(config), policy, health, new ClientAddressResolver(config.geo()), geo,
                 new RequestMeters(meters, config), upstreams,
                 new RegionStalls(table, health, config.health().stall(), timeToFirstByte, NANO_CLOCK));
     }
@@ -435,6 +436,22 @@ public final class MeridianServer implements AutoCloseable {
         return snapshot.get().health().report();
     }
 
+    /**
+     * Whether the region named {@code region} would take new requests at {@code effectiveWeight}
+     * (the admin view's weight, which may be ahead of the snapshot's), by live health and the one
+     * rule of {@link dev.meridian.regions.HealthSignals#isAvailable(Region, int)}; false for a region
+     * a reload removed.
+     */
+    public boolean available(String region, int effectiveWeight) {
+        RouterSnapshot current = snapshot.get();
+        for (Region candidate : current.policy().table().regions()) {
+            if (candidate.name().equals(region)) {
+                return current.health().isAvailable(candidate, effectiveWeight);
+            }
+        }
+        return false;
+    }
+
     /** Whether the listener is up and at least one region can take requests. */
     public boolean ready() {
         if (!listener.isActive()) {
@@ -481,7 +498,7 @@ public final class MeridianServer implements AutoCloseable {
     public RoutingExplanation explain(
             InetAddress client, @Nullable ClientLocation location, String path, @Nullable String tenant) {
         RouterSnapshot current = snapshot.get();
-        RouteConfig route = current.config().routeFor(path);
+        RouteConfig route = current.routes().routeFor(path);
         ClientLocation where = location != null ? location : current.geo().locate(client);
         return current.policy().explain(new RoutingRequest(client, where, route, route.stickyHeader() == null ? null : tenant));
     }

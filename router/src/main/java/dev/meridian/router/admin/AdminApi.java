@@ -18,7 +18,6 @@ import dev.meridian.config.loading.ConfigProblem;
 import dev.meridian.config.GeoPoint;
 import dev.meridian.config.MeridianConfig;
 import dev.meridian.config.RegionConfig;
-import dev.meridian.health.BreakerState;
 import dev.meridian.health.HealthReport;
 import dev.meridian.regions.ClientLocation;
 import dev.meridian.regions.GeoDatabaseException;
@@ -688,8 +687,7 @@ final class AdminApi {
                 r.put("available", false);
                 continue;
             }
-            boolean anyEndpoint = report.endpoints().stream().anyMatch(HealthReport.EndpointReport::available);
-            r.put("available", effective > 0 && report.breaker() != BreakerState.OPEN && anyEndpoint);
+            r.put("available", server.available(region.name(), effective));
             r.put("breaker", report.breaker().name().toLowerCase(Locale.ROOT));
             putRate(r, "failureRatePercent", report.failureRate());
             putRate(r, "slowCallRatePercent", report.slowCallRate());

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.meridian.router.internal.RequestMeters;
+import dev.meridian.router.internal.RouterMeters;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -48,9 +49,9 @@ final class TrafficHistory {
     // The names RequestMeters registers (the meter catalogue of the data path); TrafficHistoryTest
     // records through RequestMeters, so a renamed meter fails that test rather than silently
     // emptying the page.
-    static final String REQUESTS = "meridian.requests";
-    static final String TIME_TO_FIRST_BYTE = "meridian.time.to.first.byte";
-    static final String FAILOVERS = "meridian.failovers";
+    static final String REQUESTS = RouterMeters.REQUEST_TIME.meterName();
+    static final String TIME_TO_FIRST_BYTE = RouterMeters.TIME_TO_FIRST_BYTE.meterName();
+    static final String FAILOVERS = RouterMeters.FAILOVERS.meterName();
 
     /** The seconds over which the per-region summary ({@code lastMinute}) is computed. */
     static final Duration SUMMARY = Duration.ofMinutes(1);

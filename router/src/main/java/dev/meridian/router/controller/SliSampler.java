@@ -2,6 +2,7 @@ package dev.meridian.router.controller;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.meridian.router.internal.RouterMeters;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.HashMap;
@@ -17,8 +18,8 @@ import java.util.function.BiFunction;
  */
 final class SliSampler {
 
-    static final String ATTEMPTS = "meridian.upstream.attempts";
-    static final String APDEX = "meridian.apdex";
+    static final String ATTEMPTS = RouterMeters.UPSTREAM_ATTEMPTS.meterName();
+    static final String APDEX = RouterMeters.APDEX.meterName();
 
     private final MeterRegistry registry;
 

@@ -111,9 +111,7 @@ public final class AccessLog implements AutoCloseable {
         // Netty's bounded multi-producer queue (its event loops' task queue): an array, so no node
         // per entry, and producers and the consumer do not share a counter's cache line.
         this.queue = PlatformDependent.newFixedMpscQueue(capacity);
-        this.dropped = Counter.builder("meridian.access.log.dropped")
-                .description("Access log lines dropped because the writer fell behind")
-                .register(registry);
+        this.dropped = RouterMeters.ACCESS_LOG_DROPPED.counter().register(registry);
         open();
         Thread thread = new Thread(this::run, "meridian-access-log");
         thread.setDaemon(true);

@@ -48,14 +48,12 @@ public final class ClientLimitMeters {
     public ClientLimitMeters(MeterRegistry registry) {
         requireNonNull(registry, "registry");
         for (Refusal reason : Refusal.values()) {
-            refused.put(reason, Counter.builder("meridian.client.connections.refused")
-                    .description("Client connections closed at accept because a connection limit was reached")
+            refused.put(reason, RouterMeters.CLIENT_CONNECTIONS_REFUSED.counter()
                     .tag("reason", reason.label())
                     .register(registry));
         }
         for (Phase phase : Phase.values()) {
-            timeouts.put(phase, Counter.builder("meridian.client.timeouts")
-                    .description("Client connections closed because the client was too slow")
+            timeouts.put(phase, RouterMeters.CLIENT_TIMEOUTS.counter()
                     .tag("phase", phase.label())
                     .register(registry));
         }

@@ -6,16 +6,12 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
-import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.ssl.SslHandler;
-import io.netty.handler.timeout.IdleStateHandler;
 import java.util.ArrayDeque;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 
@@ -54,7 +50,8 @@ final class Http1UpstreamPool extends UpstreamPool {
         return "connection";
     }
 
-    private void counted() {
+    @Override
+    void recount() {
         idleCount = idle.size();
     }
 
@@ -64,12 +61,12 @@ final class Http1UpstreamPool extends UpstreamPool {
         UpstreamConnection connection;
         while ((connection = idle.pollFirst()) != null) {
             if (connection.isUsable()) {
-                counted();
+                recount();
                 hand(connection, lease);
                 return;
             }
         }
-        counted();
+        recount();
         if (!closed && reserve()) {
             connect(lease, connectTimeoutMillis);
         } else if (!closed && waiting() < maxPending) {
@@ -97,7 +94,7 @@ final class Http1UpstreamPool extends UpstreamPool {
             return;
         }
         idle.addFirst(connection);
-        counted();
+        recount();
         // Keep a read pending while idle so that a close by the upstream is noticed at once.
         connection.channel().read();
     }
@@ -113,18 +110,15 @@ final class Http1UpstreamPool extends UpstreamPool {
     @Override
     void onClosed(UpstreamConnection connection) {
         idle.remove(connection);
-        counted();
+        recount();
     }
 
     @Override
-    void close() {
-        closed = true;
+    void closeIdleConnections() {
         UpstreamConnection connection;
         while ((connection = idle.pollFirst()) != null) {
             connection.discard();
         }
-        closeWaiters();
-        counted();
     }
 
     private void unreserve() {
@@ -138,9 +132,7 @@ final class Http1UpstreamPool extends UpstreamPool {
 
     private void connect(Lease lease, long connectTimeoutMillis) {
         UpstreamConnection connection = new UpstreamConnection(this);
-        Bootstrap bootstrap = prototype.clone()
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectTimeoutMillis))
-                .handler(new ChannelInitializer<Channel>() {
+        Bootstrap bootstrap = bootstrap(connectTimeoutMillis, new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
                         addTls(ch, connectTimeoutMillis);
@@ -157,8 +149,7 @@ final class Http1UpstreamPool extends UpstreamPool {
                                         .setUseRfc9112TransferEncoding(true),
                                 false,
                                 false));
-                        p.addLast(RouterPipeline.UPSTREAM_IDLE,
-                                new IdleStateHandler(0, 0, idleTimeoutMillis, TimeUnit.MILLISECONDS));
+                        p.addLast(RouterPipeline.UPSTREAM_IDLE, idleEviction());
                         if (hostHandler != null) {
                             p.addLast(RouterPipeline.UPSTREAM_HOST, hostHandler);
                         }
@@ -166,38 +157,29 @@ final class Http1UpstreamPool extends UpstreamPool {
                     }
                 });
         ChannelFuture future = bootstrap.connect(endpoint.address());
-        if (future.isDone() && !future.isSuccess() && !future.channel().isRegistered()) {
-            // No socket at all (e.g. out of file descriptors): no close will ever free the slot, and
-            // Netty completes this future on another thread; settle both here, on the loop.
-            Throwable cause = future.cause();
-            loop.execute(() -> {
-                unreserve();
-                lease.onAcquireFailed(AcquireFailure.CONNECT_FAILED, cause);
-            });
+        if (failedWithoutSocket(future, cause -> {
+            unreserve();
+            lease.onAcquireFailed(AcquireFailure.CONNECT_FAILED, cause);
+        })) {
             return;
         }
         future.channel().closeFuture().addListener(f -> unreserve());
         future.addListener(f -> {
             if (!f.isSuccess()) {
-                Throwable cause = f.cause();
-                lease.onAcquireFailed(
-                        cause instanceof ConnectTimeoutException
-                                ? AcquireFailure.CONNECT_TIMEOUT
-                                : AcquireFailure.CONNECT_FAILED,
-                        cause);
+                lease.onAcquireFailed(connectFailure(f.cause()), f.cause());
                 return;
             }
             Channel channel = future.channel();
             connection.connected(channel);
             SslHandler ssl = channel.pipeline().get(SslHandler.class);
             if (ssl == null) {
-                connected(connection, lease);
+                handNew(connection, lease);
                 return;
             }
             ssl.handshakeFuture().addListener(h -> {
                 if (h.isSuccess()) {
                     tlsSucceeded();
-                    connected(connection, lease);
+                    handNew(connection, lease);
                 } else {
                     channel.close();
                     lease.onAcquireFailed(tlsFailed(h.cause()), h.cause());
@@ -206,18 +188,5 @@ final class Http1UpstreamPool extends UpstreamPool {
             // Auto-read is off: read the server's handshake messages.
             channel.read();
         });
-    }
-
-    private void connected(UpstreamConnection connection, Lease lease) {
-        if (lease.isCancelled()) {
-            release(connection);
-        } else {
-            hand(connection, lease);
-        }
-    }
-
-    private void hand(UpstreamConnection connection, Lease lease) {
-        connection.lease(lease);
-        lease.onAcquired(connection);
     }
 }

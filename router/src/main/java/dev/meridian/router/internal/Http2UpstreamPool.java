@@ -30,7 +30,6 @@ import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateEvent;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -108,7 +107,8 @@ final class Http2UpstreamPool extends UpstreamPool {
         return streamCount;
     }
 
-    private void counted() {
+    @Override
+    void recount() {
         int idle = 0;
         int streams = 0;
         for (Connection c : connections) {
@@ -143,7 +143,7 @@ final class Http2UpstreamPool extends UpstreamPool {
                     "connection limit " + maxConnections + " reached, every connection at its stream limit, and "
                             + waiting() + " requests waiting"));
         }
-        counted();
+        recount();
     }
 
     /** The stream's exchange is complete: close the stream channel (the stream is done; the connection stays). */
@@ -179,17 +179,15 @@ final class Http2UpstreamPool extends UpstreamPool {
         // Streams are counted by their channels' close futures (see open()).
     }
 
+    /** Every connection goes away: the idle ones close now, the others after their last stream. */
     @Override
-    void close() {
-        closed = true;
+    void closeIdleConnections() {
         for (Connection c : new ArrayList<>(connections)) {
             c.goingAway = true;
             if (c.streams == 0) {
                 c.channel.close();
             }
         }
-        closeWaiters();
-        counted();
     }
 
     private @Nullable Connection withRoom() {
@@ -228,7 +226,7 @@ final class Http2UpstreamPool extends UpstreamPool {
             takeWaiting();
             connect(waiter.lease, waiter.connectTimeoutMillis);
         }
-        counted();
+        recount();
     }
 
     // ---- streams ------------------------------------------------------------------------------
@@ -261,12 +259,7 @@ final class Http2UpstreamPool extends UpstreamPool {
             Http2StreamChannel channel = opened.getNow();
             stream.connected(channel);
             channel.closeFuture().addListener(x -> streamEnded(c));
-            if (lease.isCancelled()) {
-                release(stream);
-            } else {
-                stream.lease(lease);
-                lease.onAcquired(stream);
-            }
+            handNew(stream, lease);
         });
     }
 
@@ -283,34 +276,27 @@ final class Http2UpstreamPool extends UpstreamPool {
     private void connect(Lease opener, long connectTimeoutMillis) {
         Connection c = new Connection(opener, connectTimeoutMillis);
         connections.add(c);
-        Bootstrap bootstrap = prototype.clone()
-                // The connection reads all the time: flow control, not auto-read, paces each stream.
-                .option(ChannelOption.AUTO_READ, true)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectTimeoutMillis))
-                .handler(new ChannelInitializer<Channel>() {
+        Bootstrap bootstrap = bootstrap(connectTimeoutMillis, new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
                         SslHandler ssl = addTls(ch, connectTimeoutMillis);
                         ChannelPipeline p = ch.pipeline();
-                        p.addLast(RouterPipeline.UPSTREAM_IDLE,
-                                new IdleStateHandler(0, 0, idleTimeoutMillis, TimeUnit.MILLISECONDS));
+                        p.addLast(RouterPipeline.UPSTREAM_IDLE, idleEviction());
                         if (ssl == null) {
                             addHttp2(p);
                         }
                         p.addLast(RouterPipeline.UPSTREAM_H2_CONNECTION, c);
                     }
-                });
+                })
+                // The connection reads all the time: flow control, not auto-read, paces each stream.
+                .option(ChannelOption.AUTO_READ, true);
         ChannelFuture future = bootstrap.connect(endpoint.address());
         c.channel = future.channel();
-        if (future.isDone() && !future.isSuccess() && !future.channel().isRegistered()) {
-            // No socket at all (e.g. out of file descriptors): no close will ever free the slot, and
-            // Netty completes this future on another thread; settle both here, on the loop.
-            Throwable cause = future.cause();
-            loop.execute(() -> {
-                unreserveSlot();
-                connectFailed(c, AcquireFailure.CONNECT_FAILED, cause);
-                dispatch();
-            });
+        if (failedWithoutSocket(future, cause -> {
+            unreserveSlot();
+            connectFailed(c, AcquireFailure.CONNECT_FAILED, cause);
+            dispatch();
+        })) {
             return;
         }
         c.readyTimer = loop.schedule(() -> connectFailed(c, AcquireFailure.CONNECT_TIMEOUT,
@@ -319,9 +305,7 @@ final class Http2UpstreamPool extends UpstreamPool {
         future.channel().closeFuture().addListener(f -> connectionClosed(c));
         future.addListener(f -> {
             if (!f.isSuccess()) {
-                Throwable cause = f.cause();
-                connectFailed(c, cause instanceof ConnectTimeoutException
-                        ? AcquireFailure.CONNECT_TIMEOUT : AcquireFailure.CONNECT_FAILED, cause);
+                connectFailed(c, connectFailure(f.cause()), f.cause());
                 return;
             }
             SslHandler ssl = future.channel().pipeline().get(SslHandler.class);
@@ -413,7 +397,7 @@ final class Http2UpstreamPool extends UpstreamPool {
         if (withRoom() == null && comingCapacity() == 0) {
             failWaiters(failure, cause);
         }
-        counted();
+        recount();
     }
 
     private static void cancelReadyTimer(Connection c) {

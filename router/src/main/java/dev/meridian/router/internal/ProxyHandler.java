@@ -260,7 +260,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         ClientContext client = ClientContext.of(c.channel());
         InetAddress peer = client.peer();
         RouterSnapshot snapshot = snapshots.get();
-        RouteConfig route = snapshot.routeFor(pathOf(request.uri()));
+        RouteConfig route = snapshot.routes().routeFor(pathOf(request.uri()));
         boolean grpcCall = GrpcStatus.isGrpc(route, request);
         grpc = grpcCall;
         RoutingRequest routing = client.routingRequest(snapshot, headers, route);

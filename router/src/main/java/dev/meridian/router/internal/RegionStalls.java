@@ -2,7 +2,6 @@ package dev.meridian.router.internal;
 
 import dev.meridian.config.StallConfig;
 import dev.meridian.health.HealthRegistry;
-import dev.meridian.regions.Endpoint;
 import dev.meridian.regions.Region;
 import dev.meridian.regions.RoutingTable;
 import java.util.HashMap;
@@ -42,12 +41,8 @@ public final class RegionStalls {
     /** Whether a region other than {@code region} can take requests now (by health). */
     boolean anotherRegionAvailable(Region region) {
         for (Region other : table.regions()) {
-            if (!other.name().equals(region.name()) && health.admits(other)) {
-                for (Endpoint endpoint : other.endpoints()) {
-                    if (health.isAvailable(endpoint)) {
-                        return true;
-                    }
-                }
+            if (!other.name().equals(region.name()) && health.canServe(other)) {
+                return true;
             }
         }
         return false;

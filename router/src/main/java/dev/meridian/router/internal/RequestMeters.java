@@ -93,8 +93,6 @@ public final class RequestMeters {
             Arrays.stream(HedgeResult.values()).map(HedgeResult::label).toArray(String[]::new);
 
     private final MeterRegistry registry;
-    private final MeridianConfig config;
-    private final RouteConfig defaultRoute;
     private final Map<String, RouteMeters> routes = new HashMap<>();
     private final Map<ErrorResponse, Counter> errorResponses = new EnumMap<>(ErrorResponse.class);
 
@@ -102,26 +100,15 @@ public final class RequestMeters {
         this.registry = requireNonNull(registry, "registry");
         for (ErrorResponse error : ErrorResponse.values()) {
             // Every code from the start: a rate of errors that never happened is 0, not absent.
-            errorResponses.put(error, Counter.builder("meridian.error.responses")
-                    .description("Responses Meridian generated itself, by error code")
+            errorResponses.put(error, RouterMeters.ERROR_RESPONSES.counter()
                     .tag("error", error.error())
                     .register(registry));
         }
         for (RouteConfig route : config.routes()) {
             routes.put(route.name(), new RouteMeters(route, config.regions()));
         }
-        this.config = config;
-        this.defaultRoute = config.defaultRoute();
-        routes.putIfAbsent(defaultRoute.name(), new RouteMeters(defaultRoute, config.regions()));
-    }
-
-    /**
-     * The route a request path belongs to: the configured route with the longest matching prefix,
-     * else the catch-all, built once per configuration rather than per request.
-     */
-    public RouteConfig routeFor(String path) {
-        RouteConfig matching = config.matchingRoute(path);
-        return matching != null ? matching : defaultRoute;
+        RouteConfig catchAll = config.defaultRoute();
+        routes.putIfAbsent(catchAll.name(), new RouteMeters(catchAll, config.regions()));
     }
 
     /** The meters of requests on {@code route}; look them up once per request. */
@@ -154,8 +141,7 @@ public final class RequestMeters {
     }
 
     private void failover(String from, String to, int reason) {
-        Counter.builder("meridian.failovers")
-                .description("Retries that went to another region than the failed attempt")
+        RouterMeters.FAILOVERS.counter()
                 .tags("from_region", from, "to_region", to, "reason", RETRY_REASONS[reason])
                 .register(registry)
                 .increment();
@@ -172,8 +158,7 @@ public final class RequestMeters {
      * when it happens.
      */
     public void http2ConnectionError(String error) {
-        Counter.builder("meridian.client.http2.errors")
-                .description("HTTP/2 client connections closed with GOAWAY for a protocol error, by HTTP/2 error code")
+        RouterMeters.CLIENT_HTTP2_ERRORS.counter()
                 .tags("error", error)
                 .register(registry)
                 .increment();
@@ -190,8 +175,7 @@ public final class RequestMeters {
                 cells[i] = new Cell(route, regions.get(i).name());
             }
             cells[regions.size()] = new Cell(route, NO_REGION);
-            retriesRefused = Counter.builder("meridian.retries.refused")
-                    .description("Retries and hedges the retry budget refused")
+            retriesRefused = RouterMeters.RETRIES_REFUSED.counter()
                     .tag("route", route.name())
                     .register(registry);
         }
@@ -242,17 +226,11 @@ public final class RequestMeters {
             ApdexConfig thresholds = route.apdex();
             this.satisfiedNanos = thresholds.satisfied().toNanos();
             this.toleratedNanos = thresholds.tolerated().toNanos();
-            this.apdex = new CountersByLabel("meridian.apdex",
-                    "Proxied responses below 500 by Apdex zone of their time to first byte", "zone", APDEX_ZONES);
-            this.attempts = new CountersByLabel("meridian.upstream.attempts",
-                    "Attempts sent (or tried) to the region's endpoints, by outcome", "outcome", ATTEMPT_OUTCOMES);
-            this.retries = new CountersByLabel("meridian.retries",
-                    "Retries, by the region of the failed attempt and what went wrong", "reason", RETRY_REASONS);
-            this.hedges = new CountersByLabel("meridian.hedges",
-                    "Hedged attempts, by the hedge's region and how its race ended", "result", HEDGE_RESULTS);
-            this.grpcStatuses = new CountersByLabel("meridian.grpc.responses",
-                    "gRPC calls by the region that answered and the grpc-status the client received", "grpc_status",
-                    GrpcStatus.LABELS);
+            this.apdex = new CountersByLabel(RouterMeters.APDEX, APDEX_ZONES);
+            this.attempts = new CountersByLabel(RouterMeters.UPSTREAM_ATTEMPTS, ATTEMPT_OUTCOMES);
+            this.retries = new CountersByLabel(RouterMeters.RETRIES, RETRY_REASONS);
+            this.hedges = new CountersByLabel(RouterMeters.HEDGES, HEDGE_RESULTS);
+            this.grpcStatuses = new CountersByLabel(RouterMeters.GRPC_RESPONSES, GrpcStatus.LABELS);
         }
 
         /**
@@ -265,8 +243,7 @@ public final class RequestMeters {
             int statusClass = statusClass(status);
             Timer time = requestTimes.get(statusClass);
             if (time == null) {
-                time = Timer.builder("meridian.requests")
-                        .description("Requests from the request head to the last byte sent, by the region that answered")
+                time = RouterMeters.REQUEST_TIME.timer()
                         .tags("region", region, "route", route, "status_class", STATUS_CLASSES[statusClass])
                         .serviceLevelObjectives(SLO)
                         .register(registry);
@@ -277,8 +254,7 @@ public final class RequestMeters {
             int slot = statusClass * (REASONS.length + 1) + r;
             Counter count = requests.get(slot);
             if (count == null) {
-                count = Counter.builder("meridian.requests")
-                        .description("Requests by the region that answered and why that region was chosen")
+                count = RouterMeters.REQUESTS.counter()
                         .tags("region", region, "route", route, "status_class", STATUS_CLASSES[statusClass],
                                 "reason", reason == null ? NO_REASON : reason.label())
                         .register(registry);
@@ -294,8 +270,7 @@ public final class RequestMeters {
         public void firstByte(int status, long nanos) {
             Timer ttfb = timeToFirstByte;
             if (ttfb == null) {
-                ttfb = Timer.builder("meridian.time.to.first.byte")
-                        .description("From the request head to the response head sent to the client (proxied responses)")
+                ttfb = RouterMeters.TIME_TO_FIRST_BYTE.timer()
                         .tags("region", region, "route", route)
                         .serviceLevelObjectives(SLO)
                         .register(registry);
@@ -333,20 +308,19 @@ public final class RequestMeters {
         }
 
         /**
-         * The counters of this route and region by the value of one more label, each registered on
-         * first use: most values never happen, and a series that never happened is not exported.
+         * The counters of this route and region by the value of one more label (the meter's tag
+         * key after region and route), each registered on first use: most values never happen,
+         * and a series that never happened is not exported.
          */
         private final class CountersByLabel {
-            private final String name;
-            private final String description;
+            private final RouterMeters meter;
             private final String label;
             private final String[] values;
             private final AtomicReferenceArray<Counter> counters;
 
-            CountersByLabel(String name, String description, String label, String[] values) {
-                this.name = name;
-                this.description = description;
-                this.label = label;
+            CountersByLabel(RouterMeters meter, String[] values) {
+                this.meter = meter;
+                this.label = meter.tagKeys().get(2);
                 this.values = values;
                 this.counters = new AtomicReferenceArray<>(values.length);
             }
@@ -354,8 +328,7 @@ public final class RequestMeters {
             void increment(int value) {
                 Counter counter = counters.get(value);
                 if (counter == null) {
-                    counter = Counter.builder(name)
-                            .description(description)
+                    counter = meter.counter()
                             .tags("region", region, "route", route, label, values[value])
                             .register(registry);
                     counters.set(value, counter);

@@ -7,8 +7,6 @@ import dev.meridian.health.HealthReport;
 import dev.meridian.regions.Endpoint;
 import dev.meridian.regions.GeoCacheStats;
 import dev.meridian.regions.Region;
-import io.micrometer.core.instrument.FunctionCounter;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
@@ -52,9 +50,7 @@ public final class RouterGauges {
         this.registry = requireNonNull(registry, "registry");
         this.snapshots = requireNonNull(snapshots, "snapshots");
         this.pools = requireNonNull(pools, "pools");
-        Gauge.builder("meridian.client.connections", clientConnections, IntSupplier::getAsInt)
-                .description("Open client connections")
-                .register(registry);
+        RouterMeters.CLIENT_CONNECTIONS.gauge(clientConnections, IntSupplier::getAsInt).register(registry);
         registerGeo();
         sync();
     }
@@ -89,128 +85,108 @@ public final class RouterGauges {
     }
 
     private void registerRegion(String name) {
-        regionGauge("meridian.region.available", name, "1 when the region can take new requests, else 0",
+        regionGauge(RouterMeters.REGION_AVAILABLE, name,
                 s -> {
                     Region region = regionOf(s, name);
                     return region != null && s.available(region) ? 1 : 0;
-                }, null);
-        regionGauge("meridian.region.weight", name, "Effective weight, after admin overrides (0 when drained)",
-                s -> ofRegion(s, name, region -> s.policy().overrides().effectiveWeight(region.config())), null);
-        regionGauge("meridian.region.dial.ratio", name, "The region's traffic dial, 0..1: the fraction of its share it keeps (1 when not dialled)",
-                s -> s.policy().overrides().dial(name).ratio(), null);
-        regionGauge("meridian.region.drained", name, "1 when drained through the admin API",
-                s -> s.policy().overrides().isDrained(name) ? 1 : 0, null);
-        regionGauge("meridian.region.endpoints", name, "Configured endpoints",
-                s -> ofRegion(s, name, region -> region.endpoints().size()), null);
-        regionGauge("meridian.region.healthy.endpoints", name, "Endpoints probed up and not ejected",
-                s -> healthyEndpoints(s, name), null);
-        regionGauge("meridian.region.probe.rtt", name, "Probe round-trip time (EWMA); NaN until measured",
+                });
+        regionGauge(RouterMeters.REGION_WEIGHT, name,
+                s -> ofRegion(s, name, region -> s.policy().overrides().effectiveWeight(region.config())));
+        regionGauge(RouterMeters.REGION_DIAL_RATIO, name, s -> s.policy().overrides().dial(name).ratio());
+        regionGauge(RouterMeters.REGION_DRAINED, name, s -> s.policy().overrides().isDrained(name) ? 1 : 0);
+        regionGauge(RouterMeters.REGION_ENDPOINTS, name, s -> ofRegion(s, name, region -> region.endpoints().size()));
+        regionGauge(RouterMeters.REGION_HEALTHY_ENDPOINTS, name,
+                s -> ofRegion(s, name, region -> s.health().availableEndpoints(region)));
+        regionGauge(RouterMeters.REGION_PROBE_RTT, name,
                 s -> {
                     HealthReport.RegionReport r = regionReport(name);
                     return r == null || r.latencyNanos() < 0 ? Double.NaN : r.latencyNanos() / 1e9;
-                }, "seconds");
-        regionGauge("meridian.region.capacity", name, "Fraction of its share the region gets (below 1 while throttled by 429)",
+                });
+        regionGauge(RouterMeters.REGION_CAPACITY, name,
                 s -> {
                     HealthReport.RegionReport r = regionReport(name);
                     return r == null ? Double.NaN : r.capacity();
-                }, null);
+                });
         for (BreakerState state : BreakerState.values()) {
-            perRegion.add(Gauge.builder("meridian.region.breaker.state", snapshots, s -> {
+            perRegion.add(RouterMeters.REGION_BREAKER_STATE.gauge(snapshots, s -> {
                         HealthReport.RegionReport r = regionReport(name);
                         return r != null && r.breaker() == state ? 1 : 0;
                     })
-                    .description("1 for the circuit breaker's current state, 0 for the others")
                     .tags("region", name, "state", state.name().toLowerCase(Locale.ROOT))
                     .register(registry));
         }
-        regionGauge("meridian.region.breaker.failure.ratio", name, "Failed calls in the breaker's window, 0..1; NaN before minimum-calls",
+        regionGauge(RouterMeters.REGION_BREAKER_FAILURE_RATIO, name,
                 s -> {
                     HealthReport.RegionReport r = regionReport(name);
                     return r == null || r.failureRate() < 0 ? Double.NaN : r.failureRate() / 100.0;
-                }, null);
-        regionGauge("meridian.region.breaker.slow.call.ratio", name, "Slow calls in the breaker's window, 0..1; NaN before minimum-calls",
+                });
+        regionGauge(RouterMeters.REGION_BREAKER_SLOW_CALL_RATIO, name,
                 s -> {
                     HealthReport.RegionReport r = regionReport(name);
                     return r == null || r.slowCallRate() < 0 ? Double.NaN : r.slowCallRate() / 100.0;
-                }, null);
-        perRegion.add(Gauge.builder("meridian.upstream.connections", pools, p -> {
+                });
+        perRegion.add(RouterMeters.UPSTREAM_CONNECTIONS.gauge(pools, p -> {
                     int[] c = p.connections(name);
                     return Math.max(0, c[0] - c[1]);
                 })
-                .description("Open upstream connections to the region's endpoints, by state (an HTTP/2 "
-                        + "connection is in use while it carries at least one stream)")
                 .tags("region", name, "state", "in_use")
                 .register(registry));
-        perRegion.add(Gauge.builder("meridian.upstream.connections", pools, p -> p.connections(name)[1])
-                .description("Open upstream connections to the region's endpoints, by state (an HTTP/2 "
-                        + "connection is in use while it carries at least one stream)")
+        perRegion.add(RouterMeters.UPSTREAM_CONNECTIONS.gauge(pools, p -> p.connections(name)[1])
                 .tags("region", name, "state", "idle")
                 .register(registry));
-        perRegion.add(Gauge.builder("meridian.upstream.streams", pools, p -> p.connections(name)[3])
-                .description("Active HTTP/2 streams to the region's endpoints (requests in flight on its "
-                        + "multiplexed connections; 0 for HTTP/1.1 regions)")
+        perRegion.add(RouterMeters.UPSTREAM_STREAMS.gauge(pools, p -> p.connections(name)[3])
                 .tag("region", name)
                 .register(registry));
-        perRegion.add(Gauge.builder("meridian.upstream.pending.acquires", pools, p -> p.connections(name)[2])
-                .description("Requests waiting for a free upstream connection to the region")
+        perRegion.add(RouterMeters.UPSTREAM_PENDING_ACQUIRES.gauge(pools, p -> p.connections(name)[2])
                 .tag("region", name)
                 .register(registry));
     }
 
-    private void regionGauge(String meter, String region, String description,
-            ToDoubleFunction<RouterSnapshot> value, @Nullable String unit) {
-        perRegion.add(Gauge.builder(meter, snapshots, s -> value.applyAsDouble(s.get()))
-                .description(description)
-                .baseUnit(unit)
+    private void regionGauge(RouterMeters meter, String region, ToDoubleFunction<RouterSnapshot> value) {
+        perRegion.add(meter.gauge(snapshots, s -> value.applyAsDouble(s.get()))
                 .tag("region", region)
                 .register(registry));
     }
 
     private void registerEndpoint(String region, String label) {
-        perRegion.add(Gauge.builder("meridian.endpoint.available", snapshots, s -> {
+        perRegion.add(RouterMeters.ENDPOINT_AVAILABLE.gauge(snapshots, s -> {
                     HealthReport.EndpointReport e = endpointReport(region, label);
                     return e != null && e.available() ? 1 : 0;
                 })
-                .description("1 when the endpoint is probed up and not ejected")
                 .tags("region", region, "endpoint", label)
                 .register(registry));
-        perRegion.add(FunctionCounter.builder("meridian.endpoint.ejections", snapshots, s -> {
+        perRegion.add(RouterMeters.ENDPOINT_EJECTIONS.functionCounter(snapshots, s -> {
                     HealthReport.EndpointReport e = endpointReport(region, label);
                     return e == null ? 0 : e.ejections();
                 })
-                .description("Outlier ejections since the configuration was loaded")
                 .tags("region", region, "endpoint", label)
                 .register(registry));
-        perRegion.add(Gauge.builder("meridian.endpoint.outstanding.requests", snapshots, s -> {
+        perRegion.add(RouterMeters.ENDPOINT_OUTSTANDING_REQUESTS.gauge(snapshots, s -> {
                     Endpoint e = endpointOf(s.get(), region, label);
                     return e == null ? Double.NaN : e.outstanding();
                 })
-                .description("Requests in flight to the endpoint")
                 .tags("region", region, "endpoint", label)
                 .register(registry));
     }
 
     private void registerGeo() {
-        geoCounter("hit", "address cache", GeoCacheStats::addressCacheHits, "meridian.geoip.lookups");
-        geoCounter("miss", "address cache", GeoCacheStats::addressCacheMisses, "meridian.geoip.lookups");
-        geoCounter("failed", "address cache", GeoCacheStats::failedLookups, "meridian.geoip.lookups");
-        geoCounter("hit", "node cache", GeoCacheStats::nodeCacheHits, "meridian.geoip.node.cache");
-        geoCounter("miss", "node cache", GeoCacheStats::nodeCacheMisses, "meridian.geoip.node.cache");
-        Gauge.builder("meridian.geoip.cache.hit.ratio", snapshots, s -> {
+        geoCounter(RouterMeters.GEOIP_LOOKUPS, "hit", GeoCacheStats::addressCacheHits);
+        geoCounter(RouterMeters.GEOIP_LOOKUPS, "miss", GeoCacheStats::addressCacheMisses);
+        geoCounter(RouterMeters.GEOIP_LOOKUPS, "failed", GeoCacheStats::failedLookups);
+        geoCounter(RouterMeters.GEOIP_NODE_CACHE, "hit", GeoCacheStats::nodeCacheHits);
+        geoCounter(RouterMeters.GEOIP_NODE_CACHE, "miss", GeoCacheStats::nodeCacheMisses);
+        RouterMeters.GEOIP_CACHE_HIT_RATIO.gauge(snapshots, s -> {
                     GeoCacheStats stats = s.get().geo().stats();
                     return stats.lookups() == 0 ? Double.NaN : (double) stats.addressCacheHits() / stats.lookups();
                 })
-                .description("Address-cache hits per lookup since the database was opened; NaN before the first lookup")
                 .register(registry);
-        Gauge.builder("meridian.geoip.database.build.timestamp", snapshots, s -> s.get().geo().stats().databaseBuildEpoch())
-                .description("Build time of the GeoIP database served (seconds since the epoch); 0 when none")
-                .baseUnit("seconds")
+        RouterMeters.GEOIP_DATABASE_BUILD_TIMESTAMP
+                .gauge(snapshots, s -> s.get().geo().stats().databaseBuildEpoch())
                 .register(registry);
     }
 
-    private void geoCounter(String result, String what, ToDoubleFunction<GeoCacheStats> value, String meter) {
-        FunctionCounter.builder(meter, snapshots, s -> value.applyAsDouble(s.get().geo().stats()))
-                .description("GeoIP lookups by " + what + " result, since the database was opened")
+    private void geoCounter(RouterMeters meter, String result, ToDoubleFunction<GeoCacheStats> value) {
+        meter.functionCounter(snapshots, s -> value.applyAsDouble(s.get().geo().stats()))
                 .tag("result", result)
                 .register(registry);
     }
@@ -253,18 +229,6 @@ public final class RouterGauges {
     private static double ofRegion(RouterSnapshot s, String name, ToDoubleFunction<Region> value) {
         Region region = regionOf(s, name);
         return region == null ? Double.NaN : value.applyAsDouble(region);
-    }
-
-    private static double healthyEndpoints(RouterSnapshot s, String name) {
-        return ofRegion(s, name, region -> {
-            int healthy = 0;
-            for (Endpoint e : region.endpoints()) {
-                if (s.health().isAvailable(e)) {
-                    healthy++;
-                }
-            }
-            return healthy;
-        });
     }
 
     private HealthReport.@Nullable RegionReport regionReport(String name) {

@@ -3,16 +3,14 @@ package dev.meridian.router.internal;
 import static java.util.Objects.requireNonNull;
 
 import dev.meridian.config.MeridianConfig;
-import dev.meridian.config.RouteConfig;
 import dev.meridian.health.HealthRegistry;
 import dev.meridian.regions.ClientAddressResolver;
-import dev.meridian.regions.Endpoint;
 import dev.meridian.regions.GeoLocator;
 import dev.meridian.regions.Region;
 import dev.meridian.regions.RoutingPolicy;
 
 /**
- * What the data path reads per request: the configuration, the routing policy built from it, the
+ * What the data path reads per request: the configuration, its route table, the routing policy built from it, the
  * health registry that feeds the policy and hears the outcome of every attempt, how client
  * addresses and locations are found, the meters labelled with this configuration's regions
  * and routes, how each region's endpoints are spoken to (protocol, TLS context), and what stall
@@ -22,6 +20,7 @@ import dev.meridian.regions.RoutingPolicy;
  */
 public record RouterSnapshot(
         MeridianConfig config,
+        RouteTable routes,
         RoutingPolicy policy,
         HealthRegistry health,
         ClientAddressResolver clients,
@@ -32,6 +31,7 @@ public record RouterSnapshot(
     public RouterSnapshot {
         requireNonNull(health, "health");
         requireNonNull(config, "config");
+        requireNonNull(routes, "routes");
         requireNonNull(policy, "policy");
         requireNonNull(clients, "clients");
         requireNonNull(geo, "geo");
@@ -40,29 +40,13 @@ public record RouterSnapshot(
         requireNonNull(stalls, "stalls");
     }
 
-    /**
-     * Whether {@code region} can take new requests now: its effective weight is above 0 (not
-     * drained), its circuit breaker admits calls and at least one of its endpoints is available.
-     */
+    /** Whether {@code region} can take new requests now (see {@link RoutingPolicy#isAvailable}). */
     public boolean available(Region region) {
-        if (policy.overrides().effectiveWeight(region.config()) <= 0 || !health.admits(region)) {
-            return false;
-        }
-        for (Endpoint endpoint : region.endpoints()) {
-            if (health.isAvailable(endpoint)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** The route of a request path (the catch-all is built once per configuration, not per request). */
-    public RouteConfig routeFor(String path) {
-        return meters.routeFor(path);
+        return policy.isAvailable(region);
     }
 
     /** This snapshot with other admin overrides applied (same configuration, health and meters). */
     public RouterSnapshot withPolicy(RoutingPolicy next) {
-        return new RouterSnapshot(config, next, health, clients, geo, meters, upstreams, stalls);
+        return new RouterSnapshot(config, routes, next, health, clients, geo, meters, upstreams, stalls);
     }
 }

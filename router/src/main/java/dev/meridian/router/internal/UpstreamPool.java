@@ -4,13 +4,19 @@ import dev.meridian.health.UpstreamTls;
 import dev.meridian.regions.Endpoint;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoop;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeTimeoutException;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -23,8 +29,9 @@ import org.jspecify.annotations.Nullable;
  * threads. The per-endpoint connection limit is shared by the pools of all loops through one
  * atomic counter, touched only when a connection opens or closes, never per request.
  *
- * <p>The base holds what both protocols share: the connection slots, TLS set-up, and the bounded
- * queue of leases waiting for a connection (or a stream), each for at most its connect timeout.
+ * <p>The base holds what both protocols share: the connection slots, connecting (bootstrap,
+ * TLS set-up, idle eviction, failures), closing, and the bounded queue of leases waiting for a
+ * connection (or a stream), each for at most its connect timeout.
  */
 abstract class UpstreamPool {
 
@@ -94,6 +101,21 @@ abstract class UpstreamPool {
     /** Takes a connection back after a complete exchange. */
     abstract void release(UpstreamConnection connection);
 
+    /** Leases {@code connection} (or stream) to {@code lease}, which is waiting for it. */
+    final void hand(UpstreamConnection connection, Lease lease) {
+        connection.lease(lease);
+        lease.onAcquired(connection);
+    }
+
+    /** Hands a connection (or stream) just opened for {@code lease} over, or back when the exchange gave up meanwhile. */
+    final void handNew(UpstreamConnection connection, Lease lease) {
+        if (lease.isCancelled()) {
+            release(connection);
+        } else {
+            hand(connection, lease);
+        }
+    }
+
     /**
      * Ends the lease on a connection that may hold half an exchange: an HTTP/1.1 connection is
      * closed, an HTTP/2 stream is reset (the shared connection stays).
@@ -104,7 +126,18 @@ abstract class UpstreamPool {
     abstract void onClosed(UpstreamConnection connection);
 
     /** Closes idle connections and refuses new leases; leased ones close when their exchange ends. */
-    abstract void close();
+    final void close() {
+        closed = true;
+        closeIdleConnections();
+        closeWaiters();
+        recount();
+    }
+
+    /** Closes the connections no exchange uses; the others are to close when their last exchange ends. */
+    abstract void closeIdleConnections();
+
+    /** Brings the figures the metrics read ({@link #idleCount}, {@link #streamCount}) up to date; on the loop. */
+    abstract void recount();
 
     /** Open connections without an exchange (HTTP/1.1) or without an active stream (HTTP/2); any thread. */
     abstract int idleCount();
@@ -138,6 +171,46 @@ abstract class UpstreamPool {
     /** Gives a slot back (once per reserved connection, when its channel closed). */
     final void unreserveSlot() {
         endpointConnections.decrementAndGet();
+    }
+
+    // ---- connecting (on the loop) ---------------------------------------------------------------
+
+    /**
+     * A bootstrap for one new connection to the endpoint: the prototype's (loop, transport,
+     * options), the connect bounded by {@code connectTimeoutMillis}, {@code initializer} on the channel.
+     */
+    final Bootstrap bootstrap(long connectTimeoutMillis, ChannelHandler initializer) {
+        return prototype.clone()
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectTimeoutMillis))
+                .handler(initializer);
+    }
+
+    /**
+     * Whether {@code connect} failed before a socket existed (e.g. out of file descriptors). Then no
+     * close will ever free the connection's slot, and Netty completes the future on another
+     * thread: {@code settle} runs on the loop with the cause, to give the slot back and fail the lease.
+     */
+    final boolean failedWithoutSocket(ChannelFuture connect, Consumer<Throwable> settle) {
+        if (connect.isDone() && !connect.isSuccess() && !connect.channel().isRegistered()) {
+            Throwable cause = connect.cause();
+            loop.execute(() -> settle.accept(cause));
+            return true;
+        }
+        return false;
+    }
+
+    /** Why a connect that failed with {@code cause} failed, for the lease. */
+    static AcquireFailure connectFailure(Throwable cause) {
+        return cause instanceof ConnectTimeoutException ? AcquireFailure.CONNECT_TIMEOUT : AcquireFailure.CONNECT_FAILED;
+    }
+
+    /**
+     * The handler that evicts an idle connection: it fires an {@code IdleStateEvent} after
+     * {@code idle-timeout} without reads or writes, and the connection's last handler closes the
+     * channel when no exchange is using it.
+     */
+    final IdleStateHandler idleEviction() {
+        return new IdleStateHandler(0, 0, idleTimeoutMillis, TimeUnit.MILLISECONDS);
     }
 
     /**

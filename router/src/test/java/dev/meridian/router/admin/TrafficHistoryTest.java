@@ -11,6 +11,7 @@ import dev.meridian.config.RouteConfig;
 import dev.meridian.health.Outcome;
 import dev.meridian.regions.RoutingDecision;
 import dev.meridian.router.internal.RequestMeters;
+import dev.meridian.router.internal.RouteTable;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
@@ -50,7 +51,7 @@ class TrafficHistoryTest {
                 """, "test.yaml");
         registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         meters = new RequestMeters(registry, config);
-        route = meters.routeFor("/v2/code/completions");
+        route = RouteTable.of(config).routeFor("/v2/code/completions");
         history = new TrafficHistory(registry, () -> List.of("us-east4", "europe-west2"), clock, INTERVAL, Duration.ofMinutes(1));
     }
 
