@@ -1,6 +1,5 @@
 package dev.meridian.router.internal;
 
-import dev.meridian.config.RetryConfig;
 import dev.meridian.config.RouteConfig;
 import dev.meridian.config.TimeoutConfig;
 import dev.meridian.health.HealthRegistry;
@@ -8,7 +7,6 @@ import dev.meridian.health.Outcome;
 import dev.meridian.regions.Endpoint;
 import dev.meridian.regions.Region;
 import dev.meridian.regions.RoutingDecision;
-import dev.meridian.regions.RoutingPolicy;
 import dev.meridian.regions.RoutingRequest;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -32,7 +30,6 @@ import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
@@ -64,7 +61,7 @@ import org.slf4j.LoggerFactory;
  * <p>No attempt goes to a region this request already saw fail (unless it is the only region that
  * can take requests), nor to an endpoint already tried. An attempt still waiting for its first
  * byte when its endpoint or region is declared down (probes, ejection, breaker, stall) is
- * <em>rescued</em>: cancelled and sent elsewhere at once under a retry's rules ({@link RescueRule},
+ * <em>rescued</em>: cancelled and sent elsewhere at once under a retry's rules ({@link AttemptPolicy},
  * {@code retry.rescue}), counted as a retry with reason {@code rescued}. While it waits it is in
  * its loop's {@link WaitingAttempts}, which also feeds stall detection.
  *
@@ -84,9 +81,6 @@ final class Exchange {
     /** Unread request body Meridian reads and drops after an early error to keep the connection. */
     private static final long MAX_DISCARDED_BODY = 64 * 1024;
 
-    /** The hedge delay while a region's p95 time to first byte is not known yet. */
-    private static final long DEFAULT_HEDGE_DELAY_NANOS = 100_000_000L;
-
     private final ProxyHandler client;
     private final ChannelHandlerContext clientCtx;
     private final HttpRequest request;
@@ -101,11 +95,11 @@ final class Exchange {
     private final boolean clientKeepAlive;
     private final boolean clientHttp11;
     private final boolean headRequest;
-    private final boolean repeatableMethod;
-    private final RoutingPolicy policy;
     private final HealthRegistry health;
     private final UpstreamPools pools;
     private final RetryBudget budget;
+    /** What to do after each attempt's outcome; keeps the request's attempt history. */
+    private final AttemptPolicy attemptPolicy;
     private final TimeToFirstByteTracker ttfb;
     private final RequestMeters meters;
     private final RequestMeters.RouteMeters routeMeters;
@@ -133,11 +127,6 @@ final class Exchange {
     // The attempts: the main one (whose response streams once it starts) and at most one hedge.
     private Attempt attempt;
     private @Nullable Attempt hedge;
-    private final List<Endpoint> tried = new ArrayList<>(2);
-    /** Regions where an attempt of this request failed: no later attempt goes there. */
-    private final List<String> failedRegions = new ArrayList<>(2);
-    private int attempts;
-    private boolean hedged;
 
     // The response.
     private boolean responseStarted;
@@ -182,7 +171,6 @@ final class Exchange {
             List<Endpoint> excluded) {
         this.client = client;
         this.grpc = grpc;
-        this.tried.addAll(excluded);
         this.traceId = traceId;
         this.startNanos = startNanos;
         this.meters = snapshot.meters();
@@ -203,7 +191,6 @@ final class Exchange {
         this.maxRequestBody = snapshot.config().server().maxRequestBody();
         this.replayLimit = snapshot.config().retries().replayBuffer();
         this.addRegionHeader = snapshot.config().server().regionHeader();
-        this.policy = snapshot.policy();
         this.health = snapshot.health();
         this.pools = resources.pools();
         this.budget = resources.budget();
@@ -211,10 +198,11 @@ final class Exchange {
         this.clientHttp11 = request.protocolVersion().equals(HttpVersion.HTTP_1_1);
         HttpMethod method = request.method();
         this.headRequest = HttpMethod.HEAD.equals(method);
-        this.repeatableMethod = HttpMethod.GET.equals(method) || HttpMethod.HEAD.equals(method)
+        boolean repeatSafe = HttpMethod.GET.equals(method) || HttpMethod.HEAD.equals(method)
                 || HttpMethod.OPTIONS.equals(method) || HttpMethod.PUT.equals(method)
                 || HttpMethod.DELETE.equals(method) || HttpMethod.TRACE.equals(method)
                 || route.retry().nonIdempotent();
+        this.attemptPolicy = new AttemptPolicy(snapshot.policy(), routing, budget, repeatSafe, excluded);
     }
 
     /** Starts the exchange: arms the total timeout and sends the first attempt. */
@@ -226,7 +214,7 @@ final class Exchange {
     }
 
     private void startAttempt(Attempt next) {
-        attempts++;
+        attemptPolicy.attemptStarted();
         next.startedNanos = clock.getAsLong();
         next.decision.endpoint().requestStarted();
         if (!stalls.of(next.decision.region()).admits(next.startedNanos)) {
@@ -496,20 +484,7 @@ final class Exchange {
 
     private void acquireFailed(Attempt a, UpstreamPool.AcquireFailure failure, Throwable cause) {
         log.debug("{} no connection to {}: {}", clientCtx.channel(), a.decision.endpoint(), cause.toString());
-        switch (failure) {
-            case CONNECT_TIMEOUT:
-                attemptFailed(a, Outcome.TIMEOUT, ErrorResponse.UPSTREAM_TIMEOUT, null, null, true);
-                break;
-            case OVERLOADED:
-                // Not the endpoint's fault: retry elsewhere without counting against its health.
-                attemptFailed(a, null, ErrorResponse.UPSTREAM_OVERLOADED, null, null, true);
-                break;
-            case CONNECT_FAILED:
-            default:
-                attemptFailed(a, Outcome.GATEWAY_FAILURE, ErrorResponse.UPSTREAM_UNAVAILABLE,
-                        "region " + a.decision.region().name() + " refused the connection", null, true);
-                break;
-        }
+        attemptFailed(a, AttemptPolicy.Failure.of(failure), null);
     }
 
     private void upstreamMessage(Attempt a, Object msg) {
@@ -603,16 +578,13 @@ final class Exchange {
     private boolean recordStatusAndRetryIfWorthIt(Attempt a, HttpResponse response) {
         int status = response.status().code();
         long sinceWritten = clock.getAsLong() - a.writtenNanos;
-        if (status == 502 || status == 503 || status == 504) {
-            record(a, Outcome.GATEWAY_FAILURE, sinceWritten, null);
-            return retryOrSwitchToOtherAttempt(a, false, Outcome.GATEWAY_FAILURE);
+        AttemptPolicy.Failure failure = AttemptPolicy.Failure.ofStatus(status);
+        if (failure == null) {
+            record(a, AttemptPolicy.outcomeOf(status), sinceWritten, null);
+            return false;
         }
-        if (status == 429) {
-            record(a, Outcome.RATE_LIMITED, sinceWritten, retryAfter(response));
-            return retryOrSwitchToOtherAttempt(a, false, Outcome.RATE_LIMITED);
-        }
-        record(a, status >= 400 && status < 500 ? Outcome.CLIENT_ERROR : Outcome.SUCCESS, sinceWritten, null);
-        return false;
+        record(a, failure.outcome, sinceWritten, failure == AttemptPolicy.Failure.RATE_LIMITED ? retryAfter(response) : null);
+        return retryOrSwitchToOtherAttempt(a, failure);
     }
 
     private void onResponseHead(HttpResponse response, boolean write) {
@@ -673,66 +645,72 @@ final class Exchange {
 
     /**
      * Attempt {@code a} failed before any response byte reached the client: the other live
-     * attempt carries on if there is one, else retry when allowed, else end the exchange with {@code error}.
-     *
-     * @param outcome what to tell the health registry, or {@code null} when the endpoint is not to
-     *     blame (no free connection)
-     * @param neverSent whether no byte of the request reached the upstream (always safe to repeat)
+     * attempt carries on if there is one, else retry when allowed, else end the exchange with the
+     * failure's error.
      */
-    private void attemptFailed(
-            Attempt a, @Nullable Outcome outcome, ErrorResponse error, @Nullable String detail,
-            @Nullable Duration retryAfter, boolean neverSent) {
-        record(a, outcome, clock.getAsLong() - a.startedNanos, retryAfter);
-        if (!retryOrSwitchToOtherAttempt(a, neverSent, outcome)) {
-            fail(error, detail);
+    private void attemptFailed(Attempt a, AttemptPolicy.Failure failure, @Nullable Duration retryAfter) {
+        record(a, failure.outcome, clock.getAsLong() - a.startedNanos, retryAfter);
+        if (!retryOrSwitchToOtherAttempt(a, failure)) {
+            ErrorResponse error = failure.error;
+            fail(error != null ? error : ErrorResponse.UPSTREAM_UNAVAILABLE, failure.detail(a.decision.region().name()));
         }
     }
 
     /**
-     * Ends failed attempt {@code a} and carries on without it: with the other live attempt, or by
-     * starting a retry when every rule allows one. {@code false}: neither, and the caller ends the
-     * exchange.
-     *
-     * @param cause what went wrong, or {@code null} when no connection was free
+     * Ends failed attempt {@code a} and carries on without it, as the {@link AttemptPolicy} says:
+     * with the other live attempt, or by starting a retry. {@code false}: neither, and the caller
+     * ends the exchange.
      */
-    private boolean retryOrSwitchToOtherAttempt(Attempt a, boolean neverSent, @Nullable Outcome cause) {
-        tried.add(a.decision.endpoint());
-        failedRegions.add(a.decision.region().name());
+    private boolean retryOrSwitchToOtherAttempt(Attempt a, AttemptPolicy.Failure failure) {
         Attempt other = a == attempt ? hedge : attempt;
-        if (other != null && !other.ended) {
-            // The race is decided: the hedge lost if it failed, won if the first attempt did.
-            Attempt hedgeAttempt = a.isHedge ? a : other;
+        AttemptPolicy.Decision decision = attemptPolicy.afterFailure(a.decision.endpoint(), a.decision.region().name(),
+                failure, other != null && !other.ended, responseStarted, keepBody);
+        switch (decision.action()) {
+            case CARRY_ON_WITH_OTHER -> {
+                carryOnWithOther(a, other);
+                return true;
+            }
+            case RESEND -> {
+                RoutingDecision next = requireNext(decision);
+                cell(a).retry(failure.outcome);
+                String from = a.decision.region().name();
+                if (!from.equals(next.region().name())) {
+                    meters.failover(from, next.region().name(), failure.outcome);
+                }
+                log.debug("{} retrying {} on {} after {}", clientCtx.channel(), requestId, next.endpoint(),
+                        a.decision.endpoint());
+                replace(a, next);
+                return true;
+            }
+            case BUDGET_SPENT -> {
+                routeMeters.retryRefused();
+                return false;
+            }
+            default -> {
+                return false;
+            }
+        }
+    }
+
+    /** The race is decided: the hedge lost if {@code a} (the hedge) failed, won if the first attempt did. */
+    private void carryOnWithOther(Attempt a, @Nullable Attempt other) {
+        Attempt hedgeAttempt = a.isHedge ? a : other;
+        if (hedgeAttempt != null) {
             cell(hedgeAttempt).hedge(a.isHedge ? RequestMeters.HedgeResult.LOST : RequestMeters.HedgeResult.WON);
-            a.end();
+        }
+        a.end();
+        if (other != null) {
             attempt = other;
-            hedge = null;
-            return true;
         }
-        RetryConfig retry = route.retry();
-        boolean repeatable = RescueRule.mayRepeat(neverSent, keepBody, repeatableMethod);
-        if (responseStarted || attempts >= retry.maxAttempts() || !repeatable) {
-            return false;
-        }
-        RoutingDecision next = policy.decideRetry(routing, tried, failedRegions);
-        // A request that never reached an upstream (refused, connect failed, no free connection)
-        // adds no upstream load when repeated, so it is not charged to the budget; max-attempts
-        // still bounds it.
+        hedge = null;
+    }
+
+    private static RoutingDecision requireNext(AttemptPolicy.Decision decision) {
+        RoutingDecision next = decision.next();
         if (next == null) {
-            return false;
+            throw new IllegalStateException(decision.action() + " without a destination");
         }
-        if (!neverSent && !budget.tryAcquire()) {
-            routeMeters.retryRefused();
-            return false;
-        }
-        cell(a).retry(cause);
-        String from = a.decision.region().name();
-        if (!from.equals(next.region().name())) {
-            meters.failover(from, next.region().name(), cause);
-        }
-        log.debug("{} retrying {} on {} after {}", clientCtx.channel(), requestId, next.endpoint(),
-                a.decision.endpoint());
-        replace(a, next);
-        return true;
+        return next;
     }
 
     /** Ends attempt {@code a} (and any hedge) and sends the request to {@code next} as the one attempt. */
@@ -745,97 +723,61 @@ final class Exchange {
         startAttempt(attempt);
     }
 
-    /** Counts the stuck attempt {@code a} as cancelled, and its endpoint and region as failed for this request. */
-    private void leaveStuck(Attempt a) {
-        tried.add(a.decision.endpoint());
-        failedRegions.add(a.decision.region().name());
-        record(a, Outcome.CANCELLED, clock.getAsLong() - a.startedNanos, null);
-    }
-
     /**
      * Attempt {@code a} waits for its first byte on an endpoint or region declared down ({@code why}):
-     * carry on with the other live attempt, or send the request elsewhere now as a retry (another
-     * region, budget permitting), or leave it to its timeouts; see {@link RescueRule}.
+     * carry on with the other live attempt, or send the request elsewhere now as a retry, or leave
+     * it to its timeouts, as the {@link AttemptPolicy} says.
      */
     private void rescued(Attempt a, String why) {
         if (finished || (a != attempt && a != hedge)) {
             return;
         }
         Attempt other = a == attempt ? hedge : attempt;
-        boolean otherLive = other != null && !other.ended;
-        RescueRule.Action action = RescueRule.decide(route.retry().rescue(), responseStarted, otherLive,
-                RescueRule.mayRepeat(false, keepBody, repeatableMethod), attempts < route.retry().maxAttempts());
-        switch (action) {
+        AttemptPolicy.Decision decision = attemptPolicy.whenStuck(a.decision.endpoint(), a.decision.region().name(),
+                other != null && !other.ended, responseStarted, keepBody);
+        switch (decision.action()) {
             case CARRY_ON_WITH_OTHER -> {
                 log.debug("{} {} rescued from {}: {}; the other attempt carries on", clientCtx.channel(), requestId,
                         a.decision.endpoint(), why);
-                leaveStuck(a);
-                Attempt hedgeAttempt = a.isHedge ? a : other;
-                cell(hedgeAttempt).hedge(a.isHedge ? RequestMeters.HedgeResult.LOST : RequestMeters.HedgeResult.WON);
-                a.end();
-                attempt = other;
-                hedge = null;
+                record(a, Outcome.CANCELLED, clock.getAsLong() - a.startedNanos, null);
+                carryOnWithOther(a, other);
             }
             case RESEND -> {
-                List<Endpoint> avoid = new ArrayList<>(tried);
-                avoid.add(a.decision.endpoint());
-                List<String> failed = new ArrayList<>(failedRegions);
-                failed.add(a.decision.region().name());
-                RoutingDecision next = policy.decideRetry(routing, avoid, failed);
-                if (next == null) {
-                    log.debug("{} {} stuck on {} ({}): nowhere to rescue it to", clientCtx.channel(), requestId,
-                            a.decision.endpoint(), why);
-                    return;
-                }
-                if (!budget.tryAcquire()) {
-                    routeMeters.retryRefused();
-                    return;
-                }
-                leaveStuck(a);
+                RoutingDecision next = requireNext(decision);
+                record(a, Outcome.CANCELLED, clock.getAsLong() - a.startedNanos, null);
                 cell(a).rescued();
                 meters.failoverRescued(a.decision.region().name(), next.region().name());
                 log.debug("{} {} rescued from {} to {}: {}", clientCtx.channel(), requestId, a.decision.endpoint(),
                         next.endpoint(), why);
                 replace(a, next);
             }
-            case LEAVE -> log.debug("{} {} stays on {} ({}): it may not be rescued", clientCtx.channel(), requestId,
-                    a.decision.endpoint(), why);
+            case BUDGET_SPENT -> routeMeters.retryRefused();
+            default -> log.debug("{} {} stays on {} ({}): it may not be rescued, or nowhere to", clientCtx.channel(),
+                    requestId, a.decision.endpoint(), why);
         }
     }
 
     /** The hedge delay passed without response headers: send a second attempt to the next-best region. */
     private void onHedgeDelay() {
         hedgeTimer = null;
-        if (finished || responseStarted || hedge != null || !keepBody || !repeatableMethod
-                || attempts >= route.retry().maxAttempts()) {
+        if (finished) {
             return;
         }
-        List<Endpoint> avoid = new ArrayList<>(tried);
-        avoid.add(attempt.decision.endpoint());
-        RoutingDecision next = policy.decideRetry(routing, avoid, failedRegions);
-        if (next == null) {
-            return;
-        }
-        if (!budget.tryAcquire()) {
+        AttemptPolicy.Decision decision = attemptPolicy.whenHedgeDue(attempt.decision.endpoint(), responseStarted,
+                hedge != null, keepBody);
+        if (decision.action() == AttemptPolicy.Action.BUDGET_SPENT) {
             routeMeters.retryRefused();
             return;
         }
-        hedged = true;
+        if (decision.action() != AttemptPolicy.Action.HEDGE) {
+            return;
+        }
+        RoutingDecision next = requireNext(decision);
         log.debug("{} hedging {} on {} after {} ms", clientCtx.channel(), requestId, next.endpoint(),
                 (clock.getAsLong() - attempt.writtenNanos) / 1_000_000);
-        Attempt second = new Attempt(new RoutingDecision(next.region(), next.endpoint(), RoutingDecision.Reason.HEDGE), true);
+        Attempt second = new Attempt(next, true);
         hedge = second;
         startAttempt(second);
-    }
-
-    /** The delay before a hedge: fixed, or the region's live p95 time to first byte (100 ms until it is known). */
-    private long hedgeDelayNanos() {
-        Duration fixed = route.hedge().delay();
-        if (fixed != null) {
-            return fixed.toNanos();
-        }
-        long p95 = ttfb.quantileNanos(attempt.decision.region().name(), 0.95);
-        return p95 > 0 ? p95 : DEFAULT_HEDGE_DELAY_NANOS;
     }
 
     // ---- endings -----------------------------------------------------------------------------
@@ -848,8 +790,9 @@ final class Exchange {
         if (firstByteTimer == null) {
             firstByteTimer = schedule(this::onFirstByteTimeout, route.timeouts().firstByte().toNanos());
         }
-        if (route.hedge().enabled() && hedgeTimer == null && hedge == null && !hedged) {
-            hedgeTimer = schedule(this::onHedgeDelay, hedgeDelayNanos());
+        if (attemptPolicy.hedges() && hedgeTimer == null && hedge == null) {
+            long p95 = ttfb.quantileNanos(attempt.decision.region().name(), 0.95);
+            hedgeTimer = schedule(this::onHedgeDelay, attemptPolicy.hedgeDelayNanos(p95));
         }
     }
 
@@ -887,9 +830,8 @@ final class Exchange {
     /** An upstream connection failed: retry or answer when nothing was sent yet, otherwise end the client's stream. */
     private void upstreamBroken(Attempt a, ErrorResponse error) {
         if (!responseStarted || a != attempt) {
-            attemptFailed(a, Outcome.GATEWAY_FAILURE, error, error == ErrorResponse.UPSTREAM_UNAVAILABLE
-                    ? "region " + a.decision.region().name() + " closed the connection without answering"
-                    : null, null, false);
+            attemptFailed(a, error == ErrorResponse.UPSTREAM_PROTOCOL_ERROR ? AttemptPolicy.Failure.INVALID_RESPONSE
+                    : AttemptPolicy.Failure.CONNECTION_BROKEN, null);
             return;
         }
         record(a, Outcome.GATEWAY_FAILURE, clock.getAsLong() - a.writtenNanos, null);
@@ -907,8 +849,7 @@ final class Exchange {
             upstreamBroken(a, ErrorResponse.UPSTREAM_UNAVAILABLE);
             return;
         }
-        attemptFailed(a, Outcome.GATEWAY_FAILURE, ErrorResponse.UPSTREAM_UNAVAILABLE,
-                "region " + a.decision.region().name() + " refused the request", null, keepBody);
+        attemptFailed(a, AttemptPolicy.Failure.REQUEST_REFUSED, null);
     }
 
     /**
@@ -1006,7 +947,7 @@ final class Exchange {
         if (accessLog.enabled()) {
             accessLog.log(new AccessLog.Entry(System.currentTimeMillis(), requestId, traceId, routing.client(),
                     request.method().name(), request.uri(), route.name(), decision.region().name(),
-                    decision.endpoint().label(), statusSent, responseBytes, firstByteNanos, total, attempts,
+                    decision.endpoint().label(), statusSent, responseBytes, firstByteNanos, total, attemptPolicy.attempts(),
                     decision.reason().label()));
         }
     }
