@@ -1,7 +1,6 @@
 package dev.meridian.router.internal;
 
 import dev.meridian.config.RouteConfig;
-import dev.meridian.config.TimeoutConfig;
 import dev.meridian.health.HealthRegistry;
 import dev.meridian.health.Outcome;
 import dev.meridian.regions.Endpoint;
@@ -25,14 +24,12 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -74,7 +71,7 @@ import org.slf4j.LoggerFactory;
  * <p>Every path ends in exactly one of {@link #complete}, {@link #fail} or {@link #cancel}, which
  * release what the exchange holds, end its upstream leases and tell the {@link ProxyHandler}.
  */
-final class Exchange {
+final class Exchange implements ExchangeTimer.Listener {
 
     private static final Logger log = LoggerFactory.getLogger(Exchange.class);
 
@@ -142,10 +139,8 @@ final class Exchange {
     private long firstByteNanos = -1;
     private long responseBytes;
 
-    private @Nullable ScheduledFuture<?> firstByteTimer;
-    private @Nullable ScheduledFuture<?> hedgeTimer;
-    private @Nullable ScheduledFuture<?> idleTimer;
-    private @Nullable ScheduledFuture<?> totalTimer;
+    /** The deadlines (first byte, hedge, idle, total) behind one task on the loop. */
+    private final ExchangeTimer timer;
 
     /** How a response can be ended cleanly when its upstream breaks after the first byte. */
     private enum StreamKind {
@@ -178,6 +173,7 @@ final class Exchange {
         this.accessLog = resources.accessLog();
         this.ttfb = resources.timeToFirstByte();
         this.clock = resources.nanoClock();
+        this.timer = new ExchangeTimer(clientCtx.channel().eventLoop(), clock, this);
         this.waiting = resources.rescuer().waiting(clientCtx.channel().eventLoop());
         this.stalls = snapshot.stalls();
         this.clientCtx = clientCtx;
@@ -209,7 +205,7 @@ final class Exchange {
     void start() {
         budget.onRequest();
         ForwardingHeaders.prepareRequest(request, peer, scheme, requestId);
-        totalTimer = schedule(this::onTotalTimeout, route.timeouts().total().toNanos());
+        timer.setIn(ExchangeTimer.Deadline.TOTAL, route.timeouts().total().toNanos());
         startAttempt(attempt);
     }
 
@@ -556,8 +552,7 @@ final class Exchange {
         Attempt other = a == attempt ? hedge : attempt;
         hedge = null;
         attempt = a;
-        cancel(hedgeTimer);
-        hedgeTimer = null;
+        timer.clear(ExchangeTimer.Deadline.HEDGE);
         if (other != null) {
             record(other, Outcome.CANCELLED, clock.getAsLong() - other.startedNanos, null);
             Attempt hedgeAttempt = a.isHedge ? a : other;
@@ -588,8 +583,7 @@ final class Exchange {
     }
 
     private void onResponseHead(HttpResponse response, boolean write) {
-        cancel(firstByteTimer);
-        firstByteTimer = null;
+        timer.clear(ExchangeTimer.Deadline.FIRST_BYTE);
         responseStarted = true;
         long now = clock.getAsLong();
         Attempt a = attempt;
@@ -608,8 +602,7 @@ final class Exchange {
         clientChunked = HttpUtil.isTransferEncodingChunked(response);
         response.setProtocolVersion(HttpVersion.HTTP_1_1);
         lastResponseActivityNanos = now;
-        long idleNanos = route.timeouts().idle().toNanos();
-        idleTimer = schedule(() -> onIdleTimeout(idleNanos), idleNanos);
+        timer.setIn(ExchangeTimer.Deadline.IDLE, route.timeouts().idle().toNanos());
         if (write) {
             clientCtx.write(response, clientCtx.voidPromise());
         }
@@ -716,8 +709,7 @@ final class Exchange {
     /** Ends attempt {@code a} (and any hedge) and sends the request to {@code next} as the one attempt. */
     private void replace(Attempt a, RoutingDecision next) {
         a.end();
-        cancel(firstByteTimer);
-        firstByteTimer = null;
+        timer.clear(ExchangeTimer.Deadline.FIRST_BYTE);
         attempt = new Attempt(next, false);
         hedge = null;
         startAttempt(attempt);
@@ -759,7 +751,6 @@ final class Exchange {
 
     /** The hedge delay passed without response headers: send a second attempt to the next-best region. */
     private void onHedgeDelay() {
-        hedgeTimer = null;
         if (finished) {
             return;
         }
@@ -787,12 +778,12 @@ final class Exchange {
         if (responseStarted || a != attempt) {
             return;
         }
-        if (firstByteTimer == null) {
-            firstByteTimer = schedule(this::onFirstByteTimeout, route.timeouts().firstByte().toNanos());
+        if (!timer.isSet(ExchangeTimer.Deadline.FIRST_BYTE)) {
+            timer.setIn(ExchangeTimer.Deadline.FIRST_BYTE, route.timeouts().firstByte().toNanos());
         }
-        if (attemptPolicy.hedges() && hedgeTimer == null && hedge == null) {
+        if (attemptPolicy.hedges() && !timer.isSet(ExchangeTimer.Deadline.HEDGE) && hedge == null) {
             long p95 = ttfb.quantileNanos(attempt.decision.region().name(), 0.95);
-            hedgeTimer = schedule(this::onHedgeDelay, attemptPolicy.hedgeDelayNanos(p95));
+            timer.setIn(ExchangeTimer.Deadline.HEDGE, attemptPolicy.hedgeDelayNanos(p95));
         }
     }
 
@@ -927,14 +918,7 @@ final class Exchange {
             h.end();
         }
         attempt.end();
-        cancel(firstByteTimer);
-        cancel(hedgeTimer);
-        cancel(idleTimer);
-        cancel(totalTimer);
-        firstByteTimer = null;
-        hedgeTimer = null;
-        idleTimer = null;
-        totalTimer = null;
+        timer.cancel();
         dropReplayBuffer();
         recordRequest();
     }
@@ -980,50 +964,43 @@ final class Exchange {
 
     // ---- timeouts ----------------------------------------------------------------------------
 
-    private void onFirstByteTimeout() {
-        firstByteTimer = null;
-        if (!finished && !responseStarted) {
-            for (Attempt live : liveAttempts()) {
-                log.debug("{} no response from {} within {}", clientCtx.channel(), live.decision.endpoint(),
-                        route.timeouts().firstByte());
-                record(live, Outcome.TIMEOUT, clock.getAsLong() - live.writtenNanos, null);
-            }
-            fail(ErrorResponse.UPSTREAM_TIMEOUT, "region " + region() + " did not answer within "
-                    + route.timeouts().firstByte().toMillis() + " ms");
-        }
-    }
-
-    private void onIdleTimeout(long idleNanos) {
+    @Override
+    public void onDeadline(ExchangeTimer.Deadline deadline) {
         if (finished) {
             return;
         }
-        long quiet = clock.getAsLong() - lastResponseActivityNanos;
-        if (quiet < idleNanos) {
-            idleTimer = schedule(() -> onIdleTimeout(idleNanos), idleNanos - quiet);
+        switch (deadline) {
+            case FIRST_BYTE -> onFirstByteTimeout();
+            case HEDGE -> onHedgeDelay();
+            case IDLE -> onIdleTimeout();
+            case TOTAL -> fail(ErrorResponse.UPSTREAM_TIMEOUT, "region " + region() + " did not finish within "
+                    + route.timeouts().total().toMillis() + " ms");
+        }
+    }
+
+    private void onFirstByteTimeout() {
+        if (responseStarted) {
             return;
         }
-        idleTimer = null;
+        for (Attempt live : liveAttempts()) {
+            log.debug("{} no response from {} within {}", clientCtx.channel(), live.decision.endpoint(),
+                    route.timeouts().firstByte());
+            record(live, Outcome.TIMEOUT, clock.getAsLong() - live.writtenNanos, null);
+        }
+        fail(ErrorResponse.UPSTREAM_TIMEOUT, "region " + region() + " did not answer within "
+                + route.timeouts().firstByte().toMillis() + " ms");
+    }
+
+    /** The idle deadline passed: times out when the response was quiet that long, else moves to last activity + idle. */
+    private void onIdleTimeout() {
+        long idleNanos = route.timeouts().idle().toNanos();
+        long quiet = clock.getAsLong() - lastResponseActivityNanos;
+        if (quiet < idleNanos) {
+            timer.set(ExchangeTimer.Deadline.IDLE, lastResponseActivityNanos + idleNanos);
+            return;
+        }
         record(attempt, Outcome.TIMEOUT, quiet, null);
         fail(ErrorResponse.UPSTREAM_TIMEOUT, null);
-    }
-
-    private void onTotalTimeout() {
-        totalTimer = null;
-        if (!finished) {
-            TimeoutConfig timeouts = route.timeouts();
-            fail(ErrorResponse.UPSTREAM_TIMEOUT, "region " + region() + " did not finish within "
-                    + timeouts.total().toMillis() + " ms");
-        }
-    }
-
-    private ScheduledFuture<?> schedule(Runnable task, long delayNanos) {
-        return clientCtx.channel().eventLoop().schedule(task, delayNanos, TimeUnit.NANOSECONDS);
-    }
-
-    private static void cancel(@Nullable ScheduledFuture<?> timer) {
-        if (timer != null) {
-            timer.cancel(false);
-        }
     }
 
     private static StreamKind streamKindOf(@Nullable String contentType) {
