@@ -7,12 +7,10 @@ import dev.meridian.regions.Endpoint;
 import dev.meridian.regions.Region;
 import dev.meridian.regions.RoutingDecision;
 import dev.meridian.regions.RoutingRequest;
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -25,11 +23,9 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.List;
-import java.util.Locale;
 import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -130,8 +126,7 @@ final class Exchange implements ExchangeTimer.Listener {
     private boolean skippingInformational;
     private boolean upstreamKeepAlive;
     private boolean clientDelimited = true;
-    private boolean clientChunked;
-    private StreamKind streamKind = StreamKind.OTHER;
+    private StreamEnding ending = StreamEnding.CLOSE;
     private long lastResponseActivityNanos;
     private boolean finished;
     /** The status sent to the client; 0 while none was. */
@@ -141,14 +136,6 @@ final class Exchange implements ExchangeTimer.Listener {
 
     /** The deadlines (first byte, hedge, idle, total) behind one task on the loop. */
     private final ExchangeTimer timer;
-
-    /** How a response can be ended cleanly when its upstream breaks after the first byte. */
-    private enum StreamKind {
-        SSE,
-        NDJSON,
-        GRPC,
-        OTHER
-    }
 
     Exchange(
             ProxyHandler client,
@@ -593,13 +580,13 @@ final class Exchange implements ExchangeTimer.Listener {
         a.decision.endpoint().recordTimeToFirstByte(now - a.writtenNanos);
         ttfb.record(a.decision.region().name(), now - a.writtenNanos);
         upstreamKeepAlive = HttpUtil.isKeepAlive(response);
-        streamKind = grpc ? StreamKind.GRPC : streamKindOf(response.headers().get(HttpHeaderNames.CONTENT_TYPE));
         // Nothing is retried once the response started: the replay buffer has served its purpose.
         dropReplayBuffer();
         boolean keepAlive = clientKeepAlive && !client.isDraining();
         clientDelimited = ForwardingHeaders.prepareResponse(
                 response, requestId, region(), addRegionHeader, keepAlive, clientHttp11 || headRequest);
-        clientChunked = HttpUtil.isTransferEncodingChunked(response);
+        ending = StreamEnding.of(grpc, response.headers().get(HttpHeaderNames.CONTENT_TYPE),
+                HttpUtil.isTransferEncodingChunked(response));
         response.setProtocolVersion(HttpVersion.HTTP_1_1);
         lastResponseActivityNanos = now;
         timer.setIn(ExchangeTimer.Deadline.IDLE, route.timeouts().idle().toNanos());
@@ -793,11 +780,7 @@ final class Exchange implements ExchangeTimer.Listener {
      */
     private void complete(LastHttpContent last) {
         if (grpc) {
-            int code = GrpcStatus.index(last.trailingHeaders());
-            if (code < 0 && last instanceof HttpResponse) {
-                code = GrpcStatus.index(((HttpResponse) last).headers());
-            }
-            cell(attempt).grpcStatus(code < 0 ? GrpcStatus.OTHER : code);
+            cell(attempt).grpcStatus(GrpcStatus.endedWith(last));
         }
         Attempt a = attempt;
         UpstreamConnection connection = a.upstream;
@@ -864,18 +847,9 @@ final class Exchange implements ExchangeTimer.Listener {
         finish();
         if (responseStarted) {
             log.debug("{} response from {} cut short: {}", clientCtx.channel(), attempt.decision.endpoint(), error);
-            if (streamKind == StreamKind.GRPC) {
-                ChannelFuture last = clientCtx.writeAndFlush(GrpcStatus.brokenStreamTrailers(region()));
-                boolean keepClient = clientKeepAlive && requestReceived && !client.isDraining();
-                if (!keepClient) {
-                    last.addListener(ChannelFutureListener.CLOSE);
-                }
-                client.exchangeFinished(keepClient);
-                return;
-            }
-            if (clientChunked && streamKind != StreamKind.OTHER) {
-                clientCtx.write(new DefaultHttpContent(streamError(error)), clientCtx.voidPromise());
-                ChannelFuture last = clientCtx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+            LastHttpContent lastPart = ending.lastPart(error, region(), clientCtx.alloc());
+            if (lastPart != null) {
+                ChannelFuture last = clientCtx.writeAndFlush(lastPart);
                 boolean keepClient = clientKeepAlive && requestReceived && !client.isDraining();
                 if (!keepClient) {
                     last.addListener(ChannelFutureListener.CLOSE);
@@ -895,13 +869,6 @@ final class Exchange implements ExchangeTimer.Listener {
         boolean discardable = declared >= 0 && declared - requestBodyBytes <= MAX_DISCARDED_BODY;
         boolean keepAlive = clientKeepAlive && (requestReceived || discardable);
         client.sendError(error, detail, requestId, keepAlive, !requestReceived);
-    }
-
-    private ByteBuf streamError(ErrorResponse error) {
-        String json = "{\"error\":\"upstream_broken\",\"detail\":\"the stream from region " + region()
-                + " broke (" + error.error() + ")\"}";
-        String text = streamKind == StreamKind.SSE ? "event: error\ndata: " + json + "\n\n" : json + "\n";
-        return clientCtx.alloc().buffer(text.length()).writeBytes(text.getBytes(StandardCharsets.UTF_8));
     }
 
     /**
@@ -1001,21 +968,6 @@ final class Exchange implements ExchangeTimer.Listener {
         }
         record(attempt, Outcome.TIMEOUT, quiet, null);
         fail(ErrorResponse.UPSTREAM_TIMEOUT, null);
-    }
-
-    private static StreamKind streamKindOf(@Nullable String contentType) {
-        if (contentType == null) {
-            return StreamKind.OTHER;
-        }
-        String type = contentType.toLowerCase(Locale.ROOT);
-        if (type.startsWith("text/event-stream")) {
-            return StreamKind.SSE;
-        }
-        if (type.startsWith("application/x-ndjson") || type.startsWith("application/ndjson")
-                || type.startsWith("application/jsonl")) {
-            return StreamKind.NDJSON;
-        }
-        return StreamKind.OTHER;
     }
 
     /** Retry-After as delay-seconds (RFC 9110 §10.2.3); an HTTP-date or garbage gives {@code null} (the default applies). */
