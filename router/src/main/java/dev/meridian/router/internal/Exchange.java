@@ -65,7 +65,8 @@ import org.slf4j.LoggerFactory;
  * same {@link RetryBudget} as retries.
  *
  * <p>Every path ends in exactly one of {@link #complete}, {@link #fail} or {@link #cancel}, which
- * release what the exchange holds, end its upstream leases and tell the {@link ProxyHandler}.
+ * release what the exchange holds, end its upstream leases and tell the connection through its
+ * {@link ExchangeListener}.
  */
 final class Exchange implements ExchangeTimer.Listener {
 
@@ -74,7 +75,8 @@ final class Exchange implements ExchangeTimer.Listener {
     /** Unread request body Meridian reads and drops after an early error to keep the connection. */
     private static final long MAX_DISCARDED_BODY = 64 * 1024;
 
-    private final ProxyHandler client;
+    /** The connection the exchange runs on: the one contract back to it. */
+    private final ExchangeListener client;
     private final ChannelHandlerContext clientCtx;
     private final HttpRequest request;
     private final RoutingRequest routing;
@@ -138,7 +140,7 @@ final class Exchange implements ExchangeTimer.Listener {
     private final ExchangeTimer timer;
 
     Exchange(
-            ProxyHandler client,
+            ExchangeListener client,
             ChannelHandlerContext clientCtx,
             HttpRequest request,
             RoutingRequest routing,

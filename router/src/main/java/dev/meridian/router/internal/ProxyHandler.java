@@ -55,7 +55,7 @@ import org.slf4j.LoggerFactory;
  * already owed, the last with {@code Connection: close}, and the connection closes; what it sent
  * beyond the limit is dropped unread.
  */
-public final class ProxyHandler extends ChannelInboundHandlerAdapter {
+public final class ProxyHandler extends ChannelInboundHandlerAdapter implements ExchangeListener {
 
     private static final Logger log = LoggerFactory.getLogger(ProxyHandler.class);
 
@@ -212,12 +212,14 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     }
 
     /** Whether the current exchange is the connection's last: the router drains, or the pipeline overflowed. */
-    boolean isDraining() {
+    @Override
+    public boolean isDraining() {
         return draining || (pipelineOverflow && pipelinedRequests == 0);
     }
 
     /** Reads from the client when the current exchange (or the wait for the next request) can take it. */
-    void maybeRead() {
+    @Override
+    public void maybeRead() {
         ChannelHandlerContext c = ctx;
         if (c == null || closing || pipelineOverflow || !pipelined.isEmpty()) {
             return;
@@ -229,7 +231,8 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     }
 
     /** Called by the exchange when it ended, after its last write. */
-    void exchangeFinished(boolean keepAlive) {
+    @Override
+    public void exchangeFinished(boolean keepAlive) {
         exchange = null;
         if (!keepAlive || draining) {
             closing = true;
@@ -266,7 +269,8 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
      * @param discardRestOfRequest whether the request's body is still arriving and must be read and
      *     dropped before the next request (only meaningful with {@code keepAlive})
      */
-    void sendError(ErrorResponse error, @Nullable String detail, String requestId, boolean keepAlive,
+    @Override
+    public void sendError(ErrorResponse error, @Nullable String detail, String requestId, boolean keepAlive,
             boolean discardRestOfRequest) {
         ChannelHandlerContext c = ctx;
         if (c == null) {
