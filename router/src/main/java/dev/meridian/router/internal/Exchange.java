@@ -8,7 +8,6 @@ import dev.meridian.regions.Region;
 import dev.meridian.regions.RoutingDecision;
 import dev.meridian.regions.RoutingRequest;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -788,7 +787,8 @@ final class Exchange implements ExchangeTimer.Listener {
         UpstreamConnection connection = a.upstream;
         a.upstream = null;
         finish();
-        ChannelFuture lastWrite = clientCtx.writeAndFlush(last);
+        boolean keepClient = clientKeepAlive && clientDelimited && requestReceived && !client.isDraining();
+        writeLast(last, keepClient);
         if (connection != null) {
             if (a.requestSent && upstreamKeepAlive) {
                 connection.pool().release(connection);
@@ -796,11 +796,20 @@ final class Exchange implements ExchangeTimer.Listener {
                 connection.discard();
             }
         }
-        boolean keepClient = clientKeepAlive && clientDelimited && requestReceived && !client.isDraining();
-        if (!keepClient) {
-            lastWrite.addListener(ChannelFutureListener.CLOSE);
-        }
         client.exchangeFinished(keepClient);
+    }
+
+    /**
+     * Writes and flushes the response's last part, then closes the client connection unless
+     * {@code keepClient}; a kept connection needs no listener, so the write takes the void promise
+     * (a failed write reaches the pipeline's exceptionCaught, which closes the connection).
+     */
+    private void writeLast(LastHttpContent last, boolean keepClient) {
+        if (keepClient) {
+            clientCtx.writeAndFlush(last, clientCtx.voidPromise());
+        } else {
+            clientCtx.writeAndFlush(last).addListener(ChannelFutureListener.CLOSE);
+        }
     }
 
     /** An upstream connection failed: retry or answer when nothing was sent yet, otherwise end the client's stream. */
@@ -851,11 +860,8 @@ final class Exchange implements ExchangeTimer.Listener {
             log.debug("{} response from {} cut short: {}", clientCtx.channel(), attempt.decision.endpoint(), error);
             LastHttpContent lastPart = ending.lastPart(error, region(), clientCtx.alloc());
             if (lastPart != null) {
-                ChannelFuture last = clientCtx.writeAndFlush(lastPart);
                 boolean keepClient = clientKeepAlive && requestReceived && !client.isDraining();
-                if (!keepClient) {
-                    last.addListener(ChannelFutureListener.CLOSE);
-                }
+                writeLast(lastPart, keepClient);
                 client.exchangeFinished(keepClient);
                 return;
             }
