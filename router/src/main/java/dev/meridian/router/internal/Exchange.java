@@ -1,21 +1,15 @@
 package dev.meridian.router.internal;
 
-import dev.meridian.config.RetryConfig;
 import dev.meridian.config.RouteConfig;
-import dev.meridian.config.TimeoutConfig;
 import dev.meridian.health.HealthRegistry;
 import dev.meridian.health.Outcome;
 import dev.meridian.regions.Endpoint;
 import dev.meridian.regions.Region;
 import dev.meridian.regions.RoutingDecision;
-import dev.meridian.regions.RoutingPolicy;
 import dev.meridian.regions.RoutingRequest;
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -27,15 +21,9 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.ScheduledFuture;
-import java.net.InetAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -64,7 +52,7 @@ import org.slf4j.LoggerFactory;
  * <p>No attempt goes to a region this request already saw fail (unless it is the only region that
  * can take requests), nor to an endpoint already tried. An attempt still waiting for its first
  * byte when its endpoint or region is declared down (probes, ejection, breaker, stall) is
- * <em>rescued</em>: cancelled and sent elsewhere at once under a retry's rules ({@link RescueRule},
+ * <em>rescued</em>: cancelled and sent elsewhere at once under a retry's rules ({@link AttemptPolicy},
  * {@code retry.rescue}), counted as a retry with reason {@code rescued}. While it waits it is in
  * its loop's {@link WaitingAttempts}, which also feeds stall detection.
  *
@@ -75,25 +63,24 @@ import org.slf4j.LoggerFactory;
  * same {@link RetryBudget} as retries.
  *
  * <p>Every path ends in exactly one of {@link #complete}, {@link #fail} or {@link #cancel}, which
- * release what the exchange holds, end its upstream leases and tell the {@link ProxyHandler}.
+ * release what the exchange holds, end its upstream leases and tell the connection through its
+ * {@link ExchangeListener}.
  */
-final class Exchange {
+final class Exchange implements ExchangeTimer.Listener {
 
     private static final Logger log = LoggerFactory.getLogger(Exchange.class);
 
     /** Unread request body Meridian reads and drops after an early error to keep the connection. */
     private static final long MAX_DISCARDED_BODY = 64 * 1024;
 
-    /** The hedge delay while a region's p95 time to first byte is not known yet. */
-    private static final long DEFAULT_HEDGE_DELAY_NANOS = 100_000_000L;
-
-    private final ProxyHandler client;
+    /** The connection the exchange runs on: the one contract back to it. */
+    private final ExchangeListener client;
     private final ChannelHandlerContext clientCtx;
     private final HttpRequest request;
     private final RoutingRequest routing;
     private final RouteConfig route;
     private final String requestId;
-    private final InetAddress peer;
+    private final String clientAddress;
     private final String scheme;
     private final long maxRequestBody;
     private final long replayLimit;
@@ -101,11 +88,11 @@ final class Exchange {
     private final boolean clientKeepAlive;
     private final boolean clientHttp11;
     private final boolean headRequest;
-    private final boolean repeatableMethod;
-    private final RoutingPolicy policy;
     private final HealthRegistry health;
     private final UpstreamPools pools;
     private final RetryBudget budget;
+    /** What to do after each attempt's outcome; keeps the request's attempt history. */
+    private final AttemptPolicy attemptPolicy;
     private final TimeToFirstByteTracker ttfb;
     private final RequestMeters meters;
     private final RequestMeters.RouteMeters routeMeters;
@@ -133,19 +120,13 @@ final class Exchange {
     // The attempts: the main one (whose response streams once it starts) and at most one hedge.
     private Attempt attempt;
     private @Nullable Attempt hedge;
-    private final List<Endpoint> tried = new ArrayList<>(2);
-    /** Regions where an attempt of this request failed: no later attempt goes there. */
-    private final List<String> failedRegions = new ArrayList<>(2);
-    private int attempts;
-    private boolean hedged;
 
     // The response.
     private boolean responseStarted;
     private boolean skippingInformational;
     private boolean upstreamKeepAlive;
     private boolean clientDelimited = true;
-    private boolean clientChunked;
-    private StreamKind streamKind = StreamKind.OTHER;
+    private StreamEnding ending = StreamEnding.CLOSE;
     private long lastResponseActivityNanos;
     private boolean finished;
     /** The status sent to the client; 0 while none was. */
@@ -153,21 +134,11 @@ final class Exchange {
     private long firstByteNanos = -1;
     private long responseBytes;
 
-    private @Nullable ScheduledFuture<?> firstByteTimer;
-    private @Nullable ScheduledFuture<?> hedgeTimer;
-    private @Nullable ScheduledFuture<?> idleTimer;
-    private @Nullable ScheduledFuture<?> totalTimer;
-
-    /** How a response can be ended cleanly when its upstream breaks after the first byte. */
-    private enum StreamKind {
-        SSE,
-        NDJSON,
-        GRPC,
-        OTHER
-    }
+    /** The deadlines (first byte, hedge, idle, total) behind one task on the loop. */
+    private final ExchangeTimer timer;
 
     Exchange(
-            ProxyHandler client,
+            ExchangeListener client,
             ChannelHandlerContext clientCtx,
             HttpRequest request,
             RoutingRequest routing,
@@ -176,13 +147,12 @@ final class Exchange {
             ProxyResources resources,
             String requestId,
             String traceId,
-            InetAddress peer,
+            String clientAddress,
             long startNanos,
             boolean grpc,
             List<Endpoint> excluded) {
         this.client = client;
         this.grpc = grpc;
-        this.tried.addAll(excluded);
         this.traceId = traceId;
         this.startNanos = startNanos;
         this.meters = snapshot.meters();
@@ -190,6 +160,7 @@ final class Exchange {
         this.accessLog = resources.accessLog();
         this.ttfb = resources.timeToFirstByte();
         this.clock = resources.nanoClock();
+        this.timer = new ExchangeTimer(clientCtx.channel().eventLoop(), clock, this);
         this.waiting = resources.rescuer().waiting(clientCtx.channel().eventLoop());
         this.stalls = snapshot.stalls();
         this.clientCtx = clientCtx;
@@ -198,12 +169,11 @@ final class Exchange {
         this.route = routing.route();
         this.attempt = new Attempt(decision, false);
         this.requestId = requestId;
-        this.peer = peer;
+        this.clientAddress = clientAddress;
         this.scheme = resources.scheme();
         this.maxRequestBody = snapshot.config().server().maxRequestBody();
         this.replayLimit = snapshot.config().retries().replayBuffer();
         this.addRegionHeader = snapshot.config().server().regionHeader();
-        this.policy = snapshot.policy();
         this.health = snapshot.health();
         this.pools = resources.pools();
         this.budget = resources.budget();
@@ -211,22 +181,23 @@ final class Exchange {
         this.clientHttp11 = request.protocolVersion().equals(HttpVersion.HTTP_1_1);
         HttpMethod method = request.method();
         this.headRequest = HttpMethod.HEAD.equals(method);
-        this.repeatableMethod = HttpMethod.GET.equals(method) || HttpMethod.HEAD.equals(method)
+        boolean repeatSafe = HttpMethod.GET.equals(method) || HttpMethod.HEAD.equals(method)
                 || HttpMethod.OPTIONS.equals(method) || HttpMethod.PUT.equals(method)
                 || HttpMethod.DELETE.equals(method) || HttpMethod.TRACE.equals(method)
                 || route.retry().nonIdempotent();
+        this.attemptPolicy = new AttemptPolicy(snapshot.policy(), routing, budget, repeatSafe, excluded);
     }
 
     /** Starts the exchange: arms the total timeout and sends the first attempt. */
     void start() {
         budget.onRequest();
-        ForwardingHeaders.prepareRequest(request, ClientContext.of(clientCtx.channel()).peerText(), scheme, requestId);
-        totalTimer = schedule(this::onTotalTimeout, route.timeouts().total().toNanos());
+        ForwardingHeaders.prepareRequest(request, clientAddress, scheme, requestId);
+        timer.setIn(ExchangeTimer.Deadline.TOTAL, route.timeouts().total().toNanos());
         startAttempt(attempt);
     }
 
     private void startAttempt(Attempt next) {
-        attempts++;
+        attemptPolicy.attemptStarted();
         next.startedNanos = clock.getAsLong();
         next.decision.endpoint().requestStarted();
         if (!stalls.of(next.decision.region()).admits(next.startedNanos)) {
@@ -496,20 +467,7 @@ final class Exchange {
 
     private void acquireFailed(Attempt a, UpstreamPool.AcquireFailure failure, Throwable cause) {
         log.debug("{} no connection to {}: {}", clientCtx.channel(), a.decision.endpoint(), cause.toString());
-        switch (failure) {
-            case CONNECT_TIMEOUT:
-                attemptFailed(a, Outcome.TIMEOUT, ErrorResponse.UPSTREAM_TIMEOUT, null, null, true);
-                break;
-            case OVERLOADED:
-                // Not the endpoint's fault: retry elsewhere without counting against its health.
-                attemptFailed(a, null, ErrorResponse.UPSTREAM_OVERLOADED, null, null, true);
-                break;
-            case CONNECT_FAILED:
-            default:
-                attemptFailed(a, Outcome.GATEWAY_FAILURE, ErrorResponse.UPSTREAM_UNAVAILABLE,
-                        "region " + a.decision.region().name() + " refused the connection", null, true);
-                break;
-        }
+        attemptFailed(a, AttemptPolicy.Failure.of(failure), null);
     }
 
     private void upstreamMessage(Attempt a, Object msg) {
@@ -581,8 +539,7 @@ final class Exchange {
         Attempt other = a == attempt ? hedge : attempt;
         hedge = null;
         attempt = a;
-        cancel(hedgeTimer);
-        hedgeTimer = null;
+        timer.clear(ExchangeTimer.Deadline.HEDGE);
         if (other != null) {
             record(other, Outcome.CANCELLED, clock.getAsLong() - other.startedNanos, null);
             Attempt hedgeAttempt = a.isHedge ? a : other;
@@ -603,21 +560,17 @@ final class Exchange {
     private boolean recordStatusAndRetryIfWorthIt(Attempt a, HttpResponse response) {
         int status = response.status().code();
         long sinceWritten = clock.getAsLong() - a.writtenNanos;
-        if (status == 502 || status == 503 || status == 504) {
-            record(a, Outcome.GATEWAY_FAILURE, sinceWritten, null);
-            return retryOrSwitchToOtherAttempt(a, false, Outcome.GATEWAY_FAILURE);
+        AttemptPolicy.Failure failure = AttemptPolicy.Failure.ofStatus(status);
+        if (failure == null) {
+            record(a, AttemptPolicy.outcomeOf(status), sinceWritten, null);
+            return false;
         }
-        if (status == 429) {
-            record(a, Outcome.RATE_LIMITED, sinceWritten, retryAfter(response));
-            return retryOrSwitchToOtherAttempt(a, false, Outcome.RATE_LIMITED);
-        }
-        record(a, status >= 400 && status < 500 ? Outcome.CLIENT_ERROR : Outcome.SUCCESS, sinceWritten, null);
-        return false;
+        record(a, failure.outcome, sinceWritten, failure == AttemptPolicy.Failure.RATE_LIMITED ? retryAfter(response) : null);
+        return retryOrSwitchToOtherAttempt(a, failure);
     }
 
     private void onResponseHead(HttpResponse response, boolean write) {
-        cancel(firstByteTimer);
-        firstByteTimer = null;
+        timer.clear(ExchangeTimer.Deadline.FIRST_BYTE);
         responseStarted = true;
         long now = clock.getAsLong();
         Attempt a = attempt;
@@ -627,17 +580,16 @@ final class Exchange {
         a.decision.endpoint().recordTimeToFirstByte(now - a.writtenNanos);
         ttfb.record(a.decision.region().name(), now - a.writtenNanos);
         upstreamKeepAlive = HttpUtil.isKeepAlive(response);
-        streamKind = grpc ? StreamKind.GRPC : streamKindOf(response.headers().get(HttpHeaderNames.CONTENT_TYPE));
         // Nothing is retried once the response started: the replay buffer has served its purpose.
         dropReplayBuffer();
         boolean keepAlive = clientKeepAlive && !client.isDraining();
         clientDelimited = ForwardingHeaders.prepareResponse(
                 response, requestId, region(), addRegionHeader, keepAlive, clientHttp11 || headRequest);
-        clientChunked = HttpUtil.isTransferEncodingChunked(response);
+        ending = StreamEnding.of(grpc, response.headers().get(HttpHeaderNames.CONTENT_TYPE),
+                HttpUtil.isTransferEncodingChunked(response));
         response.setProtocolVersion(HttpVersion.HTTP_1_1);
         lastResponseActivityNanos = now;
-        long idleNanos = route.timeouts().idle().toNanos();
-        idleTimer = schedule(() -> onIdleTimeout(idleNanos), idleNanos);
+        timer.setIn(ExchangeTimer.Deadline.IDLE, route.timeouts().idle().toNanos());
         if (write) {
             clientCtx.write(response, clientCtx.voidPromise());
         }
@@ -673,169 +625,137 @@ final class Exchange {
 
     /**
      * Attempt {@code a} failed before any response byte reached the client: the other live
-     * attempt carries on if there is one, else retry when allowed, else end the exchange with {@code error}.
-     *
-     * @param outcome what to tell the health registry, or {@code null} when the endpoint is not to
-     *     blame (no free connection)
-     * @param neverSent whether no byte of the request reached the upstream (always safe to repeat)
+     * attempt carries on if there is one, else retry when allowed, else end the exchange with the
+     * failure's error.
      */
-    private void attemptFailed(
-            Attempt a, @Nullable Outcome outcome, ErrorResponse error, @Nullable String detail,
-            @Nullable Duration retryAfter, boolean neverSent) {
-        record(a, outcome, clock.getAsLong() - a.startedNanos, retryAfter);
-        if (!retryOrSwitchToOtherAttempt(a, neverSent, outcome)) {
-            fail(error, detail);
+    private void attemptFailed(Attempt a, AttemptPolicy.Failure failure, @Nullable Duration retryAfter) {
+        record(a, failure.outcome, clock.getAsLong() - a.startedNanos, retryAfter);
+        if (!retryOrSwitchToOtherAttempt(a, failure)) {
+            ErrorResponse error = failure.error;
+            fail(error != null ? error : ErrorResponse.UPSTREAM_UNAVAILABLE, failure.detail(a.decision.region().name()));
         }
     }
 
     /**
-     * Ends failed attempt {@code a} and carries on without it: with the other live attempt, or by
-     * starting a retry when every rule allows one. {@code false}: neither, and the caller ends the
-     * exchange.
-     *
-     * @param cause what went wrong, or {@code null} when no connection was free
+     * Ends failed attempt {@code a} and carries on without it, as the {@link AttemptPolicy} says:
+     * with the other live attempt, or by starting a retry. {@code false}: neither, and the caller
+     * ends the exchange.
      */
-    private boolean retryOrSwitchToOtherAttempt(Attempt a, boolean neverSent, @Nullable Outcome cause) {
-        tried.add(a.decision.endpoint());
-        failedRegions.add(a.decision.region().name());
+    private boolean retryOrSwitchToOtherAttempt(Attempt a, AttemptPolicy.Failure failure) {
         Attempt other = a == attempt ? hedge : attempt;
-        if (other != null && !other.ended) {
-            // The race is decided: the hedge lost if it failed, won if the first attempt did.
-            Attempt hedgeAttempt = a.isHedge ? a : other;
+        AttemptPolicy.Decision decision = attemptPolicy.afterFailure(a.decision.endpoint(), a.decision.region().name(),
+                failure, other != null && !other.ended, responseStarted, keepBody);
+        switch (decision.action()) {
+            case CARRY_ON_WITH_OTHER -> {
+                carryOnWithOther(a, other);
+                return true;
+            }
+            case RESEND -> {
+                RoutingDecision next = requireNext(decision);
+                cell(a).retry(failure.outcome);
+                String from = a.decision.region().name();
+                if (!from.equals(next.region().name())) {
+                    meters.failover(from, next.region().name(), failure.outcome);
+                }
+                log.debug("{} retrying {} on {} after {}", clientCtx.channel(), requestId, next.endpoint(),
+                        a.decision.endpoint());
+                replace(a, next);
+                return true;
+            }
+            case BUDGET_SPENT -> {
+                routeMeters.retryRefused();
+                return false;
+            }
+            default -> {
+                return false;
+            }
+        }
+    }
+
+    /** The race is decided: the hedge lost if {@code a} (the hedge) failed, won if the first attempt did. */
+    private void carryOnWithOther(Attempt a, @Nullable Attempt other) {
+        Attempt hedgeAttempt = a.isHedge ? a : other;
+        if (hedgeAttempt != null) {
             cell(hedgeAttempt).hedge(a.isHedge ? RequestMeters.HedgeResult.LOST : RequestMeters.HedgeResult.WON);
-            a.end();
+        }
+        a.end();
+        if (other != null) {
             attempt = other;
-            hedge = null;
-            return true;
         }
-        RetryConfig retry = route.retry();
-        boolean repeatable = RescueRule.mayRepeat(neverSent, keepBody, repeatableMethod);
-        if (responseStarted || attempts >= retry.maxAttempts() || !repeatable) {
-            return false;
-        }
-        RoutingDecision next = policy.decideRetry(routing, tried, failedRegions);
-        // A request that never reached an upstream (refused, connect failed, no free connection)
-        // adds no upstream load when repeated, so it is not charged to the budget; max-attempts
-        // still bounds it.
+        hedge = null;
+    }
+
+    private static RoutingDecision requireNext(AttemptPolicy.Decision decision) {
+        RoutingDecision next = decision.next();
         if (next == null) {
-            return false;
+            throw new IllegalStateException(decision.action() + " without a destination");
         }
-        if (!neverSent && !budget.tryAcquire()) {
-            routeMeters.retryRefused();
-            return false;
-        }
-        cell(a).retry(cause);
-        String from = a.decision.region().name();
-        if (!from.equals(next.region().name())) {
-            meters.failover(from, next.region().name(), cause);
-        }
-        log.debug("{} retrying {} on {} after {}", clientCtx.channel(), requestId, next.endpoint(),
-                a.decision.endpoint());
-        replace(a, next);
-        return true;
+        return next;
     }
 
     /** Ends attempt {@code a} (and any hedge) and sends the request to {@code next} as the one attempt. */
     private void replace(Attempt a, RoutingDecision next) {
         a.end();
-        cancel(firstByteTimer);
-        firstByteTimer = null;
+        timer.clear(ExchangeTimer.Deadline.FIRST_BYTE);
         attempt = new Attempt(next, false);
         hedge = null;
         startAttempt(attempt);
     }
 
-    /** Counts the stuck attempt {@code a} as cancelled, and its endpoint and region as failed for this request. */
-    private void leaveStuck(Attempt a) {
-        tried.add(a.decision.endpoint());
-        failedRegions.add(a.decision.region().name());
-        record(a, Outcome.CANCELLED, clock.getAsLong() - a.startedNanos, null);
-    }
-
     /**
      * Attempt {@code a} waits for its first byte on an endpoint or region declared down ({@code why}):
-     * carry on with the other live attempt, or send the request elsewhere now as a retry (another
-     * region, budget permitting), or leave it to its timeouts; see {@link RescueRule}.
+     * carry on with the other live attempt, or send the request elsewhere now as a retry, or leave
+     * it to its timeouts, as the {@link AttemptPolicy} says.
      */
     private void rescued(Attempt a, String why) {
         if (finished || (a != attempt && a != hedge)) {
             return;
         }
         Attempt other = a == attempt ? hedge : attempt;
-        boolean otherLive = other != null && !other.ended;
-        RescueRule.Action action = RescueRule.decide(route.retry().rescue(), responseStarted, otherLive,
-                RescueRule.mayRepeat(false, keepBody, repeatableMethod), attempts < route.retry().maxAttempts());
-        switch (action) {
+        AttemptPolicy.Decision decision = attemptPolicy.whenStuck(a.decision.endpoint(), a.decision.region().name(),
+                other != null && !other.ended, responseStarted, keepBody);
+        switch (decision.action()) {
             case CARRY_ON_WITH_OTHER -> {
                 log.debug("{} {} rescued from {}: {}; the other attempt carries on", clientCtx.channel(), requestId,
                         a.decision.endpoint(), why);
-                leaveStuck(a);
-                Attempt hedgeAttempt = a.isHedge ? a : other;
-                cell(hedgeAttempt).hedge(a.isHedge ? RequestMeters.HedgeResult.LOST : RequestMeters.HedgeResult.WON);
-                a.end();
-                attempt = other;
-                hedge = null;
+                record(a, Outcome.CANCELLED, clock.getAsLong() - a.startedNanos, null);
+                carryOnWithOther(a, other);
             }
             case RESEND -> {
-                List<Endpoint> avoid = new ArrayList<>(tried);
-                avoid.add(a.decision.endpoint());
-                List<String> failed = new ArrayList<>(failedRegions);
-                failed.add(a.decision.region().name());
-                RoutingDecision next = policy.decideRetry(routing, avoid, failed);
-                if (next == null) {
-                    log.debug("{} {} stuck on {} ({}): nowhere to rescue it to", clientCtx.channel(), requestId,
-                            a.decision.endpoint(), why);
-                    return;
-                }
-                if (!budget.tryAcquire()) {
-                    routeMeters.retryRefused();
-                    return;
-                }
-                leaveStuck(a);
+                RoutingDecision next = requireNext(decision);
+                record(a, Outcome.CANCELLED, clock.getAsLong() - a.startedNanos, null);
                 cell(a).rescued();
                 meters.failoverRescued(a.decision.region().name(), next.region().name());
                 log.debug("{} {} rescued from {} to {}: {}", clientCtx.channel(), requestId, a.decision.endpoint(),
                         next.endpoint(), why);
                 replace(a, next);
             }
-            case LEAVE -> log.debug("{} {} stays on {} ({}): it may not be rescued", clientCtx.channel(), requestId,
-                    a.decision.endpoint(), why);
+            case BUDGET_SPENT -> routeMeters.retryRefused();
+            default -> log.debug("{} {} stays on {} ({}): it may not be rescued, or nowhere to", clientCtx.channel(),
+                    requestId, a.decision.endpoint(), why);
         }
     }
 
     /** The hedge delay passed without response headers: send a second attempt to the next-best region. */
     private void onHedgeDelay() {
-        hedgeTimer = null;
-        if (finished || responseStarted || hedge != null || !keepBody || !repeatableMethod
-                || attempts >= route.retry().maxAttempts()) {
+        if (finished) {
             return;
         }
-        List<Endpoint> avoid = new ArrayList<>(tried);
-        avoid.add(attempt.decision.endpoint());
-        RoutingDecision next = policy.decideRetry(routing, avoid, failedRegions);
-        if (next == null) {
-            return;
-        }
-        if (!budget.tryAcquire()) {
+        AttemptPolicy.Decision decision = attemptPolicy.whenHedgeDue(attempt.decision.endpoint(), responseStarted,
+                hedge != null, keepBody);
+        if (decision.action() == AttemptPolicy.Action.BUDGET_SPENT) {
             routeMeters.retryRefused();
             return;
         }
-        hedged = true;
+        if (decision.action() != AttemptPolicy.Action.HEDGE) {
+            return;
+        }
+        RoutingDecision next = requireNext(decision);
         log.debug("{} hedging {} on {} after {} ms", clientCtx.channel(), requestId, next.endpoint(),
                 (clock.getAsLong() - attempt.writtenNanos) / 1_000_000);
-        Attempt second = new Attempt(new RoutingDecision(next.region(), next.endpoint(), RoutingDecision.Reason.HEDGE), true);
+        Attempt second = new Attempt(next, true);
         hedge = second;
         startAttempt(second);
-    }
-
-    /** The delay before a hedge: fixed, or the region's live p95 time to first byte (100 ms until it is known). */
-    private long hedgeDelayNanos() {
-        Duration fixed = route.hedge().delay();
-        if (fixed != null) {
-            return fixed.toNanos();
-        }
-        long p95 = ttfb.quantileNanos(attempt.decision.region().name(), 0.95);
-        return p95 > 0 ? p95 : DEFAULT_HEDGE_DELAY_NANOS;
     }
 
     // ---- endings -----------------------------------------------------------------------------
@@ -845,11 +765,12 @@ final class Exchange {
         if (responseStarted || a != attempt) {
             return;
         }
-        if (firstByteTimer == null) {
-            firstByteTimer = schedule(this::onFirstByteTimeout, route.timeouts().firstByte().toNanos());
+        if (!timer.isSet(ExchangeTimer.Deadline.FIRST_BYTE)) {
+            timer.setIn(ExchangeTimer.Deadline.FIRST_BYTE, route.timeouts().firstByte().toNanos());
         }
-        if (route.hedge().enabled() && hedgeTimer == null && hedge == null && !hedged) {
-            hedgeTimer = schedule(this::onHedgeDelay, hedgeDelayNanos());
+        if (attemptPolicy.hedges() && !timer.isSet(ExchangeTimer.Deadline.HEDGE) && hedge == null) {
+            long p95 = ttfb.quantileNanos(attempt.decision.region().name(), 0.95);
+            timer.setIn(ExchangeTimer.Deadline.HEDGE, attemptPolicy.hedgeDelayNanos(p95));
         }
     }
 
@@ -859,17 +780,14 @@ final class Exchange {
      */
     private void complete(LastHttpContent last) {
         if (grpc) {
-            int code = GrpcStatus.index(last.trailingHeaders());
-            if (code < 0 && last instanceof HttpResponse) {
-                code = GrpcStatus.index(((HttpResponse) last).headers());
-            }
-            cell(attempt).grpcStatus(code < 0 ? GrpcStatus.OTHER : code);
+            cell(attempt).grpcStatus(GrpcStatus.endedWith(last));
         }
         Attempt a = attempt;
         UpstreamConnection connection = a.upstream;
         a.upstream = null;
         finish();
-        ChannelFuture lastWrite = clientCtx.writeAndFlush(last);
+        boolean keepClient = clientKeepAlive && clientDelimited && requestReceived && !client.isDraining();
+        writeLast(last, keepClient);
         if (connection != null) {
             if (a.requestSent && upstreamKeepAlive) {
                 connection.pool().release(connection);
@@ -877,19 +795,27 @@ final class Exchange {
                 connection.discard();
             }
         }
-        boolean keepClient = clientKeepAlive && clientDelimited && requestReceived && !client.isDraining();
-        if (!keepClient) {
-            lastWrite.addListener(ChannelFutureListener.CLOSE);
-        }
         client.exchangeFinished(keepClient);
+    }
+
+    /**
+     * Writes and flushes the response's last part, then closes the client connection unless
+     * {@code keepClient}; a kept connection needs no listener, so the write takes the void promise
+     * (a failed write reaches the pipeline's exceptionCaught, which closes the connection).
+     */
+    private void writeLast(LastHttpContent last, boolean keepClient) {
+        if (keepClient) {
+            clientCtx.writeAndFlush(last, clientCtx.voidPromise());
+        } else {
+            clientCtx.writeAndFlush(last).addListener(ChannelFutureListener.CLOSE);
+        }
     }
 
     /** An upstream connection failed: retry or answer when nothing was sent yet, otherwise end the client's stream. */
     private void upstreamBroken(Attempt a, ErrorResponse error) {
         if (!responseStarted || a != attempt) {
-            attemptFailed(a, Outcome.GATEWAY_FAILURE, error, error == ErrorResponse.UPSTREAM_UNAVAILABLE
-                    ? "region " + a.decision.region().name() + " closed the connection without answering"
-                    : null, null, false);
+            attemptFailed(a, error == ErrorResponse.UPSTREAM_PROTOCOL_ERROR ? AttemptPolicy.Failure.INVALID_RESPONSE
+                    : AttemptPolicy.Failure.CONNECTION_BROKEN, null);
             return;
         }
         record(a, Outcome.GATEWAY_FAILURE, clock.getAsLong() - a.writtenNanos, null);
@@ -907,8 +833,7 @@ final class Exchange {
             upstreamBroken(a, ErrorResponse.UPSTREAM_UNAVAILABLE);
             return;
         }
-        attemptFailed(a, Outcome.GATEWAY_FAILURE, ErrorResponse.UPSTREAM_UNAVAILABLE,
-                "region " + a.decision.region().name() + " refused the request", null, keepBody);
+        attemptFailed(a, AttemptPolicy.Failure.REQUEST_REFUSED, null);
     }
 
     /**
@@ -932,22 +857,10 @@ final class Exchange {
         finish();
         if (responseStarted) {
             log.debug("{} response from {} cut short: {}", clientCtx.channel(), attempt.decision.endpoint(), error);
-            if (streamKind == StreamKind.GRPC) {
-                ChannelFuture last = clientCtx.writeAndFlush(GrpcStatus.brokenStreamTrailers(region()));
+            LastHttpContent lastPart = ending.lastPart(error, region(), clientCtx.alloc());
+            if (lastPart != null) {
                 boolean keepClient = clientKeepAlive && requestReceived && !client.isDraining();
-                if (!keepClient) {
-                    last.addListener(ChannelFutureListener.CLOSE);
-                }
-                client.exchangeFinished(keepClient);
-                return;
-            }
-            if (clientChunked && streamKind != StreamKind.OTHER) {
-                clientCtx.write(new DefaultHttpContent(streamError(error)), clientCtx.voidPromise());
-                ChannelFuture last = clientCtx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
-                boolean keepClient = clientKeepAlive && requestReceived && !client.isDraining();
-                if (!keepClient) {
-                    last.addListener(ChannelFutureListener.CLOSE);
-                }
+                writeLast(lastPart, keepClient);
                 client.exchangeFinished(keepClient);
                 return;
             }
@@ -965,13 +878,6 @@ final class Exchange {
         client.sendError(error, detail, requestId, keepAlive, !requestReceived);
     }
 
-    private ByteBuf streamError(ErrorResponse error) {
-        String json = "{\"error\":\"upstream_broken\",\"detail\":\"the stream from region " + region()
-                + " broke (" + error.error() + ")\"}";
-        String text = streamKind == StreamKind.SSE ? "event: error\ndata: " + json + "\n\n" : json + "\n";
-        return clientCtx.alloc().buffer(text.length()).writeBytes(text.getBytes(StandardCharsets.UTF_8));
-    }
-
     /**
      * Ends the exchange and its attempts; every attempt still holding a connection closes it. A
      * caller that keeps the main attempt's connection (to return it to its pool) takes it out of
@@ -986,14 +892,7 @@ final class Exchange {
             h.end();
         }
         attempt.end();
-        cancel(firstByteTimer);
-        cancel(hedgeTimer);
-        cancel(idleTimer);
-        cancel(totalTimer);
-        firstByteTimer = null;
-        hedgeTimer = null;
-        idleTimer = null;
-        totalTimer = null;
+        timer.cancel();
         dropReplayBuffer();
         recordRequest();
     }
@@ -1006,7 +905,7 @@ final class Exchange {
         if (accessLog.enabled()) {
             accessLog.log(new AccessLog.Entry(System.currentTimeMillis(), requestId, traceId, routing.client(),
                     request.method().name(), request.uri(), route.name(), decision.region().name(),
-                    decision.endpoint().label(), statusSent, responseBytes, firstByteNanos, total, attempts,
+                    decision.endpoint().label(), statusSent, responseBytes, firstByteNanos, total, attemptPolicy.attempts(),
                     decision.reason().label()));
         }
     }
@@ -1039,65 +938,43 @@ final class Exchange {
 
     // ---- timeouts ----------------------------------------------------------------------------
 
-    private void onFirstByteTimeout() {
-        firstByteTimer = null;
-        if (!finished && !responseStarted) {
-            for (Attempt live : liveAttempts()) {
-                log.debug("{} no response from {} within {}", clientCtx.channel(), live.decision.endpoint(),
-                        route.timeouts().firstByte());
-                record(live, Outcome.TIMEOUT, clock.getAsLong() - live.writtenNanos, null);
-            }
-            fail(ErrorResponse.UPSTREAM_TIMEOUT, "region " + region() + " did not answer within "
-                    + route.timeouts().firstByte().toMillis() + " ms");
-        }
-    }
-
-    private void onIdleTimeout(long idleNanos) {
+    @Override
+    public void onDeadline(ExchangeTimer.Deadline deadline) {
         if (finished) {
             return;
         }
-        long quiet = clock.getAsLong() - lastResponseActivityNanos;
-        if (quiet < idleNanos) {
-            idleTimer = schedule(() -> onIdleTimeout(idleNanos), idleNanos - quiet);
+        switch (deadline) {
+            case FIRST_BYTE -> onFirstByteTimeout();
+            case HEDGE -> onHedgeDelay();
+            case IDLE -> onIdleTimeout();
+            case TOTAL -> fail(ErrorResponse.UPSTREAM_TIMEOUT, "region " + region() + " did not finish within "
+                    + route.timeouts().total().toMillis() + " ms");
+        }
+    }
+
+    private void onFirstByteTimeout() {
+        if (responseStarted) {
             return;
         }
-        idleTimer = null;
+        for (Attempt live : liveAttempts()) {
+            log.debug("{} no response from {} within {}", clientCtx.channel(), live.decision.endpoint(),
+                    route.timeouts().firstByte());
+            record(live, Outcome.TIMEOUT, clock.getAsLong() - live.writtenNanos, null);
+        }
+        fail(ErrorResponse.UPSTREAM_TIMEOUT, "region " + region() + " did not answer within "
+                + route.timeouts().firstByte().toMillis() + " ms");
+    }
+
+    /** The idle deadline passed: times out when the response was quiet that long, else moves to last activity + idle. */
+    private void onIdleTimeout() {
+        long idleNanos = route.timeouts().idle().toNanos();
+        long quiet = clock.getAsLong() - lastResponseActivityNanos;
+        if (quiet < idleNanos) {
+            timer.set(ExchangeTimer.Deadline.IDLE, lastResponseActivityNanos + idleNanos);
+            return;
+        }
         record(attempt, Outcome.TIMEOUT, quiet, null);
         fail(ErrorResponse.UPSTREAM_TIMEOUT, null);
-    }
-
-    private void onTotalTimeout() {
-        totalTimer = null;
-        if (!finished) {
-            TimeoutConfig timeouts = route.timeouts();
-            fail(ErrorResponse.UPSTREAM_TIMEOUT, "region " + region() + " did not finish within "
-                    + timeouts.total().toMillis() + " ms");
-        }
-    }
-
-    private ScheduledFuture<?> schedule(Runnable task, long delayNanos) {
-        return clientCtx.channel().eventLoop().schedule(task, delayNanos, TimeUnit.NANOSECONDS);
-    }
-
-    private static void cancel(@Nullable ScheduledFuture<?> timer) {
-        if (timer != null) {
-            timer.cancel(false);
-        }
-    }
-
-    private static StreamKind streamKindOf(@Nullable String contentType) {
-        if (contentType == null) {
-            return StreamKind.OTHER;
-        }
-        String type = contentType.toLowerCase(Locale.ROOT);
-        if (type.startsWith("text/event-stream")) {
-            return StreamKind.SSE;
-        }
-        if (type.startsWith("application/x-ndjson") || type.startsWith("application/ndjson")
-                || type.startsWith("application/jsonl")) {
-            return StreamKind.NDJSON;
-        }
-        return StreamKind.OTHER;
     }
 
     /** Retry-After as delay-seconds (RFC 9110 §10.2.3); an HTTP-date or garbage gives {@code null} (the default applies). */

@@ -8,6 +8,7 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -68,6 +69,18 @@ final class GrpcStatus {
         } catch (NumberFormatException e) {
             return OTHER;
         }
+    }
+
+    /**
+     * The label index of the {@code grpc-status} a call ended with: in the trailers, else in the
+     * headers of a trailers-only response (one whole message), else {@link #OTHER}.
+     */
+    static int endedWith(LastHttpContent last) {
+        int code = index(last.trailingHeaders());
+        if (code < 0 && last instanceof HttpResponse) {
+            code = index(((HttpResponse) last).headers());
+        }
+        return code < 0 ? OTHER : code;
     }
 
     /** The status Meridian answers a gRPC call with instead of {@code error}'s HTTP status. */

@@ -16,7 +16,6 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * channel runs with auto-read off; this handler reads only when the current exchange can take more
  * (see {@link #maybeRead()}).
  */
-public final class ProxyHandler extends ChannelInboundHandlerAdapter {
+public final class ProxyHandler extends ChannelInboundHandlerAdapter implements ExchangeListener {
 
     private static final Logger log = LoggerFactory.getLogger(ProxyHandler.class);
 
@@ -172,13 +171,15 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     }
 
     /** Whether the current exchange is the connection's last: the router drains, or the pipeline overflowed. */
-    boolean isDraining() {
+    @Override
+    public boolean isDraining() {
         PipeliningHandler p = pipelining;
         return draining || (p != null && p.lastRequest());
     }
 
     /** Reads from the client when the current exchange (or the wait for the next request) can take it. */
-    void maybeRead() {
+    @Override
+    public void maybeRead() {
         ChannelHandlerContext c = ctx;
         if (c == null || closing) {
             return;
@@ -190,7 +191,8 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
     }
 
     /** Called by the exchange when it ended, after its last write. */
-    void exchangeFinished(boolean keepAlive) {
+    @Override
+    public void exchangeFinished(boolean keepAlive) {
         exchange = null;
         boolean keep = keepAlive && !draining;
         if (!keep) {
@@ -214,7 +216,8 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
      * @param discardRestOfRequest whether the request's body is still arriving and must be read and
      *     dropped before the next request (only meaningful with {@code keepAlive})
      */
-    void sendError(ErrorResponse error, @Nullable String detail, String requestId, boolean keepAlive,
+    @Override
+    public void sendError(ErrorResponse error, @Nullable String detail, String requestId, boolean keepAlive,
             boolean discardRestOfRequest) {
         ChannelHandlerContext c = ctx;
         if (c == null) {
@@ -258,7 +261,6 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
         String traceId = admitted.traceId();
         HttpHeaders headers = request.headers();
         ClientContext client = ClientContext.of(c.channel());
-        InetAddress peer = client.peer();
         RouterSnapshot snapshot = snapshots.get();
         RouteConfig route = snapshot.routes().routeFor(pathOf(request.uri()));
         boolean grpcCall = GrpcStatus.isGrpc(route, request);
@@ -283,7 +285,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         Exchange started = new Exchange(this, c, request, routing, decision, snapshot, resources, requestId, traceId,
-                peer, startNanos, grpcCall, excluded);
+                client.peerText(), startNanos, grpcCall, excluded);
         if (HttpUtil.isTransferEncodingChunked(request)) {
             // A chunked body can still turn out malformed. The upstream hears of the request only
             // at the end of the read that brought its head, once every chunk in that read decoded
