@@ -175,7 +175,8 @@ public final class AccessLog implements AutoCloseable {
                 continue;
             }
             write(batch);
-            if (closed) {
+            if (closed && queue.isEmpty()) {
+                // Closing: what was queued while the last batch was written is written first.
                 break;
             }
             sleeping = true;
