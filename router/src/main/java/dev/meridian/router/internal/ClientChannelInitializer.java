@@ -13,9 +13,7 @@ import io.netty.handler.codec.http.HttpServerUpgradeHandler;
 import io.netty.handler.codec.http2.CleartextHttp2ServerUpgradeHandler;
 import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.ssl.SslHandler;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.AsciiString;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
@@ -103,8 +101,7 @@ public final class ClientChannelInitializer extends ChannelInitializer<Channel> 
         if (codec != null) {
             p.addLast(RouterPipeline.HTTP_CODEC, codec);
         }
-        p.addLast(RouterPipeline.CLIENT_IDLE,
-                new IdleStateHandler(0, 0, server.clientIdleTimeout().toMillis(), TimeUnit.MILLISECONDS));
+        p.addLast(RouterPipeline.CLIENT_IDLE, new IdleTimeoutHandler(server.clientIdleTimeout().toMillis()));
         p.addLast(RouterPipeline.REQUEST_PROGRESS, deadlines.messageSide());
         p.addLast(RouterPipeline.PIPELINING, new PipeliningHandler(server.maxPipelinedRequests()));
         p.addLast(RouterPipeline.REQUEST_VALIDATION, new RequestValidationHandler(snapshots, resources));

@@ -20,8 +20,6 @@ import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.timeout.IdleStateEvent;
-import io.netty.handler.timeout.IdleStateHandler;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -86,8 +84,8 @@ final class ClientHttp2Pipeline {
     Http2ServerUpgradeCodec upgradeCodec() {
         Http2FrameCodec codec = newCodec();
         return new Http2ServerUpgradeCodec(RouterPipeline.H2_CODEC, codec,
-                new Http2MultiplexHandler(new StreamInitializer()), new IdleStateHandler(0, 0,
-                        server.clientIdleTimeout().toMillis(), TimeUnit.MILLISECONDS), new ConnectionGuard(codec)) {
+                new Http2MultiplexHandler(new StreamInitializer()),
+                new IdleTimeoutHandler(server.clientIdleTimeout().toMillis()), new ConnectionGuard(codec)) {
             @Override
             public void upgradeTo(ChannelHandlerContext ctx, io.netty.handler.codec.http.FullHttpRequest request) {
                 removeHttp1Handlers(ctx.pipeline());
@@ -99,8 +97,7 @@ final class ClientHttp2Pipeline {
 
     private void addAfterCodec(ChannelPipeline p, Http2FrameCodec codec) {
         p.addLast(RouterPipeline.H2_MULTIPLEX, new Http2MultiplexHandler(new StreamInitializer()));
-        p.addLast(RouterPipeline.H2_IDLE,
-                new IdleStateHandler(0, 0, server.clientIdleTimeout().toMillis(), TimeUnit.MILLISECONDS));
+        p.addLast(RouterPipeline.H2_IDLE, new IdleTimeoutHandler(server.clientIdleTimeout().toMillis()));
         p.addLast(RouterPipeline.H2_GUARD, new ConnectionGuard(codec));
         // Control frames (SETTINGS, PING, WINDOW_UPDATE, RST_STREAM) must always be read; each
         // stream's data is held back by its own flow-control window instead.

@@ -4,9 +4,11 @@ import dev.meridian.router.json.JsonLineWriter;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.concurrent.FastThreadLocal;
@@ -108,11 +110,26 @@ public enum ErrorResponse {
 
     private FullHttpResponse build(ByteBufAllocator alloc, byte[] body) {
         ByteBuf content = alloc.buffer(body.length).writeBytes(body);
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, content);
+        FullHttpResponse response = ownResponse(status, content);
         response.headers()
                 .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
         return response;
+    }
+
+    /** Headers and trailers of Meridian's own making, unvalidated (see {@link #ownResponse}). */
+    static final HttpHeadersFactory OWN_HEADERS = DefaultHttpHeadersFactory.headersFactory().withValidation(false);
+
+    static final HttpHeadersFactory OWN_TRAILERS = DefaultHttpHeadersFactory.trailersFactory().withValidation(false);
+
+    /**
+     * A response of Meridian's own making whose headers and trailers skip Netty's name and value
+     * checks: Meridian writes them itself (constants, numbers, ids it made or took from a request
+     * head the client decoder already validated), so checking them again costs time and finds
+     * nothing. What peers send is still validated, by the decoders.
+     */
+    static FullHttpResponse ownResponse(HttpResponseStatus status, ByteBuf content) {
+        return new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, content, OWN_HEADERS, OWN_TRAILERS);
     }
 
     /**

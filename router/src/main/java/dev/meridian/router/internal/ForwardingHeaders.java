@@ -144,10 +144,11 @@ public final class ForwardingHeaders {
 
     /** Removes the hop-by-hop headers, including every header the {@code Connection} header names. */
     public static void removeHopByHop(HttpHeaders headers) {
-        // Most messages carry no Connection header: ask before building any list.
+        // Most messages carry no Connection header: ask before making an iterator (no list either way).
         if (headers.contains(HttpHeaderNames.CONNECTION)) {
-            for (String value : headers.getAll(HttpHeaderNames.CONNECTION)) {
-                removeNamedIn(headers, value);
+            Iterator<String> values = headers.valueStringIterator(HttpHeaderNames.CONNECTION);
+            while (values.hasNext()) {
+                removeNamedIn(headers, values.next());
             }
         }
         for (AsciiString name : HOP_BY_HOP) {

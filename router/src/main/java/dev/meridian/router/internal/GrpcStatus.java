@@ -2,7 +2,6 @@ package dev.meridian.router.internal;
 
 import dev.meridian.config.RouteConfig;
 import io.netty.buffer.Unpooled;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -10,7 +9,6 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.AsciiString;
 import org.jspecify.annotations.Nullable;
@@ -106,8 +104,7 @@ final class GrpcStatus {
      * (HTTP 200, one HEADERS frame) with the {@code grpc-status} for {@code error}.
      */
     static FullHttpResponse response(ErrorResponse error, @Nullable String detail) {
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
-                Unpooled.EMPTY_BUFFER);
+        FullHttpResponse response = ErrorResponse.ownResponse(HttpResponseStatus.OK, Unpooled.EMPTY_BUFFER);
         response.headers()
                 .set(HttpHeaderNames.CONTENT_TYPE, APPLICATION_GRPC)
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, 0) // framed for an HTTP/1.1 client too
@@ -118,7 +115,7 @@ final class GrpcStatus {
 
     /** Trailers that end a call whose region broke after its response started. */
     static LastHttpContent brokenStreamTrailers(String region) {
-        LastHttpContent last = new DefaultLastHttpContent(Unpooled.EMPTY_BUFFER);
+        LastHttpContent last = new DefaultLastHttpContent(Unpooled.EMPTY_BUFFER, ErrorResponse.OWN_TRAILERS);
         last.trailingHeaders()
                 .set(GRPC_STATUS, Integer.toString(UNAVAILABLE))
                 .set(GRPC_MESSAGE, encodeMessage("meridian: upstream_broken: the stream from region " + region + " broke"));

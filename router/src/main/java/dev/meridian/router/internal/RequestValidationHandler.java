@@ -1,10 +1,10 @@
 package dev.meridian.router.internal;
 
 import dev.meridian.config.ServerConfig;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderResult;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -13,7 +13,6 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import java.util.function.LongSupplier;
@@ -115,7 +114,7 @@ final class RequestValidationHandler extends ChannelInboundHandlerAdapter {
                 return refuse(ctx, request, refusal, ErrorResponse.EXPECTATION_FAILED, traceId, null);
             }
             // Answer the expectation here; the upstream gets the body without waiting.
-            ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE),
+            ctx.writeAndFlush(ErrorResponse.ownResponse(HttpResponseStatus.CONTINUE, Unpooled.EMPTY_BUFFER),
                     ctx.voidPromise());
         }
         ctx.fireChannelRead(new AdmittedRequest(request, refusal, traceId));

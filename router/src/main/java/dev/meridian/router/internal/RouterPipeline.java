@@ -17,7 +17,7 @@ import java.util.List;
  *   REQUEST_TIMEOUT   RequestTimeoutHandler          (bytes and read() calls: head and body deadlines)
  *   H2C_DETECT        h2c preface / upgrade check    (plaintext with HTTP/2 on; leaves at the first request)
  *   HTTP_CODEC        HttpServerCodec                UPSTREAM_CODEC    HttpClientCodec
- *   CLIENT_IDLE       IdleStateHandler               UPSTREAM_IDLE     IdleStateHandler (evicts idle pooled connections)
+ *   CLIENT_IDLE       IdleTimeoutHandler             UPSTREAM_IDLE     IdleTimeoutHandler (evicts idle pooled connections)
  *   REQUEST_PROGRESS  RequestTimeoutHandler's message side (request heads and ends, responses, idle)
  *   PIPELINING        PipeliningHandler              (one request at a time; holds what a client pipelines)
  *   REQUEST_VALIDATION RequestValidationHandler     (framing, limits, Expect: answers a bad request itself)
@@ -28,7 +28,7 @@ import java.util.List;
  *
  * upstream HTTP/2 connection (h2c, h2)          upstream HTTP/2 stream (one per exchange)
  *   UPSTREAM_TLS          SslHandler (h2 only)     UPSTREAM_HOST       UpstreamHostHandler (endpoints given by name: :authority)
- *   UPSTREAM_IDLE         IdleStateHandler         UPSTREAM_CODEC      Http2StreamFrameToHttpObjectCodec
+ *   UPSTREAM_IDLE         IdleTimeoutHandler       UPSTREAM_CODEC      Http2StreamFrameToHttpObjectCodec
  *   UPSTREAM_H2_CODEC     Http2FrameCodec          UPSTREAM_H2_STREAM  Http2StreamHandler
  *   UPSTREAM_H2_MULTIPLEX Http2MultiplexHandler    UPSTREAM            UpstreamHandler
  *   UPSTREAM_H2_CONNECTION  the pool's connection handler (SETTINGS, GOAWAY, idle)
@@ -40,7 +40,7 @@ import java.util.List;
  *                       H2_STREAM_CODEC  Http2StreamFrameToHttpObjectCodec
  *                       REQUEST_VALIDATION RequestValidationHandler
  *                       PROXY            ProxyHandler
- *   H2_IDLE           IdleStateHandler
+ *   H2_IDLE           IdleTimeoutHandler
  *   H2_GUARD          closes idle connections, drains gracefully
  * </pre>
  *

@@ -11,7 +11,6 @@ import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoop;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeTimeoutException;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
@@ -209,8 +208,8 @@ abstract class UpstreamPool {
      * {@code idle-timeout} without reads or writes, and the connection's last handler closes the
      * channel when no exchange is using it.
      */
-    final IdleStateHandler idleEviction() {
-        return new IdleStateHandler(0, 0, idleTimeoutMillis, TimeUnit.MILLISECONDS);
+    final IdleTimeoutHandler idleEviction() {
+        return new IdleTimeoutHandler(idleTimeoutMillis);
     }
 
     /**
