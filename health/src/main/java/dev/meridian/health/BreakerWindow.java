@@ -55,7 +55,7 @@ final class BreakerWindow {
 
     /** Records one call; true when the window now calls for the breaker to open. Any thread; never blocks. */
     boolean record(boolean failed, boolean slow) {
-        long slice = Math.floorDiv(nanoClock.getAsLong(), sliceNanos);
+        long slice = currentSlice();
         int index = Math.floorMod(slice, slices.length());
         long cycle = Math.floorDiv(slice, slices.length()) & CYCLE_MASK;
         long add = 1 | (failed ? 1L << FAILURES_SHIFT : 0) | (slow ? 1L << SLOW_SHIFT : 0);
@@ -73,12 +73,16 @@ final class BreakerWindow {
                 break;
             }
         }
-        return exceeded();
+        return exceeded(slice);
     }
 
     /** Whether the calls now in the window open the breaker. */
     boolean exceeded() {
-        long totals = totals();
+        return exceeded(currentSlice());
+    }
+
+    private boolean exceeded(long slice) {
+        long totals = totals(slice);
         int calls = calls(totals);
         if (calls == 0 || calls < minimumCalls) {
             return false;
@@ -117,8 +121,12 @@ final class BreakerWindow {
      * most 64 slices of 15 bits).
      */
     private long totals() {
+        return totals(currentSlice());
+    }
+
+    /** The totals of the window that ends with slice {@code now}. */
+    private long totals(long now) {
         int n = slices.length();
-        long now = Math.floorDiv(nanoClock.getAsLong(), sliceNanos);
         long calls = 0;
         long failures = 0;
         long slow = 0;
@@ -132,6 +140,10 @@ final class BreakerWindow {
             }
         }
         return calls | failures << TOTAL_BITS | slow << 2 * TOTAL_BITS;
+    }
+
+    private long currentSlice() {
+        return Math.floorDiv(nanoClock.getAsLong(), sliceNanos);
     }
 
     private static int calls(long totals) {

@@ -55,9 +55,9 @@ final class RegionBreakers {
     private static CircuitBreakerConfig breakerConfig(BreakerConfig b, LongSupplier nanoClock) {
         return CircuitBreakerConfig.custom()
                 // Time-based: a count-based window sized for a quiet region lasts milliseconds under load.
-                // Resilience4j 2.3's lock-free time window reads System.nanoTime() itself (it ignores
-                // the clock below), which is the registry's clock in production; the lock-free
-                // window is kept because the other one takes a lock on every call, on event loops.
+                // The closed breaker's calls are counted in BreakerWindow, not in this window (which
+                // copies its slice per call); it is configured all the same so that Resilience4j's own
+                // view of the breaker stays the documented one.
                 .slidingWindow((int) b.window().toSeconds(), b.minimumCalls(), SlidingWindowType.TIME_BASED,
                         SlidingWindowSynchronizationStrategy.LOCK_FREE)
                 .failureRateThreshold(b.failureRateThreshold())
