@@ -7,7 +7,6 @@ import dev.meridian.regions.Endpoint;
 import dev.meridian.regions.HealthSignals;
 import dev.meridian.regions.Region;
 import dev.meridian.regions.RoutingTable;
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -243,12 +242,11 @@ public final class HealthRegistry implements HealthSignals, AutoCloseable {
                         eh.ejections.get(),
                         eh.lastProbeProblem));
             }
-            CircuitBreaker.Metrics metrics = rh.breaker.getMetrics();
             out.add(new HealthReport.RegionReport(
                     rh.region.name(),
                     breakers.state(rh, now),
-                    metrics.getFailureRate(),
-                    metrics.getSlowCallRate(),
+                    breakers.failureRate(rh),
+                    breakers.slowCallRate(rh),
                     rh.latencyNanos,
                     throttles.capacity(rh, now),
                     throttles.remaining(rh, now),

@@ -41,7 +41,7 @@ final class Membership {
         Map<Region, RegionHealth> regionMap = new HashMap<>();
         Map<Endpoint, EndpointHealth> endpointMap = new HashMap<>();
         for (Region region : table.regions()) {
-            RegionHealth rh = new RegionHealth(region, breakers.create(region));
+            RegionHealth rh = new RegionHealth(region, breakers.create(region), breakers.window());
             List<Endpoint> endpoints = region.endpoints();
             EndpointHealth[] array = new EndpointHealth[endpoints.size()];
             for (int i = 0; i < array.length; i++) {

@@ -19,6 +19,11 @@ import org.slf4j.LoggerFactory;
  * once and cannot ask for a permission per request) and the first {@code half-open-calls}
  * outcomes close or re-open it. Transitions are noticed by comparing the breaker's state after
  * each call: event consumers would allocate an event per call.
+ *
+ * <p>While the breaker is closed its calls are counted in the region's {@link BreakerWindow}, not
+ * by Resilience4j, whose time window copies a slice and a snapshot per call; the window opens the
+ * breaker on Resilience4j's rule. The trial calls of a half-open breaker, few and rare, go to
+ * Resilience4j.
  */
 final class RegionBreakers {
 
@@ -29,12 +34,16 @@ final class RegionBreakers {
     private static final Exception TIMEOUT = new UpstreamFailure("timeout");
 
     private final CircuitBreakerConfig breakerConfig;
+    private final BreakerConfig config;
     private final long openNanos;
+    private final long slowNanos;
     private final HealthTimeline timeline;
 
     RegionBreakers(BreakerConfig config, HealthTimeline timeline) {
         this.breakerConfig = breakerConfig(config, timeline.nanoClock());
+        this.config = config;
         this.openNanos = config.openDuration().toNanos();
+        this.slowNanos = config.slowCallDuration().toNanos();
         this.timeline = timeline;
     }
 
@@ -46,9 +55,9 @@ final class RegionBreakers {
     private static CircuitBreakerConfig breakerConfig(BreakerConfig b, LongSupplier nanoClock) {
         return CircuitBreakerConfig.custom()
                 // Time-based: a count-based window sized for a quiet region lasts milliseconds under load.
-                // Resilience4j 2.3's lock-free time window reads System.nanoTime() itself (it ignores
-                // the clock below), which is the registry's clock in production; the lock-free
-                // window is kept because the other one takes a lock on every call, on event loops.
+                // The closed breaker's calls are counted in BreakerWindow, not in this window (which
+                // copies its slice per call); it is configured all the same so that Resilience4j's own
+                // view of the breaker stays the documented one.
                 .slidingWindow((int) b.window().toSeconds(), b.minimumCalls(), SlidingWindowType.TIME_BASED,
                         SlidingWindowSynchronizationStrategy.LOCK_FREE)
                 .failureRateThreshold(b.failureRateThreshold())
@@ -67,10 +76,41 @@ final class RegionBreakers {
         return CircuitBreaker.of("meridian-" + region.name(), breakerConfig);
     }
 
+    /**
+     * A new window for the calls of a region's closed breaker. On {@link System#nanoTime()}, as
+     * Resilience4j's time window was (the registry's clock in production): tests that drive the
+     * registry's clock see the window run in real time, as before.
+     */
+    BreakerWindow window() {
+        return new BreakerWindow(config.window().toSeconds(), config.minimumCalls(), config.failureRateThreshold(),
+                config.slowCallRateThreshold(), System::nanoTime);
+    }
+
     /** A successful call of {@code durationNanos} (slow when over {@code slow-call-duration}). */
     void success(RegionHealth rh, long durationNanos) {
-        rh.breaker.onSuccess(durationNanos, TimeUnit.NANOSECONDS);
+        if (rh.windowed) {
+            record(rh, false, durationNanos);
+        } else {
+            rh.breaker.onSuccess(durationNanos, TimeUnit.NANOSECONDS);
+        }
         check(rh);
+    }
+
+    /** Counts a call in the window; opens the closed breaker when the window says so (Resilience4j's closed state would). */
+    private void record(RegionHealth rh, boolean failed, long durationNanos) {
+        if (rh.window.record(failed, durationNanos > slowNanos) && isClosed(rh)) {
+            rh.breaker.transitionToOpenState();
+        }
+    }
+
+    /** The breaker's failure rate as Resilience4j would report it: -1 below {@code minimum-calls}. */
+    float failureRate(RegionHealth rh) {
+        return rh.windowed ? rh.window.failureRate() : rh.breaker.getMetrics().getFailureRate();
+    }
+
+    /** The breaker's slow-call rate as Resilience4j would report it: -1 below {@code minimum-calls}. */
+    float slowCallRate(RegionHealth rh) {
+        return rh.windowed ? rh.window.slowCallRate() : rh.breaker.getMetrics().getSlowCallRate();
     }
 
     boolean isClosed(RegionHealth rh) {
@@ -86,7 +126,11 @@ final class RegionBreakers {
         RegionHealth region = eh.region;
         Exception error = outcome == Outcome.TIMEOUT ? TIMEOUT : GATEWAY_FAILURE;
         for (int i = 0; i < withheld; i++) {
-            region.breaker.onError(durationNanos, TimeUnit.NANOSECONDS, error);
+            if (region.windowed) {
+                record(region, true, durationNanos);
+            } else {
+                region.breaker.onError(durationNanos, TimeUnit.NANOSECONDS, error);
+            }
         }
         check(region);
     }
@@ -182,11 +226,12 @@ final class RegionBreakers {
             long until = timeline.now() + openNanos;
             rh.openUntil.set(until);
             timeline.registerDeadline(until);
-            CircuitBreaker.Metrics m = rh.breaker.getMetrics();
             log.warn("circuit breaker of {} opened for {}: failure rate {}%, slow-call rate {}% over the last {} calls",
-                    rh, DurationFormat.ofNanos(openNanos), Math.round(m.getFailureRate()), Math.round(m.getSlowCallRate()),
-                    m.getNumberOfBufferedCalls());
+                    rh, DurationFormat.ofNanos(openNanos), Math.round(failureRate(rh)), Math.round(slowCallRate(rh)),
+                    rh.windowed ? rh.window.calls() : rh.breaker.getMetrics().getNumberOfBufferedCalls());
         } else if (state == CircuitBreaker.State.CLOSED) {
+            rh.window.reset();
+            rh.windowed = true;
             rh.openedAsWhole = false;
             rh.openUntil.set(RegionHealth.NOT_OPEN);
             log.info("circuit breaker of {} closed", rh);
@@ -205,6 +250,7 @@ final class RegionBreakers {
             return;
         }
         if (rh.breaker.getState() == CircuitBreaker.State.OPEN) {
+            rh.windowed = false;
             rh.breaker.transitionToHalfOpenState();
             if (rh.seenState.compareAndSet(CircuitBreaker.State.OPEN, CircuitBreaker.State.HALF_OPEN)) {
                 log.info("circuit breaker of {} is half-open: the next {} calls decide", rh, breakerConfig.getPermittedNumberOfCallsInHalfOpenState());

@@ -23,6 +23,13 @@ final class RegionHealth {
     /** The region's name and configuration (its endpoints are {@link #endpoints}, which DNS may change). */
     final Region region;
     final CircuitBreaker breaker;
+    /** The calls of the closed breaker (and of the open one it became), which Resilience4j is not given. */
+    final BreakerWindow window;
+    /**
+     * Whether {@link #window} keeps the calls: from closing until the breaker goes half-open, where
+     * Resilience4j counts the trial calls itself (and keeps counting if they re-open it).
+     */
+    volatile boolean windowed = true;
     /**
      * Whether the open breaker was opened because every endpoint in rotation failed (connections
      * refused or reset, with nothing left to eject): only such a breaker is tried again at the
@@ -55,9 +62,10 @@ final class RegionHealth {
     /** The EWMA as last published to the routing policy (moved by more than 1 ms), or -1. */
     volatile long latencyNanos = -1;
 
-    RegionHealth(Region region, CircuitBreaker breaker) {
+    RegionHealth(Region region, CircuitBreaker breaker, BreakerWindow window) {
         this.region = region;
         this.breaker = breaker;
+        this.window = window;
         this.ejections = new AtomicReference<>(Ejections.none(region.endpoints().size()));
     }
 
