@@ -340,26 +340,35 @@ cpu_ticks() {
     echo "$total"
 }
 
+# cpu_begin / cpu_end FILE: the current target's CPU ticks and the wall time between the two calls,
+# written to FILE as JSON (with the load average at the end).
+cpu_begin() {
+    before_ticks="$(cpu_ticks "${target_pid[$current_target]}")"
+    start="$(date +%s.%N)"
+}
+cpu_end() {
+    local end after_ticks
+    end="$(date +%s.%N)"
+    after_ticks="$(cpu_ticks "${target_pid[$current_target]}")"
+    printf '{"target": "%s", "cpuTicks": %d, "ticksPerSecond": %d, "wallSeconds": %s, "loadavg": "%s"}\n' \
+        "$current_target" $((after_ticks - before_ticks)) "$(getconf CLK_TCK)" \
+        "$(awk -v a="$start" -v b="$end" 'BEGIN {printf "%.3f", b - a}')" "$(cut -d' ' -f1-3 /proc/loadavg)" >"$1"
+}
+
 loadgen() { # name title loadgen-args... (the target is $current_target)
     local name="$1" title="$2"
     shift 2
     local port="${target_port[$current_target]}"
-    local pid="${target_pid[$current_target]}"
-    local before_ticks after_ticks start end url="http://127.0.0.1:$port" tls_args=()
+    local before_ticks start url="http://127.0.0.1:$port" tls_args=()
     case "$current_target" in
         *-tls) url="https://127.0.0.1:$port"; tls_args=(--ca "$TLS_CERT") ;;
     esac
-    before_ticks="$(cpu_ticks "$pid")"
-    start="$(date +%s.%N)"
+    cpu_begin
     taskset -c "$client_cpu" java -Xms1g -Xmx1g -jar "$loadtest_jar" loadgen -q \
         --target "$url" ${tls_args[@]+"${tls_args[@]}"} --path / --warmup "$warmup" \
         --out "$out/runs/$name" --title "$title" "$@" >"$out/runs/$name.txt" 2>&1 \
         || { echo "side-by-side: run $name failed:" >&2; tail -n 20 "$out/runs/$name.txt" >&2; exit 1; }
-    end="$(date +%s.%N)"
-    after_ticks="$(cpu_ticks "$pid")"
-    printf '{"target": "%s", "cpuTicks": %d, "ticksPerSecond": %d, "wallSeconds": %s, "loadavg": "%s"}\n' \
-        "$current_target" $((after_ticks - before_ticks)) "$(getconf CLK_TCK)" \
-        "$(awk -v a="$start" -v b="$end" 'BEGIN {printf "%.3f", b - a}')" "$(cut -d' ' -f1-3 /proc/loadavg)" >"$out/runs/$name.cpu.json"
+    cpu_end "$out/runs/$name.cpu.json"
     grep -E '^(requests|errors)' "$out/runs/$name.txt" | tr '\n' ' ' | sed "s/^/  $name: /"
     echo
 }
@@ -369,19 +378,13 @@ loadgen() { # name title loadgen-args... (the target is $current_target)
 # (the summariser reads "finished in ..., N req/s" and the "requests:" line), CPU as for loadgen.
 h2load_run() {
     local name="$1" title="$2" h2_for="$3"
-    local port="${target_port[$current_target]}" pid="${target_pid[$current_target]}"
-    local before_ticks after_ticks start end
-    before_ticks="$(cpu_ticks "$pid")"
-    start="$(date +%s.%N)"
+    local port="${target_port[$current_target]}" before_ticks start
+    cpu_begin
     { echo "# $title"; echo "# warm-up: $warmup"
       taskset -c "$client_cpu" h2load -t 1 -c "$h2_connections" -m "$h2_streams" -D "$h2_for" \
           --warm-up-time "$warmup" "http://127.0.0.1:$port/"; } >"$out/runs/$name.h2load.txt" 2>&1 \
         || { echo "side-by-side: run $name failed:" >&2; tail -n 20 "$out/runs/$name.h2load.txt" >&2; exit 1; }
-    end="$(date +%s.%N)"
-    after_ticks="$(cpu_ticks "$pid")"
-    printf '{"target": "%s", "cpuTicks": %d, "ticksPerSecond": %d, "wallSeconds": %s, "loadavg": "%s"}\n' \
-        "$current_target" $((after_ticks - before_ticks)) "$(getconf CLK_TCK)" \
-        "$(awk -v a="$start" -v b="$end" 'BEGIN {printf "%.3f", b - a}')" "$(cut -d' ' -f1-3 /proc/loadavg)" >"$out/runs/$name.h2load.cpu.json"
+    cpu_end "$out/runs/$name.h2load.cpu.json"
     grep -E '^(finished|requests:)' "$out/runs/$name.h2load.txt" | tr '\n' ' ' | sed "s/^/  $name: /"
     echo
 }
@@ -460,7 +463,7 @@ for round in $(seq 1 "$rounds"); do
         for current_target in "${target_list[@]}"; do
             case "$current_target" in *-h2) ;; *) continue ;; esac
             echo "round $round, h2c closed loop, $current_target" >&2
-            h2load_run "$current_target-h2-round$round" \
+            h2load_run "$current_target-saturation-round$round" \
                 "$current_target, h2c, $h2_connections connections x $h2_streams streams, round $round" "$h2_duration" >&2
         done
     fi
