@@ -267,7 +267,7 @@ render_nginx nginx-h2 "$nginx_h2_port" " http2" off
 render_nginx nginx-logs-on "$nginx_logs_on_port" "" "$work/nginx-logs-on/access.log combined"
 render "$templates/haproxy.cfg" "$work/haproxy.cfg"
 render_meridian meridian "$meridian_port" "$ACCESS_LOG"
-render_meridian meridian-h2 "$meridian_h2_port" "$ACCESS_LOG"
+render_meridian meridian-h2 "$meridian_h2_port" "${ACCESS_LOG/meridian-access/meridian-h2-access}"
 render_meridian meridian-logs-on "$meridian_logs_on_port" "{enabled: true, file: $work/meridian-logs-on-access.jsonl}"
 mkdir -p "$work/nginx-tls"
 render "$templates/proxy-nginx-tls.conf" "$work/nginx-tls/nginx.conf"
@@ -375,12 +375,13 @@ loadgen() { # name title loadgen-args... (the target is $current_target)
 
 # h2load against the current -h2 target: name title duration. A closed loop of h2c streams
 # (prior knowledge), --warm-up-time left out of its figures; its output goes to runs/NAME.h2load.txt
-# (the summariser reads "finished in ..., N req/s" and the "requests:" line), CPU as for loadgen.
+# (the summariser reads "finished in S s, N req/s" -- S includes the warm-up, N and the "requests:"
+# line do not), CPU as for loadgen.
 h2load_run() {
     local name="$1" title="$2" h2_for="$3"
     local port="${target_port[$current_target]}" before_ticks start
     cpu_begin
-    { echo "# $title"; echo "# warm-up: $warmup"
+    { echo "# $title"
       taskset -c "$client_cpu" h2load -t 1 -c "$h2_connections" -m "$h2_streams" -D "$h2_for" \
           --warm-up-time "$warmup" "http://127.0.0.1:$port/"; } >"$out/runs/$name.h2load.txt" 2>&1 \
         || { echo "side-by-side: run $name failed:" >&2; tail -n 20 "$out/runs/$name.h2load.txt" >&2; exit 1; }

@@ -4,7 +4,6 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.meridian.loadtest.DurationArgument;
 import dev.meridian.loadtest.load.LatencyPlot;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -68,7 +67,6 @@ final class BenchReportCommand implements Callable<Integer> {
     private static final double SECOND_MEDIAN_BOUND_MS = 1.0;
     private static final Pattern H2LOAD_FINISHED = Pattern.compile("(?m)^finished in ([\\d.]+)s, ([\\d.]+) req/s");
     private static final Pattern H2LOAD_REQUESTS = Pattern.compile("(?m)^requests: (\\d+) total, \\d+ started, \\d+ done, (\\d+) succeeded");
-    private static final Pattern H2LOAD_WARMUP = Pattern.compile("(?m)^# warm-up: (\\S+)");
     private static final List<String> ORDER = List.of("direct", "nginx", "haproxy", "meridian", "nginx-logs-on", "meridian-logs-on",
             "nginx-tls", "meridian-tls", "nginx-h2", "meridian-h2");
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -147,9 +145,9 @@ final class BenchReportCommand implements Callable<Integer> {
     }
 
     /**
-     * An h2load run as side-by-side.sh writes it: a {@code # warm-up: D} line, then h2load's output,
-     * whose {@code finished in Ss, R req/s} covers the measured time (after {@code --warm-up-time})
-     * and whose {@code requests:} line counts what did not succeed.
+     * An h2load run as side-by-side.sh writes it (h2load's output after a title line). With
+     * {@code --warm-up-time}, h2load's {@code finished in S s} is the whole run, warm-up included,
+     * while {@code R req/s} and the {@code requests:} line cover the measured time only.
      */
     private static Run readH2load(Path file, String target, int round) throws IOException {
         String text = Files.readString(file, UTF_8);
@@ -158,12 +156,11 @@ final class BenchReportCommand implements Callable<Integer> {
         if (!finished.find() || !requests.find()) {
             throw new IOException(file + ": no h2load \"finished in\" and \"requests:\" lines");
         }
-        Matcher warmup = H2LOAD_WARMUP.matcher(text);
-        double warmupSeconds = warmup.find() ? DurationArgument.parse(warmup.group(1)).toNanos() / 1e9 : 0;
         double achieved = Double.parseDouble(finished.group(2));
         long errors = Long.parseLong(requests.group(1)) - Long.parseLong(requests.group(2));
         double cpuSeconds = cpuSeconds(file.resolveSibling(file.getFileName().toString().replace(".txt", ".cpu.json")));
-        double total = achieved * (warmupSeconds + Double.parseDouble(finished.group(1)));
+        // Requests over the whole run, as the CPU ticks are: the measured rate throughout.
+        double total = achieved * Double.parseDouble(finished.group(1));
         return new Run(target, HTTP2, round, achieved, errors, new Histogram(3), cpuSeconds, total, new double[0]);
     }
 

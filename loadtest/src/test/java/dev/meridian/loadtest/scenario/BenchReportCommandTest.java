@@ -102,7 +102,10 @@ class BenchReportCommandTest {
         return json.toString();
     }
 
-    /** An h2load run as side-by-side.sh saves it: 10 s measured after 5 s warm-up at {@code rate}. */
+    /**
+     * An h2load run as side-by-side.sh saves it: 10 s measured after 5 s warm-up at {@code rate}
+     * (h2load's "finished in" counts the warm-up, its requests do not).
+     */
     private void h2load(String name, long rate, long failed, long ticks) throws Exception {
         Path runs = Files.createDirectories(directory.resolve("runs"));
         long total = rate * 10;
@@ -110,7 +113,7 @@ class BenchReportCommandTest {
                 # %s
                 # warm-up: 5s
                 starting benchmark...
-                finished in 10.00s, %d.00 req/s, 3.40MB/s
+                finished in 15.00s, %d.00 req/s, 3.40MB/s
                 requests: %d total, %d started, %d done, %d succeeded, %d failed, 0 errored, 0 timeout
                 status codes: %d 2xx, 0 3xx, 0 4xx, 0 5xx
                 """, name, rate, total, total, total, total - failed, failed, total - failed), UTF_8);
