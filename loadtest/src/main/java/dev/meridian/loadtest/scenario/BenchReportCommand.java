@@ -41,7 +41,12 @@ import picocli.CommandLine.Parameters;
  * is a target's median minus the direct path's; the overlays merge every round's histogram. TLS
  * targets ({@code nginx-tls}, {@code meridian-tls}: names ending in {@code -tls}) also get an
  * "HTTPS (TLS termination)" section comparing them with the plaintext direct path and with
- * {@code nginx-tls}.
+ * {@code nginx-tls}. HTTP/2 targets ({@code nginx-h2}, {@code meridian-h2}) are h2load closed loops,
+ * {@code TARGET-saturation-roundN.h2load.txt} with {@code .h2load.cpu.json}, summarised in their own
+ * "HTTP/2 (h2c)" section (h2load gives throughput, not the intended-send-time latency of the others).
+ * Targets ending in {@code -logs-on} write access logs and sit in the ordinary tables beside the
+ * logs-off rows. Every open-loop run's per-second medians (its {@code timeline}) give the "worst
+ * second" table: the check that no one-second window has a median over 1 ms.
  */
 @Command(name = "bench-report", mixinStandardHelpOptions = true,
         description = "Summarises a loadtest/bench/side-by-side.sh results directory into summary.md and overlay plots.")
@@ -50,18 +55,31 @@ final class BenchReportCommand implements Callable<Integer> {
     private static final Pattern RATE_RUN = Pattern.compile("([a-z0-9-]+)-rate(\\d+)-round(\\d+)\\.json");
     private static final Pattern SATURATION_RUN = Pattern.compile("([a-z0-9-]+)-saturation-round(\\d+)\\.json");
     private static final Pattern HANDSHAKE_RUN = Pattern.compile("([a-z0-9-]+)-handshake-round(\\d+)\\.json");
+    private static final Pattern HTTP2_RUN = Pattern.compile("([a-z0-9-]+-h2)-saturation-round(\\d+)\\.h2load\\.txt");
     /** The rate key of closed-loop runs with a new connection per request (saturation runs are 0). */
     private static final long HANDSHAKE = -1;
+    /** The rate key of h2load's closed-loop runs. */
+    private static final long HTTP2 = -2;
     private static final String TLS_SUFFIX = "-tls";
-    private static final List<String> ORDER = List.of("direct", "nginx", "haproxy", "meridian", "nginx-tls", "meridian-tls");
+    private static final String HTTP2_SUFFIX = "-h2";
+    private static final String LOGS_ON_SUFFIX = "-logs-on";
+    /** The per-second median the issue's check allows at most (milliseconds). */
+    private static final double SECOND_MEDIAN_BOUND_MS = 1.0;
+    private static final Pattern H2LOAD_FINISHED = Pattern.compile("(?m)^finished in ([\\d.]+)s, ([\\d.]+) req/s");
+    private static final Pattern H2LOAD_REQUESTS = Pattern.compile("(?m)^requests: (\\d+) total, \\d+ started, \\d+ done, (\\d+) succeeded");
+    private static final List<String> ORDER = List.of("direct", "nginx", "haproxy", "meridian", "nginx-logs-on", "meridian-logs-on",
+            "nginx-tls", "meridian-tls", "nginx-h2", "meridian-h2");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Parameters(paramLabel = "DIR", description = "The results directory (holds runs/ and setup.txt).")
     Path directory = Path.of(".");
 
-    /** One run: its figures and CPU. */
+    /**
+     * One run: its figures and CPU. {@code secondP50Ms}: the median of each measured second (open
+     * loops; empty when the run has no timeline). h2load runs have an empty histogram.
+     */
     record Run(String target, long rate, int round, double achieved, long errors, Histogram latency,
-            double cpuSeconds, double totalRequests) {
+            double cpuSeconds, double totalRequests, double[] secondP50Ms) {
         double percentile(double p) {
             return latency.getValueAtPercentile(p);
         }
@@ -82,7 +100,10 @@ final class BenchReportCommand implements Callable<Integer> {
                 Matcher rate = RATE_RUN.matcher(name);
                 Matcher saturation = SATURATION_RUN.matcher(name);
                 Matcher handshake = HANDSHAKE_RUN.matcher(name);
-                if (handshake.matches()) {
+                Matcher http2 = HTTP2_RUN.matcher(name);
+                if (http2.matches()) {
+                    runs.add(readH2load(file, http2.group(1), Integer.parseInt(http2.group(2))));
+                } else if (handshake.matches()) {
                     runs.add(read(file, handshake.group(1), HANDSHAKE, Integer.parseInt(handshake.group(2))));
                 } else if (rate.matches()) {
                     runs.add(read(file, rate.group(1), Long.parseLong(rate.group(2)), Integer.parseInt(rate.group(3))));
@@ -109,18 +130,47 @@ final class BenchReportCommand implements Callable<Integer> {
         } catch (DataFormatException e) {
             throw new IOException(file + ": cannot decode the histogram: " + e.getMessage(), e);
         }
-        double cpuSeconds = Double.NaN;
-        Path cpuFile = file.resolveSibling(file.getFileName().toString().replace(".json", ".cpu.json"));
-        if (Files.exists(cpuFile)) {
-            JsonNode cpu = JSON.readTree(cpuFile.toFile());
-            cpuSeconds = cpu.path("cpuTicks").asDouble() / cpu.path("ticksPerSecond").asDouble(100);
-        }
+        double cpuSeconds = cpuSeconds(file.resolveSibling(file.getFileName().toString().replace(".json", ".cpu.json")));
         double loadSeconds = json.path("warmupSeconds").asDouble() + json.path("measuredSeconds").asDouble();
         double achieved = json.path("achievedRate").asDouble();
         // Requests over the whole run, warm-up included, as the CPU ticks are: an open loop sends
         // exactly its rate; a closed loop is taken to run at its measured rate throughout.
         double total = rate > 0 ? rate * loadSeconds : achieved * loadSeconds;
-        return new Run(target, rate, round, achieved, json.path("errors").path("total").asLong(), latency, cpuSeconds, total);
+        double[] secondP50Ms = new double[json.path("timeline").size()];
+        for (int i = 0; i < secondP50Ms.length; i++) {
+            secondP50Ms[i] = json.path("timeline").path(i).path("ttfbP50Ms").asDouble(Double.NaN);
+        }
+        return new Run(target, rate, round, achieved, json.path("errors").path("total").asLong(), latency, cpuSeconds, total,
+                secondP50Ms);
+    }
+
+    /**
+     * An h2load run as side-by-side.sh writes it (h2load's output after a title line). With
+     * {@code --warm-up-time}, h2load's {@code finished in S s} is the whole run, warm-up included,
+     * while {@code R req/s} and the {@code requests:} line cover the measured time only.
+     */
+    private static Run readH2load(Path file, String target, int round) throws IOException {
+        String text = Files.readString(file, UTF_8);
+        Matcher finished = H2LOAD_FINISHED.matcher(text);
+        Matcher requests = H2LOAD_REQUESTS.matcher(text);
+        if (!finished.find() || !requests.find()) {
+            throw new IOException(file + ": no h2load \"finished in\" and \"requests:\" lines");
+        }
+        double achieved = Double.parseDouble(finished.group(2));
+        long errors = Long.parseLong(requests.group(1)) - Long.parseLong(requests.group(2));
+        double cpuSeconds = cpuSeconds(file.resolveSibling(file.getFileName().toString().replace(".txt", ".cpu.json")));
+        // Requests over the whole run, as the CPU ticks are: the measured rate throughout.
+        double total = achieved * Double.parseDouble(finished.group(1));
+        return new Run(target, HTTP2, round, achieved, errors, new Histogram(3), cpuSeconds, total, new double[0]);
+    }
+
+    /** The target process's CPU seconds from a {@code .cpu.json} file; NaN when there is none. */
+    private static double cpuSeconds(Path cpuFile) throws IOException {
+        if (!Files.exists(cpuFile)) {
+            return Double.NaN;
+        }
+        JsonNode cpu = JSON.readTree(cpuFile.toFile());
+        return cpu.path("cpuTicks").asDouble() / cpu.path("ticksPerSecond").asDouble(100);
     }
 
     private String summary(List<Run> runs) throws IOException {
@@ -133,7 +183,10 @@ final class BenchReportCommand implements Callable<Integer> {
                 + "queueing is included), median over the rounds of each round's percentile; \"added\" is the target's "
                 + "median minus the direct path's. Ratios divide the target's latency by the direct path's and by "
                 + "nginx's. CPU per request: the target process's CPU time (user + system, every thread) over the whole "
-                + "run, warm-up included, divided by the requests sent in it; for `direct` that is the backend nginx's.\n\n");
+                + "run, warm-up included, divided by the requests sent in it; for `direct` that is the backend nginx's. "
+                + "Access logs: targets ending in `" + LOGS_ON_SUFFIX + "` write them to a file (nginx's default `combined` "
+                + "format, Meridian's default JSON lines); every other target runs with logs off (Meridian's too, unless "
+                + "the setup above says `meridian file`).\n\n");
         Map<Long, List<Run>> byRate = new TreeMap<>();
         runs.forEach(run -> byRate.computeIfAbsent(run.rate(), r -> new ArrayList<>()).add(run));
         for (Map.Entry<Long, List<Run>> entry : byRate.entrySet()) {
@@ -141,8 +194,14 @@ final class BenchReportCommand implements Callable<Integer> {
                 rateSection(md, entry.getKey(), entry.getValue());
             }
         }
+        if (byRate.keySet().stream().anyMatch(rate -> rate > 0)) {
+            worstSecondSection(md, byRate);
+        }
         if (byRate.containsKey(0L)) {
             saturationSection(md, byRate.get(0L));
+        }
+        if (byRate.containsKey(HTTP2)) {
+            http2Section(md, byRate.get(HTTP2), byRate.getOrDefault(0L, List.of()));
         }
         if (runs.stream().anyMatch(run -> run.target().endsWith(TLS_SUFFIX))) {
             httpsSection(md, byRate);
@@ -226,6 +285,96 @@ final class BenchReportCommand implements Callable<Integer> {
         md.append('\n');
     }
 
+    /**
+     * The per-second medians of every open-loop run: the worst one-second window at each rate and
+     * target, and how many seconds (and rounds) had a median over {@link #SECOND_MEDIAN_BOUND_MS}.
+     */
+    private static void worstSecondSection(StringBuilder md, Map<Long, List<Run>> byRate) {
+        md.append("## Worst second (per-second medians)\n\n");
+        md.append("Each open-loop run's median time to first byte in every measured second (the load generator's "
+                + "timeline; the body is small, so first and last byte are microseconds apart). The check: no window "
+                + "of a second or more with a median over 1 ms, in any round.\n\n");
+        md.append("| target | rate | rounds | seconds | worst second's p50 | its round | seconds over 1 ms | rounds with one | check |\n");
+        md.append("|---|---:|---:|---:|---:|---:|---:|---:|---|\n");
+        for (Map.Entry<Long, List<Run>> entry : byRate.entrySet()) {
+            if (entry.getKey() <= 0) {
+                continue;
+            }
+            for (Map.Entry<String, List<Run>> target : byTarget(entry.getValue()).entrySet()) {
+                List<Run> list = target.getValue();
+                double worst = Double.NaN;
+                int worstRound = 0;
+                int seconds = 0;
+                int over = 0;
+                int roundsOver = 0;
+                for (Run run : list) {
+                    int overInRun = 0;
+                    for (double p50 : run.secondP50Ms()) {
+                        seconds++;
+                        if (p50 > SECOND_MEDIAN_BOUND_MS) {
+                            overInRun++;
+                        }
+                        if (Double.isNaN(worst) || p50 > worst) {
+                            worst = p50;
+                            worstRound = run.round();
+                        }
+                    }
+                    over += overInRun;
+                    roundsOver += overInRun > 0 ? 1 : 0;
+                }
+                md.append("| ").append(target.getKey()).append(" | ").append(entry.getKey())
+                        .append(" | ").append(list.size()).append(" | ").append(seconds)
+                        .append(" | ").append(micros(worst * 1000)).append(" | ").append(seconds == 0 ? "n/a" : worstRound)
+                        .append(" | ").append(over).append(" | ").append(roundsOver)
+                        .append(" | ").append(seconds == 0 ? "no timeline" : over == 0 ? "pass" : "FAIL")
+                        .append(" |\n");
+            }
+        }
+        md.append('\n');
+    }
+
+    /**
+     * h2load's closed loops against the {@code -h2} targets: throughput, requests per CPU-second,
+     * ratios to nginx-h2, and per CPU-second against the same proxy's HTTP/1.1 saturation runs.
+     */
+    private static void http2Section(StringBuilder md, List<Run> runs, List<Run> saturation) {
+        md.append("## HTTP/2 (h2c)\n\n");
+        md.append("h2load, h2c with prior knowledge, a closed loop of concurrent streams over a few connections (see the "
+                + "setup above); both proxies speak HTTP/1.1 to the same backend. Errors are requests that did not "
+                + "succeed. \"× HTTP/1.1\" divides requests per CPU-second by the same proxy's HTTP/1.1 saturation runs.\n\n");
+        md.append("| target | throughput req/s | by round | errors | target CPU busy | requests per CPU-second "
+                + "| × nginx-h2 (throughput / per CPU-second) | per CPU-second × HTTP/1.1 |\n");
+        md.append("|---|---:|---|---:|---:|---:|---:|---:|\n");
+        Map<String, List<Run>> byTarget = byTarget(runs);
+        Map<String, List<Run>> http1 = byTarget(saturation);
+        List<Run> nginx = byTarget.get("nginx" + HTTP2_SUFFIX);
+        double nginxRate = nginx == null ? Double.NaN : median(nginx.stream().mapToDouble(Run::achieved).toArray());
+        double nginxPerCpu = nginx == null ? Double.NaN : perCpuSecond(nginx);
+        for (Map.Entry<String, List<Run>> target : byTarget.entrySet()) {
+            String name = target.getKey();
+            List<Run> list = target.getValue();
+            double achieved = median(list.stream().mapToDouble(Run::achieved).toArray());
+            double perCpu = perCpuSecond(list);
+            List<Run> plain = http1.get(name.substring(0, name.length() - HTTP2_SUFFIX.length()));
+            md.append("| ").append(name)
+                    .append(" | ").append(String.format(Locale.ROOT, "%.0f", achieved))
+                    .append(" | ").append(String.join(" / ", list.stream().map(r -> String.format(Locale.ROOT, "%.0f", r.achieved())).toList()))
+                    .append(" | ").append(list.stream().mapToLong(Run::errors).sum())
+                    .append(" | ").append(busy(list))
+                    .append(" | ").append(Double.isNaN(perCpu) ? "n/a" : String.format(Locale.ROOT, "%.0f", perCpu))
+                    .append(" | ").append(plain(achieved / nginxRate)).append(" / ").append(plain(perCpu / nginxPerCpu))
+                    .append(" | ").append(plain == null ? "n/a" : plain(perCpu / perCpuSecond(plain)))
+                    .append(" |\n");
+        }
+        md.append('\n');
+    }
+
+    /** The median share of its CPU the target process used in the runs (closed loops). */
+    private static String busy(List<Run> runs) {
+        double busy = median(runs.stream().mapToDouble(r -> r.cpuSeconds() * r.achieved() / Math.max(1, r.totalRequests())).toArray());
+        return Double.isNaN(busy) ? "n/a" : String.format(Locale.ROOT, "%.0f %%", busy * 100);
+    }
+
     private static double cpuPerRequest(List<Run> runs) {
         return runs == null ? Double.NaN : median(runs.stream().mapToDouble(Run::cpuMicrosPerRequest).toArray());
     }
@@ -278,12 +427,11 @@ final class BenchReportCommand implements Callable<Integer> {
             List<Run> list = target.getValue();
             double achieved = median(list.stream().mapToDouble(Run::achieved).toArray());
             double perCpu = perCpuSecond(list);
-            double busy = median(list.stream().mapToDouble(r -> r.cpuSeconds() * r.achieved() / Math.max(1, r.totalRequests())).toArray());
             double[] m = medians(list);
             md.append("| ").append(target.getKey())
                     .append(" | ").append(String.format(Locale.ROOT, "%.0f", achieved))
                     .append(" | ").append(String.join(" / ", list.stream().map(r -> String.format(Locale.ROOT, "%.0f", r.achieved())).toList()))
-                    .append(" | ").append(Double.isNaN(busy) ? "n/a" : String.format(Locale.ROOT, "%.0f %%", busy * 100))
+                    .append(" | ").append(busy(list))
                     .append(" | ").append(Double.isNaN(perCpu) ? "n/a" : String.format(Locale.ROOT, "%.0f", perCpu))
                     .append(" | ").append(plain(achieved / directRate))
                     .append(" | ").append(plain(achieved / nginxRate)).append(" (per CPU-second ").append(plain(perCpu / nginxPerCpu)).append(')')

@@ -20,8 +20,11 @@ class BenchReportCommandTest {
     @TempDir
     Path directory;
 
-    /** A run whose every latency is {@code micros}, with {@code ticks} CPU ticks at 100 per second. */
-    private void run(String name, long rate, double achieved, long micros, long ticks) throws Exception {
+    /**
+     * A run whose every latency is {@code micros}, with {@code ticks} CPU ticks at 100 per second and
+     * a timeline whose seconds have the medians {@code secondP50Ms} (milliseconds; none: no timeline).
+     */
+    private void run(String name, long rate, double achieved, long micros, long ticks, double... secondP50Ms) throws Exception {
         Histogram histogram = new Histogram(1, 3_600_000_000L, 3);
         histogram.recordValueWithCount(micros, 1000);
         ByteBuffer buffer = ByteBuffer.allocate(histogram.getNeededByteBufferCapacity());
@@ -30,8 +33,8 @@ class BenchReportCommandTest {
         Path runs = Files.createDirectories(directory.resolve("runs"));
         Files.writeString(runs.resolve(name + ".json"), String.format(Locale.ROOT,
                 "{\"rate\": %d, \"warmupSeconds\": 5, \"measuredSeconds\": 10, \"achievedRate\": %.1f,"
-                        + " \"errors\": {\"total\": 0}, \"histograms\": {\"unit\": \"microseconds\", \"total\": \"%s\"}}",
-                rate, achieved, encoded), UTF_8);
+                        + " \"errors\": {\"total\": 0}, \"timeline\": [%s], \"histograms\": {\"unit\": \"microseconds\", \"total\": \"%s\"}}",
+                rate, achieved, timeline(secondP50Ms), encoded), UTF_8);
         Files.writeString(runs.resolve(name + ".cpu.json"),
                 "{\"cpuTicks\": " + ticks + ", \"ticksPerSecond\": 100, \"wallSeconds\": 16}", UTF_8);
     }
@@ -89,6 +92,90 @@ class BenchReportCommandTest {
         assertThat(summary.substring(summary.indexOf("## HTTPS")))
                 .as("keep-alive: half nginx-tls's throughput and per CPU-second; new connections: 1000/s, 1000 per CPU-second, half")
                 .contains("| meridian-tls | 10000 | 10000 | 0.50 / 0.50 | 1000 | 1000 | 0.50 / 0.50 |");
+    }
+
+    private static String timeline(double... secondP50Ms) {
+        StringBuilder json = new StringBuilder();
+        for (int i = 0; i < secondP50Ms.length; i++) {
+            json.append(i == 0 ? "" : ", ").append(String.format(Locale.ROOT, "{\"second\": %d, \"ttfbP50Ms\": %.3f}", 6 + i, secondP50Ms[i]));
+        }
+        return json.toString();
+    }
+
+    /**
+     * An h2load run as side-by-side.sh saves it: 10 s measured after 5 s warm-up at {@code rate}
+     * (h2load's "finished in" counts the warm-up, its requests do not).
+     */
+    private void h2load(String name, long rate, long failed, long ticks) throws Exception {
+        Path runs = Files.createDirectories(directory.resolve("runs"));
+        long total = rate * 10;
+        Files.writeString(runs.resolve(name + ".h2load.txt"), String.format(Locale.ROOT, """
+                # %s
+                # warm-up: 5s
+                starting benchmark...
+                finished in 15.00s, %d.00 req/s, 3.40MB/s
+                requests: %d total, %d started, %d done, %d succeeded, %d failed, 0 errored, 0 timeout
+                status codes: %d 2xx, 0 3xx, 0 4xx, 0 5xx
+                """, name, rate, total, total, total, total - failed, failed, total - failed), UTF_8);
+        Files.writeString(runs.resolve(name + ".h2load.cpu.json"),
+                "{\"cpuTicks\": " + ticks + ", \"ticksPerSecond\": 100, \"wallSeconds\": 16}", UTF_8);
+    }
+
+    @Test
+    void worstSecondTableFlagsEveryRunWithASecondWhoseMedianIsOverOneMillisecond() throws Exception {
+        run("direct-rate10000-round1", 10_000, 10_000, 100, 30, 0.1, 0.2, 0.1);
+        run("direct-rate10000-round2", 10_000, 10_000, 100, 30, 0.1, 0.9, 0.1);
+        run("meridian-rate10000-round1", 10_000, 10_000, 200, 150, 0.2, 0.3, 0.2);
+        run("meridian-rate10000-round2", 10_000, 10_000, 200, 150, 0.2, 1.4, 1.1);
+        run("nginx-rate10000-round1", 10_000, 10_000, 150, 75);
+
+        int exit = new CommandLine(new BenchReportCommand()).execute(directory.toString());
+
+        assertThat(exit).isZero();
+        String summary = Files.readString(directory.resolve("summary.md"));
+        assertThat(line(summary, "| direct | 10000 | 2 | 6 |")).as("0.9 ms is within the bound").contains("| 900 µs | 2 | 0 | 0 | pass |");
+        assertThat(line(summary, "| meridian | 10000 | 2 | 6 |"))
+                .as("round 2 has two seconds over 1 ms, the worst 1.4 ms").contains("| 1.40 ms | 2 | 2 | 1 | FAIL |");
+        assertThat(line(summary, "| nginx | 10000 | 1 | 0 |")).as("a run without a timeline is not a pass").contains("| no timeline |");
+    }
+
+    @Test
+    void http2SectionHasThroughputAndCpuOfTheH2loadRunsAgainstNginxH2AndTheirHttp1Selves() throws Exception {
+        run("meridian-saturation-round1", 0, 10_000, 6000, 1500);
+        h2load("nginx-h2-saturation-round1", 30_000, 0, 1500);
+        h2load("meridian-h2-saturation-round1", 15_000, 7, 1500);
+        Files.writeString(directory.resolve("runs/prime-meridian-h2.h2load.txt"), "no figures");
+
+        int exit = new CommandLine(new BenchReportCommand()).execute(directory.toString());
+
+        assertThat(exit).isZero();
+        String summary = Files.readString(directory.resolve("summary.md"));
+        assertThat(summary).contains("## HTTP/2 (h2c)");
+        assertThat(line(summary, "| meridian-h2 |"))
+                .as("15000 req/s for 15 s on 15 CPU-seconds: 15000 per CPU-second, half nginx-h2's, 1.5 × meridian's "
+                        + "HTTP/1.1 10000; 7 requests failed")
+                .contains("| 15000 | 15000 | 7 | 100 % | 15000 | 0.50 / 0.50 | 1.50 |");
+        assertThat(line(summary, "| nginx-h2 |")).as("no HTTP/1.1 nginx run").endsWith("| 1.00 / 1.00 | n/a |");
+        assertThat(summary.substring(0, summary.indexOf("## HTTP/2"))).as("h2load runs stay out of the other tables")
+                .doesNotContain("| meridian-h2 |");
+    }
+
+    @Test
+    void logsOnTargetsSitBesideTheLogsOffRowsInTheOrdinaryTables() throws Exception {
+        run("direct-rate1000-round1", 1000, 1000, 100, 30);
+        run("meridian-rate1000-round1", 1000, 1000, 200, 150);
+        run("meridian-logs-on-rate1000-round1", 1000, 1000, 250, 180);
+        run("nginx-logs-on-saturation-round1", 0, 20_000, 3000, 1500);
+
+        int exit = new CommandLine(new BenchReportCommand()).execute(directory.toString());
+
+        assertThat(exit).isZero();
+        String summary = Files.readString(directory.resolve("summary.md"));
+        assertThat(summary).contains("targets ending in `-logs-on` write them to a file");
+        assertThat(line(summary, "| meridian-logs-on | 1000 |")).contains("| 250 µs |", "+150 µs", "120.0 µs");
+        assertThat(summary.indexOf("| meridian-logs-on | 1000 |")).as("right after the logs-off row")
+                .isGreaterThan(summary.indexOf("| meridian | 1000 |"));
+        assertThat(line(summary, "| nginx-logs-on | 20000 |")).isNotEmpty();
     }
 
     private static String line(String text, String start) {
