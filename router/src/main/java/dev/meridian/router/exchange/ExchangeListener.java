@@ -1,14 +1,13 @@
 package dev.meridian.router.exchange;
 
 import dev.meridian.router.http.ErrorResponse;
-import dev.meridian.router.server.ProxyHandler;
 import org.jspecify.annotations.Nullable;
 
 /**
  * What an {@link Exchange} tells the connection it runs on: the whole contract between the two.
  * The exchange asks whether the connection drains and wants more of the request read; it ends
  * with exactly one of {@link #exchangeFinished} (it wrote its response) or {@link #sendError} (the
- * connection answers with Meridian's own error). {@link ProxyHandler} implements it; a test can
+ * connection answers with Meridian's own error). {@link dev.meridian.router.server.ProxyHandler} implements it; a test can
  * drive an exchange with a fake.
  */
 public interface ExchangeListener {
