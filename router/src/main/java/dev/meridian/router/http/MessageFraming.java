@@ -322,7 +322,7 @@ public final class MessageFraming {
      * {@code uri-host [":" port]} (RFC 3986 §3.2.2): reg-name characters (unreserved, sub-delims,
      * pct-encoded), an IP literal in brackets, and a numeric port. Empty is allowed (RFC 9112 §3.2).
      */
-    public static boolean isHostValue(String value) {
+    static boolean isHostValue(String value) {
         String host = hostPart(value);
         String port = value.substring(host.length());
         if (!port.isEmpty() && (port.charAt(0) != ':' || !isDigits(port.substring(1)) || port.length() > 6)) {

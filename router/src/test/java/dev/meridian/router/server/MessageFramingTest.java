@@ -183,18 +183,6 @@ class MessageFramingTest {
                 .as("userinfo in the target").isEqualTo(ErrorResponse.INVALID_REQUEST_LINE);
     }
 
-    @Test
-    void hostValues() {
-        assertThat(MessageFraming.isHostValue("")).isTrue();
-        assertThat(MessageFraming.isHostValue("a.example:8080")).isTrue();
-        assertThat(MessageFraming.isHostValue("[2001:db8::1]")).isTrue();
-        assertThat(MessageFraming.isHostValue("a.example:")).isFalse();
-        assertThat(MessageFraming.isHostValue("a b")).isFalse();
-        assertThat(MessageFraming.isHostValue("a:b:80")).isFalse();
-        assertThat(MessageFraming.isHostValue("[::1")).isFalse();
-        assertThat(MessageFraming.isHostValue("a.example:99999999")).isFalse();
-    }
-
     // ---- responses ---------------------------------------------------------------------------
 
     private static MessageFraming.@Nullable Problem responseProblem(String raw) {
