@@ -1,8 +1,8 @@
 package dev.meridian.loadtest.jmh;
 
-import dev.meridian.router.internal.AccessLog;
-import dev.meridian.router.internal.AccessLogFormat;
 import dev.meridian.router.json.JsonLineWriter;
+import dev.meridian.router.metrics.AccessLog;
+import dev.meridian.router.metrics.AccessLogFormat;
 import java.net.InetAddress;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Scope;

@@ -1,6 +1,6 @@
 package dev.meridian.loadtest.jmh;
 
-import dev.meridian.router.internal.ForwardingHeaders;
+import dev.meridian.router.http.ForwardingHeaders;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpMethod;

@@ -7,7 +7,7 @@ import dev.meridian.config.MeridianConfig;
 import dev.meridian.config.TlsConfig;
 import dev.meridian.router.discovery.DnsDiscovery;
 import dev.meridian.router.discovery.NameStatus;
-import dev.meridian.router.internal.ServerTls;
+import dev.meridian.router.server.ServerTls;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.PrintWriter;
 import java.nio.file.Path;

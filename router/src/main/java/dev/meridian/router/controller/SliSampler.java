@@ -2,7 +2,7 @@ package dev.meridian.router.controller;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.meridian.router.internal.RouterMeters;
+import dev.meridian.router.metrics.RouterMeters;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.HashMap;
