@@ -51,10 +51,8 @@ class BenchReportCommandTest {
         }
         Files.writeString(directory.resolve("runs/prime-meridian.json"), "{}");
 
-        int exit = new CommandLine(new BenchReportCommand()).execute(directory.toString());
+        String summary = report();
 
-        assertThat(exit).isZero();
-        String summary = Files.readString(directory.resolve("summary.md"));
         assertThat(summary).contains("## 1000 req/s", "## Saturation (closed loop)");
         assertThat(line(summary, "| meridian | 1000 |"))
                 .as("p50 200 µs (median of rounds), +100 µs over direct, 2.00 × direct, 1.33 × nginx; "
@@ -78,10 +76,8 @@ class BenchReportCommandTest {
         run("nginx-tls-handshake-round1", 0, 2_000, 30_000, 1500);
         run("meridian-tls-handshake-round1", 0, 1_000, 60_000, 1500);
 
-        int exit = new CommandLine(new BenchReportCommand()).execute(directory.toString());
+        String summary = report();
 
-        assertThat(exit).isZero();
-        String summary = Files.readString(directory.resolve("summary.md"));
         assertThat(summary).contains("## HTTPS (TLS termination)");
         assertThat(line(summary, "| meridian-tls | 1000 |")).as("the ordinary rate table has the TLS targets too").isNotEmpty();
         assertThat(line(summary, "| meridian-tls | 1000 req/s |"))
@@ -129,10 +125,8 @@ class BenchReportCommandTest {
         run("meridian-rate10000-round2", 10_000, 10_000, 200, 150, 0.2, 1.4, 1.1);
         run("nginx-rate10000-round1", 10_000, 10_000, 150, 75);
 
-        int exit = new CommandLine(new BenchReportCommand()).execute(directory.toString());
+        String summary = report();
 
-        assertThat(exit).isZero();
-        String summary = Files.readString(directory.resolve("summary.md"));
         assertThat(line(summary, "| direct | 10000 | 2 | 6 |")).as("0.9 ms is within the bound").contains("| 900 µs | 2 | 0 | 0 | pass |");
         assertThat(line(summary, "| meridian | 10000 | 2 | 6 |"))
                 .as("round 2 has two seconds over 1 ms, the worst 1.4 ms").contains("| 1.40 ms | 2 | 2 | 1 | FAIL |");
@@ -146,10 +140,8 @@ class BenchReportCommandTest {
         h2load("meridian-h2-saturation-round1", 15_000, 7, 1500);
         Files.writeString(directory.resolve("runs/prime-meridian-h2.h2load.txt"), "no figures");
 
-        int exit = new CommandLine(new BenchReportCommand()).execute(directory.toString());
+        String summary = report();
 
-        assertThat(exit).isZero();
-        String summary = Files.readString(directory.resolve("summary.md"));
         assertThat(summary).contains("## HTTP/2 (h2c)");
         assertThat(line(summary, "| meridian-h2 |"))
                 .as("15000 req/s for 15 s on 15 CPU-seconds: 15000 per CPU-second, half nginx-h2's, 1.5 × meridian's "
@@ -167,15 +159,20 @@ class BenchReportCommandTest {
         run("meridian-logs-on-rate1000-round1", 1000, 1000, 250, 180);
         run("nginx-logs-on-saturation-round1", 0, 20_000, 3000, 1500);
 
-        int exit = new CommandLine(new BenchReportCommand()).execute(directory.toString());
+        String summary = report();
 
-        assertThat(exit).isZero();
-        String summary = Files.readString(directory.resolve("summary.md"));
         assertThat(summary).contains("targets ending in `-logs-on` write them to a file");
         assertThat(line(summary, "| meridian-logs-on | 1000 |")).contains("| 250 µs |", "+150 µs", "120.0 µs");
         assertThat(summary.indexOf("| meridian-logs-on | 1000 |")).as("right after the logs-off row")
                 .isGreaterThan(summary.indexOf("| meridian | 1000 |"));
         assertThat(line(summary, "| nginx-logs-on | 20000 |")).isNotEmpty();
+    }
+
+    /** Runs {@code meridian bench-report} over the runs written so far; its summary. */
+    private String report() throws Exception {
+        int exit = new CommandLine(new BenchReportCommand()).execute(directory.toString());
+        assertThat(exit).as("bench-report's exit status").isZero();
+        return Files.readString(directory.resolve("summary.md"));
     }
 
     private static String line(String text, String start) {
