@@ -164,13 +164,9 @@ final class Exchange implements ExchangeTimer.Listener {
         this.pools = resources.pools();
         this.clientKeepAlive = HttpUtil.isKeepAlive(request);
         this.clientHttp11 = request.protocolVersion().equals(HttpVersion.HTTP_1_1);
-        HttpMethod method = request.method();
-        this.headRequest = HttpMethod.HEAD.equals(method);
-        boolean repeatSafe = HttpMethod.GET.equals(method) || HttpMethod.HEAD.equals(method)
-                || HttpMethod.OPTIONS.equals(method) || HttpMethod.PUT.equals(method)
-                || HttpMethod.DELETE.equals(method) || HttpMethod.TRACE.equals(method)
-                || route.retry().nonIdempotent();
-        this.attemptPolicy = new AttemptPolicy(snapshot.policy(), routing, resources.budget(), repeatSafe, excluded);
+        this.headRequest = HttpMethod.HEAD.equals(request.method());
+        this.attemptPolicy = new AttemptPolicy(snapshot.policy(), routing, resources.budget(),
+                AttemptPolicy.repeatSafe(request.method(), route), excluded);
     }
 
     /** Starts the exchange: arms the total timeout and sends the first attempt. */
@@ -550,7 +546,8 @@ final class Exchange implements ExchangeTimer.Listener {
             record(a, AttemptPolicy.outcomeOf(status), sinceWritten, null);
             return false;
         }
-        record(a, failure.outcome, sinceWritten, failure == AttemptPolicy.Failure.RATE_LIMITED ? retryAfter(response) : null);
+        record(a, failure.outcome, sinceWritten,
+                failure == AttemptPolicy.Failure.RATE_LIMITED ? ExchangeRecorder.retryAfter(response) : null);
         return retryOrSwitchToOtherAttempt(a, failure);
     }
 
@@ -924,19 +921,5 @@ final class Exchange implements ExchangeTimer.Listener {
         }
         record(attempt, Outcome.TIMEOUT, quiet, null);
         fail(ErrorResponse.UPSTREAM_TIMEOUT, null);
-    }
-
-    /** Retry-After as delay-seconds (RFC 9110 §10.2.3); an HTTP-date or garbage gives {@code null} (the default applies). */
-    private static @Nullable Duration retryAfter(HttpResponse response) {
-        String value = response.headers().get(HttpHeaderNames.RETRY_AFTER);
-        if (value == null) {
-            return null;
-        }
-        try {
-            long seconds = Long.parseLong(value.trim());
-            return seconds >= 0 && seconds <= 86_400 ? Duration.ofSeconds(seconds) : null;
-        } catch (NumberFormatException e) {
-            return null;
-        }
     }
 }

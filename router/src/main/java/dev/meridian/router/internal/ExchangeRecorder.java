@@ -4,7 +4,9 @@ import dev.meridian.health.HealthRegistry;
 import dev.meridian.health.Outcome;
 import dev.meridian.regions.RoutingDecision;
 import dev.meridian.regions.RoutingRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.function.LongSupplier;
@@ -98,7 +100,10 @@ final class ExchangeRecorder {
         }
     }
 
-    /** The failed attempt to {@code from} is retried on {@code next} after {@code outcome} ({@code null}: no connection). */
+    /**
+     * The failed attempt to {@code from} is retried on {@code next} after {@code outcome}
+     * ({@code null}: no connection); a retry to another region is also a failover.
+     */
     void retried(RoutingDecision from, RoutingDecision next, @Nullable Outcome outcome) {
         cell(from).retry(outcome);
         String fromRegion = from.region().name();
@@ -160,7 +165,10 @@ final class ExchangeRecorder {
         return timeToFirstByte.quantileNanos(region, 0.95);
     }
 
-    /** The request ended, answered (or last tried) by {@code decision} after {@code attempts} attempts: its line in the metrics and the access log. */
+    /**
+     * The request ended, answered (or last tried) by {@code decision} after {@code attempts}
+     * attempts: its line in the metrics and the access log.
+     */
     void requestEnded(RoutingDecision decision, int attempts) {
         long total = nanoClock.getAsLong() - startNanos;
         cell(decision).request(statusSent, decision.reason(), total);
@@ -169,6 +177,23 @@ final class ExchangeRecorder {
                     request.method().name(), request.uri(), routing.route().name(), decision.region().name(),
                     decision.endpoint().label(), statusSent, responseBytes, firstByteNanos, total, attempts,
                     decision.reason().label()));
+        }
+    }
+
+    /**
+     * The {@code Retry-After} of a 429, for the region's throttle: delay-seconds (RFC 9110 §10.2.3)
+     * up to a day; an HTTP-date, garbage or none gives {@code null} (then the configured default applies).
+     */
+    static @Nullable Duration retryAfter(HttpResponse response) {
+        String value = response.headers().get(HttpHeaderNames.RETRY_AFTER);
+        if (value == null) {
+            return null;
+        }
+        try {
+            long seconds = Long.parseLong(value.trim());
+            return seconds >= 0 && seconds <= 86_400 ? Duration.ofSeconds(seconds) : null;
+        } catch (NumberFormatException e) {
+            return null;
         }
     }
 

@@ -19,7 +19,10 @@ import dev.meridian.regions.RoutingTable;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -27,14 +30,18 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The recording of exchanges, without sockets: a real {@link HealthRegistry} and {@link RequestMeters}
@@ -51,7 +58,8 @@ class ExchangeRecorderTest {
 
     private long now = 5_000_000 * MS;
     private final MeridianConfig config = MeridianConfig.builder(List.of(
-                    RegionConfig.of("us-east4", URI.create("http://127.0.0.1:5001"), URI.create("http://127.0.0.1:5002")),
+                    RegionConfig.of("us-east4",
+                            URI.create("http://127.0.0.1:5001"), URI.create("http://127.0.0.1:5002")),
                     RegionConfig.of("europe-west2", URI.create("http://127.0.0.1:5003"))))
             .build();
     private final RoutingTable table = RoutingTable.build(config.regions());
@@ -275,5 +283,22 @@ class ExchangeRecorderTest {
             recorder(AccessLog.OFF, "req-" + i).requestStarted();
         }
         assertThat(budget.tryAcquire()).isTrue();
+    }
+
+    @ParameterizedTest(name = "Retry-After \"{0}\" -> {1} s")
+    @CsvSource(nullValues = "none", value = {
+        "120, 120", "7, 7", "0, 0", "86400, 86400", "86401, none", "-1, none",
+        "'Wed, 21 Oct 2026 07:28:00 GMT', none", "soon, none"})
+    void aRateLimitsRetryAfterIsReadAsDelaySecondsUpToADay(String header, @Nullable Long seconds) {
+        DefaultHttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.TOO_MANY_REQUESTS);
+        response.headers().set(HttpHeaderNames.RETRY_AFTER, header);
+
+        assertThat(ExchangeRecorder.retryAfter(response)).isEqualTo(seconds == null ? null : Duration.ofSeconds(seconds));
+    }
+
+    @Test
+    void aRateLimitWithoutRetryAfterLeavesTheDefault() {
+        assertThat(ExchangeRecorder.retryAfter(
+                new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.TOO_MANY_REQUESTS))).isNull();
     }
 }
