@@ -64,7 +64,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Every path ends in exactly one of {@link #complete}, {@link #fail} or {@link #cancel}, which
  * release what the exchange holds, end its upstream leases and tell the connection through its
- * {@link ExchangeListener}.
+ * {@link ExchangeListener}. What the exchange leaves behind (each attempt's outcome for health and
+ * the metrics, the time to first byte, the request's line in the metrics and the access log) goes
+ * through its {@link ExchangeRecorder}, called where an attempt or the exchange ends.
  */
 final class Exchange implements ExchangeTimer.Listener {
 
