@@ -175,7 +175,8 @@ public final class AccessLog implements AutoCloseable {
                 continue;
             }
             write(batch);
-            if (closed) {
+            // Entries queued while that write blocked are still written: close() may come meanwhile.
+            if (closed && queue.isEmpty()) {
                 break;
             }
             sleeping = true;
