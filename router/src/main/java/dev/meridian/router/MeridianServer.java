@@ -68,6 +68,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -185,7 +186,7 @@ public final class MeridianServer implements AutoCloseable {
         RetryBudget budget = new RetryBudget(retries.budgetRatio(),
                 (int) Math.max(1, retries.budgetWindow().toSeconds()), retries.minPerSecond(), NANO_CLOCK);
         this.resources = new ProxyResources(pools, budget, timeToFirstByte, rescuer,
-                new RecentRequests(), accessLog, tls == null ? "http" : "https", NANO_CLOCK);
+                new RecentRequests(), accessLog, tls == null ? "http" : "https", NANO_CLOCK, Clock.systemUTC());
         this.clients = new DefaultChannelGroup("meridian-clients", GlobalEventExecutor.INSTANCE);
         this.gauges = new RouterGauges(meters, snapshot::get, pools, clients::size);
         ClientLimitMeters limitMeters = new ClientLimitMeters(meters);

@@ -8,6 +8,7 @@ import dev.meridian.regions.RoutingPolicy;
 import dev.meridian.regions.RoutingRequest;
 import dev.meridian.router.http.ErrorResponse;
 import dev.meridian.router.upstream.UpstreamPool;
+import io.netty.handler.codec.http.HttpMethod;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -141,8 +142,7 @@ final class AttemptPolicy {
     private boolean hedged;
 
     /**
-     * @param repeatSafe whether sending the request twice is safe: an idempotent method, or a route
-     *     whose requests have no side effects ({@code retry.non-idempotent})
+     * @param repeatSafe whether sending the request twice is safe (see {@link #repeatSafe})
      * @param excluded endpoints no attempt of this request goes to
      */
     AttemptPolicy(RoutingPolicy policy, RoutingRequest routing, RetryBudget budget, boolean repeatSafe,
@@ -154,6 +154,17 @@ final class AttemptPolicy {
         this.repeatSafe = repeatSafe;
         this.tried = new ArrayList<>(excluded.size() + 2);
         this.tried.addAll(excluded);
+    }
+
+    /**
+     * Whether sending a {@code method} request twice is safe: an idempotent method (RFC 9110
+     * §9.2.2), or a route whose requests have no side effects ({@code retry.non-idempotent}).
+     */
+    static boolean repeatSafe(HttpMethod method, RouteConfig route) {
+        return HttpMethod.GET.equals(method) || HttpMethod.HEAD.equals(method)
+                || HttpMethod.OPTIONS.equals(method) || HttpMethod.PUT.equals(method)
+                || HttpMethod.DELETE.equals(method) || HttpMethod.TRACE.equals(method)
+                || route.retry().nonIdempotent();
     }
 
     /** Counts an attempt that starts. */

@@ -74,7 +74,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Every path ends in exactly one of {@link #complete}, {@link #fail} or {@link #cancel}, which
  * release what the exchange holds, end its upstream leases and tell the connection through its
- * {@link ExchangeListener}.
+ * {@link ExchangeListener}. What the exchange leaves behind (each attempt's outcome for health and
+ * the metrics, the time to first byte, the request's line in the metrics and the access log) goes
+ * through its {@link ExchangeRecorder}, called where an attempt or the exchange ends.
  */
 public final class Exchange implements ExchangeTimer.Listener {
 
@@ -100,15 +102,10 @@ public final class Exchange implements ExchangeTimer.Listener {
     private final boolean headRequest;
     private final HealthRegistry health;
     private final UpstreamPools pools;
-    private final RetryBudget budget;
     /** What to do after each attempt's outcome; keeps the request's attempt history. */
     private final AttemptPolicy attemptPolicy;
-    private final TimeToFirstByteTracker ttfb;
-    private final RequestMeters meters;
-    private final RequestMeters.RouteMeters routeMeters;
-    private final AccessLog accessLog;
-    private final String traceId;
-    private final long startNanos;
+    /** Where attempts' outcomes, the time to first byte and the request's end are recorded. */
+    private final ExchangeRecorder recorder;
     /** The one clock of the data path's logic (monotonic nanoseconds). */
     private final LongSupplier clock;
     private final WaitingAttempts waiting;
@@ -139,10 +136,6 @@ public final class Exchange implements ExchangeTimer.Listener {
     private StreamEnding ending = StreamEnding.CLOSE;
     private long lastResponseActivityNanos;
     private boolean finished;
-    /** The status sent to the client; 0 while none was. */
-    private int statusSent;
-    private long firstByteNanos = -1;
-    private long responseBytes;
 
     /** The deadlines (first byte, hedge, idle, total) behind one task on the loop. */
     private final ExchangeTimer timer;
@@ -163,12 +156,7 @@ public final class Exchange implements ExchangeTimer.Listener {
             List<Endpoint> excluded) {
         this.client = client;
         this.grpc = grpc;
-        this.traceId = traceId;
-        this.startNanos = startNanos;
-        this.meters = snapshot.meters();
-        this.routeMeters = meters.route(routing.route());
-        this.accessLog = resources.accessLog();
-        this.ttfb = resources.timeToFirstByte();
+        this.recorder = ExchangeRecorder.of(snapshot, resources, routing, request, requestId, traceId, startNanos);
         this.clock = resources.nanoClock();
         this.timer = new ExchangeTimer(clientCtx.channel().eventLoop(), clock, this);
         this.waiting = resources.rescuer().waiting(clientCtx.channel().eventLoop());
@@ -186,21 +174,16 @@ public final class Exchange implements ExchangeTimer.Listener {
         this.addRegionHeader = snapshot.config().server().regionHeader();
         this.health = snapshot.health();
         this.pools = resources.pools();
-        this.budget = resources.budget();
         this.clientKeepAlive = HttpUtil.isKeepAlive(request);
         this.clientHttp11 = request.protocolVersion().equals(HttpVersion.HTTP_1_1);
-        HttpMethod method = request.method();
-        this.headRequest = HttpMethod.HEAD.equals(method);
-        boolean repeatSafe = HttpMethod.GET.equals(method) || HttpMethod.HEAD.equals(method)
-                || HttpMethod.OPTIONS.equals(method) || HttpMethod.PUT.equals(method)
-                || HttpMethod.DELETE.equals(method) || HttpMethod.TRACE.equals(method)
-                || route.retry().nonIdempotent();
-        this.attemptPolicy = new AttemptPolicy(snapshot.policy(), routing, budget, repeatSafe, excluded);
+        this.headRequest = HttpMethod.HEAD.equals(request.method());
+        this.attemptPolicy = new AttemptPolicy(snapshot.policy(), routing, resources.budget(),
+                AttemptPolicy.repeatSafe(request.method(), route), excluded);
     }
 
     /** Starts the exchange: arms the total timeout and sends the first attempt. */
     public void start() {
-        budget.onRequest();
+        recorder.requestStarted();
         ForwardingHeaders.prepareRequest(request, clientAddress, scheme, requestId);
         timer.setIn(ExchangeTimer.Deadline.TOTAL, route.timeouts().total().toNanos());
         startAttempt(attempt);
@@ -301,7 +284,7 @@ public final class Exchange implements ExchangeTimer.Listener {
             return;
         }
         if (grpc) {
-            cell(attempt).grpcStatus(1); // CANCELLED: the client left
+            recorder.grpcStatus(attempt.decision, 1); // CANCELLED: the client left
         }
         for (Attempt live : liveAttempts()) {
             if (live.upstream != null) {
@@ -553,7 +536,7 @@ public final class Exchange implements ExchangeTimer.Listener {
         if (other != null) {
             record(other, Outcome.CANCELLED, clock.getAsLong() - other.startedNanos, null);
             Attempt hedgeAttempt = a.isHedge ? a : other;
-            cell(hedgeAttempt).hedge(a.isHedge ? RequestMeters.HedgeResult.WON : RequestMeters.HedgeResult.LOST);
+            recorder.hedgeEnded(hedgeAttempt.decision, a.isHedge ? RequestMeters.HedgeResult.WON : RequestMeters.HedgeResult.LOST);
             other.end();
             log.debug("{} {} answered first; cancelled the attempt on {}", clientCtx.channel(),
                     a.decision.endpoint(), other.decision.endpoint());
@@ -575,20 +558,15 @@ public final class Exchange implements ExchangeTimer.Listener {
             record(a, AttemptPolicy.outcomeOf(status), sinceWritten, null);
             return false;
         }
-        record(a, failure.outcome, sinceWritten, failure == AttemptPolicy.Failure.RATE_LIMITED ? retryAfter(response) : null);
+        record(a, failure.outcome, sinceWritten,
+                failure == AttemptPolicy.Failure.RATE_LIMITED ? ExchangeRecorder.retryAfter(response) : null);
         return retryOrSwitchToOtherAttempt(a, failure);
     }
 
     private void onResponseHead(HttpResponse response, boolean write) {
         timer.clear(ExchangeTimer.Deadline.FIRST_BYTE);
         responseStarted = true;
-        long now = clock.getAsLong();
-        Attempt a = attempt;
-        statusSent = response.status().code();
-        firstByteNanos = now - startNanos;
-        cell(a).firstByte(statusSent, firstByteNanos);
-        a.decision.endpoint().recordTimeToFirstByte(now - a.writtenNanos);
-        ttfb.record(a.decision.region().name(), now - a.writtenNanos);
+        long now = recorder.firstByte(attempt.decision, response.status().code(), attempt.writtenNanos);
         upstreamKeepAlive = HttpUtil.isKeepAlive(response);
         // Nothing is retried once the response started: the replay buffer has served its purpose.
         dropReplayBuffer();
@@ -607,7 +585,7 @@ public final class Exchange implements ExchangeTimer.Listener {
 
     private void onResponseContent(HttpContent content) {
         lastResponseActivityNanos = clock.getAsLong();
-        responseBytes += content.content().readableBytes();
+        recorder.responseBytes(content.content().readableBytes());
         if (content instanceof LastHttpContent) {
             complete((LastHttpContent) content);
         } else {
@@ -662,18 +640,14 @@ public final class Exchange implements ExchangeTimer.Listener {
             }
             case RESEND -> {
                 RoutingDecision next = requireNext(decision);
-                cell(a).retry(failure.outcome);
-                String from = a.decision.region().name();
-                if (!from.equals(next.region().name())) {
-                    meters.failover(from, next.region().name(), failure.outcome);
-                }
+                recorder.retried(a.decision, next, failure.outcome);
                 log.debug("{} retrying {} on {} after {}", clientCtx.channel(), requestId, next.endpoint(),
                         a.decision.endpoint());
                 replace(a, next);
                 return true;
             }
             case BUDGET_SPENT -> {
-                routeMeters.retryRefused();
+                recorder.retryRefused();
                 return false;
             }
             default -> {
@@ -686,7 +660,7 @@ public final class Exchange implements ExchangeTimer.Listener {
     private void carryOnWithOther(Attempt a, @Nullable Attempt other) {
         Attempt hedgeAttempt = a.isHedge ? a : other;
         if (hedgeAttempt != null) {
-            cell(hedgeAttempt).hedge(a.isHedge ? RequestMeters.HedgeResult.LOST : RequestMeters.HedgeResult.WON);
+            recorder.hedgeEnded(hedgeAttempt.decision, a.isHedge ? RequestMeters.HedgeResult.LOST : RequestMeters.HedgeResult.WON);
         }
         a.end();
         if (other != null) {
@@ -734,13 +708,12 @@ public final class Exchange implements ExchangeTimer.Listener {
             case RESEND -> {
                 RoutingDecision next = requireNext(decision);
                 record(a, Outcome.CANCELLED, clock.getAsLong() - a.startedNanos, null);
-                cell(a).rescued();
-                meters.failoverRescued(a.decision.region().name(), next.region().name());
+                recorder.rescued(a.decision, next);
                 log.debug("{} {} rescued from {} to {}: {}", clientCtx.channel(), requestId, a.decision.endpoint(),
                         next.endpoint(), why);
                 replace(a, next);
             }
-            case BUDGET_SPENT -> routeMeters.retryRefused();
+            case BUDGET_SPENT -> recorder.retryRefused();
             default -> log.debug("{} {} stays on {} ({}): it may not be rescued, or nowhere to", clientCtx.channel(),
                     requestId, a.decision.endpoint(), why);
         }
@@ -754,7 +727,7 @@ public final class Exchange implements ExchangeTimer.Listener {
         AttemptPolicy.Decision decision = attemptPolicy.whenHedgeDue(attempt.decision.endpoint(), responseStarted,
                 hedge != null, keepBody);
         if (decision.action() == AttemptPolicy.Action.BUDGET_SPENT) {
-            routeMeters.retryRefused();
+            recorder.retryRefused();
             return;
         }
         if (decision.action() != AttemptPolicy.Action.HEDGE) {
@@ -779,7 +752,7 @@ public final class Exchange implements ExchangeTimer.Listener {
             timer.setIn(ExchangeTimer.Deadline.FIRST_BYTE, route.timeouts().firstByte().toNanos());
         }
         if (attemptPolicy.hedges() && !timer.isSet(ExchangeTimer.Deadline.HEDGE) && hedge == null) {
-            long p95 = ttfb.quantileNanos(attempt.decision.region().name(), 0.95);
+            long p95 = recorder.timeToFirstByteP95(attempt.decision.region().name());
             timer.setIn(ExchangeTimer.Deadline.HEDGE, attemptPolicy.hedgeDelayNanos(p95));
         }
     }
@@ -790,7 +763,7 @@ public final class Exchange implements ExchangeTimer.Listener {
      */
     private void complete(LastHttpContent last) {
         if (grpc) {
-            cell(attempt).grpcStatus(GrpcStatus.endedWith(last));
+            recorder.grpcStatus(attempt.decision, GrpcStatus.endedWith(last));
         }
         Attempt a = attempt;
         UpstreamConnection connection = a.upstream;
@@ -859,10 +832,10 @@ public final class Exchange implements ExchangeTimer.Listener {
         if (!responseStarted) {
             // For a gRPC call the client gets HTTP 200 with a grpc-status; the metrics and the access
             // log keep the HTTP status Meridian would have sent, so the error SLIs see the failure.
-            statusSent = error.status().code();
+            recorder.errorStatus(error.status().code());
         }
         if (grpc) {
-            cell(attempt).grpcStatus(responseStarted ? GrpcStatus.UNAVAILABLE : GrpcStatus.forError(error));
+            recorder.grpcStatus(attempt.decision, responseStarted ? GrpcStatus.UNAVAILABLE : GrpcStatus.forError(error));
         }
         finish();
         if (responseStarted) {
@@ -898,44 +871,19 @@ public final class Exchange implements ExchangeTimer.Listener {
         Attempt h = hedge;
         hedge = null;
         if (h != null) {
-            cell(h).hedge(RequestMeters.HedgeResult.ABANDONED);
+            recorder.hedgeEnded(h.decision, RequestMeters.HedgeResult.ABANDONED);
             h.end();
         }
         attempt.end();
         timer.cancel();
         dropReplayBuffer();
-        recordRequest();
+        recorder.requestEnded(attempt.decision, attemptPolicy.attempts());
     }
 
-    /** The request's line in the metrics and the access log. */
-    private void recordRequest() {
-        long total = clock.getAsLong() - startNanos;
-        RoutingDecision decision = attempt.decision;
-        cell(attempt).request(statusSent, decision.reason(), total);
-        if (accessLog.enabled()) {
-            accessLog.log(new AccessLog.Entry(System.currentTimeMillis(), requestId, traceId, routing.client(),
-                    request.method().name(), request.uri(), route.name(), decision.region().name(),
-                    decision.endpoint().label(), statusSent, responseBytes, firstByteNanos, total, attemptPolicy.attempts(),
-                    decision.reason().label()));
-        }
-    }
-
-    private RequestMeters.Cell cell(Attempt a) {
-        return routeMeters.cell(a.decision.region().name());
-    }
-
-    /**
-     * Tells the health registry how attempt {@code a} went (unless {@code outcome} is {@code null}:
-     * not the endpoint's fault) and counts the attempt's first outcome.
-     */
+    /** Records how attempt {@code a} went (see {@link ExchangeRecorder#attemptEnded}); it counts as an attempt once. */
     private void record(Attempt a, @Nullable Outcome outcome, long nanos, @Nullable Duration retryAfter) {
-        if (outcome != null) {
-            health.record(a.decision.endpoint(), outcome, nanos, retryAfter);
-        }
-        if (!a.counted) {
-            a.counted = true;
-            cell(a).attempt(outcome);
-        }
+        recorder.attemptEnded(a.decision, outcome, nanos, retryAfter, !a.counted);
+        a.counted = true;
     }
 
     private void dropReplayBuffer() {
@@ -985,19 +933,5 @@ public final class Exchange implements ExchangeTimer.Listener {
         }
         record(attempt, Outcome.TIMEOUT, quiet, null);
         fail(ErrorResponse.UPSTREAM_TIMEOUT, null);
-    }
-
-    /** Retry-After as delay-seconds (RFC 9110 §10.2.3); an HTTP-date or garbage gives {@code null} (the default applies). */
-    private static @Nullable Duration retryAfter(HttpResponse response) {
-        String value = response.headers().get(HttpHeaderNames.RETRY_AFTER);
-        if (value == null) {
-            return null;
-        }
-        try {
-            long seconds = Long.parseLong(value.trim());
-            return seconds >= 0 && seconds <= 86_400 ? Duration.ofSeconds(seconds) : null;
-        } catch (NumberFormatException e) {
-            return null;
-        }
     }
 }

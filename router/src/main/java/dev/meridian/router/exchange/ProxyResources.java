@@ -5,13 +5,14 @@ import static java.util.Objects.requireNonNull;
 import dev.meridian.router.metrics.AccessLog;
 import dev.meridian.router.metrics.RecentRequests;
 import dev.meridian.router.upstream.UpstreamPools;
+import java.time.Clock;
 import java.util.function.LongSupplier;
 
 /**
  * What every client connection's data path shares for the life of the server: the upstream
  * pools, the retry budget, the live time-to-first-byte per region, the attempts waiting for a
  * first byte (to rescue), the sample of recent requests, the access log, the scheme clients use,
- * and the one clock the data path's logic reads.
+ * the one clock the data path's logic reads, and the wall clock of the access log's timestamps.
  */
 public record ProxyResources(
         UpstreamPools pools,
@@ -21,7 +22,8 @@ public record ProxyResources(
         RecentRequests recentRequests,
         AccessLog accessLog,
         String scheme,
-        LongSupplier nanoClock) {
+        LongSupplier nanoClock,
+        Clock wallClock) {
     public ProxyResources {
         requireNonNull(pools, "pools");
         requireNonNull(budget, "budget");
@@ -31,5 +33,6 @@ public record ProxyResources(
         requireNonNull(recentRequests, "recentRequests");
         requireNonNull(accessLog, "accessLog");
         requireNonNull(scheme, "scheme");
+        requireNonNull(wallClock, "wallClock");
     }
 }

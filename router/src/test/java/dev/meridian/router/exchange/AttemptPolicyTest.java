@@ -22,6 +22,7 @@ import dev.meridian.router.exchange.AttemptPolicy.Action;
 import dev.meridian.router.exchange.AttemptPolicy.Decision;
 import dev.meridian.router.exchange.AttemptPolicy.Failure;
 import dev.meridian.router.upstream.UpstreamPool;
+import io.netty.handler.codec.http.HttpMethod;
 import java.net.InetAddress;
 import java.net.URI;
 import java.time.Duration;
@@ -250,5 +251,18 @@ class AttemptPolicyTest {
         assertThat(Failure.REQUEST_REFUSED.neverSent(true)).isTrue();
         assertThat(Failure.REQUEST_REFUSED.neverSent(false)).isFalse();
         assertThat(Failure.CONNECTION_BROKEN.neverSent(true)).isFalse();
+    }
+
+    @ParameterizedTest(name = "{0}, retry.non-idempotent {1}: repeat-safe {2}")
+    @CsvSource({
+        "GET, false, true", "HEAD, false, true", "OPTIONS, false, true", "PUT, false, true",
+        "DELETE, false, true", "TRACE, false, true", "POST, false, false", "PATCH, false, false",
+        "CONNECT, false, false", "POST, true, true", "PATCH, true, true"})
+    void onlyIdempotentMethodsAreRepeatSafeUnlessTheRouteSaysSo(String method, boolean nonIdempotent,
+            boolean repeatSafe) {
+        RouteConfig route = new RouteConfig("completions", "/v2/code/completions", TimeoutConfig.ofDefaults(), null,
+                new RetryConfig(3, nonIdempotent, true), HedgeConfig.ofDefaults());
+
+        assertThat(AttemptPolicy.repeatSafe(HttpMethod.valueOf(method), route)).isEqualTo(repeatSafe);
     }
 }
