@@ -1,7 +1,6 @@
 package dev.meridian.loadtest.gateway;
 
 import io.netty.util.AsciiString;
-import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 
 /**
@@ -53,23 +52,5 @@ enum GrpcStatus {
             }
         }
         throw new IllegalArgumentException("'" + text + "' (expected: a gRPC status code name such as unavailable, or 0..16)");
-    }
-
-    /**
-     * Percent-encodes a {@code grpc-message} value: UTF-8, with every byte outside the printable
-     * ASCII range, and {@code %} itself, written as {@code %XX} (the gRPC HTTP/2 protocol spec).
-     */
-    static String encodeMessage(String message) {
-        StringBuilder encoded = new StringBuilder(message.length());
-        for (byte b : message.getBytes(StandardCharsets.UTF_8)) {
-            int c = b & 0xFF;
-            if (c >= 0x20 && c <= 0x7E && c != '%') {
-                encoded.append((char) c);
-            } else {
-                encoded.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
-                        .append(Character.toUpperCase(Character.forDigit(c & 0xF, 16)));
-            }
-        }
-        return encoded.toString();
     }
 }

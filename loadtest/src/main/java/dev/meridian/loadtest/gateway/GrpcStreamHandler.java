@@ -378,7 +378,7 @@ final class GrpcStreamHandler extends ChannelInboundHandlerAdapter implements Gr
         Http2Headers trailers = headersSent ? new DefaultHttp2Headers() : responseHeaders();
         trailers.set(GRPC_STATUS, status.headerValue());
         if (!message.isEmpty()) {
-            trailers.set(GRPC_MESSAGE, GrpcStatus.encodeMessage(message));
+            trailers.set(GRPC_MESSAGE, dev.meridian.router.http.GrpcStatus.encodeMessage(message));
         }
         if (pushback != null) {
             trailers.set(RETRY_PUSHBACK, Long.toString(pushback.toMillis()));

@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.AsciiString;
+import java.nio.charset.StandardCharsets;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -122,10 +123,14 @@ public final class GrpcStatus {
         return last;
     }
 
-    /** {@code grpc-message} value: percent-encoded UTF-8 as the gRPC spec requires (printable ASCII except '%' kept). */
-    static String encodeMessage(String message) {
+    /**
+     * A {@code grpc-message} value: UTF-8, with every byte outside the printable ASCII range, and
+     * {@code %} itself, written as {@code %XX} (the gRPC HTTP/2 protocol spec). The simulated
+     * gateway encodes its messages with it too.
+     */
+    public static String encodeMessage(String message) {
         StringBuilder out = new StringBuilder(message.length());
-        for (byte b : message.getBytes(java.nio.charset.StandardCharsets.UTF_8)) {
+        for (byte b : message.getBytes(StandardCharsets.UTF_8)) {
             int c = b & 0xff;
             if (c >= 0x20 && c <= 0x7e && c != '%') {
                 out.append((char) c);
