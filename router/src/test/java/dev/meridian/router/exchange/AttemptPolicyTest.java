@@ -2,9 +2,7 @@ package dev.meridian.router.exchange;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.meridian.config.HealthConfig;
 import dev.meridian.config.HedgeConfig;
-import dev.meridian.config.RegionConfig;
 import dev.meridian.config.RetryConfig;
 import dev.meridian.config.RouteConfig;
 import dev.meridian.config.RoutingConfig;
@@ -24,7 +22,6 @@ import dev.meridian.router.exchange.AttemptPolicy.Failure;
 import dev.meridian.router.upstream.UpstreamPool;
 import io.netty.handler.codec.http.HttpMethod;
 import java.net.InetAddress;
-import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -42,17 +39,16 @@ class AttemptPolicyTest {
     private static final long MS = 1_000_000;
 
     private final long now = 7_000_000_000_000L;
-    private final RoutingTable table = RoutingTable.build(List.of(
-            RegionConfig.of("us-east4", URI.create("http://127.0.0.1:5001"), URI.create("http://127.0.0.1:5002")),
-            RegionConfig.of("europe-west2", URI.create("http://127.0.0.1:5003"))));
-    private final Region east = table.regions().get(0);
+    private final TwoRegions regions = new TwoRegions(() -> now);
+    private final RoutingTable table = regions.table;
+    private final Region east = regions.east;
     private final Endpoint east1 = east.endpoints().get(0);
-    private final HealthRegistry health = HealthRegistry.create(table, HealthConfig.ofDefaults(), () -> now);
+    private final HealthRegistry health = regions.health;
     private final RoutingPolicy routing = RoutingPolicy.create(table, RoutingConfig.ofDefaults(), health);
 
     @AfterEach
     void close() {
-        health.close();
+        regions.close();
     }
 
     private RetryBudget budget(boolean room) {

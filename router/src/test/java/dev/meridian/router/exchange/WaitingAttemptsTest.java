@@ -2,14 +2,11 @@ package dev.meridian.router.exchange;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.meridian.config.HealthConfig;
-import dev.meridian.config.RegionConfig;
 import dev.meridian.config.StallConfig;
 import dev.meridian.health.HealthRegistry;
 import dev.meridian.regions.Endpoint;
 import dev.meridian.regions.Region;
 import dev.meridian.regions.RoutingTable;
-import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -24,12 +21,11 @@ class WaitingAttemptsTest {
     private static final long MS = 1_000_000;
 
     private long now = 7_000_000_000_000L;
-    private final RoutingTable table = RoutingTable.build(List.of(
-            RegionConfig.of("us-east4", URI.create("http://127.0.0.1:5001"), URI.create("http://127.0.0.1:5002")),
-            RegionConfig.of("europe-west2", URI.create("http://127.0.0.1:5003"))));
-    private final Region east = table.regions().get(0);
-    private final Region west = table.regions().get(1);
-    private final HealthRegistry health = HealthRegistry.create(table, HealthConfig.ofDefaults(), () -> now);
+    private final TwoRegions regions = new TwoRegions(() -> now);
+    private final RoutingTable table = regions.table;
+    private final Region east = regions.east;
+    private final Region west = regions.west;
+    private final HealthRegistry health = regions.health;
     private final TimeToFirstByteTracker ttfb = new TimeToFirstByteTracker(() -> now);
     private final RegionStalls stalls = new RegionStalls(table, health, StallConfig.ofDefaults(), ttfb, () -> now);
     private final WaitingAttempts waiting = new WaitingAttempts();
@@ -37,7 +33,7 @@ class WaitingAttemptsTest {
 
     @AfterEach
     void close() {
-        health.close();
+        regions.close();
     }
 
     /** An attempt that records its rescue and leaves the list, as an exchange's would. */
