@@ -36,6 +36,8 @@ public final class ReloadSignal {
 
     private final Path configFile;
     private final AtomicReference<@Nullable AdminServer> admin = new AtomicReference<>();
+    /** Whether SIGHUP reaches {@link #reload()} (false where the JVM does not let us handle it). */
+    private boolean handled;
 
     private ReloadSignal(Path configFile) {
         this.configFile = requireNonNull(configFile, "configFile");
@@ -50,15 +52,22 @@ public final class ReloadSignal {
         ReloadSignal signal = new ReloadSignal(configFile);
         try {
             TerminationSignals.handle(List.of("HUP"), "reloading " + configFile, signal::reload);
+            signal.handled = true;
         } catch (ReflectiveOperationException | RuntimeException e) {
             log.warn("SIGHUP cannot be handled here ({}); reload with POST /admin/reload", e.toString());
         }
         return signal;
     }
 
-    /** From now on a SIGHUP reloads through {@code admin}. */
+    /**
+     * From now on a SIGHUP reloads through {@code admin}; logged, so that whoever sends one (a test,
+     * a deployment script) knows from when it is not ignored.
+     */
     public void reloadWith(AdminServer admin) {
         this.admin.set(requireNonNull(admin, "admin"));
+        if (handled) {
+            log.info("SIGHUP now reloads {}", configFile);
+        }
     }
 
     /** What one SIGHUP does; runs on the thread the JVM starts for the signal, which may block. */
