@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -56,7 +57,11 @@ class ReloadSignalProcessTest {
 
             Files.writeString(config, config("250"));
             signal(router, "HUP");
-            Awaitility.await("reloaded").atMost(WAIT).until(() -> Files.exists(audit) && !Files.readAllLines(audit).isEmpty());
+            try {
+                Awaitility.await("reloaded").atMost(WAIT).until(() -> Files.exists(audit) && !Files.readAllLines(audit).isEmpty());
+            } catch (ConditionTimeoutException e) {
+                throw new AssertionError("no reload audited after SIGHUP; " + child, e);
+            }
             assertThat(Files.readAllLines(audit)).singleElement().asString()
                     .contains("\"token\":\"signal\"", "\"action\":\"reload\"", "\"revision\":1");
             Awaitility.await("reload logged").atMost(WAIT)
