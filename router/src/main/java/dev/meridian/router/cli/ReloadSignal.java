@@ -51,8 +51,11 @@ public final class ReloadSignal {
     public static ReloadSignal install(Path configFile) {
         ReloadSignal signal = new ReloadSignal(configFile);
         try {
-            TerminationSignals.handle(List.of("HUP"), "reloading " + configFile, signal::reload);
-            signal.handled = true;
+            if (TerminationSignals.handle(List.of("HUP"), "reloading " + configFile, signal::reload).isEmpty()) {
+                signal.handled = true;
+            } else {
+                log.warn("SIGHUP is ignored in this process (was it started under nohup?); reload with POST /admin/reload");
+            }
         } catch (ReflectiveOperationException | RuntimeException e) {
             log.warn("SIGHUP cannot be handled here ({}); reload with POST /admin/reload", e.toString());
         }

@@ -4,6 +4,7 @@ import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
@@ -45,26 +46,35 @@ public final class TerminationSignals {
      * starts for each signal delivered, after logging {@code "received SIGxxx; " + what}; replaces
      * the JVM's own handler for them.
      *
+     * @return the signals of {@code names} that this process ignores and keeps ignoring: one ignored
+     *     when the JVM started (as {@code nohup} does with SIGHUP) is left so by the JVM, silently
      * @throws ReflectiveOperationException when {@code sun.misc.Signal} is not there
      * @throws IllegalArgumentException when the JVM or the OS keeps one of the signals for itself
      */
-    static void handle(List<String> names, String what, Runnable action) throws ReflectiveOperationException {
+    static List<String> handle(List<String> names, String what, Runnable action) throws ReflectiveOperationException {
         Class<?> signalType = Class.forName("sun.misc.Signal");
         Class<?> handlerType = Class.forName("sun.misc.SignalHandler");
         InvocationHandler invocation = (proxy, method, args) -> dispatch(proxy, method, args, what, action);
         Object handler = Proxy.newProxyInstance(
                 TerminationSignals.class.getClassLoader(), new Class<?>[] {handlerType}, invocation);
         Method handle = signalType.getMethod("handle", signalType, handlerType);
+        Object ignore = handlerType.getField("SIG_IGN").get(null);
+        List<String> ignored = new ArrayList<>();
         for (String name : names) {
+            Object previous;
             try {
-                handle.invoke(null, signalType.getConstructor(String.class).newInstance(name), handler);
+                previous = handle.invoke(null, signalType.getConstructor(String.class).newInstance(name), handler);
             } catch (InvocationTargetException e) {
                 if (e.getCause() instanceof RuntimeException refused) {
                     throw refused; // "Signal already used by VM or OS": say that, not "invocation failed"
                 }
                 throw e;
             }
+            if (previous == ignore) {
+                ignored.add(name);
+            }
         }
+        return List.copyOf(ignored);
     }
 
     private static @Nullable Object dispatch(

@@ -1,6 +1,7 @@
 package dev.meridian.router.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.meridian.testing.ExternalProgram;
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ReloadSignalProcessTest {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final String IGNORED = "SIGHUP is ignored in this process";
 
     @TempDir
     Path dir;
@@ -51,8 +53,11 @@ class ReloadSignalProcessTest {
         try (JavaProcess child = JavaProcess.start("dev.meridian.router.Main", "run", "--config", config.toString())) {
             Process router = child.process();
             // Not "admin API listening": a SIGHUP between that line and this one is ignored (logged) by design.
-            Awaitility.await("ready for SIGHUP").atMost(WAIT)
-                    .until(() -> child.printed("SIGHUP now reloads " + config) || !router.isAlive());
+            Awaitility.await("ready for SIGHUP").atMost(WAIT).until(() -> child.printed("SIGHUP now reloads " + config)
+                    || child.printed(IGNORED) || !router.isAlive());
+            // A process started with SIGHUP ignored (nohup) passes that on to the router, whose JVM then
+            // leaves it ignored: the router says so, and the signal cannot be tested from here.
+            assumeFalse(child.printed(IGNORED), "this test's own process ignores SIGHUP (started under nohup?)");
             assertThat(router.isAlive()).as("running; %s", child).isTrue();
 
             Files.writeString(config, config("250"));
