@@ -93,6 +93,8 @@ public final class AdminServer implements AutoCloseable {
     /** {@code GET /admin/traffic}: one interval every 5 s, the last 10 minutes. */
     private static final Duration TRAFFIC_INTERVAL = Duration.ofSeconds(5);
     private static final Duration TRAFFIC_WINDOW = Duration.ofMinutes(10);
+    /** How much of a body over the limit is read and dropped so that the 413 reaches the client. */
+    private static final long DISCARD_LIMIT = 1024 * 1024;
 
     private final AdminApi api;
     private final RegionDials dials;
@@ -456,7 +458,9 @@ public final class AdminServer implements AutoCloseable {
      * Reads the (bounded) body of every request before answering, also when the answer is an
      * error: a response sent while the request is still arriving leaves the connection in a state
      * where the next request on it may never be read. A body over the limit is answered with 413
-     * and {@code Connection: close} instead of being drained.
+     * and {@code Connection: close}, after the rest of it is read and dropped (up to
+     * {@link #DISCARD_LIMIT}): closing a socket with unread data in it resets the connection, and
+     * the reset can reach the client before it has read the 413.
      */
     private Publisher<Void> handle(HttpServerRequest request, HttpServerResponse response) {
         return body(request)
@@ -584,7 +588,11 @@ public final class AdminServer implements AutoCloseable {
                 .withHeader("Allow", allow);
     }
 
-    /** The request body, at most {@code admin.max-request-body} bytes (413 beyond, before reading when the length is declared). */
+    /**
+     * The request body, at most {@code admin.max-request-body} bytes; beyond, 413 once the rest is
+     * read and dropped, or at once when the declared length is more than {@link #DISCARD_LIMIT}
+     * over the limit.
+     */
     private Mono<byte[]> body(HttpServerRequest request) {
         int max = access.get().maxRequestBody();
         String declared = request.requestHeaders().get(HttpHeaderNames.CONTENT_LENGTH);
@@ -595,18 +603,42 @@ public final class AdminServer implements AutoCloseable {
             } catch (NumberFormatException e) {
                 length = Long.MAX_VALUE;
             }
-            if (length > max) {
+            if (length - max > DISCARD_LIMIT) {
                 return Mono.error(tooLarge(max));
             }
         }
         return request.receive().asByteArray()
-                .collect(ByteArrayOutputStream::new, (buffer, chunk) -> {
-                    if (buffer.size() + chunk.length > max) {
-                        throw tooLarge(max);
-                    }
-                    buffer.write(chunk, 0, chunk.length);
-                })
-                .map(ByteArrayOutputStream::toByteArray);
+                .collect(() -> new BoundedBody(max), BoundedBody::add)
+                .flatMap(body -> body.overLimit() ? Mono.error(tooLarge(max)) : Mono.just(body.bytes()));
+    }
+
+    /** A request body as it arrives: kept up to the limit, then only counted (and refused past the discard limit). */
+    private static final class BoundedBody {
+        private final int max;
+        private final ByteArrayOutputStream kept = new ByteArrayOutputStream();
+        private long received;
+
+        BoundedBody(int max) {
+            this.max = max;
+        }
+
+        void add(byte[] chunk) {
+            received += chunk.length;
+            if (received - max > DISCARD_LIMIT) {
+                throw tooLarge(max); // more than is worth reading: the connection closes with data unread
+            }
+            if (received <= max) {
+                kept.write(chunk, 0, chunk.length);
+            }
+        }
+
+        boolean overLimit() {
+            return received > max;
+        }
+
+        byte[] bytes() {
+            return kept.toByteArray();
+        }
     }
 
     private static AdminError tooLarge(int max) {
