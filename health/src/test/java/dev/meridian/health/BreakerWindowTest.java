@@ -175,7 +175,8 @@ class BreakerWindowTest {
                 for (int i = 0; i < perThread; i++) {
                     busy.record(false, false);
                     if (i % 1000 == 999) {
-                        clock.advance(Duration.ofMillis(100)); // 1 s in all: two slices
+                        // 2 s in all: the second half of the successes start the next slice while the failures go on
+                        clock.advance(Duration.ofMillis(200));
                     }
                 }
                 return null;
