@@ -27,8 +27,17 @@ final class BreakerWindow {
     private static final int FAILURES_SHIFT = COUNT_BITS;
     private static final int SLOW_SHIFT = 2 * COUNT_BITS;
     private static final int CYCLE_SHIFT = 3 * COUNT_BITS;
-    /** 19 bits: a slice left untouched for 2^19 turns of the ring (6 days for a 1 s window) may be taken for current. */
+    /**
+     * 19 bits: a slice left untouched for 2^19 turns of the ring (6 days for a 1 s window) may be
+     * taken for current, and one left untouched for a few turns less for a later turn.
+     */
     private static final long CYCLE_MASK = (1L << (Long.SIZE - CYCLE_SHIFT)) - 1;
+    /**
+     * A slice whose turn is at most this many turns ahead of a call's is a later turn than the
+     * call's: another thread started it while this one was held up between reading the clock and
+     * counting, so the call has left the window and must not wipe the later turn's calls.
+     */
+    private static final long MAX_TURNS_LATE = 8;
     private static final long ONE_SECOND = 1_000_000_000L;
     /** The window's totals: at most {@value #MAX_SLICES} slices of {@value #MAX_PER_SLICE} calls fit in 21 bits. */
     private static final int TOTAL_BITS = 21;
@@ -62,7 +71,11 @@ final class BreakerWindow {
         while (true) {
             long current = slices.get(index);
             long next;
-            if (current >>> CYCLE_SHIFT != cycle) {
+            long turn = current >>> CYCLE_SHIFT;
+            if (turn != cycle) {
+                if ((turn - cycle & CYCLE_MASK) <= MAX_TURNS_LATE) {
+                    break; // a later turn: this call, held up since it read the clock, has left the window
+                }
                 next = cycle << CYCLE_SHIFT | add; // the slice's previous turn has left the window
             } else if ((current & COUNT_MASK) == COUNT_MASK) {
                 break; // full: this slice's rates are those of its first calls
@@ -111,8 +124,12 @@ final class BreakerWindow {
 
     /** Forgets every call (a closing breaker starts with an empty window, as Resilience4j's does). */
     void reset() {
-        for (int i = 0; i < slices.length(); i++) {
-            slices.set(i, 0); // no calls; whichever turn it names, a call starts it again or adds to nothing
+        long now = currentSlice();
+        int n = slices.length();
+        for (int age = 0; age < n; age++) {
+            long slice = now - age;
+            // no calls in the slice's current turn: not a turn a late call could take for a later one
+            slices.set(Math.floorMod(slice, n), (Math.floorDiv(slice, n) & CYCLE_MASK) << CYCLE_SHIFT);
         }
     }
 

@@ -25,8 +25,11 @@ final class Membership {
     private final List<RegionHealth> regions;
     /** Replaced whole by {@link #update} (new {@link Region} objects for regions whose endpoints changed). */
     private volatile Map<Region, RegionHealth> byRegion;
-    /** The same by name, for a {@link Region} object of an earlier DNS answer of this configuration (held by an attempt). */
-    private volatile Map<String, RegionHealth> byRegionName;
+    /**
+     * The same by name, for a {@link Region} object of an earlier DNS answer of this configuration
+     * (held by an attempt), and for {@link #update}: DNS changes no region's name or health record.
+     */
+    private final Map<String, RegionHealth> byRegionName;
     /** Replaced whole by {@link #update}; endpoints that left stay (retired) until the update after. */
     private volatile Map<Endpoint, EndpointHealth> byEndpoint;
     /** Per region name: the {@link Ejections} slots in use. Guarded by this. */
@@ -39,6 +42,7 @@ final class Membership {
         this.timeline = timeline;
         List<RegionHealth> list = new ArrayList<>();
         Map<Region, RegionHealth> regionMap = new HashMap<>();
+        Map<String, RegionHealth> nameMap = new HashMap<>();
         Map<Endpoint, EndpointHealth> endpointMap = new HashMap<>();
         for (Region region : table.regions()) {
             RegionHealth rh = new RegionHealth(region, breakers.create(region), breakers.window());
@@ -52,10 +56,11 @@ final class Membership {
             slots.put(region.name(), new EndpointSlots(array.length));
             list.add(rh);
             regionMap.put(region, rh);
+            nameMap.put(region.name(), rh);
         }
         this.regions = List.copyOf(list);
         this.byRegion = Map.copyOf(regionMap);
-        this.byRegionName = byName(regionMap);
+        this.byRegionName = Map.copyOf(nameMap);
         this.byEndpoint = Map.copyOf(endpointMap);
     }
 
@@ -97,17 +102,13 @@ final class Membership {
     /** See {@link HealthRegistry#update}. */
     synchronized void update(RoutingTable next) {
         long now = timeline.now();
-        Map<String, RegionHealth> byName = new HashMap<>();
-        for (RegionHealth rh : regions) {
-            byName.put(rh.region.name(), rh);
-        }
         Map<Endpoint, EndpointHealth> endpoints = new HashMap<>(byEndpoint);
         endpoints.values().removeIf(eh -> eh.retired); // retired at the last update: no policy picks them any more
         Map<Region, RegionHealth> regionMap = new HashMap<>();
         List<EndpointHealth> joined = new ArrayList<>();
         List<EndpointHealth> left = new ArrayList<>();
         for (Region region : next.regions()) {
-            RegionHealth rh = byName.get(region.name());
+            RegionHealth rh = byRegionName.get(region.name());
             if (rh == null) {
                 throw new IllegalArgumentException("update: region " + region.name() + " is not one of this registry's");
             }
@@ -154,7 +155,6 @@ final class Membership {
             rh.endpoints = after;
         }
         byRegion = Map.copyOf(regionMap);
-        byRegionName = byName(regionMap);
         byEndpoint = Map.copyOf(endpoints);
         probes.membershipChanged(left, joined);
         if (!joined.isEmpty() || !left.isEmpty()) {
@@ -174,11 +174,5 @@ final class Membership {
     synchronized int slotsOf(String region) {
         EndpointSlots regionSlots = slots.get(region);
         return regionSlots == null ? 0 : regionSlots.size();
-    }
-
-    private static Map<String, RegionHealth> byName(Map<Region, RegionHealth> regionMap) {
-        Map<String, RegionHealth> out = new HashMap<>();
-        regionMap.forEach((region, rh) -> out.put(region.name(), rh));
-        return Map.copyOf(out);
     }
 }

@@ -113,7 +113,7 @@ class BreakerAndOutliersTest {
 
     @Test
     void theWindowIsASpanOfTimeNotANumberOfCalls() {
-        // Resilience4j's lock-free time window reads the system clock itself: a 1 s window, waited out.
+        // The closed breaker's window runs on the system clock, not the registry's: a 1 s window, waited out.
         health.reconfigure(HealthConfig.ofDefaults().withBreaker(
                 new BreakerConfig(50, 100, Duration.ofSeconds(30), Duration.ofSeconds(1), 10, Duration.ofSeconds(10), 3)));
         alternate(west, 4, Outcome.GATEWAY_FAILURE);

@@ -102,6 +102,30 @@ class BreakerWindowTest {
     }
 
     @Test
+    void aCallHeldUpUntilALaterTurnStartedItsSliceLeavesThatTurnsCallsAlone() {
+        clock.advance(Duration.ofSeconds(10));
+        record(5, true, false);
+
+        clock.advance(Duration.ofSeconds(-10)); // a thread that read the clock one turn earlier counts its call now
+        window.record(false, false);
+        clock.advance(Duration.ofSeconds(10));
+
+        assertThat(window.calls()).as("the later turn's calls; the late call has left the window").isEqualTo(5);
+        assertThat(record(5, true, false)).as("10 failed calls in the window").isTrue();
+    }
+
+    @Test
+    void aWindowResetAFewTurnsBeforeItsTurnCounterWrapsCountsItsCalls() {
+        // The manual clock starts on slice -259200: turn -25920 of the 10-slice ring. Move to turn -3,
+        // three turns before the 19-bit turn counter wraps to 0.
+        clock.advance(Duration.ofSeconds(10L * (25920 - 3)));
+        window.reset();
+
+        assertThat(record(10, true, false)).as("10 failed calls since the reset").isTrue();
+        assertThat(window.calls()).isEqualTo(10);
+    }
+
+    @Test
     void resetForgetsEveryCall() {
         record(5, true, false);
         clock.advance(Duration.ofSeconds(3));
@@ -151,7 +175,8 @@ class BreakerWindowTest {
                 for (int i = 0; i < perThread; i++) {
                     busy.record(false, false);
                     if (i % 1000 == 999) {
-                        clock.advance(Duration.ofMillis(100)); // 1 s in all: two slices
+                        // 2 s in all: the second half of the successes start the next slice while the failures go on
+                        clock.advance(Duration.ofMillis(200));
                     }
                 }
                 return null;

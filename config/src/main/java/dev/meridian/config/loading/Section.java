@@ -206,11 +206,8 @@ record Section(JsonNode node, KeyPath path, SourceTree tree, Problems problems) 
                     : "expected a percentage, found " + Values.describe(value)) + " (expected " + PercentText.EXAMPLES + ")");
             return fallback;
         }
-        double fraction;
-        try {
-            fraction = PercentText.parse(value.textValue());
-        } catch (IllegalArgumentException e) {
-            report(key, e.getMessage());
+        Double fraction = parsed(key, PercentText::parse);
+        if (fraction == null) {
             return fallback;
         }
         if (!((zeroAllowed ? fraction >= 0 : fraction > 0) && fraction < 1)) {
