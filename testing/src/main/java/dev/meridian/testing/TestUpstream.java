@@ -165,7 +165,7 @@ public final class TestUpstream implements AutoCloseable {
     /** Counted down when the first {@code /hold} request arrives. */
     public final CountDownLatch holdSeen = new CountDownLatch(1);
     private final List<Request> received = new CopyOnWriteArrayList<>();
-    private final List<Runnable> held = new CopyOnWriteArrayList<>();
+    private final Queue<Runnable> held = new ConcurrentLinkedQueue<>();
 
     private TestUpstream(String name, List<String> protocols, @Nullable X509Bundle certificate, String address, int port)
             throws Exception {
@@ -317,10 +317,10 @@ public final class TestUpstream implements AutoCloseable {
     /** Answers every {@code /hold} request so far (and every request held by {@link #hang()}, which ends). */
     public void releaseHeld() {
         hang = false;
-        for (Runnable answer : held) {
+        // Taken one by one: an answer held while this runs is answered too, never cleared unanswered.
+        for (Runnable answer = held.poll(); answer != null; answer = held.poll()) {
             answer.run();
         }
-        held.clear();
     }
 
     @Override

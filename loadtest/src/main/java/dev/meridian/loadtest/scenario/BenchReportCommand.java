@@ -24,6 +24,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import java.util.zip.DataFormatException;
 import org.HdrHistogram.Histogram;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
@@ -272,9 +273,9 @@ final class BenchReportCommand implements Callable<Integer> {
             for (Map<String, List<Run>> kind : List.of(saturationByTarget, handshakeByTarget)) {
                 List<Run> list = kind.get(name);
                 List<Run> nginx = kind.get("nginx" + TLS_SUFFIX);
-                double achieved = list == null ? Double.NaN : median(list.stream().mapToDouble(Run::achieved).toArray());
+                double achieved = medianAchieved(list);
                 double perCpu = list == null ? Double.NaN : perCpuSecond(list);
-                double nginxAchieved = nginx == null ? Double.NaN : median(nginx.stream().mapToDouble(Run::achieved).toArray());
+                double nginxAchieved = medianAchieved(nginx);
                 double nginxPerCpu = nginx == null ? Double.NaN : perCpuSecond(nginx);
                 md.append(" | ").append(Double.isNaN(achieved) ? "n/a" : String.format(Locale.ROOT, "%.0f", achieved))
                         .append(" | ").append(Double.isNaN(perCpu) ? "n/a" : String.format(Locale.ROOT, "%.0f", perCpu))
@@ -348,12 +349,12 @@ final class BenchReportCommand implements Callable<Integer> {
         Map<String, List<Run>> byTarget = byTarget(runs);
         Map<String, List<Run>> http1 = byTarget(saturation);
         List<Run> nginx = byTarget.get("nginx" + HTTP2_SUFFIX);
-        double nginxRate = nginx == null ? Double.NaN : median(nginx.stream().mapToDouble(Run::achieved).toArray());
+        double nginxRate = medianAchieved(nginx);
         double nginxPerCpu = nginx == null ? Double.NaN : perCpuSecond(nginx);
         for (Map.Entry<String, List<Run>> target : byTarget.entrySet()) {
             String name = target.getKey();
             List<Run> list = target.getValue();
-            double achieved = median(list.stream().mapToDouble(Run::achieved).toArray());
+            double achieved = medianAchieved(list);
             double perCpu = perCpuSecond(list);
             List<Run> plain = http1.get(name.substring(0, name.length() - HTTP2_SUFFIX.length()));
             md.append("| ").append(name)
@@ -395,7 +396,7 @@ final class BenchReportCommand implements Callable<Integer> {
             List<Run> list = target.getValue();
             double[] m = medians(list);
             md.append("| ").append(target.getKey())
-                    .append(" | ").append(String.format(Locale.ROOT, "%.0f", median(list.stream().mapToDouble(Run::achieved).toArray())))
+                    .append(" | ").append(String.format(Locale.ROOT, "%.0f", medianAchieved(list)))
                     .append(" | ").append(list.stream().mapToLong(Run::errors).sum())
                     .append(" | ").append(micros(m[0])).append(" | ").append(micros(m[1])).append(" | ").append(micros(m[2]))
                     .append(" | ").append(added(m[0], direct, 0)).append(" | ").append(added(m[1], direct, 1))
@@ -420,12 +421,12 @@ final class BenchReportCommand implements Callable<Integer> {
                 + "process is the throughput per core it would reach if it had a core to itself and nothing else limited it.\n\n");
         md.append("| target | throughput req/s | by round | target CPU busy | requests per CPU-second | × direct | × nginx | p50 | p99 |\n");
         md.append("|---|---:|---|---:|---:|---:|---:|---:|---:|\n");
-        double directRate = byTarget.containsKey("direct") ? median(byTarget.get("direct").stream().mapToDouble(Run::achieved).toArray()) : Double.NaN;
-        double nginxRate = byTarget.containsKey("nginx") ? median(byTarget.get("nginx").stream().mapToDouble(Run::achieved).toArray()) : Double.NaN;
+        double directRate = medianAchieved(byTarget.get("direct"));
+        double nginxRate = medianAchieved(byTarget.get("nginx"));
         double nginxPerCpu = byTarget.containsKey("nginx") ? perCpuSecond(byTarget.get("nginx")) : Double.NaN;
         for (Map.Entry<String, List<Run>> target : byTarget.entrySet()) {
             List<Run> list = target.getValue();
-            double achieved = median(list.stream().mapToDouble(Run::achieved).toArray());
+            double achieved = medianAchieved(list);
             double perCpu = perCpuSecond(list);
             double[] m = medians(list);
             md.append("| ").append(target.getKey())
@@ -441,6 +442,11 @@ final class BenchReportCommand implements Callable<Integer> {
         md.append('\n');
         overlay(byTarget, "closed loop: time to last byte by target (all rounds merged)", "overlay-saturation.svg");
         md.append("![saturation](overlay-saturation.svg)\n\n");
+    }
+
+    /** The median over the runs of the request rate each achieved; NaN for none. */
+    private static double medianAchieved(@Nullable List<Run> runs) {
+        return runs == null ? Double.NaN : median(runs.stream().mapToDouble(Run::achieved).toArray());
     }
 
     private static double perCpuSecond(List<Run> runs) {
