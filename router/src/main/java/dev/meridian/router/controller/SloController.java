@@ -220,7 +220,7 @@ public final class SloController implements AutoCloseable {
         for (RegionConfig region : current.regions()) {
             String name = region.name();
             RegionDial dial = dialsNow.getOrDefault(name, RegionDial.DEFAULT);
-            boolean available = !overridesNow.isDrained(name) && overridesNow.effectiveWeight(region) > 0;
+            boolean available = overridesNow.effectiveWeight(region) > 0; // 0 when drained
             DialRule.Input input = new DialRule.Input(name, burns.get(name), dial, available,
                     spillTargets(current, overridesNow, region));
             Decision decision = rule.decide(input, burns, memories.getOrDefault(name, Memory.NEW), now);
@@ -435,7 +435,7 @@ public final class SloController implements AutoCloseable {
     static List<String> spillTargets(MeridianConfig config, RegionOverrides overrides, RegionConfig region) {
         List<RegionConfig> others = new ArrayList<>();
         for (RegionConfig other : config.regions()) {
-            if (!other.name().equals(region.name()) && !overrides.isDrained(other.name()) && overrides.effectiveWeight(other) > 0) {
+            if (!other.name().equals(region.name()) && overrides.effectiveWeight(other) > 0) { // 0 when drained
                 others.add(other);
             }
         }
