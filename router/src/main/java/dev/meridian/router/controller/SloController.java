@@ -81,7 +81,6 @@ public final class SloController implements AutoCloseable {
 
     // Only the controller thread touches these.
     private @Nullable SliHistory history;
-    private long historyWindow;
     private final Map<String, Memory> memories = new HashMap<>();
     private final Map<String, String> lastAdvice = new HashMap<>();
     private ControllerFleet.Role lastRole = ControllerFleet.Role.LEADER;
@@ -204,9 +203,8 @@ public final class SloController implements AutoCloseable {
             publish(settings, view, at, names, dialsNow, Map.of(), Map.of());
             return;
         }
-        if (history == null || historyWindow != settings.longWindow().toNanos()) {
+        if (history == null || history.keepNanos() != settings.longWindow().toNanos()) {
             history = new SliHistory(settings.longWindow().toNanos());
-            historyWindow = settings.longWindow().toNanos();
         }
         SliHistory h = history;
         h.add(now, view.counters());
