@@ -196,10 +196,7 @@ public final class SloController implements AutoCloseable {
         if (view.role() != ControllerFleet.Role.LEADER) {
             history = null; // a new leader starts from its own samples
             memories.clear();
-            for (String region : names) { // the dials are the fleet's: every instance shows which are held down
-                RegionDial dial = dialsNow.getOrDefault(region, RegionDial.DEFAULT);
-                meters.region(region, Burn.NONE, ACTOR.equals(dial.setBy()) && dial.percent() < dial.baseline());
-            }
+            regionMeters(names, dialsNow, Map.of()); // the dials are the fleet's: every instance shows which are held down
             publish(settings, view, at, names, dialsNow, Map.of(), Map.of());
             return;
         }
@@ -238,11 +235,16 @@ public final class SloController implements AutoCloseable {
             decisions.put(name, decision);
         }
         Map<String, RegionDial> after = settings.mode() == ControllerMode.ACT ? dials.dials() : dialsNow;
-        for (String region : names) {
-            RegionDial dial = after.getOrDefault(region, RegionDial.DEFAULT);
-            meters.region(region, burns.get(region), ACTOR.equals(dial.setBy()) && dial.percent() < dial.baseline());
-        }
+        regionMeters(names, after, burns);
         publish(settings, view, at, names, after, burns, decisions);
+    }
+
+    /** Each region's burn rates ({@link Burn#NONE} when not in {@code burns}) and whether this controller holds its dial down. */
+    private void regionMeters(List<String> names, Map<String, RegionDial> dialsNow, Map<String, Burn> burns) {
+        for (String region : names) {
+            RegionDial dial = dialsNow.getOrDefault(region, RegionDial.DEFAULT);
+            meters.region(region, burns.getOrDefault(region, Burn.NONE), ACTOR.equals(dial.setBy()) && dial.percent() < dial.baseline());
+        }
     }
 
     /** Turns the dial as the decision says; whether it moved. */
