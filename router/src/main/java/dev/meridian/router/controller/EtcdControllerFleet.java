@@ -25,9 +25,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
@@ -287,10 +285,9 @@ final class EtcdControllerFleet implements ControllerFleet {
 
     private static Map<String, SliCounters> parse(JsonNode node) {
         Map<String, SliCounters> counters = new HashMap<>();
-        Set<String> names = new HashSet<>();
         node.properties().forEach(e -> {
             JsonNode v = e.getValue();
-            if (v.isArray() && v.size() == 5 && names.add(e.getKey())) {
+            if (v.isArray() && v.size() == 5) {
                 counters.put(e.getKey(), new SliCounters(v.get(0).asDouble(), v.get(1).asDouble(), v.get(2).asDouble(),
                         v.get(3).asDouble(), v.get(4).asDouble()));
             }
