@@ -1,5 +1,6 @@
 package dev.meridian.router.controller;
 
+import static dev.meridian.router.etcd.EtcdClients.bytes;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -307,9 +308,5 @@ final class EtcdControllerFleet implements ControllerFleet {
                 log.debug("SLO controller: could not revoke its lease: {}", e.toString());
             }
         }
-    }
-
-    private static ByteSequence bytes(String text) {
-        return ByteSequence.from(text, StandardCharsets.UTF_8);
     }
 }
