@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -75,12 +74,7 @@ class SloControllerFleetTest {
     private AdminFixture router(String name, TestUpstream a, TestUpstream b, String mode, List<String> members) throws Exception {
         Path home = dir.resolve(name);
         Files.createDirectories(home);
-        String fleet = "fleet:\n"
-                + "  etcd:\n"
-                + "    endpoints: [" + members.stream().map(e -> "\"" + e + "\"").collect(Collectors.joining(", ")) + "]\n"
-                + "    prefix: " + prefix + "\n"
-                + "    timeouts: {connect: 1s, request: 1s}\n";
-        AdminFixture router = AdminFixture.start(home, SloBurnFixture.config(a.port(), b.port(), mode, fleet));
+        AdminFixture router = AdminFixture.start(home, SloBurnFixture.config(a.port(), b.port(), mode).fleet(members, prefix));
         routers.add(router);
         return router;
     }
