@@ -240,7 +240,7 @@ final class EtcdControllerFleet implements ControllerFleet {
             boolean wasLeading = leading;
             if (campaign.isSucceeded()) {
                 leading = true;
-                leader = instance + " (" + admin + ")";
+                leader = ControllerFleet.describe(instance, admin);
             } else {
                 KeyValue holder = campaign.getGetResponses().isEmpty() || campaign.getGetResponses().get(0).getKvs().isEmpty()
                         ? null : campaign.getGetResponses().get(0).getKvs().get(0);
@@ -250,7 +250,7 @@ final class EtcdControllerFleet implements ControllerFleet {
                 } else {
                     JsonNode who = JSON.readTree(holder.getValue().getBytes());
                     leading = instance.equals(who.path("instance").asText()) && holder.getLease() == lease;
-                    leader = who.path("instance").asText() + " (" + who.path("admin").asText() + ")";
+                    leader = ControllerFleet.describe(who.path("instance").asText(), who.path("admin").asText());
                 }
             }
             if (leading && !wasLeading) {

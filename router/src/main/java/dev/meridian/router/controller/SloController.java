@@ -122,7 +122,7 @@ public final class SloController implements AutoCloseable {
      */
     public static SloController start(Supplier<MeridianConfig> config, Supplier<RegionOverrides> overrides, MeterRegistry registry,
             DialActuator dials, @Nullable Client etcd, String prefix, String instance, String adminAddress) {
-        ControllerFleet fleet = etcd == null ? ControllerFleet.single(instance + " (" + adminAddress + ")")
+        ControllerFleet fleet = etcd == null ? ControllerFleet.single(ControllerFleet.describe(instance, adminAddress))
                 : new EtcdControllerFleet(etcd, prefix, instance, adminAddress, Clock.systemUTC());
         SloController controller = new SloController(config, overrides, registry, dials, fleet, System::nanoTime, Clock.systemUTC());
         controller.scheduleNext();
