@@ -162,7 +162,7 @@ public final class AdminServer implements AutoCloseable {
         this.controllerEtcd = etcdForController(server.config());
         this.controller = SloController.start(server::config, server::overrides, server.meterRegistry(), dialActuator(dials),
                 controllerEtcd, server.config().fleet().etcd() != null ? server.config().fleet().etcd().prefix() : "",
-                FleetIdentity.newInstanceId(), adminAddress);
+                store.instanceId(), adminAddress);
         api.useController(controller::explain);
         log.info("admin API listening on {}{} (revision {}, state {}, audit file {}, tokens: {})", address(),
                 tls == null ? "" : admin.tls().clientCa() != null ? " with TLS, client certificates required" : " with TLS",

@@ -186,6 +186,11 @@ final class EtcdStateStore implements StateStore {
     }
 
     @Override
+    public String instanceId() {
+        return instanceId;
+    }
+
+    @Override
     public String kind() {
         return "etcd";
     }

@@ -96,6 +96,10 @@ class SloControllerFleetTest {
                     .containsExactlyInAnyOrder("leading", "following"));
             AdminFixture leader = state(one).equals("leading") ? one : two;
             AdminFixture follower = leader == one ? two : one;
+            for (AdminFixture router : List.of(one, two)) {
+                assertThat(report(router).path("instance").asText()).as("the controller is the instance /admin/fleet lists")
+                        .isEqualTo(selfId(router));
+            }
             await().atMost(TAKEOVER).untilAsserted(() -> assertThat(report(follower).path("leader").asText())
                     .isEqualTo(report(leader).path("leader").asText())
                     .startsWith(report(leader).path("instance").asText()));
@@ -166,6 +170,16 @@ class SloControllerFleetTest {
             assertThat(one(off.get("/metrics", AdminFixture.READ_TOKEN).body(), "meridian_controller_leader "))
                     .isEqualTo("meridian_controller_leader 0.0");
         }
+    }
+
+    /** The id {@code GET /admin/fleet} gives the instance that answers. */
+    private static String selfId(AdminFixture router) {
+        for (JsonNode instance : AdminFixture.json(router.get("/admin/fleet", AdminFixture.READ_TOKEN)).path("instances")) {
+            if (instance.path("self").asBoolean()) {
+                return instance.path("id").asText();
+            }
+        }
+        throw new AssertionError("no instance marked self in /admin/fleet of " + router);
     }
 
     /** The dial steps each router's controller applied, as "region from->to". */
