@@ -445,12 +445,9 @@ public final class MeridianServer implements AutoCloseable {
      */
     public boolean available(String region, int effectiveWeight) {
         RouterSnapshot current = snapshot.get();
-        for (Region candidate : current.policy().table().regions()) {
-            if (candidate.name().equals(region)) {
-                return current.health().isAvailable(candidate, effectiveWeight);
-            }
-        }
-        return false;
+        return current.policy().table().region(region)
+                .map(candidate -> current.health().isAvailable(candidate, effectiveWeight))
+                .orElse(false);
     }
 
     /** Whether the listener is up and at least one region can take requests. */

@@ -14,7 +14,8 @@ import org.junit.jupiter.api.Test;
  * The data path's packages depend one way: {@code server} → {@code exchange} → {@code upstream},
  * with {@code http} and {@code metrics} as leaves every layer may use (and {@code json}, the line
  * writer). The packages around the data path (admin, controller, the CLI, {@code MeridianServer})
- * may use it; it must not use them. Config's {@link PackageGraph} reads the references from the
+ * may use it; it must not use them. The SLO controller, started by the admin API, does not know
+ * it (it turns dials through its own {@code DialActuator}). Config's {@link PackageGraph} reads the references from the
  * classes and the imports.
  */
 class PackageDependenciesTest {
@@ -26,6 +27,8 @@ class PackageDependenciesTest {
     private static final String EXCHANGE = ROUTER + ".exchange";
     private static final String SERVER = ROUTER + ".server";
     private static final String JSON = ROUTER + ".json";
+    private static final String CONTROLLER = ROUTER + ".controller";
+    private static final String ETCD = ROUTER + ".etcd";
     private static final Set<String> DATA_PATH = Set.of(HTTP, METRICS, UPSTREAM, EXCHANGE, SERVER);
 
     @Test
@@ -41,5 +44,15 @@ class PackageDependenciesTest {
         Map<String, Set<String>> dataPath = new TreeMap<>(uses);
         dataPath.keySet().retainAll(DATA_PATH);
         assertThat(PackageGraph.packagesInCycles(dataPath)).as("packages that reach themselves").isEmpty();
+    }
+
+    @Test
+    void theControllerTurnsDialsWithoutKnowingTheAdminApiAndJsonAndEtcdAreLeaves() throws IOException, URISyntaxException {
+        Map<String, Set<String>> uses = PackageGraph.of(MeridianServer.class, ROUTER);
+
+        assertThat(uses.get(CONTROLLER)).as("the controller reads the meters and etcd; the admin API drives it, not the other way")
+                .isSubsetOf(METRICS, ETCD);
+        assertThat(uses.getOrDefault(ETCD, Set.of())).as("etcd: how to reach the fleet's store, a leaf").isEmpty();
+        assertThat(uses.getOrDefault(JSON, Set.of())).as("json: the line writer, a leaf").isEmpty();
     }
 }

@@ -161,10 +161,11 @@ public final class AdminServer implements AutoCloseable {
         }
         String adminAddress = address().getHostString() + ":" + address().getPort();
         store.register(adminAddress);
-        this.controllerEtcd = etcdForController(server.config());
+        EtcdConfig fleetEtcd = server.config().fleet().etcd();
+        this.controllerEtcd = fleetEtcd == null ? null : EtcdClients.connect(fleetEtcd);
         this.controller = SloController.start(server::config, server::overrides, server.meterRegistry(), dialActuator(dials),
-                controllerEtcd, server.config().fleet().etcd() != null ? server.config().fleet().etcd().prefix() : "",
-                FleetIdentity.newInstanceId(), adminAddress);
+                controllerEtcd, fleetEtcd == null ? "" : fleetEtcd.prefix(),
+                store.instanceId(), adminAddress);
         api.useController(controller::explain);
         log.info("admin API listening on {}{} (revision {}, state {}, audit file {}, tokens: {})", address(),
                 tls == null ? "" : admin.tls().clientCa() != null ? " with TLS, client certificates required" : " with TLS",
@@ -341,12 +342,6 @@ public final class AdminServer implements AutoCloseable {
                 });
             }
         };
-    }
-
-    /** A client of the fleet's etcd for the controller's election, or {@code null} for a single instance. */
-    private static @Nullable Client etcdForController(MeridianConfig config) {
-        EtcdConfig etcd = config.fleet().etcd();
-        return etcd == null ? null : EtcdClients.connect(etcd);
     }
 
     private void stopThreads() {

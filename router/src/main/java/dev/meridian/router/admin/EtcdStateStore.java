@@ -1,5 +1,7 @@
 package dev.meridian.router.admin;
 
+import static dev.meridian.router.etcd.EtcdClients.await;
+import static dev.meridian.router.etcd.EtcdClients.bytes;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -44,7 +46,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -182,6 +183,11 @@ final class EtcdStateStore implements StateStore {
         });
         this.audit = requireNonNull(audit, "audit");
         this.meters = registry == null ? null : new StateStoreMeters(registry, kind(), prefix, this::status, this::current);
+    }
+
+    @Override
+    public String instanceId() {
+        return instanceId;
     }
 
     @Override
@@ -803,10 +809,6 @@ final class EtcdStateStore implements StateStore {
         return a.compareTo(b) >= 0 ? a : b;
     }
 
-    private static <T> T await(CompletableFuture<T> future, Duration timeout) {
-        return EtcdClients.await(future, timeout);
-    }
-
     /**
      * One line for a log or an error detail: the distinct messages of the cause chain (etcd's
      * reason is often below a gRPC status code), without stack traces; and what a failed TLS
@@ -857,10 +859,6 @@ final class EtcdStateStore implements StateStore {
             }
         }
         return parts.isEmpty() ? e.getClass().getSimpleName() : String.join(": ", parts);
-    }
-
-    private static ByteSequence bytes(String text) {
-        return ByteSequence.from(text, StandardCharsets.UTF_8);
     }
 
     private static String json(Object value) {

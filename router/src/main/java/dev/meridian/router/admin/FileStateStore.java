@@ -49,6 +49,11 @@ final class FileStateStore implements StateStore {
     }
 
     @Override
+    public String instanceId() {
+        return instanceId;
+    }
+
+    @Override
     public String kind() {
         return "file";
     }

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.meridian.config.RegionConfig;
 import dev.meridian.regions.RegionDial;
 import dev.meridian.regions.RegionOverrides;
+import dev.meridian.router.controller.SloController;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -51,8 +52,8 @@ import org.jspecify.annotations.Nullable;
  */
 public final class RegionDials {
 
-    /** The actor name of the SLO controller. */
-    public static final String SLO_CONTROLLER = "slo-controller";
+    /** The actor name of the SLO controller: the one it turns dials as. */
+    public static final String SLO_CONTROLLER = SloController.ACTOR;
     /** The audit line's {@code remote} for changes made inside the router rather than over HTTP. */
     public static final String REMOTE = "internal";
 

@@ -21,6 +21,9 @@ interface StateStore extends AutoCloseable {
     /** {@code file} or {@code etcd}, as {@code /admin/regions} shows it. */
     String kind();
 
+    /** This instance's id: its entry in {@link #members()}, and the one its SLO controller is elected and shown as. */
+    String instanceId();
+
     /**
      * Loads the state to start from and calls {@code applier} with it before returning; later
      * changes (from other instances, resyncs) are passed to it as they are applied. Never fails

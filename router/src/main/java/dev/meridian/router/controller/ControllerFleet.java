@@ -35,6 +35,11 @@ interface ControllerFleet extends AutoCloseable {
      */
     record View(Role role, String instance, @Nullable String leader, Map<String, SliCounters> counters, @Nullable String problem) {}
 
+    /** How an instance is named in a {@link View}'s leader and in the log: its id and where its admin API listens. */
+    static String describe(String instance, String adminAddress) {
+        return instance + " (" + adminAddress + ")";
+    }
+
     /** Called every evaluation with this instance's cumulative counters; it takes part in the election from then on. */
     View tick(Map<String, SliCounters> local);
 

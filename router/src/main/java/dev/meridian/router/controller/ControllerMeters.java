@@ -13,7 +13,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * The controller's meters ({@code meridian_controller_*}, documented in {@code src/docs/metrics.md}):
  * its mode and role, each region's burn rates and whether the controller holds its dial down, and
- * its decisions. Region gauges are created the first time a region is evaluated.
+ * its decisions. Region gauges are created at start for the configured regions (the controller
+ * sets them before its first evaluation), and at the next evaluation for a region a reload adds.
  */
 final class ControllerMeters {
 

@@ -1,5 +1,6 @@
 package dev.meridian.router.controller;
 
+import static dev.meridian.router.etcd.EtcdClients.bytes;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -25,9 +26,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
@@ -241,7 +240,7 @@ final class EtcdControllerFleet implements ControllerFleet {
             boolean wasLeading = leading;
             if (campaign.isSucceeded()) {
                 leading = true;
-                leader = instance + " (" + admin + ")";
+                leader = ControllerFleet.describe(instance, admin);
             } else {
                 KeyValue holder = campaign.getGetResponses().isEmpty() || campaign.getGetResponses().get(0).getKvs().isEmpty()
                         ? null : campaign.getGetResponses().get(0).getKvs().get(0);
@@ -251,7 +250,7 @@ final class EtcdControllerFleet implements ControllerFleet {
                 } else {
                     JsonNode who = JSON.readTree(holder.getValue().getBytes());
                     leading = instance.equals(who.path("instance").asText()) && holder.getLease() == lease;
-                    leader = who.path("instance").asText() + " (" + who.path("admin").asText() + ")";
+                    leader = ControllerFleet.describe(who.path("instance").asText(), who.path("admin").asText());
                 }
             }
             if (leading && !wasLeading) {
@@ -287,10 +286,9 @@ final class EtcdControllerFleet implements ControllerFleet {
 
     private static Map<String, SliCounters> parse(JsonNode node) {
         Map<String, SliCounters> counters = new HashMap<>();
-        Set<String> names = new HashSet<>();
         node.properties().forEach(e -> {
             JsonNode v = e.getValue();
-            if (v.isArray() && v.size() == 5 && names.add(e.getKey())) {
+            if (v.isArray() && v.size() == 5) {
                 counters.put(e.getKey(), new SliCounters(v.get(0).asDouble(), v.get(1).asDouble(), v.get(2).asDouble(),
                         v.get(3).asDouble(), v.get(4).asDouble()));
             }
@@ -310,9 +308,5 @@ final class EtcdControllerFleet implements ControllerFleet {
                 log.debug("SLO controller: could not revoke its lease: {}", e.toString());
             }
         }
-    }
-
-    private static ByteSequence bytes(String text) {
-        return ByteSequence.from(text, StandardCharsets.UTF_8);
     }
 }

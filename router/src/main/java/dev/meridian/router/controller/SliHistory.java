@@ -21,6 +21,11 @@ final class SliHistory {
         this.keepNanos = keepNanos;
     }
 
+    /** The longest window this ring keeps samples for. */
+    long keepNanos() {
+        return keepNanos;
+    }
+
     void add(long nanos, Map<String, SliCounters> counters) {
         samples.addLast(new Sample(nanos, Map.copyOf(counters)));
         // Keep one sample older than the longest window, so that a full window can be differenced.

@@ -81,7 +81,6 @@ public final class SloController implements AutoCloseable {
 
     // Only the controller thread touches these.
     private @Nullable SliHistory history;
-    private long historyWindow;
     private final Map<String, Memory> memories = new HashMap<>();
     private final Map<String, String> lastAdvice = new HashMap<>();
     private ControllerFleet.Role lastRole = ControllerFleet.Role.LEADER;
@@ -123,7 +122,7 @@ public final class SloController implements AutoCloseable {
      */
     public static SloController start(Supplier<MeridianConfig> config, Supplier<RegionOverrides> overrides, MeterRegistry registry,
             DialActuator dials, @Nullable Client etcd, String prefix, String instance, String adminAddress) {
-        ControllerFleet fleet = etcd == null ? ControllerFleet.single(instance + " (" + adminAddress + ")")
+        ControllerFleet fleet = etcd == null ? ControllerFleet.single(ControllerFleet.describe(instance, adminAddress))
                 : new EtcdControllerFleet(etcd, prefix, instance, adminAddress, Clock.systemUTC());
         SloController controller = new SloController(config, overrides, registry, dials, fleet, System::nanoTime, Clock.systemUTC());
         controller.scheduleNext();
@@ -197,16 +196,12 @@ public final class SloController implements AutoCloseable {
         if (view.role() != ControllerFleet.Role.LEADER) {
             history = null; // a new leader starts from its own samples
             memories.clear();
-            for (String region : names) { // the dials are the fleet's: every instance shows which are held down
-                RegionDial dial = dialsNow.getOrDefault(region, RegionDial.DEFAULT);
-                meters.region(region, Burn.NONE, ACTOR.equals(dial.setBy()) && dial.percent() < dial.baseline());
-            }
+            regionMeters(names, dialsNow, Map.of()); // the dials are the fleet's: every instance shows which are held down
             publish(settings, view, at, names, dialsNow, Map.of(), Map.of());
             return;
         }
-        if (history == null || historyWindow != settings.longWindow().toNanos()) {
+        if (history == null || history.keepNanos() != settings.longWindow().toNanos()) {
             history = new SliHistory(settings.longWindow().toNanos());
-            historyWindow = settings.longWindow().toNanos();
         }
         SliHistory h = history;
         h.add(now, view.counters());
@@ -220,7 +215,7 @@ public final class SloController implements AutoCloseable {
         for (RegionConfig region : current.regions()) {
             String name = region.name();
             RegionDial dial = dialsNow.getOrDefault(name, RegionDial.DEFAULT);
-            boolean available = !overridesNow.isDrained(name) && overridesNow.effectiveWeight(region) > 0;
+            boolean available = overridesNow.effectiveWeight(region) > 0; // 0 when drained
             DialRule.Input input = new DialRule.Input(name, burns.get(name), dial, available,
                     spillTargets(current, overridesNow, region));
             Decision decision = rule.decide(input, burns, memories.getOrDefault(name, Memory.NEW), now);
@@ -240,11 +235,16 @@ public final class SloController implements AutoCloseable {
             decisions.put(name, decision);
         }
         Map<String, RegionDial> after = settings.mode() == ControllerMode.ACT ? dials.dials() : dialsNow;
-        for (String region : names) {
-            RegionDial dial = after.getOrDefault(region, RegionDial.DEFAULT);
-            meters.region(region, burns.get(region), ACTOR.equals(dial.setBy()) && dial.percent() < dial.baseline());
-        }
+        regionMeters(names, after, burns);
         publish(settings, view, at, names, after, burns, decisions);
+    }
+
+    /** Each region's burn rates ({@link Burn#NONE} when not in {@code burns}) and whether this controller holds its dial down. */
+    private void regionMeters(List<String> names, Map<String, RegionDial> dialsNow, Map<String, Burn> burns) {
+        for (String region : names) {
+            RegionDial dial = dialsNow.getOrDefault(region, RegionDial.DEFAULT);
+            meters.region(region, burns.getOrDefault(region, Burn.NONE), ACTOR.equals(dial.setBy()) && dial.percent() < dial.baseline());
+        }
     }
 
     /** Turns the dial as the decision says; whether it moved. */
@@ -435,7 +435,7 @@ public final class SloController implements AutoCloseable {
     static List<String> spillTargets(MeridianConfig config, RegionOverrides overrides, RegionConfig region) {
         List<RegionConfig> others = new ArrayList<>();
         for (RegionConfig other : config.regions()) {
-            if (!other.name().equals(region.name()) && !overrides.isDrained(other.name()) && overrides.effectiveWeight(other) > 0) {
+            if (!other.name().equals(region.name()) && overrides.effectiveWeight(other) > 0) { // 0 when drained
                 others.add(other);
             }
         }

@@ -17,8 +17,8 @@ import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
 
 /**
- * How this instance talks to a fleet's etcd: one way to build a client from {@code fleet.etcd}
- * and one way to wait for an answer, shared by the admin state store and the SLO controller's
+ * How this instance talks to a fleet's etcd: one way to build a client from {@code fleet.etcd},
+ * one way to wait for an answer and one way to spell keys and values, shared by the admin state store and the SLO controller's
  * election, so both treat credentials, TLS files and timeouts alike.
  */
 public final class EtcdClients {
@@ -119,7 +119,8 @@ public final class EtcdClients {
         }
     }
 
-    private static ByteSequence bytes(String text) {
+    /** {@code text} as etcd's bytes (UTF-8), for keys and values. */
+    public static ByteSequence bytes(String text) {
         return ByteSequence.from(text, StandardCharsets.UTF_8);
     }
 }

@@ -1,5 +1,6 @@
 package dev.meridian.router.admin;
 
+import dev.meridian.testing.RouterFixture;
 import dev.meridian.testing.TestUpstream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -24,8 +25,8 @@ final class SloBurnFixture {
 
     private SloBurnFixture() {}
 
-    /** A region configuration with short windows for tests; {@code extra} is more YAML (a fleet section). */
-    static String config(int portA, int portB, String mode, String extra) {
+    /** Regions {@code a} and {@code b} and the controller in {@code mode} with short windows for tests. */
+    static RouterFixture.Builder config(int portA, int portB, String mode) {
         // Outlier ejection off in effect: the 20 % are spread over a region's replicas in life, here they hit its one endpoint.
         return AdminFixture.fixture()
                 .health("{probe: {enabled: false}, outlier: {consecutive-failures: 1000}}")
@@ -34,10 +35,7 @@ final class SloBurnFixture {
                         "min-attempts: 20")
                 .route("completions", "/v2/code/completions", "retry: {non-idempotent: true}")
                 .regionAt("a", List.of("http://127.0.0.1:" + portA))
-                .regionAt("b", List.of("http://127.0.0.1:" + portB))
-                .build()
-                .yaml()
-                + extra;
+                .regionAt("b", List.of("http://127.0.0.1:" + portB));
     }
 
     /** A gateway on loopback that answers 200 until told to fail ({@link #failing}). */

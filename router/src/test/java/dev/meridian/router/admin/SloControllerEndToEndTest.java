@@ -31,7 +31,7 @@ class SloControllerEndToEndTest {
     @Test
     void inActModeABurningRegionIsTurnedDownItsShareFallsAndTheDialReturnsAfterTheFault() throws Exception {
         try (TestUpstream a = SloBurnFixture.gateway("a"); TestUpstream b = SloBurnFixture.gateway("b");
-                AdminFixture f = AdminFixture.start(dir, SloBurnFixture.config(a.port(), b.port(), "act", ""));
+                AdminFixture f = AdminFixture.start(dir, SloBurnFixture.config(a.port(), b.port(), "act"));
                 Load load = new Load(f.router.port(), 50)) {
             await().atMost(SETTLE).until(() -> load.answers("a") > 50);
             assertThat(load.share("a")).as("before the fault, every request goes to the first region").isEqualTo(1.0);
@@ -81,7 +81,7 @@ class SloControllerEndToEndTest {
     @Test
     void inAdviseModeNothingMovesButTheAdviceIsVisible() throws Exception {
         try (TestUpstream a = SloBurnFixture.gateway("a"); TestUpstream b = SloBurnFixture.gateway("b");
-                AdminFixture f = AdminFixture.start(dir, SloBurnFixture.config(a.port(), b.port(), "advise", ""));
+                AdminFixture f = AdminFixture.start(dir, SloBurnFixture.config(a.port(), b.port(), "advise"));
                 Load load = new Load(f.router.port(), 50)) {
             SloBurnFixture.failing(a, true);
             await().atMost(SETTLE).untilAsserted(() -> {
@@ -104,7 +104,7 @@ class SloControllerEndToEndTest {
     @Test
     void aDialAnSreSetIsKept() throws Exception {
         try (TestUpstream a = SloBurnFixture.gateway("a"); TestUpstream b = SloBurnFixture.gateway("b");
-                AdminFixture f = AdminFixture.start(dir, SloBurnFixture.config(a.port(), b.port(), "act", ""));
+                AdminFixture f = AdminFixture.start(dir, SloBurnFixture.config(a.port(), b.port(), "act"));
                 Load load = new Load(f.router.port(), 50)) {
             assertThat(f.write("PUT", "/admin/regions/a/dial", "{\"percent\": 80}").statusCode()).isEqualTo(200);
             SloBurnFixture.failing(a, true);

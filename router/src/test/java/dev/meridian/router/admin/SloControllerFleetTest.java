@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -75,12 +74,7 @@ class SloControllerFleetTest {
     private AdminFixture router(String name, TestUpstream a, TestUpstream b, String mode, List<String> members) throws Exception {
         Path home = dir.resolve(name);
         Files.createDirectories(home);
-        String fleet = "fleet:\n"
-                + "  etcd:\n"
-                + "    endpoints: [" + members.stream().map(e -> "\"" + e + "\"").collect(Collectors.joining(", ")) + "]\n"
-                + "    prefix: " + prefix + "\n"
-                + "    timeouts: {connect: 1s, request: 1s}\n";
-        AdminFixture router = AdminFixture.start(home, SloBurnFixture.config(a.port(), b.port(), mode, fleet));
+        AdminFixture router = AdminFixture.start(home, SloBurnFixture.config(a.port(), b.port(), mode).fleet(members, prefix));
         routers.add(router);
         return router;
     }
@@ -102,6 +96,10 @@ class SloControllerFleetTest {
                     .containsExactlyInAnyOrder("leading", "following"));
             AdminFixture leader = state(one).equals("leading") ? one : two;
             AdminFixture follower = leader == one ? two : one;
+            for (AdminFixture router : List.of(one, two)) {
+                assertThat(report(router).path("instance").asText()).as("the controller is the instance /admin/fleet lists")
+                        .isEqualTo(selfId(router));
+            }
             await().atMost(TAKEOVER).untilAsserted(() -> assertThat(report(follower).path("leader").asText())
                     .isEqualTo(report(leader).path("leader").asText())
                     .startsWith(report(leader).path("instance").asText()));
@@ -172,6 +170,16 @@ class SloControllerFleetTest {
             assertThat(one(off.get("/metrics", AdminFixture.READ_TOKEN).body(), "meridian_controller_leader "))
                     .isEqualTo("meridian_controller_leader 0.0");
         }
+    }
+
+    /** The id {@code GET /admin/fleet} gives the instance that answers. */
+    private static String selfId(AdminFixture router) {
+        for (JsonNode instance : AdminFixture.json(router.get("/admin/fleet", AdminFixture.READ_TOKEN)).path("instances")) {
+            if (instance.path("self").asBoolean()) {
+                return instance.path("id").asText();
+            }
+        }
+        throw new AssertionError("no instance marked self in /admin/fleet of " + router);
     }
 
     /** The dial steps each router's controller applied, as "region from->to". */

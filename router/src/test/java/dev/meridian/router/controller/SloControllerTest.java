@@ -2,6 +2,7 @@ package dev.meridian.router.controller;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.meridian.config.ControllerMode;
 import dev.meridian.config.GeoPoint;
 import dev.meridian.config.MeridianConfig;
@@ -19,6 +20,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -33,9 +35,13 @@ class SloControllerTest {
 
     private static final Duration TICK = Duration.ofSeconds(1);
 
-    /** Dials in a map; every turn recorded; a pinned dial refused as the router refuses it. */
+    /**
+     * Dials in a map; every turn recorded; a pinned dial refused as the router refuses it, and so
+     * is a region in {@code pinnedMeanwhile} (an SRE pinned it after the controller read the dials).
+     */
     private static final class FakeDials implements DialActuator {
         final Map<String, RegionDial> dials = new ConcurrentHashMap<>();
+        final Set<String> pinnedMeanwhile = ConcurrentHashMap.newKeySet();
         final List<Map<String, Object>> turns = new ArrayList<>();
 
         @Override
@@ -46,7 +52,7 @@ class SloControllerTest {
         @Override
         public CompletableFuture<Long> turn(String region, int percent, String actor, Map<String, Object> details) {
             RegionDial dial = dials.getOrDefault(region, RegionDial.DEFAULT);
-            if (dial.pinned()) {
+            if (dial.pinned() || pinnedMeanwhile.contains(region)) {
                 return CompletableFuture.failedFuture(new Refused("pinned"));
             }
             dials.put(region, new RegionDial(percent, dial.baseline(), false, actor));
@@ -125,23 +131,45 @@ class SloControllerTest {
     }
 
     @Test
-    void aRefusedTurnIsCountedAsRefusedAndTheDialStays() {
+    void aDialPinnedWhenReadIsNotTried() {
         dials.dials.put("a", new RegionDial(100, 100, true, "sre"));
         SloController controller = controller(new Fleet(ControllerFleet.Role.LEADER));
         seconds(controller, 3, 20);
 
         assertThat(dials.dials.get("a").pinned()).isTrue();
         assertThat(controller.report().path("regions").path("a").path("next").path("reason").asText()).startsWith("pinned by sre");
+        assertThat(registry.find("meridian.controller.decisions").counters()).as("no turn was tried").isEmpty();
+        controller.close();
+    }
+
+    @Test
+    void aRefusedTurnIsCountedAsRefusedAndTheDialStays() {
+        dials.pinnedMeanwhile.add("a");
+        SloController controller = controller(new Fleet(ControllerFleet.Role.LEADER));
+        seconds(controller, 3, 20);
+
+        assertThat(dials.turns).isEmpty();
+        assertThat(dials.dials()).doesNotContainKey("a");
+        assertThat(registry.get("meridian.controller.decisions").tags("region", "a", "action", "down", "result", "refused")
+                .counter().count()).as("each evaluation that decided down tried and was refused").isEqualTo(2);
+        JsonNode last = controller.report().path("decisions").get(0);
+        assertThat(last.path("result").asText()).isEqualTo("refused");
+        assertThat(last.path("problem").asText()).isEqualTo("pinned");
+        assertThat(registry.get("meridian.controller.turned.down").tag("region", "a").gauge().value()).isEqualTo(0);
         controller.close();
     }
 
     @Test
     void aFollowerDecidesNothingAndAPausedInstanceSaysWhy() {
+        dials.dials.put("b", new RegionDial(40, 100, false, SloController.ACTOR)); // the leader turned it down
         Fleet fleet = new Fleet(ControllerFleet.Role.FOLLOWER);
         SloController controller = controller(fleet);
         seconds(controller, 5, 20);
         assertThat(dials.turns).isEmpty();
         assertThat(controller.report().path("state").asText()).isEqualTo("following");
+        assertThat(registry.get("meridian.controller.turned.down").tag("region", "b").gauge().value())
+                .as("a follower shows the dials the controller holds down").isEqualTo(1);
+        assertThat(registry.get("meridian.controller.turned.down").tag("region", "a").gauge().value()).isEqualTo(0);
 
         fleet.role = ControllerFleet.Role.PAUSED;
         seconds(controller, 1, 20);
