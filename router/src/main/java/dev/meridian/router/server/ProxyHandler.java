@@ -270,7 +270,8 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
         HttpHeaders headers = request.headers();
         ClientContext client = ClientContext.of(c.channel());
         RouterSnapshot snapshot = snapshots.get();
-        RouteConfig route = snapshot.routes().routeFor(pathOf(request.uri()));
+        // The table ignores the query and fragment itself, without a substring per request.
+        RouteConfig route = snapshot.routes().routeFor(request.uri());
         boolean grpcCall = GrpcStatus.isGrpc(route, request);
         grpc = grpcCall;
         RoutingRequest routing = client.routingRequest(snapshot, headers, route);
@@ -398,17 +399,5 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
         if (c != null) {
             c.close();
         }
-    }
-
-    private static String pathOf(String uri) {
-        int end = uri.length();
-        for (int i = 0; i < uri.length(); i++) {
-            char c = uri.charAt(i);
-            if (c == '?' || c == '#') {
-                end = i;
-                break;
-            }
-        }
-        return uri.substring(0, end);
     }
 }
