@@ -384,11 +384,11 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
         return out;
     }
 
-    /** Answers a request no upstream saw (logged, {@code Connection: close}) and ends it. */
+    /** Answers a request no upstream saw (logged, {@code Connection: close}; a gRPC status for a gRPC call) and ends it. */
     private void refuse(Refusal refusal, ErrorResponse error, String traceId, String route) {
         ChannelHandlerContext c = ctx;
         if (c != null) {
-            refusal.answer(c, snapshots.get(), resources, error, traceId, route, null);
+            refusal.answer(c, snapshots.get(), resources, error, traceId, route, null, grpc);
         }
         exchangeFinished(false);
     }

@@ -47,17 +47,18 @@ final class Refusal {
     }
 
     /**
-     * Logs the request and answers it with {@code error} and {@code Connection: close}; the
-     * connection closes once the answer is flushed. The caller ends its own part of the request.
+     * Logs the request and answers it with {@code error} (a gRPC status for a gRPC call) and
+     * {@code Connection: close}; the connection closes once the answer is flushed. The caller ends
+     * its own part of the request.
      */
     void answer(ChannelHandlerContext ctx, RouterSnapshot snapshot, ProxyResources resources, ErrorResponse error,
-            @Nullable String traceId, @Nullable String route, @Nullable String detail) {
+            @Nullable String traceId, @Nullable String route, @Nullable String detail, boolean grpc) {
         AccessLog accessLog = resources.accessLog();
         if (accessLog.enabled()) {
             accessLog.log(new AccessLog.Entry(System.currentTimeMillis(), requestId, traceId, client, method, uri,
                     route, null, null, error.status().code(), 0, -1, resources.nanoClock().getAsLong() - startNanos, 0, null));
         }
-        write(ctx, snapshot, error, detail, requestId, false, false);
+        write(ctx, snapshot, error, detail, requestId, grpc, false);
     }
 
     /**

@@ -59,7 +59,8 @@ final class RequestValidationHandler extends ChannelInboundHandlerAdapter {
     RequestValidationHandler(Supplier<RouterSnapshot> snapshots, ProxyResources resources) {
         this(() -> snapshots.get().config().server(), resources.nanoClock(),
                 (ctx, refusal, error, traceId, detail) ->
-                        refusal.answer(ctx, snapshots.get(), resources, error, traceId, null, detail));
+                        // Refused before its route is known: never answered as a gRPC call.
+                        refusal.answer(ctx, snapshots.get(), resources, error, traceId, null, detail, false));
     }
 
     RequestValidationHandler(Supplier<ServerConfig> server, LongSupplier nanoClock, Answer answer) {
