@@ -268,7 +268,7 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
         String requestId = refusal.requestId();
         String traceId = admitted.traceId();
         HttpHeaders headers = request.headers();
-        ClientContext client = ClientContext.of(c.channel());
+        ClientContext client = refusal.client();
         RouterSnapshot snapshot = snapshots.get();
         // The table ignores the query and fragment itself, without a substring per request.
         RouteConfig route = snapshot.routes().routeFor(request.uri());

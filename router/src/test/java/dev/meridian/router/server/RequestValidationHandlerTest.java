@@ -71,6 +71,8 @@ class RequestValidationHandlerTest {
         AdmittedRequest admitted = (AdmittedRequest) passed.get(0);
         assertThat(admitted.head()).isSameAs(head);
         assertThat(admitted.refusal().requestId()).isEqualTo("rid-7");
+        assertThat(admitted.refusal().client()).as("the connection's client, for the proxy stage too")
+                .isSameAs(ClientContext.of(channel));
         assertThat(admitted.traceId()).hasSize(32);
         assertThat(head.headers().get(ForwardingHeaders.TRACEPARENT)).as("a new trace is started").contains(admitted.traceId());
         assertThat(passed.get(1)).isSameAs(body);
