@@ -123,6 +123,25 @@ class GrpcProxyTest {
     }
 
     @Test
+    void aCallWithNoHttp2RegionToGoToGetsAGrpcStatusNotAnHttpError() throws Exception {
+        fixture = ProxyFixture.start(RouterFixture.builder()
+                .region("plain", 1)
+                .route("chat", "/meridian.sim.v1.Chat", "grpc: true"));
+
+        try (GrpcChatClient client = GrpcChatClient.plaintext("127.0.0.1", fixture.port());
+                Conversation call = client.converse(new Metadata())) {
+            call.send(new ChatMessage("hello", 1, ""));
+            call.halfClose();
+            Status status = call.awaitClose(WAIT);
+
+            assertThat(status.getCode()).as("refused before any region: no_upstream as gRPC's UNAVAILABLE")
+                    .isEqualTo(Status.Code.UNAVAILABLE);
+            assertThat(status.getDescription()).startsWith("meridian: no_upstream");
+        }
+        assertThat(fixture.gateway("plain").stats().requests()).as("an HTTP/1.1 region never gets a gRPC call").isZero();
+    }
+
+    @Test
     void grpcHealthProbesMarkARegionThatIsNotServingDown() throws Exception {
         fixture = ProxyFixture.start(RouterFixture.builder()
                 .health("{probe: {interval: 200ms, timeout: 1s, unhealthy-threshold: 1, healthy-threshold: 1}}")

@@ -216,15 +216,17 @@ public final class MessageFraming {
      */
     private static @Nullable Problem checkFraming(HttpHeaders headers, HttpVersion version, ErrorResponse error) {
         boolean upstream = error == ErrorResponse.UPSTREAM_PROTOCOL_ERROR;
-        List<String> lengths = headers.getAll(HttpHeaderNames.CONTENT_LENGTH);
+        // Checked for every request and response: ask before building a list (most carry one field or none).
+        List<String> lengths = headers.contains(HttpHeaderNames.CONTENT_LENGTH)
+                ? headers.getAll(HttpHeaderNames.CONTENT_LENGTH) : List.of();
         if (lengths.size() > 1 || (lengths.size() == 1 && !isDigits(lengths.get(0)))) {
             return new Problem(error, upstream ? "the upstream sent an invalid or repeated Content-Length"
                     : "Content-Length must appear once, as a decimal number");
         }
-        List<String> codings = headers.getAll(HttpHeaderNames.TRANSFER_ENCODING);
-        if (codings.isEmpty()) {
+        if (!headers.contains(HttpHeaderNames.TRANSFER_ENCODING)) {
             return null;
         }
+        List<String> codings = headers.getAll(HttpHeaderNames.TRANSFER_ENCODING);
         if (!lengths.isEmpty()) {
             return new Problem(error, upstream ? "the upstream sent both Content-Length and Transfer-Encoding"
                     : "the request has both Content-Length and Transfer-Encoding");

@@ -4,7 +4,6 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.LastHttpContent;
 import java.nio.charset.StandardCharsets;
-import java.util.Locale;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -35,15 +34,20 @@ public enum StreamEnding {
         if (contentType == null || !clientChunked) {
             return CLOSE;
         }
-        String type = contentType.toLowerCase(Locale.ROOT);
-        if (type.startsWith("text/event-stream")) {
+        // Compared in place, ignoring case: called for every chunked response, it makes no lower-cased copy.
+        if (startsIgnoringCase(contentType, "text/event-stream")) {
             return SSE;
         }
-        if (type.startsWith("application/x-ndjson") || type.startsWith("application/ndjson")
-                || type.startsWith("application/jsonl")) {
+        if (startsIgnoringCase(contentType, "application/x-ndjson")
+                || startsIgnoringCase(contentType, "application/ndjson")
+                || startsIgnoringCase(contentType, "application/jsonl")) {
             return NDJSON;
         }
         return CLOSE;
+    }
+
+    private static boolean startsIgnoringCase(String value, String prefix) {
+        return value.regionMatches(true, 0, prefix, 0, prefix.length());
     }
 
     /**

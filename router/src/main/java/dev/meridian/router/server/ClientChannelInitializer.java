@@ -42,6 +42,7 @@ public final class ClientChannelInitializer extends ChannelInitializer<Channel> 
     private final ChannelGroup clients;
     private final ClientLimitMeters limitMeters;
     private final @Nullable ServerTls tls;
+    private final Supplier<RequestValidationHandler> validation;
 
     public ClientChannelInitializer(Supplier<RouterSnapshot> snapshots, ProxyResources resources,
             ChannelGroup clients, ClientLimitMeters limitMeters, @Nullable ServerTls tls) {
@@ -50,6 +51,7 @@ public final class ClientChannelInitializer extends ChannelInitializer<Channel> 
         this.clients = clients;
         this.limitMeters = limitMeters;
         this.tls = tls;
+        this.validation = RequestValidationHandler.stages(snapshots, resources);
     }
 
     @Override
@@ -61,7 +63,7 @@ public final class ClientChannelInitializer extends ChannelInitializer<Channel> 
         if (config.listen().proxyProtocol()) {
             addProxyProtocolHandlers(p);
         }
-        ClientHttp2Pipeline http2 = new ClientHttp2Pipeline(snapshots, resources, server);
+        ClientHttp2Pipeline http2 = new ClientHttp2Pipeline(snapshots, resources, validation, server);
         ServerTls serverTls = tls;
         if (serverTls != null) {
             SslHandler handler = serverTls.newHandler(ch.alloc());
@@ -110,7 +112,7 @@ public final class ClientChannelInitializer extends ChannelInitializer<Channel> 
         p.addLast(RouterPipeline.CLIENT_IDLE, new IdleTimeoutHandler(server.clientIdleTimeout().toMillis()));
         p.addLast(RouterPipeline.REQUEST_PROGRESS, deadlines.messageSide());
         p.addLast(RouterPipeline.PIPELINING, new PipeliningHandler(server.maxPipelinedRequests()));
-        p.addLast(RouterPipeline.REQUEST_VALIDATION, new RequestValidationHandler(snapshots, resources));
+        p.addLast(RouterPipeline.REQUEST_VALIDATION, validation.get());
         p.addLast(RouterPipeline.PROXY, new ProxyHandler(snapshots, resources));
     }
 

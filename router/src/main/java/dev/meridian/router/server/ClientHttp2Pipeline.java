@@ -59,11 +59,15 @@ final class ClientHttp2Pipeline {
 
     private final Supplier<RouterSnapshot> snapshots;
     private final ProxyResources resources;
+    /** Makes each stream's validation stage. */
+    private final Supplier<RequestValidationHandler> validation;
     private final ServerConfig server;
 
-    ClientHttp2Pipeline(Supplier<RouterSnapshot> snapshots, ProxyResources resources, ServerConfig server) {
+    ClientHttp2Pipeline(Supplier<RouterSnapshot> snapshots, ProxyResources resources,
+            Supplier<RequestValidationHandler> validation, ServerConfig server) {
         this.snapshots = snapshots;
         this.resources = resources;
+        this.validation = validation;
         this.server = server;
     }
 
@@ -158,7 +162,7 @@ final class ClientHttp2Pipeline {
         protected void initChannel(Http2StreamChannel ch) {
             ch.config().setAutoRead(false);
             ch.pipeline().addLast(RouterPipeline.H2_STREAM_CODEC, new Http2StreamFrameToHttpObjectCodec(true, true));
-            ch.pipeline().addLast(RouterPipeline.REQUEST_VALIDATION, new RequestValidationHandler(snapshots, resources));
+            ch.pipeline().addLast(RouterPipeline.REQUEST_VALIDATION, validation.get());
             ch.pipeline().addLast(RouterPipeline.PROXY, new ProxyHandler(snapshots, resources));
         }
     }

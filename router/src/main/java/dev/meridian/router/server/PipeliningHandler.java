@@ -142,11 +142,6 @@ final class PipeliningHandler extends ChannelDuplexHandler {
         }
     }
 
-    /** Whether the connection is closing after the responses owed (nothing more to read or pass on). */
-    boolean closing() {
-        return closed;
-    }
-
     private void release() {
         Object msg;
         while ((msg = held.pollFirst()) != null) {

@@ -268,9 +268,10 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
         String requestId = refusal.requestId();
         String traceId = admitted.traceId();
         HttpHeaders headers = request.headers();
-        ClientContext client = ClientContext.of(c.channel());
+        ClientContext client = refusal.client();
         RouterSnapshot snapshot = snapshots.get();
-        RouteConfig route = snapshot.routes().routeFor(pathOf(request.uri()));
+        // The table ignores the query and fragment itself, without a substring per request.
+        RouteConfig route = snapshot.routes().routeFor(request.uri());
         boolean grpcCall = GrpcStatus.isGrpc(route, request);
         grpc = grpcCall;
         RoutingRequest routing = client.routingRequest(snapshot, headers, route);
@@ -383,11 +384,11 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
         return out;
     }
 
-    /** Answers a request no upstream saw (logged, {@code Connection: close}) and ends it. */
+    /** Answers a request no upstream saw (logged, {@code Connection: close}; a gRPC status for a gRPC call) and ends it. */
     private void refuse(Refusal refusal, ErrorResponse error, String traceId, String route) {
         ChannelHandlerContext c = ctx;
         if (c != null) {
-            refusal.answer(c, snapshots.get(), resources, error, traceId, route, null);
+            refusal.answer(c, snapshots.get(), resources, error, traceId, route, null, grpc);
         }
         exchangeFinished(false);
     }
@@ -398,17 +399,5 @@ public final class ProxyHandler extends ChannelInboundHandlerAdapter implements 
         if (c != null) {
             c.close();
         }
-    }
-
-    private static String pathOf(String uri) {
-        int end = uri.length();
-        for (int i = 0; i < uri.length(); i++) {
-            char c = uri.charAt(i);
-            if (c == '?' || c == '#') {
-                end = i;
-                break;
-            }
-        }
-        return uri.substring(0, end);
     }
 }

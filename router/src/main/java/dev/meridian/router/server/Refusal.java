@@ -12,7 +12,6 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
-import java.net.InetAddress;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -24,11 +23,11 @@ final class Refusal {
 
     private final long startNanos;
     private final String requestId;
-    private final InetAddress client;
+    private final ClientContext client;
     private final String method;
     private final String uri;
 
-    Refusal(long startNanos, String requestId, InetAddress client, HttpRequest request) {
+    Refusal(long startNanos, String requestId, ClientContext client, HttpRequest request) {
         this.startNanos = startNanos;
         this.requestId = requestId;
         this.client = client;
@@ -41,23 +40,29 @@ final class Refusal {
         return startNanos;
     }
 
+    /** The connection's client, looked up once per request here and used by the proxy stage too. */
+    ClientContext client() {
+        return client;
+    }
+
     /** The id the response carries in {@code X-Request-ID}: the client's when sane, else a new one. */
     String requestId() {
         return requestId;
     }
 
     /**
-     * Logs the request and answers it with {@code error} and {@code Connection: close}; the
-     * connection closes once the answer is flushed. The caller ends its own part of the request.
+     * Logs the request and answers it with {@code error} (a gRPC status for a gRPC call) and
+     * {@code Connection: close}; the connection closes once the answer is flushed. The caller ends
+     * its own part of the request.
      */
     void answer(ChannelHandlerContext ctx, RouterSnapshot snapshot, ProxyResources resources, ErrorResponse error,
-            @Nullable String traceId, @Nullable String route, @Nullable String detail) {
+            @Nullable String traceId, @Nullable String route, @Nullable String detail, boolean grpc) {
         AccessLog accessLog = resources.accessLog();
         if (accessLog.enabled()) {
-            accessLog.log(new AccessLog.Entry(System.currentTimeMillis(), requestId, traceId, client, method, uri,
+            accessLog.log(new AccessLog.Entry(System.currentTimeMillis(), requestId, traceId, client.peer(), method, uri,
                     route, null, null, error.status().code(), 0, -1, resources.nanoClock().getAsLong() - startNanos, 0, null));
         }
-        write(ctx, snapshot, error, detail, requestId, false, false);
+        write(ctx, snapshot, error, detail, requestId, grpc, false);
     }
 
     /**

@@ -55,11 +55,19 @@ final class RequestValidationHandler extends ChannelInboundHandlerAdapter {
     /** A request was refused: the connection closes and nothing more is passed on. */
     private boolean refused;
 
-    /** Reads the limits of the configuration in force per request and answers with {@link Refusal#answer}. */
-    RequestValidationHandler(Supplier<RouterSnapshot> snapshots, ProxyResources resources) {
-        this(() -> snapshots.get().config().server(), resources.nanoClock(),
-                (ctx, refusal, error, traceId, detail) ->
-                        refusal.answer(ctx, snapshots.get(), resources, error, traceId, null, detail));
+    /**
+     * Makes the validation stage of each HTTP/1.1 connection or HTTP/2 stream: each reads the limits
+     * of the configuration in force per request and answers with {@link Refusal#answer}. The
+     * configuration reader and the answer they share are built here, once per listener, not per
+     * stream.
+     */
+    static Supplier<RequestValidationHandler> stages(Supplier<RouterSnapshot> snapshots, ProxyResources resources) {
+        Supplier<ServerConfig> server = () -> snapshots.get().config().server();
+        LongSupplier nanoClock = resources.nanoClock();
+        // Refused before its route is known: never answered as a gRPC call.
+        Answer answer = (ctx, refusal, error, traceId, detail) ->
+                refusal.answer(ctx, snapshots.get(), resources, error, traceId, null, detail, false);
+        return () -> new RequestValidationHandler(server, nanoClock, answer);
     }
 
     RequestValidationHandler(Supplier<ServerConfig> server, LongSupplier nanoClock, Answer answer) {
@@ -99,7 +107,7 @@ final class RequestValidationHandler extends ChannelInboundHandlerAdapter {
         String requestId = givenId != null ? givenId : ForwardingHeaders.newRequestId();
         // A request id of Meridian's own is one random draw; a new trace (the client sent none) takes it too.
         String newId = givenId == null ? requestId : null;
-        Refusal refusal = new Refusal(startNanos, requestId, ClientContext.of(ctx.channel()).peer(), request);
+        Refusal refusal = new Refusal(startNanos, requestId, ClientContext.of(ctx.channel()), request);
         DecoderResult result = request.decoderResult();
         if (result.isFailure()) {
             return refuse(ctx, request, refusal, MessageFraming.errorForDecoderFailure(result.cause(), false), null, null);

@@ -71,6 +71,8 @@ class RequestValidationHandlerTest {
         AdmittedRequest admitted = (AdmittedRequest) passed.get(0);
         assertThat(admitted.head()).isSameAs(head);
         assertThat(admitted.refusal().requestId()).isEqualTo("rid-7");
+        assertThat(admitted.refusal().client()).as("the connection's client, for the proxy stage too")
+                .isSameAs(ClientContext.of(channel));
         assertThat(admitted.traceId()).hasSize(32);
         assertThat(head.headers().get(ForwardingHeaders.TRACEPARENT)).as("a new trace is started").contains(admitted.traceId());
         assertThat(passed.get(1)).isSameAs(body);
@@ -121,6 +123,32 @@ class RequestValidationHandlerTest {
         head.headers().set("Expect", "something-else");
         channel.writeInbound(head);
         assertThat(refused).containsExactly(ErrorResponse.EXPECTATION_FAILED);
+        assertThat(passed).isEmpty();
+    }
+
+    @Test
+    void aRefusalDropsWhatTheClientPipelinedBehindIt() {
+        PipeliningHandler pipelining = new PipeliningHandler(4);
+        List<ErrorResponse> answered = new ArrayList<>();
+        // The answer leaves the connection open: what is held must go with the refusal, not with the close.
+        EmbeddedChannel pipelined = new EmbeddedChannel(pipelining,
+                new RequestValidationHandler(() -> server, () -> 42L,
+                        (ctx, refusal, error, traceId, detail) -> answered.add(error)),
+                new ChannelInboundHandlerAdapter() {
+                    @Override
+                    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                        passed.add(msg);
+                    }
+                });
+        HttpRequest bad = request("/");
+        bad.headers().add("Transfer-Encoding", "gzip, chunked");
+        ByteBuf heldBody = Unpooled.copiedBuffer("{}", US_ASCII);
+        pipelined.writeInbound(bad, request("/next"), new DefaultLastHttpContent(heldBody));
+
+        assertThat(answered).containsExactly(ErrorResponse.AMBIGUOUS_FRAMING);
+        assertThat(passed).isEmpty();
+        assertThat(heldBody.refCnt()).as("the pipelining stage let go of the request behind the refused one").isZero();
+        pipelined.finishAndReleaseAll();
     }
 
     @Test
