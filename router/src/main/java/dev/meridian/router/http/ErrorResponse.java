@@ -3,6 +3,7 @@ package dev.meridian.router.http;
 import dev.meridian.router.json.JsonLineWriter;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufOutputStream;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -12,6 +13,8 @@ import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.concurrent.FastThreadLocal;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 
 /**
  * The responses Meridian itself gives a client, each with a JSON body
@@ -105,15 +108,25 @@ public enum ErrorResponse {
             LoopWriter.LINE.remove(); // a half-written object: the next one starts with a new writer
             throw e;
         }
-        return build(alloc, line.toByteArray());
+        ByteBuf content = alloc.buffer(line.size());
+        try {
+            line.writeTo(new ByteBufOutputStream(content)); // straight into the buffer, no byte[] in between
+        } catch (IOException e) {
+            content.release();
+            throw new UncheckedIOException(e); // a ByteBufOutputStream does not throw
+        }
+        return build(content);
     }
 
     private FullHttpResponse build(ByteBufAllocator alloc, byte[] body) {
-        ByteBuf content = alloc.buffer(body.length).writeBytes(body);
+        return build(alloc.buffer(body.length).writeBytes(body));
+    }
+
+    private FullHttpResponse build(ByteBuf content) {
         FullHttpResponse response = ownResponse(status, content);
         response.headers()
                 .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
-                .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+                .setInt(HttpHeaderNames.CONTENT_LENGTH, content.readableBytes());
         return response;
     }
 
