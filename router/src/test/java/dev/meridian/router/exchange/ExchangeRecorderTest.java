@@ -168,8 +168,8 @@ class ExchangeRecorderTest {
         recorder.requestEnded(toWest, 2);
 
         assertThat(count("meridian.requests", "europe-west2", "status_class", "5xx")).isEqualTo(1);
-        assertThat(registry.find("meridian.requests").tags("region", "europe-west2", "reason", "failover").counter())
-                .isNotNull();
+        assertThat(count("meridian.requests", "europe-west2", "reason", "failover")).as("the answering attempt's reason")
+                .isEqualTo(1);
         assertThat(count("meridian.requests", "us-east4", "status_class", "5xx")).isZero();
         assertThat(registry.find("meridian.requests").tag("region", "europe-west2").timer().count()).isEqualTo(1);
         assertThat(registry.find("meridian.time.to.first.byte").tag("region", "europe-west2").timer().count())
@@ -272,10 +272,20 @@ class ExchangeRecorderTest {
 
         assertThat(count("meridian.hedges", "europe-west2", "result", "won")).isEqualTo(1);
         assertThat(count("meridian.retries", "us-east4", "reason", "rescued")).isEqualTo(1);
-        assertThat(registry.find("meridian.grpc.responses").tag("region", "europe-west2").counters())
-                .singleElement().satisfies(c -> assertThat(c.count()).isEqualTo(1));
-        assertThat(registry.find("meridian.retries.refused").counters())
-                .singleElement().satisfies(c -> assertThat(c.count()).isEqualTo(1));
+        assertThat(registry.find("meridian.failovers").counters()).as("a rescue to another region is a failover")
+                .singleElement().satisfies(c -> {
+                    assertThat(c.getId().getTag("from_region")).isEqualTo("us-east4");
+                    assertThat(c.getId().getTag("to_region")).isEqualTo("europe-west2");
+                    assertThat(c.getId().getTag("reason")).isEqualTo("rescued");
+                    assertThat(c.count()).isEqualTo(1);
+                });
+        assertThat(count("meridian.grpc.responses", "europe-west2", "grpc_status",
+                GrpcStatus.LABELS[GrpcStatus.UNAVAILABLE])).isEqualTo(1);
+        assertThat(registry.find("meridian.grpc.responses").counters()).as("nothing else").hasSize(1);
+        assertThat(registry.find("meridian.retries.refused").counters()).singleElement().satisfies(c -> {
+            assertThat(c.getId().getTag("route")).isEqualTo(config.defaultRoute().name());
+            assertThat(c.count()).isEqualTo(1);
+        });
     }
 
     @Test
