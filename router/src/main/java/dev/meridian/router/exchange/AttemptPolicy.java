@@ -135,9 +135,11 @@ final class AttemptPolicy {
     private final RoutingRequest routing;
     private final RetryBudget budget;
     private final boolean repeatSafe;
-    private final List<Endpoint> tried;
+    // The history's lists start without a backing array (most requests never fail): the first
+    // failure allocates it, not every request.
+    private final List<Endpoint> tried = new ArrayList<>();
     /** Regions where an attempt of this request failed: no later attempt goes there. */
-    private final List<String> failedRegions = new ArrayList<>(2);
+    private final List<String> failedRegions = new ArrayList<>();
     private int attempts;
     private boolean hedged;
 
@@ -152,8 +154,9 @@ final class AttemptPolicy {
         this.routing = routing;
         this.budget = budget;
         this.repeatSafe = repeatSafe;
-        this.tried = new ArrayList<>(excluded.size() + 2);
-        this.tried.addAll(excluded);
+        if (!excluded.isEmpty()) {
+            this.tried.addAll(excluded);
+        }
     }
 
     /**

@@ -89,7 +89,6 @@ public final class Exchange implements ExchangeTimer.Listener {
     private final ExchangeListener client;
     private final ChannelHandlerContext clientCtx;
     private final HttpRequest request;
-    private final RoutingRequest routing;
     private final RouteConfig route;
     private final String requestId;
     private final String clientAddress;
@@ -163,7 +162,6 @@ public final class Exchange implements ExchangeTimer.Listener {
         this.stalls = snapshot.stalls();
         this.clientCtx = clientCtx;
         this.request = request;
-        this.routing = routing;
         this.route = routing.route();
         this.attempt = new Attempt(decision, false);
         this.requestId = requestId;

@@ -45,9 +45,6 @@ public final class AccessLog implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(AccessLog.class);
 
-    /** Longest path written; longer ones are cut and end with {@code ...}. */
-    static final int MAX_PATH = AccessLogFormat.MAX_PATH;
-
     /**
      * How long the writer sleeps when nothing wakes it earlier: how late a line may reach the file.
      * Waking by the clock rather than for each line spares the event loops a system call (an
@@ -279,13 +276,5 @@ public final class AccessLog implements AutoCloseable {
         Object key = Files.readAttributes(path, BasicFileAttributes.class).fileKey();
         // Without file keys (some file systems), compare creation times instead.
         return key != null ? key : Files.readAttributes(path, BasicFileAttributes.class).creationTime();
-    }
-
-    /**
-     * Appends the entry to {@code out} as one JSON line with a formatter of its own; the writer
-     * keeps one {@link AccessLogFormat} for all its lines instead.
-     */
-    static void format(Entry e, JsonLineWriter out) {
-        new AccessLogFormat().append(e, out);
     }
 }

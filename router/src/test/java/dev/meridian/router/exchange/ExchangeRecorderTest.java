@@ -5,9 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.meridian.config.AccessLogConfig;
-import dev.meridian.config.HealthConfig;
 import dev.meridian.config.MeridianConfig;
-import dev.meridian.config.RegionConfig;
 import dev.meridian.health.HealthRegistry;
 import dev.meridian.health.HealthReport;
 import dev.meridian.health.Outcome;
@@ -15,7 +13,6 @@ import dev.meridian.regions.Region;
 import dev.meridian.regions.RoutingDecision;
 import dev.meridian.regions.RoutingDecision.Reason;
 import dev.meridian.regions.RoutingRequest;
-import dev.meridian.regions.RoutingTable;
 import dev.meridian.router.http.GrpcStatus;
 import dev.meridian.router.metrics.AccessLog;
 import dev.meridian.router.metrics.RequestMeters;
@@ -29,7 +26,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -49,7 +45,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * The recording of exchanges, without sockets: a real {@link HealthRegistry} and {@link RequestMeters}
  * on a {@link SimpleMeterRegistry}, an access log to a file, a monotonic clock the test moves and a
- * fixed wall clock. Two regions: us-east4 with two endpoints, europe-west2 with one.
+ * fixed wall clock. {@link TwoRegions}: us-east4 with two endpoints, europe-west2 with one.
  */
 class ExchangeRecorderTest {
 
@@ -60,19 +56,15 @@ class ExchangeRecorderTest {
     Path dir;
 
     private long now = 5_000_000 * MS;
-    private final MeridianConfig config = MeridianConfig.builder(List.of(
-                    RegionConfig.of("us-east4",
-                            URI.create("http://127.0.0.1:5001"), URI.create("http://127.0.0.1:5002")),
-                    RegionConfig.of("europe-west2", URI.create("http://127.0.0.1:5003"))))
-            .build();
-    private final RoutingTable table = RoutingTable.build(config.regions());
-    private final Region east = table.regions().get(0);
-    private final Region west = table.regions().get(1);
+    private final TwoRegions regions = new TwoRegions(() -> now);
+    private final MeridianConfig config = regions.config;
+    private final Region east = regions.east;
+    private final Region west = regions.west;
     private final RoutingDecision toEast = new RoutingDecision(east, east.endpoints().get(0), Reason.CONFIG_ORDER);
     private final RoutingDecision toWest = new RoutingDecision(west, west.endpoints().get(0), Reason.FAILOVER);
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final RequestMeters meters = new RequestMeters(registry, config);
-    private final HealthRegistry health = HealthRegistry.create(table, HealthConfig.ofDefaults(), () -> now);
+    private final HealthRegistry health = regions.health;
     private final TimeToFirstByteTracker timeToFirstByte = new TimeToFirstByteTracker(() -> now);
     private final RetryBudget budget = new RetryBudget(0.2, 10, 0, () -> now);
     private final Clock wallClock = Clock.fixed(Instant.parse("2026-12-06T12:00:00.250Z"), ZoneOffset.UTC);
@@ -80,7 +72,7 @@ class ExchangeRecorderTest {
 
     @AfterEach
     void close() {
-        health.close();
+        regions.close();
         logs.forEach(AccessLog::close);
     }
 
@@ -168,8 +160,8 @@ class ExchangeRecorderTest {
         recorder.requestEnded(toWest, 2);
 
         assertThat(count("meridian.requests", "europe-west2", "status_class", "5xx")).isEqualTo(1);
-        assertThat(registry.find("meridian.requests").tags("region", "europe-west2", "reason", "failover").counter())
-                .isNotNull();
+        assertThat(count("meridian.requests", "europe-west2", "reason", "failover")).as("the answering attempt's reason")
+                .isEqualTo(1);
         assertThat(count("meridian.requests", "us-east4", "status_class", "5xx")).isZero();
         assertThat(registry.find("meridian.requests").tag("region", "europe-west2").timer().count()).isEqualTo(1);
         assertThat(registry.find("meridian.time.to.first.byte").tag("region", "europe-west2").timer().count())
@@ -272,10 +264,20 @@ class ExchangeRecorderTest {
 
         assertThat(count("meridian.hedges", "europe-west2", "result", "won")).isEqualTo(1);
         assertThat(count("meridian.retries", "us-east4", "reason", "rescued")).isEqualTo(1);
-        assertThat(registry.find("meridian.grpc.responses").tag("region", "europe-west2").counters())
-                .singleElement().satisfies(c -> assertThat(c.count()).isEqualTo(1));
-        assertThat(registry.find("meridian.retries.refused").counters())
-                .singleElement().satisfies(c -> assertThat(c.count()).isEqualTo(1));
+        assertThat(registry.find("meridian.failovers").counters()).as("a rescue to another region is a failover")
+                .singleElement().satisfies(c -> {
+                    assertThat(c.getId().getTag("from_region")).isEqualTo("us-east4");
+                    assertThat(c.getId().getTag("to_region")).isEqualTo("europe-west2");
+                    assertThat(c.getId().getTag("reason")).isEqualTo("rescued");
+                    assertThat(c.count()).isEqualTo(1);
+                });
+        assertThat(count("meridian.grpc.responses", "europe-west2", "grpc_status",
+                GrpcStatus.LABELS[GrpcStatus.UNAVAILABLE])).isEqualTo(1);
+        assertThat(registry.find("meridian.grpc.responses").counters()).as("nothing else").hasSize(1);
+        assertThat(registry.find("meridian.retries.refused").counters()).singleElement().satisfies(c -> {
+            assertThat(c.getId().getTag("route")).isEqualTo(config.defaultRoute().name());
+            assertThat(c.count()).isEqualTo(1);
+        });
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.meridian.router.exchange;
 
 import dev.meridian.config.HealthConfig;
+import dev.meridian.config.MeridianConfig;
 import dev.meridian.config.RegionConfig;
 import dev.meridian.health.HealthRegistry;
 import dev.meridian.regions.Region;
@@ -10,14 +11,17 @@ import java.util.List;
 import java.util.function.LongSupplier;
 
 /**
- * The regions the exchange's rule tests share: us-east4 with two endpoints and europe-west2 with
- * one (loopback addresses nothing listens on), and their health registry on the test's clock.
+ * The regions the exchange's rule and recording tests share: us-east4 with two endpoints and
+ * europe-west2 with one (loopback addresses nothing listens on), a configuration of just them, and
+ * their health registry on the test's clock.
  */
 final class TwoRegions implements AutoCloseable {
 
-    final RoutingTable table = RoutingTable.build(List.of(
-            RegionConfig.of("us-east4", URI.create("http://127.0.0.1:5001"), URI.create("http://127.0.0.1:5002")),
-            RegionConfig.of("europe-west2", URI.create("http://127.0.0.1:5003"))));
+    final MeridianConfig config = MeridianConfig.builder(List.of(
+                    RegionConfig.of("us-east4", URI.create("http://127.0.0.1:5001"), URI.create("http://127.0.0.1:5002")),
+                    RegionConfig.of("europe-west2", URI.create("http://127.0.0.1:5003"))))
+            .build();
+    final RoutingTable table = RoutingTable.build(config.regions());
     final Region east = table.regions().get(0);
     final Region west = table.regions().get(1);
     final HealthRegistry health;

@@ -39,7 +39,7 @@ class AccessLogTest {
 
     private static String line(AccessLog.Entry entry) {
         JsonLineWriter writer = new JsonLineWriter();
-        AccessLog.format(entry, writer);
+        new AccessLogFormat().append(entry, writer);
         return new String(writer.toByteArray(), StandardCharsets.UTF_8);
     }
 
@@ -75,7 +75,7 @@ class AccessLogTest {
         JsonNode json = JSON.readTree(line);
         assertThat(json.get("request_id").asText()).isEqualTo("a\"b\\c");
         assertThat(json.get("path").asText()).startsWith("/x\u0001y\"z").endsWith("...")
-                .hasSize(AccessLog.MAX_PATH + 3);
+                .hasSize(AccessLogFormat.MAX_PATH + 3);
         assertThat(json.get("trace_id").isNull()).isTrue();
         assertThat(json.get("region").isNull()).isTrue();
         assertThat(json.get("ttfb_ms").isNull()).as("no response head").isTrue();
