@@ -5,31 +5,9 @@ import io.netty.handler.codec.http.HttpRequest;
 /**
  * A request head that {@link RequestValidationHandler} let through to the proxy stage, with what
  * it worked out on the way: the request and trace ids and when the head arrived. The head itself
- * holds no buffer; its body follows as {@code HttpContent} messages.
+ * holds no buffer; its body follows as {@code HttpContent} messages. {@code refusal} says how to
+ * answer the request if the proxy stage refuses it after all (no region, a malformed chunk);
+ * {@code traceId} is the trace id the request carries upstream (its {@code traceparent} is set).
  */
-final class AdmittedRequest {
-
-    private final HttpRequest head;
-    private final Refusal refusal;
-    private final String traceId;
-
-    AdmittedRequest(HttpRequest head, Refusal refusal, String traceId) {
-        this.head = head;
-        this.refusal = refusal;
-        this.traceId = traceId;
-    }
-
-    HttpRequest head() {
-        return head;
-    }
-
-    /** How to answer the request if the proxy stage refuses it after all (no region, a malformed chunk). */
-    Refusal refusal() {
-        return refusal;
-    }
-
-    /** The trace id the request carries upstream (its {@code traceparent} is set). */
-    String traceId() {
-        return traceId;
-    }
+record AdmittedRequest(HttpRequest head, Refusal refusal, String traceId) {
 }

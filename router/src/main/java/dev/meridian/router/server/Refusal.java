@@ -19,35 +19,16 @@ import org.jspecify.annotations.Nullable;
  * no region to go to): what the access log and the error response need to know about it, taken
  * when its head arrived.
  */
-final class Refusal {
+record Refusal(long startNanos, String requestId, ClientContext client, String method, String uri) {
 
-    private final long startNanos;
-    private final String requestId;
-    private final ClientContext client;
-    private final String method;
-    private final String uri;
-
-    Refusal(long startNanos, String requestId, ClientContext client, HttpRequest request) {
-        this.startNanos = startNanos;
-        this.requestId = requestId;
-        this.client = client;
-        this.method = request.method().name();
-        this.uri = request.uri();
-    }
-
-    /** When the request's head arrived ({@link ProxyResources#nanoClock()}). */
-    long startNanos() {
-        return startNanos;
-    }
-
-    /** The connection's client, looked up once per request here and used by the proxy stage too. */
-    ClientContext client() {
-        return client;
-    }
-
-    /** The id the response carries in {@code X-Request-ID}: the client's when sane, else a new one. */
-    String requestId() {
-        return requestId;
+    /**
+     * Takes what a refusal needs from a request head that arrived at {@code startNanos}
+     * ({@link ProxyResources#nanoClock()}); {@code requestId} is the id the response carries in
+     * {@code X-Request-ID} (the client's when sane, else a new one), and {@code client} the
+     * connection's client, looked up once per request here and used by the proxy stage too.
+     */
+    static Refusal of(long startNanos, String requestId, ClientContext client, HttpRequest request) {
+        return new Refusal(startNanos, requestId, client, request.method().name(), request.uri());
     }
 
     /**

@@ -107,7 +107,7 @@ final class RequestValidationHandler extends ChannelInboundHandlerAdapter {
         String requestId = givenId != null ? givenId : ForwardingHeaders.newRequestId();
         // A request id of Meridian's own is one random draw; a new trace (the client sent none) takes it too.
         String newId = givenId == null ? requestId : null;
-        Refusal refusal = new Refusal(startNanos, requestId, ClientContext.of(ctx.channel()), request);
+        Refusal refusal = Refusal.of(startNanos, requestId, ClientContext.of(ctx.channel()), request);
         DecoderResult result = request.decoderResult();
         if (result.isFailure()) {
             return refuse(ctx, request, refusal, MessageFraming.errorForDecoderFailure(result.cause(), false), null, null);
