@@ -50,7 +50,7 @@ templates="$root/loadtest/bench/templates"
 pids=()
 trap stop_pids EXIT INT TERM
 
-export WORK="$work" BACKEND_PORT="$base_port" MERIDIAN_PORT="$((base_port + 3))" NGINX_PORT=0 HAPROXY_PORT=0
+export WORK="$work" BACKEND_PORT="$base_port" MERIDIAN_PORT="$((base_port + 3))" MERIDIAN_NAME=meridian NGINX_PORT=0 HAPROXY_PORT=0
 export BODY="$(printf 'x%.0s' $(seq 1 199))"
 if [ "$access_log" = file ]; then
     export ACCESS_LOG="{enabled: true, file: $work/meridian-access.jsonl}"
