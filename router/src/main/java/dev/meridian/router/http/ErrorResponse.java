@@ -3,7 +3,6 @@ package dev.meridian.router.http;
 import dev.meridian.router.json.JsonLineWriter;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.ByteBufOutputStream;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -13,8 +12,6 @@ import io.netty.handler.codec.http.HttpHeadersFactory;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.concurrent.FastThreadLocal;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 
 /**
  * The responses Meridian itself gives a client, each with a JSON body
@@ -109,12 +106,7 @@ public enum ErrorResponse {
             throw e;
         }
         ByteBuf content = alloc.buffer(line.size());
-        try {
-            line.writeTo(new ByteBufOutputStream(content)); // straight into the buffer, no byte[] in between
-        } catch (IOException e) {
-            content.release();
-            throw new UncheckedIOException(e); // a ByteBufOutputStream does not throw
-        }
+        line.copyTo(content::writeBytes); // straight into the buffer, no byte[] in between
         return build(content);
     }
 

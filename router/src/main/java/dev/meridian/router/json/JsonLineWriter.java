@@ -28,7 +28,7 @@ public final class JsonLineWriter {
     private static final JsonFactory FACTORY = new JsonFactory();
 
     /** Jackson flushes to it once per line, at {@link #end()}, so its lock is taken once a line. */
-    private final ByteArrayOutputStream buffer = new ByteArrayOutputStream(1024);
+    private final Bytes buffer = new Bytes(1024);
     private final JsonGenerator generator;
     /** For {@link #tenths}: the longest long, a point and a digit. */
     private final char[] digits = new char[22];
@@ -138,6 +138,17 @@ public final class JsonLineWriter {
         buffer.writeTo(out);
     }
 
+    /** Hands the buffered lines to {@code sink} in one call, without copying them into a new array first. */
+    public void copyTo(Sink sink) {
+        sink.write(buffer.array(), 0, buffer.size());
+    }
+
+    /** Where {@link #copyTo} puts the bytes, for example a {@code ByteBuf}'s {@code writeBytes}. */
+    @FunctionalInterface
+    public interface Sink {
+        void write(byte[] bytes, int offset, int length);
+    }
+
     public byte[] toByteArray() {
         return buffer.toByteArray();
     }
@@ -160,5 +171,16 @@ public final class JsonLineWriter {
     /** {@code value} as a JSON string literal, quotes included. */
     public static String quoted(CharSequence value) {
         return appendQuoted(new StringBuilder(value.length() + 2), value).toString();
+    }
+
+    /** The line buffer, whose array {@link #copyTo} lends out. */
+    private static final class Bytes extends ByteArrayOutputStream {
+        Bytes(int size) {
+            super(size);
+        }
+
+        byte[] array() {
+            return buf;
+        }
     }
 }

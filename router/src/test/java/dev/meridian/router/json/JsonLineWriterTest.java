@@ -26,6 +26,16 @@ class JsonLineWriterTest {
     }
 
     @Test
+    void copyToHandsOverExactlyTheBufferedLines() {
+        JsonLineWriter writer = new JsonLineWriter();
+        writer.begin().string("a", "x").end();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        writer.copyTo(out::write);
+        assertThat(out.toByteArray()).isEqualTo(writer.toByteArray()).hasSize(writer.size());
+        assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo("{\"a\":\"x\"}\n");
+    }
+
+    @Test
     void tenthsNeverUseAnExponent() {
         JsonLineWriter writer = new JsonLineWriter();
         writer.begin().tenths("zero", 0).tenths("big", 123_456_789_012L).end();
