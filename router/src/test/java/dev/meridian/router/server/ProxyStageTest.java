@@ -163,6 +163,7 @@ class ProxyStageTest {
     @Test
     void aDrainClosesAConnectionWithNoRequestInFlight() {
         open(RegionOverrides.NONE);
+        assertThat(channel.isOpen()).isTrue();
         channel.pipeline().fireUserEventTriggered(ProxyHandler.DRAIN);
         assertThat(channel.isOpen()).isFalse();
     }
@@ -170,6 +171,7 @@ class ProxyStageTest {
     @Test
     void anIdleKeepAliveConnectionIsClosed() {
         open(RegionOverrides.NONE);
+        assertThat(channel.isOpen()).isTrue();
         channel.pipeline().fireUserEventTriggered(IdleStateEvent.READER_IDLE_STATE_EVENT);
         assertThat(channel.isOpen()).isFalse();
     }
