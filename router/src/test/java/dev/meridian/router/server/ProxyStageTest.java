@@ -58,6 +58,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The proxy stage behind the real pipelining and validation stages, on an {@link EmbeddedChannel}
@@ -160,20 +162,18 @@ class ProxyStageTest {
         assertThat(channel.isOpen()).as("closed once the answer is flushed").isFalse();
     }
 
-    @Test
-    void aDrainClosesAConnectionWithNoRequestInFlight() {
+    /** A drain, or the keep-alive idle timeout, closes a connection with no request in flight. */
+    @ParameterizedTest
+    @MethodSource("closingEvents")
+    void anEventThatEndsAnIdleConnectionClosesIt(Object event) {
         open(RegionOverrides.NONE);
         assertThat(channel.isOpen()).isTrue();
-        channel.pipeline().fireUserEventTriggered(ProxyHandler.DRAIN);
+        channel.pipeline().fireUserEventTriggered(event);
         assertThat(channel.isOpen()).isFalse();
     }
 
-    @Test
-    void anIdleKeepAliveConnectionIsClosed() {
-        open(RegionOverrides.NONE);
-        assertThat(channel.isOpen()).isTrue();
-        channel.pipeline().fireUserEventTriggered(IdleStateEvent.READER_IDLE_STATE_EVENT);
-        assertThat(channel.isOpen()).isFalse();
+    static List<Object> closingEvents() {
+        return List.of(ProxyHandler.DRAIN, IdleStateEvent.READER_IDLE_STATE_EVENT);
     }
 
     private double requests(String region) {
