@@ -60,6 +60,8 @@
 # connections alive, so handshakes are amortised except in the --handshake-duration runs. HTTP/2:
 # h2load (Debian's nghttp2-client) pinned like the load generator, h2c with prior knowledge to
 # both; the -h2 targets proxy HTTP/1.1 to the same backend like the others.
+# $LOADGEN_JAVA_OPTS adds flags to the load generator's JVM (for example -Xlog:safepoint to look
+# into a slow second); its output goes to runs/NAME.txt.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -364,7 +366,8 @@ loadgen() { # name title loadgen-args... (the target is $current_target)
         *-tls) url="https://127.0.0.1:$port"; tls_args=(--ca "$TLS_CERT") ;;
     esac
     cpu_begin
-    taskset -c "$client_cpu" java -Xms1g -Xmx1g -jar "$loadtest_jar" loadgen -q \
+    # shellcheck disable=SC2086 # LOADGEN_JAVA_OPTS is a list of flags
+    taskset -c "$client_cpu" java -Xms1g -Xmx1g ${LOADGEN_JAVA_OPTS:-} -jar "$loadtest_jar" loadgen -q \
         --target "$url" ${tls_args[@]+"${tls_args[@]}"} --path / --warmup "$warmup" \
         --out "$out/runs/$name" --title "$title" "$@" >"$out/runs/$name.txt" 2>&1 \
         || { echo "side-by-side: run $name failed:" >&2; tail -n 20 "$out/runs/$name.txt" >&2; exit 1; }

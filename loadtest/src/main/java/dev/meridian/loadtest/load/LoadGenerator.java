@@ -188,7 +188,7 @@ public final class LoadGenerator implements AutoCloseable {
         measurements.window(windowStart, runEnd);
         timeline.start(t0, windowStart);
         for (LoopDriver driver : drivers) {
-            driver.begin(t0, runEnd);
+            driver.begin(t0, windowStart, runEnd);
         }
     }
 

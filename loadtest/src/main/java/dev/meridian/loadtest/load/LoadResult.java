@@ -59,6 +59,7 @@ public final class LoadResult {
     private final long sent;
     private final long requests;
     private final long unsent;
+    private final long warmupSkipped;
     private final long bytes;
     private final Map<ErrorKind, Long> errors;
     private final long[] statusClasses;
@@ -74,6 +75,7 @@ public final class LoadResult {
         this.sent = totals.sent();
         this.requests = totals.responses();
         this.unsent = totals.unsent();
+        this.warmupSkipped = totals.warmupSkipped();
         this.bytes = totals.bytes();
         this.errors = Collections.unmodifiableMap(new EnumMap<>(totals.errors()));
         this.statusClasses = totals.statusClasses().clone();
@@ -118,6 +120,14 @@ public final class LoadResult {
     /** Requests written to a connection. */
     public long sent() {
         return sent;
+    }
+
+    /**
+     * Open loop: requests due in the warm-up that were still unsent when it ended (the load
+     * generator was behind its schedule); they are dropped so the measured seconds start on time.
+     */
+    public long warmupSkipped() {
+        return warmupSkipped;
     }
 
     /** Open loop, after {@link LoadGenerator#stop()}: requests that were due but never sent. */
@@ -189,6 +199,10 @@ public final class LoadResult {
                 spec.warmup().isZero() ? "" : " after a " + seconds(spec.warmup()) + " warm-up"));
         text.append(String.format(Locale.ROOT, "requests    %d completed (%.1f/s), %d sent%s, %s received%n",
                 requests, achievedRate(), sent, unsent > 0 ? ", " + unsent + " unsent" : "", bytes(bytes)));
+        if (warmupSkipped > 0) {
+            text.append(String.format(Locale.ROOT, "warm-up     %d requests skipped: the load generator was behind its schedule"
+                    + " when the warm-up ended%n", warmupSkipped));
+        }
         StringBuilder classes = new StringBuilder();
         responsesByStatusClass().forEach((name, count) -> classes.append(name).append(' ').append(count).append("  "));
         text.append("responses   ").append(classes.length() == 0 ? "none" : classes.toString().strip()).append('\n');
@@ -257,6 +271,7 @@ public final class LoadResult {
         root.put("sent", sent);
         root.put("requests", requests);
         root.put("unsent", unsent);
+        root.put("warmupSkipped", warmupSkipped);
         root.put("bytesReceived", bytes);
         root.put("achievedRate", achievedRate());
         ObjectNode responses = root.putObject("responses");

@@ -60,6 +60,8 @@ final class LoopDriver {
     private long runEnd;
     private long firstIntended;
     private long nextIndex;
+    /** The first request intended after the warm-up. */
+    private long firstMeasuredIndex;
     private long endIndex;
     private int busy;
     private boolean timerPending;
@@ -116,8 +118,11 @@ final class LoopDriver {
         });
     }
 
-    /** Starts sending: the load starts at {@code t0} and ends at {@code end} (both {@link System#nanoTime()}). */
-    void begin(long t0, long end) {
+    /**
+     * Starts sending: the load starts at {@code t0}, is measured from {@code windowStart} and ends
+     * at {@code end} (all {@link System#nanoTime()}).
+     */
+    void begin(long t0, long windowStart, long end) {
         loop.execute(() -> {
             if (finished) {
                 return;
@@ -127,6 +132,7 @@ final class LoopDriver {
             if (mode == LoadMode.OPEN_LOOP) {
                 firstIntended = t0 + phaseNanos;
                 endIndex = Math.max(0, (long) Math.ceil((end - firstIntended) / periodNanos));
+                firstMeasuredIndex = Math.min(endIndex, Math.max(0, (long) Math.ceil((windowStart - firstIntended) / periodNanos)));
             }
             long sweep = Math.min(MAX_SWEEP_NANOS, Math.max(MIN_SWEEP_NANOS, timeoutNanos / 10));
             sweeper = loop.scheduleAtFixedRate(this::sweep, sweep, sweep, TimeUnit.NANOSECONDS);
@@ -207,6 +213,12 @@ final class LoopDriver {
             while (nextIndex < endIndex && intended(nextIndex) + timeoutNanos <= now) {
                 measurements.requestFailed(intended(nextIndex), ErrorKind.TIMEOUT);
                 nextIndex++;
+            }
+            if (nextIndex < firstMeasuredIndex && now - intended(firstMeasuredIndex) >= 0) {
+                // Behind schedule when the warm-up ends (a cold JIT on a busy CPU): the warm-up's
+                // backlog is dropped, so that catching up on it does not land on the measured seconds.
+                measurements.warmupSkipped(firstMeasuredIndex - nextIndex);
+                nextIndex = firstMeasuredIndex;
             }
             while (nextIndex < endIndex && !idle.isEmpty() && intended(nextIndex) <= now) {
                 long index = nextIndex++;

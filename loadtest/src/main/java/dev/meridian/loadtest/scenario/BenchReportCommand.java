@@ -80,7 +80,7 @@ final class BenchReportCommand implements Callable<Integer> {
      * loops; empty when the run has no timeline). h2load runs have an empty histogram.
      */
     record Run(String target, long rate, int round, double achieved, long errors, Histogram latency,
-            double cpuSeconds, double totalRequests, double[] secondP50Ms) {
+            double cpuSeconds, double totalRequests, double[] secondP50Ms, long warmupSkipped) {
         double percentile(double p) {
             return latency.getValueAtPercentile(p);
         }
@@ -142,7 +142,7 @@ final class BenchReportCommand implements Callable<Integer> {
             secondP50Ms[i] = json.path("timeline").path(i).path("ttfbP50Ms").asDouble(Double.NaN);
         }
         return new Run(target, rate, round, achieved, json.path("errors").path("total").asLong(), latency, cpuSeconds, total,
-                secondP50Ms);
+                secondP50Ms, json.path("warmupSkipped").asLong());
     }
 
     /**
@@ -162,7 +162,7 @@ final class BenchReportCommand implements Callable<Integer> {
         double cpuSeconds = cpuSeconds(file.resolveSibling(file.getFileName().toString().replace(".txt", ".cpu.json")));
         // Requests over the whole run, as the CPU ticks are: the measured rate throughout.
         double total = achieved * Double.parseDouble(finished.group(1));
-        return new Run(target, HTTP2, round, achieved, errors, new Histogram(3), cpuSeconds, total, new double[0]);
+        return new Run(target, HTTP2, round, achieved, errors, new Histogram(3), cpuSeconds, total, new double[0], 0);
     }
 
     /** The target process's CPU seconds from a {@code .cpu.json} file; NaN when there is none. */
@@ -294,9 +294,12 @@ final class BenchReportCommand implements Callable<Integer> {
         md.append("## Worst second (per-second medians)\n\n");
         md.append("Each open-loop run's median time to first byte in every measured second (the load generator's "
                 + "timeline; the body is small, so first and last byte are microseconds apart). The check: no window "
-                + "of a second or more with a median over 1 ms, in any round.\n\n");
-        md.append("| target | rate | rounds | seconds | worst second's p50 | its round | seconds over 1 ms | rounds with one | check |\n");
-        md.append("|---|---:|---:|---:|---:|---:|---:|---:|---|\n");
+                + "of a second or more with a median over 1 ms, in any round. \"Late warm-ups\": rounds in which the load "
+                + "generator was behind its schedule when the warm-up ended (it dropped that backlog, `warmupSkipped`); "
+                + "a late round says the warm-up was too short for the machine, not that the target was slow.\n\n");
+        md.append("| target | rate | rounds | seconds | worst second's p50 | its round | seconds over 1 ms | rounds with one "
+                + "| late warm-ups | check |\n");
+        md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n");
         for (Map.Entry<Long, List<Run>> entry : byRate.entrySet()) {
             if (entry.getKey() <= 0) {
                 continue;
@@ -308,7 +311,9 @@ final class BenchReportCommand implements Callable<Integer> {
                 int seconds = 0;
                 int over = 0;
                 int roundsOver = 0;
+                int late = 0;
                 for (Run run : list) {
+                    late += run.warmupSkipped() > 0 ? 1 : 0;
                     int overInRun = 0;
                     for (double p50 : run.secondP50Ms()) {
                         seconds++;
@@ -326,7 +331,7 @@ final class BenchReportCommand implements Callable<Integer> {
                 md.append("| ").append(target.getKey()).append(" | ").append(entry.getKey())
                         .append(" | ").append(list.size()).append(" | ").append(seconds)
                         .append(" | ").append(micros(worst * 1000)).append(" | ").append(seconds == 0 ? "n/a" : worstRound)
-                        .append(" | ").append(over).append(" | ").append(roundsOver)
+                        .append(" | ").append(over).append(" | ").append(roundsOver).append(" | ").append(late)
                         .append(" | ").append(seconds == 0 ? "no timeline" : over == 0 ? "pass" : "FAIL")
                         .append(" |\n");
             }

@@ -46,6 +46,29 @@ class CoordinatedOmissionTest {
     }
 
     @Test
+    void aStallAcrossTheEndOfTheWarmUpDropsTheWarmUpsBacklogAndChargesOnlyTheMeasuredWait() {
+        // 200/s, 16 connections, 1 s warm-up: the 100th request (0.5 s in) stalls the server for
+        // 0.8 s. When the warm-up ends, the 16 in flight wait and about 84 warm-up requests are due
+        // and unsent; they are dropped, so the measured seconds carry only their own 0.3 s of waiting.
+        try (ScriptedHttpServer server = ScriptedHttpServer.start(
+                ScriptedHttpServer.stallOnce(100, Duration.ofMillis(800), Duration.ZERO))) {
+            LoadResult result = LoadGenerator.run(LoadSpec.openLoop(server.uri(), 200, Duration.ofSeconds(2))
+                    .withConnections(16)
+                    .withWarmup(Duration.ofSeconds(1)));
+
+            assertThat(result.warmupSkipped()).as("warm-up requests due during the stall, less those in flight")
+                    .isBetween(50L, 100L);
+            assertThat(result.requests()).as("every measured request, none of the warm-up's").isEqualTo(400);
+            assertThat(result.errorCount()).isZero();
+            assertThat(server.requests()).as("the skipped ones were never sent")
+                    .isEqualTo(200 + 400 - result.warmupSkipped());
+            assertThat(result.ttfb().getMaxValue()).as("corrected max (us): the measured part of the stall")
+                    .isBetween(150_000L, 600_000L);
+            assertThat(result.summary()).contains("warm-up     " + result.warmupSkipped() + " requests skipped");
+        }
+    }
+
+    @Test
     void closedLoopHidesTheStallInAFewSamples() {
         // 16 connections, 5 ms per request: up to 3200 requests per second; the stall starts about a second in.
         try (ScriptedHttpServer server = ScriptedHttpServer.start(

@@ -55,6 +55,7 @@ class OpenLoopTest {
                 .withWarmup(Duration.ofMillis(500)));
         Histogram ttfb = result.ttfb();
         assertThat(ttfb.getTotalCount()).isEqualTo(300);
+        assertThat(result.warmupSkipped()).as("on schedule when the warm-up ends: nothing dropped").isZero();
         assertThat(ttfb.getMinValue()).as("never less than the server's delay (us)").isGreaterThanOrEqualTo(20_000);
         assertThat(result.total().getValueAtPercentile(50)).as("a small body ends right after the head (us)")
                 .isBetween(20_000L, ttfb.getValueAtPercentile(50) + 1_000);

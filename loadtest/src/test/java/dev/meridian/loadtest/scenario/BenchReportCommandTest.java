@@ -124,12 +124,15 @@ class BenchReportCommandTest {
         run("meridian-rate10000-round1", 10_000, 10_000, 200, 150, 0.2, 0.3, 0.2);
         run("meridian-rate10000-round2", 10_000, 10_000, 200, 150, 0.2, 1.4, 1.1);
         run("nginx-rate10000-round1", 10_000, 10_000, 150, 75);
+        Path late = directory.resolve("runs/meridian-rate10000-round2.json");
+        Files.writeString(late, Files.readString(late, UTF_8).replace("{\"rate\"", "{\"warmupSkipped\": 120, \"rate\""), UTF_8);
 
         String summary = report();
 
-        assertThat(line(summary, "| direct | 10000 | 2 | 6 |")).as("0.9 ms is within the bound").contains("| 900 µs | 2 | 0 | 0 | pass |");
+        assertThat(line(summary, "| direct | 10000 | 2 | 6 |")).as("0.9 ms is within the bound").contains("| 900 µs | 2 | 0 | 0 | 0 | pass |");
         assertThat(line(summary, "| meridian | 10000 | 2 | 6 |"))
-                .as("round 2 has two seconds over 1 ms, the worst 1.4 ms").contains("| 1.40 ms | 2 | 2 | 1 | FAIL |");
+                .as("round 2 has two seconds over 1 ms, the worst 1.4 ms, and its generator was late")
+                .contains("| 1.40 ms | 2 | 2 | 1 | 1 | FAIL |");
         assertThat(line(summary, "| nginx | 10000 | 1 | 0 |")).as("a run without a timeline is not a pass").contains("| no timeline |");
     }
 
