@@ -229,7 +229,7 @@ final class LoadConnection {
         headAt = System.nanoTime();
         status = statusCode;
         keepAlive = keepAliveAfter;
-        measurements.responseHead(intended, headAt);
+        measurements.responseHead(intended, sentAt, headAt);
     }
 
     void responseContent(Channel ch, int readableBytes) {

@@ -34,6 +34,7 @@ final class LoadMeasurements {
     /** Index 1: requests inside the window (the result); index 0: the others (discarded). */
     private final Tally[] tallies = {new Tally(), new Tally()};
     private final Recorder intervalTtfb = newRecorder();
+    private final Recorder intervalServiceTtfb = newRecorder();
 
     private final LongAdder warmupSkipped = new LongAdder();
     private final LongAdder liveSent = new LongAdder();
@@ -90,9 +91,10 @@ final class LoadMeasurements {
         tally(intended).sent.increment();
     }
 
-    /** The response head arrived: feeds the per-second time-to-first-byte percentiles. */
-    void responseHead(long intended, long head) {
+    /** The response head arrived: feeds the per-second time-to-first-byte percentiles (both kinds). */
+    void responseHead(long intended, long sentAt, long head) {
         intervalTtfb.recordValue(micros(head - intended));
+        intervalServiceTtfb.recordValue(micros(head - sentAt));
     }
 
     /** A response ended; its four latencies are recorded when the request was measured. */
@@ -151,6 +153,11 @@ final class LoadMeasurements {
     /** The time-to-first-byte samples since the last call, recycling {@code previous}. */
     Histogram intervalTtfb(@Nullable Histogram previous) {
         return intervalTtfb.getIntervalHistogram(previous);
+    }
+
+    /** The service-time-to-first-byte samples since the last call, recycling {@code previous}. */
+    Histogram intervalServiceTtfb(@Nullable Histogram previous) {
+        return intervalServiceTtfb.getIntervalHistogram(previous);
     }
 
     /** Everything measured, once the run has ended. */

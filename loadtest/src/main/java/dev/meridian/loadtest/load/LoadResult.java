@@ -301,7 +301,8 @@ public final class LoadResult {
                     .put("completed", second.completed())
                     .put("errors", second.errors())
                     .put("ttfbP50Ms", second.ttfbP50Millis())
-                    .put("ttfbP99Ms", second.ttfbP99Millis());
+                    .put("ttfbP99Ms", second.ttfbP99Millis())
+                    .put("serviceTtfbP50Ms", second.serviceTtfbP50Millis());
         }
         ObjectNode encoded = root.putObject("histograms");
         encoded.put("unit", "microseconds");

@@ -11,7 +11,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Cuts a run into seconds: once a second, on its own thread, it reads the live counters and the
- * interval time-to-first-byte histogram, makes a {@link TimelineSecond} and tells the listeners.
+ * interval time-to-first-byte histograms, makes a {@link TimelineSecond} and tells the listeners.
  * Seconds are aligned to the start of the load, so second {@code n} covers {@code [t0 + n - 1, t0 + n)}.
  */
 final class TimelineSampler {
@@ -29,6 +29,7 @@ final class TimelineSampler {
     private long lastCompleted;
     private long lastErrors;
     private @Nullable Histogram interval;
+    private @Nullable Histogram serviceInterval;
 
     TimelineSampler(LoadMeasurements measurements, List<TimelineListener> listeners) {
         this.measurements = measurements;
@@ -88,9 +89,11 @@ final class TimelineSampler {
         long errors = measurements.liveErrors();
         Histogram ttfb = measurements.intervalTtfb(interval);
         interval = ttfb;
+        Histogram serviceTtfb = measurements.intervalServiceTtfb(serviceInterval);
+        serviceInterval = serviceTtfb;
         boolean warmup = t0 + TimeUnit.SECONDS.toNanos(second) <= warmupEnd;
         TimelineSecond current = new TimelineSecond(second, warmup, sent - lastSent, completed - lastCompleted,
-                errors - lastErrors, percentileMillis(ttfb, 50), percentileMillis(ttfb, 99));
+                errors - lastErrors, percentileMillis(ttfb, 50), percentileMillis(ttfb, 99), percentileMillis(serviceTtfb, 50));
         lastSent = sent;
         lastCompleted = completed;
         lastErrors = errors;

@@ -12,7 +12,11 @@ package dev.meridian.loadtest.load;
  * @param ttfbP50Millis median time to first byte (from the intended send time) of the responses
  *                      whose head arrived in this second; 0 when there were none
  * @param ttfbP99Millis their 99th percentile; 0 when there were none
+ * @param serviceTtfbP50Millis median service time to first byte (from the moment the request was
+ *                      actually written) of the same responses: it leaves out a late load generator's
+ *                      own delay, which the time from the intended send time charges to the target
  */
 public record TimelineSecond(
-        int second, boolean warmup, long sent, long completed, long errors, double ttfbP50Millis, double ttfbP99Millis) {
+        int second, boolean warmup, long sent, long completed, long errors, double ttfbP50Millis, double ttfbP99Millis,
+        double serviceTtfbP50Millis) {
 }

@@ -42,6 +42,9 @@ class CoordinatedOmissionTest {
             assertThat(corrected.getValueAtPercentile(90)).isGreaterThan(5 * service.getValueAtPercentile(90));
             assertThat(result.timeline()).as("the stall is visible in the per-second time series")
                     .anySatisfy(second -> assertThat(second.ttfbP99Millis()).isGreaterThan(500));
+            assertThat(result.timeline()).as("and the per-second service time leaves the waiting for a connection out")
+                    .anySatisfy(second -> assertThat(second.ttfbP50Millis()).isGreaterThan(100)
+                            .isGreaterThan(5 * second.serviceTtfbP50Millis()));
         }
     }
 

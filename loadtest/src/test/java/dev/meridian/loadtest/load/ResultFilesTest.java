@@ -55,6 +55,9 @@ class ResultFilesTest {
         assertThat(json.get("latencyMs").get("serviceTotal").has("p99.99")).isTrue();
         assertThat(json.get("timeline").isArray()).isTrue();
         assertThat(json.get("timeline").size()).isEqualTo(result.timeline().size());
+        assertThat(json.get("timeline").get(0).get("serviceTtfbP50Ms").asDouble())
+                .isEqualTo(result.timeline().get(0).serviceTtfbP50Millis()).isPositive();
+        assertThat(json.get("warmupSkipped").asLong()).isEqualTo(result.warmupSkipped());
         byte[] encoded = Base64.getDecoder().decode(json.get("histograms").get("total").asText());
         Histogram decoded = Histogram.decodeFromCompressedByteBuffer(ByteBuffer.wrap(encoded), 0);
         assertThat(decoded.getTotalCount()).isEqualTo(result.requests());
