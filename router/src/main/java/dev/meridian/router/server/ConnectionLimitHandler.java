@@ -75,9 +75,10 @@ public final class ConnectionLimitHandler extends ChannelInboundHandlerAdapter {
         InetAddress address = peer(child);
         ClientLimitMeters.@Nullable Refusal refusal = tryAcquire(address);
         if (refusal != null) {
-            // Not registered yet: closed the way ServerBootstrap closes a child it cannot register.
-            child.unsafe().closeForcibly();
+            // Counted before the client can see the close. Not registered yet: closed the way
+            // ServerBootstrap closes a child it cannot register.
             meters.refused(refusal);
+            child.unsafe().closeForcibly();
             logRefusal(refusal, address);
             return;
         }
