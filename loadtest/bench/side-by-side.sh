@@ -42,8 +42,9 @@
 #   --handshake-duration D  TLS targets: measured time of a closed loop with a new connection (a full
 #                         handshake) per request, once a round; 0s skips it [10s]
 #   --access-log off|file Meridian's access log: off (like the others), or to a file in the work dir [off]
-#   --proxy-cpu N         CPU the proxies are pinned to [0]
-#   --client-cpu N        CPU of the load generator and the backend [1]
+#   --proxy-cpu LIST      CPUs the proxies are pinned to, e.g. 0 or 0,1 (taskset -c); each proxy still
+#                         gets one worker or event loop, so a second CPU is for the JVM's GC and JIT [0]
+#   --client-cpu LIST     CPUs of the load generator and the backend [1]
 #   --base-port N         backend on N, nginx N+1, HAProxy N+2, Meridian N+3, nginx-tls N+4,
 #                         meridian-tls N+5, nginx-h2 N+6, meridian-h2 N+7, nginx-logs-on N+8,
 #                         meridian-logs-on N+9 (loopback) [28480]
@@ -186,10 +187,15 @@ for tool in $tools; do
     command -v "$tool" >/dev/null 2>&1 || { echo "side-by-side: $tool not found" >&2; exit 1; }
 done
 cpus="$(nproc --all)"
-if [ "$proxy_cpu" -ge "$cpus" ] || [ "$client_cpu" -ge "$cpus" ]; then
-    echo "side-by-side: CPUs $proxy_cpu and $client_cpu requested, the machine has $cpus" >&2
-    exit 1
-fi
+for cpu in ${proxy_cpu//,/ } ${client_cpu//,/ }; do
+    case "$cpu" in
+        '' | *[!0-9]*) echo "side-by-side: --proxy-cpu and --client-cpu take CPU numbers (0 or 0,1), not '$cpu'" >&2; exit 2 ;;
+    esac
+    if [ "$cpu" -ge "$cpus" ]; then
+        echo "side-by-side: CPU $cpu requested, the machine has $cpus (0 to $((cpus - 1)))" >&2
+        exit 1
+    fi
+done
 
 # shellcheck source=bench-lib.sh
 . "$root/loadtest/bench/bench-lib.sh"
