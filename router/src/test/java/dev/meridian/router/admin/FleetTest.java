@@ -246,8 +246,15 @@ class FleetTest {
         AdminFixture a = router("a");
         AdminFixture b = router("b");
         for (int round = 0; round < 15; round++) {
-            long seen = revision(a);
-            await().atMost(PROPAGATION).until(() -> revision(b) == seen);
+            // Both instances on the same revision first. (Reading a's and waiting for b to reach it
+            // raced: the last round's undrain went through b, so a could still be one behind b.)
+            long[] agreed = {-1};
+            await().atMost(PROPAGATION).until(() -> {
+                long seenByA = revision(a);
+                agreed[0] = seenByA;
+                return seenByA == revision(b);
+            });
+            long seen = agreed[0];
             CountDownLatch go = new CountDownLatch(1);
             int weight = 10 + round;
             CompletableFuture<HttpResponse<String>> first = CompletableFuture.supplyAsync(() -> {
