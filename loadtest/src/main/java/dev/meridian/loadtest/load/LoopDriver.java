@@ -131,8 +131,8 @@ final class LoopDriver {
             runEnd = end;
             if (mode == LoadMode.OPEN_LOOP) {
                 firstIntended = t0 + phaseNanos;
-                endIndex = Math.max(0, (long) Math.ceil((end - firstIntended) / periodNanos));
-                firstMeasuredIndex = Math.min(endIndex, Math.max(0, (long) Math.ceil((windowStart - firstIntended) / periodNanos)));
+                endIndex = firstIndexFrom(end);
+                firstMeasuredIndex = Math.min(endIndex, firstIndexFrom(windowStart));
             }
             long sweep = Math.min(MAX_SWEEP_NANOS, Math.max(MIN_SWEEP_NANOS, timeoutNanos / 10));
             sweeper = loop.scheduleAtFixedRate(this::sweep, sweep, sweep, TimeUnit.NANOSECONDS);
@@ -196,6 +196,11 @@ final class LoopDriver {
 
     private long intended(long index) {
         return firstIntended + (long) (index * periodNanos);
+    }
+
+    /** The first request index intended at or after {@code nanos} (0 when that is before the first). */
+    private long firstIndexFrom(long nanos) {
+        return Math.max(0, (long) Math.ceil((nanos - firstIntended) / periodNanos));
     }
 
     private void onTimer() {
